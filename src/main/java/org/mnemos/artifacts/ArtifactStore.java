@@ -1,0 +1,30 @@
+package org.mnemos.artifacts;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Files a phase produced, in a configured directory, recorded in {@code artifacts} with size and
+ * sha256. Kinds: {@code state} (the engine's state directory, needed to run the next phase),
+ * {@code exemplars} and {@code checkpoint} (the downloads).
+ */
+public interface ArtifactStore {
+
+    /** Moves or copies {@code source} (a file or a directory, archived) into the store and records it. */
+    ArtifactRecord store(UUID experimentId, int phaseIndex, String kind, Path source) throws IOException;
+
+    Optional<ArtifactRecord> find(UUID experimentId, int phaseIndex, String kind);
+
+    InputStream open(ArtifactRecord artifact) throws IOException;
+
+    /** Restores an archived {@code state} artifact into {@code targetDir} (created, must be empty). */
+    void extractTo(ArtifactRecord artifact, Path targetDir) throws IOException;
+
+    /** Removes every file of an experiment (its rows go with the experiment's cascade). */
+    void deleteAll(UUID experimentId) throws IOException;
+
+    record ArtifactRecord(UUID experimentId, int phaseIndex, String kind, String path, long sizeBytes, String sha256) {}
+}
