@@ -208,6 +208,16 @@ public final class IncrementalNet extends AbstractBlock {
         return segmentWeights.get(segment).getArray();
     }
 
+    /** Overwrites one segment's weights in place (same shape), e.g. LUCIR's imprinting of new classes. */
+    public void setSegmentWeight(int segment, NDArray values) {
+        NDArray target = segmentWeights.get(segment).getArray();
+        if (!target.getShape().equals(values.getShape())) {
+            throw new IllegalArgumentException(
+                    "segment " + segment + " has shape " + target.getShape() + ", got " + values.getShape());
+        }
+        values.copyTo(target);
+    }
+
     public Parameter segmentWeightParameter(int segment) {
         return segmentWeights.get(segment);
     }
@@ -244,18 +254,27 @@ public final class IncrementalNet extends AbstractBlock {
 
     /** Logits (B, numClasses) of the head for given features (B, D), bias-corrected when the net has BiC's layer. */
     public NDArray forwardHead(ParameterStore parameterStore, NDArray features, boolean training) {
-        if (segmentSizes.isEmpty()) {
-            throw new IllegalStateException("the head has no classes; call addClasses first");
-        }
-        NDArray logits;
         if (headType == HeadType.LINEAR) {
+            requireClasses();
             NDArray weight = concatSegments(parameterStore, segmentWeights, features, training);
             NDArray bias = concatSegments(parameterStore, segmentBiases, features, training);
-            logits = Linear.linear(features, weight, bias).head();
-        } else {
-            NDArray sigma = parameterStore.getValue(scale, features.getDevice(), training);
-            logits = cosineSimilarities(parameterStore, features, training).mul(sigma);
+            return corrected(parameterStore, Linear.linear(features, weight, bias).head(), training);
         }
+        return forwardHeadWithSimilarities(parameterStore, features, training).head();
+    }
+
+    /**
+     * For cosine/LSC heads: {@code NDList(logits, similarities)} from one normalisation of the
+     * weights, where similarities are {@link #cosineSimilarities} and logits = sigma · similarities
+     * (bias-corrected when the net has BiC's layer). LUCIR's losses need both.
+     */
+    public NDList forwardHeadWithSimilarities(ParameterStore parameterStore, NDArray features, boolean training) {
+        NDArray similarities = cosineSimilarities(parameterStore, features, training);
+        NDArray sigma = parameterStore.getValue(scale, features.getDevice(), training);
+        return new NDList(corrected(parameterStore, similarities.mul(sigma), training), similarities);
+    }
+
+    private NDArray corrected(ParameterStore parameterStore, NDArray logits, boolean training) {
         return biasCorrection == null ? logits : biasCorrection.apply(parameterStore, logits, training);
     }
 
@@ -267,18 +286,26 @@ public final class IncrementalNet extends AbstractBlock {
         if (headType == HeadType.LINEAR) {
             throw new IllegalStateException("a linear head has no cosine similarities");
         }
+        requireClasses();
         NDArray weight = concatSegments(parameterStore, segmentWeights, features, training);
         NDArray normalizedWeight = weight.normalize(2, 1);
+        // normalize() attaches to the weight's manager, which for one segment is the parameter manager.
         normalizedWeight.attach(features.getManager());
         NDArray cosine = Linear.linear(features.normalize(2, 1), normalizedWeight).head();
         if (headType == HeadType.COSINE || proxiesPerClass == 1) {
             return cosine;
         }
-        // PODNet's "softmax" proxy merging: attention over the K proxies of each class.
+        // PODNet's "softmax" proxy merging (PyCIL reduce_proxies): attention over the K proxies of each class.
         long batch = cosine.getShape().get(0);
         NDArray perClass = cosine.reshape(batch, numClasses(), proxiesPerClass);
         NDArray attention = perClass.mul(proxyTemperature).softmax(-1);
         return attention.mul(perClass).sum(new int[] {-1});
+    }
+
+    private void requireClasses() {
+        if (segmentSizes.isEmpty()) {
+            throw new IllegalStateException("the head has no classes; call addClasses first");
+        }
     }
 
     /** Concatenation of the segments' arrays along axis 0, owned by the batch's manager. */

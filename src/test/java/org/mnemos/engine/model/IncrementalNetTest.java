@@ -217,6 +217,59 @@ class IncrementalNetTest {
     }
 
     @Test
+    void trainingStepsLeaveNoArraysInLongLivedManagers() {
+        try (NDManager manager = NDManager.newBaseManager(); Optimizer sgd = Sgd.builder().optMomentum(0.9f).optWeightDecay(5e-4f).build()) {
+            Engine.getInstance().setRandomSeed(1);
+            IncrementalNet net = IncrementalNet.builder()
+                    .setBackbone(CifarResNet.builder().optBlocksPerStage(1).optLastRelu(false).build())
+                    .optHead(HeadType.COSINE)
+                    .optBiasCorrection(true)
+                    .build();
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 16, 16));
+            net.addClasses(2, manager);
+            net.addClasses(2, manager);
+            List<Parameter> params = net.trainableParameters();
+            int afterFirstStep = -1;
+            for (int step = 0; step < 3; step++) {
+                try (NDManager batch = manager.newSubManager()) {
+                    ParameterStore store = new ParameterStore(batch, false);
+                    NDArray x = batch.randomNormal(new Shape(2, 3, 16, 16));
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        NDList out = net.backbone().forward(store, new NDList(x), true);
+                        NDList head = net.forwardHeadWithSimilarities(store, out.head(), true);
+                        collector.backward(head.get(0).square().sum().add(head.get(1).sum()));
+                    }
+                }
+                sgd.step(params, 0.1f);
+                Gradients.zero(params);
+                if (step == 0) {
+                    afterFirstStep = manager.getManagedArrays().size();
+                }
+            }
+            assertThat(manager.getManagedArrays()).hasSize(afterFirstStep);
+        }
+    }
+
+    @Test
+    void imprintingOverwritesOneSegmentInPlace() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            IncrementalNet net = mlpNet(manager, HeadType.COSINE);
+            net.addClasses(2, manager);
+            net.addClasses(2, manager);
+            NDArray before = net.segmentWeight(1);
+            float[] oldSegment = net.segmentWeight(0).toFloatArray();
+            NDArray imprint = manager.ones(new Shape(2, 16)).mul(0.25f);
+            net.setSegmentWeight(1, imprint);
+            assertThat(net.segmentWeight(1)).isSameAs(before);
+            assertThat(net.segmentWeight(1).toFloatArray()).containsOnly(0.25f);
+            assertThat(net.segmentWeight(0).toFloatArray()).isEqualTo(oldSegment);
+            assertThat(net.segmentWeight(1).hasGradient()).isTrue();
+            assertThatThrownBy(() -> net.setSegmentWeight(1, manager.ones(new Shape(3, 16))))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void invalidConfigurationsAreRejected() {
         Mlp mlp = Mlp.builder().setInputSize(4).build();
         assertThatThrownBy(() -> IncrementalNet.builder().build()).isInstanceOf(IllegalArgumentException.class);
