@@ -47,6 +47,7 @@ public final class IncrementalNet extends AbstractBlock {
     private final List<Integer> segmentSizes = new ArrayList<>();
     private final List<Parameter> segmentWeights = new ArrayList<>();
     private final List<Parameter> segmentBiases = new ArrayList<>();
+    private boolean biasCorrectionEnabled = true;
 
     private IncrementalNet(Builder builder) {
         super(VERSION);
@@ -195,6 +196,24 @@ public final class IncrementalNet extends AbstractBlock {
         return scale;
     }
 
+    /** Whether forward applies the bias correction layer (default true; no effect without one). */
+    public void setBiasCorrectionEnabled(boolean enabled) {
+        this.biasCorrectionEnabled = enabled;
+    }
+
+    public boolean isBiasCorrectionEnabled() {
+        return biasCorrectionEnabled;
+    }
+
+    /** Index of the first logit of a segment: segment s covers [classOffset(s), classOffset(s) + size). */
+    public int classOffset(int segment) {
+        int offset = 0;
+        for (int i = 0; i < segment; i++) {
+            offset += segmentSizes.get(i);
+        }
+        return offset;
+    }
+
     /** The bias correction layer, or null when the net was built without one. */
     public BiasCorrection biasCorrection() {
         return biasCorrection;
@@ -239,7 +258,7 @@ public final class IncrementalNet extends AbstractBlock {
     }
 
     private boolean isBiasCorrectionParameter(Parameter parameter) {
-        return biasCorrection != null && biasCorrection.getDirectParameters().contains(parameter.getName());
+        return biasCorrection != null && biasCorrection.getDirectParameters().values().contains(parameter);
     }
 
     @Override
@@ -275,7 +294,9 @@ public final class IncrementalNet extends AbstractBlock {
     }
 
     private NDArray corrected(ParameterStore parameterStore, NDArray logits, boolean training) {
-        return biasCorrection == null ? logits : biasCorrection.apply(parameterStore, logits, training);
+        return biasCorrection == null || !biasCorrectionEnabled
+                ? logits
+                : biasCorrection.apply(parameterStore, logits, training);
     }
 
     /**

@@ -270,6 +270,40 @@ class IncrementalNetTest {
     }
 
     @Test
+    void copyRestoresLscHeadWithBiasCorrection() {
+        try (NDManager manager = NDManager.newBaseManager(); NDManager copyManager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(8);
+            IncrementalNet net = IncrementalNet.builder()
+                    .setBackbone(CifarResNet.builder().optBlocksPerStage(1).optLastRelu(false).build())
+                    .optHead(HeadType.LSC)
+                    .optProxiesPerClass(4)
+                    .optBiasCorrection(true)
+                    .build();
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 16, 16));
+            net.addClasses(3, manager);
+            net.addClasses(2, manager);
+            net.biasCorrection().alpha(1).getArray().muli(1.5f);
+            net.scale().getArray().addi(2f);
+            NDArray x = manager.randomNormal(new Shape(2, 3, 16, 16));
+            NDList expected = forward(net, manager, x);
+
+            IncrementalNet previous = net.copy(copyManager);
+
+            assertThat(previous.headType()).isEqualTo(HeadType.LSC);
+            assertThat(previous.proxiesPerClass()).isEqualTo(4);
+            assertThat(previous.classOffset(1)).isEqualTo(3);
+            NDList actual = previous.forward(new ParameterStore(copyManager, false), new NDList(x), false);
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(actual.get(i).toFloatArray()).isEqualTo(expected.get(i).toFloatArray());
+            }
+            net.setBiasCorrectionEnabled(false);
+            NDArray uncorrected = forward(net, manager, x).head();
+            assertThat(uncorrected.get(":, 3:5").mul(1.5f).toFloatArray())
+                    .containsExactly(expected.head().get(":, 3:5").toFloatArray(), within(1e-5f));
+        }
+    }
+
+    @Test
     void invalidConfigurationsAreRejected() {
         Mlp mlp = Mlp.builder().setInputSize(4).build();
         assertThatThrownBy(() -> IncrementalNet.builder().build()).isInstanceOf(IllegalArgumentException.class);
