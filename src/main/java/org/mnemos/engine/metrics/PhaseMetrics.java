@@ -6,9 +6,11 @@ import java.util.Map;
 /**
  * What one phase reports, evaluated on the test split restricted to the classes seen so far.
  *
- * @param cnnAccuracy top-1 of the network's own classifier over all seen classes
- * @param nmeAccuracy nearest-mean-of-exemplars top-1, null where the method keeps no class means
- * @param oldAccuracy accuracy (of the method's reported classifier) on classes of earlier phases; null in phase 0
+ * @param accuracy top-1 of the method's own classifier ({@code classifier}: "cnn", or "nme" for
+ *     iCaRL-style methods) over all seen classes: the figure the run's summary is built from
+ * @param cnnAccuracy top-1 of the network's output layer over all seen classes
+ * @param nmeAccuracy nearest-mean-of-exemplars top-1; null where the method keeps no class means
+ * @param oldAccuracy accuracy on classes of earlier phases (method's classifier); null in phase 0
  * @param newAccuracy accuracy on this phase's classes
  * @param accuracyRow accuracy on each phase's classes, phases 0..phase (a row of the accuracy matrix)
  * @param perClassAccuracy accuracy per original label
@@ -16,6 +18,8 @@ import java.util.Map;
 public record PhaseMetrics(
         int phase,
         List<Integer> classes,
+        String classifier,
+        double accuracy,
         double cnnAccuracy,
         Double nmeAccuracy,
         Double oldAccuracy,
@@ -25,10 +29,4 @@ public record PhaseMetrics(
         int exemplarCount,
         long memoryBytes,
         long trainMillis,
-        double imagesPerSecond) {
-
-    /** The accuracy a method is judged by: NME where it has class means (iCaRL), else CNN. */
-    public double reportedAccuracy(boolean preferNme) {
-        return preferNme && nmeAccuracy != null ? nmeAccuracy : cnnAccuracy;
-    }
-}
+        double imagesPerSecond) {}

@@ -9,6 +9,13 @@ import java.util.List;
  */
 public record RunSummary(double averageIncrementalAccuracy, double lastAccuracy, Double forgetting) {
 
+    /** Summary of the phases run so far, in phase order. */
+    public static RunSummary of(List<PhaseMetrics> phases) {
+        return of(
+                phases.stream().map(PhaseMetrics::accuracy).toList(),
+                phases.stream().map(PhaseMetrics::accuracyRow).toList());
+    }
+
     public static RunSummary of(List<Double> accuracies, List<List<Double>> accuracyMatrix) {
         if (accuracies.isEmpty()) {
             throw new IllegalArgumentException("no phase to summarise");
