@@ -26,12 +26,13 @@ public class EmbeddedDatabaseConfiguration {
     /** Closed after the DataSource (which depends on it), so the pool drains before the server stops. */
     @Bean(destroyMethod = "close")
     EmbeddedPostgres embeddedPostgres(EmbeddedDbProperties properties) throws IOException {
-        Path dir = properties.dir().toAbsolutePath().normalize();
-        Files.createDirectories(dir);
+        Path dir = properties.ephemeral()
+                ? Files.createTempDirectory("mnemos-pgdata-")
+                : Files.createDirectories(properties.dir().toAbsolutePath().normalize());
         String durability = properties.fsync() ? "on" : "off";
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
-                .setCleanDataDirectory(false)
+                .setCleanDataDirectory(properties.ephemeral())
                 // Spring closes the bean; a second JVM hook would race the pool's shutdown
                 .setRegisterShutdownHook(false)
                 .setPort(properties.port())

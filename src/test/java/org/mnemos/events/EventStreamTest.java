@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
         properties = {
             "mnemos.embedded-db.port=0",
             "mnemos.embedded-db.fsync=false",
-            "mnemos.embedded-db.dir=target/test-pgdata/events",
+            "mnemos.embedded-db.ephemeral=true",
             "mnemos.events.heartbeat=300ms"
         })
 class EventStreamTest {
