@@ -6,7 +6,6 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -52,18 +51,15 @@ public class PhaseDownloads implements PhaseArtifacts {
     }
 
     @Override
-    public void storeDownloads(UUID experimentId, int phase, RunPlan plan, Path stateDir) {
-        Path work = null;
+    public void storeDownloads(UUID experimentId, int phase, RunPlan plan, Path stateDir) throws IOException {
+        Path work = Files.createTempDirectory("mnemos-downloads-");
         try {
-            work = Files.createTempDirectory("mnemos-downloads-");
             Path exemplars = work.resolve(EXEMPLARS + ".zip");
             writeExemplarsZip(ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)), phase, plan, exemplars);
             store.store(experimentId, phase, EXEMPLARS, exemplars);
             Path checkpoint = work.resolve(CHECKPOINT + ".zip");
             writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
             store.store(experimentId, phase, CHECKPOINT, checkpoint);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not store the downloads of phase " + phase + " of " + experimentId, e);
         } finally {
             deleteQuietly(work);
         }
@@ -190,9 +186,6 @@ public class PhaseDownloads implements PhaseArtifacts {
     }
 
     private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
