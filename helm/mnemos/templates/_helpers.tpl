@@ -77,6 +77,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   value: {{ .Values.dataRoots.mountPath | quote }}
 - name: MNEMOS_ARTIFACTS_DIR
   value: {{ .Values.artifacts.mountPath | quote }}
+# The root filesystem is read-only; DJL unpacks its native libraries here.
+- name: DJL_CACHE_DIR
+  value: /tmp/djl
 {{- end -}}
 
 {{- define "mnemos.probes" -}}
