@@ -56,6 +56,8 @@ public class MnemosMetrics {
         phaseDuration = Timer.builder("mnemos.phase.duration")
                 .description("Wall time of one phase on a worker")
                 .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofSeconds(1))
+                .maximumExpectedValue(Duration.ofHours(12))
                 .register(registry);
         imagesPerSecond = DistributionSummary.builder("mnemos.phase.images_per_second")
                 .description("Training throughput of one phase")
