@@ -2,6 +2,7 @@ package org.mnemos.config;
 
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.data.DatasetDownloader;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -15,7 +16,7 @@ public class DataConfiguration {
     }
 
     @Bean
-    DatasetCatalog datasetCatalog(DataRoots dataRoots) {
-        return new DatasetCatalog(dataRoots);
+    DatasetCatalog datasetCatalog(DataRoots dataRoots, DataProperties properties) {
+        return new DatasetCatalog(dataRoots, properties.downloads() ? DatasetDownloader.official() : null);
     }
 }
