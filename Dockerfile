@@ -24,7 +24,7 @@ RUN --mount=type=cache,target=/root/.m2 \
 COPY src src
 COPY migrations migrations
 RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -q package -DskipTests -Dpytorch.flavor=${NATIVE_JAR_FLAVOR} \
+    mvn -B -q package -Dmaven.test.skip=true -Dpytorch.flavor=${NATIVE_JAR_FLAVOR} \
  && java -Djarmode=tools -jar target/mnemos.jar extract --layers --destination /extracted
 
 # libtorch per flavor; only the stage named by PYTORCH_FLAVOR is built.

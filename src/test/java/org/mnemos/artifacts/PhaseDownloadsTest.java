@@ -188,7 +188,7 @@ class PhaseDownloadsTest {
     }
 
     private URI url(UUID experiment, int phase, String kind) {
-        return URI.create("http://localhost:" + port + "/api/v1/experiments/" + experiment + "/phases/" + phase + "/" + kind);
+        return URI.create("http://127.0.0.1:" + port + "/api/v1/experiments/" + experiment + "/phases/" + phase + "/" + kind);
     }
 
     private HttpResponse<byte[]> get(UUID experiment, int phase, String kind) throws Exception {

@@ -29,7 +29,7 @@ class EventStreamShutdownTest {
         EventListenerService listener = context.getBean(EventListenerService.class);
 
         HttpRequest request = HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/api/v1/experiments/" + experiment + "/events"))
+                        URI.create("http://127.0.0.1:" + port + "/api/v1/experiments/" + experiment + "/events"))
                 .build();
         CompletableFuture<HttpResponse<String>> stream =
                 HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofString());

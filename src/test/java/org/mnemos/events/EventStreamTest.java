@@ -147,7 +147,7 @@ class EventStreamTest {
 
     private HttpRequest.Builder request(UUID experiment, Map<String, String> headers, String query) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/api/v1/experiments/" + experiment + "/events" + query))
+                        URI.create("http://127.0.0.1:" + port + "/api/v1/experiments/" + experiment + "/events" + query))
                 .header("Accept", "text/event-stream");
         headers.forEach(builder::header);
         return builder;
