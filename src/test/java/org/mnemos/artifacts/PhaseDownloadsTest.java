@@ -22,7 +22,17 @@ import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import ai.djl.Device;
+import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.data.DataRoots;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ProtocolSpec;
+import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.spec.DatasetSpec;
@@ -140,6 +150,38 @@ class PhaseDownloadsTest {
         assertThat(ckptManifest.get("specHash").asString()).isEqualTo("hash");
         assertThat(ckptManifest.get("pytorchVersion").asString()).isEqualTo("2.7.1");
         assertThat(ckptManifest.get("djlVersion").asString()).isEqualTo("0.35.1");
+    }
+
+    @Test
+    void aCheckpointFromTheEngineLoadsBackToTheSameAccuracy(@TempDir Path work) throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(work))));
+        ExperimentSpec spec = new ExperimentSpec(
+                "roundtrip", 5L, null,
+                new DatasetSpec("synthetic", null, null, 4, 40, 10, 8, 1),
+                new ProtocolSpec(2, 2, null, null, "natural", null, null),
+                new ModelSpec("mlp", List.of(32), "linear"),
+                MethodSpec.named("icarl"),
+                new MemorySpec("herding", 5, null),
+                new TrainingSpec(null, 20, null, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null),
+                        null, false));
+        RunPlan plan = engine.plan(spec);
+        Path state = Files.createDirectories(work.resolve("phase-0"));
+        PhaseMetrics trained = engine.runPhase(plan, 0, null, state, Device.cpu(), p -> {}, () -> false).metrics();
+
+        downloads.storeDownloads(experiment, 0, plan, state);
+        Map<String, byte[]> checkpoint = unzip(get(experiment, 0, "checkpoint").body());
+        Path restored = Files.createDirectories(work.resolve("restored"));
+        for (Map.Entry<String, byte[]> file : checkpoint.entrySet()) {
+            Files.write(restored.resolve(file.getKey()), file.getValue());
+        }
+        PhaseMetrics reloaded = engine.evaluate(plan, 0, restored, Device.cpu());
+
+        assertThat(reloaded.accuracy()).isEqualTo(trained.accuracy());
+        assertThat(reloaded.perClassAccuracy()).isEqualTo(trained.perClassAccuracy());
+        JsonNode exemplars = JSON.readTree(unzip(get(experiment, 0, "exemplars").body()).get("manifest.json"));
+        assertThat(exemplars.get("exemplarCount").asInt()).isEqualTo(trained.exemplarCount()).isPositive();
+        assertThat(exemplars.get("memoryBytes").asLong()).isEqualTo(trained.memoryBytes());
     }
 
     @Test
