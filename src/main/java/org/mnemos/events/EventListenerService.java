@@ -66,7 +66,12 @@ public class EventListenerService implements SmartLifecycle {
      */
     public Subscription subscribe(UUID experimentId, long afterSeq, EventSink sink) {
         Subscription subscription = new Subscription(experimentId, afterSeq, sink);
-        subscribers.computeIfAbsent(experimentId, id -> ConcurrentHashMap.newKeySet()).add(subscription);
+        // Atomic with remove(): adding to a set that remove() is dropping would lose the subscriber.
+        subscribers.compute(experimentId, (id, set) -> {
+            Set<Subscription> live = set == null ? ConcurrentHashMap.newKeySet() : set;
+            live.add(subscription);
+            return live;
+        });
         fanOut.execute(() -> refresh(experimentId, null));
         return subscription;
     }
