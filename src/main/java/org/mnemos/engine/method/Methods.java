@@ -33,6 +33,7 @@ public final class Methods {
         if (name == null) {
             throw new SpecException("method.name", "is required; allowed: " + NAMES);
         }
+        rejectForeignOptions(spec);
         return switch (name) {
             case "finetune" -> new CilMethod(name, "Fine-tuning on the new classes only: the lower bound.",
                     TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
@@ -50,6 +51,40 @@ public final class Methods {
             case "podnet" -> podnet(spec);
             default -> throw new SpecException("method.name", "unknown method '" + name + "'; allowed: " + NAMES);
         };
+    }
+
+    /** The {@link MethodSpec} options each method reads; any other option set is a spec error. */
+    public static final java.util.Map<String, List<String>> OPTIONS = java.util.Map.of(
+            "finetune", List.of(),
+            "joint", List.of(),
+            "replay", List.of(),
+            "lwf", List.of("temperature", "distillationWeight"),
+            "icarl", List.of("temperature", "distillationWeight"),
+            "bic", List.of("temperature", "biasValidationFraction", "biasEpochs"),
+            "lucir", List.of("lambdaBase", "margin", "hardNegatives", "balancedFinetuneEpochs"),
+            "podnet", List.of("podSpatialWeight", "podFlatWeight", "margin", "proxiesPerClass", "balancedFinetuneEpochs"));
+
+    private static void rejectForeignOptions(MethodSpec spec) {
+        List<String> allowed = OPTIONS.get(spec.name());
+        if (allowed == null) {
+            return;
+        }
+        for (var component : MethodSpec.class.getRecordComponents()) {
+            String option = component.getName();
+            if (option.equals("name") || allowed.contains(option)) {
+                continue;
+            }
+            Object value;
+            try {
+                value = component.getAccessor().invoke(spec);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            if (value != null) {
+                throw new SpecException("method." + option, "does not apply to " + spec.name()
+                        + (allowed.isEmpty() ? ", which takes no options" : "; its options are " + allowed));
+            }
+        }
     }
 
     private static BiFunction<Integer, Integer, List<LossTerm>> classificationOnly() {
