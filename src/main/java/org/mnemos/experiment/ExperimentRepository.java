@@ -1,0 +1,42 @@
+package org.mnemos.experiment;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.data.domain.Limit;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.query.Param;
+
+public interface ExperimentRepository extends JpaRepository<Experiment, UUID> {
+
+    @Query("select e from Experiment e where e.idempotencyKey = :key and coalesce(e.ownerKey, '') = coalesce(:owner, '')")
+    Optional<Experiment> findByIdempotencyKey(@Param("key") String key, @Param("owner") String owner);
+
+    @Query("select count(e) from Experiment e where coalesce(e.ownerKey, '') = coalesce(:owner, '') and e.status in :statuses")
+    long countByOwnerAndStatusIn(@Param("owner") String owner, @Param("statuses") Collection<ExperimentStatus> statuses);
+
+    /** A page in (created_at desc, id desc) order, starting after the cursor position when one is given. */
+    @Query("""
+            select e from Experiment e
+            where (:status is null or e.status = :status)
+              and (:afterCreatedAt is null or e.createdAt < :afterCreatedAt
+                   or (e.createdAt = :afterCreatedAt and e.id < :afterId))
+            order by e.createdAt desc, e.id desc""")
+    List<Experiment> page(
+            @Param("status") ExperimentStatus status,
+            @Param("afterCreatedAt") Instant afterCreatedAt,
+            @Param("afterId") UUID afterId,
+            Limit limit);
+
+    @Query("select e.status from Experiment e where e.id = :id")
+    Optional<ExperimentStatus> findStatus(@Param("id") UUID id);
+
+    /** Progress is written by the running worker only; it must not bump the row version other writers check. */
+    @Modifying
+    @Query("update Experiment e set e.progress = :progress where e.id = :id")
+    int updateProgress(@Param("id") UUID id, @Param("progress") String progress);
+}
