@@ -1,8 +1,13 @@
 package org.mnemos.engine.data;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The directories data sets are read from, laid out as {@code <root>/<dataset>/<official file
@@ -10,10 +15,25 @@ import java.util.Optional;
  */
 public final class DataRoots {
 
+    private static final Pattern DATASET_DIRECTORY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
     private final List<Path> roots;
 
     public DataRoots(List<Path> roots) {
-        this.roots = List.copyOf(roots);
+        this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    }
+
+    /** Parses the {@code MNEMOS_DATA_ROOTS} format: directories separated by {@code :}; blank entries are ignored. */
+    public static DataRoots fromPathList(String pathList) {
+        List<Path> parsed = new ArrayList<>();
+        if (pathList != null) {
+            for (String entry : pathList.split(":")) {
+                if (!entry.isBlank()) {
+                    parsed.add(Path.of(entry.trim()));
+                }
+            }
+        }
+        return new DataRoots(parsed);
     }
 
     public List<Path> roots() {
@@ -26,11 +46,75 @@ public final class DataRoots {
      * @throws DataPathException if the path is absolute, escapes every root (also through symlinks) or exists in none
      */
     public Path resolve(String relativePath) {
-        throw new UnsupportedOperationException("being written");
+        Path relative = checkedRelative(relativePath);
+        if (roots.isEmpty()) {
+            throw new DataPathException("no data roots are configured, so no data path '" + relativePath + "' can be read");
+        }
+        boolean escapedThroughLink = false;
+        for (Path root : roots) {
+            Path candidate = root.resolve(relative);
+            if (!Files.exists(candidate)) {
+                continue;
+            }
+            try {
+                Path realRoot = root.toRealPath();
+                Path realCandidate = candidate.toRealPath();
+                if (realCandidate.startsWith(realRoot)) {
+                    return realCandidate;
+                }
+                escapedThroughLink = true;
+            } catch (IOException e) {
+                throw new DataPathException("data path '" + relativePath + "' cannot be read: " + e.getMessage());
+            }
+        }
+        if (escapedThroughLink) {
+            throw new DataPathException("data path '" + relativePath
+                    + "' leads outside the data roots through a symbolic link; only files inside " + roots + " may be read");
+        }
+        throw new DataPathException("data path '" + relativePath + "' does not exist in any data root " + roots);
     }
 
     /** The directory of a known data set ({@code <root>/<name>}) in the first root that has it. */
     public Optional<Path> datasetDirectory(String name) {
-        throw new UnsupportedOperationException("being written");
+        if (name == null || !DATASET_DIRECTORY_NAME.matcher(name).matches()) {
+            throw new DataPathException("data set directory name '" + name
+                    + "' is not allowed: use letters, digits, '.', '_' or '-' only, starting with a letter or digit");
+        }
+        for (Path root : roots) {
+            Path candidate = root.resolve(name);
+            if (Files.isDirectory(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first root that is a writable directory, where downloads go. */
+    public Optional<Path> firstWritableRoot() {
+        return roots.stream().filter(r -> Files.isDirectory(r) && Files.isWritable(r)).findFirst();
+    }
+
+    private static Path checkedRelative(String relativePath) {
+        String allowed = "a path relative to a data root, without '..' that leaves it, e.g. 'tiny-imagenet'";
+        if (relativePath == null || relativePath.isBlank()) {
+            throw new DataPathException("a data path is required: " + allowed);
+        }
+        if (relativePath.startsWith("/") || relativePath.startsWith("\\") || relativePath.contains("\0")) {
+            throw new DataPathException("data path '" + relativePath + "' is absolute; expected " + allowed);
+        }
+        Path path;
+        try {
+            path = Path.of(relativePath);
+        } catch (InvalidPathException e) {
+            throw new DataPathException("data path '" + relativePath + "' is not a valid path; expected " + allowed);
+        }
+        if (path.isAbsolute() || path.getRoot() != null) {
+            throw new DataPathException("data path '" + relativePath + "' is absolute; expected " + allowed);
+        }
+        Path normalized = path.normalize();
+        if (normalized.startsWith("..") || normalized.toString().isEmpty()) {
+            throw new DataPathException("data path '" + relativePath + "' leaves the data root; expected " + allowed);
+        }
+        return normalized;
     }
 }

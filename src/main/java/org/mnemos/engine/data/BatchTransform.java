@@ -1,0 +1,197 @@
+package org.mnemos.engine.data;
+
+import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.util.NDImageUtils;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Turns a uint8 {@code (N, H, W, C)} batch into the float32 {@code (N, C, H, W)} network input:
+ * optional augmentation, then scaling to [0, 1] and per-channel normalisation with the data set's
+ * usual statistics. Everything runs on the batch's device; every array is attached to the input's
+ * manager, so the caller frees it all by closing its per-batch sub-manager.
+ */
+public final class BatchTransform {
+
+    /** Images up to this size get pad-and-crop + flip (the CIFAR recipe); larger ones random-resized-crop + flip. */
+    public static final int SMALL_IMAGE_MAX = 64;
+    public static final int CROP_PADDING = 4;
+
+    private final int height;
+    private final int width;
+    private final int channels;
+    private final boolean augment;
+    private final float[] mean;
+    private final float[] std;
+
+    public BatchTransform(int height, int width, int channels, boolean augment, float[] mean, float[] std) {
+        if (mean.length != channels || std.length != channels) {
+            throw new IllegalArgumentException("mean and std need " + channels + " values each");
+        }
+        this.height = height;
+        this.width = width;
+        this.channels = channels;
+        this.augment = augment;
+        this.mean = mean.clone();
+        this.std = std.clone();
+    }
+
+    /** The transform with the usual normalisation of a catalog data set ({@code imagefolder} uses ImageNet's). */
+    public static BatchTransform forDataset(String datasetName, int h, int w, int c, boolean augment) {
+        float[][] stats = switch (datasetName) {
+            case "mnist" -> new float[][] {{0.1307f}, {0.3081f}};
+            case "fashion-mnist" -> new float[][] {{0.2860f}, {0.3530f}};
+            case "cifar10" -> new float[][] {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
+            case "cifar100" -> new float[][] {{0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}};
+            case "imagefolder" -> new float[][] {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
+            case "synthetic" -> new float[][] {{0.5f}, {0.25f}};
+            default -> throw new IllegalArgumentException("no normalisation statistics for data set '" + datasetName + "'");
+        };
+        return new BatchTransform(h, w, c, augment, perChannel(stats[0], c, datasetName), perChannel(stats[1], c, datasetName));
+    }
+
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    public float[] std() {
+        return std.clone();
+    }
+
+    public boolean augments() {
+        return augment;
+    }
+
+    /** float32 {@code (N, C, H, W)}, normalised; augmented only when {@code train} and this transform augments. */
+    public NDArray apply(NDArray uint8Nhwc, boolean train, Random rng) {
+        Shape shape = uint8Nhwc.getShape();
+        if (shape.dimension() != 4 || shape.get(1) != height || shape.get(2) != width || shape.get(3) != channels) {
+            throw new IllegalArgumentException("expected a (N, " + height + ", " + width + ", " + channels + ") batch, got " + shape);
+        }
+        NDArray images = uint8Nhwc;
+        if (train && augment) {
+            images = Math.max(height, width) <= SMALL_IMAGE_MAX ? randomCropFlip(images, rng) : randomResizedCropFlip(images, rng);
+        }
+        return normalise(images);
+    }
+
+    private NDArray normalise(NDArray nhwc) {
+        NDManager m = nhwc.getManager();
+        NDArray meanArray = m.create(mean);
+        NDArray scaleArray = m.create(std).mul(255f);
+        // (x/255 - mean)/std == (x - 255*mean) / (255*std)
+        return nhwc.toType(DataType.FLOAT32, false)
+                .sub(meanArray.mul(255f))
+                .div(scaleArray)
+                .transpose(0, 3, 1, 2);
+    }
+
+    private NDArray randomCropFlip(NDArray batch, Random rng) {
+        int n = (int) batch.getShape().get(0);
+        int[] dy = new int[n];
+        int[] dx = new int[n];
+        boolean[] flip = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            dy[i] = rng.nextInt(2 * CROP_PADDING + 1);
+            dx[i] = rng.nextInt(2 * CROP_PADDING + 1);
+            flip[i] = rng.nextBoolean();
+        }
+        return cropFlip(batch, dy, dx, flip);
+    }
+
+    /**
+     * Zero-pads by {@link #CROP_PADDING}, then takes for sample {@code i} the window starting at
+     * {@code (dy[i], dx[i])} of the padded image, mirrored horizontally where {@code flip[i]}: one
+     * gather with per-sample linear offsets, no per-pixel host work.
+     */
+    NDArray cropFlip(NDArray batch, int[] dy, int[] dx, boolean[] flip) {
+        NDManager m = batch.getManager();
+        int n = (int) batch.getShape().get(0);
+        long paddedH = height + 2L * CROP_PADDING;
+        long paddedW = width + 2L * CROP_PADDING;
+        // torch pad order: last axis first (C: 0,0; W: p,p; H: p,p)
+        NDArray padded = batch.pad(new Shape(0, 0, CROP_PADDING, CROP_PADDING, CROP_PADDING, CROP_PADDING), 0);
+        long[] sampleOffsets = new long[n];
+        long[] flips = new long[n];
+        for (int i = 0; i < n; i++) {
+            sampleOffsets[i] = ((long) i * paddedH * paddedW + (long) dy[i] * paddedW + dx[i]) * channels;
+            flips[i] = flip[i] ? 1 : 0;
+        }
+        NDArray offsets = m.create(sampleOffsets).reshape(n, 1, 1, 1);
+        NDArray rows = m.arange(0, height, 1, DataType.INT64).mul(paddedW * channels).reshape(1, height, 1, 1);
+        NDArray cols = m.arange(0, width, 1, DataType.INT64).reshape(1, 1, width, 1);
+        // Per-sample mirror as index arithmetic: x' = x + flip * (W - 1 - 2x); DJL's where does not broadcast.
+        NDArray mirrorShift = cols.mul(-2).add(width - 1);
+        NDArray flipMask = m.create(flips).reshape(n, 1, 1, 1);
+        NDArray chosenCols = flipMask.mul(mirrorShift).add(cols).mul(channels);
+        NDArray chans = m.arange(0, channels, 1, DataType.INT64).reshape(1, 1, 1, channels);
+        NDArray linear = offsets.add(rows).add(chosenCols).add(chans);
+        return padded.reshape(-1).take(linear);
+    }
+
+    /** torchvision's RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3) + horizontal flip, per sample on the device. */
+    private NDArray randomResizedCropFlip(NDArray batch, Random rng) {
+        NDManager m = batch.getManager();
+        int n = (int) batch.getShape().get(0);
+        NDList out = new NDList(n);
+        for (int i = 0; i < n; i++) {
+            int[] box = resizedCropBox(rng);
+            boolean mirror = rng.nextBoolean();
+            NDArray crop = batch.get(m, new NDIndex("{}, {}:{}, {}:{}, :", i, box[0], box[0] + box[2], box[1], box[1] + box[3]))
+                    .toType(DataType.FLOAT32, false);
+            NDArray resized = NDImageUtils.resize(crop, width, height, Image.Interpolation.BILINEAR);
+            if (mirror) {
+                resized = resized.flip(1);
+            }
+            out.add(resized);
+        }
+        // Back to uint8 so normalise() treats both augmentation paths alike.
+        return NDArrays.stack(out).clip(0, 255).round().toType(DataType.UINT8, false);
+    }
+
+    /** {top, left, cropHeight, cropWidth}. */
+    private int[] resizedCropBox(Random rng) {
+        double area = (double) height * width;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            double targetArea = area * (0.08 + rng.nextDouble() * 0.92);
+            double logRatio = Math.log(3.0 / 4) + rng.nextDouble() * (Math.log(4.0 / 3) - Math.log(3.0 / 4));
+            double ratio = Math.exp(logRatio);
+            int w = (int) Math.round(Math.sqrt(targetArea * ratio));
+            int h = (int) Math.round(Math.sqrt(targetArea / ratio));
+            if (w > 0 && h > 0 && w <= width && h <= height) {
+                int top = rng.nextInt(height - h + 1);
+                int left = rng.nextInt(width - w + 1);
+                return new int[] {top, left, h, w};
+            }
+        }
+        int side = Math.min(height, width);
+        return new int[] {(height - side) / 2, (width - side) / 2, side, side};
+    }
+
+    private static float[] perChannel(float[] stats, int channels, String datasetName) {
+        if (stats.length == channels) {
+            return stats;
+        }
+        if (stats.length == 1) {
+            float[] repeated = new float[channels];
+            Arrays.fill(repeated, stats[0]);
+            return repeated;
+        }
+        if (channels == 1) {
+            // A grey rendering of an RGB data set: average the channel statistics.
+            float meanValue = 0;
+            for (float s : stats) {
+                meanValue += s / stats.length;
+            }
+            return new float[] {meanValue};
+        }
+        throw new IllegalArgumentException(datasetName + " statistics have " + stats.length + " channels, images have " + channels);
+    }
+}
