@@ -56,7 +56,7 @@ public class ExperimentService {
 
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
             PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
-            LimitsProperties limits, TransactionTemplate tx, Clock clock) {
+            LimitsProperties limits, TransactionTemplate tx) {
         this.reader = reader;
         this.validator = validator;
         this.engine = engine;
@@ -231,13 +231,14 @@ public class ExperimentService {
     }
 
     public void delete(UUID id) {
-        tx.executeWithoutResult(s -> {
+        tx.execute(s -> {
             Experiment experiment = load(id);
             if (experiment.getStatus() == ExperimentStatus.RUNNING || experiment.getStatus() == ExperimentStatus.CANCELLING) {
                 throw ApiException.conflict("Experiment " + id + " is " + experiment.getStatus() + "; cancel it first.");
             }
             experiments.delete(experiment);
             experiments.flush();
+            return null;
         });
         try {
             artifacts.deleteAll(id);
