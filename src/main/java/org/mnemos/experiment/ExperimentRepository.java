@@ -19,18 +19,20 @@ public interface ExperimentRepository extends JpaRepository<Experiment, UUID> {
     @Query("select count(e) from Experiment e where coalesce(e.ownerKey, '') = coalesce(:owner, '') and e.status in :statuses")
     long countByOwnerAndStatusIn(@Param("owner") String owner, @Param("statuses") Collection<ExperimentStatus> statuses);
 
-    /** A page in (created_at desc, id desc) order, starting after the cursor position when one is given. */
+    /** A page in (created_at desc, id desc) order after the position (createdAt, id). */
     @Query("""
             select e from Experiment e
-            where (:status is null or e.status = :status)
-              and (:afterCreatedAt is null or e.createdAt < :afterCreatedAt
-                   or (e.createdAt = :afterCreatedAt and e.id < :afterId))
+            where e.createdAt < :createdAt or (e.createdAt = :createdAt and e.id < :id)
             order by e.createdAt desc, e.id desc""")
-    List<Experiment> page(
-            @Param("status") ExperimentStatus status,
-            @Param("afterCreatedAt") Instant afterCreatedAt,
-            @Param("afterId") UUID afterId,
-            Limit limit);
+    List<Experiment> pageAfter(@Param("createdAt") Instant createdAt, @Param("id") UUID id, Limit limit);
+
+    /** As {@link #pageAfter} among the experiments in one status. */
+    @Query("""
+            select e from Experiment e
+            where e.status = :status and (e.createdAt < :createdAt or (e.createdAt = :createdAt and e.id < :id))
+            order by e.createdAt desc, e.id desc""")
+    List<Experiment> pageAfter(
+            @Param("status") ExperimentStatus status, @Param("createdAt") Instant createdAt, @Param("id") UUID id, Limit limit);
 
     @Query("select e.status from Experiment e where e.id = :id")
     Optional<ExperimentStatus> findStatus(@Param("id") UUID id);

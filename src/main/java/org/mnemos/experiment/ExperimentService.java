@@ -182,9 +182,10 @@ public class ExperimentService {
             throw new ApiException(ProblemType.INVALID_PARAMETER, "limit must be between 1 and " + MAX_PAGE,
                     List.of(new FieldProblem("limit", "must be between 1 and " + MAX_PAGE)));
         }
-        Cursor after = cursor == null ? null : Cursor.decode(cursor);
-        List<Experiment> rows = experiments.page(status, after == null ? null : after.createdAt(),
-                after == null ? null : after.id(), Limit.of(size + 1));
+        Cursor after = cursor == null ? Cursor.START : Cursor.decode(cursor);
+        List<Experiment> rows = status == null
+                ? experiments.pageAfter(after.createdAt(), after.id(), Limit.of(size + 1))
+                : experiments.pageAfter(status, after.createdAt(), after.id(), Limit.of(size + 1));
         boolean more = rows.size() > size;
         List<Experiment> page = more ? rows.subList(0, size) : rows;
         String next = more ? Cursor.of(page.get(size - 1)).encode() : null;
@@ -315,6 +316,9 @@ public class ExperimentService {
 
     /** Opaque position after the last row of a page: its created_at and id. */
     record Cursor(Instant createdAt, UUID id) {
+
+        /** Before every row: later than any creation time, above every id. */
+        static final Cursor START = new Cursor(Instant.parse("9999-12-31T00:00:00Z"), new UUID(-1L, -1L));
 
         static Cursor of(Experiment e) {
             return new Cursor(e.getCreatedAt(), e.getId());

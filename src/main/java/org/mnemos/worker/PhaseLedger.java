@@ -116,13 +116,13 @@ public class PhaseLedger {
             experiment.phaseCompleted(done.size(), JSON.writeValueAsString(summary), now);
             experiment.resetAttempts();
             experiments.flush();
-            alsoInTransaction.run();
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("phase", metrics.phase());
             data.put("metrics", metrics);
             data.put("summary", summary);
             data.put("durationMs", durationMs);
             events.publish(id, "phase-completed", data);
+            alsoInTransaction.run();
             return experiment.getStatus();
         });
     }
