@@ -29,8 +29,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1/experiments", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "experiments", description = "Submit, follow and control class-incremental learning runs")
-@ApiResponse(responseCode = "4XX", description = "An RFC 9457 problem",
-        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = org.springframework.http.ProblemDetail.class)))
 public class ExperimentController {
 
     private final ExperimentService service;

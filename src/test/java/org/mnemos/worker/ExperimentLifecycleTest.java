@@ -10,9 +10,7 @@ import static org.mockito.Mockito.mockingDetails;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mnemos.artifacts.ArtifactStore;
@@ -61,34 +58,15 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
         "mnemos.limits.max-concurrent-runs-per-key=100"})
 class ExperimentLifecycleTest {
 
-    private static final EmbeddedPostgres POSTGRES = start();
     private static final String SPEC = """
             {"name":"lifecycle","dataset":{"name":"mnist"},
              "protocol":{"initialClasses":4,"increment":3,"classOrder":"natural"},
              "model":{"backbone":"mlp","hiddenUnits":[8]},"method":{"name":"replay"},
              "memory":{"perClass":5},"training":{"iterations":3,"batchSize":4,"optimizer":{"name":"adam","lr":0.01}}}""";
 
-    private static EmbeddedPostgres start() {
-        try {
-            return EmbeddedPostgres.builder()
-                    .setDataDirectory(Path.of("target", "pg-lifecycle-" + UUID.randomUUID()))
-                    .setCleanDataDirectory(true)
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
-        registry.add("spring.datasource.username", () -> "postgres");
-        registry.add("spring.datasource.password", () -> "postgres");
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        POSTGRES.close();
+        org.mnemos.support.TestDatabase.register(registry);
     }
 
     @Autowired ExperimentService service;
