@@ -2,10 +2,18 @@ package org.mnemos.engine;
 
 import ai.djl.Device;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.data.DatasetInfo;
+import org.mnemos.engine.memory.MemoryBudget;
+import org.mnemos.engine.method.Methods;
 import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.protocol.ClassOrders;
+import org.mnemos.engine.protocol.PhasePlanner;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.train.CancellationSignal;
+import org.mnemos.engine.train.PhaseRunner;
 import org.mnemos.engine.train.TrainingListener;
 
 /**
@@ -20,9 +28,31 @@ public final class CilEngine {
         this.datasets = datasets;
     }
 
-    /** Resolves class order and phases; throws {@link SpecException} naming the offending field. */
-    public RunPlan plan(ExperimentSpec spec) {
-        throw new UnsupportedOperationException("being written");
+    public DatasetCatalog datasets() {
+        return datasets;
+    }
+
+    /**
+     * Fills the spec's defaults and resolves class order and phases, without loading images.
+     *
+     * @throws SpecException naming the offending field
+     */
+    public RunPlan plan(ExperimentSpec submitted) {
+        if (submitted.dataset() == null || submitted.dataset().name() == null) {
+            throw new SpecException("dataset.name", "is required");
+        }
+        DatasetInfo info = datasets.describe(submitted.dataset());
+        ExperimentSpec spec = SpecDefaults.resolve(submitted, info.channels());
+        Methods.create(spec.method());
+        MemoryBudget.of(spec.memory());
+        var protocol = spec.protocol();
+        int classes = info.classNames().size();
+        List<Integer> order = ClassOrders.resolve(protocol.classOrder(), protocol.classOrderSeed(), protocol.classList(), classes);
+        List<List<Integer>> phases = PhasePlanner.phases(protocol, order, classes);
+        List<Integer> planned = new ArrayList<>();
+        phases.forEach(planned::addAll);
+        List<String> names = planned.stream().map(label -> info.classNames().get(label)).toList();
+        return new RunPlan(spec, List.copyOf(planned), phases, names);
     }
 
     /**
@@ -39,11 +69,22 @@ public final class CilEngine {
             Device device,
             TrainingListener listener,
             CancellationSignal cancel) {
-        throw new UnsupportedOperationException("being written");
+        checkPhase(plan, phase);
+        if (phase > 0 && previousState == null) {
+            throw new IllegalArgumentException("phase " + phase + " needs the state of phase " + (phase - 1));
+        }
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset())).run(phase, previousState, stateDir, device, listener, cancel);
     }
 
     /** Loads a saved phase state and evaluates it on the test split, reproducing its metrics. */
     public PhaseMetrics evaluate(RunPlan plan, int phase, Path stateDir, Device device) {
-        throw new UnsupportedOperationException("being written");
+        checkPhase(plan, phase);
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset())).evaluate(phase, stateDir, device);
+    }
+
+    private static void checkPhase(RunPlan plan, int phase) {
+        if (phase < 0 || phase >= plan.phaseCount()) {
+            throw new IllegalArgumentException("phase " + phase + " is outside [0, " + plan.phaseCount() + ")");
+        }
     }
 }

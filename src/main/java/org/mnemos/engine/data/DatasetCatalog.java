@@ -19,27 +19,42 @@ public final class DatasetCatalog {
 
     public static final String MNIST = "mnist";
     public static final String FASHION_MNIST = "fashion-mnist";
+    public static final String CIFAR10 = "cifar10";
+    public static final String CIFAR100 = "cifar100";
+    public static final String IMAGEFOLDER = "imagefolder";
     public static final String SYNTHETIC = SyntheticDataset.NAME;
-    public static final List<String> NAMES = List.of(MNIST, FASHION_MNIST, SYNTHETIC);
+    public static final List<String> NAMES = List.of(MNIST, FASHION_MNIST, CIFAR10, CIFAR100, IMAGEFOLDER, SYNTHETIC);
 
     /** Loaded splits are large; keep only the last few, and let the GC take them under memory pressure. */
     private static final int CACHED_SPLITS = 3;
+    private static final int DECODE_THREADS = 4;
 
     private final DataRoots roots;
-    private final Map<DatasetSpec, SoftReference<DatasetSplits>> cache =
-            new LinkedHashMap<>(8, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<DatasetSpec, SoftReference<DatasetSplits>> eldest) {
-                    return size() > CACHED_SPLITS;
-                }
-            };
+    private final DatasetDownloader downloader;
+    private final Map<DatasetSpec, SoftReference<DatasetSplits>> cache = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<DatasetSpec, SoftReference<DatasetSplits>> eldest) {
+            return size() > CACHED_SPLITS;
+        }
+    };
 
+    /** A catalog that only reads what is present. */
     public DatasetCatalog(DataRoots roots) {
+        this(roots, null);
+    }
+
+    /** @param downloader fetches missing known data sets into the first writable root; {@code null} disables downloads */
+    public DatasetCatalog(DataRoots roots, DatasetDownloader downloader) {
         this.roots = roots;
+        this.downloader = downloader;
     }
 
     public DataRoots roots() {
         return roots;
+    }
+
+    public boolean downloadsEnabled() {
+        return downloader != null;
     }
 
     /** The data sets this catalog can name, with whether their files are present. */
@@ -48,6 +63,11 @@ public final class DatasetCatalog {
         for (String name : NAMES) {
             infos.add(switch (name) {
                 case MNIST, FASHION_MNIST -> idxInfo(name, idxDirectory(name).isPresent());
+                case CIFAR10, CIFAR100 -> cifarInfo(variant(name), cifarDirectory(variant(name)).isPresent(),
+                        variant(name).knownClasses);
+                case IMAGEFOLDER -> new DatasetInfo(IMAGEFOLDER, "Images in <path>/train/<class>/ and <path>/val/<class>/ "
+                        + "under a data root (set dataset.path)", ImageFolderReader.DEFAULT_IMAGE_SIZE,
+                        ImageFolderReader.DEFAULT_IMAGE_SIZE, 3, List.of(), !roots.roots().isEmpty());
                 default -> SyntheticDataset.fromSpec(DatasetSpec.named(SYNTHETIC)).info();
             });
         }
@@ -66,6 +86,19 @@ public final class DatasetCatalog {
                 IdxReader.ImagesHeader header = IdxReader.readTrainHeader(dir.get());
                 yield new DatasetInfo(name, description(name), header.rows(), header.cols(), 1, idxClasses(name), true);
             }
+            case CIFAR10, CIFAR100 -> {
+                CifarReader.Variant variant = variant(name);
+                Optional<Path> dir = cifarDirectory(variant);
+                Optional<Path> metadataDir = dir.isPresent() ? dir : roots.datasetDirectory(variant.directoryName());
+                List<String> classes = metadataDir.map(d -> CifarReader.readClassNames(d, variant)).orElse(variant.knownClasses);
+                yield cifarInfo(variant, dir.isPresent(), classes);
+            }
+            case IMAGEFOLDER -> {
+                Path dir = imageFolder(spec);
+                int size = imageSize(spec);
+                yield new DatasetInfo(IMAGEFOLDER, "Image folder " + spec.path() + " resized to " + size + "x" + size,
+                        size, size, 3, ImageFolderReader.classNames(dir), true);
+            }
             default -> SyntheticDataset.fromSpec(spec).info();
         };
     }
@@ -82,11 +115,18 @@ public final class DatasetCatalog {
             }
             DatasetSplits loaded = switch (name) {
                 case MNIST, FASHION_MNIST -> {
-                    Path dir = idxDirectory(name).orElseThrow(() -> missing(name));
+                    Path dir = idxDirectory(name).orElseGet(() -> downloadOrFail(name));
                     yield new DatasetSplits(
                             IdxReader.readSplit(dir, true, name, idxClasses(name)),
                             IdxReader.readSplit(dir, false, name, idxClasses(name)));
                 }
+                case CIFAR10, CIFAR100 -> {
+                    CifarReader.Variant variant = variant(name);
+                    Path dir = cifarDirectory(variant).orElseGet(() -> downloadOrFail(name));
+                    yield new DatasetSplits(
+                            CifarReader.readSplit(dir, variant, true), CifarReader.readSplit(dir, variant, false));
+                }
+                case IMAGEFOLDER -> ImageFolderReader.read(imageFolder(spec), IMAGEFOLDER, imageSize(spec), DECODE_THREADS);
                 default -> SyntheticDataset.fromSpec(spec).generate();
             };
             cache.put(key, new SoftReference<>(loaded));
@@ -94,15 +134,67 @@ public final class DatasetCatalog {
         }
     }
 
+    private Path downloadOrFail(String name) {
+        String directory = DatasetDownloader.DIRECTORIES.get(name);
+        if (downloader == null) {
+            throw new DataPathException("data set " + name + " is not present: put its official files in <root>/" + directory
+                    + "/ under one of the data roots " + roots.roots() + " (downloads are disabled)");
+        }
+        Path root = roots.firstWritableRoot()
+                .orElseThrow(() -> new DataPathException("data set " + name + " is missing and none of the data roots "
+                        + roots.roots() + " is writable for a download"));
+        Path dir = downloader.download(name, root);
+        boolean complete = switch (name) {
+            case MNIST, FASHION_MNIST -> IdxReader.isPresent(dir);
+            default -> CifarReader.isPresent(dir, variant(name));
+        };
+        if (!complete) {
+            throw new DataPathException("the download of " + name + " into " + dir + " did not produce the expected files");
+        }
+        return dir;
+    }
+
     private Optional<Path> idxDirectory(String name) {
+        return roots.roots().stream().map(root -> root.resolve(name)).filter(IdxReader::isPresent).findFirst();
+    }
+
+    private Optional<Path> cifarDirectory(CifarReader.Variant variant) {
         return roots.roots().stream()
-                .map(root -> root.resolve(name))
-                .filter(IdxReader::isPresent)
+                .map(root -> root.resolve(variant.directoryName()))
+                .filter(dir -> CifarReader.isPresent(dir, variant))
                 .findFirst();
+    }
+
+    private Path imageFolder(DatasetSpec spec) {
+        if (spec.path() == null || spec.path().isBlank()) {
+            throw new SpecException("dataset.path", "is required for imagefolder: a folder relative to a data root");
+        }
+        try {
+            return roots.resolve(spec.path());
+        } catch (DataPathException e) {
+            throw new SpecException("dataset.path", e.getMessage());
+        }
+    }
+
+    private static int imageSize(DatasetSpec spec) {
+        int size = spec.imageSize() == null ? ImageFolderReader.DEFAULT_IMAGE_SIZE : spec.imageSize();
+        if (size < 8 || size > 512) {
+            throw new SpecException("dataset.imageSize", "must be between 8 and 512, was " + size);
+        }
+        return size;
+    }
+
+    private static CifarReader.Variant variant(String name) {
+        return name.equals(CIFAR10) ? CifarReader.Variant.CIFAR10 : CifarReader.Variant.CIFAR100;
     }
 
     private static DatasetInfo idxInfo(String name, boolean available) {
         return new DatasetInfo(name, description(name), 28, 28, 1, idxClasses(name), available);
+    }
+
+    private static DatasetInfo cifarInfo(CifarReader.Variant variant, boolean available, List<String> classes) {
+        return new DatasetInfo(variant.datasetName(), description(variant.datasetName()), CifarReader.SIDE, CifarReader.SIDE, 3,
+                classes, available);
     }
 
     private static List<String> idxClasses(String name) {
@@ -113,21 +205,19 @@ public final class DatasetCatalog {
         return switch (name) {
             case MNIST -> "MNIST handwritten digits, 28x28 grey, 60000 train / 10000 test";
             case FASHION_MNIST -> "Fashion-MNIST Zalando articles, 28x28 grey, 60000 train / 10000 test";
+            case CIFAR10 -> "CIFAR-10, 32x32 RGB, 10 classes, 50000 train / 10000 test";
+            case CIFAR100 -> "CIFAR-100, 32x32 RGB, 100 fine classes, 50000 train / 10000 test";
             default -> name;
         };
     }
 
-    private DataPathException missing(String name) {
-        return new DataPathException("data set " + name + " is not present: expected its official files in <root>/" + name
-                + "/ under one of the data roots " + roots.roots());
-    }
-
     private static DatasetSpec cacheKey(String name, DatasetSpec spec) {
-        if (name.equals(SYNTHETIC)) {
-            return new DatasetSpec(name, null, null, spec.syntheticClasses(), spec.syntheticTrainPerClass(),
+        return switch (name) {
+            case SYNTHETIC -> new DatasetSpec(name, null, null, spec.syntheticClasses(), spec.syntheticTrainPerClass(),
                     spec.syntheticTestPerClass(), spec.syntheticImageSize(), spec.syntheticChannels());
-        }
-        return DatasetSpec.named(name);
+            case IMAGEFOLDER -> new DatasetSpec(name, spec.path(), spec.imageSize(), null, null, null, null, null);
+            default -> DatasetSpec.named(name);
+        };
     }
 
     private static String checkedName(DatasetSpec spec) {

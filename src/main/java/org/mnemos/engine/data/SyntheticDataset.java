@@ -7,10 +7,12 @@ import org.mnemos.engine.SpecException;
 import org.mnemos.engine.spec.DatasetSpec;
 
 /**
- * A seeded class-conditional image generator. Each class has a smooth prototype (a sum of
- * low-frequency oriented gratings and a blob, with a class colour); each sample shifts it by a few
- * pixels, jitters contrast and brightness and adds pixel noise, so classes overlap enough that a
- * classifier has to learn but a small network can separate them. Same parameters, same bytes.
+ * A seeded class-conditional image generator. Each class has a smooth pattern (a sum of
+ * low-frequency oriented gratings and a blob, with a class colour); each sample jitters the
+ * gratings' orientation and frequency and the blob's size, shifts the pattern by a sub-pixel amount,
+ * varies contrast and brightness, overlays a random class-independent grating and adds pixel noise,
+ * so no two samples coincide and nearest-neighbour lookup does not solve it, while a small network
+ * can learn the classes. Same parameters, same bytes.
  */
 public final class SyntheticDataset {
 
@@ -25,6 +27,8 @@ public final class SyntheticDataset {
 
     private static final int GRATINGS = 3;
     private static final double NOISE_SIGMA = 0.12;
+    private static final double ANGLE_JITTER = 0.15;
+    private static final double DISTRACTOR_MAX = 0.5;
 
     private final int classes;
     private final int trainPerClass;
@@ -84,86 +88,99 @@ public final class SyntheticDataset {
     }
 
     public DatasetSplits generate() {
-        int maxShift = Math.max(1, size / 7);
-        int padded = size + 2 * maxShift;
-        float[][] prototypes = new float[classes][];
         SplittableRandom classRng = new SplittableRandom(seed);
+        ClassPattern[] patterns = new ClassPattern[classes];
         for (int c = 0; c < classes; c++) {
-            prototypes[c] = prototype(classRng.split(), padded);
+            patterns[c] = ClassPattern.random(classRng.split(), size, channels);
         }
         List<String> names = classNames();
         // Separate streams so the test split does not depend on the train size.
-        ImageDataset train = samples(prototypes, trainPerClass, maxShift, new SplittableRandom(seed ^ 0x7124_1A1BL), names, padded);
-        ImageDataset test = samples(prototypes, testPerClass, maxShift, new SplittableRandom(seed ^ 0x7E57_7E57L), names, padded);
+        ImageDataset train = samples(patterns, trainPerClass, new SplittableRandom(seed ^ 0x7124_1A1BL), names);
+        ImageDataset test = samples(patterns, testPerClass, new SplittableRandom(seed ^ 0x7E57_7E57L), names);
         return new DatasetSplits(train, test);
     }
 
-    /** A class prototype on a padded grid, values roughly in [-1, 1], HWC. */
-    private float[] prototype(SplittableRandom rng, int padded) {
-        double[] angle = new double[GRATINGS];
-        double[] frequency = new double[GRATINGS];
-        double[] phase = new double[GRATINGS];
-        double[] weight = new double[GRATINGS];
-        for (int g = 0; g < GRATINGS; g++) {
-            angle[g] = rng.nextDouble(Math.PI);
-            frequency[g] = 2 * Math.PI * rng.nextDouble(0.8, 3.0) / size;
-            phase[g] = rng.nextDouble(2 * Math.PI);
-            weight[g] = rng.nextDouble(0.3, 1.0);
-        }
-        double blobY = rng.nextDouble(0.25, 0.75) * padded;
-        double blobX = rng.nextDouble(0.25, 0.75) * padded;
-        double blobRadius = rng.nextDouble(0.12, 0.3) * size;
-        double blobSign = rng.nextBoolean() ? 1 : -1;
-        double[] colour = new double[channels];
-        for (int ch = 0; ch < channels; ch++) {
-            colour[ch] = channels == 1 ? 1.0 : rng.nextDouble(0.2, 1.0);
-        }
-        double weightSum = 0;
-        for (double w : weight) {
-            weightSum += w;
-        }
-        float[] proto = new float[padded * padded * channels];
-        for (int y = 0; y < padded; y++) {
-            for (int x = 0; x < padded; x++) {
-                double v = 0;
-                for (int g = 0; g < GRATINGS; g++) {
-                    double t = (x * Math.cos(angle[g]) + y * Math.sin(angle[g])) * frequency[g] + phase[g];
-                    v += weight[g] * Math.cos(t);
-                }
-                v /= weightSum;
-                double dy = y - blobY;
-                double dx = x - blobX;
-                v = 0.6 * v + 0.6 * blobSign * Math.exp(-(dx * dx + dy * dy) / (2 * blobRadius * blobRadius));
-                for (int ch = 0; ch < channels; ch++) {
-                    proto[(y * padded + x) * channels + ch] = (float) (v * colour[ch]);
-                }
+    /** A class: oriented gratings, a blob and a colour; samples perturb all of it. */
+    private record ClassPattern(
+            double[] angle, double[] frequency, double[] phase, double[] weight,
+            double blobY, double blobX, double blobRadius, double blobSign, double[] colour) {
+
+        static ClassPattern random(SplittableRandom rng, int size, int channels) {
+            double[] angle = new double[GRATINGS];
+            double[] frequency = new double[GRATINGS];
+            double[] phase = new double[GRATINGS];
+            double[] weight = new double[GRATINGS];
+            double weightSum = 0;
+            for (int g = 0; g < GRATINGS; g++) {
+                angle[g] = rng.nextDouble(Math.PI);
+                frequency[g] = 2 * Math.PI * rng.nextDouble(0.8, 3.0) / size;
+                phase[g] = rng.nextDouble(2 * Math.PI);
+                weight[g] = rng.nextDouble(0.3, 1.0);
+                weightSum += weight[g];
             }
+            for (int g = 0; g < GRATINGS; g++) {
+                weight[g] /= weightSum;
+            }
+            double[] colour = new double[channels];
+            for (int ch = 0; ch < channels; ch++) {
+                colour[ch] = channels == 1 ? 1.0 : rng.nextDouble(0.2, 1.0);
+            }
+            return new ClassPattern(angle, frequency, phase, weight,
+                    rng.nextDouble(0.25, 0.75) * size, rng.nextDouble(0.25, 0.75) * size, rng.nextDouble(0.12, 0.3) * size,
+                    rng.nextBoolean() ? 1 : -1, colour);
         }
-        return proto;
     }
 
-    private ImageDataset samples(
-            float[][] prototypes, int perClass, int maxShift, SplittableRandom rng, List<String> names, int padded) {
+    private ImageDataset samples(ClassPattern[] patterns, int perClass, SplittableRandom rng, List<String> names) {
         int n = classes * perClass;
         int imageBytes = size * size * channels;
         byte[] pixels = new byte[n * imageBytes];
         int[] labels = new int[n];
+        double maxShift = size / 7.0;
+        double[] kx = new double[GRATINGS];
+        double[] ky = new double[GRATINGS];
         // Interleave classes so any prefix of the split is class-balanced.
         for (int i = 0; i < n; i++) {
             int c = i % classes;
             labels[i] = c;
-            float[] proto = prototypes[c];
-            int shiftY = maxShift + rng.nextInt(-maxShift, maxShift + 1);
-            int shiftX = maxShift + rng.nextInt(-maxShift, maxShift + 1);
+            ClassPattern p = patterns[c];
+            for (int g = 0; g < GRATINGS; g++) {
+                double angle = p.angle()[g] + ANGLE_JITTER * gaussian(rng);
+                double frequency = p.frequency()[g] * rng.nextDouble(0.85, 1.15);
+                kx[g] = Math.cos(angle) * frequency;
+                ky[g] = Math.sin(angle) * frequency;
+            }
+            double shiftY = rng.nextDouble(-maxShift, maxShift);
+            double shiftX = rng.nextDouble(-maxShift, maxShift);
             double contrast = rng.nextDouble(0.6, 1.4);
             double brightness = rng.nextDouble(-0.1, 0.1);
+            // A class-independent distractor grating every sample carries.
+            double distractorAngle = rng.nextDouble(Math.PI);
+            double distractorFrequency = 2 * Math.PI * rng.nextDouble(0.8, 4.0) / size;
+            double distractorKx = Math.cos(distractorAngle) * distractorFrequency;
+            double distractorKy = Math.sin(distractorAngle) * distractorFrequency;
+            double distractorPhase = rng.nextDouble(2 * Math.PI);
+            double distractorAmplitude = rng.nextDouble(0.0, DISTRACTOR_MAX);
+            double blobRadius = p.blobRadius() * rng.nextDouble(0.8, 1.25);
             int offset = i * imageBytes;
             for (int y = 0; y < size; y++) {
-                int rowBase = ((y + shiftY) * padded + shiftX) * channels;
-                for (int xc = 0; xc < size * channels; xc++) {
-                    double v = 0.5 + brightness + 0.35 * contrast * proto[rowBase + xc] + NOISE_SIGMA * gaussian(rng);
-                    int b = (int) Math.round(v * 255);
-                    pixels[offset + y * size * channels + xc] = (byte) Math.max(0, Math.min(255, b));
+                double sy = y - shiftY;
+                for (int x = 0; x < size; x++) {
+                    double sx = x - shiftX;
+                    double v = 0;
+                    for (int g = 0; g < GRATINGS; g++) {
+                        v += p.weight()[g] * Math.cos(sx * kx[g] + sy * ky[g] + p.phase()[g]);
+                    }
+                    double dy = sy - p.blobY();
+                    double dx = sx - p.blobX();
+                    v = 0.6 * v + 0.6 * p.blobSign() * Math.exp(-(dx * dx + dy * dy) / (2 * blobRadius * blobRadius));
+                    double distractor = distractorAmplitude * Math.cos(x * distractorKx + y * distractorKy + distractorPhase);
+                    for (int ch = 0; ch < channels; ch++) {
+                        double value = 0.5 + brightness + 0.35 * (contrast * v * p.colour()[ch] + distractor)
+                                + NOISE_SIGMA * gaussian(rng);
+                        int b = (int) Math.round(value * 255);
+                        pixels[offset + (y * size + x) * channels + ch] = (byte) Math.max(0, Math.min(255, b));
+                    }
                 }
             }
         }

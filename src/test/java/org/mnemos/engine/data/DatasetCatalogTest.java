@@ -70,4 +70,49 @@ class DatasetCatalogTest {
                 .extracting(e -> ((SpecException) e).field())
                 .isEqualTo("dataset.name");
     }
+
+    @Test
+    void describesCifarFromTheSharedMetadataWithoutImages() {
+        DatasetCatalog catalog = new DatasetCatalog(new DataRoots(List.of(SHARED)));
+        DatasetInfo cifar100 = catalog.describe(DatasetSpec.named("cifar100"));
+        assertThat(cifar100.available()).isFalse();
+        assertThat(cifar100.classNames()).hasSize(100).startsWith("apple");
+        assertThat(cifar100.channels()).isEqualTo(3);
+        assertThat(catalog.describe(DatasetSpec.named("CIFAR10")).classNames()).startsWith("airplane");
+        assertThatThrownBy(() -> catalog.load(DatasetSpec.named("cifar10")))
+                .isInstanceOf(DataPathException.class)
+                .hasMessageContaining("cifar-10");
+    }
+
+    @Test
+    void loadsCifarBinaryFilesFromARoot() throws Exception {
+        Path dir = temp.resolve("cifar-10");
+        for (int b = 1; b <= 5; b++) {
+            CifarReaderTest.write(dir.resolve("data_batch_" + b + ".bin"), CifarReaderTest.binaryRecords(b, null, new int[] {b}), false);
+        }
+        CifarReaderTest.write(dir.resolve("test_batch.bin"), CifarReaderTest.binaryRecords(0, null, new int[] {6}), false);
+        DatasetCatalog catalog = new DatasetCatalog(new DataRoots(List.of(temp)));
+        assertThat(catalog.list()).filteredOn(i -> i.name().equals("cifar10")).allMatch(DatasetInfo::available);
+        DatasetSplits splits = catalog.load(DatasetSpec.named("cifar10"));
+        assertThat(splits.train().labels()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(splits.numClasses()).isEqualTo(10);
+    }
+
+    @Test
+    void imageFolderIsResolvedInsideTheRoots() throws Exception {
+        ImageFolderReaderTest.writeTree(temp.resolve("sets/tiny"));
+        DatasetCatalog catalog = new DatasetCatalog(new DataRoots(List.of(temp)));
+        DatasetSpec spec = new DatasetSpec("imagefolder", "sets/tiny", 8, null, null, null, null, null);
+        DatasetInfo info = catalog.describe(spec);
+        assertThat(info.classNames()).containsExactly("blue", "red");
+        assertThat(info.height()).isEqualTo(8);
+        DatasetSplits splits = catalog.load(spec);
+        assertThat(splits.train().size()).isEqualTo(3);
+        assertThat(catalog.load(spec)).isSameAs(splits);
+        assertThatThrownBy(() -> catalog.describe(new DatasetSpec("imagefolder", "../etc", 8, null, null, null, null, null)))
+                .isInstanceOf(SpecException.class)
+                .extracting(e -> ((SpecException) e).field())
+                .isEqualTo("dataset.path");
+        assertThatThrownBy(() -> catalog.load(DatasetSpec.named("imagefolder"))).isInstanceOf(SpecException.class);
+    }
 }

@@ -39,8 +39,7 @@ class SyntheticDatasetTest {
 
     @Test
     void classesAreLearnableButSamplesVary() {
-        // Nearest-class-mean on raw pixels should beat chance clearly but not be perfect on all
-        // samples' raw bytes: samples of a class differ from each other.
+        // Nearest-class-mean on raw pixels must beat chance (10%) clearly, but not solve the task.
         DatasetSplits splits = new SyntheticDataset(10, 50, 20, 28, 1, 7).generate();
         ImageDataset train = splits.train();
         int d = train.imageBytes();
@@ -68,7 +67,7 @@ class SyntheticDatasetTest {
             }
             correct += best == test.labels()[i] ? 1 : 0;
         }
-        assertThat(correct / (double) test.size()).isGreaterThan(0.3);
+        assertThat(correct / (double) test.size()).isBetween(0.3, 0.9);
         byte[] first = java.util.Arrays.copyOfRange(train.pixels(), 0, d);
         byte[] sameClass = java.util.Arrays.copyOfRange(train.pixels(), 10 * d, 11 * d);
         assertThat(train.labels()[10]).isEqualTo(train.labels()[0]);

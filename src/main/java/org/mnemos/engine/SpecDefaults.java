@@ -1,0 +1,102 @@
+package org.mnemos.engine;
+
+import java.util.List;
+import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ProtocolSpec;
+import org.mnemos.engine.spec.ScheduleSpec;
+import org.mnemos.engine.spec.TrainingSpec;
+
+/**
+ * Fills every optional field of a spec with the value the engine would use, so the stored
+ * "resolved spec" says exactly what ran.
+ */
+public final class SpecDefaults {
+
+    public static final int DEFAULT_BATCH_SIZE = 128;
+    public static final int DEFAULT_PER_CLASS = 20;
+
+    private SpecDefaults() {}
+
+    public static ExperimentSpec resolve(ExperimentSpec spec, int channels) {
+        require(spec.dataset(), "dataset");
+        require(spec.dataset().name(), "dataset.name");
+        require(spec.protocol(), "protocol");
+        require(spec.method(), "method");
+        require(spec.method().name(), "method.name");
+        require(spec.training(), "training");
+        return new ExperimentSpec(
+                spec.name() == null ? spec.method().name() + "-" + spec.dataset().name() : spec.name(),
+                spec.seed() == null ? 0L : spec.seed(),
+                spec.preset(),
+                spec.dataset(),
+                protocol(spec.protocol()),
+                model(spec.model()),
+                spec.method(),
+                memory(spec.memory()),
+                training(spec.training(), channels));
+    }
+
+    private static ProtocolSpec protocol(ProtocolSpec p) {
+        String order = p.classOrder() != null ? p.classOrder() : p.classList() != null ? "explicit" : "natural";
+        return new ProtocolSpec(p.initialClasses(), p.increment(), p.numClasses(), p.phases(), order, p.classOrderSeed(), p.classList());
+    }
+
+    private static ModelSpec model(ModelSpec m) {
+        if (m == null || m.backbone() == null) {
+            throw new SpecException("model.backbone", "is required; allowed: mlp, resnet32, resnet18");
+        }
+        List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
+        return new ModelSpec(m.backbone(), hidden, m.head() == null ? "linear" : m.head());
+    }
+
+    private static MemorySpec memory(MemorySpec m) {
+        if (m == null) {
+            return new MemorySpec("herding", DEFAULT_PER_CLASS, null);
+        }
+        ExemplarSelector.named(m.selector());
+        Integer perClass = m.perClass() == null && m.total() == null ? Integer.valueOf(DEFAULT_PER_CLASS) : m.perClass();
+        return new MemorySpec(m.selector() == null ? "herding" : m.selector(), perClass, m.total());
+    }
+
+    private static TrainingSpec training(TrainingSpec t, int channels) {
+        if ((t.epochs() == null) == (t.iterations() == null)) {
+            throw new SpecException("training", "give exactly one of epochs or iterations");
+        }
+        OptimizerSpec o = t.optimizer() == null ? new OptimizerSpec("sgd", null, null, null, null, null, null) : t.optimizer();
+        String name = o.name() == null ? "sgd" : o.name();
+        boolean adam = "adam".equals(name);
+        OptimizerSpec optimizer = new OptimizerSpec(
+                name,
+                o.lr() != null ? o.lr() : adam ? 1e-3 : 0.1,
+                o.momentum() != null ? o.momentum() : adam ? null : 0.9,
+                o.weightDecay() != null ? o.weightDecay() : 0.0,
+                o.nesterov() != null ? o.nesterov() : adam ? null : Boolean.FALSE,
+                o.beta1() != null ? o.beta1() : adam ? 0.9 : null,
+                o.beta2() != null ? o.beta2() : adam ? 0.999 : null);
+        ScheduleSpec s = t.schedule() == null ? new ScheduleSpec("constant", null, null) : t.schedule();
+        ScheduleSpec schedule = new ScheduleSpec(
+                s.name() == null ? "constant" : s.name(),
+                s.milestones(),
+                s.gamma() != null ? s.gamma() : "multistep".equals(s.name()) ? 0.1 : null);
+        return new TrainingSpec(
+                t.epochs(),
+                t.iterations(),
+                t.baseEpochs(),
+                t.baseIterations(),
+                t.batchSize() == null ? DEFAULT_BATCH_SIZE : t.batchSize(),
+                optimizer,
+                schedule,
+                // flips and crops suit natural images, not digits
+                t.augment() != null ? t.augment() : channels == 3);
+    }
+
+    private static void require(Object value, String field) {
+        if (value == null) {
+            throw new SpecException(field, "is required");
+        }
+    }
+}

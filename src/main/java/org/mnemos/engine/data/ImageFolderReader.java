@@ -1,0 +1,176 @@
+package org.mnemos.engine.data;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/**
+ * Reads an image tree {@code <dir>/train/<class>/*.{jpg,jpeg,png}} and {@code <dir>/val/<class>/...}
+ * (or {@code test/}). Classes are the train subfolders sorted by name; each image is decoded with
+ * ImageIO, its shorter side scaled to {@code imageSize} and the centre square cropped, giving RGB
+ * HWC bytes. Decoding runs on a bounded pool.
+ */
+public final class ImageFolderReader {
+
+    public static final int DEFAULT_IMAGE_SIZE = 64;
+    private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png");
+
+    private ImageFolderReader() {}
+
+    /** The sorted class folder names of {@code <dir>/train}. */
+    public static List<String> classNames(Path dir) {
+        Path train = dir.resolve("train");
+        if (!Files.isDirectory(train)) {
+            throw new DataPathException(dir + " has no train/ folder; an image folder needs train/<class>/ and val/<class>/ (or test/<class>/)");
+        }
+        List<String> names = subfolders(train);
+        if (names.isEmpty()) {
+            throw new DataPathException(train + " has no class folders");
+        }
+        return names;
+    }
+
+    /** {@code <dir>/val} or, when absent, {@code <dir>/test}. */
+    public static Path testDirectory(Path dir) {
+        for (String name : List.of("val", "test")) {
+            Path candidate = dir.resolve(name);
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new DataPathException(dir + " has neither val/ nor test/ folder with class subfolders");
+    }
+
+    public static DatasetSplits read(Path dir, String name, int imageSize, int threads) {
+        List<String> classes = classNames(dir);
+        Path test = testDirectory(dir);
+        for (String testClass : subfolders(test)) {
+            if (!classes.contains(testClass)) {
+                throw new DataPathException(test.resolve(testClass) + " is a class that train/ does not have");
+            }
+        }
+        int poolSize = Math.max(1, Math.min(threads, Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(poolSize, runnable -> {
+            Thread thread = new Thread(runnable, "imagefolder-decode");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            return new DatasetSplits(
+                    readSplit(dir.resolve("train"), name, classes, imageSize, pool),
+                    readSplit(test, name, classes, imageSize, pool));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static ImageDataset readSplit(Path splitDir, String name, List<String> classes, int imageSize, ExecutorService pool) {
+        List<Path> files = new ArrayList<>();
+        List<Integer> labelList = new ArrayList<>();
+        for (int label = 0; label < classes.size(); label++) {
+            Path classDir = splitDir.resolve(classes.get(label));
+            if (!Files.isDirectory(classDir)) {
+                continue;
+            }
+            for (Path file : imageFiles(classDir)) {
+                files.add(file);
+                labelList.add(label);
+            }
+        }
+        if (files.isEmpty()) {
+            throw new DataPathException(splitDir + " holds no .jpg, .jpeg or .png images in its class folders");
+        }
+        int imageBytes = imageSize * imageSize * 3;
+        byte[] pixels = new byte[Math.multiplyExact(files.size(), imageBytes)];
+        List<Future<?>> tasks = new ArrayList<>(files.size());
+        for (int i = 0; i < files.size(); i++) {
+            int index = i;
+            tasks.add(pool.submit(() -> decodeInto(files.get(index), imageSize, pixels, index * imageBytes)));
+        }
+        try {
+            for (Future<?> task : tasks) {
+                task.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding " + splitDir, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("decoding " + splitDir + " failed", e.getCause());
+        }
+        int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
+        return new ImageDataset(name, pixels, labels, imageSize, imageSize, 3, classes);
+    }
+
+    /** Scales the shorter side to {@code size}, crops the centre square and writes RGB bytes at {@code offset}. */
+    static void decodeInto(Path file, int size, byte[] target, int offset) {
+        BufferedImage source;
+        try {
+            source = ImageIO.read(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot decode image " + file, e);
+        }
+        if (source == null) {
+            throw new DataPathException(file + " is not an image ImageIO can decode");
+        }
+        double scale = (double) size / Math.min(source.getWidth(), source.getHeight());
+        int scaledWidth = Math.max(size, (int) Math.round(source.getWidth() * scale));
+        int scaledHeight = Math.max(size, (int) Math.round(source.getHeight() * scale));
+        BufferedImage square = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = square.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            g.drawImage(source, -(scaledWidth - size) / 2, -(scaledHeight - size) / 2, scaledWidth, scaledHeight, null);
+        } finally {
+            g.dispose();
+        }
+        int[] rgb = square.getRGB(0, 0, size, size, null, 0, size);
+        for (int p = 0; p < rgb.length; p++) {
+            target[offset + 3 * p] = (byte) (rgb[p] >> 16);
+            target[offset + 3 * p + 1] = (byte) (rgb[p] >> 8);
+            target[offset + 3 * p + 2] = (byte) rgb[p];
+        }
+    }
+
+    private static List<String> subfolders(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith("."))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    private static List<Path> imageFiles(Path classDir) {
+        try (Stream<Path> entries = Files.list(classDir)) {
+            return entries.filter(Files::isRegularFile)
+                    .filter(p -> {
+                        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                        return !n.startsWith(".") && EXTENSIONS.stream().anyMatch(n::endsWith);
+                    })
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + classDir, e);
+        }
+    }
+}

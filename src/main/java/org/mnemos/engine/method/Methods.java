@@ -1,0 +1,156 @@
+package org.mnemos.engine.method;
+
+import java.util.List;
+import java.util.function.BiFunction;
+import org.mnemos.engine.SpecException;
+import org.mnemos.engine.method.loss.CrossEntropyLoss;
+import org.mnemos.engine.method.loss.KnowledgeDistillationLoss;
+import org.mnemos.engine.method.loss.LessForgetLoss;
+import org.mnemos.engine.method.loss.LossTerm;
+import org.mnemos.engine.method.loss.MarginRankingLoss;
+import org.mnemos.engine.method.loss.NcaLoss;
+import org.mnemos.engine.method.loss.PodFlatLoss;
+import org.mnemos.engine.method.loss.PodSpatialLoss;
+import org.mnemos.engine.model.HeadType;
+import org.mnemos.engine.spec.MethodSpec;
+
+/**
+ * Every method the engine runs, each spelled out as its parts: training data, loss terms,
+ * classifier rule, head and hooks. Defaults follow the original papers' code (PyCIL for LwF, iCaRL
+ * and BiC; LUCIR's and PODNet's own repositories).
+ */
+public final class Methods {
+
+    public static final List<String> NAMES =
+            List.of("finetune", "joint", "replay", "lwf", "icarl", "bic", "lucir", "podnet");
+
+    private static final CrossEntropyLoss CROSS_ENTROPY = new CrossEntropyLoss(false);
+
+    private Methods() {}
+
+    public static CilMethod create(MethodSpec spec) {
+        String name = spec == null || spec.name() == null ? null : spec.name();
+        if (name == null) {
+            throw new SpecException("method.name", "is required; allowed: " + NAMES);
+        }
+        return switch (name) {
+            case "finetune" -> new CilMethod(name, "Fine-tuning on the new classes only: the lower bound.",
+                    TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
+                    classificationOnly(), List.of());
+            case "joint" -> new CilMethod(name, "Training on every image of every class seen so far: the upper bound.",
+                    TrainingData.ALL_SEEN_CLASSES, false, ClassifierRule.CNN, null, false,
+                    classificationOnly(), List.of());
+            case "replay" -> new CilMethod(name, "Rehearsal of an exemplar memory alongside the new classes.",
+                    TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, false,
+                    classificationOnly(), List.of());
+            case "lwf" -> lwf(spec);
+            case "icarl" -> icarl(spec);
+            case "bic" -> bic(spec);
+            case "lucir" -> lucir(spec);
+            case "podnet" -> podnet(spec);
+            default -> throw new SpecException("method.name", "unknown method '" + name + "'; allowed: " + NAMES);
+        };
+    }
+
+    private static BiFunction<Integer, Integer, List<LossTerm>> classificationOnly() {
+        return (oldClasses, newClasses) -> List.of(CROSS_ENTROPY);
+    }
+
+    /** Li & Hoiem 2016 as in PyCIL: CE on the new classes' logits + 3·KD(T=2) on the old ones. */
+    private static CilMethod lwf(MethodSpec spec) {
+        double temperature = or(spec.temperature(), 2.0);
+        double weight = or(spec.distillationWeight(), 3.0);
+        return new CilMethod("lwf", "Learning without Forgetting: distillation from the previous model, no exemplars.",
+                TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
+                (oldClasses, newClasses) -> oldClasses == 0
+                        ? List.of(CROSS_ENTROPY)
+                        : List.of(new CrossEntropyLoss(true), new KnowledgeDistillationLoss(temperature, weight)),
+                List.of());
+    }
+
+    /** Rebuffi et al. 2017 as in PyCIL: CE + KD(T=2), herding memory, nearest-mean-of-exemplars. */
+    private static CilMethod icarl(MethodSpec spec) {
+        double temperature = or(spec.temperature(), 2.0);
+        double weight = or(spec.distillationWeight(), 1.0);
+        return new CilMethod("icarl", "iCaRL: distillation, herding exemplars and the nearest-mean-of-exemplars classifier.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.NME, null, false,
+                (oldClasses, newClasses) -> oldClasses == 0
+                        ? List.of(CROSS_ENTROPY)
+                        : List.of(CROSS_ENTROPY, new KnowledgeDistillationLoss(temperature, weight)),
+                List.of());
+    }
+
+    /**
+     * Wu et al. 2019: (1−λ)·CE + λ·KD with λ = old/seen, then a bias-correction layer on the new
+     * classes' logits trained on a held-out part of the exemplars (and as many new images per class).
+     */
+    private static CilMethod bic(MethodSpec spec) {
+        double temperature = or(spec.temperature(), 2.0);
+        double fraction = or(spec.biasValidationFraction(), 0.1);
+        int epochs = spec.biasEpochs() == null ? 50 : spec.biasEpochs();
+        return new CilMethod("bic", "BiC: distillation plus a bias-correction layer fitted on held-out exemplars.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, true,
+                (oldClasses, newClasses) -> {
+                    if (oldClasses == 0) {
+                        return List.of(CROSS_ENTROPY);
+                    }
+                    double lambda = (double) oldClasses / (oldClasses + newClasses);
+                    return List.of(
+                            new WeightedLoss(CROSS_ENTROPY, 1 - lambda),
+                            new KnowledgeDistillationLoss(temperature, lambda));
+                },
+                List.of(new BiasCorrectionStage(fraction, epochs)));
+    }
+
+    /**
+     * Hou et al. 2019: cosine head with imprinted new weights, CE on scaled cosines, less-forget
+     * constraint λ_base·√(old/new) (λ_base 5), margin ranking (m 0.5, K 2), optional class-balanced
+     * finetuning.
+     */
+    private static CilMethod lucir(MethodSpec spec) {
+        double lambdaBase = or(spec.lambdaBase(), 5.0);
+        double margin = or(spec.margin(), 0.5);
+        int k = spec.hardNegatives() == null ? 2 : spec.hardNegatives();
+        int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 0 : spec.balancedFinetuneEpochs();
+        List<PhaseHook> hooks = finetuneEpochs > 0
+                ? List.of(new WeightImprinting(), new ClassBalancedFinetuning(finetuneEpochs, CROSS_ENTROPY, 0.01))
+                : List.of(new WeightImprinting());
+        return new CilMethod("lucir", "LUCIR: cosine normalisation, less-forget constraint and inter-class separation.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.COSINE, false,
+                (oldClasses, newClasses) -> oldClasses == 0
+                        ? List.of(CROSS_ENTROPY)
+                        : List.of(
+                                CROSS_ENTROPY,
+                                LessForgetLoss.adaptive(lambdaBase, oldClasses, newClasses),
+                                new MarginRankingLoss(margin, k, 1.0)),
+                hooks);
+    }
+
+    /**
+     * Douillard et al. 2020: local similarity classifier with NCA loss (margin 0.6), POD-spatial
+     * (factor 3) and POD-flat (factor 1) both scaled by √(seen/new), class-balanced finetuning of
+     * the classifier (20 epochs, lr 0.05 in the CIFAR config).
+     */
+    private static CilMethod podnet(MethodSpec spec) {
+        double spatial = or(spec.podSpatialWeight(), 3.0);
+        double flat = or(spec.podFlatWeight(), 1.0);
+        double margin = or(spec.margin(), 0.6);
+        int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 20 : spec.balancedFinetuneEpochs();
+        NcaLoss nca = new NcaLoss(margin, false);
+        List<PhaseHook> hooks = finetuneEpochs > 0 ? List.of(new ClassBalancedFinetuning(finetuneEpochs, nca, 0.05)) : List.of();
+        return new CilMethod("podnet", "PODNet: pooled-output distillation and a local similarity classifier.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.LSC, false,
+                (oldClasses, newClasses) -> {
+                    if (oldClasses == 0) {
+                        return List.of(nca);
+                    }
+                    double factor = Math.sqrt((double) (oldClasses + newClasses) / newClasses);
+                    return List.of(nca, new PodSpatialLoss(spatial * factor), new PodFlatLoss(flat * factor));
+                },
+                hooks);
+    }
+
+    private static double or(Double value, double fallback) {
+        return value == null ? fallback : value;
+    }
+}

@@ -1,0 +1,276 @@
+package org.mnemos.engine.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.mnemos.engine.data.BatchTransform;
+import org.mnemos.engine.data.DeviceDataset;
+import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.method.loss.LossTerm;
+import org.mnemos.engine.method.loss.StepContext;
+import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ScheduleSpec;
+import org.mnemos.engine.train.Autograd;
+import org.mnemos.engine.train.PhaseProgress;
+import org.mnemos.engine.train.TrainingLoop;
+import org.mnemos.engine.train.TrainingStage;
+
+/**
+ * The state of one phase while it runs, and the operations methods compose: the networks, the
+ * training set, the exemplar memory, and helpers to train a stage or extract features. This is
+ * what PyCIL's BaseLearner holds, with the method-specific parts moved into {@link CilMethod}.
+ */
+public final class PhaseSession {
+
+    private static final int EVAL_BATCH = 256;
+
+    private final ExperimentSpec spec;
+    private final int phase;
+    private final int oldClasses;
+    private final int totalClasses;
+    private final IncrementalNet net;
+    private final IncrementalNet previousNet;
+    private final NDManager manager;
+    private final ParameterStore parameters;
+    private final BatchTransform trainTransform;
+    private final BatchTransform evalTransform;
+    private final Random rng;
+    private final TrainingLoop loop;
+    private final PhaseProgress progress;
+    private final int height;
+    private final int width;
+    private final int channels;
+    private final int[] incrementalLabels;
+    private Samples training;
+    private Samples heldOut;
+    private ExemplarSet memory;
+
+    public PhaseSession(
+            ExperimentSpec spec,
+            int phase,
+            int oldClasses,
+            int totalClasses,
+            IncrementalNet net,
+            IncrementalNet previousNet,
+            NDManager manager,
+            BatchTransform trainTransform,
+            BatchTransform evalTransform,
+            Random rng,
+            TrainingLoop loop,
+            PhaseProgress progress,
+            Samples training,
+            ExemplarSet memory,
+            int height,
+            int width,
+            int channels,
+            int[] incrementalLabels) {
+        this.incrementalLabels = incrementalLabels;
+        this.spec = spec;
+        this.phase = phase;
+        this.oldClasses = oldClasses;
+        this.totalClasses = totalClasses;
+        this.net = net;
+        this.previousNet = previousNet;
+        this.manager = manager;
+        this.parameters = new ParameterStore(manager, false);
+        this.trainTransform = trainTransform;
+        this.evalTransform = evalTransform;
+        this.rng = rng;
+        this.loop = loop;
+        this.progress = progress;
+        this.training = training;
+        this.memory = memory;
+        this.height = height;
+        this.width = width;
+        this.channels = channels;
+    }
+
+    public ExperimentSpec spec() {
+        return spec;
+    }
+
+    public int phase() {
+        return phase;
+    }
+
+    public int oldClasses() {
+        return oldClasses;
+    }
+
+    public int totalClasses() {
+        return totalClasses;
+    }
+
+    public IncrementalNet net() {
+        return net;
+    }
+
+    public IncrementalNet previousNet() {
+        return previousNet;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public ParameterStore parameterStore() {
+        return parameters;
+    }
+
+    public Random rng() {
+        return rng;
+    }
+
+    public PhaseProgress progress() {
+        return progress;
+    }
+
+    public Samples training() {
+        return training;
+    }
+
+    public void setTraining(Samples training) {
+        this.training = training;
+    }
+
+    /** Images a hook withheld from training (BiC's validation split), or null. */
+    public Samples heldOut() {
+        return heldOut;
+    }
+
+    public void setHeldOut(Samples heldOut) {
+        this.heldOut = heldOut;
+    }
+
+    public ExemplarSet memory() {
+        return memory;
+    }
+
+    public void setMemory(ExemplarSet memory) {
+        this.memory = memory;
+    }
+
+    public int imageBytes() {
+        return height * width * channels;
+    }
+
+    public DeviceDataset upload(Samples samples, NDManager owner) {
+        return DeviceDataset.of(samples.pixels(), samples.labels(), height, width, channels, owner);
+    }
+
+    /** The main stage as the spec describes it (phase 0 may have its own epochs/iterations). */
+    public TrainingStage mainStage() {
+        var training = spec.training();
+        int epochs = phase == 0 && training.baseEpochs() != null ? training.baseEpochs() : orZero(training.epochs());
+        int iterations = phase == 0 && training.baseIterations() != null
+                ? training.baseIterations()
+                : orZero(training.iterations());
+        if (phase == 0 && training.baseEpochs() != null) {
+            iterations = 0;
+        } else if (phase == 0 && training.baseIterations() != null) {
+            epochs = 0;
+        }
+        return new TrainingStage("train", epochs, iterations, training.batchSize(), training.optimizer(), training.schedule());
+    }
+
+    /** A short extra stage (calibration, finetuning) with its own optimizer. */
+    public TrainingStage extraStage(String name, int epochs, OptimizerSpec optimizer, ScheduleSpec schedule) {
+        return new TrainingStage(name, epochs, 0, spec.training().batchSize(), optimizer, schedule);
+    }
+
+    /** Trains {@code trainable} on {@code samples} for {@code stage} with the sum of {@code losses}. */
+    public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
+        boolean usePrevious = previousNet != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
+        NDArray scale = net.scale() == null ? null : net.scale().getArray();
+        try (NDManager stageManager = manager.newSubManager();
+                DeviceDataset data = upload(samples, stageManager)) {
+            loop.run(stage, trainable, data, trainTransform, rng, stageManager, (inputs, targets) -> {
+                NDList previous = null;
+                if (usePrevious) {
+                    Autograd.disable();
+                    previous = previousNet.forward(parameters, new NDList(inputs), false);
+                    Autograd.enable();
+                }
+                NDList outputs = net.forward(parameters, new NDList(inputs), true);
+                StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale);
+                NDArray total = null;
+                for (LossTerm term : losses) {
+                    NDArray value = term.compute(step);
+                    total = total == null ? value : total.add(value);
+                }
+                return total;
+            });
+        }
+    }
+
+    /** L2-normalised features of {@code samples} under the current network in evaluation mode. */
+    public float[][] features(Samples samples) {
+        return features(net, samples);
+    }
+
+    public float[][] features(IncrementalNet network, Samples samples) {
+        int dim = network.backbone().featureDim();
+        float[][] result = new float[samples.size()][];
+        try (NDManager featureManager = manager.newSubManager();
+                DeviceDataset data = upload(samples, featureManager)) {
+            for (int start = 0; start < samples.size(); start += EVAL_BATCH) {
+                int end = Math.min(samples.size(), start + EVAL_BATCH);
+                try (NDManager batch = featureManager.newSubManager()) {
+                    NDArray indices = batch.arange(start, end).toType(ai.djl.ndarray.types.DataType.INT64, false);
+                    NDArray inputs = evalTransform.apply(data.gather(indices), false, rng);
+                    NDArray features = network.forward(parameters, new NDList(inputs), false).get(1).normalize(2, 1);
+                    float[] flat = features.toFloatArray();
+                    for (int i = 0; i < end - start; i++) {
+                        result[start + i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Runs the main stage: the method's objective on the session's training set. */
+    public void trainMainStage(List<LossTerm> losses) {
+        train(mainStage(), net.trainableParameters(), training, losses);
+    }
+
+    public List<Parameter> trainableParameters() {
+        return new ArrayList<>(net.trainableParameters());
+    }
+
+    /** The exemplar memory as training samples with incremental labels. */
+    public Samples memorySamples() {
+        int[] labels = new int[memory.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = incrementalLabels[memory.labels()[i]];
+        }
+        return new Samples(memory.pixels(), labels, imageBytes());
+    }
+
+    /** The incremental label (position in the class order) of an original label; -1 if not planned. */
+    public int incrementalLabel(int originalLabel) {
+        return incrementalLabels[originalLabel];
+    }
+
+    /** The head's parameters (classifier weights, scale): what classifier-only stages train. */
+    public List<Parameter> headParameters() {
+        java.util.Set<String> backbone = new java.util.HashSet<>();
+        net.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
+        return net.trainableParameters().stream().filter(p -> !backbone.contains(p.getId())).toList();
+    }
+
+    public BatchTransform evalTransform() {
+        return evalTransform;
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+}

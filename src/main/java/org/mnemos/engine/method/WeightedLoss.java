@@ -1,0 +1,19 @@
+package org.mnemos.engine.method;
+
+import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.method.loss.LossTerm;
+import org.mnemos.engine.method.loss.StepContext;
+
+/** A loss term scaled by a constant (BiC's (1−λ)·CE). */
+record WeightedLoss(LossTerm term, double weight) implements LossTerm {
+
+    @Override
+    public NDArray compute(StepContext step) {
+        return term.compute(step).mul((float) weight);
+    }
+
+    @Override
+    public boolean needsPreviousModel() {
+        return term.needsPreviousModel();
+    }
+}

@@ -1,0 +1,22 @@
+package org.mnemos.engine.method.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Hinton's distillation on the old classes' logits (LwF, iCaRL as in PyCIL, BiC):
+ * −Σ softmax(z_old/T) · log_softmax(z/T), averaged over the batch, times {@code weight}.
+ */
+public record KnowledgeDistillationLoss(double temperature, double weight) implements LossTerm {
+
+    @Override
+    public NDArray compute(StepContext step) {
+        NDArray current = Losses.columns(step.logits(), 0, step.oldClasses()).div((float) temperature).logSoftmax(1);
+        NDArray teacher = step.previousLogits().div((float) temperature).softmax(1);
+        return teacher.mul(current).sum(new int[] {1}).mean().neg().mul((float) weight);
+    }
+
+    @Override
+    public boolean needsPreviousModel() {
+        return true;
+    }
+}

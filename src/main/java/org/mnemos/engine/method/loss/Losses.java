@@ -1,0 +1,27 @@
+package org.mnemos.engine.method.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+
+/** Small tensor helpers shared by the loss terms. */
+final class Losses {
+
+    private Losses() {}
+
+    /** Mean cross-entropy of integer targets under logits (B, C). */
+    static NDArray crossEntropy(NDArray logits, NDArray targets) {
+        NDArray logProbabilities = logits.logSoftmax(1);
+        return logProbabilities.mul(targets.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).mean().neg();
+    }
+
+    /** Columns [from, to) of a (B, C) array. */
+    static NDArray columns(NDArray array, int from, int to) {
+        return array.get(new NDIndex(":, {}:{}", from, to));
+    }
+
+    /** Mean over the batch of 1 - cos(a_i, b_i): PyTorch's CosineEmbeddingLoss with target +1. */
+    static NDArray cosineEmbedding(NDArray a, NDArray b) {
+        NDArray cosine = a.normalize(2, 1).mul(b.normalize(2, 1)).sum(new int[] {1});
+        return cosine.neg().add(1).mean();
+    }
+}

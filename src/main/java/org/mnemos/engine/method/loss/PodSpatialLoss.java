@@ -1,0 +1,37 @@
+package org.mnemos.engine.method.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+
+/**
+ * PODNet's POD-spatial distillation (Douillard et al. 2020, Eq. 3–4): squared activations of each
+ * stage pooled along width and along height, concatenated, L2-normalised per sample; the Euclidean
+ * distance between current and previous, averaged over the batch and then over the stages.
+ */
+public record PodSpatialLoss(double weight) implements LossTerm {
+
+    @Override
+    public NDArray compute(StepContext step) {
+        NDList current = step.maps();
+        NDList previous = step.previousMaps();
+        NDArray total = null;
+        for (int i = 0; i < current.size(); i++) {
+            NDArray distance = pooled(current.get(i)).sub(pooled(previous.get(i))).norm(new int[] {1}).mean();
+            total = total == null ? distance : total.add(distance);
+        }
+        return total.div((float) current.size()).mul((float) weight);
+    }
+
+    private static NDArray pooled(NDArray map) {
+        NDArray squared = map.pow(2);
+        long batch = map.getShape().get(0);
+        NDArray alongHeight = squared.sum(new int[] {3}).reshape(batch, -1);
+        NDArray alongWidth = squared.sum(new int[] {2}).reshape(batch, -1);
+        return alongHeight.concat(alongWidth, 1).normalize(2, 1);
+    }
+
+    @Override
+    public boolean needsPreviousModel() {
+        return true;
+    }
+}

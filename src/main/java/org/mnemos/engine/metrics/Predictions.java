@@ -1,0 +1,74 @@
+package org.mnemos.engine.metrics;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Predicted and true incremental labels on the test images of the seen classes, turned into the
+ * phase's accuracy figures.
+ */
+public record Predictions(int[] truth, int[] cnn, int[] nme) {
+
+    public static double accuracy(int[] truth, int[] predicted, int from, int to) {
+        int total = 0;
+        int correct = 0;
+        for (int i = 0; i < truth.length; i++) {
+            if (truth[i] >= from && truth[i] < to) {
+                total++;
+                if (predicted[i] == truth[i]) {
+                    correct++;
+                }
+            }
+        }
+        return total == 0 ? 0 : (double) correct / total;
+    }
+
+    /**
+     * @param phaseSizes classes of each phase 0..phase, in class order
+     * @param classOrder original label of each incremental label
+     * @param useNme whether the method's own classifier is NME
+     */
+    public PhaseMetrics toMetrics(
+            int phase,
+            List<Integer> classes,
+            List<Integer> phaseSizes,
+            List<Integer> classOrder,
+            boolean useNme,
+            int exemplarCount,
+            long memoryBytes,
+            long trainMillis,
+            double imagesPerSecond) {
+        int seen = phaseSizes.stream().mapToInt(Integer::intValue).sum();
+        int oldClasses = seen - phaseSizes.get(phase);
+        int[] own = useNme ? nme : cnn;
+        List<Double> row = new ArrayList<>();
+        int start = 0;
+        for (int size : phaseSizes) {
+            row.add(accuracy(truth, own, start, start + size));
+            start += size;
+        }
+        Map<Integer, Double> perClass = new LinkedHashMap<>();
+        for (int label = 0; label < seen; label++) {
+            perClass.put(classOrder.get(label), accuracy(truth, own, label, label + 1));
+        }
+        double cnnAccuracy = accuracy(truth, cnn, 0, seen);
+        Double nmeAccuracy = nme == null ? null : accuracy(truth, nme, 0, seen);
+        return new PhaseMetrics(
+                phase,
+                classes,
+                useNme ? "nme" : "cnn",
+                accuracy(truth, own, 0, seen),
+                cnnAccuracy,
+                nmeAccuracy,
+                phase == 0 ? null : accuracy(truth, own, 0, oldClasses),
+                accuracy(truth, own, oldClasses, seen),
+                List.copyOf(row),
+                perClass,
+                exemplarCount,
+                memoryBytes,
+                trainMillis,
+                imagesPerSecond);
+    }
+}

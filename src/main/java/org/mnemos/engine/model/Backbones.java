@@ -1,0 +1,50 @@
+package org.mnemos.engine.model;
+
+import java.util.Locale;
+import org.mnemos.engine.SpecException;
+import org.mnemos.engine.spec.ModelSpec;
+
+/** Builds the backbone a {@link ModelSpec} names for inputs of the given shape. */
+public final class Backbones {
+
+    /** ResNet-18 inputs up to this side get PyCIL's CIFAR stem (conv3x3/1, no maxpool). */
+    private static final int SMALL_INPUT_MAX_SIDE = 64;
+
+    private Backbones() {}
+
+    /**
+     * {@code mlp} (hidden units from the spec, default 400-400), {@code resnet32} or {@code resnet18}.
+     * With a cosine or LSC head the ResNets drop their final ReLU, as LUCIR and PODNet do.
+     */
+    public static Backbone create(ModelSpec spec, int channels, int height, int width) {
+        if (channels <= 0 || height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("input shape must be positive, got " + channels + "x" + height + "x" + width);
+        }
+        String name = spec.backbone();
+        if (name == null) {
+            throw new SpecException("model.backbone", "required; allowed: mlp, resnet32, resnet18");
+        }
+        boolean lastRelu = IncrementalNet.headType(spec.head()) == HeadType.LINEAR;
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "mlp" -> mlp(spec, channels * height * width);
+            case "resnet32" -> CifarResNet.builder().optLastRelu(lastRelu).build();
+            case "resnet18" -> ResNet18.builder()
+                    .optSmallInput(height <= SMALL_INPUT_MAX_SIDE && width <= SMALL_INPUT_MAX_SIDE)
+                    .optLastRelu(lastRelu)
+                    .build();
+            default -> throw new SpecException(
+                    "model.backbone", "unknown backbone '" + name + "'; allowed: mlp, resnet32, resnet18");
+        };
+    }
+
+    private static Mlp mlp(ModelSpec spec, int inputSize) {
+        Mlp.Builder builder = Mlp.builder().setInputSize(inputSize);
+        if (spec.hiddenUnits() != null) {
+            if (spec.hiddenUnits().isEmpty() || spec.hiddenUnits().stream().anyMatch(u -> u == null || u <= 0)) {
+                throw new SpecException("model.hiddenUnits", "must be a non-empty list of positive sizes, got " + spec.hiddenUnits());
+            }
+            builder.optHiddenUnits(spec.hiddenUnits());
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,117 @@
+package org.mnemos.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * ResNet basic block: conv3x3(stride)-BN-ReLU-conv3x3-BN, plus the shortcut, then ReLU (omitted
+ * when {@code lastRelu} is false, as in LUCIR's/PODNet's last block).
+ */
+final class BasicBlock extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    /** How the shortcut matches a change of shape. */
+    enum Shortcut {
+        IDENTITY,
+        /** PyCIL's DownsampleA (option A): subsample by 2 and append zero channels; no parameters. */
+        SUBSAMPLE_ZERO_PAD,
+        /** torchvision: conv1x1(stride) + BN. */
+        PROJECTION
+    }
+
+    private final Shortcut shortcut;
+    private final boolean lastRelu;
+    private final Conv2d convA;
+    private final BatchNorm bnA;
+    private final Conv2d convB;
+    private final BatchNorm bnB;
+    private final Conv2d projectionConv;
+    private final BatchNorm projectionBn;
+
+    BasicBlock(int planes, int stride, Shortcut shortcut, boolean lastRelu) {
+        super(VERSION);
+        this.shortcut = shortcut;
+        this.lastRelu = lastRelu;
+        convA = addChildBlock("conv_a", conv(planes, 3, stride, 1));
+        bnA = addChildBlock("bn_a", batchNorm());
+        convB = addChildBlock("conv_b", conv(planes, 3, 1, 1));
+        bnB = addChildBlock("bn_b", batchNorm());
+        if (shortcut == Shortcut.PROJECTION) {
+            projectionConv = addChildBlock("downsample_conv", conv(planes, 1, stride, 0));
+            projectionBn = addChildBlock("downsample_bn", batchNorm());
+        } else {
+            projectionConv = null;
+            projectionBn = null;
+        }
+    }
+
+    /** Bias-free conv with kaiming-normal (fan_out, relu) weights, as PyCIL's ResNets initialise them. */
+    static Conv2d conv(int filters, int kernel, int stride, int padding) {
+        Conv2d conv = Conv2d.builder()
+                .setFilters(filters)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(padding, padding))
+                .optBias(false)
+                .build();
+        conv.setInitializer(Inits.kaimingNormalFanOut(), Parameter.Type.WEIGHT);
+        return conv;
+    }
+
+    /** PyTorch BatchNorm2d: momentum 0.1 (DJL counts it the other way), eps 1e-5, weight 1, bias 0. */
+    static BatchNorm batchNorm() {
+        return BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.head();
+        NDArray out = convA.forward(parameterStore, new NDList(x), training).head();
+        out = Activation.relu(bnA.forward(parameterStore, new NDList(out), training).head());
+        out = convB.forward(parameterStore, new NDList(out), training).head();
+        out = bnB.forward(parameterStore, new NDList(out), training).head();
+        NDArray residual = switch (shortcut) {
+            case IDENTITY -> x;
+            case SUBSAMPLE_ZERO_PAD -> {
+                NDArray subsampled = x.get(":, :, ::2, ::2");
+                yield subsampled.concat(subsampled.zerosLike(), 1);
+            }
+            case PROJECTION -> {
+                NDArray projected = projectionConv.forward(parameterStore, new NDList(x), training).head();
+                yield projectionBn.forward(parameterStore, new NDList(projected), training).head();
+            }
+        };
+        NDArray sum = out.add(residual);
+        return new NDList(lastRelu ? Activation.relu(sum) : sum);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return convB.getOutputShapes(convA.getOutputShapes(inputShapes));
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        convA.initialize(manager, dataType, inputShapes);
+        Shape[] afterA = convA.getOutputShapes(inputShapes);
+        bnA.initialize(manager, dataType, afterA);
+        convB.initialize(manager, dataType, afterA);
+        bnB.initialize(manager, dataType, convB.getOutputShapes(afterA));
+        if (projectionConv != null) {
+            projectionConv.initialize(manager, dataType, inputShapes);
+            projectionBn.initialize(manager, dataType, projectionConv.getOutputShapes(inputShapes));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.mnemos.engine.train;
+
+/**
+ * Turns the stages of one phase into a single monotone progress stream for the listener: steps are
+ * counted across stages against the phase's planned total.
+ */
+public final class PhaseProgress {
+
+    private final int phase;
+    private final TrainingListener listener;
+    private long plannedSteps;
+    private long completedSteps;
+    private long trainedImages;
+    private double trainingSeconds;
+
+    public PhaseProgress(int phase, TrainingListener listener) {
+        this.phase = phase;
+        this.listener = listener;
+    }
+
+    public int phase() {
+        return phase;
+    }
+
+    /** Adds a stage's steps to the plan before it runs, so fractions stay below 1 until the end. */
+    public void plan(long steps) {
+        plannedSteps += steps;
+    }
+
+    void report(String stage, int epoch, int epochs, long stageStep, double loss, double imagesPerSecond) {
+        listener.onProgress(new TrainingProgress(
+                phase, stage, epoch, epochs, completedSteps + stageStep, Math.max(plannedSteps, 1), loss, imagesPerSecond));
+    }
+
+    void completeStage(long steps, long images, double seconds) {
+        completedSteps += steps;
+        trainedImages += images;
+        trainingSeconds += seconds;
+    }
+
+    /** Training throughput over all stages so far. */
+    public double imagesPerSecond() {
+        return trainingSeconds > 0 ? trainedImages / trainingSeconds : 0;
+    }
+}

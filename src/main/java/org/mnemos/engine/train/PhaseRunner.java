@@ -1,0 +1,210 @@
+package org.mnemos.engine.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.mnemos.engine.PhaseOutcome;
+import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.data.BatchTransform;
+import org.mnemos.engine.data.DatasetSplits;
+import org.mnemos.engine.data.ImageDataset;
+import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.memory.MemoryBudget;
+import org.mnemos.engine.method.CilMethod;
+import org.mnemos.engine.method.ClassMeans;
+import org.mnemos.engine.method.ClassifierRule;
+import org.mnemos.engine.method.MemoryUpdate;
+import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.method.PhaseHook;
+import org.mnemos.engine.method.PhaseSession;
+import org.mnemos.engine.method.Samples;
+import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.metrics.Predictions;
+import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.spec.ExperimentSpec;
+
+/**
+ * The phase procedure every method shares: rebuild the network from the previous state, assemble
+ * the training set, run the method's hooks and objective, update the memory, evaluate, and save the
+ * state for the next phase.
+ */
+public final class PhaseRunner {
+
+    private final RunPlan plan;
+    private final DatasetSplits data;
+    private final CilMethod method;
+    private final int[] incrementalLabels;
+
+    public PhaseRunner(RunPlan plan, DatasetSplits data) {
+        this.plan = plan;
+        this.data = data;
+        this.method = Methods.create(plan.spec().method());
+        this.incrementalLabels = new int[data.numClasses()];
+        java.util.Arrays.fill(incrementalLabels, -1);
+        for (int i = 0; i < plan.classOrder().size(); i++) {
+            incrementalLabels[plan.classOrder().get(i)] = i;
+        }
+    }
+
+    public PhaseOutcome run(
+            int phase, Path previousState, Path stateDir, Device device, TrainingListener listener, CancellationSignal cancel) {
+        ExperimentSpec spec = plan.spec();
+        Autograd.disable();
+        long seed = spec.seedOrDefault() * 1_000_003L + phase;
+        Engine.getInstance().setRandomSeed((int) seed);
+        Random rng = new Random(seed);
+        long start = System.nanoTime();
+        ImageDataset train = data.train();
+        int oldClasses = classesBefore(phase);
+        List<Integer> newClasses = plan.phases().get(phase);
+        int totalClasses = oldClasses + newClasses.size();
+        PhaseProgress progress = new PhaseProgress(phase, listener);
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            IncrementalNet net;
+            IncrementalNet previousNet = null;
+            ExemplarSet memory;
+            if (phase == 0) {
+                net = IncrementalNet.rebuild(builder(), inputShape(), List.of(), manager);
+                memory = ExemplarSet.empty(train.height(), train.width(), train.channels());
+            } else {
+                PhaseState previous = PhaseState.read(previousState);
+                net = IncrementalNet.rebuild(builder(), inputShape(), previous.segmentSizes(), manager);
+                previous.loadParameters(previousState, net, manager);
+                if (method.needsPreviousModel(oldClasses, newClasses.size()) || method.head() != null) {
+                    previousNet = net.copy(manager);
+                }
+                memory = PhaseState.readMemory(previousState);
+            }
+            net.addClasses(newClasses.size(), manager);
+
+            BatchTransform trainTransform = BatchTransform.forDataset(
+                    spec.dataset().name(), train.height(), train.width(), train.channels(), Boolean.TRUE.equals(spec.training().augment()));
+            BatchTransform evalTransform = BatchTransform.forDataset(
+                    spec.dataset().name(), train.height(), train.width(), train.channels(), false);
+            TrainingLoop loop = new TrainingLoop(progress, cancel);
+            PhaseSession session = new PhaseSession(
+                    spec, phase, oldClasses, totalClasses, net, previousNet, manager, trainTransform, evalTransform,
+                    rng, loop, progress, Samples.empty(train.imageBytes()), memory,
+                    train.height(), train.width(), train.channels(), incrementalLabels);
+            session.setTraining(trainingSamples(session, phase));
+
+            for (PhaseHook hook : method.hooks()) {
+                hook.beforeTraining(session);
+            }
+            progress.plan(session.mainStage().steps(session.training().size()));
+            for (PhaseHook hook : method.hooks()) {
+                progress.plan(hook.plannedSteps(session));
+            }
+            session.trainMainStage(method.lossesFor(oldClasses, newClasses.size()));
+            for (PhaseHook hook : method.hooks()) {
+                hook.afterTraining(session);
+            }
+            if (method.keepsExemplars()) {
+                MemoryUpdate update = new MemoryUpdate(
+                        MemoryBudget.of(spec.memory()), ExemplarSelector.named(spec.memory().selector()));
+                session.setMemory(update.update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
+            }
+            for (PhaseHook hook : method.hooks()) {
+                hook.afterMemoryUpdate(session);
+            }
+            boolean nme = method.keepsExemplars();
+            float[][] classMeans = nme ? ClassMeans.compute(session, totalClasses) : null;
+            long trainMillis = (System.nanoTime() - start) / 1_000_000;
+
+            Predictions predictions = Evaluator.predict(
+                    net, session.parameterStore(), evalTransform, manager, testSamples(totalClasses),
+                    train.height(), train.width(), train.channels(), classMeans);
+            PhaseMetrics metrics = predictions.toMetrics(
+                    phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
+                    session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
+            new PhaseState(phase, net.segmentSizes(), plan.classOrder().subList(0, totalClasses), classMeans != null)
+                    .write(stateDir, net, session.memory(), classMeans);
+            return new PhaseOutcome(metrics, stateDir);
+        }
+    }
+
+    /** Re-evaluates a saved state on the test split: the metrics a checkpoint reproduces. */
+    public PhaseMetrics evaluate(int phase, Path stateDir, Device device) {
+        Autograd.disable();
+        PhaseState state = PhaseState.read(stateDir);
+        ImageDataset train = data.train();
+        int totalClasses = classesBefore(phase) + plan.phases().get(phase).size();
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            IncrementalNet net = IncrementalNet.rebuild(builder(), inputShape(), state.segmentSizes(), manager);
+            state.loadParameters(stateDir, net, manager);
+            ExemplarSet memory = PhaseState.readMemory(stateDir);
+            BatchTransform evalTransform = BatchTransform.forDataset(
+                    plan.spec().dataset().name(), train.height(), train.width(), train.channels(), false);
+            Predictions predictions = Evaluator.predict(
+                    net, new ai.djl.training.ParameterStore(manager, false), evalTransform, manager,
+                    testSamples(totalClasses), train.height(), train.width(), train.channels(), state.readClassMeans(stateDir));
+            return predictions.toMetrics(
+                    phase, plan.phases().get(phase), phaseSizes(phase), plan.classOrder(),
+                    method.classifier() == ClassifierRule.NME, memory.size(), memory.memoryBytes(), 0, 0);
+        }
+    }
+
+    private IncrementalNet.Builder builder() {
+        ImageDataset train = data.train();
+        IncrementalNet.Builder builder = IncrementalNet.builderFor(plan.spec().model(), train.channels(), train.height(), train.width());
+        if (method.head() != null) {
+            builder.optHead(method.head());
+        }
+        if (plan.spec().method().proxiesPerClass() != null) {
+            builder.optProxiesPerClass(plan.spec().method().proxiesPerClass());
+        }
+        return builder.optBiasCorrection(method.biasCorrectionLayer());
+    }
+
+    private Shape inputShape() {
+        ImageDataset train = data.train();
+        return new Shape(1, train.channels(), train.height(), train.width());
+    }
+
+    private int classesBefore(int phase) {
+        int classes = 0;
+        for (int p = 0; p < phase; p++) {
+            classes += plan.phases().get(p).size();
+        }
+        return classes;
+    }
+
+    private List<Integer> phaseSizes(int phase) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int p = 0; p <= phase; p++) {
+            sizes.add(plan.phases().get(p).size());
+        }
+        return sizes;
+    }
+
+    private Samples trainingSamples(PhaseSession session, int phase) {
+        List<Integer> classes = switch (method.trainingData()) {
+            case ALL_SEEN_CLASSES -> plan.classOrder().subList(0, classesBefore(phase) + plan.phases().get(phase).size());
+            default -> plan.phases().get(phase);
+        };
+        Samples samples = relabelled(data.train(), classes);
+        if (method.trainingData() == org.mnemos.engine.method.TrainingData.NEW_CLASSES_AND_EXEMPLARS) {
+            samples = samples.concat(session.memorySamples());
+        }
+        return samples;
+    }
+
+    private Samples testSamples(int seenClasses) {
+        return relabelled(data.test(), plan.classOrder().subList(0, seenClasses));
+    }
+
+    private Samples relabelled(ImageDataset split, List<Integer> classes) {
+        ImageDataset subset = split.subset(split.indicesOfLabels(classes));
+        int[] labels = new int[subset.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = incrementalLabels[subset.labels()[i]];
+        }
+        return new Samples(subset.pixels(), labels, subset.imageBytes());
+    }
+}

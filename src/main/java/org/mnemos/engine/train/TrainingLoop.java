@@ -1,0 +1,131 @@
+package org.mnemos.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.util.List;
+import java.util.Random;
+import org.mnemos.engine.data.BatchTransform;
+import org.mnemos.engine.data.DeviceDataset;
+import org.mnemos.engine.optim.Gradients;
+import org.mnemos.engine.optim.LrSchedule;
+import org.mnemos.engine.optim.LrSchedules;
+import org.mnemos.engine.optim.Optimizer;
+import org.mnemos.engine.optim.Optimizers;
+
+/**
+ * The mini-batch loop every stage of every method shares: shuffling, on-device batch assembly and
+ * augmentation, gradient recording, the optimizer step, the schedule, progress and cancellation.
+ * What differs between methods is only the {@link StepLoss}.
+ */
+public final class TrainingLoop {
+
+    /** Forward pass and objective of one batch; called with gradient recording on. */
+    @FunctionalInterface
+    public interface StepLoss {
+        NDArray compute(NDArray inputs, NDArray targets);
+    }
+
+    private static final long REPORT_INTERVAL_NANOS = 250_000_000L;
+
+    private final PhaseProgress progress;
+    private final CancellationSignal cancel;
+
+    public TrainingLoop(PhaseProgress progress, CancellationSignal cancel) {
+        this.progress = progress;
+        this.cancel = cancel;
+    }
+
+    /**
+     * Runs {@code stage} over {@code data} (images with incremental labels) updating {@code parameters}.
+     *
+     * @param manager the phase's manager; every array of a step lives in a sub-manager of it closed per step
+     */
+    public void run(
+            TrainingStage stage,
+            List<Parameter> parameters,
+            DeviceDataset data,
+            BatchTransform transform,
+            Random rng,
+            NDManager manager,
+            StepLoss stepLoss) {
+        int samples = data.size();
+        int batchesPerEpoch = stage.batchesPerEpoch(samples);
+        long totalSteps = stage.steps(samples);
+        boolean byIteration = stage.iterations() > 0;
+        int scheduleLength = byIteration ? stage.iterations() : stage.epochs();
+        LrSchedule schedule = LrSchedules.create(stage.schedule(), stage.optimizer().lr(), scheduleLength);
+        int[] order = new int[samples];
+        for (int i = 0; i < samples; i++) {
+            order[i] = i;
+        }
+        long startNanos = System.nanoTime();
+        long lastReport = startNanos;
+        long images = 0;
+        try (Optimizer optimizer = Optimizers.create(stage.optimizer())) {
+            Gradients.zero(parameters);
+            int cursor = samples;
+            for (long step = 0; step < totalSteps; step++) {
+                if (cancel.isCancelled()) {
+                    throw new PhaseCancelledException(progress.phase());
+                }
+                if (cursor + 1 >= samples || (!byIteration && step % batchesPerEpoch == 0)) {
+                    shuffle(order, rng);
+                    cursor = 0;
+                }
+                int size = Math.min(stage.batchSize(), samples - cursor);
+                long[] batchIndices = new long[size];
+                for (int i = 0; i < size; i++) {
+                    batchIndices[i] = order[cursor + i];
+                }
+                cursor += size;
+                int epoch = byIteration ? (int) (step * size / Math.max(samples, 1)) : (int) (step / batchesPerEpoch);
+                int scheduleStep = byIteration ? (int) step : epoch;
+                float lr = (float) schedule.lr(scheduleStep);
+                float lossValue = Float.NaN;
+                long now = System.nanoTime();
+                boolean report = now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1;
+                try (NDManager batchManager = manager.newSubManager()) {
+                    NDArray indices = batchManager.create(batchIndices);
+                    NDArray inputs = transform.apply(data.gather(indices), true, rng);
+                    NDArray targets = data.gatherLabels(indices);
+                    Autograd.enable();
+                    NDArray loss;
+                    try {
+                        loss = stepLoss.compute(inputs, targets);
+                        Autograd.backward(loss);
+                    } finally {
+                        Autograd.disable();
+                    }
+                    optimizer.step(parameters, lr);
+                    Gradients.zero(parameters);
+                    if (report) {
+                        lossValue = loss.getFloat();
+                    }
+                }
+                images += size;
+                if (report) {
+                    lastReport = now;
+                    double seconds = (System.nanoTime() - startNanos) / 1e9;
+                    progress.report(
+                            stage.name(),
+                            epoch,
+                            byIteration ? 0 : stage.epochs(),
+                            step + 1,
+                            lossValue,
+                            seconds > 0 ? images / seconds : 0);
+                }
+            }
+        }
+        progress.completeStage(totalSteps, images, (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private static void shuffle(int[] order, Random rng) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.mnemos.engine.optim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.initializer.Initializer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mnemos.engine.SpecException;
+import org.mnemos.engine.spec.OptimizerSpec;
+
+/**
+ * Three steps of each optimizer with fixed gradients (the gradient of sum(c·p) is c) against a
+ * scalar double-precision reference written from torch.optim's documented update rules.
+ */
+class OptimizerTest {
+
+    private static final float[] START = {1.0f, -2.0f, 0.5f};
+    private static final float[][] GRADIENTS = {{0.5f, -1.0f, 2.0f}, {1.0f, 1.0f, 1.0f}, {-2.0f, 0.5f, 0.0f}};
+
+    @Test
+    void sgdWithMomentumAndWeightDecayMatchesTorchRule() {
+        float[] actual = run(Sgd.builder().optMomentum(0.9f).optWeightDecay(0.1f).build(), 0.1f);
+        assertClose(actual, referenceSgd(0.1, 0.9, 0.0, 0.1, false));
+    }
+
+    @Test
+    void sgdNesterovMatchesTorchRule() {
+        float[] actual = run(Sgd.builder().optMomentum(0.9f).optWeightDecay(0.1f).optNesterov(true).build(), 0.1f);
+        assertClose(actual, referenceSgd(0.1, 0.9, 0.0, 0.1, true));
+    }
+
+    @Test
+    void sgdNesterovFirstStepByHand() {
+        // d = 0.5 + 0.1·1 = 0.6; buf = 0.6; d = 0.6 + 0.9·0.6 = 1.14; p = 1 - 0.1·1.14 = 0.886
+        float[] actual = run(Sgd.builder().optMomentum(0.9f).optWeightDecay(0.1f).optNesterov(true).build(), 0.1f, 1);
+        assertThat(actual[0]).isCloseTo(0.886f, within(1e-6f));
+    }
+
+    @Test
+    void sgdDampeningAppliesFromTheSecondStep() {
+        float[] actual = run(Sgd.builder().optMomentum(0.5f).optDampening(0.3f).build(), 0.05f);
+        assertClose(actual, referenceSgd(0.05, 0.5, 0.3, 0.0, false));
+    }
+
+    @Test
+    void plainSgdIsGradientDescent() {
+        float[] actual = run(Sgd.builder().build(), 0.1f, 1);
+        assertThat(actual).containsExactly(new float[] {0.95f, -1.9f, 0.3f}, within(1e-6f));
+    }
+
+    @Test
+    void adamMatchesTorchRule() {
+        float[] actual = run(Adam.builder().optWeightDecay(0.01f).build(), 0.01f);
+        assertClose(actual, referenceAdam(0.01, 0.9, 0.999, 1e-8, 0.01));
+    }
+
+    @Test
+    void adamFirstStepMovesBySignTimesLr() {
+        // m̂ = g and sqrt(v̂) = |g| after one step, so p -= lr·g/(|g| + eps).
+        float[] actual = run(Adam.builder().build(), 0.01f, 1);
+        assertThat(actual).containsExactly(new float[] {0.99f, -1.99f, 0.49f}, within(1e-6f));
+    }
+
+    @Test
+    void stepsDoNotLeaveArraysInTheParameterManager() {
+        try (NDManager manager = NDManager.newBaseManager(); Optimizer sgd = Sgd.builder().optMomentum(0.9f).optWeightDecay(1e-3f).build()) {
+            Parameter p = parameter(manager);
+            int before = -1;
+            for (int i = 0; i < 5; i++) {
+                try (NDManager batch = manager.newSubManager()) {
+                    backward(p, batch.create(GRADIENTS[0]));
+                }
+                sgd.step(List.of(p), 0.1f);
+                Gradients.zero(List.of(p));
+                if (i == 0) {
+                    before = manager.getManagedArrays().size();
+                }
+            }
+            assertThat(manager.getManagedArrays()).hasSize(before);
+        }
+    }
+
+    @Test
+    void zeroClearsAccumulatedGradients() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Parameter p = parameter(manager);
+            NDArray c = manager.create(GRADIENTS[0]);
+            backward(p, c);
+            backward(p, c);
+            try (NDArray g = p.getArray().getGradient()) {
+                assertThat(g.toFloatArray()).containsExactly(1.0f, -2.0f, 4.0f);
+            }
+            Gradients.zero(List.of(p));
+            try (NDArray g = p.getArray().getGradient()) {
+                assertThat(g.toFloatArray()).containsExactly(0f, 0f, 0f);
+            }
+        }
+    }
+
+    @Test
+    void optimizersFromSpecUsePytorchDefaultsAndRejectBadValues() {
+        float[] viaSpec = run(Optimizers.create(new OptimizerSpec("sgd", 0.1, null, null, null, null, null)), 0.1f, 1);
+        assertThat(viaSpec).containsExactly(new float[] {0.95f, -1.9f, 0.3f}, within(1e-6f));
+        assertThat(Optimizers.create(new OptimizerSpec("ADAM", 0.1, null, 5e-4, null, null, null))).isInstanceOf(Adam.class);
+        assertThatThrownBy(() -> Optimizers.create(new OptimizerSpec("rmsprop", 0.1, null, null, null, null, null)))
+                .isInstanceOf(SpecException.class)
+                .extracting(e -> ((SpecException) e).field())
+                .isEqualTo("training.optimizer.name");
+        assertThatThrownBy(() -> Optimizers.create(new OptimizerSpec("sgd", 0.1, 0.0, null, true, null, null)))
+                .isInstanceOf(SpecException.class);
+        assertThatThrownBy(() -> Optimizers.create(new OptimizerSpec("adam", 0.1, null, null, null, 1.0, null)))
+                .isInstanceOf(SpecException.class);
+    }
+
+    private static float[] run(Optimizer optimizer, float lr) {
+        return run(optimizer, lr, GRADIENTS.length);
+    }
+
+    private static float[] run(Optimizer optimizer, float lr, int steps) {
+        try (optimizer; NDManager manager = NDManager.newBaseManager()) {
+            Parameter p = parameter(manager);
+            for (int i = 0; i < steps; i++) {
+                backward(p, manager.create(GRADIENTS[i]));
+                optimizer.step(List.of(p), lr);
+                Gradients.zero(List.of(p));
+            }
+            return p.getArray().toFloatArray();
+        }
+    }
+
+    private static Parameter parameter(NDManager manager) {
+        Parameter p = Parameter.builder()
+                .setName("p")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(3))
+                .optInitializer((m, shape, type) -> m.create(START))
+                .build();
+        p.initialize(manager, DataType.FLOAT32);
+        return p;
+    }
+
+    private static void backward(Parameter p, NDArray c) {
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            collector.backward(c.mul(p.getArray()).sum());
+        }
+    }
+
+    private static double[] referenceSgd(double lr, double momentum, double dampening, double wd, boolean nesterov) {
+        double[] p = toDouble(START);
+        double[] buf = new double[p.length];
+        for (int t = 0; t < GRADIENTS.length; t++) {
+            for (int i = 0; i < p.length; i++) {
+                double d = GRADIENTS[t][i] + wd * p[i];
+                if (momentum != 0) {
+                    buf[i] = t == 0 ? d : momentum * buf[i] + (1 - dampening) * d;
+                    d = nesterov ? d + momentum * buf[i] : buf[i];
+                }
+                p[i] -= lr * d;
+            }
+        }
+        return p;
+    }
+
+    private static double[] referenceAdam(double lr, double b1, double b2, double eps, double wd) {
+        double[] p = toDouble(START);
+        double[] m = new double[p.length];
+        double[] v = new double[p.length];
+        for (int t = 1; t <= GRADIENTS.length; t++) {
+            for (int i = 0; i < p.length; i++) {
+                double g = GRADIENTS[t - 1][i] + wd * p[i];
+                m[i] = b1 * m[i] + (1 - b1) * g;
+                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                double mHat = m[i] / (1 - Math.pow(b1, t));
+                double denominator = Math.sqrt(v[i]) / Math.sqrt(1 - Math.pow(b2, t)) + eps;
+                p[i] -= lr * mHat / denominator;
+            }
+        }
+        return p;
+    }
+
+    private static double[] toDouble(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    private static void assertClose(float[] actual, double[] expected) {
+        assertThat(actual).hasSize(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((double) actual[i]).as("element %d", i).isCloseTo(expected[i], within(2e-6));
+        }
+    }
+}
