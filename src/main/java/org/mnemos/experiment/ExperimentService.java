@@ -87,12 +87,13 @@ public class ExperimentService {
                 return replay(existing.get(), read.submitted());
             }
         }
-        ExperimentSpec spec = withDefaults(read.spec());
-        List<FieldProblem> problems = validator.validate(spec);
+        List<FieldProblem> problems = validator.validate(read.spec());
         if (!problems.isEmpty()) {
             throw ApiException.invalidSpec(problems);
         }
-        RunPlan plan = engine.plan(spec);
+        // the engine fills every default, so the stored spec says exactly what runs
+        RunPlan plan = engine.plan(namedAfterPreset(read.spec()));
+        ExperimentSpec spec = plan.spec();
         try {
             return tx.execute(status -> create(read.submitted(), spec, plan, idempotencyKey, owner));
         } catch (DataIntegrityViolationException e) {
@@ -115,13 +116,12 @@ public class ExperimentService {
         return new Submission(new ExperimentViews.Submitted(existing.getId(), existing.getStatus()), false);
     }
 
-    /** Fills what the stored run must show explicitly: its seed and a name. */
-    private static ExperimentSpec withDefaults(ExperimentSpec spec) {
-        String name = spec.name() != null ? spec.name()
-                : spec.preset() != null ? spec.preset()
-                : (spec.dataset() == null || spec.method() == null) ? "experiment"
-                : spec.dataset().name() + "-" + spec.method().name();
-        return new ExperimentSpec(name, spec.seedOrDefault(), spec.preset(), spec.dataset(), spec.protocol(), spec.model(),
+    /** A run submitted by preset without a name of its own is named after the preset. */
+    private static ExperimentSpec namedAfterPreset(ExperimentSpec spec) {
+        if (spec.name() != null || spec.preset() == null) {
+            return spec;
+        }
+        return new ExperimentSpec(spec.preset(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(), spec.model(),
                 spec.method(), spec.memory(), spec.training());
     }
 

@@ -321,14 +321,13 @@ public class SpecValidator {
             return;
         }
         if (memory == null) {
-            errors.add("memory", method.name() + " rehearses exemplars: give memory.perClass or memory.total");
             return;
         }
         if (memory.selector() != null && !SELECTORS.contains(memory.selector())) {
             errors.add("memory.selector", "must be one of " + sorted(SELECTORS));
         }
-        if ((memory.perClass() == null) == (memory.total() == null)) {
-            errors.add("memory", "give exactly one of perClass and total");
+        if (memory.perClass() != null && memory.total() != null) {
+            errors.add("memory", "give one of perClass and total, not both");
             return;
         }
         if (memory.perClass() != null && range(errors, "memory.perClass", memory.perClass(), 1, limits.maxMemoryImages())
@@ -360,11 +359,7 @@ public class SpecValidator {
         if (training.baseIterations() != null && training.iterations() == null) {
             errors.add("training.baseIterations", "applies only when training counts iterations");
         }
-        if (training.batchSize() == null) {
-            errors.add("training.batchSize", "is required: between 1 and " + limits.maxBatchSize());
-        } else {
-            range(errors, "training.batchSize", training.batchSize(), 1, limits.maxBatchSize());
-        }
+        range(errors, "training.batchSize", training.batchSize(), 1, limits.maxBatchSize());
         optimizer(training.optimizer(), errors);
         int length = epochs ? max(training.epochs(), training.baseEpochs()) : max(training.iterations(), training.baseIterations());
         schedule(training.schedule(), length, errors);
@@ -376,20 +371,18 @@ public class SpecValidator {
 
     private static void optimizer(OptimizerSpec optimizer, Errors errors) {
         if (optimizer == null) {
-            errors.add("training.optimizer", "is required");
             return;
         }
-        if (optimizer.name() == null || !OPTIMIZERS.contains(optimizer.name())) {
+        String name = optimizer.name() == null ? "sgd" : optimizer.name();
+        if (!OPTIMIZERS.contains(name)) {
             errors.add("training.optimizer.name", "must be one of " + sorted(OPTIMIZERS));
             return;
         }
-        if (optimizer.lr() == null) {
-            errors.add("training.optimizer.lr", "is required: a learning rate > 0");
-        } else if (!(optimizer.lr() > 0 && optimizer.lr() <= 100)) {
+        if (optimizer.lr() != null && !(optimizer.lr() > 0 && optimizer.lr() <= 100)) {
             errors.add("training.optimizer.lr", "must be > 0 and <= 100");
         }
         nonNegative(errors, "training.optimizer.weightDecay", optimizer.weightDecay());
-        boolean sgd = optimizer.name().equals("sgd");
+        boolean sgd = name.equals("sgd");
         if (sgd) {
             unitInterval(errors, "training.optimizer.momentum", optimizer.momentum());
             forbid(errors, "training.optimizer.beta1", optimizer.beta1(), "applies only to adam");
