@@ -288,6 +288,31 @@ class SubmissionValidationTest {
         assertThat(result.getResponse().getContentAsString()).doesNotContain("db.internal").doesNotContain("IllegalStateException");
     }
 
+    @Test
+    void tooManyActiveRunsIs429() throws Exception {
+        when(experiments.countByOwnerAndStatusIn(any(), any())).thenReturn(8L);
+        assertProblem(mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(VALID))
+                .andReturn(), 429);
+        verify(queue, never()).enqueue(any(), org.mockito.ArgumentMatchers.anyInt());
+    }
+
+    @Test
+    void lifecycleCommandsInTheWrongStateAre409() throws Exception {
+        Experiment succeeded = new Experiment(UUID.randomUUID(), "x", "{}", "{}", "{}", 0, "h", 1, null, null, "{}",
+                java.time.Instant.now());
+        succeeded.transition(ExperimentStatus.SUCCEEDED, java.time.Instant.now());
+        Experiment running = new Experiment(UUID.randomUUID(), "y", "{}", "{}", "{}", 0, "h", 1, null, null, "{}",
+                java.time.Instant.now());
+        running.transition(ExperimentStatus.RUNNING, java.time.Instant.now());
+        when(experiments.findById(succeeded.getId())).thenReturn(Optional.of(succeeded));
+        when(experiments.findById(running.getId())).thenReturn(Optional.of(running));
+        assertProblem(mvc.perform(post("/api/v1/experiments/" + succeeded.getId() + "/cancel")).andReturn(), 409);
+        assertProblem(mvc.perform(post("/api/v1/experiments/" + succeeded.getId() + "/resume")).andReturn(), 409);
+        assertProblem(mvc.perform(post("/api/v1/experiments/" + running.getId() + "/resume")).andReturn(), 409);
+        assertProblem(mvc.perform(delete("/api/v1/experiments/" + running.getId())).andReturn(), 409);
+        verify(artifacts, never()).deleteAll(any());
+    }
+
     static void assertProblem(MvcResult result, int status) throws Exception {
         assertThat(result.getResponse().getStatus()).as(result.getResponse().getContentAsString()).isEqualTo(status);
         assertThat(result.getResponse().getContentType()).startsWith("application/problem+json");
