@@ -103,7 +103,7 @@ class CrashRecoveryTest {
                 "--spring.datasource.username=postgres",
                 "--spring.datasource.password=postgres",
                 "--mnemos.worker.heartbeat-seconds=1",
-                "--mnemos.worker.missed-heartbeats=3",
+                "--mnemos.worker.missed-heartbeats=4",
                 "--mnemos.worker.polling-seconds=1",
                 "--mnemos.worker.device=cpu",
                 "--mnemos.artifacts.dir=target/crash-artifacts"));

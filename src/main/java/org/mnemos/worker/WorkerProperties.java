@@ -32,6 +32,9 @@ public record WorkerProperties(
         if (slots < 1) {
             throw new IllegalArgumentException("mnemos.worker.slots must be >= 1");
         }
+        if (missedHeartbeats < 4) {
+            throw new IllegalArgumentException("mnemos.worker.missed-heartbeats must be >= 4 (db-scheduler's minimum)");
+        }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("mnemos.worker.max-attempts must be >= 1");
         }
