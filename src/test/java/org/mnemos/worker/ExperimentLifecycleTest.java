@@ -77,12 +77,28 @@ class ExperimentLifecycleTest {
     @MockitoBean ArtifactStore artifacts;
     @MockitoBean PhaseArtifacts downloads;
 
+    /** What the engine double does; tests swap it instead of re-stubbing a mock that worker threads call. */
+    private volatile org.mockito.stubbing.Answer<PhaseOutcome> engineBehaviour = call -> {
+        throw new AssertionError("no engine behaviour set");
+    };
+
     @BeforeEach
     void doubles() throws IOException {
         when(engine.plan(any())).thenAnswer(call -> plan(call.getArgument(0)));
+        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any())).thenAnswer(call -> engineBehaviour.answer(call));
         when(artifacts.find(any(), anyInt(), eq("state"))).thenAnswer(call -> Optional.of(new ArtifactStore.ArtifactRecord(
                 call.getArgument(0), call.getArgument(1), "state", "x", 1, "0")));
         org.mockito.Mockito.doAnswer(call -> Files.createDirectories(call.getArgument(1))).when(artifacts).extractTo(any(), any());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void noRunLeftActive() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (jdbc.queryForObject("select count(*) from experiments where name in ('lifecycle', 'other') and status in ('QUEUED','RUNNING','CANCELLING')",
+                Integer.class) > 0) {
+            assertThat(System.nanoTime()).as("runs still active after the test").isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     private static RunPlan plan(ExperimentSpec spec) {
@@ -91,7 +107,7 @@ class ExperimentLifecycleTest {
     }
 
     private void engineSucceeds() {
-        org.mockito.Mockito.doAnswer(call -> {
+        engineBehaviour = call -> {
             int phase = call.getArgument(1);
             Path previous = call.getArgument(2);
             assertThat(previous == null).isEqualTo(phase == 0);
@@ -100,7 +116,7 @@ class ExperimentLifecycleTest {
             Path state = call.getArgument(3);
             Files.writeString(state.resolve("model.bin"), "phase " + phase);
             return new PhaseOutcome(metrics(phase), state);
-        }).when(engine).runPhase(any(), anyInt(), any(), any(), any(), any(), any());
+        };
     }
 
     private static PhaseMetrics metrics(int phase) {
@@ -172,8 +188,9 @@ class ExperimentLifecycleTest {
 
     @Test
     void aFailingPhaseIsRetriedThenTheRunFailsWithAReadableErrorAndCanResume() throws Exception {
-        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any()))
-                .thenThrow(new IllegalStateException("out of memory on the device"));
+        engineBehaviour = call -> {
+            throw new IllegalStateException("out of memory on the device");
+        };
         UUID id = submit();
         ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
         assertThat(failed.status()).isEqualTo(ExperimentStatus.FAILED);
@@ -189,7 +206,7 @@ class ExperimentLifecycleTest {
 
     @Test
     void cancellingARunningPhaseEndsCancelledAndResumeContinues() throws Exception {
-        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any())).thenAnswer(call -> {
+        engineBehaviour = call -> {
             CancellationSignal cancel = call.getArgument(6);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) {
@@ -199,7 +216,7 @@ class ExperimentLifecycleTest {
                 Thread.sleep(50);
             }
             throw new AssertionError("never cancelled");
-        });
+        };
         UUID id = submit();
         awaitStatus(id, ExperimentStatus.RUNNING);
         assertThat(service.cancel(id).status()).isEqualTo(ExperimentStatus.CANCELLING);
