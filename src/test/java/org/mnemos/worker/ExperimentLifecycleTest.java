@@ -230,6 +230,20 @@ class ExperimentLifecycleTest {
     }
 
     @Test
+    void deletingAFinishedRunRemovesItsRowsAndFiles() throws Exception {
+        engineSucceeds();
+        UUID id = submit();
+        awaitStatus(id, ExperimentStatus.SUCCEEDED);
+        service.delete(id);
+        verify(artifacts).deleteAll(id);
+        assertThat(jdbc.queryForObject("select count(*) from phases where experiment_id = ?", Integer.class, id)).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.get(id))
+                .isInstanceOf(org.mnemos.web.ApiException.class)
+                .extracting(e -> ((org.mnemos.web.ApiException) e).type())
+                .isEqualTo(org.mnemos.web.ProblemType.NOT_FOUND);
+    }
+
+    @Test
     void idempotentRetryReturnsTheFirstExperimentAndADifferentBodyIsRefused() {
         engineSucceeds();
         var first = service.submit(SPEC.getBytes(), "key-1", null);
