@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDList;
 /**
  * PODNet's POD-spatial distillation (Douillard et al. 2020, Eq. 3–4): squared activations of each
  * stage pooled along width and along height, concatenated, L2-normalised per sample; the Euclidean
- * distance between current and previous, averaged over the batch and then over the stages.
+ * distance between current and previous, averaged over the batch and then over the stages. Only
+ * spatial (B,C,H,W) maps take part: an MLP's hidden activations have no width or height to pool,
+ * so on an MLP the term is zero and PODNet reduces to its flat distillation.
  */
 public record PodSpatialLoss(double weight) implements LossTerm {
 
@@ -15,11 +17,19 @@ public record PodSpatialLoss(double weight) implements LossTerm {
         NDList current = step.maps();
         NDList previous = step.previousMaps();
         NDArray total = null;
+        int stages = 0;
         for (int i = 0; i < current.size(); i++) {
+            if (current.get(i).getShape().dimension() != 4) {
+                continue;
+            }
+            stages++;
             NDArray distance = pooled(current.get(i)).sub(pooled(previous.get(i))).norm(new int[] {1}).mean();
             total = total == null ? distance : total.add(distance);
         }
-        return total.div((float) current.size()).mul((float) weight);
+        if (total == null) {
+            return step.features().getManager().create(0f);
+        }
+        return total.div((float) stages).mul((float) weight);
     }
 
     private static NDArray pooled(NDArray map) {
