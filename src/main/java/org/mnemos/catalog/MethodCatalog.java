@@ -2,7 +2,6 @@ package org.mnemos.catalog;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,9 +39,5 @@ public class MethodCatalog {
 
     public Optional<MethodInfo> find(String name) {
         return METHODS.stream().filter(m -> m.name().equals(name)).findFirst();
-    }
-
-    public Set<String> names() {
-        return Set.copyOf(METHODS.stream().map(MethodInfo::name).toList());
     }
 }

@@ -7,11 +7,13 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.engine.CilEngine;
@@ -38,6 +40,8 @@ public class ExperimentService {
     private static final Logger log = LoggerFactory.getLogger(ExperimentService.class);
     private static final JsonMapper JSON = SpecReader.json();
     public static final int MAX_PAGE = 100;
+    private static final Set<ExperimentStatus> ACTIVE =
+            EnumSet.copyOf(Arrays.stream(ExperimentStatus.values()).filter(ExperimentStatus::isActive).toList());
 
     public record Submission(ExperimentViews.Submitted experiment, boolean created) {}
 
@@ -126,8 +130,7 @@ public class ExperimentService {
     }
 
     private Submission create(ObjectNode submitted, ExperimentSpec spec, RunPlan plan, String idempotencyKey, String owner) {
-        long active = experiments.countByOwnerAndStatusIn(owner, EnumSet.of(
-                ExperimentStatus.QUEUED, ExperimentStatus.RUNNING, ExperimentStatus.CANCELLING));
+        long active = experiments.countByOwnerAndStatusIn(owner, ACTIVE);
         if (active >= limits.maxConcurrentRunsPerKey()) {
             throw new ApiException(ProblemType.TOO_MANY_RUNS, "There are already " + active
                     + " active experiments for this key; at most " + limits.maxConcurrentRunsPerKey() + " are allowed.");
