@@ -1,0 +1,195 @@
+package org.mnemos.artifacts;
+
+import ai.djl.engine.Engine;
+import java.awt.image.BufferedImage;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
+import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.memory.ExemplarSet;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * The two downloads of a phase. {@code exemplars}: the exemplar memory as one PNG per image in a
+ * folder per class, with a manifest. {@code checkpoint}: every file of the engine's state
+ * directory plus a manifest with what is needed to load it back (backbone, classes in head order,
+ * versions, per-file sha256).
+ */
+@Component
+public class PhaseDownloads implements PhaseArtifacts {
+
+    public static final String EXEMPLARS = "exemplars";
+    public static final String CHECKPOINT = "checkpoint";
+    static final String MANIFEST = "manifest.json";
+
+    private final ArtifactStore store;
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+
+    public PhaseDownloads(ArtifactStore store, JdbcTemplate jdbc, ObjectMapper json) {
+        this.store = store;
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @Override
+    public void storeDownloads(UUID experimentId, int phase, RunPlan plan, Path stateDir) throws IOException {
+        Path work = Files.createTempDirectory("mnemos-downloads-");
+        try {
+            Path exemplars = work.resolve(EXEMPLARS + ".zip");
+            writeExemplarsZip(ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)), phase, plan, exemplars);
+            store.store(experimentId, phase, EXEMPLARS, exemplars);
+            Path checkpoint = work.resolve(CHECKPOINT + ".zip");
+            writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
+            store.store(experimentId, phase, CHECKPOINT, checkpoint);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target) throws IOException {
+        List<Map<String, Object>> images = new ArrayList<>();
+        Map<Integer, Integer> counts = new TreeMap<>();
+        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(target)))) {
+            for (int i = 0; i < set.size(); i++) {
+                int label = set.labels()[i];
+                String className = className(plan, label);
+                int source = set.sourceIndices()[i];
+                String file = label + "-" + sanitise(className) + "/" + (source >= 0 ? source : "synthetic-" + i) + ".png";
+                Zips.addEntry(zip, file, png(set, i));
+                counts.merge(label, 1, Integer::sum);
+                Map<String, Object> image = new LinkedHashMap<>();
+                image.put("file", file);
+                image.put("label", label);
+                image.put("className", className);
+                image.put("sourceIndex", source);
+                image.put("kind", set.kinds()[i].wireName());
+                images.add(image);
+            }
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("phase", phase);
+            manifest.put("classes", classesSeen(plan, phase));
+            manifest.put("classNames", classesSeen(plan, phase).stream().map(l -> className(plan, l)).toList());
+            manifest.put("counts", counts);
+            manifest.put("exemplarCount", set.size());
+            manifest.put("memoryBytes", set.memoryBytes());
+            manifest.put("height", set.height());
+            manifest.put("width", set.width());
+            manifest.put("channels", set.channels());
+            manifest.put("images", images);
+            Zips.addEntry(zip, MANIFEST, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+        }
+    }
+
+    void writeCheckpointZip(Path stateDir, Map<String, Object> manifest, Path target) throws IOException {
+        Map<String, String> sha256 = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(stateDir)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                String name = stateDir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                if (name.equals(MANIFEST)) {
+                    throw new IOException("The state directory already holds a " + MANIFEST);
+                }
+                sha256.put(name, sha256(file));
+            }
+        }
+        Map<String, Object> complete = new LinkedHashMap<>(manifest);
+        complete.put("files", sha256);
+        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(target)))) {
+            Zips.addDirectory(zip, stateDir);
+            Zips.addEntry(zip, MANIFEST, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(complete));
+        }
+    }
+
+    Map<String, Object> checkpointManifest(UUID experimentId, int phase, RunPlan plan) {
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("experimentId", experimentId.toString());
+        manifest.put("phase", phase);
+        manifest.put("model", plan.spec().model());
+        manifest.put("classes", classesSeen(plan, phase));
+        manifest.put("classNames", classesSeen(plan, phase).stream().map(l -> className(plan, l)).toList());
+        manifest.put("classOrder", plan.classOrder());
+        List<String> hash = jdbc.queryForList("select spec_hash from experiments where id = ?", String.class, experimentId);
+        manifest.put("specHash", hash.isEmpty() ? null : hash.get(0));
+        manifest.put("djlVersion", Engine.getDjlVersion());
+        manifest.put("engine", "PyTorch");
+        manifest.put("pytorchVersion", Engine.getEngine("PyTorch").getVersion());
+        return manifest;
+    }
+
+    /** Original labels of phases 0..phase, in the order the head's outputs were added. */
+    static List<Integer> classesSeen(RunPlan plan, int phase) {
+        return plan.phases().subList(0, phase + 1).stream().flatMap(List::stream).toList();
+    }
+
+    private static String className(RunPlan plan, int label) {
+        List<String> names = plan.classNames();
+        return names != null && label >= 0 && label < names.size() ? names.get(label) : Integer.toString(label);
+    }
+
+    static String sanitise(String name) {
+        String clean = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "_").replaceAll("^[._]+", "");
+        return clean.isEmpty() ? "class" : clean.substring(0, Math.min(clean.length(), 64));
+    }
+
+    /** PNG of image {@code i}: 8-bit grayscale for one channel, RGB for three (pixels are HWC). */
+    static byte[] png(ExemplarSet set, int i) throws IOException {
+        int h = set.height();
+        int w = set.width();
+        int c = set.channels();
+        int offset = i * set.imageBytes();
+        byte[] pixels = set.pixels();
+        BufferedImage image;
+        if (c == 1) {
+            image = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+            image.getRaster().setDataElements(0, 0, w, h, java.util.Arrays.copyOfRange(pixels, offset, offset + h * w));
+        } else if (c == 3) {
+            image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int p = offset + (y * w + x) * 3;
+                    int rgb = (pixels[p] & 0xff) << 16 | (pixels[p + 1] & 0xff) << 8 | (pixels[p + 2] & 0xff);
+                    image.setRGB(x, y, rgb);
+                }
+            }
+        } else {
+            throw new IOException("Cannot write a PNG with " + c + " channels");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest = FileSystemArtifactStore.sha256();
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory; the OS cleans it eventually
+        }
+    }
+}

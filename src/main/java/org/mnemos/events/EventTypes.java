@@ -1,0 +1,23 @@
+package org.mnemos.events;
+
+import java.util.Set;
+
+/** Event type names as they appear in the {@code events} table and as SSE event names. */
+public final class EventTypes {
+
+    public static final String PHASE_STARTED = "phase-started";
+    public static final String PROGRESS = "progress";
+    public static final String PHASE_COMPLETED = "phase-completed";
+    public static final String EXPERIMENT_SUCCEEDED = "experiment-succeeded";
+    public static final String EXPERIMENT_FAILED = "experiment-failed";
+    public static final String EXPERIMENT_CANCELLED = "experiment-cancelled";
+
+    private static final Set<String> TERMINAL = Set.of(EXPERIMENT_SUCCEEDED, EXPERIMENT_FAILED, EXPERIMENT_CANCELLED);
+
+    private EventTypes() {}
+
+    /** After a terminal event an experiment emits nothing more, so streams end there. */
+    public static boolean isTerminal(String type) {
+        return TERMINAL.contains(type);
+    }
+}

@@ -1,0 +1,253 @@
+package org.mnemos.artifacts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import ai.djl.Device;
+import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.data.DataRoots;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ProtocolSpec;
+import org.mnemos.engine.spec.TrainingSpec;
+import org.mnemos.engine.memory.ExemplarKind;
+import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.spec.DatasetSpec;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.support.TestExperiments;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@SpringBootTest(
+        classes = ArtifactsTestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "mnemos.embedded-db.port=0",
+            "mnemos.embedded-db.fsync=false",
+            "mnemos.embedded-db.ephemeral=true",
+            "mnemos.artifacts.dir=target/test-artifacts"
+        })
+class PhaseDownloadsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    PhaseArtifacts downloads;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @TempDir
+    Path stateDir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static RunPlan plan() {
+        ExperimentSpec spec = new ExperimentSpec("t", 1L, null, DatasetSpec.named("cifar10"), null,
+                new ModelSpec("resnet32", null, "cosine"), null, null, null);
+        return new RunPlan(spec, List.of(3, 7, 1, 0), List.of(List.of(3, 7), List.of(1, 0)),
+                List.of("airplane", "auto mobile", "bird", "cat/Dog", "deer", "dog", "frog", "horse", "ship", "truck"));
+    }
+
+    @Test
+    void exemplarImagesRoundTripThroughThePngsOfTheZip() throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        int h = 2;
+        int w = 3;
+        byte[] pixels = new byte[3 * h * w * 3];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 37 + 11);
+        }
+        ExemplarSet set = new ExemplarSet(pixels, new int[] {3, 3, 1}, new int[] {120, 5, -1},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.REAL, ExemplarKind.SYNTHETIC}, h, w, 3);
+        set.write(stateDir.resolve(ExemplarSet.FILE_NAME));
+        byte[] params = new byte[4096];
+        new java.util.Random(7).nextBytes(params);
+        Files.write(stateDir.resolve("model.params"), params);
+        Files.writeString(stateDir.resolve("state.json"), "{\"phase\":1}");
+
+        downloads.storeDownloads(experiment, 1, plan(), stateDir);
+
+        HttpResponse<byte[]> response = get(experiment, 1, "exemplars");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/zip");
+        assertThat(response.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d)
+                .startsWith("attachment").contains(experiment + "-phase1-exemplars.zip"));
+        assertThat(response.headers().firstValue("ETag")).contains("\"" + sha256(response.body()) + "\"");
+
+        Map<String, byte[]> entries = unzip(response.body());
+        assertThat(entries).containsOnlyKeys(
+                "3-cat_dog/120.png", "3-cat_dog/5.png", "1-auto_mobile/synthetic-2.png", "manifest.json");
+        String[] files = {"3-cat_dog/120.png", "3-cat_dog/5.png", "1-auto_mobile/synthetic-2.png"};
+        for (int i = 0; i < files.length; i++) {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(entries.get(files[i])));
+            assertThat(image.getWidth()).isEqualTo(w);
+            assertThat(image.getHeight()).isEqualTo(h);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        int expected = pixels[i * h * w * 3 + (y * w + x) * 3 + c] & 0xff;
+                        assertThat(image.getRaster().getSample(x, y, c)).as("%s (%d,%d) band %d", files[i], x, y, c)
+                                .isEqualTo(expected);
+                    }
+                }
+            }
+        }
+
+        JsonNode manifest = JSON.readTree(entries.get("manifest.json"));
+        assertThat(manifest.get("phase").asInt()).isEqualTo(1);
+        assertThat(manifest.get("classes").toString()).isEqualTo("[3,7,1,0]");
+        assertThat(manifest.get("counts").toString()).isEqualTo("{\"1\":1,\"3\":2}");
+        assertThat(manifest.get("memoryBytes").asLong()).isEqualTo(pixels.length);
+        assertThat(manifest.get("images")).hasSize(3);
+        JsonNode synthetic = manifest.get("images").get(2);
+        assertThat(synthetic.get("file").asString()).isEqualTo("1-auto_mobile/synthetic-2.png");
+        assertThat(synthetic.get("label").asInt()).isEqualTo(1);
+        assertThat(synthetic.get("className").asString()).isEqualTo("auto mobile");
+        assertThat(synthetic.get("sourceIndex").asInt()).isEqualTo(-1);
+        assertThat(synthetic.get("kind").asString()).isEqualTo("synthetic");
+
+        HttpResponse<byte[]> checkpoint = get(experiment, 1, "checkpoint");
+        assertThat(checkpoint.statusCode()).isEqualTo(200);
+        Map<String, byte[]> ckpt = unzip(checkpoint.body());
+        assertThat(ckpt).containsOnlyKeys("exemplars.bin", "model.params", "state.json", "manifest.json");
+        assertThat(ckpt.get("model.params")).isEqualTo(params);
+        JsonNode ckptManifest = JSON.readTree(ckpt.get("manifest.json"));
+        assertThat(ckptManifest.get("files").get("model.params").asString()).isEqualTo(sha256(params));
+        assertThat(ckptManifest.get("model").get("backbone").asString()).isEqualTo("resnet32");
+        assertThat(ckptManifest.get("classes").toString()).isEqualTo("[3,7,1,0]");
+        assertThat(ckptManifest.get("specHash").asString()).isEqualTo("hash");
+        assertThat(ckptManifest.get("pytorchVersion").asString()).isEqualTo("2.7.1");
+        assertThat(ckptManifest.get("djlVersion").asString()).isEqualTo("0.35.1");
+    }
+
+    @Test
+    void aCheckpointFromTheEngineLoadsBackToTheSameAccuracy(@TempDir Path work) throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(work))));
+        ExperimentSpec spec = new ExperimentSpec(
+                "roundtrip", 5L, null,
+                new DatasetSpec("synthetic", null, null, 4, 40, 10, 8, 1),
+                new ProtocolSpec(2, 2, null, null, "natural", null, null),
+                new ModelSpec("mlp", List.of(32), "linear"),
+                MethodSpec.named("icarl"),
+                new MemorySpec("herding", 5, null),
+                new TrainingSpec(null, 20, null, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null),
+                        null, false));
+        RunPlan plan = engine.plan(spec);
+        Path state = Files.createDirectories(work.resolve("phase-0"));
+        PhaseMetrics trained = engine.runPhase(plan, 0, null, state, Device.cpu(), p -> {}, () -> false).metrics();
+
+        downloads.storeDownloads(experiment, 0, plan, state);
+        Map<String, byte[]> checkpoint = unzip(get(experiment, 0, "checkpoint").body());
+        Path restored = Files.createDirectories(work.resolve("restored"));
+        for (Map.Entry<String, byte[]> file : checkpoint.entrySet()) {
+            Files.write(restored.resolve(file.getKey()), file.getValue());
+        }
+        PhaseMetrics reloaded = engine.evaluate(plan, 0, restored, Device.cpu());
+
+        assertThat(reloaded.accuracy()).isEqualTo(trained.accuracy());
+        assertThat(reloaded.perClassAccuracy()).isEqualTo(trained.perClassAccuracy());
+        JsonNode exemplars = JSON.readTree(unzip(get(experiment, 0, "exemplars").body()).get("manifest.json"));
+        assertThat(exemplars.get("exemplarCount").asInt()).isEqualTo(trained.exemplarCount()).isPositive();
+        assertThat(exemplars.get("memoryBytes").asLong()).isEqualTo(trained.memoryBytes());
+    }
+
+    @Test
+    void grayscaleExemplarsKeepTheirBytes() throws Exception {
+        byte[] pixels = {0, 1, 2, 127, (byte) 128, (byte) 200, (byte) 254, (byte) 255};
+        ExemplarSet set = new ExemplarSet(pixels, new int[] {0, 0}, new int[] {9, 10},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.OPTIMIZED}, 2, 2, 1);
+        Path zip = stateDir.resolve("exemplars.zip");
+        ((PhaseDownloads) downloads).writeExemplarsZip(set, 0, plan(), zip);
+
+        Map<String, byte[]> entries = unzip(Files.readAllBytes(zip));
+        BufferedImage second = ImageIO.read(new ByteArrayInputStream(entries.get("0-airplane/10.png")));
+        assertThat(second.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
+        int[] values = second.getRaster().getPixels(0, 0, 2, 2, (int[]) null);
+        assertThat(values).containsExactly(128, 200, 254, 255);
+        JsonNode manifest = JSON.readTree(entries.get("manifest.json"));
+        assertThat(manifest.get("images").get(1).get("kind").asString()).isEqualTo("optimized");
+        assertThat(manifest.get("channels").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void missingDownloadsAreNotFoundProblems() throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        HttpResponse<byte[]> notCompleted = get(experiment, 0, "checkpoint");
+        assertThat(notCompleted.statusCode()).isEqualTo(404);
+        assertThat(notCompleted.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(new String(notCompleted.body())).contains("https://mnemos.dev/problems/not-found", "has not completed");
+
+        HttpResponse<byte[]> unknown = get(UUID.randomUUID(), 0, "exemplars");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(new String(unknown.body())).contains("does not exist");
+    }
+
+    @Test
+    void aMatchingETagIsNotModified() throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        ExemplarSet.empty(2, 2, 1).write(stateDir.resolve(ExemplarSet.FILE_NAME));
+        downloads.storeDownloads(experiment, 0, plan(), stateDir);
+        String etag = get(experiment, 0, "exemplars").headers().firstValue("ETag").orElseThrow();
+
+        HttpResponse<byte[]> again = http.send(
+                HttpRequest.newBuilder(url(experiment, 0, "exemplars")).header("If-None-Match", etag).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(again.statusCode()).isEqualTo(304);
+    }
+
+    private URI url(UUID experiment, int phase, String kind) {
+        return URI.create("http://127.0.0.1:" + port + "/api/v1/experiments/" + experiment + "/phases/" + phase + "/" + kind);
+    }
+
+    private HttpResponse<byte[]> get(UUID experiment, int phase, String kind) throws Exception {
+        return http.send(HttpRequest.newBuilder(url(experiment, phase, kind)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static Map<String, byte[]> unzip(byte[] zip) throws IOException {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        return entries;
+    }
+
+    private static String sha256(byte[] content) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+}
