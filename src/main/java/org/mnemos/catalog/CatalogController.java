@@ -1,0 +1,51 @@
+package org.mnemos.catalog;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.data.DatasetInfo;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** Capability discovery: what a spec may name. */
+@RestController
+@RequestMapping(path = "/api/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "catalog", description = "Methods, data sets and presets a spec may name")
+public class CatalogController {
+
+    public record PresetView(String name, String description,
+            @Schema(description = "the preset's spec fields", implementation = Object.class) JsonNode spec) {}
+
+    private final MethodCatalog methods;
+    private final DatasetCatalog datasets;
+    private final PresetCatalog presets;
+
+    public CatalogController(MethodCatalog methods, DatasetCatalog datasets, PresetCatalog presets) {
+        this.methods = methods;
+        this.datasets = datasets;
+        this.presets = presets;
+    }
+
+    @GetMapping("/methods")
+    @Operation(summary = "The CIL methods, whether they keep exemplars or use NME, and which method options apply")
+    public List<MethodCatalog.MethodInfo> methods() {
+        return methods.list();
+    }
+
+    @GetMapping("/datasets")
+    @Operation(summary = "The data sets, their shape and classes, and whether their files are present")
+    public List<DatasetInfo> datasets() {
+        return datasets.list();
+    }
+
+    @GetMapping("/presets")
+    @Operation(summary = "The shipped presets a submission may name and override")
+    public List<PresetView> presets() {
+        return presets.list().stream().map(p -> new PresetView(p.name(), p.description(), p.spec())).toList();
+    }
+}

@@ -1,0 +1,16 @@
+package org.mnemos.catalog;
+
+import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The engine as a bean; its data catalog comes from {@code org.mnemos.config.DataConfiguration}. */
+@Configuration(proxyBeanMethods = false)
+public class EngineConfiguration {
+
+    @Bean
+    CilEngine cilEngine(DatasetCatalog datasets) {
+        return new CilEngine(datasets);
+    }
+}

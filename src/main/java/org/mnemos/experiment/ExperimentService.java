@@ -1,0 +1,345 @@
+package org.mnemos.experiment;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.mnemos.artifacts.ArtifactStore;
+import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.events.EventPublisher;
+import org.mnemos.web.ApiException;
+import org.mnemos.web.FieldProblem;
+import org.mnemos.web.ProblemType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.Limit;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Submission, inspection and life-cycle commands of experiments. */
+@Service
+public class ExperimentService {
+
+    private static final Logger log = LoggerFactory.getLogger(ExperimentService.class);
+    private static final JsonMapper JSON = SpecReader.json();
+    public static final int MAX_PAGE = 100;
+    private static final Set<ExperimentStatus> ACTIVE =
+            EnumSet.copyOf(Arrays.stream(ExperimentStatus.values()).filter(ExperimentStatus::isActive).toList());
+
+    public record Submission(ExperimentViews.Submitted experiment, boolean created) {}
+
+    private final SpecReader reader;
+    private final SpecValidator validator;
+    private final CilEngine engine;
+    private final ExperimentRepository experiments;
+    private final PhaseRepository phases;
+    private final PhaseQueue queue;
+    private final EventPublisher events;
+    private final ArtifactStore artifacts;
+    private final VersionInfo versions;
+    private final LimitsProperties limits;
+    private final TransactionTemplate tx;
+    private final Clock clock = Clock.systemUTC();
+
+    public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
+            PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
+            LimitsProperties limits, TransactionTemplate tx) {
+        this.reader = reader;
+        this.validator = validator;
+        this.engine = engine;
+        this.experiments = experiments;
+        this.phases = phases;
+        this.queue = queue;
+        this.events = events;
+        this.artifacts = artifacts;
+        this.versions = versions;
+        this.limits = limits;
+        this.tx = tx;
+    }
+
+    /** Validates, plans and stores a run with its phases and queues phase 0, all in one transaction. */
+    public Submission submit(byte[] body, String idempotencyKey, String owner) {
+        if (body.length > limits.maxBodyBytes()) {
+            throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
+                    "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
+        }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+            throw new ApiException(ProblemType.INVALID_PARAMETER, "Idempotency-Key must be 1 to 200 characters",
+                    List.of(new FieldProblem("Idempotency-Key", "must be 1 to 200 characters")));
+        }
+        SpecReader.ReadSpec read = reader.read(body);
+        if (idempotencyKey != null) {
+            var existing = experiments.findByIdempotencyKey(idempotencyKey, owner);
+            if (existing.isPresent()) {
+                return replay(existing.get(), read.submitted());
+            }
+        }
+        List<FieldProblem> problems = validator.validate(read.spec());
+        if (!problems.isEmpty()) {
+            throw ApiException.invalidSpec(problems);
+        }
+        // the engine fills every default, so the stored spec says exactly what runs
+        RunPlan plan = engine.plan(namedAfterPreset(read.spec()));
+        ExperimentSpec spec = plan.spec();
+        try {
+            return tx.execute(status -> create(read.submitted(), spec, plan, idempotencyKey, owner));
+        } catch (DataIntegrityViolationException e) {
+            // a concurrent retry with the same key won the insert
+            if (idempotencyKey != null) {
+                var existing = experiments.findByIdempotencyKey(idempotencyKey, owner);
+                if (existing.isPresent()) {
+                    return replay(existing.get(), read.submitted());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private Submission replay(Experiment existing, ObjectNode submitted) {
+        if (!JSON.readTree(existing.getSubmittedSpec()).equals(submitted)) {
+            throw new ApiException(ProblemType.IDEMPOTENCY_MISMATCH,
+                    "This Idempotency-Key was used for experiment " + existing.getId() + " with a different body.");
+        }
+        return new Submission(new ExperimentViews.Submitted(existing.getId(), existing.getStatus()), false);
+    }
+
+    /** A run submitted by preset without a name of its own is named after the preset. */
+    private static ExperimentSpec namedAfterPreset(ExperimentSpec spec) {
+        if (spec.name() != null || spec.preset() == null) {
+            return spec;
+        }
+        return new ExperimentSpec(spec.preset(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(), spec.model(),
+                spec.method(), spec.memory(), spec.training());
+    }
+
+    private Submission create(ObjectNode submitted, ExperimentSpec spec, RunPlan plan, String idempotencyKey, String owner) {
+        long active = experiments.countByOwnerAndStatusIn(owner, ACTIVE);
+        if (active >= limits.maxConcurrentRunsPerKey()) {
+            throw new ApiException(ProblemType.TOO_MANY_RUNS, "There are already " + active
+                    + " active experiments for this key; at most " + limits.maxConcurrentRunsPerKey() + " are allowed.");
+        }
+        String resolved = JSON.writeValueAsString(spec);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Experiment experiment = new Experiment(
+                UUID.randomUUID(),
+                spec.name(),
+                JSON.writeValueAsString(submitted),
+                resolved,
+                JSON.writeValueAsString(new ExperimentViews.Plan(plan.classOrder(), plan.phases(), plan.classNames())),
+                spec.seedOrDefault(),
+                sha256(resolved),
+                plan.phaseCount(),
+                idempotencyKey,
+                owner,
+                JSON.writeValueAsString(versions.versions()),
+                now);
+        experiments.saveAndFlush(experiment);
+        for (int i = 0; i < plan.phaseCount(); i++) {
+            phases.save(new Phase(experiment.getId(), i, JSON.writeValueAsString(plan.phases().get(i))));
+        }
+        phases.flush();
+        queue.enqueue(experiment.getId(), 0);
+        log.info("Experiment {} '{}' queued with {} phases", experiment.getId(), spec.name(), plan.phaseCount());
+        return new Submission(new ExperimentViews.Submitted(experiment.getId(), experiment.getStatus()), true);
+    }
+
+    /** Hex sha256 of the canonical JSON (sorted keys, no nulls) of the resolved spec. */
+    static String sha256(String canonicalJson) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(canonicalJson.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    public ExperimentViews.Experiment get(UUID id) {
+        return toView(load(id));
+    }
+
+    public List<ExperimentViews.PhaseView> phases(UUID id) {
+        load(id);
+        return phases.findByExperiment(id).stream().map(ExperimentService::toView).toList();
+    }
+
+    public ExperimentViews.Page list(ExperimentStatus status, Integer limit, String cursor) {
+        int size = limit == null ? 20 : limit;
+        if (size < 1 || size > MAX_PAGE) {
+            throw new ApiException(ProblemType.INVALID_PARAMETER, "limit must be between 1 and " + MAX_PAGE,
+                    List.of(new FieldProblem("limit", "must be between 1 and " + MAX_PAGE)));
+        }
+        Cursor after = cursor == null ? Cursor.START : Cursor.decode(cursor);
+        List<Experiment> rows = status == null
+                ? experiments.pageAfter(after.createdAt(), after.id(), Limit.of(size + 1))
+                : experiments.pageAfter(status, after.createdAt(), after.id(), Limit.of(size + 1));
+        boolean more = rows.size() > size;
+        List<Experiment> page = more ? rows.subList(0, size) : rows;
+        String next = more ? Cursor.of(page.get(size - 1)).encode() : null;
+        return new ExperimentViews.Page(page.stream().map(ExperimentService::toItem).toList(), next);
+    }
+
+    public ExperimentViews.Experiment cancel(UUID id) {
+        return tx.execute(s -> {
+            Experiment experiment = load(id);
+            Instant now = clock.instant();
+            switch (experiment.getStatus()) {
+                case QUEUED -> {
+                    experiment.transition(ExperimentStatus.CANCELLED, now);
+                    events.publish(id, "experiment-cancelled", Map.of("id", id, "phase", experiment.getCompletedPhases()));
+                }
+                case RUNNING -> experiment.transition(ExperimentStatus.CANCELLING, now);
+                case CANCELLING, CANCELLED -> { }
+                default -> throw ApiException.conflict("Experiment " + id + " is " + experiment.getStatus()
+                        + "; only QUEUED or RUNNING experiments can be cancelled.");
+            }
+            experiments.flush();
+            return toView(experiment);
+        });
+    }
+
+    /** Requeues a FAILED or CANCELLED run from its first phase that did not complete. */
+    public ExperimentViews.Experiment resume(UUID id) {
+        return tx.execute(s -> {
+            Experiment experiment = load(id);
+            if (experiment.getStatus() != ExperimentStatus.FAILED && experiment.getStatus() != ExperimentStatus.CANCELLED) {
+                throw ApiException.conflict("Experiment " + id + " is " + experiment.getStatus()
+                        + "; only FAILED or CANCELLED experiments can be resumed.");
+            }
+            List<Phase> all = phases.findByExperiment(id);
+            Phase next = all.stream().filter(p -> p.getStatus() != PhaseStatus.COMPLETED).findFirst()
+                    .orElseThrow(() -> ApiException.conflict("Experiment " + id + " has no phase left to run."));
+            all.stream().filter(p -> p.getStatus() != PhaseStatus.COMPLETED).forEach(p -> p.end(PhaseStatus.PENDING));
+            experiment.transition(ExperimentStatus.QUEUED, clock.instant());
+            experiment.resetAttempts();
+            experiments.flush();
+            queue.enqueue(id, next.getPhaseIndex());
+            return toView(experiment);
+        });
+    }
+
+    public void delete(UUID id) {
+        tx.execute(s -> {
+            Experiment experiment = load(id);
+            if (experiment.getStatus() == ExperimentStatus.RUNNING || experiment.getStatus() == ExperimentStatus.CANCELLING) {
+                throw ApiException.conflict("Experiment " + id + " is " + experiment.getStatus() + "; cancel it first.");
+            }
+            experiments.delete(experiment);
+            experiments.flush();
+            return null;
+        });
+        try {
+            artifacts.deleteAll(id);
+        } catch (IOException e) {
+            log.warn("Experiment {} deleted but some of its artifact files remain: {}", id, e.toString());
+        }
+    }
+
+    private Experiment load(UUID id) {
+        return experiments.findById(id).orElseThrow(() -> ApiException.notFound("Experiment " + id));
+    }
+
+    static ExperimentViews.Experiment toView(Experiment e) {
+        return new ExperimentViews.Experiment(
+                e.getId(),
+                e.getName(),
+                e.getStatus(),
+                read(e.getProgress(), ExperimentViews.Progress.class),
+                JSON.readTree(e.getResolvedSpec()),
+                read(e.getPlan(), ExperimentViews.Plan.class),
+                e.getSeed(),
+                e.getSpecHash(),
+                readMap(e.getVersions()),
+                e.getPhaseCount(),
+                e.getCompletedPhases(),
+                e.getCreatedAt(),
+                e.getStartedAt(),
+                e.getFinishedAt(),
+                e.getError(),
+                read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class));
+    }
+
+    static ExperimentViews.ExperimentItem toItem(Experiment e) {
+        return new ExperimentViews.ExperimentItem(e.getId(), e.getName(), e.getStatus(),
+                read(e.getProgress(), ExperimentViews.Progress.class), e.getPhaseCount(), e.getCompletedPhases(),
+                e.getCreatedAt(), e.getStartedAt(), e.getFinishedAt(),
+                read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class));
+    }
+
+    static ExperimentViews.PhaseView toView(Phase p) {
+        ExperimentViews.Accuracy accuracy = p.getStatus() == PhaseStatus.COMPLETED
+                ? new ExperimentViews.Accuracy(p.getAccuracy(), p.getClassifier(), p.getCnnAccuracy(), p.getNmeAccuracy(),
+                        p.getOldAccuracy(), p.getNewAccuracy())
+                : null;
+        return new ExperimentViews.PhaseView(
+                p.getPhaseIndex(),
+                readIntList(p.getClasses()),
+                p.getStatus(),
+                accuracy,
+                p.getAccuracyRow() == null ? null : JSON.readValue(p.getAccuracyRow(),
+                        JSON.getTypeFactory().constructCollectionType(List.class, Double.class)),
+                p.getPerClassAccuracy() == null ? null : JSON.readValue(p.getPerClassAccuracy(),
+                        JSON.getTypeFactory().constructMapType(java.util.TreeMap.class, String.class, Double.class)),
+                p.getExemplarCount(),
+                p.getMemoryBytes(),
+                p.getImagesPerSecond(),
+                p.getDurationMs(),
+                p.getAttempts(),
+                p.getStartedAt(),
+                p.getCompletedAt());
+    }
+
+    private static <T> T read(String json, Class<T> type) {
+        return json == null ? null : JSON.readValue(json, type);
+    }
+
+    private static Map<String, String> readMap(String json) {
+        return JSON.readValue(json, JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
+    }
+
+    private static List<Integer> readIntList(String json) {
+        return JSON.readValue(json, JSON.getTypeFactory().constructCollectionType(List.class, Integer.class));
+    }
+
+    /** Opaque position after the last row of a page: its created_at and id. */
+    record Cursor(Instant createdAt, UUID id) {
+
+        /** Before every row: later than any creation time, above every id. */
+        static final Cursor START = new Cursor(Instant.parse("9999-12-31T00:00:00Z"), new UUID(-1L, -1L));
+
+        static Cursor of(Experiment e) {
+            return new Cursor(e.getCreatedAt(), e.getId());
+        }
+
+        String encode() {
+            String raw = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + id;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String cursor) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
+                return new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])), UUID.fromString(parts[2]));
+            } catch (RuntimeException e) {
+                throw new ApiException(ProblemType.INVALID_PARAMETER, "cursor is not one this API returned",
+                        List.of(new FieldProblem("cursor", "must be a nextCursor value from a previous page")));
+            }
+        }
+    }
+}

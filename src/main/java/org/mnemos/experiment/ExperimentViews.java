@@ -1,0 +1,90 @@
+package org.mnemos.experiment;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.mnemos.engine.metrics.RunSummary;
+import tools.jackson.databind.JsonNode;
+
+/** The JSON shapes of the experiments API. */
+public final class ExperimentViews {
+
+    private ExperimentViews() {}
+
+    @Schema(description = "The experiment a submission created or, for a retried Idempotency-Key, found")
+    public record Submitted(UUID id, ExperimentStatus status) {}
+
+    @Schema(description = "Where a run is: the current phase's training position and the run's overall fraction")
+    public record Progress(
+            int phase,
+            int phases,
+            String stage,
+            int epoch,
+            int epochs,
+            long step,
+            long steps,
+            @Schema(description = "fraction of the whole run done, 0..1") double fraction,
+            double imagesPerSecond,
+            @Schema(description = "estimated seconds to the end of the run; null until it can be estimated") Long etaSeconds) {}
+
+    @Schema(description = "The resolved class order and the original labels of each phase")
+    public record Plan(List<Integer> classOrder, List<List<Integer>> phases, List<String> classNames) {}
+
+    public record Experiment(
+            UUID id,
+            String name,
+            ExperimentStatus status,
+            Progress progress,
+            @Schema(description = "the resolved spec (preset merged)", implementation = Object.class) JsonNode spec,
+            Plan plan,
+            long seed,
+            String specHash,
+            Map<String, String> versions,
+            int phaseCount,
+            int completedPhases,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            String error,
+            RunSummary summary) {}
+
+    public record ExperimentItem(
+            UUID id,
+            String name,
+            ExperimentStatus status,
+            Progress progress,
+            int phaseCount,
+            int completedPhases,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            RunSummary summary) {}
+
+    public record Page(List<ExperimentItem> items, @Schema(description = "pass as cursor for the next page; null on the last") String nextCursor) {}
+
+    public record Accuracy(
+            @Schema(description = "the method's reported accuracy (its own classifier)") Double reported,
+            String classifier,
+            Double cnn,
+            Double nme,
+            Double old,
+            @JsonProperty("new") Double newClasses) {}
+
+    public record PhaseView(
+            int index,
+            List<Integer> classes,
+            PhaseStatus status,
+            Accuracy accuracy,
+            List<Double> accuracyRow,
+            Map<String, Double> perClassAccuracy,
+            Integer exemplarCount,
+            Long memoryBytes,
+            Double imagesPerSecond,
+            Long durationMs,
+            int attempts,
+            Instant startedAt,
+            Instant completedAt) {}
+}

@@ -1,0 +1,9 @@
+package org.mnemos.experiment;
+
+public enum PhaseStatus {
+    PENDING,
+    RUNNING,
+    COMPLETED,
+    FAILED,
+    CANCELLED
+}

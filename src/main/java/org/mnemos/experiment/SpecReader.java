@@ -1,0 +1,150 @@
+package org.mnemos.experiment;
+
+import java.util.List;
+import java.util.Map;
+import org.mnemos.catalog.PresetCatalog;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.web.ApiException;
+import org.mnemos.web.FieldProblem;
+import org.mnemos.web.ProblemType;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * Turns a submitted body into a spec: strict JSON (unknown fields, coerced scalars and trailing
+ * content are errors naming the field), then the named preset merged under the client's fields.
+ */
+@Component
+public class SpecReader {
+
+    /** Strict for reading, sorted and null-free for writing, so that equal specs serialise equally. */
+    private static final JsonMapper SPEC_JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .changeDefaultPropertyInclusion(incl -> JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+            .build();
+
+    /** The submission as sent and as resolved. */
+    public record ReadSpec(ObjectNode submitted, ObjectNode resolvedTree, ExperimentSpec spec) {}
+
+    private final PresetCatalog presets;
+
+    public SpecReader(PresetCatalog presets) {
+        this.presets = presets;
+    }
+
+    public static JsonMapper json() {
+        return SPEC_JSON;
+    }
+
+    public ReadSpec read(byte[] body) {
+        JsonNode tree;
+        try {
+            tree = SPEC_JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw new ApiException(ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw ApiException.invalidSpec("$", "must be a JSON object");
+        }
+        ObjectNode submitted = (ObjectNode) tree;
+        ObjectNode resolved = submitted.deepCopy();
+        JsonNode presetName = submitted.get("preset");
+        if (presetName != null && !presetName.isNull()) {
+            if (!presetName.isString()) {
+                throw ApiException.invalidSpec("preset", "must be a string naming a preset");
+            }
+            PresetCatalog.Preset preset = presets.find(presetName.asString())
+                    .orElseThrow(() -> ApiException.invalidSpec("preset", "unknown preset '" + presetName.asString()
+                            + "'; known: " + presets.list().stream().map(PresetCatalog.Preset::name).toList()));
+            resolved = merge(preset.spec().deepCopy(), submitted);
+        }
+        return new ReadSpec(submitted, resolved, bind(resolved));
+    }
+
+    /** Client fields win; objects merge recursively, arrays and scalars are replaced whole. */
+    static ObjectNode merge(ObjectNode base, ObjectNode override) {
+        for (Map.Entry<String, JsonNode> field : override.properties()) {
+            JsonNode current = base.get(field.getKey());
+            if (current instanceof ObjectNode currentObject && field.getValue() instanceof ObjectNode overrideObject) {
+                merge(currentObject, overrideObject);
+            } else {
+                base.set(field.getKey(), field.getValue().deepCopy());
+            }
+        }
+        return base;
+    }
+
+    private static ExperimentSpec bind(ObjectNode tree) {
+        try {
+            return SPEC_JSON.treeToValue(tree, ExperimentSpec.class);
+        } catch (JacksonException e) {
+            throw ApiException.invalidSpec(List.of(describe(e)));
+        }
+    }
+
+    private static FieldProblem describe(JacksonException e) {
+        String field = path(e);
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return new FieldProblem(field, "unknown field; allowed: " + unknown.getKnownPropertyIds());
+        }
+        if (e instanceof MismatchedInputException mismatched) {
+            Class<?> target = mismatched.getTargetType();
+            return new FieldProblem(field, "must be " + describeType(target));
+        }
+        return new FieldProblem(field, "invalid value");
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder out = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!out.isEmpty()) {
+                    out.append('.');
+                }
+                out.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.isEmpty() ? "$" : out.toString();
+    }
+
+    private static String describeType(Class<?> type) {
+        if (type == null) {
+            return "a value of the documented type";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
+        }
+        if (type == Double.class || type == double.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
+    }
+}

@@ -1,0 +1,483 @@
+package org.mnemos.experiment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.mnemos.catalog.MethodCatalog;
+import org.mnemos.engine.spec.DatasetSpec;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ProtocolSpec;
+import org.mnemos.engine.spec.ScheduleSpec;
+import org.mnemos.engine.spec.TrainingSpec;
+import org.mnemos.web.FieldProblem;
+import org.springframework.stereotype.Component;
+
+/**
+ * Checks a resolved spec before anything is stored: allowed names, positive and bounded sizes,
+ * mutually exclusive fields, and phases consistent with the data set's classes. Every problem names
+ * the JSON path of the value and what is allowed; all problems are reported at once.
+ */
+@Component
+public class SpecValidator {
+
+    static final Map<String, Integer> FIXED_DATASET_CLASSES =
+            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100);
+    static final Set<String> DATASETS = Set.of("mnist", "fashion-mnist", "cifar10", "cifar100", "imagefolder", "synthetic");
+    static final Set<String> BACKBONES = Set.of("mlp", "resnet32", "resnet18");
+    static final Set<String> HEADS = Set.of("linear", "cosine");
+    static final Set<String> SELECTORS = Set.of("herding", "random");
+    static final Set<String> OPTIMIZERS = Set.of("sgd", "adam");
+    static final Set<String> SCHEDULES = Set.of("constant", "multistep", "cosine");
+    static final Set<String> CLASS_ORDERS = Set.of("natural", "seeded", "seed1993", "explicit");
+    /** The published seed-1993 order is a permutation of 100 classes. */
+    static final int SEED1993_CLASSES = 100;
+    static final int MAX_IMAGE_SIZE = 512;
+    static final int MAX_HIDDEN_UNITS = 65536;
+    static final int MAX_NAME_LENGTH = 200;
+
+    private final MethodCatalog methods;
+    private final LimitsProperties limits;
+
+    public SpecValidator(MethodCatalog methods, LimitsProperties limits) {
+        this.methods = methods;
+        this.limits = limits;
+    }
+
+    public List<FieldProblem> validate(ExperimentSpec spec) {
+        Errors errors = new Errors();
+        if (spec.name() != null && (spec.name().isBlank() || spec.name().length() > MAX_NAME_LENGTH)) {
+            errors.add("name", "must be 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        if (spec.seed() != null && spec.seed() < 0) {
+            errors.add("seed", "must be >= 0");
+        }
+        Integer numClasses = dataset(spec.dataset(), errors);
+        protocol(spec.protocol(), numClasses, errors);
+        model(spec.model(), errors);
+        MethodCatalog.MethodInfo method = method(spec.method(), errors);
+        memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
+        training(spec.training(), errors);
+        return errors.list;
+    }
+
+    private Integer dataset(DatasetSpec dataset, Errors errors) {
+        if (dataset == null) {
+            errors.add("dataset", "is required");
+            return null;
+        }
+        if (dataset.name() == null) {
+            errors.add("dataset.name", "is required; one of " + sorted(DATASETS));
+            return null;
+        }
+        if (!DATASETS.contains(dataset.name())) {
+            errors.add("dataset.name", "unknown data set '" + dataset.name() + "'; one of " + sorted(DATASETS));
+            return null;
+        }
+        boolean imageFolder = dataset.name().equals("imagefolder");
+        boolean synthetic = dataset.name().equals("synthetic");
+        if (imageFolder) {
+            if (dataset.path() == null || dataset.path().isBlank()) {
+                errors.add("dataset.path", "is required for imagefolder: a directory relative to a data root");
+            } else {
+                relativePath(dataset.path(), errors);
+            }
+            range(errors, "dataset.imageSize", dataset.imageSize(), 8, MAX_IMAGE_SIZE);
+        } else {
+            forbid(errors, "dataset.path", dataset.path(), "applies only to imagefolder");
+            forbid(errors, "dataset.imageSize", dataset.imageSize(), "applies only to imagefolder");
+        }
+        String[] syntheticFields = {"syntheticClasses", "syntheticTrainPerClass", "syntheticTestPerClass", "syntheticImageSize", "syntheticChannels"};
+        Integer[] syntheticValues = {dataset.syntheticClasses(), dataset.syntheticTrainPerClass(), dataset.syntheticTestPerClass(),
+                dataset.syntheticImageSize(), dataset.syntheticChannels()};
+        if (synthetic) {
+            range(errors, "dataset.syntheticClasses", dataset.syntheticClasses(), 2, limits.maxClasses());
+            range(errors, "dataset.syntheticTrainPerClass", dataset.syntheticTrainPerClass(), 1, 10_000);
+            range(errors, "dataset.syntheticTestPerClass", dataset.syntheticTestPerClass(), 1, 10_000);
+            range(errors, "dataset.syntheticImageSize", dataset.syntheticImageSize(), 4, 64);
+            if (dataset.syntheticChannels() != null && dataset.syntheticChannels() != 1 && dataset.syntheticChannels() != 3) {
+                errors.add("dataset.syntheticChannels", "must be 1 or 3");
+            }
+            return dataset.syntheticClasses();
+        }
+        for (int i = 0; i < syntheticFields.length; i++) {
+            forbid(errors, "dataset." + syntheticFields[i], syntheticValues[i], "applies only to synthetic");
+        }
+        return FIXED_DATASET_CLASSES.get(dataset.name());
+    }
+
+    private static void relativePath(String path, Errors errors) {
+        Path parsed;
+        try {
+            parsed = Path.of(path);
+        } catch (RuntimeException e) {
+            errors.add("dataset.path", "is not a valid path");
+            return;
+        }
+        if (parsed.isAbsolute() || path.startsWith("/") || path.startsWith("\\")) {
+            errors.add("dataset.path", "must be relative to a data root, not absolute");
+            return;
+        }
+        Path normalized = parsed.normalize();
+        if (normalized.startsWith("..") || normalized.toString().isEmpty()) {
+            errors.add("dataset.path", "must stay inside the data roots");
+        }
+    }
+
+    private void protocol(ProtocolSpec protocol, Integer datasetClasses, Errors errors) {
+        if (protocol == null) {
+            errors.add("protocol", "is required");
+            return;
+        }
+        Integer numClasses = datasetClasses;
+        if (protocol.numClasses() != null) {
+            int max = datasetClasses == null ? limits.maxClasses() : datasetClasses;
+            if (range(errors, "protocol.numClasses", protocol.numClasses(), 1, max)) {
+                numClasses = protocol.numClasses();
+            }
+        }
+        String order = protocol.classOrder() == null ? "natural" : protocol.classOrder();
+        if (!CLASS_ORDERS.contains(order)) {
+            errors.add("protocol.classOrder", "unknown class order '" + order + "'; one of " + sorted(CLASS_ORDERS));
+        }
+        if (order.equals("seed1993") && datasetClasses != null && datasetClasses != SEED1993_CLASSES) {
+            errors.add("protocol.classOrder", "seed1993 is an order of 100 classes; this data set has " + datasetClasses);
+        }
+        if (order.equals("explicit")) {
+            labelList(errors, "protocol.classList", protocol.classList(), datasetClasses, true);
+        } else if (protocol.classList() != null) {
+            errors.add("protocol.classList", "applies only to classOrder explicit");
+        }
+        if (protocol.classOrderSeed() != null && !order.equals("seeded")) {
+            errors.add("protocol.classOrderSeed", "applies only to classOrder seeded");
+        }
+        if (protocol.phases() != null) {
+            if (protocol.initialClasses() != null || protocol.increment() != null) {
+                errors.add("protocol.phases", "give either phases or initialClasses with increment, not both");
+                return;
+            }
+            explicitPhases(protocol.phases(), datasetClasses, errors);
+            return;
+        }
+        if (protocol.initialClasses() == null || protocol.increment() == null) {
+            errors.add(protocol.initialClasses() == null ? "protocol.initialClasses" : "protocol.increment",
+                    "is required unless explicit phases are given");
+            return;
+        }
+        int max = numClasses == null ? limits.maxClasses() : numClasses;
+        boolean initialOk = range(errors, "protocol.initialClasses", protocol.initialClasses(), 1, max);
+        boolean incrementOk = range(errors, "protocol.increment", protocol.increment(), 1, max);
+        if (order.equals("explicit") && protocol.classList() != null && numClasses != null
+                && protocol.classList().size() < numClasses) {
+            numClasses = protocol.classList().size();
+        }
+        if (!initialOk || !incrementOk || numClasses == null) {
+            return;
+        }
+        int remaining = numClasses - protocol.initialClasses();
+        if (remaining < 0) {
+            errors.add("protocol.initialClasses", "must be at most the " + numClasses + " classes of the run");
+            return;
+        }
+        if (remaining % protocol.increment() != 0) {
+            errors.add("protocol.increment", "must divide the " + remaining + " classes after the first phase evenly");
+        }
+    }
+
+    private void explicitPhases(List<List<Integer>> phases, Integer datasetClasses, Errors errors) {
+        if (phases.isEmpty()) {
+            errors.add("protocol.phases", "must hold at least one phase");
+            return;
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < phases.size(); i++) {
+            String field = "protocol.phases[" + i + "]";
+            List<Integer> phase = phases.get(i);
+            if (labelList(errors, field, phase, datasetClasses, false)) {
+                for (Integer label : phase) {
+                    if (!seen.add(label)) {
+                        errors.add(field, "label " + label + " already appears in an earlier phase");
+                    }
+                }
+            }
+        }
+    }
+
+    /** A non-empty list of distinct labels in [0, classes); returns whether it is well formed. */
+    private boolean labelList(Errors errors, String field, List<Integer> labels, Integer classes, boolean complete) {
+        if (labels == null || labels.isEmpty()) {
+            errors.add(field, "must be a non-empty list of class labels");
+            return false;
+        }
+        int upper = classes == null ? limits.maxClasses() : classes;
+        Set<Integer> distinct = new HashSet<>();
+        for (int i = 0; i < labels.size(); i++) {
+            Integer label = labels.get(i);
+            if (label == null || label < 0 || label >= upper) {
+                errors.add(field + "[" + i + "]", "must be a class label between 0 and " + (upper - 1));
+                return false;
+            }
+            if (!distinct.add(label)) {
+                errors.add(field + "[" + i + "]", "duplicate label " + label);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Integer classesInRun(ProtocolSpec protocol, Integer datasetClasses) {
+        if (protocol == null) {
+            return datasetClasses;
+        }
+        if (protocol.phases() != null) {
+            return protocol.phases().stream().mapToInt(p -> p == null ? 0 : p.size()).sum();
+        }
+        return protocol.numClasses() != null ? protocol.numClasses() : datasetClasses;
+    }
+
+    private static void model(ModelSpec model, Errors errors) {
+        if (model == null) {
+            errors.add("model", "is required");
+            return;
+        }
+        if (model.backbone() == null || !BACKBONES.contains(model.backbone())) {
+            errors.add("model.backbone", "must be one of " + sorted(BACKBONES));
+        }
+        if (model.head() != null && !HEADS.contains(model.head())) {
+            errors.add("model.head", "must be one of " + sorted(HEADS));
+        }
+        if (model.hiddenUnits() != null) {
+            if (!"mlp".equals(model.backbone())) {
+                errors.add("model.hiddenUnits", "applies only to the mlp backbone");
+            } else if (model.hiddenUnits().isEmpty()) {
+                errors.add("model.hiddenUnits", "must list at least one layer width");
+            } else {
+                for (int i = 0; i < model.hiddenUnits().size(); i++) {
+                    range(errors, "model.hiddenUnits[" + i + "]", model.hiddenUnits().get(i), 1, MAX_HIDDEN_UNITS, true);
+                }
+            }
+        }
+    }
+
+    private MethodCatalog.MethodInfo method(MethodSpec method, Errors errors) {
+        if (method == null) {
+            errors.add("method", "is required");
+            return null;
+        }
+        MethodCatalog.MethodInfo info = method.name() == null ? null : methods.find(method.name()).orElse(null);
+        if (info == null) {
+            errors.add("method.name", "must be one of " + methods.list().stream().map(MethodCatalog.MethodInfo::name).toList());
+            return null;
+        }
+        Map<String, Object> options = new java.util.LinkedHashMap<>();
+        options.put("temperature", method.temperature());
+        options.put("distillationWeight", method.distillationWeight());
+        options.put("lambdaBase", method.lambdaBase());
+        options.put("margin", method.margin());
+        options.put("hardNegatives", method.hardNegatives());
+        options.put("podSpatialWeight", method.podSpatialWeight());
+        options.put("podFlatWeight", method.podFlatWeight());
+        options.put("proxiesPerClass", method.proxiesPerClass());
+        options.put("biasValidationFraction", method.biasValidationFraction());
+        options.put("biasEpochs", method.biasEpochs());
+        options.put("balancedFinetuneEpochs", method.balancedFinetuneEpochs());
+        options.forEach((option, value) -> {
+            if (value != null && !info.options().contains(option)) {
+                errors.add("method." + option, "does not apply to " + info.name()
+                        + (info.options().isEmpty() ? ", which takes no options" : "; its options: " + info.options()));
+            }
+        });
+        positive(errors, "method.temperature", method.temperature());
+        nonNegative(errors, "method.distillationWeight", method.distillationWeight());
+        nonNegative(errors, "method.lambdaBase", method.lambdaBase());
+        nonNegative(errors, "method.margin", method.margin());
+        range(errors, "method.hardNegatives", method.hardNegatives(), 1, 1000);
+        nonNegative(errors, "method.podSpatialWeight", method.podSpatialWeight());
+        nonNegative(errors, "method.podFlatWeight", method.podFlatWeight());
+        range(errors, "method.proxiesPerClass", method.proxiesPerClass(), 1, 100);
+        if (method.biasValidationFraction() != null
+                && !(method.biasValidationFraction() > 0 && method.biasValidationFraction() < 1)) {
+            errors.add("method.biasValidationFraction", "must be strictly between 0 and 1");
+        }
+        range(errors, "method.biasEpochs", method.biasEpochs(), 0, limits.maxEpochs());
+        range(errors, "method.balancedFinetuneEpochs", method.balancedFinetuneEpochs(), 0, limits.maxEpochs());
+        return info;
+    }
+
+    private void memory(MemorySpec memory, MethodCatalog.MethodInfo method, Integer classes, Errors errors) {
+        if (method == null) {
+            return;
+        }
+        if (!method.usesExemplars()) {
+            if (memory != null && (memory.perClass() != null || memory.total() != null)) {
+                errors.add("memory", method.name() + " keeps no exemplars; leave memory out");
+            }
+            return;
+        }
+        if (memory == null) {
+            return;
+        }
+        if (memory.selector() != null && !SELECTORS.contains(memory.selector())) {
+            errors.add("memory.selector", "must be one of " + sorted(SELECTORS));
+        }
+        if (memory.perClass() != null && memory.total() != null) {
+            errors.add("memory", "give one of perClass and total, not both");
+            return;
+        }
+        if (memory.perClass() != null && range(errors, "memory.perClass", memory.perClass(), 1, limits.maxMemoryImages())
+                && classes != null && (long) memory.perClass() * classes > limits.maxMemoryImages()) {
+            errors.add("memory.perClass", "would keep " + (long) memory.perClass() * classes + " images; at most "
+                    + limits.maxMemoryImages() + " allowed");
+        }
+        if (memory.total() != null) {
+            range(errors, "memory.total", memory.total(), 1, limits.maxMemoryImages());
+        }
+    }
+
+    private void training(TrainingSpec training, Errors errors) {
+        if (training == null) {
+            errors.add("training", "is required");
+            return;
+        }
+        boolean epochs = training.epochs() != null;
+        if (epochs == (training.iterations() != null)) {
+            errors.add("training", "give exactly one of epochs and iterations");
+        }
+        range(errors, "training.epochs", training.epochs(), 1, limits.maxEpochs());
+        range(errors, "training.iterations", training.iterations(), 1, limits.maxIterations());
+        range(errors, "training.baseEpochs", training.baseEpochs(), 1, limits.maxEpochs());
+        range(errors, "training.baseIterations", training.baseIterations(), 1, limits.maxIterations());
+        if (training.baseEpochs() != null && !epochs) {
+            errors.add("training.baseEpochs", "applies only when training counts epochs");
+        }
+        if (training.baseIterations() != null && training.iterations() == null) {
+            errors.add("training.baseIterations", "applies only when training counts iterations");
+        }
+        range(errors, "training.batchSize", training.batchSize(), 1, limits.maxBatchSize());
+        optimizer(training.optimizer(), errors);
+        int length = epochs ? max(training.epochs(), training.baseEpochs()) : max(training.iterations(), training.baseIterations());
+        schedule(training.schedule(), length, errors);
+    }
+
+    private static int max(Integer a, Integer b) {
+        return Math.max(a == null ? 0 : a, b == null ? 0 : b);
+    }
+
+    private static void optimizer(OptimizerSpec optimizer, Errors errors) {
+        if (optimizer == null) {
+            return;
+        }
+        String name = optimizer.name() == null ? "sgd" : optimizer.name();
+        if (!OPTIMIZERS.contains(name)) {
+            errors.add("training.optimizer.name", "must be one of " + sorted(OPTIMIZERS));
+            return;
+        }
+        if (optimizer.lr() != null && !(optimizer.lr() > 0 && optimizer.lr() <= 100)) {
+            errors.add("training.optimizer.lr", "must be > 0 and <= 100");
+        }
+        nonNegative(errors, "training.optimizer.weightDecay", optimizer.weightDecay());
+        boolean sgd = name.equals("sgd");
+        if (sgd) {
+            unitInterval(errors, "training.optimizer.momentum", optimizer.momentum());
+            forbid(errors, "training.optimizer.beta1", optimizer.beta1(), "applies only to adam");
+            forbid(errors, "training.optimizer.beta2", optimizer.beta2(), "applies only to adam");
+        } else {
+            unitInterval(errors, "training.optimizer.beta1", optimizer.beta1());
+            unitInterval(errors, "training.optimizer.beta2", optimizer.beta2());
+            forbid(errors, "training.optimizer.momentum", optimizer.momentum(), "applies only to sgd");
+            forbid(errors, "training.optimizer.nesterov", optimizer.nesterov(), "applies only to sgd");
+        }
+    }
+
+    private static void schedule(ScheduleSpec schedule, int length, Errors errors) {
+        if (schedule == null) {
+            return;
+        }
+        if (schedule.name() == null || !SCHEDULES.contains(schedule.name())) {
+            errors.add("training.schedule.name", "must be one of " + sorted(SCHEDULES));
+            return;
+        }
+        if (!schedule.name().equals("multistep")) {
+            forbid(errors, "training.schedule.milestones", schedule.milestones(), "applies only to multistep");
+            forbid(errors, "training.schedule.gamma", schedule.gamma(), "applies only to multistep");
+            return;
+        }
+        if (schedule.milestones() == null || schedule.milestones().isEmpty()) {
+            errors.add("training.schedule.milestones", "multistep needs a non-empty list of milestones");
+        } else {
+            int previous = 0;
+            for (int i = 0; i < schedule.milestones().size(); i++) {
+                Integer milestone = schedule.milestones().get(i);
+                if (milestone == null || milestone <= previous || (length > 0 && milestone >= length)) {
+                    errors.add("training.schedule.milestones[" + i + "]",
+                            "milestones must increase strictly and lie between 1 and " + Math.max(1, length - 1));
+                    break;
+                }
+                previous = milestone;
+            }
+        }
+        if (schedule.gamma() != null && !(schedule.gamma() > 0 && schedule.gamma() <= 1)) {
+            errors.add("training.schedule.gamma", "must be > 0 and <= 1");
+        }
+    }
+
+    private static boolean range(Errors errors, String field, Integer value, int min, int max) {
+        return range(errors, field, value, min, max, false);
+    }
+
+    private static boolean range(Errors errors, String field, Integer value, int min, int max, boolean required) {
+        if (value == null) {
+            if (required) {
+                errors.add(field, "is required: between " + min + " and " + max);
+            }
+            return false;
+        }
+        if (value < min || value > max) {
+            errors.add(field, "must be between " + min + " and " + max);
+            return false;
+        }
+        return true;
+    }
+
+    private static void positive(Errors errors, String field, Double value) {
+        if (value != null && !(value > 0 && Double.isFinite(value))) {
+            errors.add(field, "must be a finite number > 0");
+        }
+    }
+
+    private static void nonNegative(Errors errors, String field, Double value) {
+        if (value != null && !(value >= 0 && Double.isFinite(value))) {
+            errors.add(field, "must be a finite number >= 0");
+        }
+    }
+
+    private static void unitInterval(Errors errors, String field, Double value) {
+        if (value != null && !(value >= 0 && value < 1)) {
+            errors.add(field, "must be >= 0 and < 1");
+        }
+    }
+
+    private static void forbid(Errors errors, String field, Object value, String why) {
+        if (value != null) {
+            errors.add(field, why);
+        }
+    }
+
+    private static List<String> sorted(Set<String> names) {
+        return names.stream().sorted().toList();
+    }
+
+    private static final class Errors {
+        final List<FieldProblem> list = new ArrayList<>();
+
+        void add(String field, String message) {
+            list.add(new FieldProblem(field, message));
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.mnemos.security;
+
+import java.util.List;
+import java.util.Set;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * API keys. With none configured the API is open (and the default profile binds to 127.0.0.1).
+ * Each key has an {@code id} (recorded as the owner of what it submits), either the {@code key}
+ * itself or its hex {@code sha256}, and scopes {@code read} and/or {@code write}.
+ */
+@ConfigurationProperties("mnemos.security")
+public record SecurityProperties(@DefaultValue List<ApiKey> apiKeys) {
+
+    public record ApiKey(String id, String key, String sha256, @DefaultValue("read") Set<Scope> scopes) {}
+
+    public enum Scope {
+        read,
+        write
+    }
+
+    public boolean enabled() {
+        return !apiKeys.isEmpty();
+    }
+}

@@ -1,0 +1,260 @@
+package org.mnemos.worker;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.CompletionHandler;
+import com.github.kagkarlsson.scheduler.task.ExecutionContext;
+import com.github.kagkarlsson.scheduler.task.TaskInstance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.mnemos.artifacts.ArtifactStore;
+import org.mnemos.artifacts.PhaseArtifacts;
+import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.PhaseOutcome;
+import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.train.CancellationSignal;
+import org.mnemos.engine.train.PhaseCancelledException;
+import org.mnemos.experiment.Experiment;
+import org.mnemos.experiment.ExperimentRepository;
+import org.mnemos.experiment.ExperimentStatus;
+import org.mnemos.experiment.ExperimentViews;
+import org.mnemos.experiment.Phase;
+import org.mnemos.experiment.PhaseStatus;
+import org.mnemos.experiment.SpecReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs one {@code run-phase} execution: restores the previous phase's state, trains the phase,
+ * and records metrics, artifacts and the next phase's execution in one transaction. A phase that
+ * is already COMPLETED (the process died after recording it) is never trained again.
+ */
+@Component
+public class PhaseRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(PhaseRunner.class);
+    private static final JsonMapper JSON = SpecReader.json();
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration CANCEL_POLL_INTERVAL = Duration.ofSeconds(1);
+    public static final String STATE_ARTIFACT = "state";
+
+    private final PhaseLedger ledger;
+    private final ExperimentRepository experiments;
+    private final CilEngine engine;
+    private final ArtifactStore artifacts;
+    private final PhaseArtifacts downloads;
+    private final WorkerProperties properties;
+    private final String workerName;
+    private volatile Device device;
+
+    public PhaseRunner(PhaseLedger ledger, ExperimentRepository experiments, CilEngine engine, ArtifactStore artifacts,
+            PhaseArtifacts downloads, WorkerProperties properties) {
+        this.ledger = ledger;
+        this.experiments = experiments;
+        this.engine = engine;
+        this.artifacts = artifacts;
+        this.downloads = downloads;
+        this.properties = properties;
+        this.workerName = hostAndPid();
+    }
+
+    public String workerName() {
+        return workerName;
+    }
+
+    private static String hostAndPid() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+
+    public CompletionHandler<PhaseRef> execute(TaskInstance<PhaseRef> instance, ExecutionContext context) {
+        PhaseRef ref = instance.getData();
+        MDC.put("experimentId", ref.experimentId().toString());
+        try {
+            run(ref, context.getSchedulerClient());
+            return new CompletionHandler.OnCompleteRemove<>();
+        } finally {
+            MDC.remove("experimentId");
+        }
+    }
+
+    void run(PhaseRef ref, SchedulerClient scheduler) {
+        UUID id = ref.experimentId();
+        int index = ref.phase();
+        Experiment experiment = ledger.find(id).orElse(null);
+        if (experiment == null) {
+            log.info("Phase {} dropped: the experiment was deleted", index);
+            return;
+        }
+        switch (experiment.getStatus()) {
+            case CANCELLED, SUCCEEDED, FAILED -> {
+                log.info("Phase {} dropped: the experiment is {}", index, experiment.getStatus());
+                return;
+            }
+            case CANCELLING -> {
+                ledger.cancel(id, index);
+                return;
+            }
+            default -> { }
+        }
+        RunPlan plan = planOf(experiment);
+        Phase phase = ledger.phase(id, index);
+        if (phase.getStatus() == PhaseStatus.COMPLETED) {
+            log.info("Phase {} was completed before this execution; moving on", index);
+            ledger.inTransaction(() -> {
+                advance(id, index, plan.phaseCount(), scheduler);
+                return null;
+            });
+            return;
+        }
+        ledger.start(id, index, workerName);
+        log.info("Phase {} of {} started on {}", index, plan.phaseCount(), workerName);
+        Path work = null;
+        try {
+            Files.createDirectories(properties.workDir());
+            work = Files.createTempDirectory(properties.workDir(), id + "-" + index + "-");
+            Path previous = index == 0 ? null : restoreState(id, index - 1, work.resolve("previous"));
+            Path stateDir = Files.createDirectories(work.resolve("state"));
+            ProgressReporter progress = new ProgressReporter(id, index, plan.phaseCount(), ledger::progress,
+                    PROGRESS_INTERVAL, System::nanoTime);
+            long started = System.nanoTime();
+            PhaseOutcome outcome = engine.runPhase(plan, index, previous, stateDir, device(), progress, cancellation(id));
+            long durationMs = (System.nanoTime() - started) / 1_000_000;
+            ExperimentStatus status = ledger.complete(id, outcome.metrics(), durationMs, () -> {
+                storeArtifacts(id, index, plan, outcome.stateDir());
+                Experiment current = experiments.findById(id).orElseThrow();
+                if (current.getStatus() == ExperimentStatus.RUNNING) {
+                    advance(id, index, plan.phaseCount(), scheduler);
+                }
+            });
+            log.info("Phase {} completed in {} ms: accuracy {}", index, durationMs, outcome.metrics().accuracy());
+            if (status == ExperimentStatus.CANCELLING) {
+                ledger.cancel(id, index);
+            }
+        } catch (PhaseCancelledException e) {
+            log.info("Phase {} cancelled", index);
+            ledger.cancel(id, index);
+        } catch (Exception e) {
+            handleFailure(id, index, e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /** Queues the phase after {@code index} or, after the last, ends the run SUCCEEDED. */
+    private void advance(UUID id, int index, int phaseCount, SchedulerClient scheduler) {
+        if (index + 1 < phaseCount) {
+            PhaseRef next = new PhaseRef(id, index + 1);
+            scheduler.scheduleIfNotExists(new TaskInstance<>(PhaseRef.TASK_NAME, next.instanceId(), next), Instant.now());
+        } else {
+            ledger.succeed(id);
+            log.info("Experiment succeeded");
+        }
+    }
+
+    private void handleFailure(UUID id, int index, Exception e) {
+        String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        int failed = ledger.recordFailure(id, index);
+        if (failed < properties.maxAttempts()) {
+            log.warn("Phase {} failed (attempt {} of {}), will retry: {}", index, failed, properties.maxAttempts(), error, e);
+            throw new PhaseFailedException(error, e);
+        }
+        log.error("Phase {} failed {} times; the experiment is FAILED: {}", index, failed, error, e);
+        ledger.fail(id, index, error);
+    }
+
+    private void storeArtifacts(UUID id, int index, RunPlan plan, Path stateDir) {
+        try {
+            downloads.storeDownloads(id, index, plan, stateDir);
+            artifacts.store(id, index, STATE_ARTIFACT, stateDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store the artifacts of phase " + index, e);
+        }
+    }
+
+    private Path restoreState(UUID id, int phase, Path target) throws IOException {
+        ArtifactStore.ArtifactRecord state = artifacts.find(id, phase, STATE_ARTIFACT)
+                .orElseThrow(() -> new IllegalStateException("the state of phase " + phase + " is missing"));
+        artifacts.extractTo(state, target);
+        return target;
+    }
+
+    /** Polls the run's status at most once a second; a deleted run counts as cancelled. */
+    private CancellationSignal cancellation(UUID id) {
+        return new CancellationSignal() {
+            private long nextPoll;
+            private boolean cancelled;
+
+            @Override
+            public boolean isCancelled() {
+                long now = System.nanoTime();
+                if (!cancelled && now - nextPoll >= 0) {
+                    nextPoll = now + CANCEL_POLL_INTERVAL.toNanos();
+                    cancelled = experiments.findStatus(id)
+                            .map(s -> s == ExperimentStatus.CANCELLING || s == ExperimentStatus.CANCELLED)
+                            .orElse(true);
+                }
+                return cancelled;
+            }
+        };
+    }
+
+    static RunPlan planOf(Experiment experiment) {
+        ExperimentSpec spec = JSON.readValue(experiment.getResolvedSpec(), ExperimentSpec.class);
+        ExperimentViews.Plan plan = JSON.readValue(experiment.getPlan(), ExperimentViews.Plan.class);
+        return new RunPlan(spec, plan.classOrder(), plan.phases(), plan.classNames());
+    }
+
+    private Device device() {
+        Device current = device;
+        if (current == null) {
+            current = switch (properties.device()) {
+                case "cpu" -> Device.cpu();
+                case "gpu" -> Device.gpu();
+                default -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            };
+            device = current;
+        }
+        return current;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            log.warn("Could not delete the work directory {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Makes db-scheduler retry the execution (with backoff); the cause is already logged. */
+    static final class PhaseFailedException extends RuntimeException {
+        PhaseFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.mnemos.worker;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The worker role. {@code enabled=false} makes an API-only process: it queues phases but runs none.
+ *
+ * @param slots phases run at once by this process (scheduler threads)
+ * @param device {@code cpu}, {@code gpu} or {@code auto} (a GPU when the engine sees one)
+ * @param heartbeatSeconds how often a running phase proves it is alive; after
+ *     {@code missedHeartbeats} missed beats another worker takes the phase over
+ * @param maxAttempts failed attempts of one phase before the run is FAILED
+ * @param pollingSeconds how often idle workers look for due phases
+ * @param retryBackoffSeconds delay before the first retry of a failed phase (doubles each time)
+ * @param workDir where phase states are unpacked while a phase runs (default: the system temp dir)
+ */
+@ConfigurationProperties("mnemos.worker")
+public record WorkerProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("1") int slots,
+        @DefaultValue("auto") String device,
+        @DefaultValue("10") int heartbeatSeconds,
+        @DefaultValue("6") int missedHeartbeats,
+        @DefaultValue("3") int maxAttempts,
+        @DefaultValue("2") int pollingSeconds,
+        @DefaultValue("10") int retryBackoffSeconds,
+        Path workDir) {
+
+    public WorkerProperties {
+        if (slots < 1) {
+            throw new IllegalArgumentException("mnemos.worker.slots must be >= 1");
+        }
+        if (missedHeartbeats < 4) {
+            throw new IllegalArgumentException("mnemos.worker.missed-heartbeats must be >= 4 (db-scheduler's minimum)");
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("mnemos.worker.max-attempts must be >= 1");
+        }
+        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) {
+            throw new IllegalArgumentException("mnemos.worker.device must be cpu, gpu or auto");
+        }
+        if (workDir == null) {
+            workDir = Path.of(System.getProperty("java.io.tmpdir"), "mnemos-work");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.mnemos.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.data.DataRoots;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.experiment.LimitsProperties;
+import org.mnemos.experiment.SpecReader;
+import org.mnemos.experiment.SpecValidator;
+import tools.jackson.databind.json.JsonMapper;
+
+/** What we ship must be accepted by our own validation, and the runnable examples by the engine's planner. */
+class PresetsAndExamplesTest {
+
+    private static final PresetCatalog PRESETS = new PresetCatalog(JsonMapper.builder().build());
+    private static final SpecReader READER = new SpecReader(PRESETS);
+    private static final SpecValidator VALIDATOR = new SpecValidator(new MethodCatalog(),
+            new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536));
+
+    static Stream<Path> examples() throws IOException {
+        return Files.list(Path.of("examples")).filter(p -> p.toString().endsWith(".json")).sorted();
+    }
+
+    @Test
+    void allPresetsShipAndValidate() {
+        assertThat(PRESETS.list()).extracting(PresetCatalog.Preset::name).containsExactly(
+                "cifar100-b0-10", "cifar100-lucir-b50-10", "cifar100-lucir-b50-25", "cifar100-lucir-b50-5",
+                "imagenet-subset-lucir-b50-10", "split-fashion-mnist", "split-mnist");
+        for (PresetCatalog.Preset preset : PRESETS.list()) {
+            assertThat(preset.description()).as(preset.name()).isNotBlank();
+            var read = READER.read(("{\"preset\":\"" + preset.name() + "\"}").getBytes());
+            assertThat(VALIDATOR.validate(read.spec())).as(preset.name()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void examplesValidate(Path example) throws IOException {
+        var read = READER.read(Files.readAllBytes(example));
+        assertThat(VALIDATOR.validate(read.spec())).as(example.toString()).isEmpty();
+    }
+
+    @Test
+    void lucirPresetsHaveThePublishedPhaseCounts() {
+        for (var expected : List.of(List.of("cifar100-lucir-b50-5", 10), List.of("cifar100-lucir-b50-10", 5),
+                List.of("cifar100-lucir-b50-25", 2))) {
+            var spec = READER.read(("{\"preset\":\"" + expected.get(0) + "\"}").getBytes()).spec();
+            assertThat(spec.protocol().initialClasses()).isEqualTo(50);
+            assertThat(spec.protocol().increment()).isEqualTo(expected.get(1));
+            assertThat(spec.method().name()).isEqualTo("lucir");
+            assertThat(spec.model().head()).isEqualTo("cosine");
+        }
+    }
+
+    @Test
+    void mnistExamplesPlanWithTheRealEngine() throws IOException {
+        Path shared = Path.of(System.getProperty("mnemos.shared.data", "../shared/data"));
+        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(shared.toAbsolutePath().normalize()))));
+        RunPlan plan = engine.plan(READER.read(Files.readAllBytes(Path.of("examples/split-mnist-icarl.json"))).spec());
+        assertThat(plan.phases()).containsExactly(List.of(0, 1), List.of(2, 3), List.of(4, 5), List.of(6, 7), List.of(8, 9));
+        RunPlan synthetic = engine.plan(READER.read(Files.readAllBytes(Path.of("examples/synthetic-replay.json"))).spec());
+        assertThat(synthetic.phaseCount()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,325 @@
+package org.mnemos.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mnemos.artifacts.ArtifactStore;
+import org.mnemos.catalog.MethodCatalog;
+import org.mnemos.catalog.PresetCatalog;
+import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.SpecException;
+import org.mnemos.engine.data.DataPathException;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.events.EventPublisher;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.transaction.support.TransactionCallback;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Every malformed submission is a 4xx problem naming the field; none reaches the engine or the database. */
+@WebMvcTest(controllers = ExperimentController.class)
+@Import({ExperimentService.class, SpecReader.class, SpecValidator.class, MethodCatalog.class, PresetCatalog.class,
+        org.mnemos.web.ProblemHandler.class, SubmissionValidationTest.Properties.class})
+class SubmissionValidationTest {
+
+    @org.springframework.boot.test.context.TestConfiguration
+    @org.springframework.boot.context.properties.EnableConfigurationProperties({LimitsProperties.class,
+            org.mnemos.security.SecurityProperties.class})
+    static class Properties {}
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String VALID = """
+            {"name":"split-mnist-replay","seed":0,"dataset":{"name":"mnist"},
+             "protocol":{"initialClasses":2,"increment":2,"classOrder":"natural"},
+             "model":{"backbone":"mlp","hiddenUnits":[400,400]},"method":{"name":"replay"},
+             "memory":{"selector":"herding","perClass":100},
+             "training":{"iterations":2000,"batchSize":128,"optimizer":{"name":"adam","lr":0.001}}}""";
+
+    @Autowired MockMvc mvc;
+    @MockitoBean CilEngine engine;
+    @MockitoBean DatasetCatalog datasets;
+    @MockitoBean ExperimentRepository experiments;
+    @MockitoBean PhaseRepository phases;
+    @MockitoBean PhaseQueue queue;
+    @MockitoBean EventPublisher events;
+    @MockitoBean ArtifactStore artifacts;
+    @MockitoBean VersionInfo versions;
+    @MockitoBean TransactionTemplate tx;
+
+    @BeforeEach
+    void transactionsRunInline() {
+        when(tx.execute(any())).thenAnswer(call -> ((TransactionCallback<?>) call.getArgument(0)).doInTransaction(null));
+        when(versions.versions()).thenReturn(java.util.Map.of("mnemos", "test"));
+        when(engine.plan(any())).thenAnswer(call -> naturalPlan(call.getArgument(0)));
+    }
+
+    private static RunPlan naturalPlan(ExperimentSpec spec) {
+        List<List<Integer>> phases = List.of(List.of(0, 1), List.of(2, 3), List.of(4, 5), List.of(6, 7), List.of(8, 9));
+        return new RunPlan(spec, List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), phases,
+                List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
+    }
+
+    static ObjectNode valid() {
+        return (ObjectNode) JSON.readTree(VALID);
+    }
+
+    /** The valid spec with one change at a dotted path; a null value removes the field. */
+    static String with(String path, Object value) {
+        return mutate(root -> {
+            String[] parts = path.split("\\.");
+            ObjectNode node = root;
+            for (int i = 0; i < parts.length - 1; i++) {
+                node = node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
+            }
+            String last = parts[parts.length - 1];
+            if (value == null) {
+                node.remove(last);
+            } else {
+                node.set(last, JSON.valueToTree(value));
+            }
+        });
+    }
+
+    static String mutate(Consumer<ObjectNode> change) {
+        ObjectNode root = valid();
+        change.accept(root);
+        return root.toString();
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of("truncated JSON", "{\"name\":", 400, null),
+                Arguments.of("not JSON at all", "name=split", 400, null),
+                Arguments.of("JSON array instead of object", "[1,2]", 400, "$"),
+                Arguments.of("trailing garbage", VALID + " {}", 400, null),
+                Arguments.of("unknown top-level field", with("epochs", 3), 400, "epochs"),
+                Arguments.of("unknown nested field", with("training.optimizer.learningRate", 0.1), 400, "training.optimizer.learningRate"),
+                Arguments.of("batch size as string", with("training.batchSize", "128"), 400, "training.batchSize"),
+                Arguments.of("batch size as float", with("training.batchSize", 12.5), 400, "training.batchSize"),
+                Arguments.of("hidden units not a list", with("model.hiddenUnits", 400), 400, "model.hiddenUnits"),
+                Arguments.of("dataset as string", with("dataset", "mnist"), 400, "dataset"),
+                Arguments.of("unknown method", with("method.name", "ewc"), 400, "method.name"),
+                Arguments.of("unknown dataset", with("dataset.name", "svhn"), 400, "dataset.name"),
+                Arguments.of("unknown backbone", with("model.backbone", "vit"), 400, "model.backbone"),
+                Arguments.of("unknown head", with("model.head", "softmax"), 400, "model.head"),
+                Arguments.of("unknown selector", with("memory.selector", "kmeans"), 400, "memory.selector"),
+                Arguments.of("unknown optimizer", with("training.optimizer.name", "rmsprop"), 400, "training.optimizer.name"),
+                Arguments.of("unknown schedule", with("training.schedule", java.util.Map.of("name", "step")), 400, "training.schedule.name"),
+                Arguments.of("unknown class order", with("protocol.classOrder", "random"), 400, "protocol.classOrder"),
+                Arguments.of("zero batch", with("training.batchSize", 0), 400, "training.batchSize"),
+                Arguments.of("negative batch", with("training.batchSize", -5), 400, "training.batchSize"),
+                Arguments.of("huge batch", with("training.batchSize", 1_000_000), 400, "training.batchSize"),
+                Arguments.of("batch beyond int range", with("training.batchSize", 99_999_999_999L), 400, "training.batchSize"),
+                Arguments.of("huge iterations", with("training.iterations", 2_000_000_000), 400, "training.iterations"),
+                Arguments.of("negative learning rate", with("training.optimizer.lr", -0.1), 400, "training.optimizer.lr"),
+                Arguments.of("epochs and iterations", with("training.epochs", 5), 400, "training"),
+                Arguments.of("neither epochs nor iterations", with("training.iterations", null), 400, "training"),
+                Arguments.of("perClass and total", with("memory.total", 2000), 400, "memory"),
+                Arguments.of("memory on a method without exemplars", with("method.name", "finetune"), 400, "memory"),
+                Arguments.of("negative perClass", with("memory.perClass", -1), 400, "memory.perClass"),
+                Arguments.of("huge memory", with("memory.perClass", 50_000_000), 400, "memory.perClass"),
+                Arguments.of("zero increment", with("protocol.increment", 0), 400, "protocol.increment"),
+                Arguments.of("increment not dividing classes", with("protocol.increment", 3), 400, "protocol.increment"),
+                Arguments.of("more initial classes than data set", with("protocol.initialClasses", 12), 400, "protocol.initialClasses"),
+                Arguments.of("seed1993 on 10 classes", with("protocol.classOrder", "seed1993"), 400, "protocol.classOrder"),
+                Arguments.of("explicit order with duplicates", mutate(root -> {
+                    ((ObjectNode) root.get("protocol")).put("classOrder", "explicit");
+                    ArrayNode list = ((ObjectNode) root.get("protocol")).putArray("classList");
+                    List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 8).forEach(list::add);
+                }), 400, "protocol.classList[9]"),
+                Arguments.of("explicit order out of range", mutate(root -> {
+                    ((ObjectNode) root.get("protocol")).put("classOrder", "explicit");
+                    ArrayNode list = ((ObjectNode) root.get("protocol")).putArray("classList");
+                    List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 10).forEach(list::add);
+                }), 400, "protocol.classList[9]"),
+                Arguments.of("explicit order empty", mutate(root -> {
+                    ((ObjectNode) root.get("protocol")).put("classOrder", "explicit");
+                    ((ObjectNode) root.get("protocol")).putArray("classList");
+                }), 400, "protocol.classList"),
+                Arguments.of("phases and increment", with("protocol.phases", List.of(List.of(0, 1))), 400, "protocol.phases"),
+                Arguments.of("empty hidden units", with("model.hiddenUnits", List.of()), 400, "model.hiddenUnits"),
+                Arguments.of("zero hidden units", with("model.hiddenUnits", List.of(400, 0)), 400, "model.hiddenUnits[1]"),
+                Arguments.of("option foreign to method", with("method.margin", 0.5), 400, "method.margin"),
+                Arguments.of("path escaping the data roots", mutate(root -> root.set("dataset",
+                        JSON.valueToTree(java.util.Map.of("name", "imagefolder", "path", "../../etc")))), 400, "dataset.path"),
+                Arguments.of("absolute path", mutate(root -> root.set("dataset",
+                        JSON.valueToTree(java.util.Map.of("name", "imagefolder", "path", "/etc/passwd")))), 400, "dataset.path"),
+                Arguments.of("path on a built-in data set", with("dataset.path", "mnist"), 400, "dataset.path"),
+                Arguments.of("negative seed", with("seed", -1), 400, "seed"),
+                Arguments.of("unknown preset", with("preset", "cifar1000"), 400, "preset"),
+                Arguments.of("multistep without milestones", with("training.schedule", java.util.Map.of("name", "multistep")), 400,
+                        "training.schedule.milestones"),
+                Arguments.of("milestones beyond training", with("training.schedule",
+                        java.util.Map.of("name", "multistep", "milestones", List.of(1000, 3000))), 400, "training.schedule.milestones[1]"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void malformedSubmissionIsAProblemNamingTheField(String label, String body, int status, String field) throws Exception {
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andReturn();
+        assertProblem(result, status);
+        if (field != null) {
+            JsonNode problem = JSON.readTree(result.getResponse().getContentAsString());
+            assertThat(problem.get("errors")).as(label).isNotNull();
+            List<String> fields = problem.get("errors").valueStream().map(e -> e.get("field").asString()).toList();
+            assertThat(fields).as(label).contains(field);
+            problem.get("errors").forEach(e -> assertThat(e.get("message").asString()).isNotBlank());
+        }
+        verify(queue, never()).enqueue(any(), org.mockito.ArgumentMatchers.anyInt());
+    }
+
+    @Test
+    void validSubmissionIsCreatedAndQueued() throws Exception {
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(VALID))
+                .andReturn();
+        assertThat(result.getResponse().getStatus()).isEqualTo(201);
+        JsonNode body = JSON.readTree(result.getResponse().getContentAsString());
+        assertThat(body.get("status").asString()).isEqualTo("QUEUED");
+        assertThat(result.getResponse().getHeader("Location")).isEqualTo("/api/v1/experiments/" + body.get("id").asString());
+        verify(queue).enqueue(UUID.fromString(body.get("id").asString()), 0);
+    }
+
+    @Test
+    void presetIsMergedUnderTheClientsFields() throws Exception {
+        String body = "{\"preset\":\"split-mnist\",\"method\":{\"name\":\"replay\"},\"training\":{\"iterations\":5}}";
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andReturn();
+        assertThat(result.getResponse().getStatus()).isEqualTo(201);
+        org.mockito.ArgumentCaptor<ExperimentSpec> spec = org.mockito.ArgumentCaptor.forClass(ExperimentSpec.class);
+        verify(engine).plan(spec.capture());
+        assertThat(spec.getValue().method().name()).isEqualTo("replay");
+        assertThat(spec.getValue().training().iterations()).isEqualTo(5);
+        assertThat(spec.getValue().training().batchSize()).isEqualTo(128);
+        assertThat(spec.getValue().model().hiddenUnits()).containsExactly(400, 400);
+    }
+
+    @Test
+    void engineSpecErrorsNameTheirField() throws Exception {
+        when(engine.plan(any())).thenThrow(new SpecException("protocol.classList", "does not fit the data set"));
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(VALID))
+                .andReturn();
+        assertProblem(result, 400);
+        assertThat(result.getResponse().getContentAsString()).contains("\"field\":\"protocol.classList\"")
+                .contains("does not fit the data set").contains("https://mnemos.dev/problems/invalid-spec");
+    }
+
+    @Test
+    void dataPathEscapeFoundByTheEngineIsA400OnDatasetPath() throws Exception {
+        when(engine.plan(any())).thenThrow(new DataPathException("imagenet-subset/../../x resolves outside the data roots"));
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(VALID))
+                .andReturn();
+        assertProblem(result, 400);
+        assertThat(result.getResponse().getContentAsString()).contains("\"field\":\"dataset.path\"");
+    }
+
+    @Test
+    void wrongContentTypeIs415() throws Exception {
+        assertProblem(mvc.perform(post("/api/v1/experiments").contentType(MediaType.TEXT_PLAIN).content(VALID)).andReturn(), 415);
+    }
+
+    @Test
+    void wrongMethodIs405() throws Exception {
+        assertProblem(mvc.perform(put("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(VALID)).andReturn(), 405);
+    }
+
+    @Test
+    void unknownIdIs404() throws Exception {
+        when(experiments.findById(any())).thenReturn(Optional.empty());
+        assertProblem(mvc.perform(get("/api/v1/experiments/" + UUID.randomUUID())).andReturn(), 404);
+        assertProblem(mvc.perform(delete("/api/v1/experiments/" + UUID.randomUUID())).andReturn(), 404);
+    }
+
+    @Test
+    void unparseableIdIs400() throws Exception {
+        MvcResult result = mvc.perform(get("/api/v1/experiments/not-a-uuid")).andReturn();
+        assertProblem(result, 400);
+        assertThat(result.getResponse().getContentAsString()).contains("\"field\":\"id\"");
+    }
+
+    @Test
+    void bodyOverTheLimitIs413() throws Exception {
+        String huge = with("name", "x".repeat(70_000));
+        assertProblem(mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(huge)).andReturn(), 413);
+    }
+
+    @Test
+    void badListParametersAre400() throws Exception {
+        assertProblem(mvc.perform(get("/api/v1/experiments").param("limit", "500")).andReturn(), 400);
+        assertProblem(mvc.perform(get("/api/v1/experiments").param("status", "DONE")).andReturn(), 400);
+        assertProblem(mvc.perform(get("/api/v1/experiments").param("cursor", "%%%")).andReturn(), 400);
+    }
+
+    @Test
+    void unexpectedErrorsAreGeneric500WithoutInternals() throws Exception {
+        when(experiments.findById(any())).thenThrow(new IllegalStateException("connection to db.internal:5432 refused"));
+        MvcResult result = mvc.perform(get("/api/v1/experiments/" + UUID.randomUUID())).andReturn();
+        assertThat(result.getResponse().getStatus()).isEqualTo(500);
+        assertThat(result.getResponse().getContentType()).startsWith("application/problem+json");
+        assertThat(result.getResponse().getContentAsString()).doesNotContain("db.internal").doesNotContain("IllegalStateException");
+    }
+
+    @Test
+    void tooManyActiveRunsIs429() throws Exception {
+        when(experiments.countByOwnerAndStatusIn(any(), any())).thenReturn(8L);
+        assertProblem(mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(VALID))
+                .andReturn(), 429);
+        verify(queue, never()).enqueue(any(), org.mockito.ArgumentMatchers.anyInt());
+    }
+
+    @Test
+    void lifecycleCommandsInTheWrongStateAre409() throws Exception {
+        Experiment succeeded = new Experiment(UUID.randomUUID(), "x", "{}", "{}", "{}", 0, "h", 1, null, null, "{}",
+                java.time.Instant.now());
+        succeeded.transition(ExperimentStatus.SUCCEEDED, java.time.Instant.now());
+        Experiment running = new Experiment(UUID.randomUUID(), "y", "{}", "{}", "{}", 0, "h", 1, null, null, "{}",
+                java.time.Instant.now());
+        running.transition(ExperimentStatus.RUNNING, java.time.Instant.now());
+        when(experiments.findById(succeeded.getId())).thenReturn(Optional.of(succeeded));
+        when(experiments.findById(running.getId())).thenReturn(Optional.of(running));
+        assertProblem(mvc.perform(post("/api/v1/experiments/" + succeeded.getId() + "/cancel")).andReturn(), 409);
+        assertProblem(mvc.perform(post("/api/v1/experiments/" + succeeded.getId() + "/resume")).andReturn(), 409);
+        assertProblem(mvc.perform(post("/api/v1/experiments/" + running.getId() + "/resume")).andReturn(), 409);
+        assertProblem(mvc.perform(delete("/api/v1/experiments/" + running.getId())).andReturn(), 409);
+        verify(artifacts, never()).deleteAll(any());
+    }
+
+    static void assertProblem(MvcResult result, int status) throws Exception {
+        assertThat(result.getResponse().getStatus()).as(result.getResponse().getContentAsString()).isEqualTo(status);
+        assertThat(result.getResponse().getContentType()).startsWith("application/problem+json");
+        JsonNode problem = JSON.readTree(result.getResponse().getContentAsString());
+        assertThat(problem.get("type").asString()).startsWith("https://mnemos.dev/problems/");
+        assertThat(problem.get("title").asString()).isNotBlank();
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(result.getResponse().getContentAsString()).doesNotContain("at org.").doesNotContain("Exception");
+    }
+}
