@@ -140,8 +140,7 @@ public class PhaseDownloads implements PhaseArtifacts {
     }
 
     private static String className(RunPlan plan, int label) {
-        List<String> names = plan.classNames();
-        return names != null && label >= 0 && label < names.size() ? names.get(label) : Integer.toString(label);
+        return plan.className(label);
     }
 
     static String sanitise(String name) {

@@ -26,7 +26,7 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 public class SchedulerConfiguration {
 
     @Bean
-    CustomTask<PhaseRef> runPhaseTask(PhaseRunner runner, WorkerProperties properties) {
+    CustomTask<PhaseRef> runPhaseTask(PhaseExecution runner, WorkerProperties properties) {
         return Tasks.custom(PhaseRef.TASK_NAME, PhaseRef.class)
                 .onFailure(new FailureHandler.ExponentialBackoffFailureHandler<>(
                         Duration.ofSeconds(properties.retryBackoffSeconds())))
@@ -36,7 +36,7 @@ public class SchedulerConfiguration {
 
     @Bean
     SchedulerClient schedulerClient(DataSource dataSource, CustomTask<PhaseRef> runPhaseTask, WorkerProperties properties,
-            PhaseRunner runner) {
+            PhaseExecution runner) {
         DataSource transactional = new TransactionAwareDataSourceProxy(dataSource);
         if (!properties.enabled()) {
             return SchedulerClient.Builder.create(transactional, runPhaseTask).build();

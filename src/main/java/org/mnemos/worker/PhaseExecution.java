@@ -45,9 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  * is already COMPLETED (the process died after recording it) is never trained again.
  */
 @Component
-public class PhaseRunner {
+public class PhaseExecution {
 
-    private static final Logger log = LoggerFactory.getLogger(PhaseRunner.class);
+    private static final Logger log = LoggerFactory.getLogger(PhaseExecution.class);
     private static final JsonMapper JSON = SpecReader.json();
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CANCEL_POLL_INTERVAL = Duration.ofSeconds(1);
@@ -62,7 +62,7 @@ public class PhaseRunner {
     private final String workerName;
     private volatile Device device;
 
-    public PhaseRunner(PhaseLedger ledger, ExperimentRepository experiments, CilEngine engine, ArtifactStore artifacts,
+    public PhaseExecution(PhaseLedger ledger, ExperimentRepository experiments, CilEngine engine, ArtifactStore artifacts,
             PhaseArtifacts downloads, WorkerProperties properties) {
         this.ledger = ledger;
         this.experiments = experiments;
