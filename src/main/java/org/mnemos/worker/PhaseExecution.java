@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.artifacts.PhaseArtifacts;
+import org.mnemos.config.MnemosMetrics;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
@@ -59,17 +60,19 @@ public class PhaseExecution {
     private final ArtifactStore artifacts;
     private final PhaseArtifacts downloads;
     private final WorkerProperties properties;
+    private final MnemosMetrics metrics;
     private final String workerName;
     private volatile Device device;
 
     public PhaseExecution(PhaseLedger ledger, ExperimentRepository experiments, CilEngine engine, ArtifactStore artifacts,
-            PhaseArtifacts downloads, WorkerProperties properties) {
+            PhaseArtifacts downloads, WorkerProperties properties, MnemosMetrics metrics) {
         this.ledger = ledger;
         this.experiments = experiments;
         this.engine = engine;
         this.artifacts = artifacts;
         this.downloads = downloads;
         this.properties = properties;
+        this.metrics = metrics;
         this.workerName = hostAndPid();
     }
 
@@ -148,6 +151,7 @@ public class PhaseExecution {
                 }
             });
             log.info("Phase {} completed in {} ms: accuracy {}", index, durationMs, outcome.metrics().accuracy());
+            metrics.recordPhase(Duration.ofMillis(durationMs), outcome.metrics().imagesPerSecond());
             if (status == ExperimentStatus.CANCELLING) {
                 ledger.cancel(id, index);
             }
