@@ -1,0 +1,129 @@
+package org.mnemos.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The skeleton the CIFAR ResNet and ResNet-18 share: a conv + BN + ReLU stem (with an optional
+ * down-sampling step after it), stages of basic blocks whose first block may stride and change
+ * width, and global average pooling. Forward returns the pooled features, then every stage's output.
+ */
+abstract class ResidualBackbone extends Backbone {
+
+    private final int[] stageChannels;
+    private final Conv2d stem;
+    private final BatchNorm stemBn;
+    private final List<List<BasicBlock>> stages = new ArrayList<>();
+
+    /**
+     * @param stageName names a stage's block from (stage, block) — kept per architecture so the
+     *     parameter files stay readable next to the papers' code
+     * @param lastRelu false drops the ReLU after the very last block (cosine-head variants)
+     */
+    ResidualBackbone(
+            byte version,
+            Conv2d stem,
+            int[] stageChannels,
+            int blocksPerStage,
+            BasicBlock.Shortcut downsampling,
+            boolean lastRelu,
+            StageName stageName) {
+        super(version);
+        this.stageChannels = stageChannels.clone();
+        this.stem = addChildBlock("conv1", stem);
+        this.stemBn = addChildBlock("bn1", BasicBlock.batchNorm());
+        int inChannels = stageChannels[0];
+        for (int s = 0; s < stageChannels.length; s++) {
+            int planes = stageChannels[s];
+            int stride = s == 0 ? 1 : 2;
+            List<BasicBlock> stage = new ArrayList<>(blocksPerStage);
+            for (int b = 0; b < blocksPerStage; b++) {
+                boolean first = b == 0;
+                BasicBlock.Shortcut shortcut = first && (stride != 1 || inChannels != planes)
+                        ? downsampling
+                        : BasicBlock.Shortcut.IDENTITY;
+                boolean veryLast = s == stageChannels.length - 1 && b == blocksPerStage - 1;
+                stage.add(addChildBlock(
+                        stageName.of(s + 1, b), new BasicBlock(planes, first ? stride : 1, shortcut, !veryLast || lastRelu)));
+            }
+            stages.add(stage);
+            inChannels = planes;
+        }
+    }
+
+    @FunctionalInterface
+    interface StageName {
+        String of(int stage, int block);
+    }
+
+    @Override
+    public int featureDim() {
+        return stageChannels[stageChannels.length - 1];
+    }
+
+    /** What follows the stem's ReLU (ResNet-18's max pooling); identity by default. */
+    NDArray afterStem(NDArray x) {
+        return x;
+    }
+
+    Shape afterStemShape(Shape shape) {
+        return shape;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = stem.forward(parameterStore, inputs, training).head();
+        x = afterStem(Activation.relu(stemBn.forward(parameterStore, new NDList(x), training).head()));
+        NDList out = new NDList(stages.size() + 1);
+        out.add(null);
+        for (List<BasicBlock> stage : stages) {
+            for (BasicBlock block : stage) {
+                x = block.forward(parameterStore, new NDList(x), training).head();
+            }
+            out.add(x);
+        }
+        // global average pooling: PyCIL's AvgPool2d(8) on 32x32 CIFAR inputs, and any size else
+        out.set(0, Pool.globalAvgPool2d(x));
+        return out;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape[] shapes = {afterStemShape(stem.getOutputShapes(inputShapes)[0])};
+        Shape[] out = new Shape[stages.size() + 1];
+        for (int s = 0; s < stages.size(); s++) {
+            for (BasicBlock block : stages.get(s)) {
+                shapes = block.getOutputShapes(shapes);
+            }
+            out[s + 1] = shapes[0];
+        }
+        out[0] = new Shape(inputShapes[0].get(0), featureDim());
+        return out;
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        stem.initialize(manager, dataType, inputShapes);
+        Shape stemShape = stem.getOutputShapes(inputShapes)[0];
+        stemBn.initialize(manager, dataType, stemShape);
+        Shape[] shapes = {afterStemShape(stemShape)};
+        for (List<BasicBlock> stage : stages) {
+            for (BasicBlock block : stage) {
+                block.initialize(manager, dataType, shapes);
+                shapes = block.getOutputShapes(shapes);
+            }
+        }
+    }
+}
