@@ -2,25 +2,18 @@ package org.mnemos.engine.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * torch.optim.Adam (no amsgrad): g += wd·p (L2, not decoupled); m = b1·m + (1-b1)·g; v = b2·v +
  * (1-b2)·g²; p -= lr/(1-b1^t) · m / (sqrt(v)/sqrt(1-b2^t) + eps).
  */
-public final class Adam implements Optimizer {
+public final class Adam extends PerParameterOptimizer<Adam.Moments> {
 
     private final float beta1;
     private final float beta2;
     private final float epsilon;
-    private final float weightDecay;
-    private final NDManager stateManager = NDManager.newBaseManager();
-    private final Map<String, Moments> moments = new HashMap<>();
 
-    private static final class Moments {
+    static final class Moments {
         private final NDArray mean;
         private final NDArray variance;
         private int steps;
@@ -32,10 +25,10 @@ public final class Adam implements Optimizer {
     }
 
     private Adam(Builder builder) {
+        super(builder.weightDecay);
         this.beta1 = builder.beta1;
         this.beta2 = builder.beta2;
         this.epsilon = builder.epsilon;
-        this.weightDecay = builder.weightDecay;
     }
 
     public static Builder builder() {
@@ -43,45 +36,27 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public void step(List<Parameter> params, float lr) {
-        try (NDManager step = stateManager.newSubManager()) {
-            for (Parameter parameter : params) {
-                if (parameter.requiresGradient()) {
-                    update(parameter, lr, step);
-                }
-            }
-        }
+    Moments initialState(NDArray weight, NDArray gradient, NDManager stateManager, NDManager step) {
+        Moments moments = new Moments(own(weight.zerosLike(), stateManager), own(weight.zerosLike(), stateManager));
+        updateState(moments, gradient, step);
+        return moments;
     }
 
-    private void update(Parameter parameter, float lr, NDManager step) {
-        NDArray weight = parameter.getArray();
-        NDArray g = own(weight.getGradient(), step);
-        if (weightDecay != 0f) {
-            g = own(weight.mul(weightDecay), step).addi(g);
-        }
-        Moments state = moments.computeIfAbsent(parameter.getId(), id -> new Moments(
-                own(weight.zerosLike(), stateManager), own(weight.zerosLike(), stateManager)));
+    @Override
+    void updateState(Moments state, NDArray gradient, NDManager step) {
         state.steps++;
-        state.mean.muli(beta1).addi(own(g.mul(1f - beta1), step));
-        state.variance.muli(beta2).addi(own(g.square(), step).muli(1f - beta2));
+        state.mean.muli(beta1).addi(own(gradient.mul(1f - beta1), step));
+        state.variance.muli(beta2).addi(own(gradient.square(), step).muli(1f - beta2));
+    }
+
+    @Override
+    NDArray update(Moments state, NDArray gradient, float lr, NDManager step) {
         double biasCorrection1 = 1.0 - Math.pow(beta1, state.steps);
         double biasCorrection2 = 1.0 - Math.pow(beta2, state.steps);
         NDArray denominator = own(state.variance.sqrt(), step)
                 .divi((float) Math.sqrt(biasCorrection2))
                 .addi(epsilon);
-        NDArray update = own(state.mean.div(denominator), step).muli((float) (lr / biasCorrection1));
-        weight.subi(update);
-    }
-
-    private static NDArray own(NDArray array, NDManager manager) {
-        array.attach(manager);
-        return array;
-    }
-
-    @Override
-    public void close() {
-        moments.clear();
-        stateManager.close();
+        return own(state.mean.div(denominator), step).muli((float) (lr / biasCorrection1));
     }
 
     /** PyTorch defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0. */

@@ -2,28 +2,21 @@ package org.mnemos.engine.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * torch.optim.SGD: d = g + wd·p; with momentum, buf = d on the first step and then buf = m·buf +
  * (1 - dampening)·d, and d = d + m·buf (nesterov) or d = buf; finally p -= lr·d.
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends PerParameterOptimizer<NDArray[]> {
 
     private final float momentum;
     private final float dampening;
-    private final float weightDecay;
     private final boolean nesterov;
-    private final NDManager stateManager = NDManager.newBaseManager();
-    private final Map<String, NDArray> momentumBuffers = new HashMap<>();
 
     private Sgd(Builder builder) {
+        super(builder.weightDecay);
         this.momentum = builder.momentum;
         this.dampening = builder.dampening;
-        this.weightDecay = builder.weightDecay;
         this.nesterov = builder.nesterov;
     }
 
@@ -31,46 +24,26 @@ public final class Sgd implements Optimizer {
         return new Builder();
     }
 
+    /** The momentum buffer (one slot, empty without momentum); it starts as the first step's d. */
     @Override
-    public void step(List<Parameter> params, float lr) {
-        try (NDManager step = stateManager.newSubManager()) {
-            for (Parameter parameter : params) {
-                if (parameter.requiresGradient()) {
-                    update(parameter, lr, step);
-                }
-            }
-        }
+    NDArray[] initialState(NDArray weight, NDArray gradient, NDManager stateManager, NDManager step) {
+        return new NDArray[] {momentum == 0f ? null : own(gradient.duplicate(), stateManager)};
     }
 
-    private void update(Parameter parameter, float lr, NDManager step) {
-        NDArray weight = parameter.getArray();
-        // getGradient() returns a new wrapper in the parameter's manager: move it to the step.
-        NDArray d = own(weight.getGradient(), step);
-        if (weightDecay != 0f) {
-            d = own(weight.mul(weightDecay), step).addi(d);
-        }
+    @Override
+    void updateState(NDArray[] buffer, NDArray gradient, NDManager step) {
         if (momentum != 0f) {
-            NDArray buffer = momentumBuffers.get(parameter.getId());
-            if (buffer == null) {
-                buffer = own(d.duplicate(), stateManager);
-                momentumBuffers.put(parameter.getId(), buffer);
-            } else {
-                buffer.muli(momentum).addi(dampening == 0f ? d : own(d.mul(1f - dampening), step));
-            }
-            d = nesterov ? own(buffer.mul(momentum), step).addi(d) : buffer;
+            buffer[0].muli(momentum).addi(dampening == 0f ? gradient : own(gradient.mul(1f - dampening), step));
         }
-        weight.subi(own(d.mul(lr), step));
-    }
-
-    private static NDArray own(NDArray array, NDManager manager) {
-        array.attach(manager);
-        return array;
     }
 
     @Override
-    public void close() {
-        momentumBuffers.clear();
-        stateManager.close();
+    NDArray update(NDArray[] buffer, NDArray gradient, float lr, NDManager step) {
+        NDArray d = gradient;
+        if (momentum != 0f) {
+            d = nesterov ? own(buffer[0].mul(momentum), step).addi(gradient) : buffer[0];
+        }
+        return own(d.mul(lr), step);
     }
 
     /** PyTorch defaults: momentum 0, dampening 0, weight decay 0, no nesterov. */
