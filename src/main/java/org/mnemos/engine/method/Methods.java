@@ -35,7 +35,7 @@ public final class Methods {
         }
         rejectForeignOptions(spec);
         return switch (name) {
-            case "finetune" -> new CilMethod(name, "Fine-tuning on the new classes only: the lower bound.",
+            case "finetune" -> new CilMethod(name, "Fine-tuning on each phase's classes only: the lower bound.",
                     TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
                     classificationOnly(), List.of());
             case "joint" -> new CilMethod(name, "Training on every image of every class seen so far: the upper bound.",
@@ -95,7 +95,7 @@ public final class Methods {
     private static CilMethod lwf(MethodSpec spec) {
         double temperature = or(spec.temperature(), 2.0);
         double weight = or(spec.distillationWeight(), 3.0);
-        return new CilMethod("lwf", "Learning without Forgetting: distillation from the previous model, no exemplars.",
+        return new CilMethod("lwf", "LwF (Li & Hoiem 2016): distillation from the previous model, no exemplars.",
                 TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
                 (oldClasses, newClasses) -> oldClasses == 0
                         ? List.of(CROSS_ENTROPY)
@@ -107,7 +107,7 @@ public final class Methods {
     private static CilMethod icarl(MethodSpec spec) {
         double temperature = or(spec.temperature(), 2.0);
         double weight = or(spec.distillationWeight(), 1.0);
-        return new CilMethod("icarl", "iCaRL: distillation, herding exemplars and the nearest-mean-of-exemplars classifier.",
+        return new CilMethod("icarl", "iCaRL (Rebuffi et al. 2017): distillation, herding exemplars, nearest-mean-of-exemplars classifier.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.NME, null, false,
                 (oldClasses, newClasses) -> oldClasses == 0
                         ? List.of(CROSS_ENTROPY)
@@ -123,7 +123,7 @@ public final class Methods {
         double temperature = or(spec.temperature(), 2.0);
         double fraction = or(spec.biasValidationFraction(), 0.1);
         int epochs = spec.biasEpochs() == null ? 50 : spec.biasEpochs();
-        return new CilMethod("bic", "BiC: distillation plus a bias-correction layer fitted on held-out exemplars.",
+        return new CilMethod("bic", "BiC (Wu et al. 2019): distillation plus a bias-correction layer fitted on held-out exemplars.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, true,
                 (oldClasses, newClasses) -> {
                     if (oldClasses == 0) {
@@ -150,7 +150,7 @@ public final class Methods {
         List<PhaseHook> hooks = finetuneEpochs > 0
                 ? List.of(new WeightImprinting(), new ClassBalancedFinetuning(finetuneEpochs, CROSS_ENTROPY, 0.01))
                 : List.of(new WeightImprinting());
-        return new CilMethod("lucir", "LUCIR: cosine normalisation, less-forget constraint and inter-class separation.",
+        return new CilMethod("lucir", "LUCIR (Hou et al. 2019): cosine head, less-forget constraint, margin ranking loss.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.COSINE, false,
                 (oldClasses, newClasses) -> oldClasses == 0
                         ? List.of(CROSS_ENTROPY)
@@ -173,7 +173,7 @@ public final class Methods {
         int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 20 : spec.balancedFinetuneEpochs();
         NcaLoss nca = new NcaLoss(margin, false);
         List<PhaseHook> hooks = finetuneEpochs > 0 ? List.of(new ClassBalancedFinetuning(finetuneEpochs, nca, 0.05)) : List.of();
-        return new CilMethod("podnet", "PODNet: pooled-output distillation and a local similarity classifier.",
+        return new CilMethod("podnet", "PODNet (Douillard et al. 2020): pooled-output distillation, local similarity classifier.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.LSC, false,
                 (oldClasses, newClasses) -> {
                     if (oldClasses == 0) {
