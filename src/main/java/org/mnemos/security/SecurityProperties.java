@@ -6,12 +6,21 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * API keys. With none configured the API is open (and the default profile binds to 127.0.0.1).
+ * API keys. With none configured the API is open (and the default profile binds to 127.0.0.1);
+ * {@code requireKeys} (on in the {@code container} profile) refuses to start without one, so a
+ * deployment reachable from the network is never open by accident.
  * Each key has an {@code id} (recorded as the owner of what it submits), either the {@code key}
  * itself or its hex {@code sha256}, and scopes {@code read} and/or {@code write}.
  */
 @ConfigurationProperties("mnemos.security")
-public record SecurityProperties(@DefaultValue List<ApiKey> apiKeys) {
+public record SecurityProperties(@DefaultValue List<ApiKey> apiKeys, @DefaultValue("false") boolean requireKeys) {
+
+    public SecurityProperties {
+        if (requireKeys && apiKeys.isEmpty()) {
+            throw new IllegalStateException("mnemos.security.require-keys is on (the container profile) but no API key is"
+                    + " configured: set mnemos.security.api-keys (env MNEMOS_SECURITY_APIKEYS_0_ID, _0_KEY, _0_SCOPES)");
+        }
+    }
 
     public record ApiKey(String id, String key, String sha256, @DefaultValue("read") Set<Scope> scopes) {}
 
