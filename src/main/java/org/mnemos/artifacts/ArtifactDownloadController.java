@@ -2,7 +2,7 @@ package org.mnemos.artifacts;
 
 import java.io.IOException;
 import java.util.UUID;
-import org.mnemos.config.Problems;
+import org.mnemos.web.Problems;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ContentDisposition;

@@ -1,7 +1,10 @@
 package org.mnemos.web;
 
 import java.util.List;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
 
 /** Builds the problem bodies every error of the API is rendered as. */
 public final class Problems {
@@ -22,5 +25,17 @@ public final class Problems {
             problem.setProperty("errors", errors);
         }
         return problem;
+    }
+
+    /** A 404 for controllers that do not return JSON on success (SSE, zip downloads). */
+    public static ErrorResponseException notFound(String detail) {
+        return new ErrorResponseException(ProblemType.NOT_FOUND.status(), of(ProblemType.NOT_FOUND, detail), null);
+    }
+
+    /** Renders as application/problem+json whatever the request accepted (an SSE or zip client included). */
+    public static ResponseEntity<ProblemDetail> render(ErrorResponseException exception) {
+        return ResponseEntity.status(exception.getStatusCode())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(exception.getBody());
     }
 }
