@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 threads="${MNEMOS_BENCH_THREADS:-$(nproc)}"
 ./mvnw -q -B -DskipTests package
 export OMP_NUM_THREADS="$threads"
-java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 \
+java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads="$threads" \
   -Dloader.main=org.mnemos.bench.Benchmarks -cp target/mnemos.jar \
   org.springframework.boot.loader.launch.PropertiesLauncher "$@"
 if [ $# -eq 0 ] || [[ " $* " == *" throughput "* ]]; then
