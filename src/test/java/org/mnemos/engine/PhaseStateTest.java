@@ -118,6 +118,30 @@ class PhaseStateTest {
         assertThat(cancelled.resolve("state.json")).doesNotExist();
     }
 
+    @Test
+    void lucirKeepsTheOldClassEmbeddingsFixedWhileTheNewOnesLearn() throws Exception {
+        ExperimentSpec spec = spec("lucir", new MemorySpec("herding", 5, null));
+        run(engine(), spec, dir.resolve("lucir"));
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            float[] before = segmentWeights(spec, dir.resolve("lucir/phase-0"), 0, manager);
+            float[] after = segmentWeights(spec, dir.resolve("lucir/phase-1"), 0, manager);
+            assertThat(after).containsExactly(before);
+            float[] newAfterPhase1 = segmentWeights(spec, dir.resolve("lucir/phase-1"), 1, manager);
+            float[] newAfterPhase2 = segmentWeights(spec, dir.resolve("lucir/phase-2"), 1, manager);
+            assertThat(newAfterPhase2).containsExactly(newAfterPhase1);
+        }
+    }
+
+    private static float[] segmentWeights(ExperimentSpec spec, Path stateDir, int segment, ai.djl.ndarray.NDManager manager) {
+        org.mnemos.engine.train.PhaseState state = org.mnemos.engine.train.PhaseState.read(stateDir);
+        var builder = org.mnemos.engine.model.IncrementalNet.builderFor(spec.model(), 1, 16, 16)
+                .optHead(org.mnemos.engine.model.HeadType.COSINE);
+        var net = org.mnemos.engine.model.IncrementalNet.rebuild(
+                builder, new ai.djl.ndarray.types.Shape(1, 1, 16, 16), state.segmentSizes(), manager);
+        state.loadParameters(stateDir, net, manager);
+        return net.segmentWeight(segment).toFloatArray();
+    }
+
     /** Wall-clock figures differ between runs; everything else must not. */
     private static List<PhaseMetrics> strip(List<PhaseMetrics> metrics) {
         return metrics.stream().map(m -> new PhaseMetrics(

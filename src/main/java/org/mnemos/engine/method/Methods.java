@@ -138,7 +138,7 @@ public final class Methods {
     }
 
     /**
-     * Hou et al. 2019: cosine head with imprinted new weights, CE on scaled cosines, less-forget
+     * Hou et al. 2019: cosine head with imprinted new weights and fixed old ones, CE on scaled cosines, less-forget
      * constraint λ_base·√(old/new) (λ_base 5), margin ranking (m 0.5, K 2), optional class-balanced
      * finetuning.
      */
@@ -148,8 +148,9 @@ public final class Methods {
         int k = spec.hardNegatives() == null ? 2 : spec.hardNegatives();
         int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 0 : spec.balancedFinetuneEpochs();
         List<PhaseHook> hooks = finetuneEpochs > 0
-                ? List.of(new WeightImprinting(), new ClassBalancedFinetuning(finetuneEpochs, CROSS_ENTROPY, 0.01))
-                : List.of(new WeightImprinting());
+                ? List.of(new WeightImprinting(), new FreezeOldClassifier(),
+                        new ClassBalancedFinetuning(finetuneEpochs, CROSS_ENTROPY, 0.01))
+                : List.of(new WeightImprinting(), new FreezeOldClassifier());
         return new CilMethod("lucir", "LUCIR (Hou et al. 2019): cosine head, less-forget constraint, margin ranking loss.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.COSINE, false,
                 (oldClasses, newClasses) -> oldClasses == 0

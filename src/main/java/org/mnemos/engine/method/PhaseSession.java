@@ -50,6 +50,7 @@ public final class PhaseSession {
     private final int[] incrementalLabels;
     private Samples training;
     private Samples heldOut;
+    private final java.util.Set<String> frozen = new java.util.HashSet<>();
     private ExemplarSet memory;
 
     public PhaseSession(
@@ -236,9 +237,15 @@ public final class PhaseSession {
         return result;
     }
 
+    /** Keeps {@code parameters} fixed during the main stage (LUCIR's old class embeddings). */
+    public void freeze(List<Parameter> parameters) {
+        parameters.forEach(p -> frozen.add(p.getId()));
+    }
+
     /** Runs the main stage: the method's objective on the session's training set. */
     public void trainMainStage(List<LossTerm> losses) {
-        train(mainStage(), net.trainableParameters(), training, losses);
+        List<Parameter> trainable = net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList();
+        train(mainStage(), trainable, training, losses);
     }
 
     public List<Parameter> trainableParameters() {
