@@ -7,6 +7,7 @@ import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.method.loss.CrossEntropyLoss;
 import org.mnemos.engine.train.TrainingStage;
+import org.mnemos.engine.util.Permutations;
 
 /**
  * BiC's second stage (Wu et al. 2019): hold out {@code fraction} of each old class's exemplars and
@@ -37,7 +38,9 @@ final class BiasCorrectionStage implements PhaseHook {
         List<Integer> kept = new ArrayList<>();
         for (int label = 0; label < session.totalClasses(); label++) {
             int[] indices = training.indicesOfLabels(label, label + 1);
-            // the training set's order is random per class already; take the first ones
+            // a seeded random choice: exemplars come in herding order, and holding out their
+            // first (most representative) ones would bias both stages
+            Permutations.shuffle(indices, session.rng());
             for (int i = 0; i < indices.length; i++) {
                 (i < perClass && indices.length > perClass ? held : kept).add(indices[i]);
             }

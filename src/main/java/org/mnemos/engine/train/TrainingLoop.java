@@ -12,6 +12,7 @@ import org.mnemos.engine.optim.LrSchedule;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.optim.Optimizer;
 import org.mnemos.engine.optim.Optimizers;
+import org.mnemos.engine.util.Permutations;
 
 /**
  * The mini-batch loop every stage of every method shares: shuffling, on-device batch assembly and
@@ -70,7 +71,7 @@ public final class TrainingLoop {
                     throw new PhaseCancelledException(progress.phase());
                 }
                 if (cursor + 1 >= samples || (!byIteration && step % batchesPerEpoch == 0)) {
-                    shuffle(order, rng);
+                    Permutations.shuffle(order, rng);
                     cursor = 0;
                 }
                 int size = Math.min(stage.batchSize(), samples - cursor);
@@ -118,14 +119,5 @@ public final class TrainingLoop {
             }
         }
         progress.completeStage(totalSteps, images, (System.nanoTime() - startNanos) / 1e9);
-    }
-
-    private static void shuffle(int[] order, Random rng) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
     }
 }
