@@ -2,6 +2,7 @@ package org.mnemos.engine.method;
 
 import ai.djl.nn.Parameter;
 import java.util.List;
+import org.mnemos.engine.memory.MemoryBudget;
 import org.mnemos.engine.method.loss.LossTerm;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
@@ -27,7 +28,12 @@ final class ClassBalancedFinetuning implements PhaseHook {
 
     @Override
     public long plannedSteps(PhaseSession session) {
-        return session.oldClasses() == 0 ? 0 : stage(session).steps(session.memory().size() + session.training().size() / 10);
+        if (session.oldClasses() == 0) {
+            return 0;
+        }
+        // the memory this hook will train on is the one after the update: the budget for every seen class
+        int perClass = MemoryBudget.of(session.spec().memory()).perClassFor(session.totalClasses());
+        return stage(session).steps(perClass * session.totalClasses());
     }
 
     @Override
