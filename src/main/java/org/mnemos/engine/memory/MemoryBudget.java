@@ -25,8 +25,4 @@ public record MemoryBudget(Integer perClass, Integer total) {
         }
         return seenClasses == 0 ? 0 : total / seenClasses;
     }
-
-    public boolean isEmpty() {
-        return perClass != null && perClass == 0;
-    }
 }

@@ -18,7 +18,6 @@ import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.train.Autograd;
-import org.mnemos.engine.train.PhaseProgress;
 import org.mnemos.engine.train.TrainingLoop;
 import org.mnemos.engine.train.TrainingStage;
 
@@ -43,7 +42,6 @@ public final class PhaseSession {
     private final BatchTransform evalTransform;
     private final Random rng;
     private final TrainingLoop loop;
-    private final PhaseProgress progress;
     private final int height;
     private final int width;
     private final int channels;
@@ -65,7 +63,6 @@ public final class PhaseSession {
             BatchTransform evalTransform,
             Random rng,
             TrainingLoop loop,
-            PhaseProgress progress,
             Samples training,
             ExemplarSet memory,
             int height,
@@ -85,7 +82,6 @@ public final class PhaseSession {
         this.evalTransform = evalTransform;
         this.rng = rng;
         this.loop = loop;
-        this.progress = progress;
         this.training = training;
         this.memory = memory;
         this.height = height;
@@ -95,10 +91,6 @@ public final class PhaseSession {
 
     public ExperimentSpec spec() {
         return spec;
-    }
-
-    public int phase() {
-        return phase;
     }
 
     public int oldClasses() {
@@ -117,20 +109,12 @@ public final class PhaseSession {
         return previousNet;
     }
 
-    public NDManager manager() {
-        return manager;
-    }
-
     public ParameterStore parameterStore() {
         return parameters;
     }
 
     public Random rng() {
         return rng;
-    }
-
-    public PhaseProgress progress() {
-        return progress;
     }
 
     public Samples training() {
@@ -162,7 +146,7 @@ public final class PhaseSession {
         return height * width * channels;
     }
 
-    public DeviceDataset upload(Samples samples, NDManager owner) {
+    private DeviceDataset upload(Samples samples, NDManager owner) {
         return DeviceDataset.of(samples.pixels(), samples.labels(), height, width, channels, owner);
     }
 
@@ -248,10 +232,6 @@ public final class PhaseSession {
         train(mainStage(), trainable, training, losses);
     }
 
-    public List<Parameter> trainableParameters() {
-        return new ArrayList<>(net.trainableParameters());
-    }
-
     /** The exemplar memory as training samples with incremental labels. */
     public Samples memorySamples() {
         int[] labels = new int[memory.size()];
@@ -261,20 +241,11 @@ public final class PhaseSession {
         return new Samples(memory.pixels(), labels, imageBytes());
     }
 
-    /** The incremental label (position in the class order) of an original label; -1 if not planned. */
-    public int incrementalLabel(int originalLabel) {
-        return incrementalLabels[originalLabel];
-    }
-
     /** The head's parameters (classifier weights, scale): what classifier-only stages train. */
     public List<Parameter> headParameters() {
         java.util.Set<String> backbone = new java.util.HashSet<>();
         net.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
         return net.trainableParameters().stream().filter(p -> !backbone.contains(p.getId())).toList();
-    }
-
-    public BatchTransform evalTransform() {
-        return evalTransform;
     }
 
     private static int orZero(Integer value) {

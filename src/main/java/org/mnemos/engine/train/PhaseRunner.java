@@ -90,7 +90,7 @@ public final class PhaseRunner {
             TrainingLoop loop = new TrainingLoop(progress, cancel);
             PhaseSession session = new PhaseSession(
                     spec, phase, oldClasses, totalClasses, net, previousNet, manager, trainTransform, evalTransform,
-                    rng, loop, progress, Samples.empty(train.imageBytes()), memory,
+                    rng, loop, Samples.empty(train.imageBytes()), memory,
                     train.height(), train.width(), train.channels(), incrementalLabels);
             session.setTraining(trainingSamples(session, phase));
 
