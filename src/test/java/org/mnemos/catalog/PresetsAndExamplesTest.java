@@ -43,6 +43,21 @@ class PresetsAndExamplesTest {
         }
     }
 
+    @Test
+    void readmePresetOverrideValidatesAndReplacesOnlyWhatItNames() {
+        var spec = READER.read("""
+                {"preset": "cifar100-lucir-b50-10", "method": {"name": "bic"}, "model": {"head": "linear"},
+                 "training": {"epochs": 30, "schedule": {"name": "multistep", "milestones": [15, 25]}}}
+                """.getBytes()).spec();
+        assertThat(VALIDATOR.validate(spec)).isEmpty();
+        assertThat(spec.method().name()).isEqualTo("bic");
+        assertThat(spec.model().backbone()).isEqualTo("resnet32");
+        assertThat(spec.training().epochs()).isEqualTo(30);
+        assertThat(spec.training().schedule().milestones()).containsExactly(15, 25);
+        assertThat(spec.training().optimizer().weightDecay()).isEqualTo(5e-4);
+        assertThat(spec.protocol().classOrder()).isEqualTo("seed1993");
+    }
+
     @ParameterizedTest
     @MethodSource("examples")
     void examplesValidate(Path example) throws IOException {
