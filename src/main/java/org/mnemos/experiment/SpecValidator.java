@@ -1,5 +1,11 @@
 package org.mnemos.experiment;
 
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.model.Backbones;
+import org.mnemos.engine.optim.LrSchedules;
+import org.mnemos.engine.optim.Optimizers;
+import org.mnemos.engine.protocol.ClassOrders;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,13 +35,15 @@ public class SpecValidator {
 
     static final Map<String, Integer> FIXED_DATASET_CLASSES =
             Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100);
-    static final Set<String> DATASETS = Set.of("mnist", "fashion-mnist", "cifar10", "cifar100", "imagefolder", "synthetic");
-    static final Set<String> BACKBONES = Set.of("mlp", "resnet32", "resnet18");
+    // the names the engine itself accepts, so the two cannot disagree
+    static final Set<String> DATASETS = Set.copyOf(DatasetCatalog.NAMES);
+    static final Set<String> BACKBONES = Set.copyOf(Backbones.NAMES);
+    /** A spec may choose these; LSC is the head PODNet brings itself, not a free choice. */
     static final Set<String> HEADS = Set.of("linear", "cosine");
-    static final Set<String> SELECTORS = Set.of("herding", "random");
-    static final Set<String> OPTIMIZERS = Set.of("sgd", "adam");
-    static final Set<String> SCHEDULES = Set.of("constant", "multistep", "cosine");
-    static final Set<String> CLASS_ORDERS = Set.of("natural", "seeded", "seed1993", "explicit");
+    static final Set<String> SELECTORS = Set.copyOf(ExemplarSelector.NAMES);
+    static final Set<String> OPTIMIZERS = Set.copyOf(Optimizers.NAMES);
+    static final Set<String> SCHEDULES = Set.copyOf(LrSchedules.NAMES);
+    static final Set<String> CLASS_ORDERS = Set.copyOf(ClassOrders.NAMES);
     /** The published seed-1993 order is a permutation of 100 classes. */
     static final int SEED1993_CLASSES = 100;
     static final int MAX_IMAGE_SIZE = 512;

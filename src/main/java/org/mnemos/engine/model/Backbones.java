@@ -1,11 +1,14 @@
 package org.mnemos.engine.model;
 
+import java.util.List;
 import java.util.Locale;
 import org.mnemos.engine.SpecException;
 import org.mnemos.engine.spec.ModelSpec;
 
 /** Builds the backbone a {@link ModelSpec} names for inputs of the given shape. */
 public final class Backbones {
+
+    public static final List<String> NAMES = List.of("mlp", "resnet32", "resnet18");
 
     /** ResNet-18 inputs up to this side get PyCIL's CIFAR stem (conv3x3/1, no maxpool). */
     private static final int SMALL_INPUT_MAX_SIDE = 64;
@@ -22,7 +25,7 @@ public final class Backbones {
         }
         String name = spec.backbone();
         if (name == null) {
-            throw new SpecException("model.backbone", "required; allowed: mlp, resnet32, resnet18");
+            throw new SpecException("model.backbone", "required; allowed: " + NAMES);
         }
         boolean lastRelu = IncrementalNet.headType(spec.head()) == HeadType.LINEAR;
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -33,7 +36,7 @@ public final class Backbones {
                     .optLastRelu(lastRelu)
                     .build();
             default -> throw new SpecException(
-                    "model.backbone", "unknown backbone '" + name + "'; allowed: mlp, resnet32, resnet18");
+                    "model.backbone", "unknown backbone '" + name + "'; allowed: " + NAMES);
         };
     }
 

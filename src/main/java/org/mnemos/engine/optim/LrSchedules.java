@@ -8,6 +8,8 @@ import org.mnemos.engine.spec.ScheduleSpec;
 /** The PyTorch schedules a {@link ScheduleSpec} can name. */
 public final class LrSchedules {
 
+    public static final List<String> NAMES = List.of("constant", "multistep", "cosine");
+
     /** MultiStepLR's default gamma. */
     public static final double DEFAULT_GAMMA = 0.1;
 
@@ -62,7 +64,7 @@ public final class LrSchedules {
                 yield cosine(baseLr, totalEpochs);
             }
             default -> throw new SpecException(
-                    "training.schedule.name", "unknown schedule '" + spec.name() + "'; allowed: constant, multistep, cosine");
+                    "training.schedule.name", "unknown schedule '" + spec.name() + "'; allowed: " + NAMES);
         };
     }
 }

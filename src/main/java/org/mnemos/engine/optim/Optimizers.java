@@ -1,5 +1,6 @@
 package org.mnemos.engine.optim;
 
+import java.util.List;
 import java.util.Locale;
 import org.mnemos.engine.SpecException;
 import org.mnemos.engine.spec.OptimizerSpec;
@@ -7,12 +8,14 @@ import org.mnemos.engine.spec.OptimizerSpec;
 /** Builds the optimizer an {@link OptimizerSpec} names; unset fields take PyTorch's defaults. */
 public final class Optimizers {
 
+    public static final List<String> NAMES = List.of("sgd", "adam");
+
     private Optimizers() {}
 
     /** {@code sgd} (momentum 0, weight decay 0, no nesterov unless set) or {@code adam} (betas 0.9/0.999). */
     public static Optimizer create(OptimizerSpec spec) {
         if (spec == null || spec.name() == null) {
-            throw new SpecException("training.optimizer.name", "required; allowed: sgd, adam");
+            throw new SpecException("training.optimizer.name", "required; allowed: " + NAMES);
         }
         float weightDecay = nonNegative(spec.weightDecay(), 0.0, "training.optimizer.weightDecay");
         return switch (spec.name().toLowerCase(Locale.ROOT)) {
@@ -34,7 +37,7 @@ public final class Optimizers {
                 yield Adam.builder().optBetas(beta1, beta2).optWeightDecay(weightDecay).build();
             }
             default -> throw new SpecException(
-                    "training.optimizer.name", "unknown optimizer '" + spec.name() + "'; allowed: sgd, adam");
+                    "training.optimizer.name", "unknown optimizer '" + spec.name() + "'; allowed: " + NAMES);
         };
     }
 
