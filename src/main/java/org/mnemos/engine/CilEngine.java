@@ -42,6 +42,9 @@ public final class CilEngine {
             throw new SpecException("dataset.name", "is required");
         }
         DatasetInfo info = datasets.describe(submitted.dataset());
+        if (!info.available() && !datasets.downloadsEnabled()) {
+            throw new SpecException("dataset.name", datasets.missingMessage(info.name()));
+        }
         ExperimentSpec spec = SpecDefaults.resolve(submitted, info.channels());
         Methods.create(spec.method());
         MemoryBudget.of(spec.memory());

@@ -61,8 +61,9 @@ public class EventListenerService implements SmartLifecycle {
 
     /**
      * Registers {@code sink} for the events of one experiment with seq greater than {@code afterSeq}:
-     * the stored ones are replayed first, then live ones follow. The subscription closes itself
-     * after delivering a terminal event.
+     * the stored ones are replayed first, then live ones follow. The subscription ends ({@link
+     * EventSink#closed} with no cause) after delivering the run's current terminal event; a
+     * terminal event followed by a resume does not end it.
      */
     public Subscription subscribe(UUID experimentId, long afterSeq, EventSink sink) {
         Subscription subscription = new Subscription(experimentId, afterSeq, sink);
@@ -325,11 +326,19 @@ public class EventListenerService implements SmartLifecycle {
                     end(e);
                     return;
                 }
-                if (event.terminal()) {
-                    close();
+                if (event.terminal() && !resumedAfter(event, events)) {
+                    end(null);
                     return;
                 }
             }
+        }
+
+        /**
+         * Whether the run went on after this terminal event (it was resumed), so that a replay
+         * continues to the run's current end instead of stopping at an earlier one.
+         */
+        private boolean resumedAfter(EventRecord terminal, List<EventRecord> batch) {
+            return batch.get(batch.size() - 1).seq() > terminal.seq() || queries.existsAfter(experimentId, terminal.seq());
         }
 
         /** Stops deliveries; the sink is not called again. */

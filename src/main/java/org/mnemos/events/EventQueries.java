@@ -38,6 +38,11 @@ public class EventQueries {
                 .findFirst();
     }
 
+    public boolean existsAfter(UUID experimentId, long seq) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists(select 1 from events where experiment_id = ? and seq > ?)", Boolean.class, experimentId, seq));
+    }
+
     public boolean experimentExists(UUID experimentId) {
         return Boolean.TRUE.equals(
                 jdbc.queryForObject("select exists(select 1 from experiments where id = ?)", Boolean.class, experimentId));

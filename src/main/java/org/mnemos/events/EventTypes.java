@@ -11,12 +11,13 @@ public final class EventTypes {
     public static final String EXPERIMENT_SUCCEEDED = "experiment-succeeded";
     public static final String EXPERIMENT_FAILED = "experiment-failed";
     public static final String EXPERIMENT_CANCELLED = "experiment-cancelled";
+    public static final String EXPERIMENT_RESUMED = "experiment-resumed";
 
     private static final Set<String> TERMINAL = Set.of(EXPERIMENT_SUCCEEDED, EXPERIMENT_FAILED, EXPERIMENT_CANCELLED);
 
     private EventTypes() {}
 
-    /** After a terminal event an experiment emits nothing more, so streams end there. */
+    /** After a terminal event an experiment emits nothing more unless it is resumed; streams end at the last one. */
     public static boolean isTerminal(String type) {
         return TERMINAL.contains(type);
     }

@@ -96,10 +96,6 @@ public class ExperimentEventsController implements DisposableBean {
                         .name(event.type())
                         .data(event.data(), MediaType.APPLICATION_JSON));
             }
-            if (event.terminal()) {
-                release();
-                emitter.complete();
-            }
         }
 
         @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.security.ApiKeyFilter;
+import org.mnemos.security.Caller;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -60,12 +61,15 @@ public class ExperimentController {
     }
 
     @GetMapping
-    @Operation(summary = "List experiments, newest first", description = "Cursor pagination: pass nextCursor as cursor.")
+    @Operation(summary = "List experiments, newest first",
+            description = "Cursor pagination: pass nextCursor as cursor. With API keys configured, a key sees the "
+                    + "experiments it submitted; a key with the admin scope sees every owner's.")
     public ExperimentViews.Page list(
             @RequestParam(required = false) ExperimentStatus status,
             @Parameter(description = "page size, 1 to 100 (default 20)") @RequestParam(required = false) Integer limit,
-            @RequestParam(required = false) String cursor) {
-        return service.list(status, limit, cursor);
+            @RequestParam(required = false) String cursor,
+            HttpServletRequest request) {
+        return service.list(status, limit, cursor, Caller.of(request));
     }
 
     @GetMapping("/{id}")

@@ -20,6 +20,8 @@ import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.events.EventPublisher;
+import org.mnemos.events.EventTypes;
+import org.mnemos.security.Caller;
 import org.mnemos.web.ApiException;
 import org.mnemos.web.FieldProblem;
 import org.mnemos.web.ProblemType;
@@ -130,6 +132,7 @@ public class ExperimentService {
     }
 
     private Submission create(ObjectNode submitted, ExperimentSpec spec, RunPlan plan, String idempotencyKey, String owner) {
+        experiments.lockOwner(owner);
         long active = experiments.countByOwnerAndStatusIn(owner, ACTIVE);
         if (active >= limits.maxConcurrentRunsPerKey()) {
             throw new ApiException(ProblemType.TOO_MANY_RUNS, "There are already " + active
@@ -179,7 +182,8 @@ public class ExperimentService {
         return phases.findByExperiment(id).stream().map(ExperimentService::toView).toList();
     }
 
-    public ExperimentViews.Page list(ExperimentStatus status, Integer limit, String cursor) {
+    /** A page of the experiments the caller may see: its own, or every owner's for an admin. */
+    public ExperimentViews.Page list(ExperimentStatus status, Integer limit, String cursor, Caller caller) {
         int size = limit == null ? 20 : limit;
         if (size < 1 || size > MAX_PAGE) {
             throw new ApiException(ProblemType.INVALID_PARAMETER, "limit must be between 1 and " + MAX_PAGE,
@@ -187,8 +191,8 @@ public class ExperimentService {
         }
         Cursor after = cursor == null ? Cursor.START : Cursor.decode(cursor);
         List<Experiment> rows = status == null
-                ? experiments.pageAfter(after.createdAt(), after.id(), Limit.of(size + 1))
-                : experiments.pageAfter(status, after.createdAt(), after.id(), Limit.of(size + 1));
+                ? experiments.pageAfter(after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1))
+                : experiments.pageAfter(status, after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1));
         boolean more = rows.size() > size;
         List<Experiment> page = more ? rows.subList(0, size) : rows;
         String next = more ? Cursor.of(page.get(size - 1)).encode() : null;
@@ -229,6 +233,7 @@ public class ExperimentService {
             experiment.transition(ExperimentStatus.QUEUED, clock.instant());
             experiment.resetAttempts();
             experiments.flush();
+            events.publish(id, EventTypes.EXPERIMENT_RESUMED, Map.of("phase", next.getPhaseIndex()));
             queue.enqueue(id, next.getPhaseIndex());
             return toView(experiment);
         });

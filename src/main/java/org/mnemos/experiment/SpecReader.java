@@ -9,11 +9,15 @@ import org.mnemos.web.FieldProblem;
 import org.mnemos.web.ProblemType;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.type.LogicalType;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,11 +33,17 @@ public class SpecReader {
 
     /** Strict for reading, sorted and null-free for writing, so that equal specs serialise equally. */
     private static final JsonMapper SPEC_JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // a number or boolean where text is expected is an error, not its string form
+            .withCoercionConfig(LogicalType.Textual, text -> text
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -63,6 +73,7 @@ public class SpecReader {
         if (tree == null || !tree.isObject()) {
             throw ApiException.invalidSpec("$", "must be a JSON object");
         }
+        rejectNul(tree, "");
         ObjectNode submitted = (ObjectNode) tree;
         ObjectNode resolved = submitted.deepCopy();
         JsonNode presetName = submitted.get("preset");
@@ -76,6 +87,26 @@ public class SpecReader {
             resolved = merge(preset.spec().deepCopy(), submitted);
         }
         return new ReadSpec(submitted, resolved, bind(resolved));
+    }
+
+    /** PostgreSQL cannot store U+0000 in text, and no field has a use for it. */
+    private static void rejectNul(JsonNode node, String path) {
+        if (node.isString() && node.asString().indexOf('\0') >= 0) {
+            throw ApiException.invalidSpec(path.isEmpty() ? "$" : path, "must not contain the NUL character (U+0000)");
+        }
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                String fieldPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (field.getKey().indexOf('\0') >= 0) {
+                    throw ApiException.invalidSpec(path.isEmpty() ? "$" : path, "field names must not contain the NUL character (U+0000)");
+                }
+                rejectNul(field.getValue(), fieldPath);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                rejectNul(node.get(i), path + "[" + i + "]");
+            }
+        }
     }
 
     /** Client fields win; objects merge recursively, arrays and scalars are replaced whole. */

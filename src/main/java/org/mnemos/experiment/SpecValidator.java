@@ -62,6 +62,8 @@ public class SpecValidator {
         Errors errors = new Errors();
         if (spec.name() != null && (spec.name().isBlank() || spec.name().length() > MAX_NAME_LENGTH)) {
             errors.add("name", "must be 1 to " + MAX_NAME_LENGTH + " characters");
+        } else if (spec.name() != null && spec.name().codePoints().anyMatch(Character::isISOControl)) {
+            errors.add("name", "must not contain control characters (line breaks, tabs, NUL)");
         }
         if (spec.seed() != null && spec.seed() < 0) {
             errors.add("seed", "must be >= 0");

@@ -12,19 +12,31 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.mnemos.web.ProblemType;
 import org.mnemos.web.Problems;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.RequestPath;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Requires an API key ({@code X-API-Key} or {@code Authorization: Bearer}) on {@code /api/**} when
- * keys are configured: reads need the {@code read} scope, everything else {@code write}. Docs and
- * actuator stay open. Keys are compared by their sha256 in constant time.
+ * Requires an API key ({@code X-API-Key} or {@code Authorization: Bearer}) on every request when
+ * keys are configured, except reads of an explicit allow-list (API docs, Swagger UI, health, info,
+ * metrics). Reads need the {@code read} scope, everything else {@code write}. The allow-list is
+ * matched on the path Spring routes (segments decoded, {@code ;} parameters removed), so no
+ * spelling of a path reaches a controller without a key. Keys are compared by their sha256 in
+ * constant time.
+ *
+ * <p>Without keys the API is meant for this machine only: a request whose {@code Host} is not a
+ * local name, the bind address or a configured allowed host is refused (DNS rebinding).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -33,13 +45,22 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     /** Request attribute holding the id of the key that authenticated the request. */
     public static final String KEY_ID_ATTRIBUTE = "mnemos.apiKeyId";
 
-    private record Known(String id, byte[] sha256, java.util.Set<SecurityProperties.Scope> scopes) {}
+    private static final PathPatternParser PATTERNS = new PathPatternParser();
+    private static final List<PathPattern> OPEN_FOR_READS = List.of(
+            "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
+            "/swagger-ui.html", "/swagger-ui/**",
+            "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
+            .stream().map(PATTERNS::parse).toList();
+
+    private record Known(String id, byte[] sha256, Set<SecurityProperties.Scope> scopes) {}
 
     private final List<Known> keys;
+    private final Set<String> localHosts;
     private final ObjectMapper mapper;
 
-    public ApiKeyFilter(SecurityProperties properties, ObjectMapper mapper) {
+    public ApiKeyFilter(SecurityProperties properties, Environment environment, ObjectMapper mapper) {
         this.keys = properties.apiKeys().stream().map(ApiKeyFilter::known).toList();
+        this.localHosts = localHosts(properties, environment.getProperty("server.address", ""));
         this.mapper = mapper;
     }
 
@@ -51,18 +72,35 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             throw new IllegalArgumentException("mnemos.security.api-keys[" + key.id() + "]: give exactly one of key and sha256");
         }
         byte[] digest = key.key() != null ? sha256(key.key()) : HexFormat.of().parseHex(key.sha256().toLowerCase(Locale.ROOT));
-        return new Known(key.id(), digest, java.util.Set.copyOf(key.scopes()));
+        return new Known(key.id(), digest, Set.copyOf(key.scopes()));
     }
 
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return keys.isEmpty() || !path.startsWith("/api/");
+    private static Set<String> localHosts(SecurityProperties properties, String bindAddress) {
+        Set<String> hosts = new java.util.HashSet<>(Set.of("localhost", "127.0.0.1", "::1"));
+        if (!bindAddress.isBlank()) {
+            hosts.add(hostName(bindAddress));
+        }
+        properties.allowedHosts().forEach(host -> hosts.add(hostName(host)));
+        return Set.copyOf(hosts);
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (keys.isEmpty()) {
+            // the server name is the Host header's, or the local address for a request without one
+            if (!localHosts.contains(hostName(request.getServerName()))) {
+                reject(response, ProblemType.UNTRUSTED_HOST, "This server has no API keys and answers requests for a local "
+                        + "host name only; configure mnemos.security.allowed-hosts, or API keys.");
+                return;
+            }
+            chain.doFilter(request, response);
+            return;
+        }
+        if (isRead(request.getMethod()) && isOpen(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
         Optional<String> presented = presentedKey(request);
         if (presented.isEmpty()) {
             reject(response, ProblemType.UNAUTHORIZED, "Send an API key in X-API-Key or Authorization: Bearer.");
@@ -85,7 +123,40 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             return;
         }
         request.setAttribute(KEY_ID_ATTRIBUTE, match.id());
+        request.setAttribute(Caller.ATTRIBUTE, new Caller(match.id(), match.scopes().contains(SecurityProperties.Scope.admin)));
         chain.doFilter(request, response);
+    }
+
+    /**
+     * Whether the path Spring will route is on the allow-list. Dot segments are never open: they
+     * are not resolved by the router, so their meaning is left to whatever handles them.
+     */
+    static boolean isOpen(HttpServletRequest request) {
+        PathContainer path;
+        try {
+            path = RequestPath.parse(request.getRequestURI(), request.getContextPath()).pathWithinApplication();
+        } catch (IllegalArgumentException undecodable) {
+            return false;
+        }
+        for (PathContainer.Element element : path.elements()) {
+            if (element instanceof PathContainer.PathSegment segment
+                    && (segment.valueToMatch().equals(".") || segment.valueToMatch().equals(".."))) {
+                return false;
+            }
+        }
+        return OPEN_FOR_READS.stream().anyMatch(pattern -> pattern.matches(path));
+    }
+
+    /** A host name or address, lower case, IPv6 without brackets, and without a trailing dot. */
+    static String hostName(String host) {
+        if (host == null) {
+            return "";
+        }
+        String name = host.trim().toLowerCase(Locale.ROOT);
+        if (name.startsWith("[") && name.endsWith("]")) {
+            name = name.substring(1, name.length() - 1);
+        }
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
 
     private static boolean isRead(String method) {

@@ -6,14 +6,20 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * API keys. With none configured the API is open (and the default profile binds to 127.0.0.1);
+ * API keys. With none configured the API is open to this machine only (the default profile binds
+ * to 127.0.0.1 and requests must name a local {@code Host}, see {@code allowedHosts});
  * {@code requireKeys} (on in the {@code container} profile) refuses to start without one, so a
  * deployment reachable from the network is never open by accident.
  * Each key has an {@code id} (recorded as the owner of what it submits), either the {@code key}
- * itself or its hex {@code sha256}, and scopes {@code read} and/or {@code write}.
+ * itself or its hex {@code sha256}, and scopes {@code read}, {@code write} and/or {@code admin}
+ * (sees and controls every owner's experiments).
+ *
+ * @param allowedHosts host names accepted in the {@code Host} header of a keyless install, besides
+ *     localhost, 127.0.0.1, [::1] and the bind address (a guard against DNS rebinding)
  */
 @ConfigurationProperties("mnemos.security")
-public record SecurityProperties(@DefaultValue List<ApiKey> apiKeys, @DefaultValue("false") boolean requireKeys) {
+public record SecurityProperties(
+        @DefaultValue List<ApiKey> apiKeys, @DefaultValue("false") boolean requireKeys, @DefaultValue List<String> allowedHosts) {
 
     public SecurityProperties {
         if (requireKeys && apiKeys.isEmpty()) {
@@ -26,7 +32,8 @@ public record SecurityProperties(@DefaultValue List<ApiKey> apiKeys, @DefaultVal
 
     public enum Scope {
         read,
-        write
+        write,
+        admin
     }
 
     public boolean enabled() {

@@ -3,6 +3,8 @@ package org.mnemos.web;
 import java.util.List;
 import org.mnemos.engine.SpecException;
 import org.mnemos.engine.data.DataPathException;
+import org.mnemos.engine.data.DataRoots;
+import org.springframework.beans.factory.ObjectProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -27,6 +29,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+    private final DataRoots dataRoots;
+
+    public ProblemHandler(ObjectProvider<DataRoots> dataRoots) {
+        this.dataRoots = dataRoots.getIfAvailable(() -> new DataRoots(List.of()));
+    }
+
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
         return respond(e.toProblem());
@@ -37,12 +45,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         String message = e.getMessage().startsWith(e.field() + ": ")
                 ? e.getMessage().substring(e.field().length() + 2)
                 : e.getMessage();
-        return respond(ApiException.invalidSpec(e.field(), message).toProblem());
+        return respond(ApiException.invalidSpec(e.field(), dataRoots.redact(message)).toProblem());
     }
 
+    /** Messages from the data readers may name files; clients see the roots' labels, not server paths. */
     @ExceptionHandler(DataPathException.class)
     ResponseEntity<ProblemDetail> dataPath(DataPathException e) {
-        return respond(ApiException.invalidSpec("dataset.path", e.getMessage()).toProblem());
+        return respond(ApiException.invalidSpec("dataset.path", dataRoots.redact(e.getMessage())).toProblem());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

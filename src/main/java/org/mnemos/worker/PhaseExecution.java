@@ -192,7 +192,10 @@ public class PhaseExecution {
             downloads.storeDownloads(id, index, plan, stateDir);
             artifacts.store(id, index, STATE_ARTIFACT, stateDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot store the artifacts of phase " + index, e);
+            // the reason (e.g. "No space left on device") belongs in the run's error; the file's path does not
+            String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new UncheckedIOException("cannot store the artifacts of phase " + index + ": " + reason, e);
         }
     }
 

@@ -109,6 +109,20 @@ class EventStreamTest {
     }
 
     @Test
+    void replayOfAResumedRunEndsAtItsCurrentTerminalEventNotAnEarlierOne() throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        long failed = publisher.publish(experiment, EventTypes.EXPERIMENT_FAILED, Map.of("phase", 1, "error", "x"));
+        long resumed = publisher.publish(experiment, EventTypes.EXPERIMENT_RESUMED, Map.of("phase", 1));
+        long completed = publisher.publish(experiment, EventTypes.PHASE_COMPLETED, Map.of("phase", 1));
+        long succeeded = publisher.publish(experiment, EventTypes.EXPERIMENT_SUCCEEDED, Map.of("lastAccuracy", 0.9));
+
+        assertThat(readUntilEnd(open(experiment, Map.of()))).extracting(Sse::id).containsExactly(
+                Long.toString(failed), Long.toString(resumed), Long.toString(completed), Long.toString(succeeded));
+        assertThat(readUntilEnd(open(experiment, Map.of("Last-Event-ID", Long.toString(failed - 1))))).extracting(Sse::event)
+                .endsWith("experiment-succeeded");
+    }
+
+    @Test
     void survivesTheListenerConnectionBeingKilled() throws Exception {
         UUID experiment = TestExperiments.insert(jdbc);
         BlockingQueue<String> lines = open(experiment, Map.of());

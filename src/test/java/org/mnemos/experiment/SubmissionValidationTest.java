@@ -66,6 +66,7 @@ class SubmissionValidationTest {
 
     @Autowired MockMvc mvc;
     @MockitoBean CilEngine engine;
+    @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
     @MockitoBean DatasetCatalog datasets;
     @MockitoBean ExperimentRepository experiments;
     @MockitoBean PhaseRepository phases;

@@ -35,7 +35,7 @@ import org.springframework.test.web.servlet.MvcResult;
             "mnemos.security.api-keys[1].sha256=90d69e968ead0b001bf76513a78e28b5533c4aa1baee660698fae819a1e823cb",
             "mnemos.security.api-keys[1].scopes=read,write"
         })
-@EnableConfigurationProperties(SecurityProperties.class)
+@EnableConfigurationProperties({SecurityProperties.class, org.mnemos.experiment.LimitsProperties.class})
 class ApiKeyFilterTest {
 
     @Autowired MockMvc mvc;
@@ -43,6 +43,7 @@ class ApiKeyFilterTest {
     @MockitoBean MethodCatalog methods;
     @MockitoBean PresetCatalog presets;
     @MockitoBean DatasetCatalog datasets;
+    @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     @Test
     void missingOrWrongKeyIs401Problem() throws Exception {

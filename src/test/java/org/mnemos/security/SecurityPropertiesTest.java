@@ -42,8 +42,8 @@ class SecurityPropertiesTest {
 
     @Test
     void withoutTheRequirementNoKeysMeansOpen() {
-        assertThat(new SecurityProperties(List.of(), false).enabled()).isFalse();
-        assertThatThrownBy(() -> new SecurityProperties(List.of(), true)).isInstanceOf(IllegalStateException.class);
-        assertThat(new SecurityProperties(List.of(new SecurityProperties.ApiKey("a", "k", null, Set.of())), true).enabled()).isTrue();
+        assertThat(new SecurityProperties(List.of(), false, List.of()).enabled()).isFalse();
+        assertThatThrownBy(() -> new SecurityProperties(List.of(), true, List.of())).isInstanceOf(IllegalStateException.class);
+        assertThat(new SecurityProperties(List.of(new SecurityProperties.ApiKey("a", "k", null, Set.of())), true, List.of()).enabled()).isTrue();
     }
 }

@@ -268,7 +268,7 @@ class ExperimentLifecycleTest {
         List<UUID> seen = new java.util.ArrayList<>();
         String cursor = null;
         do {
-            ExperimentViews.Page page = service.list(null, 2, cursor);
+            ExperimentViews.Page page = service.list(null, 2, cursor, org.mnemos.security.Caller.ANONYMOUS);
             assertThat(page.items().size()).isLessThanOrEqualTo(2);
             page.items().forEach(item -> seen.add(item.id()));
             cursor = page.nextCursor();

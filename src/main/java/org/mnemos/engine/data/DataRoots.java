@@ -40,6 +40,44 @@ public final class DataRoots {
         return roots;
     }
 
+    /** How messages for clients name root {@code index} (0-based): by position, never by its path. */
+    public static String label(int index) {
+        return "<data root " + (index + 1) + ">";
+    }
+
+    /** The roots as clients see them: {@code [<data root 1>, <data root 2>]}. */
+    String labels() {
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < roots.size(); i++) {
+            labels.add(label(i));
+        }
+        return labels.toString();
+    }
+
+    /**
+     * {@code message} with every data root's path (as configured and as resolved through links)
+     * replaced by its label, so that errors from the readers can be shown to clients.
+     */
+    public String redact(String message) {
+        if (message == null) {
+            return null;
+        }
+        String redacted = message;
+        for (int i = 0; i < roots.size(); i++) {
+            List<String> spellings = new ArrayList<>(List.of(roots.get(i).toString()));
+            try {
+                spellings.add(roots.get(i).toRealPath().toString());
+            } catch (IOException missing) {
+                // a root that does not exist has only its configured spelling
+            }
+            spellings.sort((a, b) -> b.length() - a.length());
+            for (String spelling : spellings) {
+                redacted = redacted.replace(spelling, label(i));
+            }
+        }
+        return redacted;
+    }
+
     /**
      * Resolves a client-supplied relative path inside one of the roots (the first where it exists).
      *
@@ -64,14 +102,14 @@ public final class DataRoots {
                 }
                 escapedThroughLink = true;
             } catch (IOException e) {
-                throw new DataPathException("data path '" + relativePath + "' cannot be read: " + e.getMessage());
+                throw new DataPathException(redact("data path '" + relativePath + "' cannot be read: " + e.getMessage()));
             }
         }
         if (escapedThroughLink) {
             throw new DataPathException("data path '" + relativePath
-                    + "' leads outside the data roots through a symbolic link; only files inside " + roots + " may be read");
+                    + "' leads outside the data roots through a symbolic link; only files inside " + labels() + " may be read");
         }
-        throw new DataPathException("data path '" + relativePath + "' does not exist in any data root " + roots);
+        throw new DataPathException("data path '" + relativePath + "' does not exist in any data root " + labels());
     }
 
     /** The directory of a known data set ({@code <root>/<name>}) in the first root that has it. */

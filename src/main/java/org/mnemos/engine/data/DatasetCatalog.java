@@ -135,23 +135,33 @@ public final class DatasetCatalog {
     }
 
     private Path downloadOrFail(String name) {
-        String directory = DatasetDownloader.DIRECTORIES.get(name);
         if (downloader == null) {
-            throw new DataPathException("data set " + name + " is not present: put its official files in <root>/" + directory
-                    + "/ under one of the data roots " + roots.roots() + " (downloads are disabled)");
+            throw new DataPathException(missingMessage(name) + " (downloads are disabled)");
         }
         Path root = roots.firstWritableRoot()
                 .orElseThrow(() -> new DataPathException("data set " + name + " is missing and none of the data roots "
-                        + roots.roots() + " is writable for a download"));
+                        + roots.labels() + " is writable for a download"));
         Path dir = downloader.download(name, root);
         boolean complete = switch (name) {
             case MNIST, FASHION_MNIST -> IdxReader.isPresent(dir);
             default -> CifarReader.isPresent(dir, variant(name));
         };
         if (!complete) {
-            throw new DataPathException("the download of " + name + " into " + dir + " did not produce the expected files");
+            throw new DataPathException(roots.redact("the download of " + name + " into " + dir + " did not produce the expected files"));
         }
         return dir;
+    }
+
+    /** What a client is told when a data set with official files is not on this server: what is looked for, and where. */
+    public String missingMessage(String name) {
+        String files = switch (name) {
+            case MNIST, FASHION_MNIST -> "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+                    + "t10k-labels-idx1-ubyte (each optionally .gz)";
+            case CIFAR10 -> "the official python (data_batch_1..5, test_batch) or binary (data_batch_1..5.bin, test_batch.bin) files";
+            default -> "the official python (train, test) or binary (train.bin, test.bin) files";
+        };
+        return "data set " + name + " is not on this server: expected " + files + " in a folder '"
+                + DatasetDownloader.DIRECTORIES.get(name) + "' under one of the data roots " + roots.labels();
     }
 
     private Optional<Path> idxDirectory(String name) {
