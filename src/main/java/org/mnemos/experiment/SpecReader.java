@@ -9,7 +9,10 @@ import org.mnemos.web.FieldProblem;
 import org.mnemos.web.ProblemType;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonPointer;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
@@ -67,6 +70,12 @@ public class SpecReader {
         JsonNode tree;
         try {
             tree = SPEC_JSON.readTree(body);
+        } catch (StreamReadException e) {
+            JsonParser parser = e.processor();
+            if (parser != null && e.getOriginalMessage().startsWith("Duplicate")) {
+                throw ApiException.invalidSpec(field(parser.streamReadContext().pathAsPointer()), "appears more than once");
+            }
+            throw new ApiException(ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (JacksonException e) {
             throw new ApiException(ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
         }
@@ -87,6 +96,19 @@ public class SpecReader {
             resolved = merge(preset.spec().deepCopy(), submitted);
         }
         return new ReadSpec(submitted, resolved, bind(resolved));
+    }
+
+    /** A JSON pointer ({@code /training/optimizer/lr}, {@code /protocol/classList/3}) as a field path. */
+    private static String field(JsonPointer pointer) {
+        StringBuilder out = new StringBuilder();
+        for (JsonPointer at = pointer; at != null && !at.matches(); at = at.tail()) {
+            if (at.mayMatchElement() && at.getMatchingProperty().equals(Integer.toString(at.getMatchingIndex()))) {
+                out.append('[').append(at.getMatchingIndex()).append(']');
+            } else {
+                out.append(out.isEmpty() ? "" : ".").append(at.getMatchingProperty());
+            }
+        }
+        return out.isEmpty() ? "$" : out.toString();
     }
 
     /** PostgreSQL cannot store U+0000 in text, and no field has a use for it. */

@@ -15,12 +15,11 @@ import java.util.Optional;
 import java.util.Set;
 import org.mnemos.web.ProblemType;
 import org.mnemos.web.Problems;
+import org.mnemos.web.RoutedPath;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.http.ProblemDetail;
-import org.springframework.http.server.PathContainer;
-import org.springframework.http.server.RequestPath;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.pattern.PathPattern;
@@ -132,19 +131,10 @@ public class ApiKeyFilter extends OncePerRequestFilter {
      * are not resolved by the router, so their meaning is left to whatever handles them.
      */
     static boolean isOpen(HttpServletRequest request) {
-        PathContainer path;
-        try {
-            path = RequestPath.parse(request.getRequestURI(), request.getContextPath()).pathWithinApplication();
-        } catch (IllegalArgumentException undecodable) {
-            return false;
-        }
-        for (PathContainer.Element element : path.elements()) {
-            if (element instanceof PathContainer.PathSegment segment
-                    && (segment.valueToMatch().equals(".") || segment.valueToMatch().equals(".."))) {
-                return false;
-            }
-        }
-        return OPEN_FOR_READS.stream().anyMatch(pattern -> pattern.matches(path));
+        return RoutedPath.of(request)
+                .filter(path -> !RoutedPath.hasDotSegment(path))
+                .map(path -> OPEN_FOR_READS.stream().anyMatch(pattern -> pattern.matches(path)))
+                .orElse(false);
     }
 
     /** A host name or address, lower case, IPv6 without brackets, and without a trailing dot. */

@@ -24,6 +24,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -40,6 +42,8 @@ import tools.jackson.databind.ObjectMapper;
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
 public class RequestGuardFilter extends OncePerRequestFilter {
 
+    private static final PathPattern ERROR_PAGE = new PathPatternParser().parse("/error/**");
+
     private final long maxBodyBytes;
     private final ObjectMapper mapper;
 
@@ -51,8 +55,7 @@ public class RequestGuardFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (path.equals("/error") || path.startsWith("/error/") || path.startsWith("/error;")) {
+        if (RoutedPath.matches(request, ERROR_PAGE)) {
             reject(response, ProblemType.NOT_FOUND, "No such resource.");
             return;
         }
