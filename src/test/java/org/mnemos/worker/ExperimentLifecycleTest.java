@@ -283,4 +283,15 @@ class ExperimentLifecycleTest {
         java.util.Collections.reverse(copy);
         return copy;
     }
+
+    @Test
+    void aFullDiskFailsTheRunWithTheCauseButNotTheServerPath() throws Exception {
+        engineSucceeds();
+        org.mockito.Mockito.doThrow(new java.nio.file.FileSystemException("/var/lib/mnemos/artifacts/x/0/state.zip", null,
+                "No space left on device")).when(artifacts).store(any(), anyInt(), eq("state"), any());
+        UUID id = submit();
+        ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
+        assertThat(failed.error()).contains("cannot store the artifacts of phase 0", "No space left on device")
+                .doesNotContain("/var/lib/mnemos");
+    }
 }
