@@ -82,9 +82,10 @@ public class ExperimentService {
             throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
                     "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
         }
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
-            throw new ApiException(ProblemType.INVALID_PARAMETER, "Idempotency-Key must be 1 to 200 characters",
-                    List.of(new FieldProblem("Idempotency-Key", "must be 1 to 200 characters")));
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
+                || idempotencyKey.codePoints().anyMatch(Character::isISOControl))) {
+            throw new ApiException(ProblemType.INVALID_PARAMETER, "Idempotency-Key must be 1 to 200 characters without control characters",
+                    List.of(new FieldProblem("Idempotency-Key", "must be 1 to 200 characters without control characters")));
         }
         SpecReader.ReadSpec read = reader.read(body);
         if (idempotencyKey != null) {

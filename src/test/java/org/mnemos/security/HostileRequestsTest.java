@@ -170,6 +170,9 @@ class HostileRequestsTest {
         assertInvalid(SPEC.replace("\"target\"", "true"), 400, "name");
         assertInvalid(SPEC.replace("\"name\":\"target\",", "\"name\":\"a\",\"name\":\"b\","), 400, "name");
         assertInvalid(SPEC.replace("\"mlp\"", "\"ml\\u0000p\""), 400, "model.backbone");
+        RawHttp.Response controlInHeader = RawHttp.send(port, "POST", "/api/v1/experiments", Map.of("X-API-Key", "writer-secret",
+                "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"), SPEC.getBytes(StandardCharsets.UTF_8));
+        assertThat(controlInHeader.status()).isEqualTo(400);
         assertInvalid("[".repeat(30_000) + "]".repeat(30_000), 400, null);
         assertInvalid("{\"a\":".repeat(6_000) + "1" + "}".repeat(6_000), 400, null);
     }

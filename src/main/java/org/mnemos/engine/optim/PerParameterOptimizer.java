@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What SGD and Adam share: state per parameter in a manager the optimizer owns, each step's
+ * What SGD and Adam share: state per parameter in a manager the optimizer owns, on the device of
+ * the parameters (never the engine's default device, which is the GPU on a GPU host), each step's
  * temporaries in a sub-manager closed after the step, and PyTorch's L2 weight decay folded into
  * the gradient before the rule sees it.
  *
@@ -17,7 +18,8 @@ import java.util.Map;
 abstract class PerParameterOptimizer<S> implements Optimizer {
 
     private final float weightDecay;
-    private final NDManager stateManager = NDManager.newBaseManager();
+    /** Created at the first step, on the device of the parameters it updates. */
+    private NDManager stateManager;
     private final Map<String, S> states = new HashMap<>();
 
     PerParameterOptimizer(float weightDecay) {
@@ -26,6 +28,12 @@ abstract class PerParameterOptimizer<S> implements Optimizer {
 
     @Override
     public final void step(List<Parameter> params, float lr) {
+        if (params.isEmpty()) {
+            return;
+        }
+        if (stateManager == null) {
+            stateManager = NDManager.newBaseManager(params.get(0).getArray().getDevice());
+        }
         try (NDManager step = stateManager.newSubManager()) {
             for (Parameter parameter : params) {
                 if (!parameter.requiresGradient()) {
@@ -66,6 +74,8 @@ abstract class PerParameterOptimizer<S> implements Optimizer {
     @Override
     public void close() {
         states.clear();
-        stateManager.close();
+        if (stateManager != null) {
+            stateManager.close();
+        }
     }
 }
