@@ -27,6 +27,7 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.train.CancellationSignal;
 import org.mnemos.engine.train.PhaseCancelledException;
+import org.mnemos.engine.train.TrainingDivergedException;
 import org.mnemos.experiment.Experiment;
 import org.mnemos.experiment.ExperimentRepository;
 import org.mnemos.experiment.ExperimentStatus;
@@ -158,6 +159,9 @@ public class PhaseExecution {
         } catch (PhaseCancelledException e) {
             log.info("Phase {} cancelled", index);
             ledger.cancel(id, index);
+        } catch (TrainingDivergedException e) {
+            log.error("Phase {} diverged; the experiment is FAILED without a retry: {}", index, e.getMessage());
+            ledger.fail(id, index, e.getMessage());
         } catch (Exception e) {
             handleFailure(id, index, e);
         } finally {
