@@ -131,7 +131,10 @@ public class PhaseExecution {
             });
             return;
         }
-        ledger.start(id, index, workerName);
+        if (!ledger.start(id, index, workerName, properties.maxAttempts())) {
+            log.error("Phase {} used up its {} attempts without finishing; the experiment is FAILED", index, properties.maxAttempts());
+            return;
+        }
         log.info("Phase {} of {} started on {}", index, plan.phaseCount(), workerName);
         Path work = null;
         try {
