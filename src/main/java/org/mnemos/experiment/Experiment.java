@@ -142,6 +142,11 @@ public class Experiment {
         return ++attempts;
     }
 
+    /** Takes back the current attempt: it was interrupted by a worker's shutdown, not by the phase. */
+    public void releaseAttempt() {
+        attempts = Math.max(0, attempts - 1);
+    }
+
     public void resetAttempts() {
         attempts = 0;
     }

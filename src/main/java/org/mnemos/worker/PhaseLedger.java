@@ -173,6 +173,26 @@ public class PhaseLedger {
         });
     }
 
+    /**
+     * Hands a phase interrupted by its worker's shutdown back to the queue: the phase is PENDING,
+     * the run QUEUED, and the attempt does not count against the phase's attempts.
+     *
+     * @return false when the run is being cancelled or was deleted meanwhile (then it is not requeued)
+     */
+    boolean release(UUID id, int index) {
+        return inTransaction(() -> {
+            Experiment experiment = experiments.findById(id).orElse(null);
+            if (experiment == null || experiment.getStatus() != ExperimentStatus.RUNNING) {
+                return false;
+            }
+            phase(id, index).end(PhaseStatus.PENDING);
+            experiment.releaseAttempt();
+            experiment.transition(ExperimentStatus.QUEUED, Instant.now());
+            experiments.flush();
+            return true;
+        });
+    }
+
     /** Ends a failed attempt for a retry; returns how many attempts of this phase have started so far. */
     int recordFailure(UUID id, int index) {
         return inTransaction(() -> {

@@ -18,7 +18,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -43,26 +45,35 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public static WorkerProcess start(String name, String jdbcUrl, String artifactsDir) throws IOException {
+        return start(name, jdbcUrl, artifactsDir, Map.of());
+    }
+
+    /** {@code overrides} replace the default settings (property name without {@code --}). */
+    public static WorkerProcess start(String name, String jdbcUrl, String artifactsDir, Map<String, String> overrides)
+            throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("server.port", String.valueOf(port));
+        settings.put("spring.datasource.url", jdbcUrl);
+        settings.put("spring.datasource.username", "postgres");
+        settings.put("spring.datasource.password", "postgres");
+        settings.put("mnemos.worker.heartbeat-seconds", "1");
+        settings.put("mnemos.worker.missed-heartbeats", "4");
+        settings.put("mnemos.worker.polling-seconds", "1");
+        settings.put("mnemos.worker.device", "cpu");
+        settings.put("mnemos.artifacts.dir", artifactsDir);
+        settings.putAll(overrides);
         // the application's own classpath: test classes would add test configurations to its component scan
         String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.endsWith("test-classes"))
                 .collect(Collectors.joining(File.pathSeparator));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Dai.djl.offline=true", "-cp", classpath, MnemosApplication.class.getName(),
-                "--server.port=" + port,
-                "--spring.datasource.url=" + jdbcUrl,
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=postgres",
-                "--mnemos.worker.heartbeat-seconds=1",
-                "--mnemos.worker.missed-heartbeats=4",
-                "--mnemos.worker.polling-seconds=1",
-                "--mnemos.worker.device=cpu",
-                "--mnemos.artifacts.dir=" + artifactsDir));
+                "-Xmx2g", "-Dai.djl.offline=true", "-cp", classpath, MnemosApplication.class.getName()));
+        settings.forEach((key, value) -> command.add("--" + key + "=" + value));
         Path log = Path.of("target", name + ".log");
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
