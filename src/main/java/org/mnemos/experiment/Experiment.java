@@ -134,9 +134,17 @@ public class Experiment {
         this.updatedAt = now;
     }
 
-    /** Counts a failed attempt at the current phase; returns how many have failed so far. */
-    public int countFailedAttempt() {
+    /**
+     * Counts an attempt at the current phase as it starts, before any training, so that an attempt
+     * that ends the worker process is counted too; returns how many have started so far.
+     */
+    public int startAttempt() {
         return ++attempts;
+    }
+
+    /** Takes back the current attempt: it was interrupted by a worker's shutdown, not by the phase. */
+    public void releaseAttempt() {
+        attempts = Math.max(0, attempts - 1);
     }
 
     public void resetAttempts() {

@@ -27,6 +27,7 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.train.CancellationSignal;
 import org.mnemos.engine.train.PhaseCancelledException;
+import org.mnemos.engine.train.TrainingDivergedException;
 import org.mnemos.experiment.Experiment;
 import org.mnemos.experiment.ExperimentRepository;
 import org.mnemos.experiment.ExperimentStatus;
@@ -53,6 +54,9 @@ public class PhaseExecution {
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CANCEL_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final String STATE_ARTIFACT = "state";
+    /** Puts the execution back in the queue, unpicked and due now, for any worker to take. */
+    private static final CompletionHandler<PhaseRef> HAND_BACK = (complete, operations) ->
+            operations.reschedule(complete, Instant.now());
 
     private final PhaseLedger ledger;
     private final ExperimentRepository experiments;
@@ -63,6 +67,7 @@ public class PhaseExecution {
     private final MnemosMetrics metrics;
     private final String workerName;
     private volatile Device device;
+    private volatile boolean shuttingDown;
 
     public PhaseExecution(PhaseLedger ledger, ExperimentRepository experiments, CilEngine engine, ArtifactStore artifacts,
             PhaseArtifacts downloads, WorkerProperties properties, MnemosMetrics metrics) {
@@ -90,33 +95,42 @@ public class PhaseExecution {
         return host + "/" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
+    /**
+     * Makes running phases stop at their next training step and hand their executions back, so
+     * that another worker starts them at once instead of after dead-execution detection.
+     */
+    void beginShutdown() {
+        shuttingDown = true;
+    }
+
     public CompletionHandler<PhaseRef> execute(TaskInstance<PhaseRef> instance, ExecutionContext context) {
         PhaseRef ref = instance.getData();
         MDC.put("experimentId", ref.experimentId().toString());
         try {
-            run(ref, context.getSchedulerClient());
-            return new CompletionHandler.OnCompleteRemove<>();
+            boolean handedBack = run(ref, context.getSchedulerClient());
+            return handedBack ? HAND_BACK : new CompletionHandler.OnCompleteRemove<>();
         } finally {
             MDC.remove("experimentId");
         }
     }
 
-    void run(PhaseRef ref, SchedulerClient scheduler) {
+    /** Runs the phase; returns whether it was interrupted by this worker's shutdown and released for another worker. */
+    boolean run(PhaseRef ref, SchedulerClient scheduler) {
         UUID id = ref.experimentId();
         int index = ref.phase();
         Experiment experiment = ledger.find(id).orElse(null);
         if (experiment == null) {
             log.info("Phase {} dropped: the experiment was deleted", index);
-            return;
+            return false;
         }
         switch (experiment.getStatus()) {
             case CANCELLED, SUCCEEDED, FAILED -> {
                 log.info("Phase {} dropped: the experiment is {}", index, experiment.getStatus());
-                return;
+                return false;
             }
             case CANCELLING -> {
                 ledger.cancel(id, index);
-                return;
+                return false;
             }
             default -> { }
         }
@@ -128,9 +142,12 @@ public class PhaseExecution {
                 advance(id, index, plan.phaseCount(), scheduler);
                 return null;
             });
-            return;
+            return false;
         }
-        ledger.start(id, index, workerName);
+        if (!ledger.start(id, index, workerName, properties.maxAttempts())) {
+            log.error("Phase {} used up its {} attempts without finishing; the experiment is FAILED", index, properties.maxAttempts());
+            return false;
+        }
         log.info("Phase {} of {} started on {}", index, plan.phaseCount(), workerName);
         Path work = null;
         try {
@@ -156,13 +173,21 @@ public class PhaseExecution {
                 ledger.cancel(id, index);
             }
         } catch (PhaseCancelledException e) {
+            if (shuttingDown && ledger.release(id, index)) {
+                log.info("Phase {} stopped by this worker's shutdown and handed back for another worker", index);
+                return true;
+            }
             log.info("Phase {} cancelled", index);
             ledger.cancel(id, index);
+        } catch (TrainingDivergedException e) {
+            log.error("Phase {} diverged; the experiment is FAILED without a retry: {}", index, e.getMessage());
+            ledger.fail(id, index, e.getMessage());
         } catch (Exception e) {
             handleFailure(id, index, e);
         } finally {
             deleteQuietly(work);
         }
+        return false;
     }
 
     /** Queues the phase after {@code index} or, after the last, ends the run SUCCEEDED. */
@@ -206,7 +231,7 @@ public class PhaseExecution {
         return target;
     }
 
-    /** Polls the run's status at most once a second; a deleted run counts as cancelled. */
+    /** Polls the run's status at most once a second; a deleted run counts as cancelled, and so does this worker's shutdown. */
     private CancellationSignal cancellation(UUID id) {
         return new CancellationSignal() {
             private long nextPoll;
@@ -214,6 +239,9 @@ public class PhaseExecution {
 
             @Override
             public boolean isCancelled() {
+                if (shuttingDown) {
+                    return true;
+                }
                 long now = System.nanoTime();
                 if (!cancelled && now - nextPoll >= 0) {
                     nextPoll = now + CANCEL_POLL_INTERVAL.toNanos();

@@ -67,18 +67,35 @@ public class PhaseLedger {
                 .orElseThrow(() -> new IllegalStateException("experiment " + id + " has no phase " + index));
     }
 
-    /** Marks the run and the phase RUNNING and counts the phase's attempt. */
-    void start(UUID id, int index, String worker) {
-        inTransaction(() -> {
+    /**
+     * Marks the run and the phase RUNNING and persists the attempt before the phase trains. When
+     * every attempt is already used, the last one ended without recording its end (it took its
+     * worker process down: killed, crashed, out of memory), so the run is FAILED instead of
+     * running a poison phase forever.
+     *
+     * @return whether the phase may run
+     */
+    boolean start(UUID id, int index, String worker, int maxAttempts) {
+        return inTransaction(() -> {
             Experiment experiment = experiments.findById(id).orElseThrow();
             Phase phase = phase(id, index);
             Instant now = Instant.now();
+            if (experiment.getAttempts() >= maxAttempts) {
+                String error = "phase " + index + " did not finish in " + maxAttempts + " attempts;"
+                        + " the last one ended the worker process (killed, crashed or out of memory)";
+                phase.end(PhaseStatus.FAILED);
+                experiment.fail(error, now);
+                experiments.flush();
+                events.publish(id, "experiment-failed", Map.of("phase", index, "error", error));
+                return false;
+            }
+            experiment.startAttempt();
             experiment.transition(ExperimentStatus.RUNNING, now);
             phase.start(worker, now);
             experiments.flush();
             events.publish(id, "phase-started", Map.of("phase", index, "classes", JSON.readTree(phase.getClasses()),
                     "attempt", phase.getAttempts()));
-            return null;
+            return true;
         });
     }
 
@@ -156,14 +173,33 @@ public class PhaseLedger {
         });
     }
 
-    /** Counts a failed attempt; returns how many attempts of this phase have failed so far. */
+    /**
+     * Hands a phase interrupted by its worker's shutdown back to the queue: the phase is PENDING,
+     * the run QUEUED, and the attempt does not count against the phase's attempts.
+     *
+     * @return false when the run is being cancelled or was deleted meanwhile (then it is not requeued)
+     */
+    boolean release(UUID id, int index) {
+        return inTransaction(() -> {
+            Experiment experiment = experiments.findById(id).orElse(null);
+            if (experiment == null || experiment.getStatus() != ExperimentStatus.RUNNING) {
+                return false;
+            }
+            phase(id, index).end(PhaseStatus.PENDING);
+            experiment.releaseAttempt();
+            experiment.transition(ExperimentStatus.QUEUED, Instant.now());
+            experiments.flush();
+            return true;
+        });
+    }
+
+    /** Ends a failed attempt for a retry; returns how many attempts of this phase have started so far. */
     int recordFailure(UUID id, int index) {
         return inTransaction(() -> {
             Experiment experiment = experiments.findById(id).orElseThrow();
-            int failed = experiment.countFailedAttempt();
             phase(id, index).end(PhaseStatus.PENDING);
             experiments.flush();
-            return failed;
+            return experiment.getAttempts();
         });
     }
 

@@ -48,7 +48,8 @@ public class SchedulerConfiguration {
                 .missedHeartbeatsLimit(properties.missedHeartbeats())
                 .pollingInterval(Duration.ofSeconds(properties.pollingSeconds()))
                 .enableImmediateExecution()
-                // a phase still training at shutdown is left picked; a live worker revives it once its heartbeats stop
+                // a phase stops at its next step on shutdown and is handed back (PhaseExecution.beginShutdown); one stuck
+                // outside training longer than this stays picked until a live worker revives it once its heartbeats stop
                 .shutdownMaxWait(Duration.ofSeconds(properties.heartbeatSeconds()))
                 .build();
     }
@@ -63,9 +64,9 @@ public class SchedulerConfiguration {
         };
     }
 
-    /** Starts the worker's executor once the context is up and stops it, finishing phases, on shutdown. */
+    /** Starts the worker's executor once the context is up; on shutdown hands running phases back, then stops it. */
     @Bean
-    SmartLifecycle schedulerLifecycle(SchedulerClient scheduler) {
+    SmartLifecycle schedulerLifecycle(SchedulerClient scheduler, PhaseExecution runner) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
@@ -80,6 +81,7 @@ public class SchedulerConfiguration {
             @Override
             public void stop() {
                 if (scheduler instanceof Scheduler worker) {
+                    runner.beginShutdown();
                     worker.stop();
                 }
                 running = false;

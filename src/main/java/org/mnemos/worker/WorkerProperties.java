@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param device {@code cpu}, {@code gpu} or {@code auto} (a GPU when the engine sees one)
  * @param heartbeatSeconds how often a running phase proves it is alive; after
  *     {@code missedHeartbeats} missed beats another worker takes the phase over
- * @param maxAttempts failed attempts of one phase before the run is FAILED
+ * @param maxAttempts attempts of one phase before the run is FAILED, counting those that ended the process
  * @param pollingSeconds how often idle workers look for due phases
  * @param retryBackoffSeconds delay before the first retry of a failed phase (doubles each time)
  * @param workDir where phase states are unpacked while a phase runs (default: the system temp dir)

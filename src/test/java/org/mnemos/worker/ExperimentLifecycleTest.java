@@ -205,6 +205,19 @@ class ExperimentLifecycleTest {
     }
 
     @Test
+    void aDivergingPhaseFailsTheRunAtOnceWithTheEnginesMessage() throws Exception {
+        engineBehaviour = call -> {
+            throw new org.mnemos.engine.train.TrainingDivergedException(0, "train", 17, Float.NaN);
+        };
+        UUID id = submit();
+        ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
+        assertThat(failed.error()).isEqualTo(
+                "training diverged in phase 0: the loss of stage 'train' was NaN at step 17; lower the learning rate");
+        assertThat(service.phases(id).get(0).attempts()).as("a seeded run diverges again: no retry").isEqualTo(1);
+        assertThat(service.phases(id).get(0).status()).isEqualTo(PhaseStatus.FAILED);
+    }
+
+    @Test
     void cancellingARunningPhaseEndsCancelledAndResumeContinues() throws Exception {
         engineBehaviour = call -> {
             CancellationSignal cancel = call.getArgument(6);

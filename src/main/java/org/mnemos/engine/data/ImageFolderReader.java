@@ -21,7 +21,9 @@ import javax.imageio.ImageIO;
  * Reads an image tree {@code <dir>/train/<class>/*.{jpg,jpeg,png}} and {@code <dir>/val/<class>/...}
  * (or {@code test/}). Classes are the train subfolders sorted by name; each image is decoded with
  * ImageIO, its shorter side scaled to {@code imageSize} and the centre square cropped, giving RGB
- * HWC bytes. Decoding runs on a bounded pool.
+ * HWC bytes. Decoding runs on a bounded pool. Symbolic links are followed only while they stay
+ * inside the image folder: every split, class folder and image is checked by its real path, so a
+ * link cannot make the service read (and hand back in exemplar downloads) files from elsewhere.
  */
 public final class ImageFolderReader {
 
@@ -32,11 +34,12 @@ public final class ImageFolderReader {
 
     /** The sorted class folder names of {@code <dir>/train}. */
     public static List<String> classNames(Path dir) {
-        Path train = dir.resolve("train");
+        Path root = realPath(dir);
+        Path train = root.resolve("train");
         if (!Files.isDirectory(train)) {
             throw new DataPathException(dir + " has no train/ folder; an image folder needs train/<class>/ and val/<class>/ (or test/<class>/)");
         }
-        List<String> names = subfolders(train);
+        List<String> names = subfolders(root, inside(root, train));
         if (names.isEmpty()) {
             throw new DataPathException(train + " has no class folders");
         }
@@ -45,19 +48,21 @@ public final class ImageFolderReader {
 
     /** {@code <dir>/val} or, when absent, {@code <dir>/test}. */
     public static Path testDirectory(Path dir) {
+        Path root = realPath(dir);
         for (String name : List.of("val", "test")) {
-            Path candidate = dir.resolve(name);
+            Path candidate = root.resolve(name);
             if (Files.isDirectory(candidate)) {
-                return candidate;
+                return inside(root, candidate);
             }
         }
         throw new DataPathException(dir + " has neither val/ nor test/ folder with class subfolders");
     }
 
     public static DatasetSplits read(Path dir, String name, int imageSize, int threads) {
-        List<String> classes = classNames(dir);
-        Path test = testDirectory(dir);
-        for (String testClass : subfolders(test)) {
+        Path root = realPath(dir);
+        List<String> classes = classNames(root);
+        Path test = testDirectory(root);
+        for (String testClass : subfolders(root, test)) {
             if (!classes.contains(testClass)) {
                 throw new DataPathException(test.resolve(testClass) + " is a class that train/ does not have");
             }
@@ -70,14 +75,15 @@ public final class ImageFolderReader {
         });
         try {
             return new DatasetSplits(
-                    readSplit(dir.resolve("train"), name, classes, imageSize, pool),
-                    readSplit(test, name, classes, imageSize, pool));
+                    readSplit(root, root.resolve("train"), name, classes, imageSize, pool),
+                    readSplit(root, test, name, classes, imageSize, pool));
         } finally {
             pool.shutdownNow();
         }
     }
 
-    static ImageDataset readSplit(Path splitDir, String name, List<String> classes, int imageSize, ExecutorService pool) {
+    private static ImageDataset readSplit(
+            Path root, Path splitDir, String name, List<String> classes, int imageSize, ExecutorService pool) {
         List<Path> files = new ArrayList<>();
         List<Integer> labelList = new ArrayList<>();
         for (int label = 0; label < classes.size(); label++) {
@@ -85,7 +91,7 @@ public final class ImageFolderReader {
             if (!Files.isDirectory(classDir)) {
                 continue;
             }
-            for (Path file : imageFiles(classDir)) {
+            for (Path file : imageFiles(root, inside(root, classDir))) {
                 files.add(file);
                 labelList.add(label);
             }
@@ -148,11 +154,15 @@ public final class ImageFolderReader {
         }
     }
 
-    private static List<String> subfolders(Path dir) {
+    private static List<String> subfolders(Path root, Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(Files::isDirectory)
-                    .map(p -> p.getFileName().toString())
-                    .filter(n -> !n.startsWith("."))
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .map(p -> {
+                        inside(root, p);
+                        // the class is named by the folder (or link) here, not by where a link points
+                        return p.getFileName().toString();
+                    })
                     .sorted()
                     .toList();
         } catch (IOException e) {
@@ -160,7 +170,8 @@ public final class ImageFolderReader {
         }
     }
 
-    private static List<Path> imageFiles(Path classDir) {
+    /** The real paths of the images in {@code classDir}, sorted by their names there. */
+    private static List<Path> imageFiles(Path root, Path classDir) {
         try (Stream<Path> entries = Files.list(classDir)) {
             return entries.filter(Files::isRegularFile)
                     .filter(p -> {
@@ -168,9 +179,28 @@ public final class ImageFolderReader {
                         return !n.startsWith(".") && EXTENSIONS.stream().anyMatch(n::endsWith);
                     })
                     .sorted()
+                    .map(p -> inside(root, p))
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + classDir, e);
         }
+    }
+
+    private static Path realPath(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw new DataPathException(dir.getFileName() + " cannot be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** The real path of {@code entry} under the image folder {@code root}; refused when a link leads out of it. */
+    private static Path inside(Path root, Path entry) {
+        Path real = realPath(entry);
+        if (!real.startsWith(root)) {
+            throw new DataPathException("'" + root.relativize(entry) + "' in image folder '" + root.getFileName()
+                    + "' is a symbolic link that leads outside it; links may only point inside the image folder");
+        }
+        return real;
     }
 }

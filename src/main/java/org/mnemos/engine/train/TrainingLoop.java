@@ -17,7 +17,8 @@ import org.mnemos.engine.util.Permutations;
 /**
  * The mini-batch loop every stage of every method shares: shuffling, on-device batch assembly and
  * augmentation, gradient recording, the optimizer step, the schedule, progress and cancellation.
- * What differs between methods is only the {@link StepLoss}.
+ * What differs between methods is only the {@link StepLoss}. A NaN or infinite loss stops the stage
+ * at the next progress report ({@link TrainingDivergedException}).
  */
 public final class TrainingLoop {
 
@@ -101,8 +102,12 @@ public final class TrainingLoop {
                     optimizer.step(parameters, lr);
                     Gradients.zero(parameters);
                     if (report) {
+                        // the only device sync of the loop, so the divergence check rides on it
                         lossValue = loss.getFloat();
                     }
+                }
+                if (report && !Float.isFinite(lossValue)) {
+                    throw new TrainingDivergedException(progress.phase(), stage.name(), step + 1, lossValue);
                 }
                 images += size;
                 if (report) {

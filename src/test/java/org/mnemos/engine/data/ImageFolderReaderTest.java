@@ -87,4 +87,41 @@ class ImageFolderReaderTest {
         Files.writeString(dir.resolve("val/a/bad.png"), "not a png");
         assertThatThrownBy(() -> ImageFolderReader.read(dir, "imagefolder", 4, 1)).hasMessageContaining("bad.png");
     }
+
+    @Test
+    void linksThatLeaveTheImageFolderAreRefusedAtEveryLevel() throws Exception {
+        Path outside = temp.resolve("outside");
+        image(outside.resolve("secret/s.png"), 4, 4, Color.GREEN, "png");
+
+        Path classLink = writeTree(temp.resolve("class-link"));
+        Files.createSymbolicLink(classLink.resolve("train/green"), outside.resolve("secret"));
+        assertThatThrownBy(() -> ImageFolderReader.classNames(classLink))
+                .isInstanceOf(DataPathException.class)
+                .hasMessage("'train/green' in image folder 'class-link' is a symbolic link that leads outside it;"
+                        + " links may only point inside the image folder");
+
+        Path fileLink = writeTree(temp.resolve("file-link"));
+        Files.createSymbolicLink(fileLink.resolve("train/red/s.png"), outside.resolve("secret/s.png"));
+        assertThatThrownBy(() -> ImageFolderReader.read(fileLink, "imagefolder", 4, 1))
+                .isInstanceOf(DataPathException.class)
+                .hasMessageStartingWith("'train/red/s.png' in image folder 'file-link' is a symbolic link that leads outside it");
+
+        Path splitLink = temp.resolve("split-link");
+        image(splitLink.resolve("train/green/a.png"), 4, 4, Color.GREEN, "png");
+        Files.createSymbolicLink(splitLink.resolve("val"), outside);
+        Files.createDirectories(outside.resolve("green"));
+        assertThatThrownBy(() -> ImageFolderReader.read(splitLink, "imagefolder", 4, 1))
+                .isInstanceOf(DataPathException.class)
+                .hasMessageStartingWith("'val' in image folder 'split-link'");
+    }
+
+    @Test
+    void linksInsideTheImageFolderAreFollowed() throws Exception {
+        Path dir = writeTree(temp.resolve("inner-links"));
+        Files.createSymbolicLink(dir.resolve("train/blue/again.png"), dir.resolve("train/blue/c.PNG"));
+        Files.createSymbolicLink(dir.resolve("train/crimson"), dir.resolve("train/red"));
+        DatasetSplits splits = ImageFolderReader.read(dir, "imagefolder", 8, 1);
+        assertThat(splits.train().classNames()).containsExactly("blue", "crimson", "red");
+        assertThat(splits.train().labels()).containsExactly(0, 0, 1, 1, 2, 2);
+    }
 }

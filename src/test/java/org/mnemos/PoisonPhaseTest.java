@@ -1,0 +1,88 @@
+package org.mnemos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.mnemos.experiment.SpecReader;
+import org.mnemos.support.TestDatabase;
+import org.mnemos.support.WorkerProcess;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A poison phase: every attempt ends its worker JVM (SIGKILL while the phase runs, as the OOM
+ * killer or a native crash would). It runs exactly {@code maxAttempts} (3) times across restarts;
+ * the next worker then FAILS the run instead of starting it again, and the run queued behind it
+ * proceeds.
+ */
+class PoisonPhaseTest {
+
+    private static final JsonMapper JSON = SpecReader.json();
+    private static final Duration TIMEOUT = Duration.ofMinutes(4);
+    private static final String ARTIFACTS = "target/poison-artifacts";
+
+    private static final String POISON = """
+            {"name":"poison","dataset":{"name":"synthetic"},
+             "protocol":{"initialClasses":4,"increment":3,"classOrder":"natural"},
+             "model":{"backbone":"mlp","hiddenUnits":[8]},"method":{"name":"finetune"},
+             "training":{"iterations":1000000,"batchSize":16,"optimizer":{"name":"sgd","lr":0.01}}}""";
+    private static final String NEXT = POISON.replace("\"poison\"", "\"behind-the-poison\"")
+            .replace("1000000", "5");
+
+    private final String jdbcUrl = TestDatabase.jdbcUrl();
+
+    @Test
+    void aPhaseThatEndsItsProcessRunsMaxAttemptsTimesThenTheRunFailsAndTheQueueMovesOn() throws Exception {
+        UUID poison = null;
+        UUID next = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            WorkerProcess worker = WorkerProcess.start("poison-worker-" + attempt, jdbcUrl, ARTIFACTS).awaitServing(TIMEOUT);
+            try {
+                if (poison == null) {
+                    poison = submit(worker, POISON);
+                    next = submit(worker, NEXT);
+                }
+                UUID id = poison;
+                int expected = attempt;
+                WorkerProcess.await("attempt " + attempt + " of the poison phase running on " + worker.workerNameSuffix(), TIMEOUT,
+                        () -> count("select count(*) from phases where experiment_id = ? and phase_index = 0 and status = 'RUNNING'"
+                                + " and attempts = " + expected + " and worker like '%" + worker.workerNameSuffix() + "'", id) == 1);
+            } finally {
+                worker.kill();
+            }
+        }
+
+        WorkerProcess last = WorkerProcess.start("poison-worker-4", jdbcUrl, ARTIFACTS);
+        try {
+            UUID id = poison;
+            UUID queued = next;
+            WorkerProcess.await("the poison run FAILED", TIMEOUT,
+                    () -> count("select count(*) from experiments where id = ? and status = 'FAILED'", id) == 1);
+            WorkerProcess.await("the run behind it SUCCEEDED", TIMEOUT,
+                    () -> count("select count(*) from experiments where id = ? and status = 'SUCCEEDED'", queued) == 1);
+        } finally {
+            last.close();
+        }
+
+        assertThat(count("select attempts from phases where experiment_id = ? and phase_index = 0", poison))
+                .as("the poison phase ran exactly maxAttempts times").isEqualTo(3);
+        assertThat(count("select count(*) from phases where experiment_id = ? and phase_index = 0 and status = 'FAILED'", poison))
+                .isEqualTo(1);
+        assertThat(count("select count(*) from experiments where id = ? and error = 'phase 0 did not finish in 3 attempts;"
+                + " the last one ended the worker process (killed, crashed or out of memory)'", poison)).isEqualTo(1);
+        assertThat(count("select count(*) from events where experiment_id = ? and type = 'experiment-failed'", poison)).isEqualTo(1);
+        assertThat(count("select count(*) from scheduled_tasks where task_instance like (?::text || '/%')", poison)).isZero();
+    }
+
+    private static UUID submit(WorkerProcess worker, String spec) throws Exception {
+        HttpResponse<String> created = worker.post("/api/v1/experiments", spec);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return UUID.fromString(JSON.readTree(created.body()).get("id").asString());
+    }
+
+    private long count(String sql, UUID id) {
+        return WorkerProcess.count(jdbcUrl, sql, id);
+    }
+}
