@@ -1,5 +1,7 @@
 package org.mnemos.engine;
 
+import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.model.HeadType;
 import java.util.List;
 import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.spec.ExperimentSpec;
@@ -34,7 +36,7 @@ public final class SpecDefaults {
                 spec.preset(),
                 spec.dataset(),
                 protocol(spec.protocol()),
-                model(spec.model()),
+                model(spec.model(), Methods.create(spec.method()).head()),
                 spec.method(),
                 memory(spec.memory()),
                 training(spec.training(), channels));
@@ -45,12 +47,18 @@ public final class SpecDefaults {
         return new ProtocolSpec(p.initialClasses(), p.increment(), p.numClasses(), p.phases(), order, p.classOrderSeed(), p.classList());
     }
 
-    private static ModelSpec model(ModelSpec m) {
+    /**
+     * The model with its defaults, and the head the method forces (LUCIR's cosine, PODNet's LSC)
+     * in place of the spec's: that head is what runs, and it decides the backbone's last ReLU.
+     */
+    private static ModelSpec model(ModelSpec m, HeadType forcedHead) {
         if (m == null || m.backbone() == null) {
             throw new SpecException("model.backbone", "is required; allowed: mlp, resnet32, resnet18");
         }
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
-        return new ModelSpec(m.backbone(), hidden, m.head() == null ? "linear" : m.head());
+        String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
+                : m.head() == null ? "linear" : m.head();
+        return new ModelSpec(m.backbone(), hidden, head);
     }
 
     private static MemorySpec memory(MemorySpec m) {

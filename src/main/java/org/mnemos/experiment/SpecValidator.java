@@ -38,8 +38,8 @@ public class SpecValidator {
     // the names the engine itself accepts, so the two cannot disagree
     static final Set<String> DATASETS = Set.copyOf(DatasetCatalog.NAMES);
     static final Set<String> BACKBONES = Set.copyOf(Backbones.NAMES);
-    /** A spec may choose these; LSC is the head PODNet brings itself, not a free choice. */
-    static final Set<String> HEADS = Set.of("linear", "cosine");
+    /** The heads a spec may name; a method that forces one (LUCIR, PODNet) overrides the choice. */
+    static final Set<String> HEADS = Set.of("linear", "cosine", "lsc");
     static final Set<String> SELECTORS = Set.copyOf(ExemplarSelector.NAMES);
     static final Set<String> OPTIMIZERS = Set.copyOf(Optimizers.NAMES);
     static final Set<String> SCHEDULES = Set.copyOf(LrSchedules.NAMES);

@@ -35,9 +35,11 @@ public final class Methods {
         }
         rejectForeignOptions(spec);
         return switch (name) {
+            // PyCIL's finetune: CE over the new classes' logits once there are old ones
             case "finetune" -> new CilMethod(name, "Fine-tuning on each phase's classes only: the lower bound.",
                     TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
-                    classificationOnly(), List.of());
+                    (oldClasses, newClasses) -> oldClasses == 0 ? List.of(CROSS_ENTROPY) : List.of(new CrossEntropyLoss(true)),
+                    List.of());
             case "joint" -> new CilMethod(name, "Training on every image of every class seen so far: the upper bound.",
                     TrainingData.ALL_SEEN_CLASSES, false, ClassifierRule.CNN, null, false,
                     classificationOnly(), List.of());
@@ -149,7 +151,7 @@ public final class Methods {
         int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 0 : spec.balancedFinetuneEpochs();
         List<PhaseHook> hooks = finetuneEpochs > 0
                 ? List.of(new WeightImprinting(), new FreezeOldClassifier(),
-                        new ClassBalancedFinetuning(finetuneEpochs, CROSS_ENTROPY, 0.01))
+                        ClassBalancedFinetuning.lucir(finetuneEpochs, CROSS_ENTROPY))
                 : List.of(new WeightImprinting(), new FreezeOldClassifier());
         return new CilMethod("lucir", "LUCIR (Hou et al. 2019): cosine head, less-forget constraint, margin ranking loss.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.COSINE, false,
@@ -164,8 +166,8 @@ public final class Methods {
 
     /**
      * Douillard et al. 2020: local similarity classifier with NCA loss (margin 0.6), POD-spatial
-     * (factor 3) and POD-flat (factor 1) both scaled by √(seen/new), class-balanced finetuning of
-     * the classifier (20 epochs, lr 0.05 in the CIFAR config).
+     * (factor 3) and POD-flat (factor 1) both scaled by √(seen/new), the old classes' proxies fixed,
+     * class-balanced finetuning of the classifier's weights (20 epochs, lr 0.05 constant in the CIFAR config).
      */
     private static CilMethod podnet(MethodSpec spec) {
         double spatial = or(spec.podSpatialWeight(), 3.0);
@@ -173,7 +175,10 @@ public final class Methods {
         double margin = or(spec.margin(), 0.6);
         int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 20 : spec.balancedFinetuneEpochs();
         NcaLoss nca = new NcaLoss(margin, false);
-        List<PhaseHook> hooks = finetuneEpochs > 0 ? List.of(new ClassBalancedFinetuning(finetuneEpochs, nca, 0.05)) : List.of();
+        // the old classes' proxies stay fixed, as in PODNet's code (old_weights: 0) and PyCIL (fc1 at lr 0)
+        List<PhaseHook> hooks = finetuneEpochs > 0
+                ? List.of(new FreezeOldClassifier(), ClassBalancedFinetuning.podnet(finetuneEpochs, nca))
+                : List.of(new FreezeOldClassifier());
         return new CilMethod("podnet", "PODNet (Douillard et al. 2020): pooled-output distillation, local similarity classifier.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.LSC, false,
                 (oldClasses, newClasses) -> {

@@ -170,9 +170,17 @@ public final class PhaseSession {
         return new TrainingStage(name, epochs, 0, spec.training().batchSize(), optimizer, schedule);
     }
 
-    /** Trains {@code trainable} on {@code samples} for {@code stage} with the sum of {@code losses}. */
+    /**
+     * Trains {@code trainable} on {@code samples} for {@code stage} with the sum of {@code losses}.
+     * A stage that trains no backbone parameter (BiC's bias layer, classifier finetuning) runs the
+     * backbone in evaluation mode, so that its BatchNorm statistics are not replaced by those of
+     * the small set it trains on.
+     */
     public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
         boolean usePrevious = previousNet != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
+        java.util.Set<String> backbone = new java.util.HashSet<>();
+        net.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
+        boolean trainsBackbone = trainable.stream().anyMatch(p -> backbone.contains(p.getId()));
         NDArray scale = net.scale() == null ? null : net.scale().getArray();
         try (NDManager stageManager = manager.newSubManager();
                 DeviceDataset data = upload(samples, stageManager)) {
@@ -183,7 +191,7 @@ public final class PhaseSession {
                     previous = previousNet.forward(parameters, new NDList(inputs), false);
                     Autograd.enable();
                 }
-                NDList outputs = net.forward(parameters, new NDList(inputs), true);
+                NDList outputs = net.forward(parameters, new NDList(inputs), trainsBackbone);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale);
                 NDArray total = null;
                 for (LossTerm term : losses) {
@@ -224,6 +232,10 @@ public final class PhaseSession {
     /** Keeps {@code parameters} fixed during the main stage (LUCIR's old class embeddings). */
     public void freeze(List<Parameter> parameters) {
         parameters.forEach(p -> frozen.add(p.getId()));
+    }
+
+    public boolean isFrozen(Parameter parameter) {
+        return frozen.contains(parameter.getId());
     }
 
     /** Runs the main stage: the method's objective on the session's training set. */

@@ -1,0 +1,146 @@
+package org.mnemos.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mnemos.engine.data.DataRoots;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.method.loss.CrossEntropyLoss;
+import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.spec.DatasetSpec;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ProtocolSpec;
+import org.mnemos.engine.spec.TrainingSpec;
+import org.mnemos.engine.train.PhaseState;
+
+/** The wiring around the baselines' losses, as their reference code has it (issue: baselines as their references run them). */
+class BaselineWiringTest {
+
+    @TempDir Path dir;
+
+    private CilEngine engine() {
+        return new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
+    }
+
+    private static ExperimentSpec spec(String backbone, String head, MethodSpec method, double lr, int channels) {
+        return new ExperimentSpec(
+                "wiring", 5L, null,
+                new DatasetSpec("synthetic", null, null, 4, backbone.equals("mlp") ? 40 : 16, 6, size(backbone), channels),
+                new ProtocolSpec(2, 2, null, null, "natural", null, null),
+                new ModelSpec(backbone, backbone.equals("mlp") ? List.of(32) : null, head),
+                method,
+                new MemorySpec("herding", 6, null),
+                new TrainingSpec(null, backbone.equals("mlp") ? 12 : 3, null, null, 16, new OptimizerSpec("sgd", lr, 0.9, 5e-4, false, null, null), null, false));
+    }
+
+    /** ResNet-32 on 8×8 images keeps the BatchNorm test quick. */
+    private static int size(String backbone) {
+        return backbone.equals("mlp") ? 16 : 8;
+    }
+
+    private RunPlan run(ExperimentSpec spec, Path work) throws Exception {
+        CilEngine engine = engine();
+        RunPlan plan = engine.plan(spec);
+        Path previous = null;
+        for (int phase = 0; phase < plan.phaseCount(); phase++) {
+            Path state = Files.createDirectories(work.resolve("phase-" + phase));
+            engine.runPhase(plan, phase, previous, state, Device.cpu(), p -> {}, () -> false);
+            previous = state;
+        }
+        return plan;
+    }
+
+    private static IncrementalNet load(RunPlan plan, Path stateDir, NDManager manager, int channels) {
+        PhaseState state = PhaseState.read(stateDir);
+        int size = size(plan.spec().model().backbone());
+        var builder = IncrementalNet.builderFor(plan.spec().model(), channels, size, size);
+        if (plan.spec().method().proxiesPerClass() != null) {
+            builder.optProxiesPerClass(plan.spec().method().proxiesPerClass());
+        }
+        var net = IncrementalNet.rebuild(builder.optBiasCorrection(Methods.create(plan.spec().method()).biasCorrectionLayer()),
+                new Shape(1, channels, size, size), state.segmentSizes(), manager);
+        state.loadParameters(stateDir, net, manager);
+        return net;
+    }
+
+    @Test
+    void theResolvedSpecNamesTheHeadTheMethodForces() {
+        assertThat(engine().plan(spec("mlp", "linear", MethodSpec.named("podnet"), 0.05, 1)).spec().model().head()).isEqualTo("lsc");
+        assertThat(engine().plan(spec("mlp", null, MethodSpec.named("lucir"), 0.05, 1)).spec().model().head()).isEqualTo("cosine");
+        assertThat(engine().plan(spec("mlp", "cosine", MethodSpec.named("icarl"), 0.05, 1)).spec().model().head()).isEqualTo("cosine");
+        assertThat(engine().plan(spec("mlp", null, MethodSpec.named("icarl"), 0.05, 1)).spec().model().head()).isEqualTo("linear");
+    }
+
+    @Test
+    void podnetKeepsTheOldClassesProxiesFixedInTrainingAndFinetuning() throws Exception {
+        MethodSpec podnet = new MethodSpec("podnet", null, null, null, null, null, null, null, 2, null, null, 2);
+        RunPlan plan = run(spec("mlp", null, podnet, 0.05, 1), dir.resolve("podnet"));
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            float[] before = load(plan, dir.resolve("podnet/phase-0"), manager, 1).segmentWeight(0).toFloatArray();
+            IncrementalNet after = load(plan, dir.resolve("podnet/phase-1"), manager, 1);
+            assertThat(after.segmentWeight(0).toFloatArray()).containsExactly(before);
+            assertThat(after.segmentWeight(1).toFloatArray()).isNotEqualTo(new float[after.segmentWeight(1).toFloatArray().length]);
+        }
+    }
+
+    @Test
+    void aClassifierOnlyStageLeavesTheBackbonesBatchNormStatisticsAlone() throws Exception {
+        // BiC's bias stage comes after the main stage: its length must not change the backbone at all
+        RunPlan shortStage = run(spec("resnet32", null,
+                new MethodSpec("bic", null, null, null, null, null, null, null, null, 0.2, 1, null), 0.05, 3), dir.resolve("bic-1"));
+        RunPlan longStage = run(spec("resnet32", null,
+                new MethodSpec("bic", null, null, null, null, null, null, null, null, 0.2, 3, null), 0.05, 3), dir.resolve("bic-3"));
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            IncrementalNet a = load(shortStage, dir.resolve("bic-1/phase-1"), manager, 3);
+            IncrementalNet b = load(longStage, dir.resolve("bic-3/phase-1"), manager, 3);
+            List<String> names = new ArrayList<>();
+            a.backbone().getParameters().forEach(pair -> names.add(pair.getKey()));
+            assertThat(names).anyMatch(name -> name.contains("runningMean"));
+            for (var pair : a.backbone().getParameters()) {
+                Parameter other = b.backbone().getParameters().get(pair.getKey());
+                assertThat(other.getArray().toFloatArray()).as(pair.getKey()).containsExactly(pair.getValue().getArray().toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void lucirImprintsNewWeightsAtTheOldWeightsMeanNorm() throws Exception {
+        // lr ~0: the old weights keep their initial norm (about 0.58, not 1) and the new ones stay as imprinted
+        ExperimentSpec base = spec("mlp", null, MethodSpec.named("lucir"), 0.05, 1);
+        ExperimentSpec spec = new ExperimentSpec(base.name(), base.seed(), null, base.dataset(), base.protocol(), base.model(),
+                base.method(), base.memory(),
+                new TrainingSpec(null, 1, null, null, 16, new OptimizerSpec("sgd", 1e-12, 0.0, 0.0, false, null, null), null, false));
+        RunPlan plan = run(spec, dir.resolve("lucir"));
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            IncrementalNet net = load(plan, dir.resolve("lucir/phase-1"), manager, 1);
+            double oldNorm = net.segmentWeight(0).norm(new int[] {1}).mean().getFloat();
+            float[] newNorms = net.segmentWeight(1).norm(new int[] {1}).toFloatArray();
+            assertThat(oldNorm).isNotCloseTo(1.0, org.assertj.core.data.Offset.offset(0.05));
+            for (float norm : newNorms) {
+                assertThat((double) norm).isCloseTo(oldNorm, org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }
+    }
+
+    @Test
+    void finetuneTrainsOnTheNewClassesLogitsOnceThereAreOldOnes() {
+        var method = Methods.create(MethodSpec.named("finetune"));
+        assertThat(method.lossesFor(0, 2)).singleElement().isInstanceOf(CrossEntropyLoss.class);
+        assertThat(method.lossesFor(2, 2)).singleElement()
+                .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isTrue());
+    }
+}
