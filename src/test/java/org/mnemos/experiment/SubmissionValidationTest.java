@@ -67,6 +67,7 @@ class SubmissionValidationTest {
     @Autowired MockMvc mvc;
     @MockitoBean CilEngine engine;
     @MockitoBean DatasetCatalog datasets;
+    @MockitoBean org.mnemos.config.RunMemoryCheck memory;
     @MockitoBean ExperimentRepository experiments;
     @MockitoBean PhaseRepository phases;
     @MockitoBean PhaseQueue queue;
