@@ -69,6 +69,21 @@ class EndToEndTest {
     record SseEvent(String id, String name, String data) {}
 
     @Test
+    void aRunThatWouldNotFitInMemoryIsRefusedAtSubmitNamingTheField() throws Exception {
+        String spec = """
+                {"dataset":{"name":"synthetic","syntheticImageSize":64,"syntheticChannels":3},
+                 "protocol":{"initialClasses":4,"increment":3},"model":{"backbone":"resnet18"},"method":{"name":"finetune"},
+                 "training":{"epochs":1,"batchSize":4096,"optimizer":{"name":"sgd","lr":0.1}}}""";
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(uri("/api/v1/experiments"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        JsonNode error = JSON.readTree(refused.body()).get("errors").get(0);
+        assertThat(error.get("field").asString()).isEqualTo("training.batchSize");
+        assertThat(error.get("message").asString()).contains("GiB at its peak").contains("(host RAM)");
+    }
+
+    @Test
     void splitMnistReplayRunsToTheEndAndItsCheckpointReproducesItsAccuracy() throws Exception {
         ObjectNode spec = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("examples/split-mnist-replay.json")));
         ((ObjectNode) spec.get("training")).put("iterations", 40);

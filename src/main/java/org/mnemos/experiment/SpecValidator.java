@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mnemos.catalog.MethodCatalog;
+import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -52,10 +53,12 @@ public class SpecValidator {
 
     private final MethodCatalog methods;
     private final LimitsProperties limits;
+    private final RunMemoryCheck memory;
 
-    public SpecValidator(MethodCatalog methods, LimitsProperties limits) {
+    public SpecValidator(MethodCatalog methods, LimitsProperties limits, RunMemoryCheck memory) {
         this.methods = methods;
         this.limits = limits;
+        this.memory = memory;
     }
 
     public List<FieldProblem> validate(ExperimentSpec spec) {
@@ -74,6 +77,9 @@ public class SpecValidator {
         MethodCatalog.MethodInfo method = method(spec.method(), errors);
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
         training(spec.training(), errors);
+        if (errors.list.isEmpty()) {
+            memory.check(spec).ifPresent(errors.list::add);
+        }
         return errors.list;
     }
 

@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
@@ -17,6 +18,8 @@ import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.experiment.LimitsProperties;
 import org.mnemos.experiment.SpecReader;
 import org.mnemos.experiment.SpecValidator;
+import org.mnemos.worker.WorkerProperties;
+import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
 
 /** What we ship must be accepted by our own validation, and the runnable examples by the engine's planner. */
@@ -24,8 +27,11 @@ class PresetsAndExamplesTest {
 
     private static final PresetCatalog PRESETS = new PresetCatalog(JsonMapper.builder().build());
     private static final SpecReader READER = new SpecReader(PRESETS);
+    /** What ships must also fit a worker with 16 GiB; the data sets need not be present for the estimate. */
     private static final SpecValidator VALIDATOR = new SpecValidator(new MethodCatalog(),
-            new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536));
+            new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536),
+            new RunMemoryCheck(new DatasetCatalog(new DataRoots(List.of())),
+                    new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofGigabytes(16))));
 
     static Stream<Path> examples() throws IOException {
         return Files.list(Path.of("examples")).filter(p -> p.toString().endsWith(".json")).sorted();

@@ -68,6 +68,7 @@ class SubmissionValidationTest {
     @MockitoBean CilEngine engine;
     @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
     @MockitoBean DatasetCatalog datasets;
+    @MockitoBean org.mnemos.config.RunMemoryCheck memory;
     @MockitoBean ExperimentRepository experiments;
     @MockitoBean PhaseRepository phases;
     @MockitoBean PhaseQueue queue;
