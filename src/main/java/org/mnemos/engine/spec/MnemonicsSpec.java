@@ -1,0 +1,15 @@
+package org.mnemos.engine.spec;
+
+/**
+ * Options of the {@code mnemonics} selector (Liu et al. 2020); every field is optional.
+ *
+ * @param mode {@code bilevel} (default: unrolled inner steps, differentiated through) or
+ *     {@code firstOrder} (the inner steps' gradients are treated as constants)
+ * @param innerSteps SGD steps of the temporary classifier on the exemplars (default 5)
+ * @param innerLr learning rate of those steps (default 1.0)
+ * @param outerLr Adam learning rate of the exemplar intensities, in normalised input units (default 0.01)
+ * @param epochs passes over the phase's real training data, one exemplar step per batch (default 1)
+ * @param adjust {@code new} (default: the classes of this phase) or {@code all} seen classes
+ */
+public record MnemonicsSpec(
+        String mode, Integer innerSteps, Double innerLr, Double outerLr, Integer epochs, String adjust) {}

@@ -1,0 +1,122 @@
+package org.mnemos.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mnemos.engine.data.DataRoots;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.memory.ExemplarKind;
+import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.memory.ExemplarStorage;
+import org.mnemos.engine.metrics.MnemonicsMetrics;
+import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.MnemonicsSpec;
+import org.mnemos.engine.train.PhaseState;
+import org.mnemos.engine.train.TrainingProgress;
+
+/**
+ * Mnemonics exemplars end to end on small synthetic runs: herding's exemplars of the new classes
+ * are optimised (the outer loss falls, the values move off the integer levels), kept at the chosen
+ * precision and accounted at it, carried by the phase state, and a resumed phase continues from the
+ * same optimised exemplars.
+ */
+class MnemonicsTrainingTest {
+
+    @TempDir
+    Path dir;
+
+    private CilEngine engine() {
+        return new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
+    }
+
+    private static MemorySpec mnemonics(String storage, MnemonicsSpec options) {
+        return new MemorySpec("mnemonics", 5, null, storage, options);
+    }
+
+    private List<PhaseMetrics> run(CilEngine engine, RunPlan plan, Path work, List<TrainingProgress> progress) throws Exception {
+        List<PhaseMetrics> metrics = new ArrayList<>();
+        Path previous = null;
+        for (int phase = 0; phase < plan.phaseCount(); phase++) {
+            Path state = Files.createDirectories(work.resolve("phase-" + phase));
+            metrics.add(engine.runPhase(plan, phase, previous, state, Device.cpu(), progress::add, () -> false).metrics());
+            previous = state;
+        }
+        return metrics;
+    }
+
+    @Test
+    void bilevelMnemonicsOptimiseTheNewExemplarsKeepThemAsFloatsAndResumeFromThem() throws Exception {
+        CilEngine engine = engine();
+        // default options but a few passes over the tiny phases, so the outer loss has steps to fall
+        RunPlan plan = engine.plan(PhaseStateTest.spec("icarl", mnemonics(null, new MnemonicsSpec(null, null, null, null, 5, null))));
+        List<TrainingProgress> progress = new ArrayList<>();
+        List<PhaseMetrics> metrics = run(engine, plan, dir.resolve("a"), progress);
+
+        for (PhaseMetrics phase : metrics) {
+            MnemonicsMetrics report = phase.mnemonics();
+            System.out.println(report);
+            assertThat(report).isNotNull();
+            assertThat(report.mode()).isEqualTo("bilevel");
+            assertThat(report.adjustedExemplars()).isEqualTo(10); // 2 new classes x 5
+            assertThat(report.steps()).isPositive();
+            assertThat(report.meanAbsoluteChange()).isGreaterThan(0.5);
+            assertThat(report.outerLossAfter()).isLessThan(report.outerLossBefore());
+            // float32 exemplars: four bytes per value
+            assertThat(phase.memoryBytes()).isEqualTo(4L * phase.exemplarCount() * 16 * 16);
+        }
+        assertThat(progress).anyMatch(p -> p.stage().equals("mnemonics"));
+
+        ExemplarSet saved = PhaseState.readMemory(dir.resolve("a/phase-1"));
+        assertThat(saved.storage()).isEqualTo(ExemplarStorage.FLOAT32);
+        assertThat(saved.kinds()).containsOnly(ExemplarKind.OPTIMIZED);
+        assertThat(saved.values()).isNotNull();
+        long offGrid = 0;
+        for (float v : saved.values()) {
+            offGrid += v != Math.round(v) ? 1 : 0;
+        }
+        assertThat(offGrid).as("optimised values lie between the uint8 levels").isGreaterThan(saved.values().length / 2);
+        // old classes' exemplars are kept as they were optimised in their own phase (adjust: new)
+        ExemplarSet before = PhaseState.readMemory(dir.resolve("a/phase-0"));
+        assertThat(Arrays.copyOf(saved.values(), before.values().length)).isEqualTo(before.values());
+
+        // another worker resumes phase 2 from the saved state of phase 1: same exemplars in, same numbers out
+        CilEngine other = engine();
+        Path resumed = Files.createDirectories(dir.resolve("resumed"));
+        PhaseMetrics phase2 = other.runPhase(other.plan(plan.spec()), 2, dir.resolve("a/phase-1"), resumed, Device.cpu(), p -> {}, () -> false).metrics();
+        assertThat(phase2.accuracy()).isEqualTo(metrics.get(2).accuracy());
+        assertThat(phase2.mnemonics().outerLossAfter()).isEqualTo(metrics.get(2).mnemonics().outerLossAfter());
+        assertThat(PhaseState.readMemory(resumed).values()).isEqualTo(PhaseState.readMemory(dir.resolve("a/phase-2")).values());
+    }
+
+    @Test
+    void firstOrderModeAndLowerPrecisionsAreAccountedAtTheirSize() throws Exception {
+        MnemonicsSpec firstOrder = new MnemonicsSpec("firstOrder", 3, null, null, null, "all");
+        for (String storage : List.of("float16", "uint8")) {
+            CilEngine engine = engine();
+            RunPlan plan = engine.plan(PhaseStateTest.spec("replay", mnemonics(storage, firstOrder)));
+            List<PhaseMetrics> metrics = run(engine, plan, dir.resolve(storage), new ArrayList<>());
+            PhaseMetrics last = metrics.get(metrics.size() - 1);
+            assertThat(last.mnemonics().mode()).isEqualTo("firstOrder");
+            assertThat(last.mnemonics().adjustedExemplars()).isEqualTo(last.exemplarCount()); // adjust: all
+            int bytesPerValue = storage.equals("float16") ? 2 : 1;
+            assertThat(last.memoryBytes()).isEqualTo((long) bytesPerValue * last.exemplarCount() * 16 * 16);
+            ExemplarSet saved = PhaseState.readMemory(dir.resolve(storage).resolve("phase-" + (metrics.size() - 1)));
+            assertThat(saved.kinds()).containsOnly(ExemplarKind.OPTIMIZED);
+            if (storage.equals("uint8")) {
+                assertThat(saved.values()).isNull();
+            } else {
+                for (float v : saved.values()) {
+                    assertThat(ExemplarStorage.FLOAT16.quantise(v)).isEqualTo(v);
+                }
+            }
+        }
+    }
+}
