@@ -53,6 +53,11 @@ public enum ExemplarStorage {
         return (byte) Math.max(0, Math.min(255, Math.round(value)));
     }
 
+    /** IEEE 754 binary16 bits of a float (what float16 storage writes). */
+    public static short halfBits(float value) {
+        return floatToHalf(value);
+    }
+
     /** IEEE 754 binary16 bits of a float, round to nearest even (Float.floatToFloat16 needs Java 20). */
     static short floatToHalf(float value) {
         int bits = Float.floatToRawIntBits(value);
