@@ -17,7 +17,12 @@ import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.TrainingSpec;
@@ -57,7 +62,6 @@ class MnemonicsTrainingTest {
         for (int phase = 0; phase < plan.phaseCount(); phase++) {
             Path state = Files.createDirectories(work.resolve("phase-" + phase));
             metrics.add(engine.runPhase(plan, phase, previous, state, Device.cpu(), progress::add, () -> false).metrics());
-            System.out.println("phase " + phase + " " + metrics.get(phase).mnemonics() + " acc " + metrics.get(phase).accuracy());
             previous = state;
         }
         return metrics;
@@ -73,7 +77,6 @@ class MnemonicsTrainingTest {
 
         for (PhaseMetrics phase : metrics) {
             MnemonicsMetrics report = phase.mnemonics();
-            System.out.println(report);
             assertThat(report).isNotNull();
             assertThat(report.mode()).isEqualTo("bilevel");
             assertThat(report.adjustedExemplars()).isEqualTo(10); // 2 new classes x 5
@@ -105,6 +108,27 @@ class MnemonicsTrainingTest {
         assertThat(phase2.accuracy()).isEqualTo(metrics.get(2).accuracy());
         assertThat(phase2.mnemonics().outerLossAfter()).isEqualTo(metrics.get(2).mnemonics().outerLossAfter());
         assertThat(PhaseState.readMemory(resumed).values()).isEqualTo(PhaseState.readMemory(dir.resolve("a/phase-2")).values());
+    }
+
+    @Test
+    void resNet32OnAugmentedRgbImagesOptimisesExemplarsThroughBatchNormInEvalMode() {
+        CilEngine engine = engine();
+        ExperimentSpec spec = new ExperimentSpec(
+                "resnet-mnemonics", 1L, null,
+                new DatasetSpec("synthetic", null, null, 4, 40, 10, 32, 3),
+                new ProtocolSpec(2, 2, null, null, "natural", null, null),
+                new ModelSpec("resnet32", null, "cosine"),
+                MethodSpec.named("lucir"),
+                new MemorySpec("mnemonics", 4, null, null, new MnemonicsSpec(null, 2, null, null, null, null)),
+                new TrainingSpec(1, null, null, null, 16,
+                        new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
+        LocalRun.Result result = LocalRun.run(engine, spec, dir.resolve("resnet"), Device.cpu(), p -> {});
+        PhaseMetrics last = result.phases().get(1);
+        assertThat(last.mnemonics().adjustedExemplars()).isEqualTo(2 * 4);
+        assertThat(last.mnemonics().meanAbsoluteChange()).isPositive();
+        assertThat(Double.isFinite(last.mnemonics().outerLossAfter())).isTrue();
+        assertThat(last.memoryBytes()).isEqualTo(4L * 4 * 4 * 32 * 32 * 3);
+        assertThat(last.accuracy()).isBetween(0.0, 1.0);
     }
 
     @Test
