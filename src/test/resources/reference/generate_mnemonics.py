@@ -10,7 +10,8 @@ the exemplars' class means, plain cosine logits `F.linear(F.normalize(f), F.norm
 cross-entropy, and unrolled SGD steps `W = W - lr * grad` on the exemplars. Here the inner
 gradient is taken with `torch.autograd.grad(..., create_graph=True)` (bilevel) or without
 (first order: the step is a constant), and the outer cross-entropy on real data is
-back-propagated into the exemplar inputs. float64 throughout; inputs rounded to 6 decimals so the
+back-propagated into the exemplar inputs. `code` is the published loop's single-level loss
+(`mnemonics.py`: cosine logits against the class means of the exemplars' raw features). float64 throughout; inputs rounded to 6 decimals so the
 JSON text is exactly the tensor used.
 """
 import json
@@ -61,6 +62,15 @@ def outer_loss(adjusted, fixed, exemplar_labels, queries, query_labels, params, 
     return F.cross_entropy(query_logits, query_labels)
 
 
+def code_loss(adjusted, fixed, exemplar_labels, queries, query_labels, params):
+    """The published loop's loss: class means of the exemplars' raw features as the classifier."""
+    features = backbone(torch.cat([adjusted, fixed]), *params)
+    one_hot = F.one_hot(exemplar_labels, CLASSES).double()
+    means = one_hot.t() @ features / one_hot.sum(0).clamp(min=1).unsqueeze(1)
+    query_logits = F.linear(F.normalize(backbone(queries, *params), p=2, dim=1), F.normalize(means, p=2, dim=1))
+    return F.cross_entropy(query_logits, query_labels)
+
+
 def main():
     params = [
         rounded(torch.randn(HIDDEN, INPUT_DIM) * 0.5),
@@ -86,6 +96,10 @@ def main():
         loss = outer_loss(x, fixed, exemplar_labels, queries, query_labels, params, first_order)
         loss.backward()
         fixtures[mode] = {"outer_loss": loss.item(), "gradient": to_list(x.grad)}
+    x = adjusted.clone().requires_grad_(True)
+    loss = code_loss(x, fixed, exemplar_labels, queries, query_labels, params)
+    loss.backward()
+    fixtures["code"] = {"outer_loss": loss.item(), "gradient": to_list(x.grad)}
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mnemonics.json")
     with open(out, "w") as f:
         json.dump(fixtures, f, indent=1)

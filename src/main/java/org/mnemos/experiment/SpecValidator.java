@@ -379,6 +379,14 @@ public class SpecValidator {
         if (options.adjust() != null && !MnemonicsOptions.ADJUST.contains(options.adjust())) {
             errors.add("memory.mnemonics.adjust", "must be one of " + MnemonicsOptions.ADJUST);
         }
+        if ("code".equals(options.mode())) {
+            if (options.innerSteps() != null) {
+                errors.add("memory.mnemonics.innerSteps", "does not apply to mode code, which has no inner level");
+            }
+            if (options.innerLr() != null) {
+                errors.add("memory.mnemonics.innerLr", "does not apply to mode code, which has no inner level");
+            }
+        }
         range(errors, "memory.mnemonics.innerSteps", options.innerSteps(), 0, MAX_INNER_STEPS);
         range(errors, "memory.mnemonics.epochs", options.epochs(), 1, limits.maxEpochs());
         positive(errors, "memory.mnemonics.innerLr", options.innerLr());

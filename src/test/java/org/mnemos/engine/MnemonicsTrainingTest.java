@@ -132,14 +132,19 @@ class MnemonicsTrainingTest {
     }
 
     @Test
-    void firstOrderModeAndLowerPrecisionsAreAccountedAtTheirSize() throws Exception {
-        MnemonicsSpec firstOrder = new MnemonicsSpec("firstOrder", 3, null, null, null, "all");
+    void firstOrderAndCodeModesAndLowerPrecisionsAreAccountedAtTheirSize() throws Exception {
         for (String storage : List.of("float16", "uint8")) {
+            // first order at float16, the published code's loop (with a visible learning rate) at uint8
+            String mode = storage.equals("float16") ? "firstOrder" : "code";
+            MnemonicsSpec options = mode.equals("code")
+                    ? new MnemonicsSpec("code", null, null, 0.5, null, "all")
+                    : new MnemonicsSpec("firstOrder", 3, null, null, null, "all");
             CilEngine engine = engine();
-            RunPlan plan = engine.plan(PhaseStateTest.spec("replay", mnemonics(storage, firstOrder)));
+            RunPlan plan = engine.plan(PhaseStateTest.spec("replay", mnemonics(storage, options)));
             List<PhaseMetrics> metrics = run(engine, plan, dir.resolve(storage), new ArrayList<>());
             PhaseMetrics last = metrics.get(metrics.size() - 1);
-            assertThat(last.mnemonics().mode()).isEqualTo("firstOrder");
+            assertThat(last.mnemonics().mode()).isEqualTo(mode);
+            assertThat(last.mnemonics().meanAbsoluteChange()).isPositive();
             assertThat(last.mnemonics().adjustedExemplars()).isEqualTo(last.exemplarCount()); // adjust: all
             int bytesPerValue = storage.equals("float16") ? 2 : 1;
             assertThat(last.memoryBytes()).isEqualTo((long) bytesPerValue * last.exemplarCount() * 16 * 16);

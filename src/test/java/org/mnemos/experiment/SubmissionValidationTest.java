@@ -144,7 +144,12 @@ class SubmissionValidationTest {
                 Arguments.of("unknown storage", with("memory.storage", "float64"), 400, "memory.storage"),
                 Arguments.of("float storage of stored images", with("memory.storage", "float32"), 400, "memory.storage"),
                 Arguments.of("mnemonics options for herding", with("memory.mnemonics.mode", "bilevel"), 400, "memory.mnemonics"),
-                Arguments.of("unknown mnemonics mode", mnemonicsWith("mode", "code"), 400, "memory.mnemonics.mode"),
+                Arguments.of("unknown mnemonics mode", mnemonicsWith("mode", "unrolled"), 400, "memory.mnemonics.mode"),
+                Arguments.of("inner steps in the code mode", mutate(root -> {
+                    ObjectNode memory = (ObjectNode) root.get("memory");
+                    memory.put("selector", "mnemonics");
+                    memory.putObject("mnemonics").put("mode", "code").put("innerSteps", 3);
+                }), 400, "memory.mnemonics.innerSteps"),
                 Arguments.of("unknown adjusted classes", mnemonicsWith("adjust", "old"), 400, "memory.mnemonics.adjust"),
                 Arguments.of("negative inner lr", mnemonicsWith("innerLr", -0.1), 400, "memory.mnemonics.innerLr"),
                 Arguments.of("zero outer lr", mnemonicsWith("outerLr", 0), 400, "memory.mnemonics.outerLr"),

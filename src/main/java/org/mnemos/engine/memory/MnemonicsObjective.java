@@ -15,6 +15,9 @@ import ai.djl.ndarray.NDArray;
  * MnemonicsGradientTest). In first-order mode each inner gradient is detached, so the exemplars
  * are only reached through the classifier's initialisation and the features themselves.
  *
+ * <p>{@link #codeLoss} is the single-level variant of the published training loop: no inner
+ * steps, the classifier is the class means of the exemplars' raw features.
+ *
  * <p>All results are attached to the inputs' managers; call with gradient recording on when the
  * gradient is wanted.
  */
@@ -43,6 +46,15 @@ public final class MnemonicsObjective {
         return crossEntropy(cosineLogits(queryFeatures.normalize(2, 1), weights), queryOneHot);
     }
 
+    /**
+     * The published code's single-level loss: cosine logits of the batch against the class means of
+     * the exemplars' raw features (differentiable in the adjusted exemplars), cross-entropy.
+     */
+    public static NDArray codeLoss(NDArray exemplarFeatures, NDArray exemplarOneHot, NDArray queryFeatures, NDArray queryOneHot) {
+        NDArray means = classMeans(exemplarFeatures, exemplarOneHot);
+        return crossEntropy(cosineLogits(queryFeatures.normalize(2, 1), means), queryOneHot);
+    }
+
     /** The temporary classifier (C, D) after {@code innerSteps} SGD steps on the exemplars. */
     public static NDArray adaptedClassifier(
             NDArray exemplarFeatures, NDArray exemplarOneHot, int innerSteps, float innerLr, boolean firstOrder) {
@@ -55,10 +67,10 @@ public final class MnemonicsObjective {
         return weights;
     }
 
-    /** Mean of the normalised features of each class (C, D); a class without exemplars gets zeros. */
-    static NDArray classMeans(NDArray normalizedFeatures, NDArray oneHot) {
+    /** Mean of the features of each class (C, D); a class without exemplars gets zeros. */
+    static NDArray classMeans(NDArray features, NDArray oneHot) {
         NDArray counts = oneHot.sum(new int[] {0}).maximum(1f).reshape(-1, 1);
-        return oneHot.transpose().matMul(normalizedFeatures).div(counts);
+        return oneHot.transpose().matMul(features).div(counts);
     }
 
     /** Cosine similarities (B, C) of normalised features to the classifier's rows. */

@@ -16,11 +16,13 @@ import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.memory.MnemonicsObjective;
 import org.mnemos.engine.memory.MnemonicsOptions;
+import org.mnemos.engine.memory.MnemonicsOptions.Mode;
 import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.model.Backbone;
 import org.mnemos.engine.optim.Adam;
 import org.mnemos.engine.optim.Gradients;
 import org.mnemos.engine.optim.Optimizer;
+import org.mnemos.engine.optim.Sgd;
 import org.mnemos.engine.train.Autograd;
 import org.mnemos.engine.train.PhaseProgress;
 import org.mnemos.engine.util.Permutations;
@@ -29,7 +31,7 @@ import org.mnemos.engine.util.Permutations;
  * Mnemonics training of the exemplars after a phase's model is trained (Liu et al. 2020): the
  * herding-selected exemplars of the adjusted classes become parameters (in normalised input
  * space), and for each batch of the phase's real training data (new classes plus the old
- * exemplars) they take an Adam step on {@link MnemonicsObjective}'s outer loss. The network is
+ * exemplars) they take an optimiser step on {@link MnemonicsObjective}'s loss for the mode. The network is
  * frozen in evaluation mode; intensities are clipped to the valid pixel range after every step.
  */
 public final class MnemonicsRefinement {
@@ -71,7 +73,7 @@ public final class MnemonicsRefinement {
         List<NDArray> frozen = freeze(session.net().backbone());
         try (NDManager stage = session.manager().newSubManager();
                 DeviceDataset real = session.upload(session.training());
-                Optimizer optimizer = Adam.builder().build()) {
+                Optimizer optimizer = optimizer()) {
             Context context = new Context(session, selected, values, adjusted, fixed, stage);
             double lossBefore = sampleLoss(context, real);
             long images = optimise(context, real, optimizer);
@@ -96,7 +98,7 @@ public final class MnemonicsRefinement {
             long steps = plannedSteps(session);
             double seconds = (System.nanoTime() - start) / 1e9;
             session.setMnemonicsMetrics(new MnemonicsMetrics(
-                    options.firstOrder() ? "firstOrder" : "bilevel", adjusted.size(), steps, seconds,
+                    options.mode().wireName(), adjusted.size(), steps, seconds,
                     seconds > 0 ? images / seconds : 0, change / ((double) adjusted.size() * imageBytes),
                     lossBefore, lossAfter));
             return result;
@@ -105,7 +107,21 @@ public final class MnemonicsRefinement {
         }
     }
 
-    /** One Adam step of the adjusted exemplars per batch of real data; returns the real images used. */
+    /** Adam for the paper's objective; the published code's SGD (momentum 0.9, weight decay 5e-4) for its loop. */
+    private Optimizer optimizer() {
+        return options.mode() == Mode.CODE
+                ? Sgd.builder().optMomentum(0.9f).optWeightDecay(5e-4f).build()
+                : Adam.builder().build();
+    }
+
+    private NDArray loss(NDArray exemplarFeatures, Context context, NDArray queryFeatures, NDArray queryOneHot) {
+        return options.mode() == Mode.CODE
+                ? MnemonicsObjective.codeLoss(exemplarFeatures, context.exemplarOneHot, queryFeatures, queryOneHot)
+                : MnemonicsObjective.outerLoss(exemplarFeatures, context.exemplarOneHot, queryFeatures, queryOneHot,
+                        options.innerSteps(), options.innerLr(), options.mode() == Mode.FIRST_ORDER);
+    }
+
+    /** One optimiser step of the adjusted exemplars per batch of real data; returns the real images used. */
     private long optimise(Context context, DeviceDataset real, Optimizer optimizer) {
         PhaseSession session = context.session;
         PhaseProgress progress = session.loop().progress();
@@ -144,8 +160,7 @@ public final class MnemonicsRefinement {
                 Autograd.enable();
                 NDArray outer;
                 try {
-                    outer = MnemonicsObjective.outerLoss(context.exemplarFeatures(batch), context.exemplarOneHot,
-                            queryFeatures, queryOneHot, options.innerSteps(), options.innerLr(), options.firstOrder());
+                    outer = loss(context.exemplarFeatures(batch), context, queryFeatures, queryOneHot);
                     Autograd.backward(outer);
                 } finally {
                     Autograd.disable();
@@ -182,9 +197,8 @@ public final class MnemonicsRefinement {
             try (NDManager batch = context.stage.newSubManager()) {
                 NDArray indices = batch.create(picked);
                 NDArray inputs = context.session.evalTransform().apply(real.gather(indices), false, context.session.rng());
-                NDArray loss = MnemonicsObjective.outerLoss(context.exemplarFeatures(batch), context.exemplarOneHot,
-                        context.features(inputs), real.gatherLabels(indices).oneHot(context.classes),
-                        options.innerSteps(), options.innerLr(), options.firstOrder());
+                NDArray loss = loss(context.exemplarFeatures(batch), context, context.features(inputs),
+                        real.gatherLabels(indices).oneHot(context.classes));
                 total += loss.getFloat() * size;
             }
         }

@@ -20,14 +20,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * One mnemonics outer step's gradient with respect to the exemplars equals PyTorch's (autograd
  * through the unrolled inner steps with {@code create_graph=True}, or with the inner gradients
- * detached for first order): src/test/resources/reference/generate_mnemonics.py.
+ * detached for first order), and so does the published code's single-level loss:
+ * src/test/resources/reference/generate_mnemonics.py.
  */
 class MnemonicsGradientTest {
 
     private static final double RELATIVE_TOLERANCE = 1e-4;
 
     @ParameterizedTest
-    @CsvSource({"bilevel, false", "first_order, true"})
+    @CsvSource({"bilevel, false", "first_order, true", "code, false"})
     void exemplarGradientMatchesPyTorch(String mode, boolean firstOrder) throws Exception {
         JsonNode reference;
         try (InputStream in = getClass().getResourceAsStream("/reference/mnemonics.json")) {
@@ -49,8 +50,10 @@ class MnemonicsGradientTest {
             float loss;
             try {
                 NDArray features = backbone(NDArrays.concat(new NDList(adjusted, fixed), 0), weights);
-                NDArray outer = MnemonicsObjective.outerLoss(features, exemplarOneHot, backbone(queries, weights), queryOneHot,
-                        reference.get("inner_steps").asInt(), (float) reference.get("inner_lr").asDouble(), firstOrder);
+                NDArray outer = mode.equals("code")
+                        ? MnemonicsObjective.codeLoss(features, exemplarOneHot, backbone(queries, weights), queryOneHot)
+                        : MnemonicsObjective.outerLoss(features, exemplarOneHot, backbone(queries, weights), queryOneHot,
+                                reference.get("inner_steps").asInt(), (float) reference.get("inner_lr").asDouble(), firstOrder);
                 Autograd.backward(outer);
                 loss = outer.getFloat();
             } finally {
