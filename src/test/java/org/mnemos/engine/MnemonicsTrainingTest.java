@@ -3,6 +3,7 @@ package org.mnemos.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +57,8 @@ class MnemonicsTrainingTest {
                         t.batchSize(), t.optimizer(), t.schedule(), false));
     }
 
+    private final List<Integer> liveArrays = new ArrayList<>();
+
     private List<PhaseMetrics> run(CilEngine engine, RunPlan plan, Path work, List<TrainingProgress> progress) throws Exception {
         List<PhaseMetrics> metrics = new ArrayList<>();
         Path previous = null;
@@ -63,6 +66,9 @@ class MnemonicsTrainingTest {
             Path state = Files.createDirectories(work.resolve("phase-" + phase));
             metrics.add(engine.runPhase(plan, phase, previous, state, Device.cpu(), progress::add, () -> false).metrics());
             previous = state;
+            try (NDManager probe = NDManager.newBaseManager()) {
+                liveArrays.add(probe.getParentManager().getManagedArrays().size());
+            }
         }
         return metrics;
     }
@@ -87,6 +93,7 @@ class MnemonicsTrainingTest {
             assertThat(phase.memoryBytes()).isEqualTo(4L * phase.exemplarCount() * 16 * 16);
         }
         assertThat(progress).anyMatch(p -> p.stage().equals("mnemonics"));
+        assertThat(liveArrays).as("the stage frees every array it made").allMatch(count -> count.equals(liveArrays.get(0)));
 
         ExemplarSet saved = PhaseState.readMemory(dir.resolve("a/phase-1"));
         assertThat(saved.storage()).isEqualTo(ExemplarStorage.FLOAT32);
