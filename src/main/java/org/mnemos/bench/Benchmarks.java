@@ -45,6 +45,7 @@ public final class Benchmarks {
         List<String> methods = null;
         int seeds = 3;
         List<String> modes = List.of("herding", "bilevel", "firstOrder");
+        Double outerLr = null;
         Path data = Path.of(System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,6 +53,7 @@ public final class Benchmarks {
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--modes" -> modes = Arrays.asList(args[++i].split(","));
+                case "--outer-lr" -> outerLr = Double.valueOf(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
                 default -> parts.add(args[i]);
             }
@@ -66,7 +68,7 @@ public final class Benchmarks {
             switch (part) {
                 case "throughput" -> throughput();
                 case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null ? Methods.NAMES : methods);
-                case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds);
+                case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds, outerLr);
                 default -> throw new IllegalArgumentException(
                         "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics");
             }
@@ -106,11 +108,11 @@ public final class Benchmarks {
      * seeds (the seed changes initialisation and batches, the class order stays natural), with the
      * mnemonics stage's cost beside the main training's and its effect on the exemplars.
      */
-    private static void mnemonics(Path data, int iterations, List<String> methods, List<String> modes, int seeds)
+    private static void mnemonics(Path data, int iterations, List<String> methods, List<String> modes, int seeds, Double outerLr)
             throws IOException {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
-        System.out.printf("## Mnemonics exemplars, Split-Fashion-MNIST, 10 exemplars per class, %d iterations per phase, %d seeds%n%n",
-                iterations, seeds);
+        System.out.printf("## Mnemonics exemplars, Split-Fashion-MNIST, 10 exemplars per class, %d iterations per phase, %d seeds, outer lr %s%n%n",
+                iterations, seeds, outerLr == null ? "default" : outerLr);
         System.out.println("| method | exemplars | final accuracy | average incremental accuracy | wall time per run | mnemonics s / training s"
                 + " | mean abs. change (levels) | outer loss before → after |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---|");
@@ -131,7 +133,7 @@ public final class Benchmarks {
                     MemorySpec memory = variant.equals("herding")
                             ? new MemorySpec("herding", 10, null)
                             : new MemorySpec("mnemonics", 10, null, null,
-                                    new org.mnemos.engine.spec.MnemonicsSpec(variant.substring("mnemonics ".length()), null, null, null, null, null));
+                                    new org.mnemos.engine.spec.MnemonicsSpec(variant.substring("mnemonics ".length()), null, null, outerLr, null, null));
                     ExperimentSpec base = splitSpec("fashion-mnist", method, iterations);
                     ExperimentSpec spec = new ExperimentSpec(base.name(), (long) seed, null, base.dataset(), base.protocol(),
                             base.model(), base.method(), memory, base.training());
