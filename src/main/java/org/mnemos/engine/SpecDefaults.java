@@ -4,6 +4,8 @@ import org.mnemos.engine.method.Methods;
 import org.mnemos.engine.model.HeadType;
 import java.util.List;
 import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.memory.MnemonicsOptions;
+import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -67,7 +69,13 @@ public final class SpecDefaults {
         }
         ExemplarSelector.named(m.selector());
         Integer perClass = m.perClass() == null && m.total() == null ? Integer.valueOf(DEFAULT_PER_CLASS) : m.perClass();
-        return new MemorySpec(m.selector() == null ? "herding" : m.selector(), perClass, m.total());
+        String selector = m.selector() == null ? "herding" : m.selector();
+        boolean mnemonics = ExemplarSelector.MNEMONICS.equals(selector);
+        MnemonicsSpec options = mnemonics
+                ? MnemonicsOptions.resolve(m.mnemonics() == null ? MnemonicsOptions.DEFAULTS : m.mnemonics())
+                : m.mnemonics();
+        // storage stays unset for selectors that keep stored images, so their resolved specs read as before
+        return new MemorySpec(selector, perClass, m.total(), mnemonics ? m.storageOrDefault() : m.storage(), options);
     }
 
     private static TrainingSpec training(TrainingSpec t, int channels) {

@@ -2,6 +2,8 @@ package org.mnemos.experiment;
 
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.memory.ExemplarStorage;
+import org.mnemos.engine.memory.MnemonicsOptions;
 import org.mnemos.engine.model.Backbones;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.optim.Optimizers;
@@ -18,6 +20,7 @@ import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
@@ -42,6 +45,9 @@ public class SpecValidator {
     /** The heads a spec may name; a method that forces one (LUCIR, PODNet) overrides the choice. */
     static final Set<String> HEADS = Set.of("linear", "cosine", "lsc");
     static final Set<String> SELECTORS = Set.copyOf(ExemplarSelector.NAMES);
+    static final Set<String> STORAGES = Set.copyOf(ExemplarStorage.NAMES);
+    /** Unrolled inner steps are held in memory for the backward pass; more than this is a mistake. */
+    static final int MAX_INNER_STEPS = 100;
     static final Set<String> OPTIMIZERS = Set.copyOf(Optimizers.NAMES);
     static final Set<String> SCHEDULES = Set.copyOf(LrSchedules.NAMES);
     static final Set<String> CLASS_ORDERS = Set.copyOf(ClassOrders.NAMES);
@@ -354,6 +360,45 @@ public class SpecValidator {
         if (memory.total() != null) {
             range(errors, "memory.total", memory.total(), 1, limits.maxMemoryImages());
         }
+        mnemonics(memory, errors);
+    }
+
+    /** The precision and options of optimised exemplars: only the mnemonics selector has them. */
+    private void mnemonics(MemorySpec memory, Errors errors) {
+        boolean mnemonics = ExemplarSelector.MNEMONICS.equals(memory.selector());
+        if (memory.storage() != null) {
+            if (!STORAGES.contains(memory.storage())) {
+                errors.add("memory.storage", "must be one of " + sorted(STORAGES));
+            } else if (!mnemonics && !memory.storage().equals("uint8")) {
+                errors.add("memory.storage", "applies to optimised exemplars (selector mnemonics); stored images are uint8");
+            }
+        }
+        MnemonicsSpec options = memory.mnemonics();
+        if (options == null) {
+            return;
+        }
+        if (!mnemonics) {
+            errors.add("memory.mnemonics", "applies to selector mnemonics only");
+            return;
+        }
+        if (options.mode() != null && !MnemonicsOptions.MODES.contains(options.mode())) {
+            errors.add("memory.mnemonics.mode", "must be one of " + MnemonicsOptions.MODES);
+        }
+        if (options.adjust() != null && !MnemonicsOptions.ADJUST.contains(options.adjust())) {
+            errors.add("memory.mnemonics.adjust", "must be one of " + MnemonicsOptions.ADJUST);
+        }
+        if ("code".equals(options.mode())) {
+            if (options.innerSteps() != null) {
+                errors.add("memory.mnemonics.innerSteps", "does not apply to mode code, which has no inner level");
+            }
+            if (options.innerLr() != null) {
+                errors.add("memory.mnemonics.innerLr", "does not apply to mode code, which has no inner level");
+            }
+        }
+        range(errors, "memory.mnemonics.innerSteps", options.innerSteps(), 0, MAX_INNER_STEPS);
+        range(errors, "memory.mnemonics.epochs", options.epochs(), 1, limits.maxEpochs());
+        positive(errors, "memory.mnemonics.innerLr", options.innerLr());
+        positive(errors, "memory.mnemonics.outerLr", options.outerLr());
     }
 
     private void training(TrainingSpec training, Errors errors) {

@@ -111,6 +111,15 @@ class SubmissionValidationTest {
         });
     }
 
+    /** The valid spec with the mnemonics selector and one of its options set. */
+    static String mnemonicsWith(String option, Object value) {
+        return mutate(root -> {
+            ObjectNode memory = (ObjectNode) root.get("memory");
+            memory.put("selector", "mnemonics");
+            memory.putObject("mnemonics").set(option, JSON.valueToTree(value));
+        });
+    }
+
     static String mutate(Consumer<ObjectNode> change) {
         ObjectNode root = valid();
         change.accept(root);
@@ -134,6 +143,21 @@ class SubmissionValidationTest {
                 Arguments.of("unknown backbone", with("model.backbone", "vit"), 400, "model.backbone"),
                 Arguments.of("unknown head", with("model.head", "softmax"), 400, "model.head"),
                 Arguments.of("unknown selector", with("memory.selector", "kmeans"), 400, "memory.selector"),
+                Arguments.of("unknown storage", with("memory.storage", "float64"), 400, "memory.storage"),
+                Arguments.of("float storage of stored images", with("memory.storage", "float32"), 400, "memory.storage"),
+                Arguments.of("mnemonics options for herding", with("memory.mnemonics.mode", "bilevel"), 400, "memory.mnemonics"),
+                Arguments.of("unknown mnemonics mode", mnemonicsWith("mode", "unrolled"), 400, "memory.mnemonics.mode"),
+                Arguments.of("inner steps in the code mode", mutate(root -> {
+                    ObjectNode memory = (ObjectNode) root.get("memory");
+                    memory.put("selector", "mnemonics");
+                    memory.putObject("mnemonics").put("mode", "code").put("innerSteps", 3);
+                }), 400, "memory.mnemonics.innerSteps"),
+                Arguments.of("unknown adjusted classes", mnemonicsWith("adjust", "old"), 400, "memory.mnemonics.adjust"),
+                Arguments.of("negative inner lr", mnemonicsWith("innerLr", -0.1), 400, "memory.mnemonics.innerLr"),
+                Arguments.of("zero outer lr", mnemonicsWith("outerLr", 0), 400, "memory.mnemonics.outerLr"),
+                Arguments.of("negative inner steps", mnemonicsWith("innerSteps", -1), 400, "memory.mnemonics.innerSteps"),
+                Arguments.of("zero mnemonics epochs", mnemonicsWith("epochs", 0), 400, "memory.mnemonics.epochs"),
+                Arguments.of("unknown mnemonics option", mnemonicsWith("innerLR", 0.1), 400, "memory.mnemonics.innerLR"),
                 Arguments.of("unknown optimizer", with("training.optimizer.name", "rmsprop"), 400, "training.optimizer.name"),
                 Arguments.of("unknown schedule", with("training.schedule", java.util.Map.of("name", "step")), 400, "training.schedule.name"),
                 Arguments.of("unknown class order", with("protocol.classOrder", "random"), 400, "protocol.classOrder"),

@@ -11,6 +11,7 @@ import java.util.Random;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DeviceDataset;
 import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.method.loss.LossTerm;
 import org.mnemos.engine.method.loss.StepContext;
 import org.mnemos.engine.model.IncrementalNet;
@@ -50,6 +51,7 @@ public final class PhaseSession {
     private Samples heldOut;
     private final java.util.Set<String> frozen = new java.util.HashSet<>();
     private ExemplarSet memory;
+    private MnemonicsMetrics mnemonicsMetrics;
 
     public PhaseSession(
             ExperimentSpec spec,
@@ -142,12 +144,49 @@ public final class PhaseSession {
         this.memory = memory;
     }
 
+    /** What mnemonics training reported this phase, or null. */
+    public MnemonicsMetrics mnemonicsMetrics() {
+        return mnemonicsMetrics;
+    }
+
+    public void setMnemonicsMetrics(MnemonicsMetrics mnemonicsMetrics) {
+        this.mnemonicsMetrics = mnemonicsMetrics;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public TrainingLoop loop() {
+        return loop;
+    }
+
+    public BatchTransform trainTransform() {
+        return trainTransform;
+    }
+
+    public BatchTransform evalTransform() {
+        return evalTransform;
+    }
+
+    /** Position of an original label in the run's class order. */
+    public int incrementalLabel(int originalLabel) {
+        return incrementalLabels[originalLabel];
+    }
+
+    /** Uploads samples for a stage that runs its own loop; closing the result frees the device memory. */
+    public DeviceDataset upload(Samples samples) {
+        return upload(samples, manager);
+    }
+
     public int imageBytes() {
         return height * width * channels;
     }
 
     private DeviceDataset upload(Samples samples, NDManager owner) {
-        return DeviceDataset.of(samples.pixels(), samples.labels(), height, width, channels, owner);
+        return samples.values() == null
+                ? DeviceDataset.of(samples.pixels(), samples.labels(), height, width, channels, owner)
+                : DeviceDataset.ofValues(samples.values(), samples.labels(), height, width, channels, owner);
     }
 
     /** The main stage as the spec describes it (phase 0 may have its own epochs/iterations). */
@@ -250,7 +289,7 @@ public final class PhaseSession {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = incrementalLabels[memory.labels()[i]];
         }
-        return new Samples(memory.pixels(), labels, imageBytes());
+        return new Samples(memory.pixels(), labels, imageBytes(), memory.values());
     }
 
     /** The head's parameters (classifier weights, scale): what classifier-only stages train. */

@@ -1,5 +1,6 @@
 package org.mnemos.engine.metrics;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,7 @@ import java.util.Map;
  * @param newAccuracy accuracy on this phase's classes
  * @param accuracyRow accuracy on each phase's classes, phases 0..phase (a row of the accuracy matrix)
  * @param perClassAccuracy accuracy per original label
+ * @param mnemonics what mnemonics training of the exemplars did this phase; absent otherwise
  */
 public record PhaseMetrics(
         int phase,
@@ -29,4 +31,30 @@ public record PhaseMetrics(
         int exemplarCount,
         long memoryBytes,
         long trainMillis,
-        double imagesPerSecond) {}
+        double imagesPerSecond,
+        @JsonInclude(JsonInclude.Include.NON_NULL) MnemonicsMetrics mnemonics) {
+
+    public PhaseMetrics(
+            int phase,
+            List<Integer> classes,
+            String classifier,
+            double accuracy,
+            double cnnAccuracy,
+            Double nmeAccuracy,
+            Double oldAccuracy,
+            double newAccuracy,
+            List<Double> accuracyRow,
+            Map<Integer, Double> perClassAccuracy,
+            int exemplarCount,
+            long memoryBytes,
+            long trainMillis,
+            double imagesPerSecond) {
+        this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null);
+    }
+
+    public PhaseMetrics withMnemonics(MnemonicsMetrics report) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, report);
+    }
+}

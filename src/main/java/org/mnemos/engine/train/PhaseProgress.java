@@ -27,12 +27,12 @@ public final class PhaseProgress {
         plannedSteps += steps;
     }
 
-    void report(String stage, int epoch, int epochs, long stageStep, double loss, double imagesPerSecond) {
+    public void report(String stage, int epoch, int epochs, long stageStep, double loss, double imagesPerSecond) {
         listener.onProgress(new TrainingProgress(
                 phase, stage, epoch, epochs, completedSteps + stageStep, Math.max(plannedSteps, 1), loss, imagesPerSecond));
     }
 
-    void completeStage(long steps, long images, double seconds) {
+    public void completeStage(long steps, long images, double seconds) {
         completedSteps += steps;
         trainedImages += images;
         trainingSeconds += seconds;

@@ -13,9 +13,7 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetSplits;
 import org.mnemos.engine.data.ImageDataset;
-import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.memory.ExemplarSet;
-import org.mnemos.engine.memory.MemoryBudget;
 import org.mnemos.engine.method.CilMethod;
 import org.mnemos.engine.method.ClassMeans;
 import org.mnemos.engine.method.ClassifierRule;
@@ -101,14 +99,16 @@ public final class PhaseRunner {
             for (PhaseHook hook : method.hooks()) {
                 progress.plan(hook.plannedSteps(session));
             }
+            MemoryUpdate memoryUpdate = method.keepsExemplars() ? MemoryUpdate.of(spec.memory()) : null;
+            if (memoryUpdate != null) {
+                progress.plan(memoryUpdate.plannedSteps(session));
+            }
             session.trainMainStage(method.lossesFor(oldClasses, newClasses.size()));
             for (PhaseHook hook : method.hooks()) {
                 hook.afterTraining(session);
             }
-            if (method.keepsExemplars()) {
-                MemoryUpdate update = new MemoryUpdate(
-                        MemoryBudget.of(spec.memory()), ExemplarSelector.named(spec.memory().selector()));
-                session.setMemory(update.update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
+            if (memoryUpdate != null) {
+                session.setMemory(memoryUpdate.update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
             }
             for (PhaseHook hook : method.hooks()) {
                 hook.afterMemoryUpdate(session);
@@ -122,7 +122,8 @@ public final class PhaseRunner {
                     train.height(), train.width(), train.channels(), classMeans);
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
-                    session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
+                    session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond())
+                    .withMnemonics(session.mnemonicsMetrics());
             new PhaseState(phase, net.segmentSizes(), plan.classOrder().subList(0, totalClasses), classMeans != null)
                     .write(stateDir, net, session.memory(), classMeans);
             return new PhaseOutcome(metrics, stateDir);

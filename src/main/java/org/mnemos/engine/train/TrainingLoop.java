@@ -38,6 +38,18 @@ public final class TrainingLoop {
         this.cancel = cancel;
     }
 
+    /** The phase's progress stream, for stages that run their own loop (mnemonics). */
+    public PhaseProgress progress() {
+        return progress;
+    }
+
+    /** Throws {@link PhaseCancelledException} when the phase was cancelled. */
+    public void checkCancelled() {
+        if (cancel.isCancelled()) {
+            throw new PhaseCancelledException(progress.phase());
+        }
+    }
+
     /**
      * Runs {@code stage} over {@code data} (images with incremental labels) updating {@code parameters}.
      *
