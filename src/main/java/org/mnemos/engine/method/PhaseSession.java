@@ -8,12 +8,14 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntConsumer;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DeviceDataset;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.method.loss.LossTerm;
 import org.mnemos.engine.method.loss.StepContext;
 import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.optim.Optimizer;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
@@ -172,18 +174,39 @@ public final class PhaseSession {
 
     /** Trains {@code trainable} on {@code samples} for {@code stage} with the sum of {@code losses}. */
     public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
+        train(stage, trainable, samples, losses, true, null, epoch -> {});
+    }
+
+    /**
+     * Trains {@code trainable} with the networks in evaluation mode (BatchNorm on its running
+     * statistics, none updated) on an optimizer the caller owns: AANets' aggregation weights.
+     */
+    public void trainInEvalMode(
+            TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses, Optimizer optimizer) {
+        train(stage, trainable, samples, losses, false, optimizer, epoch -> {});
+    }
+
+    /** @param optimizer null creates the stage's own */
+    private void train(
+            TrainingStage stage,
+            List<Parameter> trainable,
+            Samples samples,
+            List<LossTerm> losses,
+            boolean trainingMode,
+            Optimizer optimizer,
+            IntConsumer afterEpoch) {
         boolean usePrevious = previousNet != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
         NDArray scale = net.scale() == null ? null : net.scale().getArray();
         try (NDManager stageManager = manager.newSubManager();
                 DeviceDataset data = upload(samples, stageManager)) {
-            loop.run(stage, trainable, data, trainTransform, rng, stageManager, (inputs, targets) -> {
+            TrainingLoop.StepLoss stepLoss = (inputs, targets) -> {
                 NDList previous = null;
                 if (usePrevious) {
                     Autograd.disable();
                     previous = previousNet.forward(parameters, new NDList(inputs), false);
                     Autograd.enable();
                 }
-                NDList outputs = net.forward(parameters, new NDList(inputs), true);
+                NDList outputs = net.forward(parameters, new NDList(inputs), trainingMode);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale);
                 NDArray total = null;
                 for (LossTerm term : losses) {
@@ -191,7 +214,12 @@ public final class PhaseSession {
                     total = total == null ? value : total.add(value);
                 }
                 return total;
-            });
+            };
+            if (optimizer == null) {
+                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, afterEpoch);
+            } else {
+                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, optimizer, afterEpoch);
+            }
         }
     }
 
@@ -226,10 +254,10 @@ public final class PhaseSession {
         parameters.forEach(p -> frozen.add(p.getId()));
     }
 
-    /** Runs the main stage: the method's objective on the session's training set. */
-    public void trainMainStage(List<LossTerm> losses) {
+    /** Runs the main stage: the method's objective on the session's training set; {@code afterEpoch} after each epoch. */
+    public void trainMainStage(List<LossTerm> losses, IntConsumer afterEpoch) {
         List<Parameter> trainable = net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList();
-        train(mainStage(), trainable, training, losses);
+        train(mainStage(), trainable, training, losses, true, null, afterEpoch);
     }
 
     /** The exemplar memory as training samples with incremental labels. */

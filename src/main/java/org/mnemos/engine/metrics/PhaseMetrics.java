@@ -14,6 +14,8 @@ import java.util.Map;
  * @param newAccuracy accuracy on this phase's classes
  * @param accuracyRow accuracy on each phase's classes, phases 0..phase (a row of the accuracy matrix)
  * @param perClassAccuracy accuracy per original label
+ * @param aggregationWeights AANets' α per level after each epoch of the phase (outer list: epochs,
+ *     inner: levels from shallow to deep); null without aggregation and in phase 0
  */
 public record PhaseMetrics(
         int phase,
@@ -29,4 +31,31 @@ public record PhaseMetrics(
         int exemplarCount,
         long memoryBytes,
         long trainMillis,
-        double imagesPerSecond) {}
+        double imagesPerSecond,
+        List<List<Double>> aggregationWeights) {
+
+    /** Metrics of a phase without aggregation weights. */
+    public PhaseMetrics(
+            int phase,
+            List<Integer> classes,
+            String classifier,
+            double accuracy,
+            double cnnAccuracy,
+            Double nmeAccuracy,
+            Double oldAccuracy,
+            double newAccuracy,
+            List<Double> accuracyRow,
+            Map<Integer, Double> perClassAccuracy,
+            int exemplarCount,
+            long memoryBytes,
+            long trainMillis,
+            double imagesPerSecond) {
+        this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null);
+    }
+
+    public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, weights);
+    }
+}
