@@ -2,6 +2,8 @@ package org.mnemos.engine;
 
 import java.util.List;
 import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -50,7 +52,8 @@ public final class SpecDefaults {
             throw new SpecException("model.backbone", "is required; allowed: mlp, resnet32, resnet18");
         }
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
-        return new ModelSpec(m.backbone(), hidden, m.head() == null ? "linear" : m.head());
+        AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved() : m.aggregation();
+        return new ModelSpec(m.backbone(), hidden, m.head() == null ? "linear" : m.head(), aggregation);
     }
 
     private static MemorySpec memory(MemorySpec m) {
