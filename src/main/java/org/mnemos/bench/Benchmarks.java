@@ -13,6 +13,7 @@ import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -28,8 +29,9 @@ import org.mnemos.engine.spec.TrainingSpec;
  * 784-400-400, 5 phases of 2 classes, 2000 iterations per phase, batch 128, Adam 1e-3, herding 100
  * per class). Prints Markdown.
  *
- * <p>Arguments: any of {@code throughput}, {@code mnist}, {@code fashion-mnist} (default all), and
- * {@code --iterations N}, {@code --methods a,b}, {@code --data DIR}.
+ * <p>Arguments: any of {@code throughput}, {@code mnist}, {@code fashion-mnist} (default all) and
+ * {@code aanets} (see {@link AanetsBench}; only when named), and {@code --iterations N},
+ * {@code --methods a,b}, {@code --data DIR}, {@code --seeds 0,1,2}, {@code --fusion-lr X}.
  */
 public final class Benchmarks {
 
@@ -40,11 +42,15 @@ public final class Benchmarks {
         int iterations = 2000;
         List<String> methods = Methods.NAMES;
         Path data = Path.of(System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
+        List<Long> seeds = List.of(0L, 1L, 2L);
+        double fusionLr = AanetsSpec.DEFAULT_FUSION_LR;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
                 case "--data" -> data = Path.of(args[++i]);
+                case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
+                case "--fusion-lr" -> fusionLr = Double.parseDouble(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -58,7 +64,10 @@ public final class Benchmarks {
             switch (part) {
                 case "throughput" -> throughput();
                 case "mnist", "fashion-mnist" -> table(part, data, iterations, methods);
-                default -> throw new IllegalArgumentException("unknown part " + part + "; allowed: throughput, mnist, fashion-mnist");
+                case "aanets" -> AanetsBench.table(
+                        data, iterations, methods == Methods.NAMES ? List.of("lucir", "icarl") : methods, seeds, fusionLr);
+                default -> throw new IllegalArgumentException(
+                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, aanets");
             }
         }
     }
