@@ -3,6 +3,7 @@ package org.mnemos.experiment;
 import java.util.List;
 import java.util.Map;
 import org.mnemos.catalog.PresetCatalog;
+import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.web.ApiException;
 import org.mnemos.web.FieldProblem;
@@ -14,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
@@ -101,6 +103,10 @@ public class SpecReader {
 
     private static FieldProblem describe(JacksonException e) {
         String field = path(e);
+        if (e instanceof InvalidTypeIdException) {
+            // a name-discriminated part (model.aggregation) with a missing or unknown name
+            return new FieldProblem(field + ".name", "must name one of " + AggregationSpec.NAMES);
+        }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return new FieldProblem(field, "unknown field; allowed: " + unknown.getKnownPropertyIds());
         }

@@ -1,6 +1,7 @@
 package org.mnemos.engine.spec;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import java.util.List;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
@@ -10,6 +11,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "name", visible = true)
 @JsonSubTypes({@JsonSubTypes.Type(value = AanetsSpec.class, name = AanetsSpec.NAME)})
 public sealed interface AggregationSpec permits AanetsSpec {
+
+    List<String> NAMES = List.of(AanetsSpec.NAME);
 
     String name();
 }
