@@ -30,7 +30,8 @@ import org.mnemos.engine.spec.TrainingSpec;
  * per class). Prints Markdown.
  *
  * <p>Arguments: any of {@code throughput}, {@code mnist}, {@code fashion-mnist} (default all) and
- * {@code aanets} (see {@link AanetsBench}; only when named), and {@code --iterations N},
+ * {@code aanets} (see {@link AanetsBench}; only when named), {@code aanets-branches} (branch
+ * accuracies of the runs an {@code aanets} part left in {@code --runs DIR}), and {@code --iterations N},
  * {@code --methods a,b}, {@code --data DIR}, {@code --seeds 0,1,2}, {@code --fusion-lr X}.
  */
 public final class Benchmarks {
@@ -44,6 +45,7 @@ public final class Benchmarks {
         Path data = Path.of(System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
         List<Long> seeds = List.of(0L, 1L, 2L);
         double fusionLr = AanetsSpec.DEFAULT_FUSION_LR;
+        Path runs = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -51,6 +53,7 @@ public final class Benchmarks {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
                 case "--fusion-lr" -> fusionLr = Double.parseDouble(args[++i]);
+                case "--runs" -> runs = Path.of(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -66,8 +69,10 @@ public final class Benchmarks {
                 case "mnist", "fashion-mnist" -> table(part, data, iterations, methods);
                 case "aanets" -> AanetsBench.table(
                         data, iterations, methods == Methods.NAMES ? List.of("lucir", "icarl") : methods, seeds, fusionLr);
+                case "aanets-branches" -> AanetsBench.branches(
+                        data, runs, iterations, methods == Methods.NAMES ? List.of("lucir", "icarl") : methods, seeds.get(0), fusionLr);
                 default -> throw new IllegalArgumentException(
-                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, aanets");
+                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, aanets, aanets-branches");
             }
         }
     }
