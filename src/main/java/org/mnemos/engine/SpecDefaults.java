@@ -6,6 +6,8 @@ import java.util.List;
 import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.memory.MnemonicsOptions;
 import org.mnemos.engine.spec.MnemonicsSpec;
+import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -60,7 +62,8 @@ public final class SpecDefaults {
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
         String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
                 : m.head() == null ? "linear" : m.head();
-        return new ModelSpec(m.backbone(), hidden, head);
+        AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved() : m.aggregation();
+        return new ModelSpec(m.backbone(), hidden, head, aggregation);
     }
 
     private static MemorySpec memory(MemorySpec m) {

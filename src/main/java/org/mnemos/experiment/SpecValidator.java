@@ -5,6 +5,7 @@ import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.memory.MnemonicsOptions;
 import org.mnemos.engine.model.Backbones;
+import org.mnemos.engine.model.BranchType;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.optim.Optimizers;
 import org.mnemos.engine.protocol.ClassOrders;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.mnemos.catalog.MethodCatalog;
 import org.mnemos.config.RunMemoryCheck;
+import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -81,6 +83,7 @@ public class SpecValidator {
         protocol(spec.protocol(), numClasses, errors);
         model(spec.model(), errors);
         MethodCatalog.MethodInfo method = method(spec.method(), errors);
+        aggregation(spec.model(), method, errors);
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
         training(spec.training(), errors);
         if (errors.list.isEmpty()) {
@@ -284,6 +287,26 @@ public class SpecValidator {
                     range(errors, "model.hiddenUnits[" + i + "]", model.hiddenUnits().get(i), 1, MAX_HIDDEN_UNITS, true);
                 }
             }
+        }
+    }
+
+    /** AANets' options, and a method with exemplars to learn its aggregation weights on. */
+    private static void aggregation(ModelSpec model, MethodCatalog.MethodInfo method, Errors errors) {
+        if (model == null || !(model.aggregation() instanceof AanetsSpec aanets)) {
+            return;
+        }
+        if (aanets.stableBranch() != null && !BranchType.NAMES.contains(aanets.stableBranch())) {
+            errors.add("model.aggregation.stableBranch", "must be one of " + BranchType.NAMES);
+        }
+        if (aanets.plasticBranch() != null && !BranchType.NAMES.contains(aanets.plasticBranch())) {
+            errors.add("model.aggregation.plasticBranch", "must be one of " + BranchType.NAMES);
+        }
+        if (aanets.fusionLr() != null && !(aanets.fusionLr() > 0 && aanets.fusionLr() <= 1)) {
+            errors.add("model.aggregation.fusionLr", "must lie in (0, 1], got " + aanets.fusionLr());
+        }
+        if (method != null && !method.usesExemplars()) {
+            errors.add("model.aggregation", "AANets learns its aggregation weights on exemplars; method '"
+                    + method.name() + "' keeps none");
         }
     }
 

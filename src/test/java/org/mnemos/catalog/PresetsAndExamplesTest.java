@@ -41,7 +41,9 @@ class PresetsAndExamplesTest {
     void allPresetsShipAndValidate() {
         assertThat(PRESETS.list()).extracting(PresetCatalog.Preset::name).containsExactly(
                 "cifar100-b0-10",
+                "cifar100-icarl-aanets-b50-10", "cifar100-icarl-aanets-b50-25", "cifar100-icarl-aanets-b50-5",
                 "cifar100-icarl-mnemonics-b50-10", "cifar100-icarl-mnemonics-b50-25", "cifar100-icarl-mnemonics-b50-5",
+                "cifar100-lucir-aanets-b50-10", "cifar100-lucir-aanets-b50-25", "cifar100-lucir-aanets-b50-5",
                 "cifar100-lucir-b50-10", "cifar100-lucir-b50-25", "cifar100-lucir-b50-5",
                 "cifar100-lucir-mnemonics-b50-10", "cifar100-lucir-mnemonics-b50-25", "cifar100-lucir-mnemonics-b50-5",
                 "imagenet-subset-lucir-b50-10", "split-fashion-mnist", "split-mnist");
@@ -85,6 +87,23 @@ class PresetsAndExamplesTest {
                 assertThat(spec.memory().selector()).isEqualTo("mnemonics");
                 assertThat(spec.memory().perClass()).isEqualTo(20);
                 assertThat(spec.memory().mnemonics().mode()).isEqualTo("bilevel");
+            }
+        }
+    }
+
+    @Test
+    void aanetsPresetsFollowTheReadmeCommands() {
+        for (String method : List.of("lucir", "icarl")) {
+            for (var expected : List.of(List.of(5, 10), List.of(10, 5), List.of(25, 2))) {
+                var spec = READER.read(("{\"preset\":\"cifar100-" + method + "-aanets-b50-" + expected.get(0) + "\"}").getBytes()).spec();
+                assertThat(VALIDATOR.validate(spec)).isEmpty();
+                assertThat(spec.protocol().initialClasses()).isEqualTo(50);
+                assertThat(spec.protocol().increment()).isEqualTo(expected.get(1));
+                assertThat(spec.protocol().classOrder()).isEqualTo("seed1993");
+                assertThat(spec.method().name()).isEqualTo(method);
+                assertThat(spec.model().backbone()).isEqualTo("resnet32");
+                assertThat(spec.model().aggregation()).isEqualTo(
+                        new org.mnemos.engine.spec.AanetsSpec("aanets", "ss", "free", 1e-5, false));
             }
         }
     }

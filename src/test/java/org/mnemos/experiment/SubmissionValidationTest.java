@@ -195,6 +195,25 @@ class SubmissionValidationTest {
                 Arguments.of("empty hidden units", with("model.hiddenUnits", List.of()), 400, "model.hiddenUnits"),
                 Arguments.of("zero hidden units", with("model.hiddenUnits", List.of(400, 0)), 400, "model.hiddenUnits[1]"),
                 Arguments.of("option foreign to method", with("method.margin", 0.5), 400, "method.margin"),
+                Arguments.of("unknown aggregation", with("model.aggregation", java.util.Map.of("name", "mixture")), 400,
+                        "model.aggregation.name"),
+                Arguments.of("aggregation without a name", with("model.aggregation", java.util.Map.of("fusionLr", 1e-5)), 400,
+                        "model.aggregation.name"),
+                Arguments.of("unknown aggregation option", with("model.aggregation", java.util.Map.of("name", "aanets", "fusionRate", 1)),
+                        400, "model.aggregation.fusionRate"),
+                Arguments.of("negative fusion lr", with("model.aggregation", java.util.Map.of("name", "aanets", "fusionLr", -1e-5)),
+                        400, "model.aggregation.fusionLr"),
+                Arguments.of("fusion lr as string", with("model.aggregation", java.util.Map.of("name", "aanets", "fusionLr", "1e-5")),
+                        400, "model.aggregation.fusionLr"),
+                Arguments.of("unknown branch type", with("model.aggregation", java.util.Map.of("name", "aanets", "stableBranch", "frozen")),
+                        400, "model.aggregation.stableBranch"),
+                Arguments.of("unknown plastic branch type", with("model.aggregation", java.util.Map.of("name", "aanets", "plasticBranch", "")),
+                        400, "model.aggregation.plasticBranch"),
+                Arguments.of("aggregation on a method without exemplars", mutate(root -> {
+                    ((ObjectNode) root.get("method")).put("name", "lwf");
+                    root.remove("memory");
+                    ((ObjectNode) root.get("model")).set("aggregation", JSON.valueToTree(java.util.Map.of("name", "aanets")));
+                }), 400, "model.aggregation"),
                 Arguments.of("path escaping the data roots", mutate(root -> root.set("dataset",
                         JSON.valueToTree(java.util.Map.of("name", "imagefolder", "path", "../../etc")))), 400, "dataset.path"),
                 Arguments.of("absolute path", mutate(root -> root.set("dataset",
@@ -233,6 +252,18 @@ class SubmissionValidationTest {
         assertThat(body.get("status").asString()).isEqualTo("QUEUED");
         assertThat(result.getResponse().getHeader("Location")).isEqualTo("/api/v1/experiments/" + body.get("id").asString());
         verify(queue).enqueue(UUID.fromString(body.get("id").asString()), 0);
+    }
+
+    @Test
+    void aggregationIsBoundWithItsDefaults() throws Exception {
+        String body = with("model.aggregation", java.util.Map.of("name", "aanets", "fusionLr", 1e-4));
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andReturn();
+        assertThat(result.getResponse().getStatus()).isEqualTo(201);
+        org.mockito.ArgumentCaptor<ExperimentSpec> spec = org.mockito.ArgumentCaptor.forClass(ExperimentSpec.class);
+        verify(engine).plan(spec.capture());
+        assertThat(spec.getValue().model().aggregation())
+                .isEqualTo(new org.mnemos.engine.spec.AanetsSpec("aanets", null, null, 1e-4, null));
     }
 
     @Test

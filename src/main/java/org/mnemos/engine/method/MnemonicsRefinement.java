@@ -171,15 +171,15 @@ public final class MnemonicsRefinement {
                 loss = outer.getFloat();
             }
             images += size;
+            progress.stepDone();
             long now = System.nanoTime();
             if (now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1) {
                 lastReport = now;
                 double seconds = (now - startNanos) / 1e9;
-                progress.report(STAGE, (int) (step / perEpoch), options.epochs(),
-                        step + 1, loss, seconds > 0 ? images / seconds : 0);
+                progress.report(STAGE, (int) (step / perEpoch), options.epochs(), loss, seconds > 0 ? images / seconds : 0);
             }
         }
-        progress.completeStage(totalSteps, images, (System.nanoTime() - startNanos) / 1e9);
+        progress.completeStage(images, (System.nanoTime() - startNanos) / 1e9);
         return images;
     }
 

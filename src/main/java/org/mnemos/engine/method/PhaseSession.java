@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntConsumer;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DeviceDataset;
 import org.mnemos.engine.memory.ExemplarSet;
@@ -15,6 +16,7 @@ import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.method.loss.LossTerm;
 import org.mnemos.engine.method.loss.StepContext;
 import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.optim.Optimizer;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
@@ -216,6 +218,27 @@ public final class PhaseSession {
      * the small set it trains on.
      */
     public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
+        train(stage, trainable, samples, losses, true, null, epoch -> {});
+    }
+
+    /**
+     * Trains {@code trainable} with the networks in evaluation mode (BatchNorm on its running
+     * statistics, none updated) on an optimizer the caller owns: AANets' aggregation weights.
+     */
+    public void trainInEvalMode(
+            TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses, Optimizer optimizer) {
+        train(stage, trainable, samples, losses, false, optimizer, epoch -> {});
+    }
+
+    /** @param optimizer null creates the stage's own */
+    private void train(
+            TrainingStage stage,
+            List<Parameter> trainable,
+            Samples samples,
+            List<LossTerm> losses,
+            boolean trainingMode,
+            Optimizer optimizer,
+            IntConsumer afterEpoch) {
         boolean usePrevious = previousNet != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
         java.util.Set<String> backbone = new java.util.HashSet<>();
         net.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
@@ -223,14 +246,14 @@ public final class PhaseSession {
         NDArray scale = net.scale() == null ? null : net.scale().getArray();
         try (NDManager stageManager = manager.newSubManager();
                 DeviceDataset data = upload(samples, stageManager)) {
-            loop.run(stage, trainable, data, trainTransform, rng, stageManager, (inputs, targets) -> {
+            TrainingLoop.StepLoss stepLoss = (inputs, targets) -> {
                 NDList previous = null;
                 if (usePrevious) {
                     Autograd.disable();
                     previous = previousNet.forward(parameters, new NDList(inputs), false);
                     Autograd.enable();
                 }
-                NDList outputs = net.forward(parameters, new NDList(inputs), trainsBackbone);
+                NDList outputs = net.forward(parameters, new NDList(inputs), trainingMode && trainsBackbone);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale);
                 NDArray total = null;
                 for (LossTerm term : losses) {
@@ -238,7 +261,12 @@ public final class PhaseSession {
                     total = total == null ? value : total.add(value);
                 }
                 return total;
-            });
+            };
+            if (optimizer == null) {
+                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, afterEpoch);
+            } else {
+                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, optimizer, afterEpoch);
+            }
         }
     }
 
@@ -277,10 +305,10 @@ public final class PhaseSession {
         return frozen.contains(parameter.getId());
     }
 
-    /** Runs the main stage: the method's objective on the session's training set. */
-    public void trainMainStage(List<LossTerm> losses) {
+    /** Runs the main stage: the method's objective on the session's training set; {@code afterEpoch} after each epoch. */
+    public void trainMainStage(List<LossTerm> losses, IntConsumer afterEpoch) {
         List<Parameter> trainable = net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList();
-        train(mainStage(), trainable, training, losses);
+        train(mainStage(), trainable, training, losses, true, null, afterEpoch);
     }
 
     /** The exemplar memory as training samples with incremental labels. */

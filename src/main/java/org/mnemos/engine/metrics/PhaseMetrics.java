@@ -16,6 +16,8 @@ import java.util.Map;
  * @param accuracyRow accuracy on each phase's classes, phases 0..phase (a row of the accuracy matrix)
  * @param perClassAccuracy accuracy per original label
  * @param mnemonics what mnemonics training of the exemplars did this phase; absent otherwise
+ * @param aggregationWeights AANets' α per level after each epoch of the phase (outer list: epochs,
+ *     inner: levels from shallow to deep); null without aggregation and in phase 0
  */
 public record PhaseMetrics(
         int phase,
@@ -32,8 +34,10 @@ public record PhaseMetrics(
         long memoryBytes,
         long trainMillis,
         double imagesPerSecond,
-        @JsonInclude(JsonInclude.Include.NON_NULL) MnemonicsMetrics mnemonics) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) MnemonicsMetrics mnemonics,
+        List<List<Double>> aggregationWeights) {
 
+    /** Metrics of a phase without mnemonics or aggregation weights. */
     public PhaseMetrics(
             int phase,
             List<Integer> classes,
@@ -50,11 +54,17 @@ public record PhaseMetrics(
             long trainMillis,
             double imagesPerSecond) {
         this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
-                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null);
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null);
     }
 
     public PhaseMetrics withMnemonics(MnemonicsMetrics report) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, report);
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, report,
+                aggregationWeights);
+    }
+
+    public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, weights);
     }
 }
