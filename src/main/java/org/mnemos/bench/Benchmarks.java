@@ -121,13 +121,13 @@ public final class Benchmarks {
      */
     private static void mnemonics(Path data, int iterations, List<String> methods, List<String> modes, List<Long> seedList, Double outerLr)
             throws IOException {
+        int seeds = seedList.size();
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         System.out.printf("## Mnemonics exemplars, Split-Fashion-MNIST, 10 exemplars per class, %d iterations per phase, %d seeds, outer lr %s%n%n",
                 iterations, seeds, outerLr == null ? "default" : outerLr);
         System.out.println("| method | exemplars | final accuracy | average incremental accuracy | wall time per run | mnemonics s / training s"
                 + " | mean abs. change (levels) | outer loss before → after |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---|");
-        int seeds = seedList.size();
         Path work = Files.createTempDirectory("mnemos-bench-mnemonics");
         for (String method : methods) {
             List<String> variants = modes.stream().map(mode -> mode.equals("herding") ? mode : "mnemonics " + mode).toList();
