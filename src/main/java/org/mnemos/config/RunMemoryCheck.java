@@ -32,6 +32,11 @@ public class RunMemoryCheck {
     record Budget(long bytes, String source, boolean onGpu) {}
 
     public RunMemoryCheck(DatasetCatalog datasets, WorkerProperties worker) {
+        if (worker.device().equals("gpu") && worker.memoryBudget() == null && CudaUtils.getGpuCount() == 0) {
+            // e.g. an API-only replica for GPU workers: refuse to start rather than refuse every submission
+            throw new IllegalStateException("mnemos.worker.device is gpu but this process sees no GPU to take the memory budget"
+                    + " from; set mnemos.worker.memory-budget to the workers' GPU memory");
+        }
         this.datasets = datasets;
         this.worker = worker;
     }
@@ -60,6 +65,7 @@ public class RunMemoryCheck {
         return switch (field) {
             case "training.batchSize" -> "lower training.batchSize";
             case "dataset" -> "use a smaller data set or image size";
+            case "model.hiddenUnits" -> "use fewer or smaller hidden layers";
             default -> "use a smaller backbone";
         };
     }

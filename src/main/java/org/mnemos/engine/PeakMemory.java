@@ -23,8 +23,10 @@ public final class PeakMemory {
 
     private static final long FLOAT = 4;
     private static final long MIB = 1L << 20;
-    /** The JVM, the PyTorch runtime and the service around a phase, measured idle with a phase's libraries loaded. */
-    static final long RUNTIME_BYTES = 700 * MIB;
+    /** The JVM, the PyTorch runtime and the service around a phase on a CPU worker. */
+    static final long HOST_RUNTIME_BYTES = 700 * MIB;
+    /** The CUDA context and cuDNN workspace on a GPU (not calibrated on a GPU yet: a round figure). */
+    static final long GPU_RUNTIME_BYTES = 512 * MIB;
     /** Input copies of a batch the transform makes (cast, normalise, crop, flip), each image-sized in floats. */
     private static final int INPUT_COPIES = 4;
     /** Tensors a basic block keeps per image: two convolutions, two normalisations, a ReLU, the sum and its ReLU. */
@@ -50,8 +52,8 @@ public final class PeakMemory {
     /**
      * @param spec the spec with every default filled in
      * @param images images in both splits of the data set
-     * @param onGpu whether the phase runs on a GPU: the host copy of the data set then uses host
-     *     memory, not the device's, and the runtime's host part does not count either
+     * @param onGpu whether the phase runs on a GPU: the host copy of the data set and the JVM then
+     *     use host memory, not the device's, and the CUDA context counts instead
      */
     public static Estimate estimate(ExperimentSpec spec, DatasetInfo info, long images, boolean onGpu) {
         int classes = info.classNames().size();
@@ -75,12 +77,12 @@ public final class PeakMemory {
         long activationBytes = (long) (batch * perImage * FLOAT * passes * BACKWARD_FACTOR);
 
         long dataBytes = images * (imageBytes + Long.BYTES) * (onGpu ? 1 : 2);
-        long runtimeBytes = onGpu ? 0 : RUNTIME_BYTES;
+        long runtimeBytes = onGpu ? GPU_RUNTIME_BYTES : HOST_RUNTIME_BYTES;
 
         long largest = Math.max(parameterBytes, Math.max(activationBytes, dataBytes));
         String field = largest == activationBytes ? "training.batchSize"
                 : largest == dataBytes ? "dataset"
-                : "model.backbone";
+                : spec.model().backbone().equalsIgnoreCase("mlp") ? "model.hiddenUnits" : "model.backbone";
         return new Estimate(parameterBytes, activationBytes, dataBytes, runtimeBytes, field);
     }
 

@@ -58,6 +58,24 @@ class RunMemoryCheckTest {
     }
 
     @Test
+    void anMlpWhoseLayersDoNotFitNamesItsHiddenUnits() {
+        ExperimentSpec wide = SpecReader.json().readValue("""
+                {"dataset":{"name":"mnist"},"protocol":{"initialClasses":2,"increment":2},
+                 "model":{"backbone":"mlp","hiddenUnits":[65536,65536]},"method":{"name":"finetune"},
+                 "training":{"iterations":1,"batchSize":16,"optimizer":{"name":"adam","lr":0.001}}}""", ExperimentSpec.class);
+        FieldProblem problem = check("cpu", DataSize.ofGigabytes(16)).check(wide).orElseThrow();
+        assertThat(problem.field()).isEqualTo("model.hiddenUnits");
+    }
+
+    @Test
+    void aGpuDeviceWithoutAGpuInSightNeedsAnExplicitBudget() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.util.cuda.CudaUtils.getGpuCount() == 0, "this machine has a GPU");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> check("gpu", null))
+                .hasMessageContaining("set mnemos.worker.memory-budget");
+        assertThat(check("gpu", DataSize.ofGigabytes(80)).budget().onGpu()).isTrue();
+    }
+
+    @Test
     void withoutAConfiguredBudgetACpuWorkerHasTheHostsRam() {
         RunMemoryCheck.Budget budget = check("cpu", null).budget();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
