@@ -16,6 +16,10 @@ import java.util.Map;
  * @param perClassAccuracy accuracy per original label
  * @param aggregationWeights AANets' α per level after each epoch of the phase (outer list: epochs,
  *     inner: levels from shallow to deep); null without aggregation and in phase 0
+ * @param trainableParameters elements of the parameters the phase's optimisers update (the main
+ *     stage's and AANets' aggregation weights); null where not measured
+ * @param totalParameters elements of every parameter of the network, BatchNorm statistics excluded;
+ *     null where not measured
  */
 public record PhaseMetrics(
         int phase,
@@ -32,9 +36,11 @@ public record PhaseMetrics(
         long memoryBytes,
         long trainMillis,
         double imagesPerSecond,
-        List<List<Double>> aggregationWeights) {
+        List<List<Double>> aggregationWeights,
+        Long trainableParameters,
+        Long totalParameters) {
 
-    /** Metrics of a phase without aggregation weights. */
+    /** Metrics of a phase without aggregation weights and parameter counts. */
     public PhaseMetrics(
             int phase,
             List<Integer> classes,
@@ -51,11 +57,18 @@ public record PhaseMetrics(
             long trainMillis,
             double imagesPerSecond) {
         this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
-                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null);
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, null);
     }
 
     public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, weights);
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, weights,
+                trainableParameters, totalParameters);
+    }
+
+    public PhaseMetrics withParameterCounts(long trainable, long total) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, aggregationWeights,
+                trainable, total);
     }
 }
