@@ -73,6 +73,12 @@ class AanetsTrainingTest {
         assertThat(alphas).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).hasSize(3));
         assertThat(alphas.get(EPOCHS - 1)).anySatisfy(alpha -> assertThat(alpha).isNotEqualTo(0.5));
         assertThat(Double.isNaN(result.phases().get(1).cnnAccuracy())).isFalse();
+        // phase 1 holds two branches; the stable one's kernels are counted but not trained
+        PhaseMetrics single = result.phases().get(0);
+        PhaseMetrics dual = result.phases().get(1);
+        assertThat(single.trainableParameters()).isEqualTo(single.totalParameters());
+        assertThat(dual.totalParameters()).isGreaterThan(2 * single.totalParameters() - 100);
+        assertThat(dual.trainableParameters()).isLessThan(dual.totalParameters() - 400_000);
     }
 
     @Test

@@ -307,8 +307,12 @@ public final class PhaseSession {
 
     /** Runs the main stage: the method's objective on the session's training set; {@code afterEpoch} after each epoch. */
     public void trainMainStage(List<LossTerm> losses, IntConsumer afterEpoch) {
-        List<Parameter> trainable = net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList();
-        train(mainStage(), trainable, training, losses, true, null, afterEpoch);
+        train(mainStage(), mainStageParameters(), training, losses, true, null, afterEpoch);
+    }
+
+    /** What the main stage's optimiser updates: the network's trainable parameters less those a hook froze. */
+    public List<Parameter> mainStageParameters() {
+        return net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList();
     }
 
     /** The exemplar memory as training samples with incremental labels. */

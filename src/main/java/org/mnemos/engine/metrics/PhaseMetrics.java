@@ -18,6 +18,10 @@ import java.util.Map;
  * @param mnemonics what mnemonics training of the exemplars did this phase; absent otherwise
  * @param aggregationWeights AANets' α per level after each epoch of the phase (outer list: epochs,
  *     inner: levels from shallow to deep); null without aggregation and in phase 0
+ * @param trainableParameters elements of the parameters the phase's optimisers update (the main
+ *     stage's and AANets' aggregation weights); null where not measured
+ * @param totalParameters elements of every parameter of the network, BatchNorm statistics excluded;
+ *     null where not measured
  */
 public record PhaseMetrics(
         int phase,
@@ -35,9 +39,11 @@ public record PhaseMetrics(
         long trainMillis,
         double imagesPerSecond,
         @JsonInclude(JsonInclude.Include.NON_NULL) MnemonicsMetrics mnemonics,
-        List<List<Double>> aggregationWeights) {
+        List<List<Double>> aggregationWeights,
+        Long trainableParameters,
+        Long totalParameters) {
 
-    /** Metrics of a phase without mnemonics or aggregation weights. */
+    /** Metrics of a phase without mnemonics, aggregation weights and parameter counts. */
     public PhaseMetrics(
             int phase,
             List<Integer> classes,
@@ -54,17 +60,24 @@ public record PhaseMetrics(
             long trainMillis,
             double imagesPerSecond) {
         this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
-                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null);
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, null, null);
     }
 
     public PhaseMetrics withMnemonics(MnemonicsMetrics report) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
                 accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, report,
-                aggregationWeights);
+                aggregationWeights, trainableParameters, totalParameters);
     }
 
     public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, weights);
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, weights,
+                trainableParameters, totalParameters);
+    }
+
+    public PhaseMetrics withParameterCounts(long trainable, long total) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
+                aggregationWeights, trainable, total);
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +141,11 @@ public final class PhaseRunner {
             for (PhaseHook hook : hooks) {
                 metrics = hook.report(metrics);
             }
+            List<Parameter> trained = new ArrayList<>(session.mainStageParameters());
+            trained.addAll(net.aggregationWeights());
+            metrics = metrics.withParameterCounts(elements(trained), elements(net.getParameters().values().stream()
+                    .filter(p -> p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR)
+                    .toList()));
             new PhaseState(phase, net.segmentSizes(), plan.classOrder().subList(0, totalClasses), classMeans != null)
                     .write(stateDir, net, session.memory(), classMeans);
             return new PhaseOutcome(metrics, stateDir);
@@ -168,6 +174,10 @@ public final class PhaseRunner {
     }
 
     /** The network of {@code phase}: AANets aggregates branches from phase 1 on. */
+    private static long elements(List<Parameter> parameters) {
+        return parameters.stream().mapToLong(p -> p.getArray().size()).sum();
+    }
+
     private IncrementalNet.Builder builder(int phase) {
         ImageDataset train = data.train();
         IncrementalNet.Builder builder = IncrementalNet.builderFor(
