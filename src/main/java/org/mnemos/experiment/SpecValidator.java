@@ -499,8 +499,10 @@ public class SpecValidator {
             for (int i = 0; i < schedule.milestones().size(); i++) {
                 Integer milestone = schedule.milestones().get(i);
                 if (milestone == null || milestone <= previous || (length > 0 && milestone >= length)) {
-                    errors.add("training.schedule.milestones[" + i + "]",
-                            "milestones must increase strictly and lie between 1 and " + Math.max(1, length - 1));
+                    errors.add("training.schedule.milestones[" + i + "]", length == 1
+                            ? "a 1-epoch (or 1-iteration) run has no step at which the lr could drop: use the constant schedule"
+                            : "milestones must increase strictly and lie between 1 and " + (length - 1) + " (the run has "
+                                    + length + " epochs or iterations)");
                     break;
                 }
                 previous = milestone;

@@ -5,6 +5,10 @@ import org.mnemos.engine.SpecException;
 import org.mnemos.engine.data.DataPathException;
 import org.mnemos.engine.data.DataRoots;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -28,6 +32,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    static final int RETRY_AFTER_SECONDS = 10;
 
     private final DataRoots dataRoots;
 
@@ -61,6 +67,22 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 ProblemType.INVALID_PARAMETER,
                 "'" + e.getName() + "' must be " + expected,
                 List.of(new FieldProblem(e.getName(), "must be " + expected))));
+    }
+
+    /**
+     * The database cannot be reached (no connection within the pool's timeout, or it dropped): a
+     * 503 the client may retry, not a 500. Liveness turns DOWN meanwhile if the embedded server died.
+     */
+    @ExceptionHandler({CannotCreateTransactionException.class, DataAccessResourceFailureException.class,
+            TransientDataAccessResourceException.class, QueryTimeoutException.class})
+    ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
+        log.warn("Database unavailable: {}", e.getMessage());
+        ProblemDetail problem = Problems.of(ProblemType.SERVICE_UNAVAILABLE,
+                "The database is not reachable right now; retry in " + RETRY_AFTER_SECONDS + " seconds.");
+        return ResponseEntity.status(problem.getStatus())
+                .header(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 
     @ExceptionHandler(Exception.class)

@@ -227,6 +227,16 @@ class SubmissionValidationTest {
                         java.util.Map.of("name", "multistep", "milestones", List.of(1000, 3000))), 400, "training.schedule.milestones[1]"));
     }
 
+    @Test
+    void aOneIterationMultistepRunIsToldWhatIsAllowed() throws Exception {
+        String body = with("training.iterations", 1).replace("\"optimizer\"",
+                "\"schedule\":{\"name\":\"multistep\",\"milestones\":[1]},\"optimizer\"");
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(body)).andReturn();
+        assertProblem(result, 400);
+        assertThat(result.getResponse().getContentAsString()).contains("training.schedule.milestones[0]", "constant schedule")
+                .doesNotContain("between 1 and 1");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void malformedSubmissionIsAProblemNamingTheField(String label, String body, int status, String field) throws Exception {
