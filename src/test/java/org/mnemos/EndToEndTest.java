@@ -69,6 +69,21 @@ class EndToEndTest {
     record SseEvent(String id, String name, String data) {}
 
     @Test
+    void aRunThatWouldNotFitInMemoryIsRefusedAtSubmitNamingTheField() throws Exception {
+        String spec = """
+                {"dataset":{"name":"synthetic","syntheticImageSize":64,"syntheticChannels":3},
+                 "protocol":{"initialClasses":4,"increment":3},"model":{"backbone":"resnet18"},"method":{"name":"finetune"},
+                 "training":{"epochs":1,"batchSize":4096,"optimizer":{"name":"sgd","lr":0.1}}}""";
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(uri("/api/v1/experiments"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        JsonNode error = JSON.readTree(refused.body()).get("errors").get(0);
+        assertThat(error.get("field").asString()).isEqualTo("training.batchSize");
+        assertThat(error.get("message").asString()).contains("GiB at its peak").contains("(host RAM)");
+    }
+
+    @Test
     void splitMnistReplayRunsToTheEndAndItsCheckpointReproducesItsAccuracy() throws Exception {
         ObjectNode spec = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("examples/split-mnist-replay.json")));
         ((ObjectNode) spec.get("training")).put("iterations", 40);
@@ -136,6 +151,37 @@ class EndToEndTest {
         PhaseMetrics reloaded = engine.evaluate(plan, 4, state, Device.cpu());
         assertThat(reloaded.accuracy()).isCloseTo(last.get("accuracy").get("reported").asDouble(),
                 org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void aanetsExampleRunsAsItIsAndItsPhasesShowTheAggregationWeights() throws Exception {
+        ObjectNode spec = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("examples/split-fashion-mnist-lucir-aanets.json")));
+        // the example as shipped, shortened: fewer than one epoch per phase, so α is learned once
+        ((ObjectNode) spec.get("training")).put("iterations", 30);
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(uri("/api/v1/experiments"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(spec.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("id").asString();
+        List<SseEvent> events = follow(id).get(10, TimeUnit.MINUTES);
+        assertThat(events.stream().map(SseEvent::name).toList()).last().isEqualTo("experiment-succeeded");
+        List<JsonNode> completed = events.stream().filter(e -> e.name().equals("phase-completed"))
+                .map(e -> JSON.readTree(e.data()).get("metrics")).toList();
+        assertThat(completed).hasSize(5);
+        assertThat(completed.get(4).get("aggregationWeights").get(0).size()).isEqualTo(2);
+
+        JsonNode experiment = getJson("/api/v1/experiments/" + id);
+        assertThat(experiment.get("spec").get("model").get("aggregation").get("fusionLr").asDouble()).isEqualTo(1e-5);
+        JsonNode phases = getJson("/api/v1/experiments/" + id + "/phases");
+        JsonNode phaseZero = phases.get(0).get("aggregationWeights");
+        assertThat(phaseZero == null || phaseZero.isNull()).as("phase 0 trains a single network").isTrue();
+        for (int phase = 1; phase < 5; phase++) {
+            JsonNode alphas = phases.get(phase).get("aggregationWeights");
+            assertThat(alphas.size()).as("epochs of phase " + phase).isEqualTo(1);
+            // one α per hidden layer of the MLP, each still near its start of 0.5 at lr 1e-5
+            assertThat(alphas.get(0).size()).isEqualTo(2);
+            alphas.get(0).forEach(alpha -> assertThat(alpha.asDouble()).isBetween(0.4, 0.6));
+        }
     }
 
     private JsonNode getJson(String path) throws IOException, InterruptedException {

@@ -29,7 +29,9 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The two downloads of a phase. {@code exemplars}: the exemplar memory as one PNG per image in a
- * folder per class, with a manifest. {@code checkpoint}: every file of the engine's state
+ * folder per class, with a manifest; optimised exemplars held as floats also come as their exact
+ * values in {@code values.npy} ({@code (N, H, W, C)} pixel intensities, row {@code index} of the
+ * manifest's image), the PNGs being their rounded and clipped view. {@code checkpoint}: every file of the engine's state
  * directory plus a manifest with what is needed to load it back (backbone, classes in head order,
  * versions, per-file sha256).
  */
@@ -39,6 +41,7 @@ public class PhaseDownloads implements PhaseArtifacts {
     public static final String EXEMPLARS = "exemplars";
     public static final String CHECKPOINT = "checkpoint";
     static final String MANIFEST = "manifest.json";
+    static final String VALUES = "values.npy";
 
     private final ArtifactStore store;
     private final JdbcTemplate jdbc;
@@ -78,6 +81,7 @@ public class PhaseDownloads implements PhaseArtifacts {
                 counts.merge(label, 1, Integer::sum);
                 Map<String, Object> image = new LinkedHashMap<>();
                 image.put("file", file);
+                image.put("index", i);
                 image.put("label", label);
                 image.put("className", className);
                 image.put("sourceIndex", source);
@@ -91,6 +95,11 @@ public class PhaseDownloads implements PhaseArtifacts {
             manifest.put("counts", counts);
             manifest.put("exemplarCount", set.size());
             manifest.put("memoryBytes", set.memoryBytes());
+            manifest.put("storage", set.storage().wireName());
+            if (set.values() != null) {
+                Zips.addEntry(zip, VALUES, Npy.floats(set.values(), set.storage(), set.size(), set.height(), set.width(), set.channels()));
+                manifest.put("values", VALUES);
+            }
             manifest.put("height", set.height());
             manifest.put("width", set.width());
             manifest.put("channels", set.channels());

@@ -13,6 +13,7 @@ import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -28,8 +29,14 @@ import org.mnemos.engine.spec.TrainingSpec;
  * 784-400-400, 5 phases of 2 classes, 2000 iterations per phase, batch 128, Adam 1e-3, herding 100
  * per class). Prints Markdown.
  *
- * <p>Arguments: any of {@code throughput}, {@code mnist}, {@code fashion-mnist} (default all), and
- * {@code --iterations N}, {@code --methods a,b}, {@code --data DIR}.
+ * <p>Arguments: any of {@code throughput}, {@code mnist}, {@code fashion-mnist} (default all),
+ * {@code mnemonics}, {@code aanets} (see {@link AanetsBench}) and {@code aanets-branches} (branch
+ * accuracies of the runs an {@code aanets} part left in {@code --runs DIR}), the last three only
+ * when named; and {@code --iterations N}, {@code --methods a,b}, {@code --data DIR},
+ * {@code --seeds 0,1,2}, {@code --fusion-lr X}, {@code --modes a,b}, {@code --outer-lr X}. The part
+ * {@code mnemonics} compares herding with mnemonics exemplars on Split-Fashion-MNIST at 10
+ * exemplars per class over the seeds, for {@code --methods} (default icarl,lucir) and
+ * {@code --modes} (default herding,bilevel,firstOrder: the herding baseline and both mnemonics modes).
  */
 public final class Benchmarks {
 
@@ -38,13 +45,23 @@ public final class Benchmarks {
     public static void main(String[] args) throws IOException {
         List<String> parts = new ArrayList<>();
         int iterations = 2000;
-        List<String> methods = Methods.NAMES;
+        List<String> methods = null;
+        List<String> modes = List.of("herding", "bilevel", "firstOrder");
+        Double outerLr = null;
         Path data = Path.of(System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
+        List<Long> seeds = List.of(0L, 1L, 2L);
+        double fusionLr = AanetsSpec.DEFAULT_FUSION_LR;
+        Path runs = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
+                case "--modes" -> modes = Arrays.asList(args[++i].split(","));
+                case "--outer-lr" -> outerLr = Double.valueOf(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
+                case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
+                case "--fusion-lr" -> fusionLr = Double.parseDouble(args[++i]);
+                case "--runs" -> runs = Path.of(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -57,8 +74,14 @@ public final class Benchmarks {
         for (String part : parts) {
             switch (part) {
                 case "throughput" -> throughput();
-                case "mnist", "fashion-mnist" -> table(part, data, iterations, methods);
-                default -> throw new IllegalArgumentException("unknown part " + part + "; allowed: throughput, mnist, fashion-mnist");
+                case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null ? Methods.NAMES : methods);
+                case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds, outerLr);
+                case "aanets" -> AanetsBench.table(
+                        data, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds, fusionLr);
+                case "aanets-branches" -> AanetsBench.branches(
+                        data, runs, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds.get(0), fusionLr);
+                default -> throw new IllegalArgumentException(
+                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches");
             }
         }
     }
@@ -89,6 +112,76 @@ public final class Benchmarks {
                     perPhase, result.seconds());
         }
         System.out.println();
+    }
+
+    /**
+     * Herding against mnemonics exemplars (10 per class) on Split-Fashion-MNIST, mean ± std over
+     * seeds (the seed changes initialisation and batches, the class order stays natural), with the
+     * mnemonics stage's cost beside the main training's and its effect on the exemplars.
+     */
+    private static void mnemonics(Path data, int iterations, List<String> methods, List<String> modes, List<Long> seedList, Double outerLr)
+            throws IOException {
+        int seeds = seedList.size();
+        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
+        System.out.printf("## Mnemonics exemplars, Split-Fashion-MNIST, 10 exemplars per class, %d iterations per phase, %d seeds, outer lr %s%n%n",
+                iterations, seeds, outerLr == null ? "default" : outerLr);
+        System.out.println("| method | exemplars | final accuracy | average incremental accuracy | wall time per run | mnemonics s / training s"
+                + " | mean abs. change (levels) | outer loss before → after |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---|");
+        Path work = Files.createTempDirectory("mnemos-bench-mnemonics");
+        for (String method : methods) {
+            List<String> variants = modes.stream().map(mode -> mode.equals("herding") ? mode : "mnemonics " + mode).toList();
+            for (String variant : variants) {
+                double[] last = new double[seeds];
+                double[] average = new double[seeds];
+                double seconds = 0;
+                double mnemonicsSeconds = 0;
+                double trainSeconds = 0;
+                double change = 0;
+                double lossBefore = 0;
+                double lossAfter = 0;
+                int stages = 0;
+                for (int seed = 0; seed < seeds; seed++) {
+                    MemorySpec memory = variant.equals("herding")
+                            ? new MemorySpec("herding", 10, null)
+                            : new MemorySpec("mnemonics", 10, null, null,
+                                    new org.mnemos.engine.spec.MnemonicsSpec(variant.substring("mnemonics ".length()), null, null, outerLr, null, null));
+                    ExperimentSpec base = splitSpec("fashion-mnist", method, iterations);
+                    ExperimentSpec spec = new ExperimentSpec(base.name(), seedList.get(seed), null, base.dataset(), base.protocol(),
+                            base.model(), base.method(), memory, base.training());
+                    LocalRun.Result result = LocalRun.run(engine, spec,
+                            work.resolve(method + "-" + variant.replace(' ', '-') + "-" + seed), Device.cpu(), p -> {});
+                    last[seed] = result.summary().lastAccuracy();
+                    average[seed] = result.summary().averageIncrementalAccuracy();
+                    seconds += result.seconds();
+                    for (var phase : result.phases()) {
+                        if (phase.mnemonics() != null) {
+                            mnemonicsSeconds += phase.mnemonics().seconds();
+                            // trainMillis covers the whole phase before evaluation, the mnemonics stage included
+                            trainSeconds += phase.trainMillis() / 1000.0 - phase.mnemonics().seconds();
+                            change += phase.mnemonics().meanAbsoluteChange();
+                            lossBefore += phase.mnemonics().outerLossBefore();
+                            lossAfter += phase.mnemonics().outerLossAfter();
+                            stages++;
+                        }
+                    }
+                    System.err.printf("%s %s seed %d: final %.4f, average %.4f, %.0f s%n",
+                            method, variant, seedList.get(seed), last[seed], average[seed], result.seconds());
+                }
+                System.out.printf("| %s | %s | %s | %s | %.0f s | %s | %s | %s |%n", method, variant,
+                        meanStd(last), meanStd(average), seconds / seeds,
+                        stages == 0 ? "-" : String.format("%.2f", mnemonicsSeconds / trainSeconds),
+                        stages == 0 ? "-" : String.format("%.2f", change / stages),
+                        stages == 0 ? "-" : String.format("%.4f → %.4f", lossBefore / stages, lossAfter / stages));
+            }
+        }
+        System.out.println();
+    }
+
+    private static String meanStd(double[] values) {
+        double mean = Arrays.stream(values).average().orElse(Double.NaN);
+        double variance = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
+        return String.format("%.3f ± %.3f", mean, Math.sqrt(variance));
     }
 
     /** The Split-MNIST protocol of the issue, for any method. */

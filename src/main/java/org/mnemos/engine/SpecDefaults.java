@@ -4,6 +4,10 @@ import org.mnemos.engine.method.Methods;
 import org.mnemos.engine.model.HeadType;
 import java.util.List;
 import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.memory.MnemonicsOptions;
+import org.mnemos.engine.spec.MnemonicsSpec;
+import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -58,7 +62,8 @@ public final class SpecDefaults {
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
         String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
                 : m.head() == null ? "linear" : m.head();
-        return new ModelSpec(m.backbone(), hidden, head);
+        AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved() : m.aggregation();
+        return new ModelSpec(m.backbone(), hidden, head, aggregation);
     }
 
     private static MemorySpec memory(MemorySpec m) {
@@ -67,7 +72,13 @@ public final class SpecDefaults {
         }
         ExemplarSelector.named(m.selector());
         Integer perClass = m.perClass() == null && m.total() == null ? Integer.valueOf(DEFAULT_PER_CLASS) : m.perClass();
-        return new MemorySpec(m.selector() == null ? "herding" : m.selector(), perClass, m.total());
+        String selector = m.selector() == null ? "herding" : m.selector();
+        boolean mnemonics = ExemplarSelector.MNEMONICS.equals(selector);
+        MnemonicsSpec options = mnemonics
+                ? MnemonicsOptions.resolve(m.mnemonics() == null ? MnemonicsOptions.DEFAULTS : m.mnemonics())
+                : m.mnemonics();
+        // storage stays unset for selectors that keep stored images, so their resolved specs read as before
+        return new MemorySpec(selector, perClass, m.total(), mnemonics ? m.storageOrDefault() : m.storage(), options);
     }
 
     private static TrainingSpec training(TrainingSpec t, int channels) {

@@ -308,7 +308,10 @@ public class ExperimentService {
                 p.getDurationMs(),
                 p.getAttempts(),
                 p.getStartedAt(),
-                p.getCompletedAt());
+                p.getCompletedAt(),
+                p.getAggregationWeights() == null ? null : JSON.readValue(p.getAggregationWeights(),
+                        JSON.getTypeFactory().constructCollectionType(List.class,
+                                JSON.getTypeFactory().constructCollectionType(List.class, Double.class))));
     }
 
     private static <T> T read(String json, Class<T> type) {

@@ -86,5 +86,8 @@ public final class ExperimentViews {
             Long durationMs,
             int attempts,
             Instant startedAt,
-            Instant completedAt) {}
+            Instant completedAt,
+            @Schema(description = "AANets: the aggregation weight α of each level (shallow to deep) after each epoch"
+                    + " of the phase, [epoch][level]; absent for single-network models and phase 0")
+            List<List<Double>> aggregationWeights) {}
 }

@@ -56,6 +56,10 @@ public class Phase {
     @Column(name = "per_class_accuracy")
     private String perClassAccuracy;
 
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "aggregation_weights")
+    private String aggregationWeights;
+
     @Column(name = "exemplar_count")
     private Integer exemplarCount;
 
@@ -114,6 +118,11 @@ public class Phase {
         this.completedAt = now;
     }
 
+    /** AANets' α per level after each epoch, as JSON {@code [[epoch 0 levels...], ...]}. */
+    public void recordAggregationWeights(String aggregationWeights) {
+        this.aggregationWeights = aggregationWeights;
+    }
+
     public void end(PhaseStatus status) {
         this.status = status;
     }
@@ -130,6 +139,7 @@ public class Phase {
     public Double getNewAccuracy() { return newAccuracy; }
     public String getAccuracyRow() { return accuracyRow; }
     public String getPerClassAccuracy() { return perClassAccuracy; }
+    public String getAggregationWeights() { return aggregationWeights; }
     public Integer getExemplarCount() { return exemplarCount; }
     public Long getMemoryBytes() { return memoryBytes; }
     public Double getImagesPerSecond() { return imagesPerSecond; }

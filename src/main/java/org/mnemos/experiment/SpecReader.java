@@ -3,6 +3,7 @@ package org.mnemos.experiment;
 import java.util.List;
 import java.util.Map;
 import org.mnemos.catalog.PresetCatalog;
+import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.web.ApiException;
 import org.mnemos.web.FieldProblem;
@@ -21,6 +22,7 @@ import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.DateTimeFeature;
 import tools.jackson.databind.type.LogicalType;
+import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
@@ -154,6 +156,10 @@ public class SpecReader {
 
     private static FieldProblem describe(JacksonException e) {
         String field = path(e);
+        if (e instanceof InvalidTypeIdException) {
+            // a name-discriminated part (model.aggregation) with a missing or unknown name
+            return new FieldProblem(field + ".name", "must name one of " + AggregationSpec.NAMES);
+        }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return new FieldProblem(field, "unknown field; allowed: " + unknown.getKnownPropertyIds());
         }

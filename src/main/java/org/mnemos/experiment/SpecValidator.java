@@ -2,7 +2,10 @@ package org.mnemos.experiment;
 
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.memory.ExemplarStorage;
+import org.mnemos.engine.memory.MnemonicsOptions;
 import org.mnemos.engine.model.Backbones;
+import org.mnemos.engine.model.BranchType;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.optim.Optimizers;
 import org.mnemos.engine.protocol.ClassOrders;
@@ -13,10 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mnemos.catalog.MethodCatalog;
+import org.mnemos.config.RunMemoryCheck;
+import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
@@ -41,6 +47,9 @@ public class SpecValidator {
     /** The heads a spec may name; a method that forces one (LUCIR, PODNet) overrides the choice. */
     static final Set<String> HEADS = Set.of("linear", "cosine", "lsc");
     static final Set<String> SELECTORS = Set.copyOf(ExemplarSelector.NAMES);
+    static final Set<String> STORAGES = Set.copyOf(ExemplarStorage.NAMES);
+    /** Unrolled inner steps are held in memory for the backward pass; more than this is a mistake. */
+    static final int MAX_INNER_STEPS = 100;
     static final Set<String> OPTIMIZERS = Set.copyOf(Optimizers.NAMES);
     static final Set<String> SCHEDULES = Set.copyOf(LrSchedules.NAMES);
     static final Set<String> CLASS_ORDERS = Set.copyOf(ClassOrders.NAMES);
@@ -52,10 +61,12 @@ public class SpecValidator {
 
     private final MethodCatalog methods;
     private final LimitsProperties limits;
+    private final RunMemoryCheck memory;
 
-    public SpecValidator(MethodCatalog methods, LimitsProperties limits) {
+    public SpecValidator(MethodCatalog methods, LimitsProperties limits, RunMemoryCheck memory) {
         this.methods = methods;
         this.limits = limits;
+        this.memory = memory;
     }
 
     public List<FieldProblem> validate(ExperimentSpec spec) {
@@ -72,8 +83,12 @@ public class SpecValidator {
         protocol(spec.protocol(), numClasses, errors);
         model(spec.model(), errors);
         MethodCatalog.MethodInfo method = method(spec.method(), errors);
+        aggregation(spec.model(), method, errors);
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
         training(spec.training(), errors);
+        if (errors.list.isEmpty()) {
+            memory.check(spec).ifPresent(errors.list::add);
+        }
         return errors.list;
     }
 
@@ -275,6 +290,26 @@ public class SpecValidator {
         }
     }
 
+    /** AANets' options, and a method with exemplars to learn its aggregation weights on. */
+    private static void aggregation(ModelSpec model, MethodCatalog.MethodInfo method, Errors errors) {
+        if (model == null || !(model.aggregation() instanceof AanetsSpec aanets)) {
+            return;
+        }
+        if (aanets.stableBranch() != null && !BranchType.NAMES.contains(aanets.stableBranch())) {
+            errors.add("model.aggregation.stableBranch", "must be one of " + BranchType.NAMES);
+        }
+        if (aanets.plasticBranch() != null && !BranchType.NAMES.contains(aanets.plasticBranch())) {
+            errors.add("model.aggregation.plasticBranch", "must be one of " + BranchType.NAMES);
+        }
+        if (aanets.fusionLr() != null && !(aanets.fusionLr() > 0 && aanets.fusionLr() <= 1)) {
+            errors.add("model.aggregation.fusionLr", "must lie in (0, 1], got " + aanets.fusionLr());
+        }
+        if (method != null && !method.usesExemplars()) {
+            errors.add("model.aggregation", "AANets learns its aggregation weights on exemplars; method '"
+                    + method.name() + "' keeps none");
+        }
+    }
+
     private MethodCatalog.MethodInfo method(MethodSpec method, Errors errors) {
         if (method == null) {
             errors.add("method", "is required");
@@ -348,6 +383,45 @@ public class SpecValidator {
         if (memory.total() != null) {
             range(errors, "memory.total", memory.total(), 1, limits.maxMemoryImages());
         }
+        mnemonics(memory, errors);
+    }
+
+    /** The precision and options of optimised exemplars: only the mnemonics selector has them. */
+    private void mnemonics(MemorySpec memory, Errors errors) {
+        boolean mnemonics = ExemplarSelector.MNEMONICS.equals(memory.selector());
+        if (memory.storage() != null) {
+            if (!STORAGES.contains(memory.storage())) {
+                errors.add("memory.storage", "must be one of " + sorted(STORAGES));
+            } else if (!mnemonics && !memory.storage().equals("uint8")) {
+                errors.add("memory.storage", "applies to optimised exemplars (selector mnemonics); stored images are uint8");
+            }
+        }
+        MnemonicsSpec options = memory.mnemonics();
+        if (options == null) {
+            return;
+        }
+        if (!mnemonics) {
+            errors.add("memory.mnemonics", "applies to selector mnemonics only");
+            return;
+        }
+        if (options.mode() != null && !MnemonicsOptions.MODES.contains(options.mode())) {
+            errors.add("memory.mnemonics.mode", "must be one of " + MnemonicsOptions.MODES);
+        }
+        if (options.adjust() != null && !MnemonicsOptions.ADJUST.contains(options.adjust())) {
+            errors.add("memory.mnemonics.adjust", "must be one of " + MnemonicsOptions.ADJUST);
+        }
+        if ("code".equals(options.mode())) {
+            if (options.innerSteps() != null) {
+                errors.add("memory.mnemonics.innerSteps", "does not apply to mode code, which has no inner level");
+            }
+            if (options.innerLr() != null) {
+                errors.add("memory.mnemonics.innerLr", "does not apply to mode code, which has no inner level");
+            }
+        }
+        range(errors, "memory.mnemonics.innerSteps", options.innerSteps(), 0, MAX_INNER_STEPS);
+        range(errors, "memory.mnemonics.epochs", options.epochs(), 1, limits.maxEpochs());
+        positive(errors, "memory.mnemonics.innerLr", options.innerLr());
+        positive(errors, "memory.mnemonics.outerLr", options.outerLr());
     }
 
     private void training(TrainingSpec training, Errors errors) {

@@ -1,7 +1,7 @@
 package org.mnemos.worker;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.ExecutionContext;
@@ -182,7 +182,8 @@ public class PhaseExecution {
         } catch (TrainingDivergedException e) {
             log.error("Phase {} diverged; the experiment is FAILED without a retry: {}", index, e.getMessage());
             ledger.fail(id, index, e.getMessage());
-        } catch (Exception e) {
+        } catch (Exception | OutOfMemoryError e) {
+            // the phase's arrays are unreachable once its frames are gone, so the worker carries on after a heap OOM
             handleFailure(id, index, e);
         } finally {
             deleteQuietly(work);
@@ -201,8 +202,8 @@ public class PhaseExecution {
         }
     }
 
-    private void handleFailure(UUID id, int index, Exception e) {
-        String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    private void handleFailure(UUID id, int index, Throwable e) {
+        String error = describeFailure(index, e);
         int failed = ledger.recordFailure(id, index);
         if (failed < properties.maxAttempts()) {
             log.warn("Phase {} failed (attempt {} of {}), will retry: {}", index, failed, properties.maxAttempts(), error, e);
@@ -210,6 +211,24 @@ public class PhaseExecution {
         }
         log.error("Phase {} failed {} times; the experiment is FAILED: {}", index, failed, error, e);
         ledger.fail(id, index, error);
+    }
+
+    /** The run's error: allocation failures say which memory ran out and what to change. */
+    static String describeFailure(int index, Throwable e) {
+        if (e instanceof OutOfMemoryError) {
+            return "phase " + index + " ran out of Java heap (" + e.getMessage() + "); lower training.batchSize"
+                    + " or give the worker a larger -Xmx";
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage() == null ? "" : cause.getMessage();
+            // PyTorch's allocators: "CUDA out of memory. Tried to allocate ..." and "DefaultCPUAllocator: not enough memory: ..."
+            if (cause instanceof EngineException && (message.contains("out of memory") || message.contains("not enough memory"))) {
+                String memory = message.contains("CUDA") ? "GPU memory" : "native memory";
+                return "phase " + index + " ran out of " + memory + ": " + message.lines().findFirst().orElse("")
+                        + "; lower training.batchSize";
+            }
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     private void storeArtifacts(UUID id, int index, RunPlan plan, Path stateDir) {
@@ -263,11 +282,7 @@ public class PhaseExecution {
     private Device device() {
         Device current = device;
         if (current == null) {
-            current = switch (properties.device()) {
-                case "cpu" -> Device.cpu();
-                case "gpu" -> Device.gpu();
-                default -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-            };
+            current = properties.resolveDevice();
             device = current;
         }
         return current;

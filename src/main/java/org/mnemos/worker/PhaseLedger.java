@@ -124,6 +124,9 @@ public class PhaseLedger {
                     metrics.oldAccuracy(), metrics.newAccuracy(), JSON.writeValueAsString(metrics.accuracyRow()),
                     JSON.writeValueAsString(perClass), metrics.exemplarCount(), metrics.memoryBytes(),
                     metrics.imagesPerSecond(), durationMs, now);
+            if (metrics.aggregationWeights() != null) {
+                phase.recordAggregationWeights(JSON.writeValueAsString(metrics.aggregationWeights()));
+            }
             phases.flush();
             List<Phase> done = phases.findByExperiment(id).stream()
                     .filter(p -> p.getStatus() == PhaseStatus.COMPLETED).toList();

@@ -1,8 +1,11 @@
 package org.mnemos.worker;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The worker role. {@code enabled=false} makes an API-only process: it queues phases but runs none.
@@ -15,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pollingSeconds how often idle workers look for due phases
  * @param retryBackoffSeconds delay before the first retry of a failed phase (doubles each time)
  * @param workDir where phase states are unpacked while a phase runs (default: the system temp dir)
+ * @param memoryBudget the memory one phase may need at its peak; a spec estimated above it is refused
+ *     at submit (default: the GPU's memory when the device resolves to a GPU, else the host's RAM)
  */
 @ConfigurationProperties("mnemos.worker")
 public record WorkerProperties(
@@ -26,7 +31,8 @@ public record WorkerProperties(
         @DefaultValue("3") int maxAttempts,
         @DefaultValue("2") int pollingSeconds,
         @DefaultValue("10") int retryBackoffSeconds,
-        Path workDir) {
+        Path workDir,
+        DataSize memoryBudget) {
 
     public WorkerProperties {
         if (slots < 1) {
@@ -44,5 +50,17 @@ public record WorkerProperties(
         if (workDir == null) {
             workDir = Path.of(System.getProperty("java.io.tmpdir"), "mnemos-work");
         }
+        if (memoryBudget != null && memoryBudget.toBytes() <= 0) {
+            throw new IllegalArgumentException("mnemos.worker.memory-budget must be positive");
+        }
+    }
+
+    /** The device phases train on: {@code auto} takes a GPU when the engine sees one. */
+    public Device resolveDevice() {
+        return switch (device) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        };
     }
 }

@@ -35,6 +35,9 @@ import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.memory.ExemplarStorage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -201,6 +204,61 @@ class PhaseDownloadsTest {
         JsonNode manifest = JSON.readTree(entries.get("manifest.json"));
         assertThat(manifest.get("images").get(1).get("kind").asString()).isEqualTo("optimized");
         assertThat(manifest.get("channels").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void optimisedExemplarsComeWithTheirExactValuesAsNpyAndARoundedClippedPng() throws Exception {
+        float[] optimised = {-3.7f, 12.4f, 99.5f, 255.6f, 0.25f, 17.75f, 128.5f, 300f};
+        ExemplarSet stored = new ExemplarSet(new byte[8], new int[] {0, 0}, new int[] {9, 10},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.REAL}, 2, 2, 1);
+        for (ExemplarStorage storage : List.of(ExemplarStorage.FLOAT32, ExemplarStorage.FLOAT16)) {
+            ExemplarSet set = stored.withValues(optimised,
+                    new ExemplarKind[] {ExemplarKind.OPTIMIZED, ExemplarKind.OPTIMIZED}, storage);
+            Path zip = stateDir.resolve("exemplars-" + storage.wireName() + ".zip");
+            ((PhaseDownloads) downloads).writeExemplarsZip(set, 0, plan(), zip);
+
+            Map<String, byte[]> entries = unzip(Files.readAllBytes(zip));
+            JsonNode manifest = JSON.readTree(entries.get("manifest.json"));
+            assertThat(manifest.get("storage").asString()).isEqualTo(storage.wireName());
+            assertThat(manifest.get("values").asString()).isEqualTo("values.npy");
+            assertThat(manifest.get("memoryBytes").asLong()).isEqualTo(8L * storage.bytesPerValue());
+            assertThat(manifest.get("images").get(1).get("kind").asString()).isEqualTo("optimized");
+            assertThat(manifest.get("images").get(1).get("index").asInt()).isEqualTo(1);
+
+            ByteBuffer npy = ByteBuffer.wrap(entries.get("values.npy")).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] magic = new byte[8];
+            npy.get(magic);
+            assertThat(magic).containsExactly((byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0);
+            int headerLength = npy.getShort() & 0xffff;
+            byte[] header = new byte[headerLength];
+            npy.get(header);
+            String dict = new String(header, java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat((10 + headerLength) % 64).isZero();
+            assertThat(dict).contains("'descr': '" + (storage == ExemplarStorage.FLOAT32 ? "<f4" : "<f2") + "'")
+                    .contains("'fortran_order': False").contains("'shape': (2, 2, 2, 1)").endsWith("\n");
+            for (int i = 0; i < optimised.length; i++) {
+                float expected = storage.quantise(optimised[i]);
+                float actual = storage == ExemplarStorage.FLOAT32 ? npy.getFloat() : halfToFloat(npy.getShort());
+                assertThat(actual).as("value %d", i).isEqualTo(expected);
+            }
+            assertThat(npy.remaining()).isZero();
+
+            BufferedImage first = ImageIO.read(new ByteArrayInputStream(entries.get("0-airplane/9.png")));
+            assertThat(first.getRaster().getPixels(0, 0, 2, 2, (int[]) null)).containsExactly(0, 12, 100, 255);
+            BufferedImage second = ImageIO.read(new ByteArrayInputStream(entries.get("0-airplane/10.png")));
+            assertThat(second.getRaster().getPixels(0, 0, 2, 2, (int[]) null)).containsExactly(0, 18, 129, 255);
+        }
+    }
+
+    /** binary16 to float for the positive normal numbers this test writes. */
+    private static float halfToFloat(short half) {
+        int bits = half & 0xffff;
+        int exponent = (bits >>> 10) & 0x1f;
+        int mantissa = bits & 0x3ff;
+        if (exponent == 0) {
+            return mantissa * 0x1p-24f * ((bits & 0x8000) != 0 ? -1 : 1);
+        }
+        return Float.intBitsToFloat(((bits & 0x8000) << 16) | ((exponent - 15 + 127) << 23) | (mantissa << 13));
     }
 
     @Test

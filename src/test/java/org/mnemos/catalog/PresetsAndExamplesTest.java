@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
@@ -17,6 +18,8 @@ import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.experiment.LimitsProperties;
 import org.mnemos.experiment.SpecReader;
 import org.mnemos.experiment.SpecValidator;
+import org.mnemos.worker.WorkerProperties;
+import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
 
 /** What we ship must be accepted by our own validation, and the runnable examples by the engine's planner. */
@@ -24,8 +27,11 @@ class PresetsAndExamplesTest {
 
     private static final PresetCatalog PRESETS = new PresetCatalog(JsonMapper.builder().build());
     private static final SpecReader READER = new SpecReader(PRESETS);
+    /** What ships must also fit a worker with 16 GiB; the data sets need not be present for the estimate. */
     private static final SpecValidator VALIDATOR = new SpecValidator(new MethodCatalog(),
-            new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536));
+            new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536),
+            new RunMemoryCheck(new DatasetCatalog(new DataRoots(List.of())),
+                    new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofGigabytes(16))));
 
     static Stream<Path> examples() throws IOException {
         return Files.list(Path.of("examples")).filter(p -> p.toString().endsWith(".json")).sorted();
@@ -34,7 +40,12 @@ class PresetsAndExamplesTest {
     @Test
     void allPresetsShipAndValidate() {
         assertThat(PRESETS.list()).extracting(PresetCatalog.Preset::name).containsExactly(
-                "cifar100-b0-10", "cifar100-lucir-b50-10", "cifar100-lucir-b50-25", "cifar100-lucir-b50-5",
+                "cifar100-b0-10",
+                "cifar100-icarl-aanets-b50-10", "cifar100-icarl-aanets-b50-25", "cifar100-icarl-aanets-b50-5",
+                "cifar100-icarl-mnemonics-b50-10", "cifar100-icarl-mnemonics-b50-25", "cifar100-icarl-mnemonics-b50-5",
+                "cifar100-lucir-aanets-b50-10", "cifar100-lucir-aanets-b50-25", "cifar100-lucir-aanets-b50-5",
+                "cifar100-lucir-b50-10", "cifar100-lucir-b50-25", "cifar100-lucir-b50-5",
+                "cifar100-lucir-mnemonics-b50-10", "cifar100-lucir-mnemonics-b50-25", "cifar100-lucir-mnemonics-b50-5",
                 "imagenet-subset-lucir-b50-10", "split-fashion-mnist", "split-mnist");
         for (PresetCatalog.Preset preset : PRESETS.list()) {
             assertThat(preset.description()).as(preset.name()).isNotBlank();
@@ -63,6 +74,38 @@ class PresetsAndExamplesTest {
     void examplesValidate(Path example) throws IOException {
         var read = READER.read(Files.readAllBytes(example));
         assertThat(VALIDATOR.validate(read.spec())).as(example.toString()).isEmpty();
+    }
+
+    @Test
+    void mnemonicsPresetsAreThePapersCifarRuns() {
+        for (String method : List.of("lucir", "icarl")) {
+            for (var expected : List.of(List.of(5, 10), List.of(10, 5), List.of(25, 2))) {
+                var spec = READER.read(("{\"preset\":\"cifar100-" + method + "-mnemonics-b50-" + expected.get(0) + "\"}").getBytes()).spec();
+                assertThat(spec.method().name()).isEqualTo(method);
+                assertThat(spec.protocol().initialClasses()).isEqualTo(50);
+                assertThat(spec.protocol().increment()).isEqualTo(expected.get(1));
+                assertThat(spec.memory().selector()).isEqualTo("mnemonics");
+                assertThat(spec.memory().perClass()).isEqualTo(20);
+                assertThat(spec.memory().mnemonics().mode()).isEqualTo("bilevel");
+            }
+        }
+    }
+
+    @Test
+    void aanetsPresetsFollowTheReadmeCommands() {
+        for (String method : List.of("lucir", "icarl")) {
+            for (var expected : List.of(List.of(5, 10), List.of(10, 5), List.of(25, 2))) {
+                var spec = READER.read(("{\"preset\":\"cifar100-" + method + "-aanets-b50-" + expected.get(0) + "\"}").getBytes()).spec();
+                assertThat(VALIDATOR.validate(spec)).isEmpty();
+                assertThat(spec.protocol().initialClasses()).isEqualTo(50);
+                assertThat(spec.protocol().increment()).isEqualTo(expected.get(1));
+                assertThat(spec.protocol().classOrder()).isEqualTo("seed1993");
+                assertThat(spec.method().name()).isEqualTo(method);
+                assertThat(spec.model().backbone()).isEqualTo("resnet32");
+                assertThat(spec.model().aggregation()).isEqualTo(
+                        new org.mnemos.engine.spec.AanetsSpec("aanets", "ss", "free", 1e-5, false));
+            }
+        }
     }
 
     @Test

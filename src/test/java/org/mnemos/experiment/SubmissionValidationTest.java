@@ -68,6 +68,7 @@ class SubmissionValidationTest {
     @MockitoBean CilEngine engine;
     @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
     @MockitoBean DatasetCatalog datasets;
+    @MockitoBean org.mnemos.config.RunMemoryCheck memory;
     @MockitoBean ExperimentRepository experiments;
     @MockitoBean PhaseRepository phases;
     @MockitoBean PhaseQueue queue;
@@ -110,6 +111,15 @@ class SubmissionValidationTest {
         });
     }
 
+    /** The valid spec with the mnemonics selector and one of its options set. */
+    static String mnemonicsWith(String option, Object value) {
+        return mutate(root -> {
+            ObjectNode memory = (ObjectNode) root.get("memory");
+            memory.put("selector", "mnemonics");
+            memory.putObject("mnemonics").set(option, JSON.valueToTree(value));
+        });
+    }
+
     static String mutate(Consumer<ObjectNode> change) {
         ObjectNode root = valid();
         change.accept(root);
@@ -133,6 +143,21 @@ class SubmissionValidationTest {
                 Arguments.of("unknown backbone", with("model.backbone", "vit"), 400, "model.backbone"),
                 Arguments.of("unknown head", with("model.head", "softmax"), 400, "model.head"),
                 Arguments.of("unknown selector", with("memory.selector", "kmeans"), 400, "memory.selector"),
+                Arguments.of("unknown storage", with("memory.storage", "float64"), 400, "memory.storage"),
+                Arguments.of("float storage of stored images", with("memory.storage", "float32"), 400, "memory.storage"),
+                Arguments.of("mnemonics options for herding", with("memory.mnemonics.mode", "bilevel"), 400, "memory.mnemonics"),
+                Arguments.of("unknown mnemonics mode", mnemonicsWith("mode", "unrolled"), 400, "memory.mnemonics.mode"),
+                Arguments.of("inner steps in the code mode", mutate(root -> {
+                    ObjectNode memory = (ObjectNode) root.get("memory");
+                    memory.put("selector", "mnemonics");
+                    memory.putObject("mnemonics").put("mode", "code").put("innerSteps", 3);
+                }), 400, "memory.mnemonics.innerSteps"),
+                Arguments.of("unknown adjusted classes", mnemonicsWith("adjust", "old"), 400, "memory.mnemonics.adjust"),
+                Arguments.of("negative inner lr", mnemonicsWith("innerLr", -0.1), 400, "memory.mnemonics.innerLr"),
+                Arguments.of("zero outer lr", mnemonicsWith("outerLr", 0), 400, "memory.mnemonics.outerLr"),
+                Arguments.of("negative inner steps", mnemonicsWith("innerSteps", -1), 400, "memory.mnemonics.innerSteps"),
+                Arguments.of("zero mnemonics epochs", mnemonicsWith("epochs", 0), 400, "memory.mnemonics.epochs"),
+                Arguments.of("unknown mnemonics option", mnemonicsWith("innerLR", 0.1), 400, "memory.mnemonics.innerLR"),
                 Arguments.of("unknown optimizer", with("training.optimizer.name", "rmsprop"), 400, "training.optimizer.name"),
                 Arguments.of("unknown schedule", with("training.schedule", java.util.Map.of("name", "step")), 400, "training.schedule.name"),
                 Arguments.of("unknown class order", with("protocol.classOrder", "random"), 400, "protocol.classOrder"),
@@ -170,6 +195,25 @@ class SubmissionValidationTest {
                 Arguments.of("empty hidden units", with("model.hiddenUnits", List.of()), 400, "model.hiddenUnits"),
                 Arguments.of("zero hidden units", with("model.hiddenUnits", List.of(400, 0)), 400, "model.hiddenUnits[1]"),
                 Arguments.of("option foreign to method", with("method.margin", 0.5), 400, "method.margin"),
+                Arguments.of("unknown aggregation", with("model.aggregation", java.util.Map.of("name", "mixture")), 400,
+                        "model.aggregation.name"),
+                Arguments.of("aggregation without a name", with("model.aggregation", java.util.Map.of("fusionLr", 1e-5)), 400,
+                        "model.aggregation.name"),
+                Arguments.of("unknown aggregation option", with("model.aggregation", java.util.Map.of("name", "aanets", "fusionRate", 1)),
+                        400, "model.aggregation.fusionRate"),
+                Arguments.of("negative fusion lr", with("model.aggregation", java.util.Map.of("name", "aanets", "fusionLr", -1e-5)),
+                        400, "model.aggregation.fusionLr"),
+                Arguments.of("fusion lr as string", with("model.aggregation", java.util.Map.of("name", "aanets", "fusionLr", "1e-5")),
+                        400, "model.aggregation.fusionLr"),
+                Arguments.of("unknown branch type", with("model.aggregation", java.util.Map.of("name", "aanets", "stableBranch", "frozen")),
+                        400, "model.aggregation.stableBranch"),
+                Arguments.of("unknown plastic branch type", with("model.aggregation", java.util.Map.of("name", "aanets", "plasticBranch", "")),
+                        400, "model.aggregation.plasticBranch"),
+                Arguments.of("aggregation on a method without exemplars", mutate(root -> {
+                    ((ObjectNode) root.get("method")).put("name", "lwf");
+                    root.remove("memory");
+                    ((ObjectNode) root.get("model")).set("aggregation", JSON.valueToTree(java.util.Map.of("name", "aanets")));
+                }), 400, "model.aggregation"),
                 Arguments.of("path escaping the data roots", mutate(root -> root.set("dataset",
                         JSON.valueToTree(java.util.Map.of("name", "imagefolder", "path", "../../etc")))), 400, "dataset.path"),
                 Arguments.of("absolute path", mutate(root -> root.set("dataset",
@@ -218,6 +262,18 @@ class SubmissionValidationTest {
         assertThat(body.get("status").asString()).isEqualTo("QUEUED");
         assertThat(result.getResponse().getHeader("Location")).isEqualTo("/api/v1/experiments/" + body.get("id").asString());
         verify(queue).enqueue(UUID.fromString(body.get("id").asString()), 0);
+    }
+
+    @Test
+    void aggregationIsBoundWithItsDefaults() throws Exception {
+        String body = with("model.aggregation", java.util.Map.of("name", "aanets", "fusionLr", 1e-4));
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andReturn();
+        assertThat(result.getResponse().getStatus()).isEqualTo(201);
+        org.mockito.ArgumentCaptor<ExperimentSpec> spec = org.mockito.ArgumentCaptor.forClass(ExperimentSpec.class);
+        verify(engine).plan(spec.capture());
+        assertThat(spec.getValue().model().aggregation())
+                .isEqualTo(new org.mnemos.engine.spec.AanetsSpec("aanets", null, null, 1e-4, null));
     }
 
     @Test

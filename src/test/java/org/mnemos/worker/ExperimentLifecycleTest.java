@@ -73,6 +73,7 @@ class ExperimentLifecycleTest {
     @Autowired JdbcTemplate jdbc;
     @MockitoBean CilEngine engine;
     @MockitoBean DatasetCatalog datasets;
+    @MockitoBean org.mnemos.config.RunMemoryCheck memory;
     @MockitoBean EventPublisher events;
     @MockitoBean ArtifactStore artifacts;
     @MockitoBean PhaseArtifacts downloads;
@@ -215,6 +216,34 @@ class ExperimentLifecycleTest {
                 "training diverged in phase 0: the loss of stage 'train' was NaN at step 17; lower the learning rate");
         assertThat(service.phases(id).get(0).attempts()).as("a seeded run diverges again: no retry").isEqualTo(1);
         assertThat(service.phases(id).get(0).status()).isEqualTo(PhaseStatus.FAILED);
+    }
+
+    @Test
+    void runningOutOfJavaHeapFailsThePhaseNotTheWorker() throws Exception {
+        engineBehaviour = call -> {
+            throw new OutOfMemoryError("Java heap space");
+        };
+        UUID id = submit();
+        ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
+        assertThat(failed.error()).isEqualTo(
+                "phase 0 ran out of Java heap (Java heap space); lower training.batchSize or give the worker a larger -Xmx");
+        assertThat(service.phases(id).get(0).attempts()).isEqualTo(2);
+
+        engineSucceeds();
+        assertThat(awaitStatus(submit(), ExperimentStatus.SUCCEEDED, ExperimentStatus.FAILED).status())
+                .as("the worker runs the next experiment").isEqualTo(ExperimentStatus.SUCCEEDED);
+    }
+
+    @Test
+    void runningOutOfDeviceMemoryFailsThePhaseWithAClearMessage() throws Exception {
+        engineBehaviour = call -> {
+            throw new ai.djl.engine.EngineException("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 15.77 GiB total capacity)\n"
+                    + "Exception raised from malloc at c10/cuda/CUDACachingAllocator.cpp");
+        };
+        UUID id = submit();
+        ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
+        assertThat(failed.error()).isEqualTo("phase 0 ran out of GPU memory: CUDA out of memory. Tried to allocate 2.00 GiB"
+                + " (GPU 0; 15.77 GiB total capacity); lower training.batchSize");
     }
 
     @Test

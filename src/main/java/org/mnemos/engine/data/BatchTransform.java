@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Turns a uint8 {@code (N, H, W, C)} batch into the float32 {@code (N, C, H, W)} network input:
+ * Turns a uint8 (or float32 in pixel scale) {@code (N, H, W, C)} batch into the float32 {@code (N, C, H, W)} network input:
  * optional augmentation, then scaling to [0, 1] and per-channel normalisation with the data set's
  * usual statistics. Everything runs on the batch's device; every array is attached to the input's
  * manager, so the caller frees it all by closing its per-batch sub-manager.
@@ -152,8 +152,9 @@ public final class BatchTransform {
             }
             out.add(resized);
         }
-        // Back to uint8 so normalise() treats both augmentation paths alike.
-        return NDArrays.stack(out).clip(0, 255).round().toType(DataType.UINT8, false);
+        // Back to the input's type so normalise() treats both augmentation paths alike.
+        NDArray stacked = NDArrays.stack(out);
+        return batch.getDataType() == DataType.UINT8 ? stacked.clip(0, 255).round().toType(DataType.UINT8, false) : stacked;
     }
 
     /** {top, left, cropHeight, cropWidth}. */

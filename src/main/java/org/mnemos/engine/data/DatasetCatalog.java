@@ -103,6 +103,17 @@ public final class DatasetCatalog {
         };
     }
 
+    /** Images in both splits together, without decoding any: counted from the files for an image folder. */
+    public long imageCount(DatasetSpec spec) {
+        String name = checkedName(spec);
+        return switch (name) {
+            case MNIST, FASHION_MNIST -> 70_000;
+            case CIFAR10, CIFAR100 -> 60_000;
+            case IMAGEFOLDER -> ImageFolderReader.imageCount(imageFolder(spec));
+            default -> SyntheticDataset.fromSpec(spec).imageCount();
+        };
+    }
+
     /** Loads both splits; cached per spec so consecutive phases do not re-read the files. */
     public DatasetSplits load(DatasetSpec spec) {
         String name = checkedName(spec);

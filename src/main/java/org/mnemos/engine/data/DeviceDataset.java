@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
 
 /**
  * One split held on the device as a single uint8 {@code (N, H, W, C)} array plus int64 labels, so
- * a batch is one gather on the device instead of a host-to-device copy per step. Owns a sub-manager
+ * a batch is one gather on the device instead of a host-to-device copy per step. A split with
+ * optimised exemplars is held as float32 pixel intensities instead ({@link #ofValues}). Owns a sub-manager
  * of the manager it was created with; closing it frees the device memory.
  */
 public final class DeviceDataset implements AutoCloseable {
@@ -50,6 +51,26 @@ public final class DeviceDataset implements AutoCloseable {
         }
     }
 
+    /** A split of float intensities in pixel scale, held as float32 {@code (N, H, W, C)}. */
+    public static DeviceDataset ofValues(float[] valuesHwc, int[] labels, int h, int w, int c, NDManager manager) {
+        long expected = (long) labels.length * h * w * c;
+        if (valuesHwc.length != expected) {
+            throw new IllegalArgumentException("values has " + valuesHwc.length + " entries, expected " + expected);
+        }
+        NDManager owned = manager.newSubManager();
+        try {
+            NDArray images = owned.create(valuesHwc, new Shape(labels.length, h, w, c));
+            long[] wide = new long[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                wide[i] = labels[i];
+            }
+            return new DeviceDataset(owned, images, owned.create(wide), h, w, c);
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
     public static DeviceDataset of(ImageDataset data, NDManager manager) {
         return of(data.pixels(), data.labels(), data.height(), data.width(), data.channels(), manager);
     }
@@ -70,7 +91,7 @@ public final class DeviceDataset implements AutoCloseable {
         return channels;
     }
 
-    /** All images, uint8 {@code (N, H, W, C)}; owned by this data set, do not close. */
+    /** All images, uint8 (or float32, see {@link #ofValues}) {@code (N, H, W, C)}; owned by this data set, do not close. */
     public NDArray images() {
         return images;
     }
@@ -80,7 +101,7 @@ public final class DeviceDataset implements AutoCloseable {
         return labels;
     }
 
-    /** The uint8 {@code (B, H, W, C)} images at the given int64 indices, attached to the indices' manager. */
+    /** The {@code (B, H, W, C)} images (uint8 or float32) at the given int64 indices, attached to the indices' manager. */
     public NDArray gather(NDArray indices) {
         return images.get(indices.getManager(), new NDIndex("{}", indices));
     }

@@ -58,6 +58,22 @@ public final class ImageFolderReader {
         throw new DataPathException(dir + " has neither val/ nor test/ folder with class subfolders");
     }
 
+    /** The images the splits hold (what {@link #read} would decode), counted without decoding them. */
+    public static long imageCount(Path dir) {
+        Path root = realPath(dir);
+        List<String> classes = classNames(root);
+        long count = 0;
+        for (Path split : List.of(root.resolve("train"), testDirectory(root))) {
+            for (String name : classes) {
+                Path classDir = split.resolve(name);
+                if (Files.isDirectory(classDir)) {
+                    count += imageFiles(root, inside(root, classDir)).size();
+                }
+            }
+        }
+        return count;
+    }
+
     public static DatasetSplits read(Path dir, String name, int imageSize, int threads) {
         Path root = realPath(dir);
         List<String> classes = classNames(root);

@@ -87,6 +87,11 @@ public final class SyntheticDataset {
                 + trainPerClass + "/" + testPerClass + " train/test per class)", size, size, channels, classNames(), true);
     }
 
+    /** Images in both splits together. */
+    public long imageCount() {
+        return (long) classes * (trainPerClass + testPerClass);
+    }
+
     public DatasetSplits generate() {
         SplittableRandom classRng = new SplittableRandom(seed);
         ClassPattern[] patterns = new ClassPattern[classes];

@@ -10,7 +10,10 @@ import org.mnemos.engine.SpecException;
  */
 public interface ExemplarSelector {
 
-    List<String> NAMES = List.of("herding", "random");
+    /** Herding picks the exemplars, which mnemonics training then optimises (see MemoryUpdate). */
+    String MNEMONICS = "mnemonics";
+
+    List<String> NAMES = List.of("herding", "random", MNEMONICS);
 
     /**
      * @param features one L2-normalised feature vector per candidate image
@@ -20,7 +23,7 @@ public interface ExemplarSelector {
 
     static ExemplarSelector named(String name) {
         return switch (name == null ? "herding" : name) {
-            case "herding" -> new HerdingSelector();
+            case "herding", MNEMONICS -> new HerdingSelector();
             case "random" -> new RandomSelector();
             default -> throw new SpecException("memory.selector", "unknown selector '" + name + "'; allowed: " + NAMES);
         };

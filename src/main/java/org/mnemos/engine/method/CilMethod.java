@@ -7,7 +7,8 @@ import org.mnemos.engine.model.HeadType;
 
 /**
  * A class-incremental method as a composition of small parts. {@code losses} gives the terms of the
- * objective for a phase with (old, new) classes; the shared phase procedure does the rest.
+ * objective for a phase with (old, new) classes, the classification term first (AANets learns its
+ * aggregation weights with it); the shared phase procedure does the rest.
  *
  * @param head the head the method needs, or null to take the spec's
  * @param keepsExemplars whether an exemplar memory is selected after each phase

@@ -12,7 +12,9 @@ import org.mnemos.engine.method.loss.NcaLoss;
 import org.mnemos.engine.method.loss.PodFlatLoss;
 import org.mnemos.engine.method.loss.PodSpatialLoss;
 import org.mnemos.engine.model.HeadType;
+import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.ModelSpec;
 
 /**
  * Every method the engine runs, each spelled out as its parts: training data, loss terms,
@@ -53,6 +55,22 @@ public final class Methods {
             case "podnet" -> podnet(spec);
             default -> throw new SpecException("method.name", "unknown method '" + name + "'; allowed: " + NAMES);
         };
+    }
+
+    /**
+     * Fresh hooks the model adds to {@code method} for one phase: with AANets, the learning of the
+     * aggregation weights on a class-balanced set, with the method's classification loss (the
+     * first term of its objective). AANets needs exemplars for that set.
+     */
+    public static List<PhaseHook> modelHooks(CilMethod method, ModelSpec model) {
+        if (model == null || !(model.aggregation() instanceof AanetsSpec aanets)) {
+            return List.of();
+        }
+        if (!method.keepsExemplars()) {
+            throw new SpecException("model.aggregation", "AANets learns its aggregation weights on exemplars; method '"
+                    + method.name() + "' keeps none");
+        }
+        return List.of(new AggregationWeightLearning(aanets, method));
     }
 
     /** The {@link MethodSpec} options each method reads; any other option set is a spec error. */

@@ -1,13 +1,19 @@
 package org.mnemos.engine.method;
 
+import org.mnemos.engine.metrics.PhaseMetrics;
+
 /**
- * A step a method adds around the shared phase procedure (train → update memory → evaluate):
- * LUCIR's weight imprinting, BiC's bias correction, class-balanced finetuning.
+ * A step a method (or the model) adds around the shared phase procedure (train → update memory →
+ * evaluate): LUCIR's weight imprinting, BiC's bias correction, class-balanced finetuning, AANets'
+ * aggregation weights.
  */
 public interface PhaseHook {
 
     /** Before the main training stage; may change the training set or the new head weights. */
     default void beforeTraining(PhaseSession session) {}
+
+    /** After each epoch (pass over the training set) of the main training stage. */
+    default void afterEpoch(PhaseSession session, int epoch) {}
 
     /** After the main training stage, before the memory is updated. */
     default void afterTraining(PhaseSession session) {}
@@ -18,5 +24,10 @@ public interface PhaseHook {
     /** Extra optimizer steps this hook will take, for progress reporting. */
     default long plannedSteps(PhaseSession session) {
         return 0;
+    }
+
+    /** The phase's metrics with whatever this hook measured added. */
+    default PhaseMetrics report(PhaseMetrics metrics) {
+        return metrics;
     }
 }

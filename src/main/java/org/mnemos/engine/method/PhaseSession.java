@@ -8,12 +8,15 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntConsumer;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DeviceDataset;
 import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.method.loss.LossTerm;
 import org.mnemos.engine.method.loss.StepContext;
 import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.optim.Optimizer;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
@@ -50,6 +53,7 @@ public final class PhaseSession {
     private Samples heldOut;
     private final java.util.Set<String> frozen = new java.util.HashSet<>();
     private ExemplarSet memory;
+    private MnemonicsMetrics mnemonicsMetrics;
 
     public PhaseSession(
             ExperimentSpec spec,
@@ -142,12 +146,49 @@ public final class PhaseSession {
         this.memory = memory;
     }
 
+    /** What mnemonics training reported this phase, or null. */
+    public MnemonicsMetrics mnemonicsMetrics() {
+        return mnemonicsMetrics;
+    }
+
+    public void setMnemonicsMetrics(MnemonicsMetrics mnemonicsMetrics) {
+        this.mnemonicsMetrics = mnemonicsMetrics;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public TrainingLoop loop() {
+        return loop;
+    }
+
+    public BatchTransform trainTransform() {
+        return trainTransform;
+    }
+
+    public BatchTransform evalTransform() {
+        return evalTransform;
+    }
+
+    /** Position of an original label in the run's class order. */
+    public int incrementalLabel(int originalLabel) {
+        return incrementalLabels[originalLabel];
+    }
+
+    /** Uploads samples for a stage that runs its own loop; closing the result frees the device memory. */
+    public DeviceDataset upload(Samples samples) {
+        return upload(samples, manager);
+    }
+
     public int imageBytes() {
         return height * width * channels;
     }
 
     private DeviceDataset upload(Samples samples, NDManager owner) {
-        return DeviceDataset.of(samples.pixels(), samples.labels(), height, width, channels, owner);
+        return samples.values() == null
+                ? DeviceDataset.of(samples.pixels(), samples.labels(), height, width, channels, owner)
+                : DeviceDataset.ofValues(samples.values(), samples.labels(), height, width, channels, owner);
     }
 
     /** The main stage as the spec describes it (phase 0 may have its own epochs/iterations). */
@@ -177,6 +218,27 @@ public final class PhaseSession {
      * the small set it trains on.
      */
     public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
+        train(stage, trainable, samples, losses, true, null, epoch -> {});
+    }
+
+    /**
+     * Trains {@code trainable} with the networks in evaluation mode (BatchNorm on its running
+     * statistics, none updated) on an optimizer the caller owns: AANets' aggregation weights.
+     */
+    public void trainInEvalMode(
+            TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses, Optimizer optimizer) {
+        train(stage, trainable, samples, losses, false, optimizer, epoch -> {});
+    }
+
+    /** @param optimizer null creates the stage's own */
+    private void train(
+            TrainingStage stage,
+            List<Parameter> trainable,
+            Samples samples,
+            List<LossTerm> losses,
+            boolean trainingMode,
+            Optimizer optimizer,
+            IntConsumer afterEpoch) {
         boolean usePrevious = previousNet != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
         java.util.Set<String> backbone = new java.util.HashSet<>();
         net.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
@@ -184,14 +246,14 @@ public final class PhaseSession {
         NDArray scale = net.scale() == null ? null : net.scale().getArray();
         try (NDManager stageManager = manager.newSubManager();
                 DeviceDataset data = upload(samples, stageManager)) {
-            loop.run(stage, trainable, data, trainTransform, rng, stageManager, (inputs, targets) -> {
+            TrainingLoop.StepLoss stepLoss = (inputs, targets) -> {
                 NDList previous = null;
                 if (usePrevious) {
                     Autograd.disable();
                     previous = previousNet.forward(parameters, new NDList(inputs), false);
                     Autograd.enable();
                 }
-                NDList outputs = net.forward(parameters, new NDList(inputs), trainsBackbone);
+                NDList outputs = net.forward(parameters, new NDList(inputs), trainingMode && trainsBackbone);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale);
                 NDArray total = null;
                 for (LossTerm term : losses) {
@@ -199,7 +261,12 @@ public final class PhaseSession {
                     total = total == null ? value : total.add(value);
                 }
                 return total;
-            });
+            };
+            if (optimizer == null) {
+                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, afterEpoch);
+            } else {
+                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, optimizer, afterEpoch);
+            }
         }
     }
 
@@ -238,10 +305,14 @@ public final class PhaseSession {
         return frozen.contains(parameter.getId());
     }
 
-    /** Runs the main stage: the method's objective on the session's training set. */
-    public void trainMainStage(List<LossTerm> losses) {
-        List<Parameter> trainable = net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList();
-        train(mainStage(), trainable, training, losses);
+    /** Runs the main stage: the method's objective on the session's training set; {@code afterEpoch} after each epoch. */
+    public void trainMainStage(List<LossTerm> losses, IntConsumer afterEpoch) {
+        train(mainStage(), mainStageParameters(), training, losses, true, null, afterEpoch);
+    }
+
+    /** What the main stage's optimiser updates: the network's trainable parameters less those a hook froze. */
+    public List<Parameter> mainStageParameters() {
+        return net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList();
     }
 
     /** The exemplar memory as training samples with incremental labels. */
@@ -250,7 +321,7 @@ public final class PhaseSession {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = incrementalLabels[memory.labels()[i]];
         }
-        return new Samples(memory.pixels(), labels, imageBytes());
+        return new Samples(memory.pixels(), labels, imageBytes(), memory.values());
     }
 
     /** The head's parameters (classifier weights, scale): what classifier-only stages train. */

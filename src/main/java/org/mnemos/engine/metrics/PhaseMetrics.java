@@ -1,5 +1,6 @@
 package org.mnemos.engine.metrics;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,13 @@ import java.util.Map;
  * @param newAccuracy accuracy on this phase's classes
  * @param accuracyRow accuracy on each phase's classes, phases 0..phase (a row of the accuracy matrix)
  * @param perClassAccuracy accuracy per original label
+ * @param mnemonics what mnemonics training of the exemplars did this phase; absent otherwise
+ * @param aggregationWeights AANets' α per level after each epoch of the phase (outer list: epochs,
+ *     inner: levels from shallow to deep); null without aggregation and in phase 0
+ * @param trainableParameters elements of the parameters the phase's optimisers update (the main
+ *     stage's and AANets' aggregation weights); null where not measured
+ * @param totalParameters elements of every parameter of the network, BatchNorm statistics excluded;
+ *     null where not measured
  */
 public record PhaseMetrics(
         int phase,
@@ -29,4 +37,47 @@ public record PhaseMetrics(
         int exemplarCount,
         long memoryBytes,
         long trainMillis,
-        double imagesPerSecond) {}
+        double imagesPerSecond,
+        @JsonInclude(JsonInclude.Include.NON_NULL) MnemonicsMetrics mnemonics,
+        List<List<Double>> aggregationWeights,
+        Long trainableParameters,
+        Long totalParameters) {
+
+    /** Metrics of a phase without mnemonics, aggregation weights and parameter counts. */
+    public PhaseMetrics(
+            int phase,
+            List<Integer> classes,
+            String classifier,
+            double accuracy,
+            double cnnAccuracy,
+            Double nmeAccuracy,
+            Double oldAccuracy,
+            double newAccuracy,
+            List<Double> accuracyRow,
+            Map<Integer, Double> perClassAccuracy,
+            int exemplarCount,
+            long memoryBytes,
+            long trainMillis,
+            double imagesPerSecond) {
+        this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, null, null);
+    }
+
+    public PhaseMetrics withMnemonics(MnemonicsMetrics report) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, report,
+                aggregationWeights, trainableParameters, totalParameters);
+    }
+
+    public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, weights,
+                trainableParameters, totalParameters);
+    }
+
+    public PhaseMetrics withParameterCounts(long trainable, long total) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
+                aggregationWeights, trainable, total);
+    }
+}

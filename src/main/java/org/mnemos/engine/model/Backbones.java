@@ -3,6 +3,7 @@ package org.mnemos.engine.model;
 import java.util.List;
 import java.util.Locale;
 import org.mnemos.engine.SpecException;
+import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.ModelSpec;
 
 /** Builds the backbone a {@link ModelSpec} names for inputs of the given shape. */
@@ -20,6 +21,38 @@ public final class Backbones {
      * With a cosine or LSC head the ResNets drop their final ReLU, as LUCIR and PODNet do.
      */
     public static Backbone create(ModelSpec spec, int channels, int height, int width) {
+        return create(spec, channels, height, width, false);
+    }
+
+    /**
+     * Whether the network of {@code phase} aggregates branches: with AANets from phase 1 on, phase 0
+     * training a single network that both branches start from.
+     */
+    public static boolean aggregates(ModelSpec spec, int phase) {
+        return phase > 0 && spec.aggregation() instanceof AanetsSpec;
+    }
+
+    /**
+     * As {@link #create(ModelSpec, int, int, int)}; with {@code aggregated} the named backbone is the
+     * base of an {@link AggregatedBackbone} with the branch types of {@code model.aggregation}.
+     */
+    public static Backbone create(ModelSpec spec, int channels, int height, int width, boolean aggregated) {
+        Backbone single = single(spec, channels, height, width);
+        if (!aggregated) {
+            return single;
+        }
+        if (!(spec.aggregation() instanceof AanetsSpec aanets)) {
+            throw new SpecException("model.aggregation", "an aggregated backbone needs an aggregation; allowed: " + AanetsSpec.NAME);
+        }
+        AanetsSpec options = aanets.resolved();
+        return AggregatedBackbone.builder()
+                .setBase(single)
+                .optStableBranch(BranchType.named(options.stableBranch(), "model.aggregation.stableBranch"))
+                .optPlasticBranch(BranchType.named(options.plasticBranch(), "model.aggregation.plasticBranch"))
+                .build();
+    }
+
+    private static Backbone single(ModelSpec spec, int channels, int height, int width) {
         if (channels <= 0 || height <= 0 || width <= 0) {
             throw new IllegalArgumentException("input shape must be positive, got " + channels + "x" + height + "x" + width);
         }

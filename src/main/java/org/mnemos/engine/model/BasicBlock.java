@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
@@ -32,28 +33,34 @@ final class BasicBlock extends AbstractBlock {
 
     private final Shortcut shortcut;
     private final boolean lastRelu;
-    private final Conv2d convA;
+    private final Block convA;
     private final BatchNorm bnA;
-    private final Conv2d convB;
+    private final Block convB;
     private final BatchNorm bnB;
-    private final Conv2d projectionConv;
+    private final Block projectionConv;
     private final BatchNorm projectionBn;
 
-    BasicBlock(int planes, int stride, Shortcut shortcut, boolean lastRelu) {
+    /** @param scaled whether the convolutions are {@link ScaledConv2d} (AANets' stable branch) */
+    BasicBlock(int planes, int stride, Shortcut shortcut, boolean lastRelu, boolean scaled) {
         super(VERSION);
         this.shortcut = shortcut;
         this.lastRelu = lastRelu;
-        convA = addChildBlock("conv_a", conv(planes, 3, stride, 1));
+        convA = addChildBlock("conv_a", conv(planes, 3, stride, 1, scaled));
         bnA = addChildBlock("bn_a", batchNorm());
-        convB = addChildBlock("conv_b", conv(planes, 3, 1, 1));
+        convB = addChildBlock("conv_b", conv(planes, 3, 1, 1, scaled));
         bnB = addChildBlock("bn_b", batchNorm());
         if (shortcut == Shortcut.PROJECTION) {
-            projectionConv = addChildBlock("downsample_conv", conv(planes, 1, stride, 0));
+            projectionConv = addChildBlock("downsample_conv", conv(planes, 1, stride, 0, scaled));
             projectionBn = addChildBlock("downsample_bn", batchNorm());
         } else {
             projectionConv = null;
             projectionBn = null;
         }
+    }
+
+    /** {@link #conv}, or its frozen and rescaled counterpart when {@code scaled}. */
+    static Block conv(int filters, int kernel, int stride, int padding, boolean scaled) {
+        return scaled ? new ScaledConv2d(filters, kernel, stride, padding) : conv(filters, kernel, stride, padding);
     }
 
     /** Bias-free conv with kaiming-normal (fan_out, relu) weights, as PyCIL's ResNets initialise them. */

@@ -14,12 +14,15 @@ public final class CifarResNet extends ResidualBackbone {
 
     private final int blocksPerStage;
     private final boolean lastRelu;
+    private final boolean scaled;
 
     private CifarResNet(Builder builder) {
-        super(VERSION, BasicBlock.conv(16, 3, 1, 1), STAGE_CHANNELS, builder.blocksPerStage,
-                BasicBlock.Shortcut.SUBSAMPLE_ZERO_PAD, builder.lastRelu, (stage, block) -> "stage_" + stage + "_" + block);
+        super(VERSION, BasicBlock.conv(16, 3, 1, 1, builder.scaled), STAGE_CHANNELS, builder.blocksPerStage,
+                BasicBlock.Shortcut.SUBSAMPLE_ZERO_PAD, builder.lastRelu, builder.scaled,
+                (stage, block) -> "stage_" + stage + "_" + block);
         this.blocksPerStage = builder.blocksPerStage;
         this.lastRelu = builder.lastRelu;
+        this.scaled = builder.scaled;
     }
 
     public static Builder builder() {
@@ -28,7 +31,12 @@ public final class CifarResNet extends ResidualBackbone {
 
     @Override
     public Backbone sameArchitecture() {
-        return builder().optBlocksPerStage(blocksPerStage).optLastRelu(lastRelu).build();
+        return builder().optBlocksPerStage(blocksPerStage).optLastRelu(lastRelu).optScaled(scaled).build();
+    }
+
+    @Override
+    public Backbone scaledVariant() {
+        return builder().optBlocksPerStage(blocksPerStage).optLastRelu(lastRelu).optScaled(true).build();
     }
 
     public int blocksPerStage() {
@@ -39,11 +47,12 @@ public final class CifarResNet extends ResidualBackbone {
         return lastRelu;
     }
 
-    /** Defaults: 5 blocks per stage (ResNet-32), final ReLU kept. */
+    /** Defaults: 5 blocks per stage (ResNet-32), final ReLU kept, plain convolutions. */
     public static final class Builder {
 
         private int blocksPerStage = 5;
         private boolean lastRelu = true;
+        private boolean scaled;
 
         private Builder() {}
 
@@ -55,6 +64,12 @@ public final class CifarResNet extends ResidualBackbone {
         /** False drops the ReLU after the last block (LUCIR/PODNet with cosine heads). */
         public Builder optLastRelu(boolean lastRelu) {
             this.lastRelu = lastRelu;
+            return this;
+        }
+
+        /** True freezes every kernel and rescales it by a trainable factor (AANets' ss branch). */
+        public Builder optScaled(boolean scaled) {
+            this.scaled = scaled;
             return this;
         }
 

@@ -83,6 +83,16 @@ public final class IncrementalNet extends AbstractBlock {
                 .optHead(headType(spec.head()));
     }
 
+    /**
+     * As {@link #builderFor(ModelSpec, int, int, int)} for the network of a given phase: with an
+     * {@code aanets} aggregation the backbone aggregates two branches from phase 1 on.
+     */
+    public static Builder builderFor(ModelSpec spec, int channels, int height, int width, int phase) {
+        return builder()
+                .setBackbone(Backbones.create(spec, channels, height, width, Backbones.aggregates(spec, phase)))
+                .optHead(headType(spec.head()));
+    }
+
     /** Parses {@code model.head}; null means linear. */
     public static HeadType headType(String head) {
         if (head == null) {
@@ -246,15 +256,46 @@ public final class IncrementalNet extends AbstractBlock {
         return segmentBiases.get(segment);
     }
 
-    /** Every parameter that requires a gradient, except the bias correction's (BiC trains them separately). */
+    /**
+     * Every parameter that requires a gradient, except the bias correction's (BiC trains them
+     * separately) and AANets' aggregation weights (learned on class-balanced data separately).
+     */
     public List<Parameter> trainableParameters() {
+        List<Parameter> aggregation = aggregationWeights();
         List<Parameter> result = new ArrayList<>();
         for (Parameter parameter : getParameters().values()) {
-            if (parameter.requiresGradient() && !isBiasCorrectionParameter(parameter)) {
+            if (parameter.requiresGradient() && !isBiasCorrectionParameter(parameter) && !aggregation.contains(parameter)) {
                 result.add(parameter);
             }
         }
         return result;
+    }
+
+    /** AANets' α, one per level; empty for a single-network backbone. */
+    public List<Parameter> aggregationWeights() {
+        return backbone instanceof AggregatedBackbone aggregated ? aggregated.aggregationWeights() : List.of();
+    }
+
+    /**
+     * Takes every parameter of {@code single}, a network of the same head and segments whose
+     * backbone is one branch of this network's aggregated backbone: the head is copied, and both
+     * branches start from its backbone (AANets' phase 1).
+     */
+    public void startBranchesFrom(IncrementalNet single) {
+        if (!(backbone instanceof AggregatedBackbone aggregated)) {
+            throw new IllegalStateException("only a network with an aggregated backbone has branches");
+        }
+        if (!single.segmentSizes.equals(segmentSizes)) {
+            throw new IllegalArgumentException("segments differ: " + single.segmentSizes + " vs " + segmentSizes);
+        }
+        aggregated.startFrom(single.backbone);
+        java.util.Collection<Parameter> singleBackbone = single.backbone.getParameters().values();
+        var target = getParameters();
+        for (var entry : single.getParameters()) {
+            if (!singleBackbone.contains(entry.getValue())) {
+                entry.getValue().getArray().copyTo(target.get(entry.getKey()).getArray());
+            }
+        }
     }
 
     private boolean isBiasCorrectionParameter(Parameter parameter) {

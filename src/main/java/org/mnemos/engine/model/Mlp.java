@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
@@ -15,7 +16,9 @@ import java.util.List;
 
 /**
  * Multi-layer perceptron on the flattened input: Linear + ReLU per hidden layer. Its features are
- * the last hidden activations; the intermediates of forward are all hidden activations.
+ * the last hidden activations; the intermediates of forward are all hidden activations. Each
+ * hidden layer is one level for AANets; its scaled variant (our extension of AANets to the MLP)
+ * freezes the weight matrices and rescales each output unit.
  */
 public final class Mlp extends Backbone {
 
@@ -23,20 +26,26 @@ public final class Mlp extends Backbone {
 
     private final int inputSize;
     private final List<Integer> hiddenUnits;
-    private final List<Linear> layers = new ArrayList<>();
+    private final boolean scaled;
+    private final List<Block> layers = new ArrayList<>();
 
     private Mlp(Builder builder) {
         super(VERSION);
         this.inputSize = builder.inputSize;
         this.hiddenUnits = List.copyOf(builder.hiddenUnits);
+        this.scaled = builder.scaled;
         long fanIn = inputSize;
         for (int i = 0; i < hiddenUnits.size(); i++) {
-            Linear layer = Linear.builder().setUnits(hiddenUnits.get(i)).optBias(true).build();
-            layer.setInitializer(Inits.torchLinearDefault(fanIn), Parameter.Type.WEIGHT);
-            layer.setInitializer(Inits.torchLinearDefault(fanIn), Parameter.Type.BIAS);
-            layers.add(addChildBlock("fc" + i, layer));
+            layers.add(addChildBlock("fc" + i, scaled ? new ScaledLinear(hiddenUnits.get(i), fanIn) : linear(hiddenUnits.get(i), fanIn)));
             fanIn = hiddenUnits.get(i);
         }
+    }
+
+    private static Linear linear(int units, long fanIn) {
+        Linear layer = Linear.builder().setUnits(units).optBias(true).build();
+        layer.setInitializer(Inits.torchLinearDefault(fanIn), Parameter.Type.WEIGHT);
+        layer.setInitializer(Inits.torchLinearDefault(fanIn), Parameter.Type.BIAS);
+        return layer;
     }
 
     public static Builder builder() {
@@ -50,7 +59,12 @@ public final class Mlp extends Backbone {
 
     @Override
     public Backbone sameArchitecture() {
-        return builder().setInputSize(inputSize).optHiddenUnits(hiddenUnits).build();
+        return builder().setInputSize(inputSize).optHiddenUnits(hiddenUnits).optScaled(scaled).build();
+    }
+
+    @Override
+    public Backbone scaledVariant() {
+        return builder().setInputSize(inputSize).optHiddenUnits(hiddenUnits).optScaled(true).build();
     }
 
     public int inputSize() {
@@ -62,17 +76,34 @@ public final class Mlp extends Backbone {
     }
 
     @Override
+    public int levels() {
+        return layers.size();
+    }
+
+    @Override
+    public NDArray forwardLevel(ParameterStore parameterStore, int level, NDArray x, boolean training) {
+        if (level == 0) {
+            x = x.reshape(x.getShape().get(0), -1);
+        }
+        return Activation.relu(layers.get(level).forward(parameterStore, new NDList(x), training).head());
+    }
+
+    @Override
+    public NDArray features(NDArray lastLevel) {
+        return lastLevel;
+    }
+
+    @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
-        x = x.reshape(x.getShape().get(0), -1);
         NDList hidden = new NDList(layers.size());
-        for (Linear layer : layers) {
-            x = Activation.relu(layer.forward(parameterStore, new NDList(x), training).head());
+        for (int level = 0; level < layers.size(); level++) {
+            x = forwardLevel(parameterStore, level, x, training);
             hidden.add(x);
         }
         NDList out = new NDList(layers.size() + 1);
-        out.add(x);
+        out.add(features(x));
         out.addAll(hidden);
         return out;
     }
@@ -91,17 +122,18 @@ public final class Mlp extends Backbone {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape shape = new Shape(inputShapes[0].get(0), inputSize);
-        for (Linear layer : layers) {
+        for (Block layer : layers) {
             layer.initialize(manager, dataType, shape);
             shape = layer.getOutputShapes(new Shape[] {shape})[0];
         }
     }
 
-    /** {@code setInputSize} is required (flattened C·H·W); hidden units default to 400, 400. */
+    /** {@code setInputSize} is required (flattened C·H·W); hidden units default to 400, 400; plain layers. */
     public static final class Builder {
 
         private int inputSize;
         private List<Integer> hiddenUnits = List.of(400, 400);
+        private boolean scaled;
 
         private Builder() {}
 
@@ -112,6 +144,12 @@ public final class Mlp extends Backbone {
 
         public Builder optHiddenUnits(List<Integer> hiddenUnits) {
             this.hiddenUnits = hiddenUnits;
+            return this;
+        }
+
+        /** True freezes the weight matrices and rescales each output unit (our AANets stable branch). */
+        public Builder optScaled(boolean scaled) {
+            this.scaled = scaled;
             return this;
         }
 

@@ -21,13 +21,16 @@ public final class ResNet18 extends ResidualBackbone {
 
     private final boolean smallInput;
     private final boolean lastRelu;
+    private final boolean scaled;
 
     private ResNet18(Builder builder) {
-        super(VERSION, builder.smallInput ? BasicBlock.conv(64, 3, 1, 1) : BasicBlock.conv(64, 7, 2, 3),
-                STAGE_CHANNELS, BLOCKS_PER_STAGE, BasicBlock.Shortcut.PROJECTION, builder.lastRelu,
+        super(VERSION,
+                builder.smallInput ? BasicBlock.conv(64, 3, 1, 1, builder.scaled) : BasicBlock.conv(64, 7, 2, 3, builder.scaled),
+                STAGE_CHANNELS, BLOCKS_PER_STAGE, BasicBlock.Shortcut.PROJECTION, builder.lastRelu, builder.scaled,
                 (stage, block) -> "layer" + stage + "_" + block);
         this.smallInput = builder.smallInput;
         this.lastRelu = builder.lastRelu;
+        this.scaled = builder.scaled;
     }
 
     public static Builder builder() {
@@ -36,7 +39,12 @@ public final class ResNet18 extends ResidualBackbone {
 
     @Override
     public Backbone sameArchitecture() {
-        return builder().optSmallInput(smallInput).optLastRelu(lastRelu).build();
+        return builder().optSmallInput(smallInput).optLastRelu(lastRelu).optScaled(scaled).build();
+    }
+
+    @Override
+    public Backbone scaledVariant() {
+        return builder().optSmallInput(smallInput).optLastRelu(lastRelu).optScaled(true).build();
     }
 
     public boolean smallInput() {
@@ -59,11 +67,12 @@ public final class ResNet18 extends ResidualBackbone {
                 : new Shape(shape.get(0), shape.get(1), (shape.get(2) - 1) / 2 + 1, (shape.get(3) - 1) / 2 + 1);
     }
 
-    /** Defaults: ImageNet stem, final ReLU kept. */
+    /** Defaults: ImageNet stem, final ReLU kept, plain convolutions. */
     public static final class Builder {
 
         private boolean smallInput;
         private boolean lastRelu = true;
+        private boolean scaled;
 
         private Builder() {}
 
@@ -76,6 +85,12 @@ public final class ResNet18 extends ResidualBackbone {
         /** False drops the ReLU after the last block (cosine-head variants). */
         public Builder optLastRelu(boolean lastRelu) {
             this.lastRelu = lastRelu;
+            return this;
+        }
+
+        /** True freezes every kernel and rescales it by a trainable factor (AANets' ss branch). */
+        public Builder optScaled(boolean scaled) {
+            this.scaled = scaled;
             return this;
         }
 

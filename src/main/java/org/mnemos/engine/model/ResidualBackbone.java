@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.Block;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
@@ -22,7 +22,7 @@ import java.util.List;
 abstract class ResidualBackbone extends Backbone {
 
     private final int[] stageChannels;
-    private final Conv2d stem;
+    private final Block stem;
     private final BatchNorm stemBn;
     private final List<List<BasicBlock>> stages = new ArrayList<>();
 
@@ -30,14 +30,17 @@ abstract class ResidualBackbone extends Backbone {
      * @param stageName names a stage's block from (stage, block) — kept per architecture so the
      *     parameter files stay readable next to the papers' code
      * @param lastRelu false drops the ReLU after the very last block (cosine-head variants)
+     * @param scaled whether the convolutions are frozen and rescaled (AANets' stable branch); the
+     *     stem, built by the subclass, must match
      */
     ResidualBackbone(
             byte version,
-            Conv2d stem,
+            Block stem,
             int[] stageChannels,
             int blocksPerStage,
             BasicBlock.Shortcut downsampling,
             boolean lastRelu,
+            boolean scaled,
             StageName stageName) {
         super(version);
         this.stageChannels = stageChannels.clone();
@@ -55,7 +58,7 @@ abstract class ResidualBackbone extends Backbone {
                         : BasicBlock.Shortcut.IDENTITY;
                 boolean veryLast = s == stageChannels.length - 1 && b == blocksPerStage - 1;
                 stage.add(addChildBlock(
-                        stageName.of(s + 1, b), new BasicBlock(planes, first ? stride : 1, shortcut, !veryLast || lastRelu)));
+                        stageName.of(s + 1, b), new BasicBlock(planes, first ? stride : 1, shortcut, !veryLast || lastRelu, scaled)));
             }
             stages.add(stage);
             inChannels = planes;
@@ -82,20 +85,39 @@ abstract class ResidualBackbone extends Backbone {
     }
 
     @Override
+    public int levels() {
+        return stages.size();
+    }
+
+    @Override
+    public NDArray forwardLevel(ParameterStore parameterStore, int level, NDArray x, boolean training) {
+        if (level == 0) {
+            x = stem.forward(parameterStore, new NDList(x), training).head();
+            x = afterStem(Activation.relu(stemBn.forward(parameterStore, new NDList(x), training).head()));
+        }
+        for (BasicBlock block : stages.get(level)) {
+            x = block.forward(parameterStore, new NDList(x), training).head();
+        }
+        return x;
+    }
+
+    /** Global average pooling: PyCIL's AvgPool2d(8) on 32x32 CIFAR inputs, and any size else. */
+    @Override
+    public NDArray features(NDArray lastLevel) {
+        return Pool.globalAvgPool2d(lastLevel);
+    }
+
+    @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = stem.forward(parameterStore, inputs, training).head();
-        x = afterStem(Activation.relu(stemBn.forward(parameterStore, new NDList(x), training).head()));
+        NDArray x = inputs.head();
         NDList out = new NDList(stages.size() + 1);
         out.add(null);
-        for (List<BasicBlock> stage : stages) {
-            for (BasicBlock block : stage) {
-                x = block.forward(parameterStore, new NDList(x), training).head();
-            }
+        for (int level = 0; level < stages.size(); level++) {
+            x = forwardLevel(parameterStore, level, x, training);
             out.add(x);
         }
-        // global average pooling: PyCIL's AvgPool2d(8) on 32x32 CIFAR inputs, and any size else
-        out.set(0, Pool.globalAvgPool2d(x));
+        out.set(0, features(x));
         return out;
     }
 

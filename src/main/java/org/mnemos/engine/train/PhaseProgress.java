@@ -27,13 +27,18 @@ public final class PhaseProgress {
         plannedSteps += steps;
     }
 
-    void report(String stage, int epoch, int epochs, long stageStep, double loss, double imagesPerSecond) {
-        listener.onProgress(new TrainingProgress(
-                phase, stage, epoch, epochs, completedSteps + stageStep, Math.max(plannedSteps, 1), loss, imagesPerSecond));
+    /** Counts one optimizer step of whichever stage runs; stages may nest (AANets' per-epoch stage). */
+    public void stepDone() {
+        completedSteps++;
     }
 
-    void completeStage(long steps, long images, double seconds) {
-        completedSteps += steps;
+    public void report(String stage, int epoch, int epochs, double loss, double imagesPerSecond) {
+        listener.onProgress(new TrainingProgress(
+                phase, stage, epoch, epochs, completedSteps, Math.max(plannedSteps, 1), loss, imagesPerSecond));
+    }
+
+    /** Adds a finished stage's images and seconds (without time spent in stages nested in it). */
+    public void completeStage(long images, double seconds) {
         trainedImages += images;
         trainingSeconds += seconds;
     }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,7 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetSplits;
 import org.mnemos.engine.data.ImageDataset;
-import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.memory.ExemplarSet;
-import org.mnemos.engine.memory.MemoryBudget;
 import org.mnemos.engine.method.CilMethod;
 import org.mnemos.engine.method.ClassMeans;
 import org.mnemos.engine.method.ClassifierRule;
@@ -26,6 +25,7 @@ import org.mnemos.engine.method.PhaseSession;
 import org.mnemos.engine.method.Samples;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.Predictions;
+import org.mnemos.engine.model.Backbones;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.ExperimentSpec;
 
@@ -70,14 +70,20 @@ public final class PhaseRunner {
             IncrementalNet previousNet = null;
             ExemplarSet memory;
             if (phase == 0) {
-                net = IncrementalNet.rebuild(builder(), inputShape(), List.of(), manager);
+                net = IncrementalNet.rebuild(builder(0), inputShape(), List.of(), manager);
                 memory = ExemplarSet.empty(train.height(), train.width(), train.channels());
             } else {
                 PhaseState previous = PhaseState.read(previousState);
-                net = IncrementalNet.rebuild(builder(), inputShape(), previous.segmentSizes(), manager);
+                net = IncrementalNet.rebuild(builder(phase - 1), inputShape(), previous.segmentSizes(), manager);
                 previous.loadParameters(previousState, net, manager);
                 if (method.needsPreviousModel(oldClasses, newClasses.size()) || method.head() != null) {
                     previousNet = net.copy(manager);
+                }
+                if (Backbones.aggregates(spec.model(), phase) && !Backbones.aggregates(spec.model(), phase - 1)) {
+                    // AANets: both branches start from the single network of phase 0
+                    IncrementalNet single = net;
+                    net = IncrementalNet.rebuild(builder(phase), inputShape(), previous.segmentSizes(), manager);
+                    net.startBranchesFrom(single);
                 }
                 memory = PhaseState.readMemory(previousState);
             }
@@ -94,23 +100,31 @@ public final class PhaseRunner {
                     train.height(), train.width(), train.channels(), incrementalLabels);
             session.setTraining(trainingSamples(session, phase));
 
-            for (PhaseHook hook : method.hooks()) {
+            List<PhaseHook> hooks = new ArrayList<>(method.hooks());
+            hooks.addAll(Methods.modelHooks(method, spec.model()));
+            for (PhaseHook hook : hooks) {
                 hook.beforeTraining(session);
             }
             progress.plan(session.mainStage().steps(session.training().size()));
-            for (PhaseHook hook : method.hooks()) {
+            for (PhaseHook hook : hooks) {
                 progress.plan(hook.plannedSteps(session));
             }
-            session.trainMainStage(method.lossesFor(oldClasses, newClasses.size()));
-            for (PhaseHook hook : method.hooks()) {
+            MemoryUpdate memoryUpdate = method.keepsExemplars() ? MemoryUpdate.of(spec.memory()) : null;
+            if (memoryUpdate != null) {
+                progress.plan(memoryUpdate.plannedSteps(session));
+            }
+            session.trainMainStage(method.lossesFor(oldClasses, newClasses.size()), epoch -> {
+                for (PhaseHook hook : hooks) {
+                    hook.afterEpoch(session, epoch);
+                }
+            });
+            for (PhaseHook hook : hooks) {
                 hook.afterTraining(session);
             }
-            if (method.keepsExemplars()) {
-                MemoryUpdate update = new MemoryUpdate(
-                        MemoryBudget.of(spec.memory()), ExemplarSelector.named(spec.memory().selector()));
-                session.setMemory(update.update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
+            if (memoryUpdate != null) {
+                session.setMemory(memoryUpdate.update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
             }
-            for (PhaseHook hook : method.hooks()) {
+            for (PhaseHook hook : hooks) {
                 hook.afterMemoryUpdate(session);
             }
             boolean nme = method.keepsExemplars();
@@ -122,7 +136,16 @@ public final class PhaseRunner {
                     train.height(), train.width(), train.channels(), classMeans);
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
-                    session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
+                    session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond())
+                    .withMnemonics(session.mnemonicsMetrics());
+            for (PhaseHook hook : hooks) {
+                metrics = hook.report(metrics);
+            }
+            List<Parameter> trained = new ArrayList<>(session.mainStageParameters());
+            trained.addAll(net.aggregationWeights());
+            metrics = metrics.withParameterCounts(elements(trained), elements(net.getParameters().values().stream()
+                    .filter(p -> p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR)
+                    .toList()));
             new PhaseState(phase, net.segmentSizes(), plan.classOrder().subList(0, totalClasses), classMeans != null)
                     .write(stateDir, net, session.memory(), classMeans);
             return new PhaseOutcome(metrics, stateDir);
@@ -136,7 +159,7 @@ public final class PhaseRunner {
         ImageDataset train = data.train();
         int totalClasses = classesBefore(phase) + plan.phases().get(phase).size();
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            IncrementalNet net = IncrementalNet.rebuild(builder(), inputShape(), state.segmentSizes(), manager);
+            IncrementalNet net = IncrementalNet.rebuild(builder(phase), inputShape(), state.segmentSizes(), manager);
             state.loadParameters(stateDir, net, manager);
             ExemplarSet memory = PhaseState.readMemory(stateDir);
             BatchTransform evalTransform = BatchTransform.forDataset(
@@ -150,9 +173,15 @@ public final class PhaseRunner {
         }
     }
 
-    private IncrementalNet.Builder builder() {
+    /** The network of {@code phase}: AANets aggregates branches from phase 1 on. */
+    private static long elements(List<Parameter> parameters) {
+        return parameters.stream().mapToLong(p -> p.getArray().size()).sum();
+    }
+
+    private IncrementalNet.Builder builder(int phase) {
         ImageDataset train = data.train();
-        IncrementalNet.Builder builder = IncrementalNet.builderFor(plan.spec().model(), train.channels(), train.height(), train.width());
+        IncrementalNet.Builder builder = IncrementalNet.builderFor(
+                plan.spec().model(), train.channels(), train.height(), train.width(), phase);
         if (method.head() != null) {
             builder.optHead(method.head());
         }

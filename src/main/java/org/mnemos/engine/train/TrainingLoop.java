@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntConsumer;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DeviceDataset;
 import org.mnemos.engine.optim.Gradients;
@@ -38,6 +39,18 @@ public final class TrainingLoop {
         this.cancel = cancel;
     }
 
+    /** The phase's progress stream, for stages that run their own loop (mnemonics). */
+    public PhaseProgress progress() {
+        return progress;
+    }
+
+    /** Throws {@link PhaseCancelledException} when the phase was cancelled. */
+    public void checkCancelled() {
+        if (cancel.isCancelled()) {
+            throw new PhaseCancelledException(progress.phase());
+        }
+    }
+
     /**
      * Runs {@code stage} over {@code data} (images with incremental labels) updating {@code parameters}.
      *
@@ -51,6 +64,38 @@ public final class TrainingLoop {
             Random rng,
             NDManager manager,
             StepLoss stepLoss) {
+        run(stage, parameters, data, transform, rng, manager, stepLoss, epoch -> {});
+    }
+
+    /** As above, calling {@code afterEpoch} with the epoch's index after each pass over the data. */
+    public void run(
+            TrainingStage stage,
+            List<Parameter> parameters,
+            DeviceDataset data,
+            BatchTransform transform,
+            Random rng,
+            NDManager manager,
+            StepLoss stepLoss,
+            IntConsumer afterEpoch) {
+        try (Optimizer optimizer = Optimizers.create(stage.optimizer())) {
+            run(stage, parameters, data, transform, rng, manager, stepLoss, optimizer, afterEpoch);
+        }
+    }
+
+    /**
+     * As above with an optimizer the caller owns, whose state (momentum) outlives the stage: AANets'
+     * aggregation weights take one short stage per epoch of the main one on a single optimizer.
+     */
+    public void run(
+            TrainingStage stage,
+            List<Parameter> parameters,
+            DeviceDataset data,
+            BatchTransform transform,
+            Random rng,
+            NDManager manager,
+            StepLoss stepLoss,
+            Optimizer optimizer,
+            IntConsumer afterEpoch) {
         int samples = data.size();
         int batchesPerEpoch = stage.batchesPerEpoch(samples);
         long totalSteps = stage.steps(samples);
@@ -63,66 +108,82 @@ public final class TrainingLoop {
         }
         long startNanos = System.nanoTime();
         long lastReport = startNanos;
+        long callbackNanos = 0;
         long images = 0;
-        try (Optimizer optimizer = Optimizers.create(stage.optimizer())) {
-            Gradients.zero(parameters);
-            int cursor = samples;
-            for (long step = 0; step < totalSteps; step++) {
-                if (cancel.isCancelled()) {
-                    throw new PhaseCancelledException(progress.phase());
-                }
-                if (cursor + 1 >= samples || (!byIteration && step % batchesPerEpoch == 0)) {
-                    Permutations.shuffle(order, rng);
-                    cursor = 0;
-                }
-                int size = Math.min(stage.batchSize(), samples - cursor);
-                long[] batchIndices = new long[size];
-                for (int i = 0; i < size; i++) {
-                    batchIndices[i] = order[cursor + i];
-                }
-                cursor += size;
-                int epoch = byIteration ? (int) (step * size / Math.max(samples, 1)) : (int) (step / batchesPerEpoch);
-                int scheduleStep = byIteration ? (int) step : epoch;
-                float lr = (float) schedule.lr(scheduleStep);
-                float lossValue = Float.NaN;
-                long now = System.nanoTime();
-                boolean report = now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1;
-                try (NDManager batchManager = manager.newSubManager()) {
-                    NDArray indices = batchManager.create(batchIndices);
-                    NDArray inputs = transform.apply(data.gather(indices), true, rng);
-                    NDArray targets = data.gatherLabels(indices);
-                    Autograd.enable();
-                    NDArray loss;
-                    try {
-                        loss = stepLoss.compute(inputs, targets);
-                        Autograd.backward(loss);
-                    } finally {
-                        Autograd.disable();
-                    }
-                    optimizer.step(parameters, lr);
+        int cursor = samples;
+        for (long step = 0; step < totalSteps; step++) {
+            if (cancel.isCancelled()) {
+                throw new PhaseCancelledException(progress.phase());
+            }
+            if (cursor + 1 >= samples || (!byIteration && step % batchesPerEpoch == 0)) {
+                Permutations.shuffle(order, rng);
+                cursor = 0;
+            }
+            int size = Math.min(stage.batchSize(), samples - cursor);
+            long[] batchIndices = new long[size];
+            for (int i = 0; i < size; i++) {
+                batchIndices[i] = order[cursor + i];
+            }
+            cursor += size;
+            int epoch = epochOf(step, stage, batchesPerEpoch, samples);
+            int scheduleStep = byIteration ? (int) step : epoch;
+            float lr = (float) schedule.lr(scheduleStep);
+            float lossValue = Float.NaN;
+            long now = System.nanoTime();
+            boolean report = now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1;
+            try (NDManager batchManager = manager.newSubManager()) {
+                NDArray indices = batchManager.create(batchIndices);
+                NDArray inputs = transform.apply(data.gather(indices), true, rng);
+                NDArray targets = data.gatherLabels(indices);
+                if (!stage.accumulateGradients()) {
+                    // before, not after, the backward: gradients another stage left behind must not leak in
                     Gradients.zero(parameters);
-                    if (report) {
-                        // the only device sync of the loop, so the divergence check rides on it
-                        lossValue = loss.getFloat();
-                    }
                 }
-                if (report && !Float.isFinite(lossValue)) {
-                    throw new TrainingDivergedException(progress.phase(), stage.name(), step + 1, lossValue);
+                Autograd.enable();
+                NDArray loss;
+                try {
+                    loss = stepLoss.compute(inputs, targets);
+                    Autograd.backward(loss);
+                } finally {
+                    Autograd.disable();
                 }
-                images += size;
+                optimizer.step(parameters, lr);
                 if (report) {
-                    lastReport = now;
-                    double seconds = (System.nanoTime() - startNanos) / 1e9;
-                    progress.report(
-                            stage.name(),
-                            epoch,
-                            byIteration ? 0 : stage.epochs(),
-                            step + 1,
-                            lossValue,
-                            seconds > 0 ? images / seconds : 0);
+                    // the only device sync of the loop, so the divergence check rides on it
+                    lossValue = loss.getFloat();
                 }
             }
+            if (report && !Float.isFinite(lossValue)) {
+                throw new TrainingDivergedException(progress.phase(), stage.name(), step + 1, lossValue);
+            }
+            images += size;
+            progress.stepDone();
+            if (report) {
+                lastReport = now;
+                double seconds = (System.nanoTime() - startNanos - callbackNanos) / 1e9;
+                progress.report(
+                        stage.name(),
+                        epoch,
+                        byIteration ? 0 : stage.epochs(),
+                        lossValue,
+                        seconds > 0 ? images / seconds : 0);
+            }
+            if (step == totalSteps - 1 || epochOf(step + 1, stage, batchesPerEpoch, samples) != epoch) {
+                long callbackStart = System.nanoTime();
+                afterEpoch.accept(epoch);
+                callbackNanos += System.nanoTime() - callbackStart;
+            }
         }
-        progress.completeStage(totalSteps, images, (System.nanoTime() - startNanos) / 1e9);
+        if (!stage.accumulateGradients()) {
+            Gradients.zero(parameters);
+        }
+        progress.completeStage(images, (System.nanoTime() - startNanos - callbackNanos) / 1e9);
+    }
+
+    /** The pass over the data a step belongs to; in iteration mode, counted in images seen. */
+    private static int epochOf(long step, TrainingStage stage, int batchesPerEpoch, int samples) {
+        return stage.iterations() > 0
+                ? (int) (step * stage.batchSize() / Math.max(samples, 1))
+                : (int) (step / batchesPerEpoch);
     }
 }

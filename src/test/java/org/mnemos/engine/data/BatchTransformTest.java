@@ -103,6 +103,32 @@ class BatchTransformTest {
     }
 
     @Test
+    void floatBatchesOfOptimisedExemplarsAugmentAndNormaliseLikeTheirUint8Values() {
+        for (int size : new int[] {32, 96}) { // pad-crop-flip, and random-resized-crop
+            int n = 4, c = 3;
+            byte[] pixels = randomPixels(n, size, size, c, 9);
+            BatchTransform transform = BatchTransform.forDataset("cifar100", size, size, c, true);
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray bytes = batch(m, pixels, n, size, size, c);
+                NDArray floats = bytes.toType(DataType.FLOAT32, false);
+                float[] fromBytes = transform.apply(bytes, true, new Random(3)).toFloatArray();
+                float[] fromFloats = transform.apply(floats, true, new Random(3)).toFloatArray();
+                assertThat(fromFloats).hasSameSizeAs(fromBytes);
+                // resized crops interpolate: the uint8 path rounds, the float path keeps the value
+                float tolerance = size > BatchTransform.SMALL_IMAGE_MAX ? 0.5f / 255f / 0.2f : 1e-5f;
+                for (int i = 0; i < fromBytes.length; i++) {
+                    assertThat(fromFloats[i]).isCloseTo(fromBytes[i], within(tolerance));
+                }
+                // a value between two levels survives normalisation instead of being rounded away
+                NDArray between = floats.add(0.25f);
+                float[] shifted = transform.apply(between, false, new Random(3)).toFloatArray();
+                float[] plain = transform.apply(floats, false, new Random(3)).toFloatArray();
+                assertThat(shifted[0] - plain[0]).isCloseTo(0.25f / 255f / transform.std()[0], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
     void largeImagesGetRandomResizedCropsOfTheSameShape() {
         int n = 3, h = 80, w = 80, c = 3;
         byte[] pixels = randomPixels(n, h, w, c, 4);

@@ -1,0 +1,86 @@
+package org.mnemos.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mnemos.engine.data.DataRoots;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.experiment.SpecReader;
+import org.mnemos.web.FieldProblem;
+import org.mnemos.worker.WorkerProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The submit-time memory estimate against the budget. The issue's case, ResNet-18 on 64x64 images
+ * with the maximum batch of 4096, took the JVM past 5.8 GB before the OOM killer ended it.
+ */
+class RunMemoryCheckTest {
+
+    private static final DatasetCatalog DATASETS = new DatasetCatalog(new DataRoots(List.of(Path.of("target", "no-data"))));
+
+    private static ExperimentSpec resnet18On64(int batchSize, int trainPerClass) {
+        return SpecReader.json().readValue("""
+                {"dataset":{"name":"synthetic","syntheticImageSize":64,"syntheticChannels":3,"syntheticTrainPerClass":%d},
+                 "protocol":{"initialClasses":4,"increment":3},"model":{"backbone":"resnet18"},"method":{"name":"icarl"},
+                 "memory":{"perClass":20},"training":{"epochs":1,"batchSize":%d,"optimizer":{"name":"sgd","lr":0.1,"momentum":0.9}}}"""
+                .formatted(trainPerClass, batchSize), ExperimentSpec.class);
+    }
+
+    private static RunMemoryCheck check(String device, DataSize budget) {
+        return new RunMemoryCheck(DATASETS, new WorkerProperties(true, 1, device, 10, 6, 3, 2, 10, null, budget));
+    }
+
+    @Test
+    void theIssuesBatchOf4096IsRefusedNamingTheBatchSizeAndTheEstimate() {
+        FieldProblem problem = check("cpu", DataSize.ofGigabytes(16)).check(resnet18On64(4096, 500)).orElseThrow();
+        assertThat(problem.field()).isEqualTo("training.batchSize");
+        assertThat(problem.message())
+                .matches("the run would need about \\d+\\.\\d\\d GiB at its peak \\(parameters and optimiser state .*, activations .*,"
+                        + " data set .*, runtime .*\\), more than the memory budget of 16\\.00 GiB \\(mnemos\\.worker\\.memory-budget\\);"
+                        + " lower training\\.batchSize")
+                .doesNotContain("/");
+    }
+
+    @Test
+    void aBatchThatFitsIsAccepted() {
+        assertThat(check("cpu", DataSize.ofGigabytes(16)).check(resnet18On64(64, 500))).isEmpty();
+    }
+
+    @Test
+    void aDataSetThatDoesNotFitNamesTheDataSet() {
+        FieldProblem problem = check("cpu", DataSize.ofGigabytes(2)).check(resnet18On64(8, 10_000)).orElseThrow();
+        assertThat(problem.field()).isEqualTo("dataset");
+        assertThat(problem.message()).endsWith("use a smaller data set or image size");
+    }
+
+    @Test
+    void anMlpWhoseLayersDoNotFitNamesItsHiddenUnits() {
+        ExperimentSpec wide = SpecReader.json().readValue("""
+                {"dataset":{"name":"mnist"},"protocol":{"initialClasses":2,"increment":2},
+                 "model":{"backbone":"mlp","hiddenUnits":[65536,65536]},"method":{"name":"finetune"},
+                 "training":{"iterations":1,"batchSize":16,"optimizer":{"name":"adam","lr":0.001}}}""", ExperimentSpec.class);
+        FieldProblem problem = check("cpu", DataSize.ofGigabytes(16)).check(wide).orElseThrow();
+        assertThat(problem.field()).isEqualTo("model.hiddenUnits");
+    }
+
+    @Test
+    void aGpuDeviceWithoutAGpuInSightNeedsAnExplicitBudget() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.util.cuda.CudaUtils.getGpuCount() == 0, "this machine has a GPU");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> check("gpu", null))
+                .hasMessageContaining("set mnemos.worker.memory-budget");
+        assertThat(check("gpu", DataSize.ofGigabytes(80)).budget().onGpu()).isTrue();
+    }
+
+    @Test
+    void withoutAConfiguredBudgetACpuWorkerHasTheHostsRam() {
+        RunMemoryCheck.Budget budget = check("cpu", null).budget();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        assertThat(budget.bytes()).isEqualTo(os.getTotalMemorySize());
+        assertThat(budget.source()).isEqualTo("host RAM");
+        assertThat(budget.onGpu()).isFalse();
+    }
+}
