@@ -165,8 +165,10 @@ public final class Benchmarks {
                             stages++;
                         }
                     }
-                    System.err.printf("%s %s seed %d: final %.4f, average %.4f, %.0f s%n",
-                            method, variant, seedList.get(seed), last[seed], average[seed], result.seconds());
+                    long skipped = result.phases().stream()
+                            .mapToLong(p -> p.mnemonics() == null ? 0 : p.mnemonics().skippedSteps()).sum();
+                    System.err.printf("%s %s seed %d: final %.4f, average %.4f, %.0f s, non-finite mnemonics steps skipped: %d%n",
+                            method, variant, seedList.get(seed), last[seed], average[seed], result.seconds(), skipped);
                 }
                 System.out.printf("| %s | %s | %s | %s | %.0f s | %s | %s | %s |%n", method, variant,
                         meanStd(last), meanStd(average), seconds / seeds,

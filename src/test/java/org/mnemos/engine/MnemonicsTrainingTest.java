@@ -89,6 +89,7 @@ class MnemonicsTrainingTest {
             assertThat(report.steps()).isPositive();
             assertThat(report.meanAbsoluteChange()).isGreaterThan(0.5);
             assertThat(report.outerLossAfter()).isLessThan(report.outerLossBefore());
+            assertThat(report.skippedSteps()).isZero();
             // float32 exemplars: four bytes per value
             assertThat(phase.memoryBytes()).isEqualTo(4L * phase.exemplarCount() * 16 * 16);
         }

@@ -44,6 +44,8 @@ public final class MnemonicsRefinement {
 
     private final MnemonicsOptions options;
     private final ExemplarStorage storage;
+    /** Steps of the current stage left out because their loss or gradient was not finite. */
+    private long skipped;
 
     public MnemonicsRefinement(MnemonicsOptions options, ExemplarStorage storage) {
         this.options = options;
@@ -100,7 +102,7 @@ public final class MnemonicsRefinement {
             session.setMnemonicsMetrics(new MnemonicsMetrics(
                     options.mode().wireName(), adjusted.size(), steps, seconds,
                     seconds > 0 ? images / seconds : 0, change / ((double) adjusted.size() * imageBytes),
-                    lossBefore, lossAfter));
+                    lossBefore, lossAfter, skipped));
             return result;
         } finally {
             frozen.forEach(array -> array.setRequiresGradient(true));
@@ -139,6 +141,7 @@ public final class MnemonicsRefinement {
         long startNanos = System.nanoTime();
         long lastReport = startNanos;
         long images = 0;
+        skipped = 0;
         for (long step = 0; step < totalSteps; step++) {
             session.loop().checkCancelled();
             int inEpoch = (int) (step % perEpoch);
@@ -165,10 +168,15 @@ public final class MnemonicsRefinement {
                 } finally {
                     Autograd.disable();
                 }
-                optimizer.step(trainable, options.outerLr());
-                Gradients.zero(trainable);
-                context.clip(batch);
                 loss = outer.getFloat();
+                if (Float.isFinite(loss) && finite(context.adjustedInputs.getGradient(), batch)) {
+                    optimizer.step(trainable, options.outerLr());
+                    context.clip(batch);
+                } else {
+                    // a non-finite step would poison the exemplars and every later phase: leave them as they are
+                    skipped++;
+                }
+                Gradients.zero(trainable);
             }
             images += size;
             progress.stepDone();
@@ -181,6 +189,11 @@ public final class MnemonicsRefinement {
         }
         progress.completeStage(images, (System.nanoTime() - startNanos) / 1e9);
         return images;
+    }
+
+    private static boolean finite(NDArray gradient, NDManager batch) {
+        gradient.attach(batch);
+        return !gradient.isNaN().logicalOr(gradient.isInfinite()).any().getBoolean();
     }
 
     /** The outer loss (no gradient) averaged over up to {@link #LOSS_SAMPLE} evenly spaced real images. */

@@ -12,6 +12,7 @@ package org.mnemos.engine.metrics;
  *     pixel levels (0-255)
  * @param outerLossBefore the outer loss on a fixed sample of the phase's real data before the stage
  * @param outerLossAfter the same after it
+ * @param skippedSteps steps left out because their loss or gradient was not finite (0 normally)
  */
 public record MnemonicsMetrics(
         String mode,
@@ -21,4 +22,5 @@ public record MnemonicsMetrics(
         double imagesPerSecond,
         double meanAbsoluteChange,
         double outerLossBefore,
-        double outerLossAfter) {}
+        double outerLossAfter,
+        long skippedSteps) {}
