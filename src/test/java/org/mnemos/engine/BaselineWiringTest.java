@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.method.Methods;
-import org.mnemos.engine.method.loss.CrossEntropyLoss;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
@@ -134,13 +133,5 @@ class BaselineWiringTest {
                 assertThat((double) norm).isCloseTo(oldNorm, org.assertj.core.data.Offset.offset(1e-4));
             }
         }
-    }
-
-    @Test
-    void finetuneTrainsOnTheNewClassesLogitsOnceThereAreOldOnes() {
-        var method = Methods.create(MethodSpec.named("finetune"));
-        assertThat(method.lossesFor(0, 2)).singleElement().isInstanceOf(CrossEntropyLoss.class);
-        assertThat(method.lossesFor(2, 2)).singleElement()
-                .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isTrue());
     }
 }

@@ -37,11 +37,9 @@ public final class Methods {
         }
         rejectForeignOptions(spec);
         return switch (name) {
-            // PyCIL's finetune: CE over the new classes' logits once there are old ones
             case "finetune" -> new CilMethod(name, "Fine-tuning on each phase's classes only: the lower bound.",
                     TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
-                    (oldClasses, newClasses) -> oldClasses == 0 ? List.of(CROSS_ENTROPY) : List.of(new CrossEntropyLoss(true)),
-                    List.of());
+                    classificationOnly(), List.of());
             case "joint" -> new CilMethod(name, "Training on every image of every class seen so far: the upper bound.",
                     TrainingData.ALL_SEEN_CLASSES, false, ClassifierRule.CNN, null, false,
                     classificationOnly(), List.of());
