@@ -11,7 +11,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.security.ApiKeyFilter;
 import org.mnemos.security.Caller;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -53,7 +52,7 @@ public class ExperimentController {
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             HttpServletRequest request) {
         ExperimentService.Submission submission =
-                service.submit(body, idempotencyKey, (String) request.getAttribute(ApiKeyFilter.KEY_ID_ATTRIBUTE));
+                service.submit(body, idempotencyKey, Caller.of(request).keyId());
         UUID id = submission.experiment().id();
         return ResponseEntity.status(submission.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/api/v1/experiments/" + id))

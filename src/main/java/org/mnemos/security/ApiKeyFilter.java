@@ -41,9 +41,6 @@ import tools.jackson.databind.ObjectMapper;
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class ApiKeyFilter extends OncePerRequestFilter {
 
-    /** Request attribute holding the id of the key that authenticated the request. */
-    public static final String KEY_ID_ATTRIBUTE = "mnemos.apiKeyId";
-
     private static final PathPatternParser PATTERNS = new PathPatternParser();
     private static final List<PathPattern> OPEN_FOR_READS = List.of(
             "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
@@ -121,7 +118,6 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             reject(response, ProblemType.FORBIDDEN, "The API key '" + match.id() + "' lacks the " + needed + " scope.");
             return;
         }
-        request.setAttribute(KEY_ID_ATTRIBUTE, match.id());
         request.setAttribute(Caller.ATTRIBUTE, new Caller(match.id(), match.scopes().contains(SecurityProperties.Scope.admin)));
         chain.doFilter(request, response);
     }
