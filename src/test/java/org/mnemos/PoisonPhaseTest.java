@@ -37,7 +37,7 @@ class PoisonPhaseTest {
     // Passed in two full runs and failed in a third: there worker 2 revived the killed worker's
     // execution ("Reviving dead execution") and then never started it within 4 minutes. Until that
     // stall is understood (it may be a real hand-over bug), the test stays out of CI; run it with
-    // -Dtest=PoisonPhaseTest. Tracked in issue 6.
+    // -Dtest=PoisonPhaseTest -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition. Tracked in issue 6.
     @Disabled("flaky hand-over after a revived dead execution; see the comment above")
     @Test
     void aPhaseThatEndsItsProcessRunsMaxAttemptsTimesThenTheRunFailsAndTheQueueMovesOn() throws Exception {
