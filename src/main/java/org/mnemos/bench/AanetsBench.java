@@ -159,7 +159,7 @@ final class AanetsBench {
                 new ModelSpec("mlp", List.of(400, 400), "linear", aggregation),
                 MethodSpec.named(method),
                 new MemorySpec("herding", 20, null),
-                new TrainingSpec(null, iterations, null, null, 128,
+                new TrainingSpec(null, iterations, 128,
                         new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
     }
 

@@ -197,7 +197,7 @@ public final class Benchmarks {
                 new ModelSpec("mlp", List.of(400, 400), "linear"),
                 MethodSpec.named(method),
                 new MemorySpec("herding", 100, null),
-                new TrainingSpec(null, iterations, null, null, 128,
+                new TrainingSpec(null, iterations, 128,
                         new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
     }
 }

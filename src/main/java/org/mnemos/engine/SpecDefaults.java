@@ -7,6 +7,7 @@ import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.memory.MnemonicsOptions;
 import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.spec.BaseTrainingSpec;
 import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -85,10 +86,25 @@ public final class SpecDefaults {
         if ((t.epochs() == null) == (t.iterations() == null)) {
             throw new SpecException("training", "give exactly one of epochs or iterations");
         }
-        OptimizerSpec o = t.optimizer() == null ? new OptimizerSpec("sgd", null, null, null, null, null, null) : t.optimizer();
+        BaseTrainingSpec b = t.base();
+        BaseTrainingSpec base = b == null ? null : new BaseTrainingSpec(
+                b.epochs(), b.iterations(), b.optimizer() == null ? null : optimizer(b.optimizer()),
+                b.schedule() == null ? null : schedule(b.schedule()));
+        return new TrainingSpec(
+                t.epochs(),
+                t.iterations(),
+                t.batchSize() == null ? DEFAULT_BATCH_SIZE : t.batchSize(),
+                optimizer(t.optimizer() == null ? new OptimizerSpec("sgd", null, null, null, null, null, null) : t.optimizer()),
+                schedule(t.schedule() == null ? new ScheduleSpec("constant", null, null) : t.schedule()),
+                // flips and crops suit natural images, not digits
+                t.augment() != null ? t.augment() : channels == 3,
+                base);
+    }
+
+    private static OptimizerSpec optimizer(OptimizerSpec o) {
         String name = o.name() == null ? "sgd" : o.name();
         boolean adam = "adam".equals(name);
-        OptimizerSpec optimizer = new OptimizerSpec(
+        return new OptimizerSpec(
                 name,
                 o.lr() != null ? o.lr() : adam ? 1e-3 : 0.1,
                 o.momentum() != null ? o.momentum() : adam ? null : 0.9,
@@ -96,21 +112,13 @@ public final class SpecDefaults {
                 o.nesterov() != null ? o.nesterov() : adam ? null : Boolean.FALSE,
                 o.beta1() != null ? o.beta1() : adam ? 0.9 : null,
                 o.beta2() != null ? o.beta2() : adam ? 0.999 : null);
-        ScheduleSpec s = t.schedule() == null ? new ScheduleSpec("constant", null, null) : t.schedule();
-        ScheduleSpec schedule = new ScheduleSpec(
+    }
+
+    private static ScheduleSpec schedule(ScheduleSpec s) {
+        return new ScheduleSpec(
                 s.name() == null ? "constant" : s.name(),
                 s.milestones(),
                 s.gamma() != null ? s.gamma() : "multistep".equals(s.name()) ? 0.1 : null);
-        return new TrainingSpec(
-                t.epochs(),
-                t.iterations(),
-                t.baseEpochs(),
-                t.baseIterations(),
-                t.batchSize() == null ? DEFAULT_BATCH_SIZE : t.batchSize(),
-                optimizer,
-                schedule,
-                // flips and crops suit natural images, not digits
-                t.augment() != null ? t.augment() : channels == 3);
     }
 
     private static void require(Object value, String field) {

@@ -27,6 +27,7 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
+import org.mnemos.engine.spec.BaseTrainingSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.web.FieldProblem;
 import org.springframework.stereotype.Component;
@@ -435,71 +436,88 @@ public class SpecValidator {
         }
         range(errors, "training.epochs", training.epochs(), 1, limits.maxEpochs());
         range(errors, "training.iterations", training.iterations(), 1, limits.maxIterations());
-        range(errors, "training.baseEpochs", training.baseEpochs(), 1, limits.maxEpochs());
-        range(errors, "training.baseIterations", training.baseIterations(), 1, limits.maxIterations());
-        if (training.baseEpochs() != null && !epochs) {
-            errors.add("training.baseEpochs", "applies only when training counts epochs");
-        }
-        if (training.baseIterations() != null && training.iterations() == null) {
-            errors.add("training.baseIterations", "applies only when training counts iterations");
-        }
         range(errors, "training.batchSize", training.batchSize(), 1, limits.maxBatchSize());
-        optimizer(training.optimizer(), errors);
-        int length = epochs ? max(training.epochs(), training.baseEpochs()) : max(training.iterations(), training.baseIterations());
-        schedule(training.schedule(), length, errors);
+        optimizer("training.optimizer", training.optimizer(), errors);
+        schedule("training.schedule", training.schedule(), epochs ? or0(training.epochs()) : or0(training.iterations()), errors);
+        base(training, epochs, errors);
     }
 
-    private static int max(Integer a, Integer b) {
-        return Math.max(a == null ? 0 : a, b == null ? 0 : b);
+    /** Phase 0's overrides: a length in the unit the training counts, and a schedule that fits phase 0's length. */
+    private void base(TrainingSpec training, boolean epochs, Errors errors) {
+        BaseTrainingSpec base = training.base();
+        if (base == null) {
+            return;
+        }
+        range(errors, "training.base.epochs", base.epochs(), 1, limits.maxEpochs());
+        range(errors, "training.base.iterations", base.iterations(), 1, limits.maxIterations());
+        if (base.epochs() != null && !epochs) {
+            errors.add("training.base.epochs", "applies only when training counts epochs");
+        }
+        if (base.iterations() != null && training.iterations() == null) {
+            errors.add("training.base.iterations", "applies only when training counts iterations");
+        }
+        optimizer("training.base.optimizer", base.optimizer(), errors);
+        int length = epochs ? or0(base.epochs() != null ? base.epochs() : training.epochs())
+                : or0(base.iterations() != null ? base.iterations() : training.iterations());
+        if (base.schedule() != null) {
+            schedule("training.base.schedule", base.schedule(), length, errors);
+        } else if (base.epochs() != null || base.iterations() != null) {
+            // phase 0 keeps the phases' schedule: its milestones must fit phase 0's own length too
+            schedule("training.schedule", training.schedule(), length, errors);
+        }
     }
 
-    private static void optimizer(OptimizerSpec optimizer, Errors errors) {
+    private static int or0(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private static void optimizer(String field, OptimizerSpec optimizer, Errors errors) {
         if (optimizer == null) {
             return;
         }
         String name = optimizer.name() == null ? "sgd" : optimizer.name();
         if (!OPTIMIZERS.contains(name)) {
-            errors.add("training.optimizer.name", "must be one of " + sorted(OPTIMIZERS));
+            errors.add(field + ".name", "must be one of " + sorted(OPTIMIZERS));
             return;
         }
         if (optimizer.lr() != null && !(optimizer.lr() > 0 && optimizer.lr() <= 100)) {
-            errors.add("training.optimizer.lr", "must be > 0 and <= 100");
+            errors.add(field + ".lr", "must be > 0 and <= 100");
         }
-        nonNegative(errors, "training.optimizer.weightDecay", optimizer.weightDecay());
+        nonNegative(errors, field + ".weightDecay", optimizer.weightDecay());
         boolean sgd = name.equals("sgd");
         if (sgd) {
-            unitInterval(errors, "training.optimizer.momentum", optimizer.momentum());
-            forbid(errors, "training.optimizer.beta1", optimizer.beta1(), "applies only to adam");
-            forbid(errors, "training.optimizer.beta2", optimizer.beta2(), "applies only to adam");
+            unitInterval(errors, field + ".momentum", optimizer.momentum());
+            forbid(errors, field + ".beta1", optimizer.beta1(), "applies only to adam");
+            forbid(errors, field + ".beta2", optimizer.beta2(), "applies only to adam");
         } else {
-            unitInterval(errors, "training.optimizer.beta1", optimizer.beta1());
-            unitInterval(errors, "training.optimizer.beta2", optimizer.beta2());
-            forbid(errors, "training.optimizer.momentum", optimizer.momentum(), "applies only to sgd");
-            forbid(errors, "training.optimizer.nesterov", optimizer.nesterov(), "applies only to sgd");
+            unitInterval(errors, field + ".beta1", optimizer.beta1());
+            unitInterval(errors, field + ".beta2", optimizer.beta2());
+            forbid(errors, field + ".momentum", optimizer.momentum(), "applies only to sgd");
+            forbid(errors, field + ".nesterov", optimizer.nesterov(), "applies only to sgd");
         }
     }
 
-    private static void schedule(ScheduleSpec schedule, int length, Errors errors) {
+    private static void schedule(String field, ScheduleSpec schedule, int length, Errors errors) {
         if (schedule == null) {
             return;
         }
         if (schedule.name() == null || !SCHEDULES.contains(schedule.name())) {
-            errors.add("training.schedule.name", "must be one of " + sorted(SCHEDULES));
+            errors.add(field + ".name", "must be one of " + sorted(SCHEDULES));
             return;
         }
         if (!schedule.name().equals("multistep")) {
-            forbid(errors, "training.schedule.milestones", schedule.milestones(), "applies only to multistep");
-            forbid(errors, "training.schedule.gamma", schedule.gamma(), "applies only to multistep");
+            forbid(errors, field + ".milestones", schedule.milestones(), "applies only to multistep");
+            forbid(errors, field + ".gamma", schedule.gamma(), "applies only to multistep");
             return;
         }
         if (schedule.milestones() == null || schedule.milestones().isEmpty()) {
-            errors.add("training.schedule.milestones", "multistep needs a non-empty list of milestones");
+            errors.add(field + ".milestones", "multistep needs a non-empty list of milestones");
         } else {
             int previous = 0;
             for (int i = 0; i < schedule.milestones().size(); i++) {
                 Integer milestone = schedule.milestones().get(i);
                 if (milestone == null || milestone <= previous || (length > 0 && milestone >= length)) {
-                    errors.add("training.schedule.milestones[" + i + "]", length == 1
+                    errors.add(field + ".milestones[" + i + "]", length == 1
                             ? "a 1-epoch (or 1-iteration) run has no step at which the lr could drop: use the constant schedule"
                             : "milestones must increase strictly and lie between 1 and " + (length - 1) + " (the run has "
                                     + length + " epochs or iterations)");
@@ -509,7 +527,7 @@ public class SpecValidator {
             }
         }
         if (schedule.gamma() != null && !(schedule.gamma() > 0 && schedule.gamma() <= 1)) {
-            errors.add("training.schedule.gamma", "must be > 0 and <= 1");
+            errors.add(field + ".gamma", "must be > 0 and <= 1");
         }
     }
 

@@ -167,7 +167,7 @@ class PhaseDownloadsTest {
                 new ModelSpec("mlp", List.of(32), "linear"),
                 MethodSpec.named("icarl"),
                 new MemorySpec("herding", 5, null),
-                new TrainingSpec(null, 20, null, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null),
+                new TrainingSpec(null, 20, 16, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null),
                         null, false));
         RunPlan plan = engine.plan(spec);
         Path state = Files.createDirectories(work.resolve("phase-0"));

@@ -55,6 +55,18 @@ class PresetsAndExamplesTest {
     }
 
     @Test
+    void icarlPresetTrainsWithPycilsScheduleForItsSoftmaxLoss() {
+        var training = READER.read("{\"preset\":\"cifar100-b0-10\"}".getBytes()).spec().training();
+        assertThat(training.epochs()).isEqualTo(170);
+        assertThat(training.optimizer().lr()).isEqualTo(0.1);
+        assertThat(training.optimizer().weightDecay()).isEqualTo(2e-4);
+        assertThat(training.schedule().milestones()).containsExactly(80, 120);
+        assertThat(training.base().epochs()).isEqualTo(200);
+        assertThat(training.base().optimizer().weightDecay()).isEqualTo(5e-4);
+        assertThat(training.base().schedule().milestones()).containsExactly(60, 120, 170);
+    }
+
+    @Test
     void readmePresetOverrideValidatesAndReplacesOnlyWhatItNames() {
         var spec = READER.read("""
                 {"preset": "cifar100-lucir-b50-10", "method": {"name": "bic"}, "model": {"head": "linear"},

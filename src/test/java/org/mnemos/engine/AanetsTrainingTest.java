@@ -53,7 +53,7 @@ class AanetsTrainingTest {
                 new ModelSpec(backbone, resnet ? null : List.of(32, 16), null, aanets),
                 options(method),
                 new MemorySpec("herding", resnet ? 4 : 8, null),
-                new TrainingSpec(EPOCHS, null, null, null, 16,
+                new TrainingSpec(EPOCHS, null, 16,
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
                         new ScheduleSpec("multistep", List.of(1), 0.1), resnet));
     }

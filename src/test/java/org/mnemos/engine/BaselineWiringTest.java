@@ -16,6 +16,7 @@ import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.method.Methods;
 import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.spec.BaseTrainingSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -43,7 +44,7 @@ class BaselineWiringTest {
                 new ModelSpec(backbone, backbone.equals("mlp") ? List.of(32) : null, head),
                 method,
                 new MemorySpec("herding", 6, null),
-                new TrainingSpec(null, backbone.equals("mlp") ? 12 : 3, null, null, 16, new OptimizerSpec("sgd", lr, 0.9, 5e-4, false, null, null), null, false));
+                new TrainingSpec(null, backbone.equals("mlp") ? 12 : 3, 16, new OptimizerSpec("sgd", lr, 0.9, 5e-4, false, null, null), null, false));
     }
 
     /** ResNet-32 on 8×8 images keeps the BatchNorm test quick. */
@@ -122,7 +123,7 @@ class BaselineWiringTest {
         ExperimentSpec base = spec("mlp", null, MethodSpec.named("lucir"), 0.05, 1);
         ExperimentSpec spec = new ExperimentSpec(base.name(), base.seed(), null, base.dataset(), base.protocol(), base.model(),
                 base.method(), base.memory(),
-                new TrainingSpec(null, 1, null, null, 16, new OptimizerSpec("sgd", 1e-12, 0.0, 0.0, false, null, null), null, false));
+                new TrainingSpec(null, 1, 16, new OptimizerSpec("sgd", 1e-12, 0.0, 0.0, false, null, null), null, false));
         RunPlan plan = run(spec, dir.resolve("lucir"));
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             IncrementalNet net = load(plan, dir.resolve("lucir/phase-1"), manager, 1);
@@ -133,5 +134,49 @@ class BaselineWiringTest {
                 assertThat((double) norm).isCloseTo(oldNorm, org.assertj.core.data.Offset.offset(1e-4));
             }
         }
+    }
+
+    @Test
+    void phaseZeroTakesTheBaseOverridesAndTheOtherPhasesDoNot() throws Exception {
+        // main: 12 steps at lr 0.05; base: 5 steps at lr ~0, so phase 0 leaves the initial weights as they are
+        ExperimentSpec main = spec("mlp", null, MethodSpec.named("finetune"), 0.05, 1);
+        BaseTrainingSpec frozen = new BaseTrainingSpec(null, 5, new OptimizerSpec("sgd", 1e-12, 0.0, 0.0, false, null, null), null);
+        ExperimentSpec withBase = new ExperimentSpec(main.name(), main.seed(), null, main.dataset(), main.protocol(), main.model(),
+                main.method(), main.memory(), new TrainingSpec(null, 12, 16, main.training().optimizer(), null, false, frozen));
+        ExperimentSpec withLongerBase = new ExperimentSpec(main.name(), main.seed(), null, main.dataset(), main.protocol(),
+                main.model(), main.method(), main.memory(), new TrainingSpec(null, 12, 16, main.training().optimizer(), null, false,
+                        new BaseTrainingSpec(null, 9, frozen.optimizer(), null)));
+        List<Long> plannedSteps = new ArrayList<>();
+        CilEngine engine = engine();
+        RunPlan plan = engine.plan(withBase);
+        Path previous = null;
+        for (int phase = 0; phase < plan.phaseCount(); phase++) {
+            Path state = Files.createDirectories(dir.resolve("base/phase-" + phase));
+            long[] total = {0};
+            engine.runPhase(plan, phase, previous, state, Device.cpu(), p -> total[0] = Math.max(total[0], p.totalSteps()),
+                    () -> false);
+            plannedSteps.add(total[0]);
+            previous = state;
+        }
+        assertThat(plannedSteps).containsExactly(5L, 12L);
+        run(main, dir.resolve("main"));
+        run(withLongerBase, dir.resolve("longer"));
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            float[] base = load(plan, dir.resolve("base/phase-0"), manager, 1).segmentWeight(0).toFloatArray();
+            float[] longerBase = load(plan, dir.resolve("longer/phase-0"), manager, 1).segmentWeight(0).toFloatArray();
+            float[] trained = load(plan, dir.resolve("main/phase-0"), manager, 1).segmentWeight(0).toFloatArray();
+            float[] nextPhase = load(plan, dir.resolve("base/phase-1"), manager, 1).segmentWeight(0).toFloatArray();
+            assertThat(longerBase).as("phase 0 ran at the base lr, so 5 or 9 steps leave the same weights").containsExactly(base);
+            assertThat(maxDifference(base, trained)).as("without the override phase 0 trains at lr 0.05").isGreaterThan(1e-3);
+            assertThat(maxDifference(base, nextPhase)).as("phase 1 trains at the phases' lr").isGreaterThan(1e-3);
+        }
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 }

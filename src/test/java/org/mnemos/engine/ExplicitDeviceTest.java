@@ -70,7 +70,7 @@ class ExplicitDeviceTest {
                 new ModelSpec(backbone, backbone.equals("mlp") ? List.of(16) : null, null),
                 options,
                 rehearses ? new MemorySpec("herding", 4, null) : null,
-                new TrainingSpec(1, null, null, null, 8,
+                new TrainingSpec(1, null, 8,
                         new OptimizerSpec(optimizer, optimizer.equals("adam") ? 1e-3 : 0.05,
                                 optimizer.equals("adam") ? null : 0.9, 5e-4, false, null, null),
                         new ScheduleSpec("constant", null, null), !backbone.equals("mlp")));

@@ -53,8 +53,7 @@ class MnemonicsTrainingTest {
     private static ExperimentSpec withoutAugmentation(ExperimentSpec spec) {
         TrainingSpec t = spec.training();
         return new ExperimentSpec(spec.name(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(), spec.model(),
-                spec.method(), spec.memory(), new TrainingSpec(t.epochs(), t.iterations(), t.baseEpochs(), t.baseIterations(),
-                        t.batchSize(), t.optimizer(), t.schedule(), false));
+                spec.method(), spec.memory(), spec.training().withAugment(false));
     }
 
     private final List<Integer> liveArrays = new ArrayList<>();
@@ -128,7 +127,7 @@ class MnemonicsTrainingTest {
                 new ModelSpec("resnet32", null, "cosine"),
                 MethodSpec.named("lucir"),
                 new MemorySpec("mnemonics", 4, null, null, new MnemonicsSpec(null, 2, null, null, null, null)),
-                new TrainingSpec(1, null, null, null, 16,
+                new TrainingSpec(1, null, 16,
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
         LocalRun.Result result = LocalRun.run(engine, spec, dir.resolve("resnet"), Device.cpu(), p -> {});
         PhaseMetrics last = result.phases().get(1);

@@ -35,7 +35,7 @@ class PhaseMemoryTest {
                 new ModelSpec("mlp", List.of(64), "linear"),
                 MethodSpec.named("icarl"),
                 new MemorySpec("herding", 10, null),
-                new TrainingSpec(null, 60, null, null, 32, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null), null, true));
+                new TrainingSpec(null, 60, 32, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null), null, true));
         RunPlan plan = engine.plan(spec);
         assertThat(plan.phaseCount()).isEqualTo(10);
         List<Integer> liveArrays = new ArrayList<>();

@@ -49,7 +49,7 @@ class PhaseStateTest {
                 new ModelSpec("mlp", List.of(64), "linear"),
                 MethodSpec.named(method),
                 memory,
-                new TrainingSpec(null, 40, null, null, 32, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
+                new TrainingSpec(null, 40, 32, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
     }
 
     private List<PhaseMetrics> run(CilEngine engine, ExperimentSpec spec, Path work) throws Exception {

@@ -47,7 +47,7 @@ class ResNetMethodsTest {
                 new ModelSpec("resnet32", null, null),
                 options(method),
                 new MemorySpec("herding", 8, null),
-                new TrainingSpec(2, null, null, null, 16,
+                new TrainingSpec(2, null, 16,
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
                         new ScheduleSpec("multistep", List.of(1), 0.1), true));
         LocalRun.Result result = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), p -> {});

@@ -20,7 +20,7 @@ class RunPlanTest {
                 null, null, null, DatasetSpec.named("fashion-mnist"),
                 new ProtocolSpec(null, null, null, List.of(List.of(9, 0), List.of(5)), null, null, null),
                 new ModelSpec("mlp", null, null), MethodSpec.named("replay"), null,
-                new TrainingSpec(null, 10, null, null, null, null, null, null));
+                new TrainingSpec(null, 10, null, null, null, null));
         RunPlan plan = SharedData.engine().plan(spec);
         assertThat(plan.classOrder()).containsExactly(9, 0, 5);
         assertThat(plan.className(9)).isEqualTo("Ankle boot");

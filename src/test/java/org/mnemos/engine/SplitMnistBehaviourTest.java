@@ -55,7 +55,7 @@ class SplitMnistBehaviourTest {
                 new ModelSpec("mlp", List.of(400, 400), "linear"),
                 MethodSpec.named(method),
                 new MemorySpec("herding", 100, null),
-                new TrainingSpec(null, ITERATIONS, null, null, 128, new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
+                new TrainingSpec(null, ITERATIONS, 128, new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
     }
 
     @Test

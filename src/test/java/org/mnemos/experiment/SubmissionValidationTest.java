@@ -237,6 +237,18 @@ class SubmissionValidationTest {
                 .doesNotContain("between 1 and 1");
     }
 
+    @Test
+    void phaseZeroOverridesAreCheckedWhereTheyAreWritten() throws Exception {
+        String body = with("training.iterations", 10).replace("\"optimizer\"",
+                "\"base\":{\"epochs\":3,\"optimizer\":{\"name\":\"sgd\",\"lr\":-1},"
+                        + "\"schedule\":{\"name\":\"multistep\",\"milestones\":[10]}},\"optimizer\"");
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(body)).andReturn();
+        assertProblem(result, 400);
+        assertThat(result.getResponse().getContentAsString()).contains(
+                "training.base.epochs", "applies only when training counts epochs",
+                "training.base.optimizer.lr", "training.base.schedule.milestones[0]", "between 1 and 9");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void malformedSubmissionIsAProblemNamingTheField(String label, String body, int status, String field) throws Exception {

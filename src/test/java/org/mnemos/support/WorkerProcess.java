@@ -80,6 +80,10 @@ public final class WorkerProcess implements AutoCloseable {
         return new WorkerProcess(name, process, port);
     }
 
+    public String name() {
+        return name;
+    }
+
     public int port() {
         return port;
     }
@@ -115,6 +119,33 @@ public final class WorkerProcess implements AutoCloseable {
     /** SIGKILL: the process ends mid-phase without running any shutdown code. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
+    }
+
+    /** SIGQUIT: the JVM prints every thread's stack to its log and carries on; for diagnosing a stall. */
+    public void dumpThreads() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            new ProcessBuilder("kill", "-QUIT", String.valueOf(process.pid())).inheritIO().start().waitFor();
+            Thread.sleep(500);
+        }
+    }
+
+    /** Every row of {@code sql} (no parameters), one line each, for a failure message. */
+    public static String rows(String jdbcUrl, String sql) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                var statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            StringBuilder out = new StringBuilder();
+            int columns = rows.getMetaData().getColumnCount();
+            while (rows.next()) {
+                for (int column = 1; column <= columns; column++) {
+                    out.append(column == 1 ? "\n  " : " | ").append(rows.getMetaData().getColumnName(column))
+                            .append('=').append(rows.getString(column));
+                }
+            }
+            return out.toString();
+        } catch (SQLException e) {
+            return "\n  (could not read: " + e.getMessage() + ")";
+        }
     }
 
     /** SIGTERM, then waits for the graceful shutdown to finish. */

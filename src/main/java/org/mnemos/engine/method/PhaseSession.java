@@ -191,19 +191,20 @@ public final class PhaseSession {
                 : DeviceDataset.ofValues(samples.values(), samples.labels(), height, width, channels, owner);
     }
 
-    /** The main stage as the spec describes it (phase 0 may have its own epochs/iterations). */
+    /** The main stage as the spec describes it; phase 0 takes what {@code training.base} overrides. */
     public TrainingStage mainStage() {
         var training = spec.training();
-        int epochs = phase == 0 && training.baseEpochs() != null ? training.baseEpochs() : orZero(training.epochs());
-        int iterations = phase == 0 && training.baseIterations() != null
-                ? training.baseIterations()
-                : orZero(training.iterations());
-        if (phase == 0 && training.baseEpochs() != null) {
-            iterations = 0;
-        } else if (phase == 0 && training.baseIterations() != null) {
-            epochs = 0;
+        var base = phase == 0 ? training.base() : null;
+        if (base == null) {
+            return new TrainingStage("train", orZero(training.epochs()), orZero(training.iterations()), training.batchSize(),
+                    training.optimizer(), training.schedule());
         }
-        return new TrainingStage("train", epochs, iterations, training.batchSize(), training.optimizer(), training.schedule());
+        return new TrainingStage("train",
+                base.epochs() != null ? base.epochs() : orZero(training.epochs()),
+                base.iterations() != null ? base.iterations() : orZero(training.iterations()),
+                training.batchSize(),
+                base.optimizer() != null ? base.optimizer() : training.optimizer(),
+                base.schedule() != null ? base.schedule() : training.schedule());
     }
 
     /** A short extra stage (calibration, finetuning) with its own optimizer. */
