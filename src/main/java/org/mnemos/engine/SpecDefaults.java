@@ -54,7 +54,8 @@ public final class SpecDefaults {
 
     /**
      * The model with its defaults, and the head the method forces (LUCIR's cosine, PODNet's LSC)
-     * in place of the spec's: that head is what runs, and it decides the backbone's last ReLU.
+     * in place of the spec's: that head is what runs, and it decides the backbone's last ReLU and
+     * ResNet-32's default shortcut.
      */
     private static ModelSpec model(ModelSpec m, HeadType forcedHead) {
         if (m == null || m.backbone() == null) {
@@ -64,7 +65,9 @@ public final class SpecDefaults {
         String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
                 : m.head() == null ? "linear" : m.head();
         AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved() : m.aggregation();
-        return new ModelSpec(m.backbone(), hidden, head, aggregation);
+        String shortcut = m.shortcut() != null || !"resnet32".equals(m.backbone()) ? m.shortcut()
+                : head.equals("linear") ? "zeroPad" : "projection";
+        return new ModelSpec(m.backbone(), hidden, head, aggregation, shortcut);
     }
 
     private static MemorySpec memory(MemorySpec m) {

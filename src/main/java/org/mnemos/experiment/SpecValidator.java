@@ -289,6 +289,13 @@ public class SpecValidator {
                 }
             }
         }
+        if (model.shortcut() != null) {
+            if (!"resnet32".equals(model.backbone())) {
+                errors.add("model.shortcut", "applies only to the resnet32 backbone");
+            } else if (!ModelSpec.SHORTCUTS.contains(model.shortcut())) {
+                errors.add("model.shortcut", "must be one of " + ModelSpec.SHORTCUTS);
+            }
+        }
     }
 
     /** AANets' options, and a method with exemplars to learn its aggregation weights on. */

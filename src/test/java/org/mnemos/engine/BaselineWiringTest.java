@@ -86,6 +86,33 @@ class BaselineWiringTest {
     }
 
     @Test
+    void resnet32TakesTheProjectionShortcutUnderACosineHeadAndZeroPaddingOtherwise() {
+        ModelSpec lucir = engine().plan(spec("resnet32", null, MethodSpec.named("lucir"), 0.05, 3)).spec().model();
+        ModelSpec icarl = engine().plan(spec("resnet32", null, MethodSpec.named("icarl"), 0.05, 3)).spec().model();
+        assertThat(lucir.shortcut()).isEqualTo("projection");
+        assertThat(icarl.shortcut()).isEqualTo("zeroPad");
+        ModelSpec chosen = new ModelSpec("resnet32", null, "cosine", null, "zeroPad");
+        assertThat(downsamplingParameters(lucir)).hasSize(2 * 5).allMatch(name -> name.contains("downsample"));
+        assertThat(downsamplingParameters(icarl)).isEmpty();
+        assertThat(downsamplingParameters(chosen)).isEmpty();
+    }
+
+    /** The projection shortcut's parameters: conv weight + BN gamma, beta, running mean and variance, in 2 blocks. */
+    private static List<String> downsamplingParameters(ModelSpec model) {
+        var backbone = org.mnemos.engine.model.Backbones.create(model, 3, 8, 8);
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            backbone.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 3, 8, 8));
+            List<String> names = new ArrayList<>();
+            backbone.getParameters().forEach(pair -> {
+                if (pair.getKey().contains("downsample")) {
+                    names.add(pair.getKey());
+                }
+            });
+            return names;
+        }
+    }
+
+    @Test
     void podnetKeepsTheOldClassesProxiesFixedInTrainingAndFinetuning() throws Exception {
         MethodSpec podnet = new MethodSpec("podnet", null, null, null, null, null, null, null, 2, null, null, 2);
         RunPlan plan = run(spec("mlp", null, podnet, 0.05, 1), dir.resolve("podnet"));

@@ -63,7 +63,10 @@ public final class Backbones {
         boolean lastRelu = IncrementalNet.headType(spec.head()) == HeadType.LINEAR;
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "mlp" -> mlp(spec, channels * height * width);
-            case "resnet32" -> CifarResNet.builder().optLastRelu(lastRelu).build();
+            case "resnet32" -> CifarResNet.builder()
+                    .optLastRelu(lastRelu)
+                    .optProjectionShortcut(projectionShortcut(spec, lastRelu))
+                    .build();
             case "resnet18" -> ResNet18.builder()
                     .optSmallInput(height <= SMALL_INPUT_MAX_SIDE && width <= SMALL_INPUT_MAX_SIDE)
                     .optLastRelu(lastRelu)
@@ -71,6 +74,17 @@ public final class Backbones {
             default -> throw new SpecException(
                     "model.backbone", "unknown backbone '" + name + "'; allowed: " + NAMES);
         };
+    }
+
+    /** The spec's ResNet-32 shortcut; unresolved specs take the default of their head. */
+    private static boolean projectionShortcut(ModelSpec spec, boolean linearHead) {
+        if (spec.shortcut() == null) {
+            return !linearHead;
+        }
+        if (!ModelSpec.SHORTCUTS.contains(spec.shortcut())) {
+            throw new SpecException("model.shortcut", "unknown shortcut '" + spec.shortcut() + "'; allowed: " + ModelSpec.SHORTCUTS);
+        }
+        return spec.shortcut().equals("projection");
     }
 
     private static Mlp mlp(ModelSpec spec, int inputSize) {

@@ -3,14 +3,24 @@ package org.mnemos.engine.spec;
 import java.util.List;
 
 /**
- * Backbone ({@code mlp}, {@code resnet32}, {@code resnet18}) and head ({@code linear} or
- * {@code cosine}). {@code hiddenUnits} applies to the MLP. {@code aggregation}, when set, changes
- * the backbone from phase 1 on (AANets' stable and plastic branches).
+ * Backbone ({@code mlp}, {@code resnet32}, {@code resnet18}) and head ({@code linear},
+ * {@code cosine} or {@code lsc}). {@code hiddenUnits} applies to the MLP; {@code shortcut} to
+ * ResNet-32's downsampling blocks ({@code zeroPad}, PyCIL's option A, or {@code projection},
+ * LUCIR's option B; by default projection under a cosine or LSC head, as in LUCIR's and PyCIL's
+ * cosine networks). {@code aggregation}, when set, changes the backbone from phase 1 on (AANets'
+ * stable and plastic branches).
  */
-public record ModelSpec(String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation) {
+public record ModelSpec(String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation, String shortcut) {
 
-    /** A single-network model. */
+    public static final List<String> SHORTCUTS = List.of("zeroPad", "projection");
+
+    /** A single-network model with the backbone's default shortcut. */
     public ModelSpec(String backbone, List<Integer> hiddenUnits, String head) {
-        this(backbone, hiddenUnits, head, null);
+        this(backbone, hiddenUnits, head, null, null);
+    }
+
+    /** A model with the backbone's default shortcut. */
+    public ModelSpec(String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation) {
+        this(backbone, hiddenUnits, head, aggregation, null);
     }
 }
