@@ -101,6 +101,7 @@ public final class SpecDefaults {
                 schedule(t.schedule() == null ? new ScheduleSpec("constant", null, null) : t.schedule()),
                 // flips and crops suit natural images, not digits
                 t.augment() != null ? t.augment() : channels == 3,
+                t.brightnessJitter() != null ? t.brightnessJitter() : 0.0,
                 base);
     }
 

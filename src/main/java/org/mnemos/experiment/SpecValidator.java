@@ -444,6 +444,13 @@ public class SpecValidator {
         range(errors, "training.epochs", training.epochs(), 1, limits.maxEpochs());
         range(errors, "training.iterations", training.iterations(), 1, limits.maxIterations());
         range(errors, "training.batchSize", training.batchSize(), 1, limits.maxBatchSize());
+        if (training.brightnessJitter() != null) {
+            if (!(training.brightnessJitter() >= 0 && training.brightnessJitter() <= 1)) {
+                errors.add("training.brightnessJitter", "must lie between 0 and 1 (ColorJitter's brightness range)");
+            } else if (Boolean.FALSE.equals(training.augment())) {
+                errors.add("training.brightnessJitter", "applies only with augment: true");
+            }
+        }
         optimizer("training.optimizer", training.optimizer(), errors);
         schedule("training.schedule", training.schedule(), epochs ? or0(training.epochs()) : or0(training.iterations()), errors);
         base(training, epochs, errors);

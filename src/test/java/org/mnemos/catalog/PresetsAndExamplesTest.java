@@ -64,6 +64,9 @@ class PresetsAndExamplesTest {
         assertThat(training.base().epochs()).isEqualTo(200);
         assertThat(training.base().optimizer().weightDecay()).isEqualTo(5e-4);
         assertThat(training.base().schedule().milestones()).containsExactly(60, 120, 170);
+        assertThat(training.brightnessJitter()).isEqualTo(63 / 255.0);
+        assertThat(READER.read("{\"preset\":\"cifar100-lucir-b50-10\"}".getBytes()).spec().training().brightnessJitter())
+                .as("LUCIR's CIFAR augmentation has no colour jitter").isNull();
     }
 
     @Test

@@ -169,9 +169,9 @@ class BaselineWiringTest {
         ExperimentSpec main = spec("mlp", null, MethodSpec.named("finetune"), 0.05, 1);
         BaseTrainingSpec frozen = new BaseTrainingSpec(null, 5, new OptimizerSpec("sgd", 1e-12, 0.0, 0.0, false, null, null), null);
         ExperimentSpec withBase = new ExperimentSpec(main.name(), main.seed(), null, main.dataset(), main.protocol(), main.model(),
-                main.method(), main.memory(), new TrainingSpec(null, 12, 16, main.training().optimizer(), null, false, frozen));
+                main.method(), main.memory(), new TrainingSpec(null, 12, 16, main.training().optimizer(), null, false, null, frozen));
         ExperimentSpec withLongerBase = new ExperimentSpec(main.name(), main.seed(), null, main.dataset(), main.protocol(),
-                main.model(), main.method(), main.memory(), new TrainingSpec(null, 12, 16, main.training().optimizer(), null, false,
+                main.model(), main.method(), main.memory(), new TrainingSpec(null, 12, 16, main.training().optimizer(), null, false, null,
                         new BaseTrainingSpec(null, 9, frozen.optimizer(), null)));
         List<Long> plannedSteps = new ArrayList<>();
         CilEngine engine = engine();

@@ -137,6 +137,7 @@ class SubmissionValidationTest {
                 Arguments.of("batch size as string", with("training.batchSize", "128"), 400, "training.batchSize"),
                 Arguments.of("batch size as float", with("training.batchSize", 12.5), 400, "training.batchSize"),
                 Arguments.of("hidden units not a list", with("model.hiddenUnits", 400), 400, "model.hiddenUnits"),
+                Arguments.of("brightness jitter above 1", with("training.brightnessJitter", 1.5), 400, "training.brightnessJitter"),
                 Arguments.of("shortcut on an mlp", with("model.shortcut", "projection"), 400, "model.shortcut"),
                 Arguments.of("unknown shortcut", mutate(root -> ((ObjectNode) root.get("model")).put("backbone", "resnet32")
                         .put("shortcut", "optionC").remove("hiddenUnits")), 400, "model.shortcut"),

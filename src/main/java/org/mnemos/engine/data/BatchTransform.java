@@ -30,6 +30,7 @@ public final class BatchTransform {
     private final boolean augment;
     private final float[] mean;
     private final float[] std;
+    private float brightness;
 
     public BatchTransform(int height, int width, int channels, boolean augment, float[] mean, float[] std) {
         if (mean.length != channels || std.length != channels) {
@@ -57,6 +58,20 @@ public final class BatchTransform {
         return new BatchTransform(h, w, c, augment, perChannel(stats[0], c, datasetName), perChannel(stats[1], c, datasetName));
     }
 
+    /**
+     * Adds torchvision's {@code ColorJitter(brightness=b)} after crop and flip, as PyCIL and PODNet
+     * train on CIFAR (b = 63/255): each image is scaled by a factor drawn from [max(0, 1−b), 1+b]
+     * and, as PIL's blend with black does, truncated to whole grey levels and clipped to [0, 255].
+     */
+    public BatchTransform withBrightnessJitter(double b) {
+        if (!(b >= 0 && b <= 1)) {
+            throw new IllegalArgumentException("brightness jitter must lie in [0, 1], got " + b);
+        }
+        BatchTransform jittered = new BatchTransform(height, width, channels, augment, mean, std);
+        jittered.brightness = (float) b;
+        return jittered;
+    }
+
     public float[] mean() {
         return mean.clone();
     }
@@ -78,8 +93,27 @@ public final class BatchTransform {
         NDArray images = uint8Nhwc;
         if (train && augment) {
             images = Math.max(height, width) <= SMALL_IMAGE_MAX ? randomCropFlip(images, rng) : randomResizedCropFlip(images, rng);
+            if (brightness > 0) {
+                images = jitterBrightness(images, rng);
+            }
         }
         return normalise(images);
+    }
+
+    private NDArray jitterBrightness(NDArray nhwc, Random rng) {
+        int n = (int) nhwc.getShape().get(0);
+        float low = Math.max(0f, 1f - brightness);
+        float[] factors = new float[n];
+        for (int i = 0; i < n; i++) {
+            factors[i] = low + rng.nextFloat() * (1f + brightness - low);
+        }
+        return scaleBrightness(nhwc, factors);
+    }
+
+    /** Image i times {@code factors[i]}, truncated and clipped to grey levels (PIL's ImageEnhance.Brightness). */
+    static NDArray scaleBrightness(NDArray nhwc, float[] factors) {
+        NDArray factor = nhwc.getManager().create(factors).reshape(factors.length, 1, 1, 1);
+        return nhwc.toType(DataType.FLOAT32, false).mul(factor).floor().clip(0f, 255f);
     }
 
     private NDArray normalise(NDArray nhwc) {

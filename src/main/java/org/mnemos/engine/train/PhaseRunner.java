@@ -90,7 +90,8 @@ public final class PhaseRunner {
             net.addClasses(newClasses.size(), manager);
 
             BatchTransform trainTransform = BatchTransform.forDataset(
-                    spec.dataset().name(), train.height(), train.width(), train.channels(), Boolean.TRUE.equals(spec.training().augment()));
+                    spec.dataset().name(), train.height(), train.width(), train.channels(), Boolean.TRUE.equals(spec.training().augment()))
+                    .withBrightnessJitter(spec.training().brightnessJitter() == null ? 0 : spec.training().brightnessJitter());
             BatchTransform evalTransform = BatchTransform.forDataset(
                     spec.dataset().name(), train.height(), train.width(), train.channels(), false);
             TrainingLoop loop = new TrainingLoop(progress, cancel);

@@ -158,4 +158,50 @@ class BatchTransformTest {
             assertThat(root.getManagedArrays()).isEmpty();
         }
     }
+
+    @Test
+    void brightnessJitterScalesLikePilsImageEnhance() throws Exception {
+        var reference = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/reference/brightness.json")));
+        int h = reference.get("height").asInt(), w = reference.get("width").asInt(), c = reference.get("channels").asInt();
+        try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            for (var testCase : reference.get("cases")) {
+                byte[] pixels = new byte[h * w * c];
+                int[] expected = new int[h * w * c];
+                for (int i = 0; i < pixels.length; i++) {
+                    pixels[i] = (byte) testCase.get("input").get(i).asInt();
+                    expected[i] = testCase.get("expected").get(i).asInt();
+                }
+                float factor = (float) testCase.get("factor").asDouble();
+                NDArray out = BatchTransform.scaleBrightness(batch(m, pixels, 1, h, w, c), new float[] {factor});
+                assertThat(out.toType(DataType.INT32, false).toIntArray()).as("factor " + factor).containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
+    void trainingWithBrightnessJitterScalesEachImageWithinTheRange() {
+        // 16x16: the centre pixel stays inside the image whatever the crop's shift (at most 4)
+        int n = 16, h = 16, w = 16, c = 3;
+        byte[] grey = new byte[n * h * w * c];
+        java.util.Arrays.fill(grey, (byte) 128);
+        BatchTransform jittered = BatchTransform.forDataset("cifar100", h, w, c, true).withBrightnessJitter(63 / 255.0);
+        try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            NDArray centre = jittered.apply(batch(m, grey, n, h, w, c), true, new Random(3)).get(":, :, 8, 8");
+            NDArray plain = BatchTransform.forDataset("cifar100", h, w, c, true).apply(batch(m, grey, n, h, w, c), true, new Random(3))
+                    .get(":, :, 8, 8");
+            float[] jitteredLevels = centre.toFloatArray();
+            float[] plainLevels = plain.toFloatArray();
+            float[] mean = jittered.mean(), std = jittered.std();
+            java.util.Set<Integer> levels = new java.util.HashSet<>();
+            for (int i = 0; i < jitteredLevels.length; i++) {
+                int channel = i % c;
+                int level = Math.round((jitteredLevels[i] * std[channel] + mean[channel]) * 255f);
+                assertThat(level).isBetween((int) Math.floor(128 * (1 - 63 / 255.0)), (int) Math.floor(128 * (1 + 63 / 255.0)));
+                assertThat(Math.round((plainLevels[i] * std[channel] + mean[channel]) * 255f)).isEqualTo(128);
+                levels.add(level);
+            }
+            assertThat(levels).as("images get different factors").hasSizeGreaterThan(n / 2);
+        }
+    }
 }
