@@ -132,7 +132,9 @@ public class PhaseLedger {
                     .filter(p -> p.getStatus() == PhaseStatus.COMPLETED).toList();
             RunSummary summary = RunSummary.of(
                     done.stream().map(Phase::getAccuracy).toList(),
-                    done.stream().map(p -> accuracyRow(p.getAccuracyRow())).toList());
+                    done.stream().map(p -> accuracyRow(p.getAccuracyRow())).toList(),
+                    done.stream().map(p -> labels(p.getClasses())).toList(),
+                    done.stream().map(p -> perClassAccuracy(p.getPerClassAccuracy())).toList());
             experiment.phaseCompleted(done.size(), JSON.writeValueAsString(summary), now);
             experiment.resetAttempts();
             experiments.flush();
@@ -149,6 +151,16 @@ public class PhaseLedger {
 
     private static List<Double> accuracyRow(String json) {
         return JSON.readValue(json, JSON.getTypeFactory().constructCollectionType(List.class, Double.class));
+    }
+
+    private static List<Integer> labels(String json) {
+        return JSON.readValue(json, JSON.getTypeFactory().constructCollectionType(List.class, Integer.class));
+    }
+
+    private static Map<Integer, Double> perClassAccuracy(String json) {
+        Map<Integer, Double> accuracies = new LinkedHashMap<>();
+        JSON.readTree(json).properties().forEach(entry -> accuracies.put(Integer.valueOf(entry.getKey()), entry.getValue().asDouble()));
+        return accuracies;
     }
 
     void succeed(UUID id) {
