@@ -67,6 +67,8 @@ class PresetsAndExamplesTest {
         assertThat(training.brightnessJitter()).isEqualTo(63 / 255.0);
         assertThat(READER.read("{\"preset\":\"cifar100-lucir-b50-10\"}".getBytes()).spec().training().brightnessJitter())
                 .as("LUCIR's CIFAR augmentation has no colour jitter").isNull();
+        assertThat(READER.read("{\"preset\":\"imagenet-subset-lucir-b50-10\"}".getBytes()).spec().method().lambdaBase())
+                .as("LUCIR's ImageNet runs use lamda 10").isEqualTo(10.0);
     }
 
     @Test

@@ -113,6 +113,14 @@ class BaselineWiringTest {
     }
 
     @Test
+    void podnetWeighsPodSpatialAsPycilDoesOverItsThreeStageOutputs() {
+        var losses = Methods.create(MethodSpec.named("podnet")).lossesFor(4, 2);
+        double factor = Math.sqrt(6.0 / 2);
+        assertThat(losses).contains(new org.mnemos.engine.method.loss.PodSpatialLoss(5.0 * factor),
+                new org.mnemos.engine.method.loss.PodFlatLoss(1.0 * factor));
+    }
+
+    @Test
     void podnetKeepsTheOldClassesProxiesFixedInTrainingAndFinetuning() throws Exception {
         MethodSpec podnet = new MethodSpec("podnet", null, null, null, null, null, null, null, 2, null, null, 2);
         RunPlan plan = run(spec("mlp", null, podnet, 0.05, 1), dir.resolve("podnet"));

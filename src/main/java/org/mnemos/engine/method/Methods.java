@@ -181,12 +181,13 @@ public final class Methods {
     }
 
     /**
-     * Douillard et al. 2020: local similarity classifier with NCA loss (margin 0.6), POD-spatial
-     * (factor 3) and POD-flat (factor 1) both scaled by √(seen/new), the old classes' proxies fixed,
+     * Douillard et al. 2020 as PyCIL runs it ({@code models/podnet.py}): local similarity classifier with
+     * NCA loss (margin 0.6), POD-spatial over the three stage outputs (λ_c 5) and POD-flat (λ_f 1), both
+     * scaled by √(seen/new), the old classes' proxies fixed,
      * class-balanced finetuning of the classifier's weights (20 epochs, lr 0.05 constant in the CIFAR config).
      */
     private static CilMethod podnet(MethodSpec spec) {
-        double spatial = or(spec.podSpatialWeight(), 3.0);
+        double spatial = or(spec.podSpatialWeight(), 5.0);
         double flat = or(spec.podFlatWeight(), 1.0);
         double margin = or(spec.margin(), 0.6);
         int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 20 : spec.balancedFinetuneEpochs();
