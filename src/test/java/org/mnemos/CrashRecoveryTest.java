@@ -24,7 +24,8 @@ class CrashRecoveryTest {
     private static final JsonMapper JSON = SpecReader.json();
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(6);
 
-    private final String jdbcUrl = TestDatabase.jdbcUrl();
+    // its own database: its workers must not pick up executions other test classes left in the shared one
+    private final String jdbcUrl = TestDatabase.freshDatabase("crash_recovery");
 
     @Test
     void aKilledWorkerIsReplacedAndNoPhaseCompletesTwice() throws Exception {

@@ -32,7 +32,8 @@ class PoisonPhaseTest {
     private static final String NEXT = POISON.replace("\"poison\"", "\"behind-the-poison\"")
             .replace("1000000", "5");
 
-    private final String jdbcUrl = TestDatabase.jdbcUrl();
+    // its own database: its workers must not pick up executions other test classes left in the shared one
+    private final String jdbcUrl = TestDatabase.freshDatabase("poison_phase");
 
     @Test
     void aPhaseThatEndsItsProcessRunsMaxAttemptsTimesThenTheRunFailsAndTheQueueMovesOn() throws Exception {

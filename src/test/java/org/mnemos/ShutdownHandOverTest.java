@@ -32,7 +32,8 @@ class ShutdownHandOverTest {
              "model":{"backbone":"mlp","hiddenUnits":[8]},"method":{"name":"finetune"},
              "training":{"iterations":1000000,"batchSize":16,"optimizer":{"name":"sgd","lr":0.01}}}""";
 
-    private final String jdbcUrl = TestDatabase.jdbcUrl();
+    // its own database: its workers must not pick up executions other test classes left in the shared one
+    private final String jdbcUrl = TestDatabase.freshDatabase("shutdown_hand_over");
 
     @Test
     void aStoppingWorkerHandsItsPhaseToAnotherWorkerAtOnce() throws Exception {

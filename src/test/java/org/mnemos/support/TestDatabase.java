@@ -39,6 +39,22 @@ public final class TestDatabase {
         return postgres.getJdbcUrl("postgres", "postgres");
     }
 
+    /**
+     * A new, empty database in the shared server, for tests whose own worker processes must see only
+     * their own queue: in the shared database, executions other test classes left behind are older,
+     * so a fresh worker would take them first and keep its slot busy.
+     */
+    public static String freshDatabase(String prefix) {
+        String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "");
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(jdbcUrl(), "postgres", "postgres");
+                java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("create database " + name);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot create the test database " + name, e);
+        }
+        return postgres.getJdbcUrl("postgres", name);
+    }
+
     public static void register(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", TestDatabase::jdbcUrl);
         registry.add("spring.datasource.username", () -> "postgres");
