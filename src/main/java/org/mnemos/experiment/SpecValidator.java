@@ -41,7 +41,7 @@ import org.springframework.stereotype.Component;
 public class SpecValidator {
 
     static final Map<String, Integer> FIXED_DATASET_CLASSES =
-            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100);
+            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100, "food101", 101, "imagenet100", 100);
     // the names the engine itself accepts, so the two cannot disagree
     static final Set<String> DATASETS = Set.copyOf(DatasetCatalog.NAMES);
     static final Set<String> BACKBONES = Set.copyOf(Backbones.NAMES);
