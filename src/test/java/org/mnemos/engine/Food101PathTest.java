@@ -50,7 +50,7 @@ class Food101PathTest {
     @TempDir
     Path dir;
 
-    /** 3 classes, 3 listed train and 1 listed test image each, plus one unlisted image the reader must skip. */
+    /** 3 classes, 2 listed train and 1 listed test image each, plus two unlisted images the reader must skip. */
     private Path writeFood101() throws Exception {
         Path root = dir.resolve("food-101");
         Files.createDirectories(root.resolve("meta"));
@@ -69,9 +69,9 @@ class Food101PathTest {
                 g.dispose();
                 String id = String.valueOf(1000 * (c + 1) + i);
                 ImageIO.write(image, "jpg", classDir.resolve(id + ".jpg").toFile());
-                if (i < 3) {
+                if (i < 2) {
                     train.add(CLASSES.get(c) + "/" + id);
-                } else if (i == 3) {
+                } else if (i == 2) {
                     test.add(CLASSES.get(c) + "/" + id);
                 }
             }
@@ -89,16 +89,16 @@ class Food101PathTest {
                 new FosterSpec(0.95, 0.97, 2.0, 1.0, 1, null, false, false, 1.0, "ft"));
         ExperimentSpec spec = new ExperimentSpec("food101-path", 3L, null, DatasetSpec.named("food101"),
                 new ProtocolSpec(2, 1, null, null, "natural", null, null),
-                new ModelSpec("resnet18", null, null), method, new MemorySpec("herding", 2, null),
+                new ModelSpec("resnet18", null, null), method, new MemorySpec("herding", 1, null),
                 new TrainingSpec(1, null, null, null, 4, new OptimizerSpec("sgd", 0.01, 0.9, 5e-4, false, null, null),
                         new ScheduleSpec("cosine", null, null), null));
         LocalRun.Result result = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), p -> {});
         assertThat(result.plan().spec().training().augment()).isTrue();
         assertThat(result.plan().classNames()).containsExactlyElementsOf(CLASSES);
         assertThat(result.phases()).hasSize(2);
-        assertThat(result.phases().get(1).exemplarCount()).isEqualTo(3 * 2);
+        assertThat(result.phases().get(1).exemplarCount()).isEqualTo(3);
         // exemplars are the stored 256×256 images
-        assertThat(result.phases().get(1).memoryBytes()).isEqualTo(3L * 2 * 256 * 256 * 3);
+        assertThat(result.phases().get(1).memoryBytes()).isEqualTo(3L * 256 * 256 * 3);
         assertThat(result.phases().get(1).accuracyRow()).hasSize(2);
         assertThat(Double.isNaN(result.phases().get(1).cnnAccuracy())).isFalse();
     }
@@ -107,10 +107,10 @@ class Food101PathTest {
     void readerTakesTheMetaSplitAndTransformsCropTo224() throws Exception {
         Path root = writeFood101();
         DatasetSplits splits = Food101Reader.read(root, "food101", BatchTransform.HIGH_RES_STORED_SIZE, 2);
-        assertThat(splits.train().size()).isEqualTo(9);
+        assertThat(splits.train().size()).isEqualTo(6);
         assertThat(splits.test().size()).isEqualTo(3);
         assertThat(splits.train().height()).isEqualTo(256);
-        assertThat(Food101Reader.imageCount(root)).isEqualTo(12);
+        assertThat(Food101Reader.imageCount(root)).isEqualTo(9);
 
         BatchTransform train = BatchTransform.forDataset("food101", 256, 256, 3, true);
         BatchTransform eval = BatchTransform.forDataset("food101", 256, 256, 3, false);

@@ -11,9 +11,11 @@ import org.mnemos.engine.method.loss.MarginRankingLoss;
 import org.mnemos.engine.method.loss.NcaLoss;
 import org.mnemos.engine.method.loss.PodFlatLoss;
 import org.mnemos.engine.method.loss.PodSpatialLoss;
+import org.mnemos.engine.model.Backbone;
 import org.mnemos.engine.model.HeadType;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 
@@ -217,8 +219,9 @@ public final class Methods {
      * distillation. Herding memory, linear head, the teacher's CNN output as the classifier.
      */
     private static CilMethod foster(MethodSpec spec) {
-        FosterStages stages = new FosterStages(spec.foster() == null ? new org.mnemos.engine.spec.FosterSpec(
-                null, null, null, null, null, null, null, null, null, null) : spec.foster());
+        FosterStages stages = new FosterStages(spec.foster() == null
+                ? new FosterSpec(null, null, null, null, null, null, null, null, null, null)
+                : spec.foster());
         List<LossTerm> boosting = stages.boostingObjective();
         return new CilMethod("foster", "FOSTER (Wang et al. 2022): feature boosting with a second extractor, then compression into one by balanced distillation.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.LINEAR, false,
@@ -232,7 +235,7 @@ public final class Methods {
     }
 
     /** FOSTER's boosted backbone for a phase whose single-extractor backbone is {@code single}. */
-    public static org.mnemos.engine.model.Backbone boostedBackbone(org.mnemos.engine.model.Backbone single) {
+    public static Backbone boostedBackbone(Backbone single) {
         return FosterStages.boosted(single);
     }
 
