@@ -142,6 +142,18 @@ class Food101PathTest {
     }
 
     @Test
+    void aDataSetFolderLinkedFromOutsideTheRootsIsRefused() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Path real = writeFood101();
+        Files.move(real, elsewhere.resolve("food-101"));
+        Files.createSymbolicLink(root.resolve("food-101"), elsewhere.resolve("food-101"));
+        DatasetCatalog catalog = new DatasetCatalog(new DataRoots(List.of(root)));
+        assertThatThrownBy(() -> catalog.load(DatasetSpec.named("food101")))
+                .isInstanceOf(DataPathException.class).hasMessageContaining("outside the data roots");
+    }
+
+    @Test
     void imagenet100KeepsOnlyItsListedClasses() throws Exception {
         Path tree = dir.resolve("imagenet");
         for (String split : List.of("train", "val")) {

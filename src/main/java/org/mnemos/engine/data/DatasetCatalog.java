@@ -81,9 +81,9 @@ public final class DatasetCatalog {
                         + "under a data root (set dataset.path)", ImageFolderReader.DEFAULT_IMAGE_SIZE,
                         ImageFolderReader.DEFAULT_IMAGE_SIZE, 3, List.of(), !roots.roots().isEmpty());
                 case FOOD101 -> new DatasetInfo(FOOD101, description(FOOD101), BatchTransform.HIGH_RES_STORED_SIZE,
-                        BatchTransform.HIGH_RES_STORED_SIZE, 3, List.of(), food101Directory().isPresent());
+                        BatchTransform.HIGH_RES_STORED_SIZE, 3, List.of(), readable(this::food101Directory));
                 case IMAGENET100 -> new DatasetInfo(IMAGENET100, description(IMAGENET100), BatchTransform.HIGH_RES_STORED_SIZE,
-                        BatchTransform.HIGH_RES_STORED_SIZE, 3, IMAGENET100_CLASSES, imagenet100Directory().isPresent());
+                        BatchTransform.HIGH_RES_STORED_SIZE, 3, IMAGENET100_CLASSES, readable(this::imagenet100Directory));
                 default -> SyntheticDataset.fromSpec(DatasetSpec.named(SYNTHETIC)).info();
             });
         }
@@ -217,15 +217,47 @@ public final class DatasetCatalog {
         return roots.roots().stream().map(root -> root.resolve(name)).filter(IdxReader::isPresent).findFirst();
     }
 
+    /** Whether a data set folder is there and may be read; a listing shows a refused link as absent. */
+    private static boolean readable(java.util.function.Supplier<Optional<Path>> directory) {
+        try {
+            return directory.get().isPresent();
+        } catch (DataPathException e) {
+            return false;
+        }
+    }
+
     private Optional<Path> food101Directory() {
-        return roots.roots().stream().map(root -> root.resolve(FOOD101_DIRECTORY)).filter(Food101Reader::isPresent).findFirst();
+        return insideRoots(List.of(FOOD101_DIRECTORY), Food101Reader::isPresent);
     }
 
     private Optional<Path> imagenet100Directory() {
-        return roots.roots().stream()
-                .flatMap(root -> IMAGENET100_DIRECTORIES.stream().map(root::resolve))
-                .filter(dir -> java.nio.file.Files.isDirectory(dir.resolve("train")))
-                .findFirst();
+        return insideRoots(IMAGENET100_DIRECTORIES, dir -> java.nio.file.Files.isDirectory(dir.resolve("train")));
+    }
+
+    /**
+     * The real path of the first {@code <root>/<name>} that is {@code present}, over the roots in
+     * order; refused when that folder is a link leading outside its root.
+     */
+    private Optional<Path> insideRoots(List<String> names, java.util.function.Predicate<Path> present) {
+        for (Path root : roots.roots()) {
+            for (String name : names) {
+                Path candidate = root.resolve(name);
+                if (!present.test(candidate)) {
+                    continue;
+                }
+                try {
+                    Path real = candidate.toRealPath();
+                    if (!real.startsWith(root.toRealPath())) {
+                        throw new DataPathException("data set folder '" + name + "' leads outside the data roots through a "
+                                + "symbolic link; only files inside " + roots.labels() + " may be read");
+                    }
+                    return Optional.of(real);
+                } catch (java.io.IOException e) {
+                    throw new DataPathException(roots.redact("data set folder '" + name + "' cannot be read: " + e.getMessage()));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static List<String> readClassList(String resource) {
