@@ -184,6 +184,29 @@ class EndToEndTest {
         }
     }
 
+    @Test
+    void fosterExampleRunsAsItIsWithItsBoostingAndCompressionStages() throws Exception {
+        ObjectNode spec = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("examples/split-mnist-foster.json")));
+        // the example as shipped, shortened: 30 boosting iterations and one compression epoch per phase
+        ((ObjectNode) spec.get("training")).put("iterations", 30);
+        ((ObjectNode) spec.get("method").get("foster")).put("compressionEpochs", 1);
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(uri("/api/v1/experiments"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(spec.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("id").asString();
+        List<SseEvent> events = follow(id).get(10, TimeUnit.MINUTES);
+        assertThat(events.stream().map(SseEvent::name).toList()).last().isEqualTo("experiment-succeeded");
+        assertThat(events.stream().filter(e -> e.name().equals("phase-completed"))).hasSize(5);
+        List<String> stages = events.stream().filter(e -> e.name().equals("progress"))
+                .map(e -> JSON.readTree(e.data()).get("stage").asString()).distinct().toList();
+        assertThat(stages).contains("train", "boosting", "compression");
+
+        JsonNode experiment = getJson("/api/v1/experiments/" + id);
+        assertThat(experiment.get("spec").get("method").get("foster").get("compressionLr").asDouble()).isEqualTo(0.05);
+        assertThat(experiment.get("spec").get("model").get("head").asString()).isEqualTo("linear");
+    }
+
     private JsonNode getJson(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);

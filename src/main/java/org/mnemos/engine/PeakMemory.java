@@ -69,6 +69,10 @@ public final class PeakMemory {
         };
         // weights, gradients, optimiser state, and the frozen copy distilling methods keep
         long parameterBytes = parameters * FLOAT * (2 + optimiserCopies + (previousModel ? 1 : 0));
+        if (Methods.boostsFeatures(method)) {
+            // FOSTER also holds the teacher's frozen old extractor and trains a student beside the teacher
+            parameterBytes += parameters * FLOAT * (3 + optimiserCopies);
+        }
 
         long batch = spec.training().batchSize();
         long perImage = architecture.activationsPerImage() + INPUT_COPIES * imageBytes;

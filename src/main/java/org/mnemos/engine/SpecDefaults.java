@@ -10,6 +10,8 @@ import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.BaseTrainingSpec;
 import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.FosterSpec;
+import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
@@ -35,6 +37,7 @@ public final class SpecDefaults {
         require(spec.method(), "method");
         require(spec.method().name(), "method.name");
         require(spec.training(), "training");
+        TrainingSpec training = training(spec.training(), channels);
         return new ExperimentSpec(
                 spec.name() == null ? spec.method().name() + "-" + spec.dataset().name() : spec.name(),
                 spec.seed() == null ? 0L : spec.seed(),
@@ -42,9 +45,29 @@ public final class SpecDefaults {
                 spec.dataset(),
                 protocol(spec.protocol()),
                 model(spec.model(), Methods.create(spec.method()).head()),
-                spec.method(),
+                method(spec.method(), training.optimizer().lr()),
                 memory(spec.memory()),
-                training(spec.training(), channels));
+                training);
+    }
+
+    /**
+     * FOSTER's options with their defaults, so the stored spec names every value that ran; its
+     * compression stage takes the training learning rate unless given one.
+     */
+    private static MethodSpec method(MethodSpec m, double trainingLr) {
+        if (!"foster".equals(m.name())) {
+            return m;
+        }
+        FosterSpec foster = (m.foster() == null ? new FosterSpec(null, null, null, null, null, null, null, null, null, null)
+                : m.foster()).resolved();
+        if (foster.compressionLr() == null) {
+            foster = new FosterSpec(foster.beta1(), foster.beta2(), foster.temperature(), foster.lambdaOkd(),
+                    foster.compressionEpochs(), trainingLr, foster.isTeacherWa(), foster.isStudentWa(), foster.waValue(),
+                    foster.oofc());
+        }
+        return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
+                m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
+                m.balancedFinetuneEpochs(), foster);
     }
 
     private static ProtocolSpec protocol(ProtocolSpec p) {

@@ -20,6 +20,7 @@ import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
@@ -41,7 +42,7 @@ import org.springframework.stereotype.Component;
 public class SpecValidator {
 
     static final Map<String, Integer> FIXED_DATASET_CLASSES =
-            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100);
+            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100, "food101", 101, "imagenet100", 100);
     // the names the engine itself accepts, so the two cannot disagree
     static final Set<String> DATASETS = Set.copyOf(DatasetCatalog.NAMES);
     static final Set<String> BACKBONES = Set.copyOf(Backbones.NAMES);
@@ -316,6 +317,9 @@ public class SpecValidator {
             errors.add("model.aggregation", "AANets learns its aggregation weights on exemplars; method '"
                     + method.name() + "' keeps none");
         }
+        if (method != null && method.name().equals("foster")) {
+            errors.add("model.aggregation", "FOSTER grows its own second feature extractor; it does not combine with AANets");
+        }
     }
 
     private MethodCatalog.MethodInfo method(MethodSpec method, Errors errors) {
@@ -340,6 +344,7 @@ public class SpecValidator {
         options.put("biasValidationFraction", method.biasValidationFraction());
         options.put("biasEpochs", method.biasEpochs());
         options.put("balancedFinetuneEpochs", method.balancedFinetuneEpochs());
+        options.put("foster", method.foster());
         options.forEach((option, value) -> {
             if (value != null && !info.options().contains(option)) {
                 errors.add("method." + option, "does not apply to " + info.name()
@@ -360,7 +365,31 @@ public class SpecValidator {
         }
         range(errors, "method.biasEpochs", method.biasEpochs(), 0, limits.maxEpochs());
         range(errors, "method.balancedFinetuneEpochs", method.balancedFinetuneEpochs(), 0, limits.maxEpochs());
+        foster(method.foster(), errors);
         return info;
+    }
+
+    /** FOSTER's options: β in (0, 1), positive temperature and learning rate, bounded epochs. */
+    private void foster(FosterSpec foster, Errors errors) {
+        if (foster == null) {
+            return;
+        }
+        for (var beta : List.of(Map.entry("method.foster.beta1", java.util.Optional.ofNullable(foster.beta1())),
+                Map.entry("method.foster.beta2", java.util.Optional.ofNullable(foster.beta2())))) {
+            beta.getValue().filter(value -> !(value > 0 && value < 1))
+                    .ifPresent(value -> errors.add(beta.getKey(), "must lie strictly between 0 and 1, got " + value));
+        }
+        positive(errors, "method.foster.temperature", foster.temperature());
+        nonNegative(errors, "method.foster.lambdaOkd", foster.lambdaOkd());
+        range(errors, "method.foster.compressionEpochs", foster.compressionEpochs(), 1, limits.maxEpochs());
+        if (foster.compressionLr() != null && !(foster.compressionLr() > 0 && foster.compressionLr() <= 10)) {
+            errors.add("method.foster.compressionLr", "must lie in (0, 10], got " + foster.compressionLr());
+        }
+        positive(errors, "method.foster.waValue", foster.waValue());
+        if (foster.oofc() != null && !foster.oofc().equals(FosterSpec.OOFC_FINETUNE)) {
+            errors.add("method.foster.oofc", "must be 'ft' (PyCIL's 'az', zeroing the new classes' weights on the old"
+                    + " features, is not implemented)");
+        }
     }
 
     private void memory(MemorySpec memory, MethodCatalog.MethodInfo method, Integer classes, Errors errors) {

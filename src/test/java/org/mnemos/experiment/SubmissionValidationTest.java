@@ -120,6 +120,15 @@ class SubmissionValidationTest {
         });
     }
 
+    /** The valid spec with method foster and one of its options set. */
+    static String fosterWith(String option, Object value) {
+        return mutate(root -> {
+            ObjectNode method = (ObjectNode) root.get("method");
+            method.put("name", "foster");
+            method.putObject("foster").set(option, JSON.valueToTree(value));
+        });
+    }
+
     static String mutate(Consumer<ObjectNode> change) {
         ObjectNode root = valid();
         change.accept(root);
@@ -218,6 +227,28 @@ class SubmissionValidationTest {
                     root.remove("memory");
                     ((ObjectNode) root.get("model")).set("aggregation", JSON.valueToTree(java.util.Map.of("name", "aanets")));
                 }), 400, "model.aggregation"),
+                Arguments.of("foster options on icarl", mutate(root -> {
+                    ((ObjectNode) root.get("method")).put("name", "icarl");
+                    ((ObjectNode) root.get("method")).putObject("foster").put("beta1", 0.9);
+                }), 400, "method.foster"),
+                Arguments.of("foster beta1 of 1", fosterWith("beta1", 1.0), 400, "method.foster.beta1"),
+                Arguments.of("foster negative beta2", fosterWith("beta2", -0.5), 400, "method.foster.beta2"),
+                Arguments.of("foster zero temperature", fosterWith("temperature", 0), 400, "method.foster.temperature"),
+                Arguments.of("foster negative lambdaOkd", fosterWith("lambdaOkd", -1), 400, "method.foster.lambdaOkd"),
+                Arguments.of("foster zero compression epochs", fosterWith("compressionEpochs", 0), 400,
+                        "method.foster.compressionEpochs"),
+                Arguments.of("foster huge compression epochs", fosterWith("compressionEpochs", 2_000_000_000), 400,
+                        "method.foster.compressionEpochs"),
+                Arguments.of("foster compression lr NaN-like", fosterWith("compressionLr", -0.1), 400, "method.foster.compressionLr"),
+                Arguments.of("foster compression lr as string", fosterWith("compressionLr", "0.1"), 400, "method.foster.compressionLr"),
+                Arguments.of("foster zero wa value", fosterWith("waValue", 0), 400, "method.foster.waValue"),
+                Arguments.of("foster teacher wa as string", fosterWith("isTeacherWa", "yes"), 400, "method.foster.isTeacherWa"),
+                Arguments.of("foster oofc az", fosterWith("oofc", "az"), 400, "method.foster.oofc"),
+                Arguments.of("foster unknown option", fosterWith("beta3", 0.9), 400, "method.foster.beta3"),
+                Arguments.of("foster with aanets", mutate(root -> {
+                    ((ObjectNode) root.get("method")).put("name", "foster");
+                    ((ObjectNode) root.get("model")).set("aggregation", JSON.valueToTree(java.util.Map.of("name", "aanets")));
+                }), 400, "model.aggregation"),
                 Arguments.of("path escaping the data roots", mutate(root -> root.set("dataset",
                         JSON.valueToTree(java.util.Map.of("name", "imagefolder", "path", "../../etc")))), 400, "dataset.path"),
                 Arguments.of("absolute path", mutate(root -> root.set("dataset",
@@ -290,6 +321,18 @@ class SubmissionValidationTest {
         verify(engine).plan(spec.capture());
         assertThat(spec.getValue().model().aggregation())
                 .isEqualTo(new org.mnemos.engine.spec.AanetsSpec("aanets", null, null, 1e-4, null));
+    }
+
+    @Test
+    void fosterOptionsAreBoundAsGiven() throws Exception {
+        String body = fosterWith("compressionEpochs", 7);
+        MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andReturn();
+        assertThat(result.getResponse().getStatus()).isEqualTo(201);
+        org.mockito.ArgumentCaptor<ExperimentSpec> spec = org.mockito.ArgumentCaptor.forClass(ExperimentSpec.class);
+        verify(engine).plan(spec.capture());
+        assertThat(spec.getValue().method().foster())
+                .isEqualTo(new org.mnemos.engine.spec.FosterSpec(null, null, null, null, 7, null, null, null, null, null));
     }
 
     @Test

@@ -16,29 +16,50 @@ import java.util.Random;
  * Turns a uint8 (or float32 in pixel scale) {@code (N, H, W, C)} batch into the float32 {@code (N, C, H, W)} network input:
  * optional augmentation, then scaling to [0, 1] and per-channel normalisation with the data set's
  * usual statistics. Everything runs on the batch's device; every array is attached to the input's
- * manager, so the caller frees it all by closing its per-batch sub-manager.
+ * manager, so the caller frees it all by closing its per-batch sub-manager. High-resolution data
+ * sets (Food-101, ImageNet-100) are stored as {@link #HIGH_RES_STORED_SIZE} squares and cropped to
+ * {@link #HIGH_RES_CROP_SIZE} as PyCIL does: RandomResizedCrop + flip in training, the centre crop
+ * otherwise (Resize(256) + CenterCrop(224)).
  */
 public final class BatchTransform {
 
     /** Images up to this size get pad-and-crop + flip (the CIFAR recipe); larger ones random-resized-crop + flip. */
     public static final int SMALL_IMAGE_MAX = 64;
     public static final int CROP_PADDING = 4;
+    /** The square side high-resolution images are stored at: the shorter side resized to it, centre-cropped. */
+    public static final int HIGH_RES_STORED_SIZE = 256;
+    /** The network input side of high-resolution data sets. */
+    public static final int HIGH_RES_CROP_SIZE = 224;
+    private static final java.util.Set<String> HIGH_RES = java.util.Set.of("food101", "imagenet100");
 
     private final int height;
     private final int width;
     private final int channels;
+    private final int outputSize;
     private final boolean augment;
     private final float[] mean;
     private final float[] std;
     private float brightness;
 
     public BatchTransform(int height, int width, int channels, boolean augment, float[] mean, float[] std) {
+        this(height, width, channels, 0, augment, mean, std);
+    }
+
+    /**
+     * @param outputSize the side of the square network input cropped from the stored images, or 0
+     *     to keep their size
+     */
+    public BatchTransform(int height, int width, int channels, int outputSize, boolean augment, float[] mean, float[] std) {
         if (mean.length != channels || std.length != channels) {
             throw new IllegalArgumentException("mean and std need " + channels + " values each");
+        }
+        if (outputSize < 0 || outputSize > Math.min(height, width)) {
+            throw new IllegalArgumentException("the output side " + outputSize + " must fit into " + height + "x" + width);
         }
         this.height = height;
         this.width = width;
         this.channels = channels;
+        this.outputSize = outputSize;
         this.augment = augment;
         this.mean = mean.clone();
         this.std = std.clone();
@@ -51,11 +72,12 @@ public final class BatchTransform {
             case "fashion-mnist" -> new float[][] {{0.2860f}, {0.3530f}};
             case "cifar10" -> new float[][] {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
             case "cifar100" -> new float[][] {{0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}};
-            case "imagefolder" -> new float[][] {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
+            case "imagefolder", "food101", "imagenet100" -> new float[][] {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
             case "synthetic" -> new float[][] {{0.5f}, {0.25f}};
             default -> throw new IllegalArgumentException("no normalisation statistics for data set '" + datasetName + "'");
         };
-        return new BatchTransform(h, w, c, augment, perChannel(stats[0], c, datasetName), perChannel(stats[1], c, datasetName));
+        int output = HIGH_RES.contains(datasetName) && Math.min(h, w) > HIGH_RES_CROP_SIZE ? HIGH_RES_CROP_SIZE : 0;
+        return new BatchTransform(h, w, c, output, augment, perChannel(stats[0], c, datasetName), perChannel(stats[1], c, datasetName));
     }
 
     /**
@@ -67,7 +89,7 @@ public final class BatchTransform {
         if (!(b >= 0 && b <= 1)) {
             throw new IllegalArgumentException("brightness jitter must lie in [0, 1], got " + b);
         }
-        BatchTransform jittered = new BatchTransform(height, width, channels, augment, mean, std);
+        BatchTransform jittered = new BatchTransform(height, width, channels, outputSize, augment, mean, std);
         jittered.brightness = (float) b;
         return jittered;
     }
@@ -91,11 +113,19 @@ public final class BatchTransform {
             throw new IllegalArgumentException("expected a (N, " + height + ", " + width + ", " + channels + ") batch, got " + shape);
         }
         NDArray images = uint8Nhwc;
+        int outHeight = outputSize > 0 ? outputSize : height;
+        int outWidth = outputSize > 0 ? outputSize : width;
         if (train && augment) {
-            images = Math.max(height, width) <= SMALL_IMAGE_MAX ? randomCropFlip(images, rng) : randomResizedCropFlip(images, rng);
+            images = Math.max(height, width) <= SMALL_IMAGE_MAX && outputSize == 0
+                    ? randomCropFlip(images, rng)
+                    : randomResizedCropFlip(images, rng, outHeight, outWidth);
             if (brightness > 0) {
                 images = jitterBrightness(images, rng);
             }
+        } else if (outputSize > 0) {
+            int top = (height - outHeight) / 2;
+            int left = (width - outWidth) / 2;
+            images = images.get(new NDIndex(":, {}:{}, {}:{}, :", top, top + outHeight, left, left + outWidth));
         }
         return normalise(images);
     }
@@ -170,8 +200,11 @@ public final class BatchTransform {
         return padded.reshape(-1).take(linear);
     }
 
-    /** torchvision's RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3) + horizontal flip, per sample on the device. */
-    private NDArray randomResizedCropFlip(NDArray batch, Random rng) {
+    /**
+     * torchvision's RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3) to {@code outHeight × outWidth} +
+     * horizontal flip, per sample on the device.
+     */
+    private NDArray randomResizedCropFlip(NDArray batch, Random rng, int outHeight, int outWidth) {
         NDManager m = batch.getManager();
         int n = (int) batch.getShape().get(0);
         NDList out = new NDList(n);
@@ -180,7 +213,7 @@ public final class BatchTransform {
             boolean mirror = rng.nextBoolean();
             NDArray crop = batch.get(m, new NDIndex("{}, {}:{}, {}:{}, :", i, box[0], box[0] + box[2], box[1], box[1] + box[3]))
                     .toType(DataType.FLOAT32, false);
-            NDArray resized = NDImageUtils.resize(crop, width, height, Image.Interpolation.BILINEAR);
+            NDArray resized = NDImageUtils.resize(crop, outWidth, outHeight, Image.Interpolation.BILINEAR);
             if (mirror) {
                 resized = resized.flip(1);
             }

@@ -23,7 +23,19 @@ public final class DatasetCatalog {
     public static final String CIFAR100 = "cifar100";
     public static final String IMAGEFOLDER = "imagefolder";
     public static final String SYNTHETIC = SyntheticDataset.NAME;
-    public static final List<String> NAMES = List.of(MNIST, FASHION_MNIST, CIFAR10, CIFAR100, IMAGEFOLDER, SYNTHETIC);
+    public static final String FOOD101 = "food101";
+    public static final String IMAGENET100 = "imagenet100";
+    public static final List<String> NAMES =
+            List.of(MNIST, FASHION_MNIST, CIFAR10, CIFAR100, IMAGEFOLDER, SYNTHETIC, FOOD101, IMAGENET100);
+    /** Where Food-101 is looked for under each data root: the folder its official archive unpacks to. */
+    public static final String FOOD101_DIRECTORY = "food-101";
+    /** Where ImageNet-100 is looked for: a train/ + val/ ImageFolder holding (at least) the 100 classes. */
+    public static final List<String> IMAGENET100_DIRECTORIES = List.of("imagenet100", "imagenet");
+    /**
+     * The 100 WordNet ids of ImageNet-100 as LUCIR/PODNet use it (PODNet's imagenet_split/train_100.txt),
+     * sorted; the seed-1993 class order then gives their phases.
+     */
+    public static final List<String> IMAGENET100_CLASSES = readClassList("/datasets/imagenet100-classes.txt");
 
     /** Loaded splits are large; keep only the last few, and let the GC take them under memory pressure. */
     private static final int CACHED_SPLITS = 3;
@@ -68,6 +80,10 @@ public final class DatasetCatalog {
                 case IMAGEFOLDER -> new DatasetInfo(IMAGEFOLDER, "Images in <path>/train/<class>/ and <path>/val/<class>/ "
                         + "under a data root (set dataset.path)", ImageFolderReader.DEFAULT_IMAGE_SIZE,
                         ImageFolderReader.DEFAULT_IMAGE_SIZE, 3, List.of(), !roots.roots().isEmpty());
+                case FOOD101 -> new DatasetInfo(FOOD101, description(FOOD101), BatchTransform.HIGH_RES_STORED_SIZE,
+                        BatchTransform.HIGH_RES_STORED_SIZE, 3, List.of(), readable(this::food101Directory));
+                case IMAGENET100 -> new DatasetInfo(IMAGENET100, description(IMAGENET100), BatchTransform.HIGH_RES_STORED_SIZE,
+                        BatchTransform.HIGH_RES_STORED_SIZE, 3, IMAGENET100_CLASSES, readable(this::imagenet100Directory));
                 default -> SyntheticDataset.fromSpec(DatasetSpec.named(SYNTHETIC)).info();
             });
         }
@@ -99,6 +115,13 @@ public final class DatasetCatalog {
                 yield new DatasetInfo(IMAGEFOLDER, "Image folder " + spec.path() + " resized to " + size + "x" + size,
                         size, size, 3, ImageFolderReader.classNames(dir), true);
             }
+            case FOOD101 -> {
+                Optional<Path> dir = food101Directory();
+                yield new DatasetInfo(FOOD101, description(FOOD101), BatchTransform.HIGH_RES_STORED_SIZE,
+                        BatchTransform.HIGH_RES_STORED_SIZE, 3, dir.map(Food101Reader::classNames).orElse(List.of()), dir.isPresent());
+            }
+            case IMAGENET100 -> new DatasetInfo(IMAGENET100, description(IMAGENET100), BatchTransform.HIGH_RES_STORED_SIZE,
+                    BatchTransform.HIGH_RES_STORED_SIZE, 3, IMAGENET100_CLASSES, imagenet100Directory().isPresent());
             default -> SyntheticDataset.fromSpec(spec).info();
         };
     }
@@ -110,6 +133,8 @@ public final class DatasetCatalog {
             case MNIST, FASHION_MNIST -> 70_000;
             case CIFAR10, CIFAR100 -> 60_000;
             case IMAGEFOLDER -> ImageFolderReader.imageCount(imageFolder(spec));
+            case FOOD101 -> food101Directory().map(Food101Reader::imageCount).orElse(101_000L);
+            case IMAGENET100 -> 135_000;
             default -> SyntheticDataset.fromSpec(spec).imageCount();
         };
     }
@@ -138,6 +163,11 @@ public final class DatasetCatalog {
                             CifarReader.readSplit(dir, variant, true), CifarReader.readSplit(dir, variant, false));
                 }
                 case IMAGEFOLDER -> ImageFolderReader.read(imageFolder(spec), IMAGEFOLDER, imageSize(spec), DECODE_THREADS);
+                case FOOD101 -> Food101Reader.read(food101Directory().orElseThrow(() -> new DataPathException(missingMessage(name))),
+                        FOOD101, BatchTransform.HIGH_RES_STORED_SIZE, DECODE_THREADS);
+                case IMAGENET100 -> ImageFolderReader.read(
+                        imagenet100Directory().orElseThrow(() -> new DataPathException(missingMessage(name))),
+                        IMAGENET100, BatchTransform.HIGH_RES_STORED_SIZE, DECODE_THREADS, IMAGENET100_CLASSES);
                 default -> SyntheticDataset.fromSpec(spec).generate();
             };
             cache.put(key, new SoftReference<>(loaded));
@@ -165,6 +195,14 @@ public final class DatasetCatalog {
 
     /** What a client is told when a data set with official files is not on this server: what is looked for, and where. */
     public String missingMessage(String name) {
+        if (name.equals(FOOD101)) {
+            return "data set food101 is not on this server: expected the unpacked archive (images/<class>/*.jpg, "
+                    + "meta/train.txt, meta/test.txt) in a folder '" + FOOD101_DIRECTORY + "' under one of the data roots " + roots.labels();
+        }
+        if (name.equals(IMAGENET100)) {
+            return "data set imagenet100 is not on this server: expected train/<wnid>/ and val/<wnid>/ with its 100 classes "
+                    + "in a folder " + IMAGENET100_DIRECTORIES + " under one of the data roots " + roots.labels();
+        }
         String files = switch (name) {
             case MNIST, FASHION_MNIST -> "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
                     + "t10k-labels-idx1-ubyte (each optionally .gz)";
@@ -177,6 +215,61 @@ public final class DatasetCatalog {
 
     private Optional<Path> idxDirectory(String name) {
         return roots.roots().stream().map(root -> root.resolve(name)).filter(IdxReader::isPresent).findFirst();
+    }
+
+    /** Whether a data set folder is there and may be read; a listing shows a refused link as absent. */
+    private static boolean readable(java.util.function.Supplier<Optional<Path>> directory) {
+        try {
+            return directory.get().isPresent();
+        } catch (DataPathException e) {
+            return false;
+        }
+    }
+
+    private Optional<Path> food101Directory() {
+        return insideRoots(List.of(FOOD101_DIRECTORY), Food101Reader::isPresent);
+    }
+
+    private Optional<Path> imagenet100Directory() {
+        return insideRoots(IMAGENET100_DIRECTORIES, dir -> java.nio.file.Files.isDirectory(dir.resolve("train")));
+    }
+
+    /**
+     * The real path of the first {@code <root>/<name>} that is {@code present}, over the roots in
+     * order; refused when that folder is a link leading outside its root.
+     */
+    private Optional<Path> insideRoots(List<String> names, java.util.function.Predicate<Path> present) {
+        for (Path root : roots.roots()) {
+            for (String name : names) {
+                Path candidate = root.resolve(name);
+                if (!present.test(candidate)) {
+                    continue;
+                }
+                try {
+                    Path real = candidate.toRealPath();
+                    if (!real.startsWith(root.toRealPath())) {
+                        throw new DataPathException("data set folder '" + name + "' leads outside the data roots through a "
+                                + "symbolic link; only files inside " + roots.labels() + " may be read");
+                    }
+                    return Optional.of(real);
+                } catch (java.io.IOException e) {
+                    throw new DataPathException(roots.redact("data set folder '" + name + "' cannot be read: " + e.getMessage()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> readClassList(String resource) {
+        try (var in = DatasetCatalog.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("class list " + resource + " is not on the class path");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(line -> !line.isEmpty()).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Optional<Path> cifarDirectory(CifarReader.Variant variant) {
@@ -228,6 +321,9 @@ public final class DatasetCatalog {
             case FASHION_MNIST -> "Fashion-MNIST Zalando articles, 28x28 grey, 60000 train / 10000 test";
             case CIFAR10 -> "CIFAR-10, 32x32 RGB, 10 classes, 50000 train / 10000 test";
             case CIFAR100 -> "CIFAR-100, 32x32 RGB, 100 fine classes, 50000 train / 10000 test";
+            case FOOD101 -> "Food-101, 101 dishes, 750 train / 250 test images per class (meta/ split), stored at 256x256, "
+                    + "cropped to 224x224";
+            case IMAGENET100 -> "ImageNet-100 (LUCIR's 100-class subset of ILSVRC-2012), stored at 256x256, cropped to 224x224";
             default -> name;
         };
     }

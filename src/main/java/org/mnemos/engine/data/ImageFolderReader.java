@@ -75,20 +75,34 @@ public final class ImageFolderReader {
     }
 
     public static DatasetSplits read(Path dir, String name, int imageSize, int threads) {
+        return read(dir, name, imageSize, threads, null);
+    }
+
+    /**
+     * As {@link #read(Path, String, int, int)}, keeping only the classes of {@code classList} (sorted
+     * by name) when it is not null: a subset of a larger tree, such as ImageNet-100 in ImageNet. Every
+     * listed class must be in train/.
+     */
+    public static DatasetSplits read(Path dir, String name, int imageSize, int threads, List<String> classList) {
         Path root = realPath(dir);
-        List<String> classes = classNames(root);
+        List<String> available = classNames(root);
+        List<String> classes = available;
         Path test = testDirectory(root);
-        for (String testClass : subfolders(root, test)) {
-            if (!classes.contains(testClass)) {
-                throw new DataPathException(test.resolve(testClass) + " is a class that train/ does not have");
+        if (classList != null) {
+            List<String> missing = classList.stream().filter(c -> !available.contains(c)).toList();
+            if (!missing.isEmpty()) {
+                throw new DataPathException("train/ of " + dir.getFileName() + " lacks " + missing.size()
+                        + " listed classes, e.g. " + missing.get(0));
+            }
+            classes = classList.stream().sorted().toList();
+        } else {
+            for (String testClass : subfolders(root, test)) {
+                if (!classes.contains(testClass)) {
+                    throw new DataPathException(test.resolve(testClass) + " is a class that train/ does not have");
+                }
             }
         }
-        int poolSize = Math.max(1, Math.min(threads, Runtime.getRuntime().availableProcessors()));
-        ExecutorService pool = Executors.newFixedThreadPool(poolSize, runnable -> {
-            Thread thread = new Thread(runnable, "imagefolder-decode");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = decodePool(threads);
         try {
             return new DatasetSplits(
                     readSplit(root, root.resolve("train"), name, classes, imageSize, pool),
@@ -96,6 +110,15 @@ public final class ImageFolderReader {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    static ExecutorService decodePool(int threads) {
+        int poolSize = Math.max(1, Math.min(threads, Runtime.getRuntime().availableProcessors()));
+        return Executors.newFixedThreadPool(poolSize, runnable -> {
+            Thread thread = new Thread(runnable, "imagefolder-decode");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static ImageDataset readSplit(
@@ -115,6 +138,12 @@ public final class ImageFolderReader {
         if (files.isEmpty()) {
             throw new DataPathException(splitDir + " holds no .jpg, .jpeg or .png images in its class folders");
         }
+        return decode(splitDir.toString(), files, labelList, name, classes, imageSize, pool);
+    }
+
+    /** Decodes {@code files} (checked real paths) into one data set of {@code imageSize} squares. */
+    static ImageDataset decode(String what, List<Path> files, List<Integer> labelList, String name, List<String> classes,
+            int imageSize, ExecutorService pool) {
         int imageBytes = imageSize * imageSize * 3;
         byte[] pixels = new byte[Math.multiplyExact(files.size(), imageBytes)];
         List<Future<?>> tasks = new ArrayList<>(files.size());
@@ -128,12 +157,12 @@ public final class ImageFolderReader {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while decoding " + splitDir, e);
+            throw new IllegalStateException("interrupted while decoding " + what, e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw new IllegalStateException("decoding " + splitDir + " failed", e.getCause());
+            throw new IllegalStateException("decoding " + what + " failed", e.getCause());
         }
         int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
         return new ImageDataset(name, pixels, labels, imageSize, imageSize, 3, classes);
@@ -202,7 +231,7 @@ public final class ImageFolderReader {
         }
     }
 
-    private static Path realPath(Path dir) {
+    static Path realPath(Path dir) {
         try {
             return dir.toRealPath();
         } catch (IOException e) {
@@ -211,7 +240,7 @@ public final class ImageFolderReader {
     }
 
     /** The real path of {@code entry} under the image folder {@code root}; refused when a link leads out of it. */
-    private static Path inside(Path root, Path entry) {
+    static Path inside(Path root, Path entry) {
         Path real = realPath(entry);
         if (!real.startsWith(root)) {
             throw new DataPathException("'" + root.relativize(entry) + "' in image folder '" + root.getFileName()

@@ -11,8 +11,11 @@ import org.mnemos.engine.method.loss.MarginRankingLoss;
 import org.mnemos.engine.method.loss.NcaLoss;
 import org.mnemos.engine.method.loss.PodFlatLoss;
 import org.mnemos.engine.method.loss.PodSpatialLoss;
+import org.mnemos.engine.model.Backbone;
 import org.mnemos.engine.model.HeadType;
+import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 
@@ -24,7 +27,7 @@ import org.mnemos.engine.spec.ModelSpec;
 public final class Methods {
 
     public static final List<String> NAMES =
-            List.of("finetune", "joint", "replay", "lwf", "icarl", "bic", "lucir", "podnet");
+            List.of("finetune", "joint", "replay", "lwf", "icarl", "bic", "lucir", "podnet", "foster");
 
     private static final CrossEntropyLoss CROSS_ENTROPY = new CrossEntropyLoss(false);
 
@@ -51,6 +54,7 @@ public final class Methods {
             case "bic" -> bic(spec);
             case "lucir" -> lucir(spec);
             case "podnet" -> podnet(spec);
+            case "foster" -> foster(spec);
             default -> throw new SpecException("method.name", "unknown method '" + name + "'; allowed: " + NAMES);
         };
     }
@@ -80,7 +84,8 @@ public final class Methods {
             "icarl", List.of("temperature", "distillationWeight"),
             "bic", List.of("temperature", "biasValidationFraction", "biasEpochs"),
             "lucir", List.of("lambdaBase", "margin", "hardNegatives", "balancedFinetuneEpochs"),
-            "podnet", List.of("podSpatialWeight", "podFlatWeight", "margin", "proxiesPerClass", "balancedFinetuneEpochs"));
+            "podnet", List.of("podSpatialWeight", "podFlatWeight", "margin", "proxiesPerClass", "balancedFinetuneEpochs"),
+            "foster", List.of("foster"));
 
     private static void rejectForeignOptions(MethodSpec spec) {
         List<String> allowed = OPTIONS.get(spec.name());
@@ -206,6 +211,38 @@ public final class Methods {
                     return List.of(nca, new PodSpatialLoss(spatial * factor), new PodFlatLoss(flat * factor));
                 },
                 hooks);
+    }
+
+    /**
+     * Wang et al. 2022 as in PyCIL: phase 0 trains one network with CE; every later phase boosts it
+     * with a new feature extractor (logit-adjusted CE, the new extractor's own CE, KD from the old
+     * model), then compresses the two-extractor teacher into a single-extractor student by balanced
+     * distillation. Herding memory, linear head, the teacher's CNN output as the classifier.
+     */
+    private static CilMethod foster(MethodSpec spec) {
+        FosterStages stages = new FosterStages(spec.foster() == null
+                ? new FosterSpec(null, null, null, null, null, null, null, null, null, null)
+                : spec.foster());
+        List<LossTerm> boosting = stages.boostingObjective();
+        return new CilMethod("foster", "FOSTER (Wang et al. 2022): feature boosting with a second extractor, then compression into one by balanced distillation.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.LINEAR, false,
+                (oldClasses, newClasses) -> oldClasses == 0 ? List.of(CROSS_ENTROPY) : boosting,
+                List.of(stages));
+    }
+
+    /** Whether {@code method} trains a phase network that differs from the one the next phase starts from (FOSTER). */
+    public static boolean boostsFeatures(CilMethod method) {
+        return method.hooks().stream().anyMatch(FosterStages.class::isInstance);
+    }
+
+    /** FOSTER's boosted backbone for a phase whose single-extractor backbone is {@code single}. */
+    public static Backbone boostedBackbone(Backbone single) {
+        return FosterStages.boosted(single);
+    }
+
+    /** Starts FOSTER's boosted phase network from the previous phase's single network. */
+    public static void startBoosting(IncrementalNet boosted, IncrementalNet single) {
+        FosterStages.startFrom(boosted, single);
     }
 
     private static double or(Double value, double fallback) {

@@ -52,8 +52,11 @@ public final class PhaseSession {
     private Samples training;
     private Samples heldOut;
     private final java.util.Set<String> frozen = new java.util.HashSet<>();
+    private final List<Parameter> extraTrainable = new ArrayList<>();
     private ExemplarSet memory;
     private MnemonicsMetrics mnemonicsMetrics;
+    private String mainStageName = "train";
+    private IncrementalNet successor;
 
     public PhaseSession(
             ExperimentSpec spec,
@@ -185,6 +188,33 @@ public final class PhaseSession {
         return height * width * channels;
     }
 
+    /** The shape networks of this run are initialised with: (1, C, H, W). */
+    public ai.djl.ndarray.types.Shape inputShape() {
+        return new ai.djl.ndarray.types.Shape(1, channels, height, width);
+    }
+
+    /**
+     * The network the next phase starts from, when it is not the one this phase evaluates (FOSTER's
+     * compressed student next to its two-extractor teacher); null means {@link #net()}.
+     */
+    public IncrementalNet successor() {
+        return successor;
+    }
+
+    public void setSuccessor(IncrementalNet successor) {
+        this.successor = successor;
+    }
+
+    /** Names the main stage in progress reports (FOSTER's "boosting"); "train" by default. */
+    public void setMainStageName(String name) {
+        this.mainStageName = name;
+    }
+
+    /** Parameters outside the network the main stage trains too (FOSTER's classifier of the new extractor). */
+    public void addTrainable(List<Parameter> parameters) {
+        extraTrainable.addAll(parameters);
+    }
+
     private DeviceDataset upload(Samples samples, NDManager owner) {
         return samples.values() == null
                 ? DeviceDataset.of(samples.pixels(), samples.labels(), height, width, channels, owner)
@@ -196,10 +226,10 @@ public final class PhaseSession {
         var training = spec.training();
         var base = phase == 0 ? training.base() : null;
         if (base == null) {
-            return new TrainingStage("train", orZero(training.epochs()), orZero(training.iterations()), training.batchSize(),
+            return new TrainingStage(mainStageName, orZero(training.epochs()), orZero(training.iterations()), training.batchSize(),
                     training.optimizer(), training.schedule());
         }
-        return new TrainingStage("train",
+        return new TrainingStage(mainStageName,
                 base.epochs() != null ? base.epochs() : orZero(training.epochs()),
                 base.iterations() != null ? base.iterations() : orZero(training.iterations()),
                 training.batchSize(),
@@ -219,7 +249,16 @@ public final class PhaseSession {
      * the small set it trains on.
      */
     public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
-        train(stage, trainable, samples, losses, true, null, epoch -> {});
+        train(stage, net, previousNet, trainable, samples, losses, true, null, epoch -> {});
+    }
+
+    /**
+     * Trains every parameter of {@code student} on the session's training set for {@code stage},
+     * with {@code teacher} (in evaluation mode, no gradients) as the reference network the loss
+     * terms read ({@link StepContext#previous()}): FOSTER's compression.
+     */
+    public void distill(TrainingStage stage, IncrementalNet student, IncrementalNet teacher, List<LossTerm> losses) {
+        train(stage, student, teacher, student.trainableParameters(), training, losses, true, null, epoch -> {});
     }
 
     /**
@@ -228,33 +267,39 @@ public final class PhaseSession {
      */
     public void trainInEvalMode(
             TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses, Optimizer optimizer) {
-        train(stage, trainable, samples, losses, false, optimizer, epoch -> {});
+        train(stage, net, previousNet, trainable, samples, losses, false, optimizer, epoch -> {});
     }
 
-    /** @param optimizer null creates the stage's own */
+    /**
+     * @param network the network trained (its outputs are the terms' outputs)
+     * @param reference the network the terms read as the previous model, or null
+     * @param optimizer null creates the stage's own
+     */
     private void train(
             TrainingStage stage,
+            IncrementalNet network,
+            IncrementalNet reference,
             List<Parameter> trainable,
             Samples samples,
             List<LossTerm> losses,
             boolean trainingMode,
             Optimizer optimizer,
             IntConsumer afterEpoch) {
-        boolean usePrevious = previousNet != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
+        boolean usePrevious = reference != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
         java.util.Set<String> backbone = new java.util.HashSet<>();
-        net.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
+        network.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
         boolean trainsBackbone = trainable.stream().anyMatch(p -> backbone.contains(p.getId()));
-        NDArray scale = net.scale() == null ? null : net.scale().getArray();
+        NDArray scale = network.scale() == null ? null : network.scale().getArray();
         try (NDManager stageManager = manager.newSubManager();
                 DeviceDataset data = upload(samples, stageManager)) {
             TrainingLoop.StepLoss stepLoss = (inputs, targets) -> {
                 NDList previous = null;
                 if (usePrevious) {
                     Autograd.disable();
-                    previous = previousNet.forward(parameters, new NDList(inputs), false);
+                    previous = reference.forward(parameters, new NDList(inputs), false);
                     Autograd.enable();
                 }
-                NDList outputs = net.forward(parameters, new NDList(inputs), trainingMode && trainsBackbone);
+                NDList outputs = network.forward(parameters, new NDList(inputs), trainingMode && trainsBackbone);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale);
                 NDArray total = null;
                 for (LossTerm term : losses) {
@@ -308,12 +353,18 @@ public final class PhaseSession {
 
     /** Runs the main stage: the method's objective on the session's training set; {@code afterEpoch} after each epoch. */
     public void trainMainStage(List<LossTerm> losses, IntConsumer afterEpoch) {
-        train(mainStage(), mainStageParameters(), training, losses, true, null, afterEpoch);
+        train(mainStage(), net, previousNet, mainStageParameters(), training, losses, true, null, afterEpoch);
     }
 
-    /** What the main stage's optimiser updates: the network's trainable parameters less those a hook froze. */
+    /**
+     * What the main stage's optimiser updates: the network's trainable parameters less those a hook
+     * froze, plus those a hook added.
+     */
     public List<Parameter> mainStageParameters() {
-        return net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList();
+        List<Parameter> result = new ArrayList<>(
+                net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList());
+        result.addAll(extraTrainable);
+        return result;
     }
 
     /** The exemplar memory as training samples with incremental labels. */

@@ -15,6 +15,7 @@ package org.mnemos.engine.spec;
  * @param biasValidationFraction BiC: fraction of exemplars held out to train the bias layer
  * @param biasEpochs BiC: epochs of the bias correction stage
  * @param balancedFinetuneEpochs LUCIR/PODNet class-balanced finetuning epochs (0 disables)
+ * @param foster FOSTER's options (method {@code foster} only)
  */
 public record MethodSpec(
         String name,
@@ -28,7 +29,26 @@ public record MethodSpec(
         Integer proxiesPerClass,
         Double biasValidationFraction,
         Integer biasEpochs,
-        Integer balancedFinetuneEpochs) {
+        Integer balancedFinetuneEpochs,
+        FosterSpec foster) {
+
+    /** A method without FOSTER's options. */
+    public MethodSpec(
+            String name,
+            Double temperature,
+            Double distillationWeight,
+            Double lambdaBase,
+            Double margin,
+            Integer hardNegatives,
+            Double podSpatialWeight,
+            Double podFlatWeight,
+            Integer proxiesPerClass,
+            Double biasValidationFraction,
+            Integer biasEpochs,
+            Integer balancedFinetuneEpochs) {
+        this(name, temperature, distillationWeight, lambdaBase, margin, hardNegatives, podSpatialWeight, podFlatWeight,
+                proxiesPerClass, biasValidationFraction, biasEpochs, balancedFinetuneEpochs, null);
+    }
 
     public static MethodSpec named(String name) {
         return new MethodSpec(name, null, null, null, null, null, null, null, null, null, null, null);

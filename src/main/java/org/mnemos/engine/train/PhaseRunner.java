@@ -74,8 +74,8 @@ public final class PhaseRunner {
                 memory = ExemplarSet.empty(train.height(), train.width(), train.channels());
             } else {
                 PhaseState previous = PhaseState.read(previousState);
-                net = IncrementalNet.rebuild(builder(phase - 1), inputShape(), previous.segmentSizes(), manager);
-                previous.loadParameters(previousState, net, manager);
+                net = IncrementalNet.rebuild(continuationBuilder(phase - 1), inputShape(), previous.segmentSizes(), manager);
+                previous.loadContinuation(previousState, net, manager);
                 if (method.needsPreviousModel(oldClasses, newClasses.size()) || method.head() != null) {
                     previousNet = net.copy(manager);
                 }
@@ -84,6 +84,12 @@ public final class PhaseRunner {
                     IncrementalNet single = net;
                     net = IncrementalNet.rebuild(builder(phase), inputShape(), previous.segmentSizes(), manager);
                     net.startBranchesFrom(single);
+                }
+                if (Methods.boostsFeatures(method)) {
+                    // FOSTER: the phase trains a second extractor next to the previous network's
+                    IncrementalNet single = net;
+                    net = IncrementalNet.rebuild(builder(phase), inputShape(), previous.segmentSizes(), manager);
+                    Methods.startBoosting(net, single);
                 }
                 memory = PhaseState.readMemory(previousState);
             }
@@ -148,7 +154,7 @@ public final class PhaseRunner {
                     .filter(p -> p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR)
                     .toList()));
             new PhaseState(phase, net.segmentSizes(), plan.classOrder().subList(0, totalClasses), classMeans != null)
-                    .write(stateDir, net, session.memory(), classMeans);
+                    .write(stateDir, net, session.successor(), session.memory(), classMeans);
             return new PhaseOutcome(metrics, stateDir);
         }
     }
@@ -174,12 +180,23 @@ public final class PhaseRunner {
         }
     }
 
-    /** The network of {@code phase}: AANets aggregates branches from phase 1 on. */
     private static long elements(List<Parameter> parameters) {
         return parameters.stream().mapToLong(p -> p.getArray().size()).sum();
     }
 
+    /** The network of {@code phase}: AANets aggregates branches from phase 1 on, FOSTER adds a second extractor. */
     private IncrementalNet.Builder builder(int phase) {
+        IncrementalNet.Builder builder = continuationBuilder(phase);
+        if (phase > 0 && Methods.boostsFeatures(method)) {
+            ImageDataset train = data.train();
+            builder.setBackbone(Methods.boostedBackbone(
+                    Backbones.create(plan.spec().model(), train.channels(), train.height(), train.width())));
+        }
+        return builder;
+    }
+
+    /** The network the phase after {@code phase} starts from: FOSTER's single-extractor student, else the phase's own. */
+    private IncrementalNet.Builder continuationBuilder(int phase) {
         ImageDataset train = data.train();
         IncrementalNet.Builder builder = IncrementalNet.builderFor(
                 plan.spec().model(), train.channels(), train.height(), train.width(), phase);

@@ -14,6 +14,13 @@ final class Losses {
         return logProbabilities.mul(targets.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).mean().neg();
     }
 
+    /** Hinton's soft cross-entropy −Σ softmax(teacher/T)·log_softmax(student/T), averaged over the batch (PyCIL's _KD_loss). */
+    static NDArray distillation(NDArray student, NDArray teacher, double temperature) {
+        NDArray current = student.div((float) temperature).logSoftmax(1);
+        NDArray target = teacher.div((float) temperature).softmax(1);
+        return target.mul(current).sum(new int[] {1}).mean().neg();
+    }
+
     /** Columns [from, to) of a (B, C) array. */
     static NDArray columns(NDArray array, int from, int to) {
         return array.get(new NDIndex(":, {}:{}", from, to));
