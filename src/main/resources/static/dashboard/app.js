@@ -19,16 +19,28 @@ let current = null;
 // how long each page took from the navigation to its first complete render (ms), newest last
 window.mnemosRenders = [];
 
-/** Asks for an API key in a modal dialog; resolves to the key or null. */
+/** Asks for an API key in a modal dialog; resolves to the key or null. Concurrent 401s share one question. */
+let pendingKey = null;
 onKeyNeeded((reason) => {
+  if (pendingKey) return pendingKey;
   const dialog = document.getElementById('key-dialog');
   document.getElementById('key-reason').textContent = reason;
   const input = document.getElementById('key-input');
   input.value = '';
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' && input.value ? input.value : null), { once: true });
+  pendingKey = new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      pendingKey = null;
+      resolve(dialog.returnValue === 'ok' && input.value ? input.value : null);
+    }, { once: true });
+    dialog.returnValue = '';
     dialog.showModal();
   });
+  return pendingKey;
+});
+// Enter in the key field submits with the form's first button: make Cancel a plain button
+document.querySelectorAll('dialog button[value=cancel]').forEach((button) => {
+  button.type = 'button';
+  button.addEventListener('click', () => button.closest('dialog').close('cancel'));
 });
 
 function parseHash() {

@@ -15,7 +15,7 @@ export async function renderGallery(main, { id, params, signal }) {
     main.append(el('p', {}, 'No phase has completed yet, so there are no exemplars to show.'));
     return;
   }
-  const phase = completed.includes(Number(params.get('phase'))) ? Number(params.get('phase')) : completed[completed.length - 1];
+  const phase = params.has('phase') && completed.includes(Number(params.get('phase'))) ? Number(params.get('phase')) : completed[completed.length - 1];
   const picker = el('select', {
     id: 'gallery-phase',
     onchange: (e) => {
