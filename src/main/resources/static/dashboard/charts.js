@@ -31,7 +31,7 @@ export function phaseChart(container, { title, series, phases }) {
       height: Math.round(Math.min(320, Math.max(200, width * 0.45))),
       scales: { x: { time: false, range: [-0.2, Math.max(n - 1, 1) + 0.2] }, y: { range: [0, 1] } },
       axes: [
-        { label: 'phase', values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
+        { label: 'phase', splits: () => xs, values: (u, ticks) => ticks.map(String) },
         { label: 'accuracy', values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
       ],
       series: [
@@ -40,7 +40,7 @@ export function phaseChart(container, { title, series, phases }) {
           label: s.label,
           stroke: PALETTE[i % PALETTE.length],
           dash: DASHES[i % DASHES.length],
-          width: 2,
+          width: s.width ?? 2,
           spanGaps: true,
           points: { show: true, size: 7, fill: PALETTE[i % PALETTE.length] },
           value: (u, v) => percent(v),

@@ -256,7 +256,7 @@ class DashboardBrowserTest {
         String id = submit(spec("to cancel", "replay", 200_000));
         browser.get(base() + "/#/experiments/" + id);
         until(d -> ready("experiment"));
-        until(d -> "RUNNING".equals(browser.findElement(By.cssSelector("main .status")).getDomAttribute("data-status")));
+        until(d -> "RUNNING".equals(status()));
         WebElement cancel = browser.findElement(By.id("cancel"));
         cancel.sendKeys(Keys.ENTER);
         until(d -> visible(By.id("confirm-dialog")));
@@ -264,7 +264,7 @@ class DashboardBrowserTest {
         browser.switchTo().activeElement().sendKeys(Keys.TAB);
         assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("confirm-ok");
         browser.switchTo().activeElement().sendKeys(Keys.ENTER);
-        until(d -> "CANCELLED".equals(browser.findElement(By.cssSelector("main .status")).getDomAttribute("data-status")));
+        until(d -> "CANCELLED".equals(status()));
         assertThat(getJson("/api/v1/experiments/" + id).get("status").asString()).isEqualTo("CANCELLED");
         assertConsoleClean();
     }
@@ -302,7 +302,9 @@ class DashboardBrowserTest {
 
     private <T> T until(java.util.function.Function<org.openqa.selenium.WebDriver, T> condition) {
         try {
-            return new WebDriverWait(browser, WAIT, Duration.ofMillis(100)).until(condition);
+            // the page redraws while a run trains: an element found a moment ago may be gone
+            return new WebDriverWait(browser, WAIT, Duration.ofMillis(100))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
         } catch (org.openqa.selenium.TimeoutException timeout) {
             throw new AssertionError("Timed out on " + browser.getCurrentUrl() + "\nconsole: "
                     + browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::toString).toList()
@@ -318,6 +320,11 @@ class DashboardBrowserTest {
         return browser.findElement(by).getText();
     }
 
+    /** The status badge of the experiment page, read in one script (the badge is redrawn on every event). */
+    private String status() {
+        return (String) script("const badge = document.querySelector('main .status'); return badge ? badge.dataset.status : null;");
+    }
+
     private String sessionStorage(String key) {
         return (String) script("return sessionStorage.getItem('" + key + "')");
     }
@@ -327,11 +334,17 @@ class DashboardBrowserTest {
                 .replace("arguments[0]", JSON.writeValueAsString(spec)));
     }
 
+    /** The whole page at laptop width (up to 2000 px high). */
     private void screenshot(String name) {
+        long height = ((Number) script("return document.documentElement.scrollHeight")).longValue();
+        browser.manage().window().setSize(new Dimension(1280, (int) Math.min(2000, Math.max(900, height + 120))));
         try {
+            sleep(300); // charts follow the new size
             Files.write(screenshots.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
         }
     }
 

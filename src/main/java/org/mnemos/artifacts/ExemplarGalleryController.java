@@ -66,8 +66,8 @@ public class ExemplarGalleryController {
                     + "class name, source index and kind: real, optimized, compressed or synthetic) with a url per image.")
     @ApiResponse(responseCode = "200", description = "The listing", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(type = "object")))
-    @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)")
-    public ResponseEntity<JsonNode> listing(
+    @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)", content = @Content)
+    public ResponseEntity<JsonNode> exemplarListing(
             @PathVariable UUID id,
             @PathVariable int index,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) throws IOException {
@@ -88,8 +88,8 @@ public class ExemplarGalleryController {
     @Operation(summary = "One exemplar of a completed phase as PNG (the index of the listing)")
     @ApiResponse(responseCode = "200", description = "The image", content = @Content(mediaType = MediaType.IMAGE_PNG_VALUE,
             schema = @Schema(type = "string", format = "binary")))
-    @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)")
-    public ResponseEntity<byte[]> image(
+    @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)", content = @Content)
+    public ResponseEntity<byte[]> exemplarImage(
             @PathVariable UUID id,
             @PathVariable int index,
             @PathVariable int image,

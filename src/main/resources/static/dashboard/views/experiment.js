@@ -46,11 +46,11 @@ export async function renderExperiment(main, { id, signal }) {
       el('a', { class: 'button', href: `#/compare?ids=${id}` }, 'Compare…'),
       el('a', { class: 'button', href: `#/submit?from=${id}` }, 'Use as template'),
       ['QUEUED', 'RUNNING'].includes(experiment.status)
-        ? el('button', { type: 'button', id: 'cancel', class: 'danger', onclick: () => act('cancel') }, 'Cancel') : null,
+        ? el('button', { type: 'button', id: 'cancel', class: 'danger', onclick: () => act('cancel') }, 'Cancel') : '',
       ['FAILED', 'CANCELLED'].includes(experiment.status)
-        ? el('button', { type: 'button', id: 'resume', onclick: () => act('resume') }, 'Resume') : null,
+        ? el('button', { type: 'button', id: 'resume', onclick: () => act('resume') }, 'Resume') : '',
       !ACTIVE.has(experiment.status)
-        ? el('button', { type: 'button', id: 'delete', class: 'danger', onclick: () => act('delete') }, 'Delete') : null);
+        ? el('button', { type: 'button', id: 'delete', class: 'danger', onclick: () => act('delete') }, 'Delete') : '');
   };
 
   const drawLive = (progress) => {
@@ -160,7 +160,8 @@ function curveSeries(phases) {
   const of = (pick) => phases.map((p) => (p.accuracy ? pick(p.accuracy) : null));
   const classifier = phases.find((p) => p.accuracy)?.accuracy.classifier;
   return [
-    { label: `reported${classifier ? ` (${classifier})` : ''}`, values: of((a) => a.reported) },
+    // drawn wide: it coincides with CNN or NME, which are drawn over it
+    { label: `reported${classifier ? ` (${classifier})` : ''}`, values: of((a) => a.reported), width: 5 },
     { label: 'CNN', values: of((a) => a.cnn) },
     { label: 'NME', values: of((a) => a.nme) },
   ];
