@@ -42,7 +42,7 @@ public class ExemplarGalleryController {
 
     /** Zips up to this size are kept decoded in memory; larger ones are scanned per request. */
     private static final long CACHEABLE_ZIP_BYTES = 16L << 20;
-    private static final int CACHED_ZIPS = 8;
+    private static final int CACHED_ZIPS = 4;
 
     private final ArtifactStore store;
     private final JdbcTemplate jdbc;
