@@ -20,18 +20,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# starts the jar, prints seconds from launch to /actuator/health UP
+# starts the jar; ELAPSED = seconds from launch to /actuator/health UP
 start() {
   local started=$(date +%s.%N)
   java -Dai.djl.offline=true -jar target/mnemos.jar --server.port=$PORT \
     --mnemos.embedded-db.dir=$WORK/pgdata --mnemos.embedded-db.port=0 --mnemos.embedded-db.fsync=false \
-    --mnemos.artifacts.dir=$WORK/artifacts "$@" > "$WORK/server.log" 2>&1 &
+    --mnemos.artifacts.dir=$WORK/artifacts --mnemos.limits.max-concurrent-runs-per-key=100 "$@" > "$WORK/server.log" 2>&1 &
   SERVER=$!
   until curl -sf $BASE/actuator/health | grep -q UP; do
     kill -0 $SERVER 2>/dev/null || { tail -20 "$WORK/server.log" >&2; exit 1; }
     sleep 0.2
   done
-  echo "$(date +%s.%N) - $started" | bc
+  ELAPSED=$(echo "$(date +%s.%N) - $started" | bc)
 }
 stop() {
   kill "$SERVER" && wait "$SERVER" 2>/dev/null || true
@@ -42,7 +42,7 @@ SPEC='{"name":"bench %d","seed":%d,"dataset":{"name":"synthetic","syntheticClass
  "syntheticTestPerClass":5,"syntheticImageSize":8,"syntheticChannels":1},"protocol":{"initialClasses":4,"increment":3},
  "model":{"backbone":"mlp","hiddenUnits":[16]},"method":{"name":"%s"},"memory":{"perClass":4},
  "training":{"iterations":5,"batchSize":16,"optimizer":{"name":"adam","lr":0.001}}}'
-start > /dev/null
+start
 for i in $(seq 1 50); do
   method=$([ $((i % 2)) = 0 ] && echo replay || echo icarl)
   id=$(printf "$SPEC" $i $i $method | curl -sf -X POST $BASE/api/v1/experiments -H 'Content-Type: application/json' -d @- | jq -r .id)
@@ -53,13 +53,13 @@ stop
 
 declare -a with without
 for r in $(seq 1 "$REPEATS"); do
-  with+=("$(start)"); stop
-  without+=("$(start --spring.web.resources.add-mappings=false)"); stop
+  start; with+=("$ELAPSED"); stop
+  start --spring.web.resources.add-mappings=false; without+=("$ELAPSED"); stop
 done
 echo "start-up to health UP, s (with dashboard): ${with[*]}"
 echo "start-up to health UP, s (without its static files): ${without[*]}"
 
-start > /dev/null
+start
 chromedriver --port=$DRIVER_PORT > "$WORK/chromedriver.log" 2>&1 &
 DRIVER=$!
 sleep 1

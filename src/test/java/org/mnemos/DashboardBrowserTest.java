@@ -49,11 +49,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The dashboard in real headless Chromium (Debian's {@code chromium} + {@code chromium-driver})
- * against the whole service with API keys and short real runs on MNIST: the page asks for the key;
- * an invalid spec shows the server's field error at its line; a submitted run's curve gains a point
- * per phase while it trains (across a reload in the middle); the gallery's images load; two runs are
- * compared from the list; a run is cancelled with the keyboard. Any console error fails the test
- * except the 401 and 400 the steps provoke on purpose. Screenshots go to
+ * against the whole service with an API key and short real runs on a small MNIST subset: the page
+ * asks for the key; an invalid spec shows the server's field error at its line; a submitted run's
+ * curve gains a point per phase while it trains (across a reload in the middle); the gallery's images
+ * load; two runs are compared from the list; a run started from an earlier run's spec is cancelled
+ * with the keyboard. Any console error fails the test except the 401 and 400 the steps provoke on
+ * purpose. Screenshots go to
  * {@code target/dashboard-screenshots}, or to {@code docs/dashboard} with
  * {@code -Dmnemos.screenshots.dir=docs/dashboard}.
  */
@@ -252,10 +253,19 @@ class DashboardBrowserTest {
 
     @Test
     @Order(6)
-    void aRunIsCancelledWithTheKeyboard() throws Exception {
-        String id = submit(spec("to cancel", "replay", 200_000));
-        browser.get(base() + "/#/experiments/" + id);
+    void aRunFromAnEarlierRunsSpecIsCancelledWithTheKeyboard() throws Exception {
+        // started from the watched run's resolved spec (Use as template), with a schedule long enough to cancel
+        browser.get(base() + "/#/submit?from=" + watchedRun);
+        until(d -> ready("submit"));
+        script("""
+                const editor = document.getElementById('spec-editor');
+                const spec = JSON.parse(editor.value);
+                spec.name = 'to cancel';
+                spec.training.iterations = 200000;
+                editor.value = JSON.stringify(spec, null, 2);""");
+        browser.findElement(By.id("submit-spec")).click();
         until(d -> ready("experiment"));
+        String id = browser.getCurrentUrl().replaceAll(".*/experiments/", "");
         until(d -> "RUNNING".equals(status()));
         WebElement cancel = browser.findElement(By.id("cancel"));
         cancel.sendKeys(Keys.ENTER);
