@@ -282,10 +282,12 @@ public class ExperimentService {
     }
 
     static ExperimentViews.ExperimentItem toItem(Experiment e) {
+        tools.jackson.databind.JsonNode spec = JSON.readTree(e.getResolvedSpec());
         return new ExperimentViews.ExperimentItem(e.getId(), e.getName(), e.getStatus(),
                 read(e.getProgress(), ExperimentViews.Progress.class), e.getPhaseCount(), e.getCompletedPhases(),
                 e.getCreatedAt(), e.getStartedAt(), e.getFinishedAt(),
-                read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class));
+                read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
+                spec.path("method").path("name").asString(null), spec.path("dataset").path("name").asString(null));
     }
 
     static ExperimentViews.PhaseView toView(Phase p) {

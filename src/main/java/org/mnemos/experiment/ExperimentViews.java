@@ -28,7 +28,8 @@ public final class ExperimentViews {
             long steps,
             @Schema(description = "fraction of the whole run done, 0..1") double fraction,
             double imagesPerSecond,
-            @Schema(description = "estimated seconds to the end of the run; null until it can be estimated") Long etaSeconds) {}
+            @Schema(description = "estimated seconds to the end of the run; null until it can be estimated") Long etaSeconds,
+            @Schema(description = "the stage's latest training loss; null before its first step or when not finite") Double loss) {}
 
     @Schema(description = "The resolved class order and the original labels of each phase")
     public record Plan(List<Integer> classOrder, List<List<Integer>> phases, List<String> classNames) {}
@@ -61,7 +62,9 @@ public final class ExperimentViews {
             Instant createdAt,
             Instant startedAt,
             Instant finishedAt,
-            RunSummary summary) {}
+            RunSummary summary,
+            @Schema(description = "the resolved spec's method.name") String method,
+            @Schema(description = "the resolved spec's dataset.name") String dataset) {}
 
     public record Page(List<ExperimentItem> items, @Schema(description = "pass as cursor for the next page; null on the last") String nextCursor) {}
 

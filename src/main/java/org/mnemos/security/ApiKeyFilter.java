@@ -29,7 +29,7 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Requires an API key ({@code X-API-Key} or {@code Authorization: Bearer}) on every request when
  * keys are configured, except reads of an explicit allow-list (API docs, Swagger UI, health, info,
- * metrics). Reads need the {@code read} scope, everything else {@code write}. The allow-list is
+ * metrics) and GET/HEAD of the dashboard's static files. Reads need the {@code read} scope, everything else {@code write}. The allow-list is
  * matched on the path Spring routes (segments decoded, {@code ;} parameters removed), so no
  * spelling of a path reaches a controller without a key. Keys are compared by their sha256 in
  * constant time.
@@ -46,6 +46,10 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
             "/swagger-ui.html", "/swagger-ui/**",
             "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
+            .stream().map(PATTERNS::parse).toList();
+    /** The dashboard's static files: the page asks for a key itself and sends it with every API call. */
+    private static final List<PathPattern> DASHBOARD_ASSETS = List.of(
+            "/", "/index.html", "/dashboard/**", "/webjars/uplot/**")
             .stream().map(PATTERNS::parse).toList();
 
     private record Known(String id, byte[] sha256, Set<SecurityProperties.Scope> scopes) {}
@@ -93,7 +97,8 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        if (isRead(request.getMethod()) && isOpen(request)) {
+        if (isRead(request.getMethod()) && isOpen(request, OPEN_FOR_READS)
+                || isDashboardAsset(request)) {
             chain.doFilter(request, response);
             return;
         }
@@ -127,9 +132,18 @@ public class ApiKeyFilter extends OncePerRequestFilter {
      * are not resolved by the router, so their meaning is left to whatever handles them.
      */
     static boolean isOpen(HttpServletRequest request) {
+        return isOpen(request, OPEN_FOR_READS);
+    }
+
+    /** Whether the request reads one of the dashboard's static files (GET or HEAD only). */
+    static boolean isDashboardAsset(HttpServletRequest request) {
+        return isGetOrHead(request.getMethod()) && isOpen(request, DASHBOARD_ASSETS);
+    }
+
+    private static boolean isOpen(HttpServletRequest request, List<PathPattern> allowed) {
         return RoutedPath.of(request)
                 .filter(path -> !RoutedPath.hasDotSegment(path))
-                .map(path -> OPEN_FOR_READS.stream().anyMatch(pattern -> pattern.matches(path)))
+                .map(path -> allowed.stream().anyMatch(pattern -> pattern.matches(path)))
                 .orElse(false);
     }
 
@@ -143,6 +157,10 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             name = name.substring(1, name.length() - 1);
         }
         return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    private static boolean isGetOrHead(String method) {
+        return method.equals("GET") || method.equals("HEAD");
     }
 
     private static boolean isRead(String method) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.head;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.options;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.util.List;
@@ -75,6 +77,18 @@ class ApiKeyFilterTest {
     @Test
     void docsStayOpen() throws Exception {
         assertThat(mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getStatus()).isNotIn(401, 403);
+    }
+
+    @Test
+    void dashboardFilesAreOpenForGetAndHeadOnlyAndOpenNothingElse() throws Exception {
+        assertThat(mvc.perform(get("/dashboard/app.js")).andReturn().getResponse().getStatus()).isEqualTo(200);
+        assertThat(mvc.perform(head("/webjars/uplot/1.6.30/dist/uPlot.esm.js")).andReturn().getResponse().getStatus()).isEqualTo(200);
+        assertThat(mvc.perform(get("/")).andReturn().getResponse().getStatus()).isNotIn(401, 403);
+        assertProblem(mvc.perform(post("/dashboard/app.js")).andReturn(), 401);
+        assertProblem(mvc.perform(options("/dashboard/app.js")).andReturn(), 401);
+        // the API behind the page still needs a key, however the path is spelled
+        assertProblem(mvc.perform(get("/dashboard/../api/v1/methods")).andReturn(), 401);
+        assertProblem(mvc.perform(get("/webjars/swagger-ui/index.html")).andReturn(), 401);
     }
 
     private static void assertProblem(MvcResult result, int status) throws Exception {

@@ -119,13 +119,19 @@ class HostileRequestsTest {
         assertThat(request("GET", "/v3/api-docs", Map.of()).status()).isEqualTo(200);
         assertThat(request("GET", "/actuator/health/liveness", Map.of()).status()).isEqualTo(200);
         assertThat(request("POST", "/v3/api-docs", Map.of()).status()).isEqualTo(401);
+        // the dashboard's files: GET and HEAD only
+        assertThat(request("GET", "/", Map.of()).status()).isEqualTo(200);
+        assertThat(request("GET", "/dashboard/app.js", Map.of()).status()).isEqualTo(200);
+        assertThat(request("GET", "/webjars/uplot/1.6.30/dist/uPlot.esm.js", Map.of()).status()).isEqualTo(200);
+        assertThat(request("POST", "/", Map.of()).status()).isEqualTo(401);
+        assertThat(request("DELETE", "/dashboard/app.js", Map.of()).status()).isEqualTo(401);
     }
 
     @Test
     void anotherOwnersExperimentIsInvisibleAndUntouchableUnlessTheKeyIsAdmin() throws Exception {
         String path = "/api/v1/experiments/" + experimentId;
         for (String target : List.of(path, path + "/phases", path + "/events", path + "/phases/0/exemplars",
-                path + "/phases/0/checkpoint")) {
+                path + "/phases/0/checkpoint", path + "/phases/0/exemplars/images", path + "/phases/0/exemplars/images/0.png")) {
             assertThat(request("GET", target, Map.of("X-API-Key", "other-secret")).status()).as(target).isEqualTo(404);
         }
         assertThat(post(path + "/cancel", "other-secret", "").status()).isEqualTo(404);

@@ -1,0 +1,119 @@
+// Charts: uPlot line charts with the Okabe–Ito palette (colour-blind safe) plus dash patterns, so
+// series stay apart in grey scale too; the accuracy matrix as a table heat map with its values.
+import uPlot from '/webjars/uplot/1.6.30/dist/uPlot.esm.js';
+
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#F0E442'];
+const DASHES = [[], [6, 3], [2, 3], [8, 3, 2, 3], [1, 2], [10, 4]];
+
+const percent = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)}%`);
+
+/**
+ * A line chart of values per phase. `series`: [{label, values}], values[k] for phase k (null when
+ * missing). Returns {update(series)}; the container's data-points attribute counts the points of
+ * the longest series, for tests and screen readers alike.
+ */
+export function phaseChart(container, { title, series, phases }) {
+  container.classList.add('chart');
+  container.setAttribute('role', 'img');
+  let plot = null;
+  const build = (current) => {
+    const n = Math.max(phases ?? 0, ...current.map((s) => s.values.length), 1);
+    const xs = Array.from({ length: n }, (_, k) => k);
+    const data = [xs, ...current.map((s) => xs.map((k) => s.values[k] ?? null))];
+    const points = Math.max(0, ...current.map((s) => s.values.filter((v) => v != null).length));
+    container.dataset.points = String(points);
+    container.dataset.series = String(current.length);
+    container.setAttribute('aria-label', `${title}: ${current.map((s) => `${s.label} ${s.values.map(percent).join(', ')}`).join('; ')}`);
+    const width = Math.max(280, container.clientWidth || 600);
+    const options = {
+      title,
+      width,
+      height: Math.round(Math.min(320, Math.max(200, width * 0.45))),
+      scales: { x: { time: false, range: [-0.2, Math.max(n - 1, 1) + 0.2] }, y: { range: [0, 1] } },
+      axes: [
+        { label: 'phase', splits: () => xs, values: (u, ticks) => ticks.map(String) },
+        { label: 'accuracy', values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
+      ],
+      series: [
+        { label: 'phase' },
+        ...current.map((s, i) => ({
+          label: s.label,
+          stroke: PALETTE[i % PALETTE.length],
+          dash: DASHES[i % DASHES.length],
+          width: s.width ?? 2,
+          spanGaps: true,
+          points: { show: true, size: 7, fill: PALETTE[i % PALETTE.length] },
+          value: (u, v) => percent(v),
+        })),
+      ],
+      legend: { live: true },
+    };
+    if (plot) plot.destroy();
+    plot = new uPlot(options, data, container);
+  };
+  let latest = series;
+  build(latest);
+  const resize = new ResizeObserver(() => {
+    if (plot && Math.abs(plot.width - container.clientWidth) > 20) build(latest);
+  });
+  resize.observe(container);
+  return {
+    update(next) {
+      latest = next;
+      build(latest);
+    },
+  };
+}
+
+/** Sequential colour scale (viridis end points), readable for every common colour-vision deficiency. */
+const VIRIDIS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+function viridis(t) {
+  const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+  const f = x - i;
+  const c = VIRIDIS[i].map((a, j) => Math.round(a + f * (VIRIDIS[i + 1][j] - a)));
+  return { background: `rgb(${c.join(',')})`, color: t > 0.55 ? '#000' : '#fff' };
+}
+
+/**
+ * The accuracy matrix: row k = after phase k, column j = the classes that phase j added; the last
+ * row is forgetting per class group (best earlier accuracy minus the final one).
+ */
+export function accuracyMatrix(container, rows, groups) {
+  container.replaceChildren();
+  if (!rows.length) {
+    container.textContent = 'No phase has completed yet.';
+    return;
+  }
+  const table = document.createElement('table');
+  table.className = 'heatmap';
+  table.innerHTML = '<caption>Accuracy on each phase’s classes (columns) after each phase (rows)</caption>';
+  const head = table.createTHead().insertRow();
+  head.innerHTML = '<th scope="col">after ↓ / on →</th>';
+  for (let j = 0; j < rows[rows.length - 1].length; j++) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = `phase ${j}`;
+    th.title = groups?.[j] ? `classes ${groups[j].join(', ')}` : '';
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  rows.forEach((row, k) => {
+    const tr = body.insertRow();
+    tr.innerHTML = `<th scope="row">phase ${k}</th>`;
+    row.forEach((value) => {
+      const td = tr.insertCell();
+      td.textContent = percent(value);
+      Object.assign(td.style, viridis(value));
+    });
+  });
+  const last = rows[rows.length - 1];
+  const forgetting = table.createTFoot().insertRow();
+  forgetting.innerHTML = '<th scope="row">forgetting</th>';
+  last.forEach((final, j) => {
+    const td = forgetting.insertCell();
+    const earlier = rows.slice(j, rows.length - 1).map((r) => r[j]).filter((v) => v != null);
+    td.textContent = j === last.length - 1 || !earlier.length ? '–' : percent(Math.max(...earlier) - final);
+  });
+  container.appendChild(table);
+}

@@ -1,0 +1,407 @@
+package org.mnemos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.mnemos.experiment.SpecReader;
+import org.mnemos.support.MnistSubset;
+import org.mnemos.support.TestDatabase;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The dashboard in real headless Chromium (Debian's {@code chromium} + {@code chromium-driver})
+ * against the whole service with an API key and short real runs on a small MNIST subset: the page
+ * asks for the key; an invalid spec shows the server's field error at its line; a submitted run's
+ * curve gains a point per phase while it trains (across a reload in the middle); the gallery's images
+ * load; two runs are compared from the list; a run started from an earlier run's spec is cancelled
+ * with the keyboard. Any console error fails the test except the 401 and 400 the steps provoke on
+ * purpose. Screenshots go to
+ * {@code target/dashboard-screenshots}, or to {@code docs/dashboard} with
+ * {@code -Dmnemos.screenshots.dir=docs/dashboard}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "mnemos.worker.heartbeat-seconds=2",
+        "mnemos.worker.polling-seconds=1",
+        "mnemos.worker.device=cpu",
+        "mnemos.artifacts.dir=target/dashboard-artifacts",
+        "mnemos.security.api-keys[0].id=dashboard",
+        "mnemos.security.api-keys[0].key=" + DashboardBrowserTest.KEY,
+        "mnemos.security.api-keys[0].scopes=read,write"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+
+    static final String KEY = "dashboard-test-key";
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final JsonMapper JSON = SpecReader.json();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern UNAUTHORIZED = Pattern.compile("/api/v1/experiments.* 401 ");
+    private static final Pattern BAD_REQUEST = Pattern.compile("/api/v1/experiments .* 400 ");
+
+    /** Three phases of a small MLP on the MNIST subset: each phase lasts long enough to be seen, the run seconds. */
+    private static String spec(String name, String method, int iterations) {
+        return """
+                {"name": "%s", "seed": 1, "dataset": {"name": "mnist"},
+                 "protocol": {"initialClasses": 4, "increment": 3, "classOrder": "natural"},
+                 "model": {"backbone": "mlp", "hiddenUnits": [64]}, "method": {"name": "%s"},
+                 "memory": {"selector": "herding", "perClass": 8},
+                 "training": {"iterations": %d, "batchSize": 32, "optimizer": {"name": "adam", "lr": 0.001}}}"""
+                .formatted(name, method, iterations);
+    }
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.register(registry);
+        // 60 training and 20 test images per class of the real MNIST: phases of seconds, real digits in the gallery
+        Path data = MnistSubset.write(Path.of("target", "dashboard-data"), 60, 20);
+        registry.add("mnemos.data.roots", data::toString);
+    }
+
+    @LocalServerPort int port;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private ChromeDriver browser;
+    private Path userDataDir;
+    private Path screenshots;
+    private String watchedRun;
+    private String comparedRun;
+
+    @BeforeAll
+    void startBrowser() throws IOException {
+        assertThat(CHROMEDRIVER).as("Debian's chromium-driver: apt-get install -y chromium chromium-driver (.ci/run does)").exists();
+        userDataDir = Files.createTempDirectory("mnemos-chromium-");
+        screenshots = Files.createDirectories(Path.of(System.getProperty("mnemos.screenshots.dir", "target/dashboard-screenshots")));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--user-data-dir=" + userDataDir, "--window-size=1280,900");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    void stopBrowser() throws IOException {
+        if (browser != null) {
+            browser.quit();
+        }
+        try (var walk = Files.walk(userDataDir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void asksForTheKeyThenShowsTheList() {
+        browser.get(base() + "/");
+        WebElement input = until(d -> visible(By.id("key-input")));
+        input.sendKeys(KEY, Keys.ENTER);
+        until(d -> ready("list"));
+        assertThat(text(By.tagName("main"))).contains("Experiments");
+        assertConsoleClean(UNAUTHORIZED);
+    }
+
+    @Test
+    @Order(2)
+    void anInvalidSpecShowsTheServersFieldErrorAtItsLine() {
+        browser.get(base() + "/#/submit");
+        until(d -> ready("submit"));
+        setEditor(spec("invalid", "replay", 0));
+        browser.findElement(By.id("submit-spec")).click();
+        WebElement error = until(d -> visible(By.cssSelector(".field-error[data-field='training.iterations']")));
+        assertThat(error.getText()).contains("training.iterations");
+        int line = Integer.parseInt(error.getDomAttribute("data-line"));
+        String editorLine = ((String) script("return document.getElementById('spec-editor').value")).split("\n")[line - 1];
+        assertThat(editorLine).contains("\"iterations\": 0");
+        assertThat(browser.findElements(By.cssSelector(".gutter .error-line"))).hasSize(1);
+        assertThat(browser.findElement(By.id("spec-editor")).getDomAttribute("aria-invalid")).isEqualTo("true");
+        assertConsoleClean(BAD_REQUEST);
+    }
+
+    @Test
+    @Order(3)
+    void theCurveGainsAPointPerPhaseWhileTheRunTrainsAcrossAReload() {
+        browser.get(base() + "/#/submit");
+        until(d -> ready("submit"));
+        setEditor(spec("watched replay", "replay", 150));
+        browser.findElement(By.id("submit-spec")).click();
+        until(d -> ready("experiment"));
+        watchedRun = browser.getCurrentUrl().replaceAll(".*/experiments/", "");
+
+        // points seen while the page said the run was still going (queued or running)
+        TreeSet<Integer> seenWhileRunning = new TreeSet<>();
+        boolean reloaded = false;
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<?, ?> state = (Map<?, ?>) script("""
+                    const chart = document.getElementById('accuracy-curve');
+                    const badge = document.querySelector('main .status');
+                    return {points: chart ? Number(chart.dataset.points) : -1, status: badge ? badge.dataset.status : ''};""");
+            int points = ((Number) state.get("points")).intValue();
+            String status = (String) state.get("status");
+            if (status.equals("SUCCEEDED")) {
+                break;
+            }
+            assertThat(status).isIn("QUEUED", "RUNNING", "");
+            if (points >= 0 && !status.isEmpty()) {
+                seenWhileRunning.add(points);
+            }
+            if (points == 1 && !reloaded) {
+                browser.navigate().refresh(); // the page comes back from the API and resumes after its last event
+                reloaded = true;
+                until(d -> ready("experiment"));
+            }
+            sleep(100);
+        }
+        assertThat(reloaded).isTrue();
+        assertThat(seenWhileRunning).as("points of the curve seen while the run trained").contains(0, 1, 2);
+        until(d -> "3".equals(browser.findElement(By.id("accuracy-curve")).getDomAttribute("data-points")));
+        assertThat(browser.findElements(By.cssSelector("#accuracy-matrix tbody tr"))).hasSize(3);
+        assertThat(browser.findElements(By.cssSelector("#phase-timings a[download]"))).hasSize(6);
+        assertThat(sessionStorage("mnemos.lastEvent." + watchedRun)).isNotNull();
+        screenshot("experiment");
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(4)
+    void theGalleryShowsTheExemplarImages() {
+        browser.findElement(By.id("open-gallery")).click();
+        until(d -> ready("gallery"));
+        // 10 classes after the last phase, 8 exemplars each
+        until(d -> (Boolean) script("""
+                const images = [...document.querySelectorAll('figure.exemplar img')];
+                return images.length === 80 && images.every(i => i.complete && i.naturalWidth > 0);"""));
+        assertThat(((Number) script("return document.querySelector('figure.exemplar img').naturalWidth")).intValue()).isEqualTo(28);
+        assertThat(browser.findElements(By.cssSelector("section.class-group"))).hasSize(10);
+        assertThat(text(By.cssSelector("figure.exemplar figcaption"))).isEqualTo("real");
+        screenshot("gallery");
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(5)
+    void twoRunsAreComparedFromTheList() throws Exception {
+        comparedRun = submit(spec("compared icarl", "icarl", 60));
+        awaitStatus(comparedRun, "SUCCEEDED");
+        browser.get(base() + "/#/");
+        until(d -> ready("list"));
+        assertThat(browser.findElements(By.cssSelector("table.experiments tbody tr"))).hasSize(2);
+        screenshot("list");
+        for (String id : List.of(watchedRun, comparedRun)) {
+            browser.findElement(By.cssSelector("input[name=compare][value='" + id + "']")).click();
+        }
+        browser.findElement(By.id("compare-selected")).click();
+        until(d -> ready("compare"));
+        assertThat(browser.getCurrentUrl()).contains(watchedRun).contains(comparedRun);
+        WebElement chart = browser.findElement(By.id("compare-chart"));
+        assertThat(chart.getDomAttribute("data-series")).isEqualTo("2");
+        assertThat(chart.getDomAttribute("data-points")).isEqualTo("3");
+        assertThat(browser.findElements(By.cssSelector("#compare-table tbody tr"))).hasSize(2);
+        screenshot("compare");
+        // the comparison is a link: opened afresh, it shows the same runs
+        String shared = browser.getCurrentUrl();
+        browser.get(base() + "/#/");
+        browser.get(shared);
+        until(d -> ready("compare"));
+        assertThat(browser.findElements(By.cssSelector("#compare-table tbody tr"))).hasSize(2);
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(6)
+    void aRunFromAnEarlierRunsSpecIsCancelledWithTheKeyboard() throws Exception {
+        // started from the watched run's resolved spec (Use as template), with a schedule long enough to cancel
+        browser.get(base() + "/#/submit?from=" + watchedRun);
+        until(d -> ready("submit"));
+        script("""
+                const editor = document.getElementById('spec-editor');
+                const spec = JSON.parse(editor.value);
+                spec.name = 'to cancel';
+                spec.training.iterations = 200000;
+                editor.value = JSON.stringify(spec, null, 2);""");
+        browser.findElement(By.id("submit-spec")).click();
+        until(d -> ready("experiment"));
+        String id = browser.getCurrentUrl().replaceAll(".*/experiments/", "");
+        until(d -> "RUNNING".equals(status()));
+        WebElement cancel = browser.findElement(By.id("cancel"));
+        cancel.sendKeys(Keys.ENTER);
+        until(d -> visible(By.id("confirm-dialog")));
+        // the dialog focuses its harmless button first; Tab reaches the confirmation
+        browser.switchTo().activeElement().sendKeys(Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("confirm-ok");
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        until(d -> "CANCELLED".equals(status()));
+        assertThat(getJson("/api/v1/experiments/" + id).get("status").asString()).isEqualTo("CANCELLED");
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(7)
+    void phoneWidthNeedsNoSidewaysScrolling() {
+        browser.manage().window().setSize(new Dimension(390, 844));
+        try {
+            for (String page : List.of("/#/", "/#/experiments/" + watchedRun, "/#/compare?ids=" + watchedRun + "," + comparedRun, "/#/submit")) {
+                browser.get(base() + page);
+                until(d -> "true".equals(browser.findElement(By.id("view")).getDomAttribute("data-ready")));
+                long overflow = ((Number) script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
+                assertThat(overflow).as("sideways overflow of %s at 390 px", page).isLessThanOrEqualTo(0);
+            }
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
+        assertConsoleClean();
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    private boolean ready(String view) {
+        WebElement main = browser.findElement(By.id("view"));
+        return view.equals(main.getDomAttribute("data-view")) && "true".equals(main.getDomAttribute("data-ready"));
+    }
+
+    private WebElement visible(By by) {
+        List<WebElement> found = browser.findElements(by);
+        return !found.isEmpty() && found.get(0).isDisplayed() ? found.get(0) : null;
+    }
+
+    private <T> T until(java.util.function.Function<org.openqa.selenium.WebDriver, T> condition) {
+        try {
+            // the page redraws while a run trains: an element found a moment ago may be gone
+            return new WebDriverWait(browser, WAIT, Duration.ofMillis(100))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
+        } catch (org.openqa.selenium.TimeoutException timeout) {
+            throw new AssertionError("Timed out on " + browser.getCurrentUrl() + "\nconsole: "
+                    + browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::toString).toList()
+                    + "\npage: " + script("return document.body.innerHTML"), timeout);
+        }
+    }
+
+    private Object script(String body) {
+        return ((JavascriptExecutor) browser).executeScript(body);
+    }
+
+    private String text(By by) {
+        return browser.findElement(by).getText();
+    }
+
+    /** The status badge of the experiment page, read in one script (the badge is redrawn on every event). */
+    private String status() {
+        return (String) script("const badge = document.querySelector('main .status'); return badge ? badge.dataset.status : null;");
+    }
+
+    private String sessionStorage(String key) {
+        return (String) script("return sessionStorage.getItem('" + key + "')");
+    }
+
+    private void setEditor(String spec) {
+        script("const e = document.getElementById('spec-editor'); e.value = arguments[0]; e.dispatchEvent(new Event('input'));"
+                .replace("arguments[0]", JSON.writeValueAsString(spec)));
+    }
+
+    /** The whole page at laptop width (up to 2000 px high). */
+    private void screenshot(String name) {
+        long height = ((Number) script("return document.documentElement.scrollHeight")).longValue();
+        browser.manage().window().setSize(new Dimension(1280, (int) Math.min(2000, Math.max(900, height + 120))));
+        try {
+            sleep(300); // charts follow the new size
+            Files.write(screenshots.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
+    }
+
+    /** Fails on any console error but those the step provoked on purpose (one per pattern given). */
+    private void assertConsoleClean(Pattern... expected) {
+        List<String> errors = new ArrayList<>();
+        for (LogEntry entry : browser.manage().logs().get(LogType.BROWSER)) {
+            if (entry.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                errors.add(entry.getMessage());
+            }
+        }
+        for (Pattern pattern : expected) {
+            assertThat(errors).as("the console error this step expects").anyMatch(e -> pattern.matcher(e).find());
+            errors.removeIf(e -> pattern.matcher(e).find());
+        }
+        assertThat(errors).as("console errors").isEmpty();
+    }
+
+    private String submit(String spec) throws Exception {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/experiments"))
+                .header("Content-Type", "application/json").header("X-API-Key", KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return JSON.readTree(created.body()).get("id").asString();
+    }
+
+    private JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("X-API-Key", KEY).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private void awaitStatus(String id, String status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!getJson("/api/v1/experiments/" + id).get("status").asString().equals(status)) {
+            assertThat(System.nanoTime()).as("%s reaches %s", id, status).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
