@@ -10,6 +10,9 @@ import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.CamCompressionSpec;
+import org.mnemos.engine.spec.CimCompressionSpec;
+import org.mnemos.engine.spec.CompressionSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
@@ -71,14 +74,23 @@ public final class SpecDefaults {
             return new MemorySpec("herding", DEFAULT_PER_CLASS, null);
         }
         ExemplarSelector.named(m.selector());
-        Integer perClass = m.perClass() == null && m.total() == null ? Integer.valueOf(DEFAULT_PER_CLASS) : m.perClass();
+        Integer perClass = m.perClass() == null && m.total() == null && m.bytes() == null
+                ? Integer.valueOf(DEFAULT_PER_CLASS)
+                : m.perClass();
         String selector = m.selector() == null ? "herding" : m.selector();
         boolean mnemonics = ExemplarSelector.MNEMONICS.equals(selector);
         MnemonicsSpec options = mnemonics
                 ? MnemonicsOptions.resolve(m.mnemonics() == null ? MnemonicsOptions.DEFAULTS : m.mnemonics())
                 : m.mnemonics();
         // storage stays unset for selectors that keep stored images, so their resolved specs read as before
-        return new MemorySpec(selector, perClass, m.total(), mnemonics ? m.storageOrDefault() : m.storage(), options);
+        CompressionSpec compression = m.compression();
+        if (compression instanceof CamCompressionSpec cam) {
+            compression = cam.resolved();
+        } else if (compression instanceof CimCompressionSpec cim) {
+            compression = cim.resolved();
+        }
+        return new MemorySpec(selector, perClass, m.total(), mnemonics ? m.storageOrDefault() : m.storage(), options,
+                m.bytes(), compression);
     }
 
     private static TrainingSpec training(TrainingSpec t, int channels) {

@@ -26,16 +26,18 @@ public final class ExemplarCompression {
 
     /**
      * The tight box {@code (top, bottom, left, right)} of the pixels whose value is above
-     * {@code threshold} (OpenCV's THRESH_BINARY is strict), or {@code (0, 0, 0, 0)} when none is.
+     * {@code threshold} (OpenCV's THRESH_BINARY on a float32 map: strict, in float), or
+     * {@code (0, 0, 0, 0)} when none is.
      */
     public static int[] box(float[] heatmap, int height, int width, double threshold) {
+        float level = (float) threshold;
         int top = height;
         int bottom = -1;
         int left = width;
         int right = -1;
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                if (heatmap[y * width + x] > threshold) {
+                if (heatmap[y * width + x] > level) {
                     top = Math.min(top, y);
                     bottom = Math.max(bottom, y);
                     left = Math.min(left, x);
