@@ -57,8 +57,8 @@ public final class ClassActivationMaps {
 
     /** Per-image min-max normalisation of (B, 1, h, w) maps, differentiable: the authors' two in-place steps. */
     public static NDArray normalised(NDArray cams) {
-        NDArray shifted = cams.sub(cams.min(new int[] {2, 3}, true));
-        return shifted.div(shifted.max(new int[] {2, 3}, true));
+        NDArray shifted = cams.sub(cams.min(new int[] {3}, true).min(new int[] {2}, true));
+        return shifted.div(shifted.max(new int[] {3}, true).max(new int[] {2}, true));
     }
 
     /**

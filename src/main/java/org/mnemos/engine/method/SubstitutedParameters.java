@@ -27,6 +27,9 @@ final class SubstitutedParameters extends ParameterStore {
 
     @Override
     public NDArray getValue(Parameter parameter, Device device, boolean training) {
+        if (parameter == null) {
+            return null; // an optional parameter the block does not have (a convolution's bias)
+        }
         return values.computeIfAbsent(parameter.getId(), id -> {
             NDArray detached = parameter.getArray().stopGradient();
             detached.attach(manager);
