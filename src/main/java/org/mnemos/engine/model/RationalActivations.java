@@ -37,6 +37,18 @@ public final class RationalActivations {
     private final List<float[]> sites = new ArrayList<>();
     private final Map<Object, int[]> siteIndex = new IdentityHashMap<>();
 
+    /** A copy of the ReLU fit the sites start from. */
+    public static float[] reluInit() {
+        return RELU_INIT.clone();
+    }
+
+    /** Activations whose sites, in order, start from {@code coefficients} (10 values each). */
+    public static RationalActivations of(List<float[]> coefficients) {
+        RationalActivations activations = new RationalActivations();
+        coefficients.forEach(site -> activations.sites.add(site.clone()));
+        return activations;
+    }
+
     /** The coefficients of every site met so far, in site order (copies). */
     public List<float[]> coefficients() {
         return sites.stream().map(float[]::clone).toList();
