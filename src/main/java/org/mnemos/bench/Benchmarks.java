@@ -52,6 +52,10 @@ public final class Benchmarks {
         List<Long> seeds = List.of(0L, 1L, 2L);
         double fusionLr = AanetsSpec.DEFAULT_FUSION_LR;
         Path runs = null;
+        List<String> variants = List.of("herding", "cam", "cim");
+        List<String> datasets = List.of("mnist", "fashion-mnist");
+        int trainPerClass = 300;
+        int testPerClass = 200;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -62,6 +66,10 @@ public final class Benchmarks {
                 case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
                 case "--fusion-lr" -> fusionLr = Double.parseDouble(args[++i]);
                 case "--runs" -> runs = Path.of(args[++i]);
+                case "--variants" -> variants = Arrays.asList(args[++i].split(","));
+                case "--datasets" -> datasets = Arrays.asList(args[++i].split(","));
+                case "--train-per-class" -> trainPerClass = Integer.parseInt(args[++i]);
+                case "--test-per-class" -> testPerClass = Integer.parseInt(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -80,8 +88,10 @@ public final class Benchmarks {
                         data, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds, fusionLr);
                 case "aanets-branches" -> AanetsBench.branches(
                         data, runs, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds.get(0), fusionLr);
-                default -> throw new IllegalArgumentException(
-                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches");
+                case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
+                        variants, seeds, iterations, trainPerClass, testPerClass);
+                default -> throw new IllegalArgumentException("unknown part " + part
+                        + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, compression");
             }
         }
     }
