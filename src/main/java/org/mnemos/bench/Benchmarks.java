@@ -56,6 +56,8 @@ public final class Benchmarks {
         List<String> datasets = List.of("mnist", "fashion-mnist");
         int trainPerClass = 300;
         int testPerClass = 200;
+        String backbone = "resnet32";
+        int batchSize = 64;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -70,6 +72,8 @@ public final class Benchmarks {
                 case "--datasets" -> datasets = Arrays.asList(args[++i].split(","));
                 case "--train-per-class" -> trainPerClass = Integer.parseInt(args[++i]);
                 case "--test-per-class" -> testPerClass = Integer.parseInt(args[++i]);
+                case "--backbone" -> backbone = args[++i];
+                case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -89,7 +93,7 @@ public final class Benchmarks {
                 case "aanets-branches" -> AanetsBench.branches(
                         data, runs, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds.get(0), fusionLr);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
-                        variants, seeds, iterations, trainPerClass, testPerClass);
+                        variants, seeds, iterations, trainPerClass, testPerClass, backbone, batchSize);
                 default -> throw new IllegalArgumentException("unknown part " + part
                         + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, compression");
             }

@@ -30,7 +30,7 @@ import org.mnemos.engine.spec.TrainingSpec;
 
 /**
  * Exemplar compression at equal bytes (CIM, Luo et al. 2023) on Split-MNIST / Split-Fashion-MNIST:
- * ResNet-32, 5 phases of 2 classes in natural order, a byte budget of 20 uint8 images (plus their
+ * ResNet-32 (or its one-block-per-stage ResNet-8), 5 phases of 2 classes in natural order, a byte budget of 20 uint8 images (plus their
  * labels) per class of the run, shared by the seen classes; for each method and each variant
  * ({@code herding}: full images, {@code cam}, {@code cim}) the mean ± std over seeds of final and
  * average incremental accuracy, the exemplars stored per class at the end, bytes, the mean cost in
@@ -44,7 +44,7 @@ final class CompressionBench {
     private CompressionBench() {}
 
     static void table(Path data, List<String> datasets, List<String> methods, List<String> variants, List<Long> seeds,
-            int iterations, int trainPerClass, int testPerClass) throws IOException {
+            int iterations, int trainPerClass, int testPerClass, String backbone, int batchSize) throws IOException {
         Path root = Files.createTempDirectory("mnemos-compression");
         DatasetCatalog full = new DatasetCatalog(new DataRoots(List.of(data)));
         for (String dataset : datasets) {
@@ -55,9 +55,10 @@ final class CompressionBench {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(root))));
         long bytes = 10L * IMAGES_PER_CLASS * (28 * 28 + CompressedImage.LABEL_BYTES);
         for (String dataset : datasets) {
-            System.out.printf("## Compressed exemplars at equal bytes, Split-%s (ResNet-32, %d train / %d test images per class,"
-                            + " %d iterations of 64 per phase, memory %d bytes = %d uint8 images per class, %d seeds)%n%n",
-                    dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", trainPerClass, testPerClass, iterations, bytes,
+            System.out.printf("## Compressed exemplars at equal bytes, Split-%s (%s, %d train / %d test images per class,"
+                            + " %d iterations of %d per phase, memory %d bytes = %d uint8 images per class, %d seeds)%n%n",
+                    dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", backbone, trainPerClass, testPerClass, iterations,
+                    batchSize, bytes,
                     IMAGES_PER_CLASS, seeds.size());
             System.out.println("| method | exemplars | final accuracy | average incremental accuracy | exemplars per class (last phase)"
                     + " | stored bytes | mean cost (image units) | mean box | CIM meta s | wall time per run |");
@@ -73,7 +74,7 @@ final class CompressionBench {
                     double meta = 0;
                     double seconds = 0;
                     for (int s = 0; s < seeds.size(); s++) {
-                        ExperimentSpec spec = spec(dataset, method, variant, seeds.get(s), iterations, bytes);
+                        ExperimentSpec spec = spec(dataset, method, variant, seeds.get(s), iterations, bytes, backbone, batchSize);
                         LocalRun.Result result = LocalRun.run(engine, spec,
                                 root.resolve("runs").resolve(dataset + "-" + method + "-" + variant + "-" + seeds.get(s)), Device.cpu(), p -> {});
                         last[s] = result.summary().lastAccuracy();
@@ -100,7 +101,8 @@ final class CompressionBench {
         }
     }
 
-    static ExperimentSpec spec(String dataset, String method, String variant, long seed, int iterations, long bytes) {
+    static ExperimentSpec spec(
+            String dataset, String method, String variant, long seed, int iterations, long bytes, String backbone, int batchSize) {
         CompressionSpec compression = switch (variant) {
             case "herding" -> new NoCompressionSpec("none");
             case "cam" -> new CamCompressionSpec("cam", null, null);
@@ -113,10 +115,10 @@ final class CompressionBench {
                 null,
                 DatasetSpec.named(dataset),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
-                new ModelSpec("resnet32", null, "linear"),
+                new ModelSpec(backbone, null, "linear"),
                 MethodSpec.named(method),
                 new MemorySpec("herding", null, null, null, null, bytes, compression),
-                new TrainingSpec(null, iterations, null, null, 64,
+                new TrainingSpec(null, iterations, null, null, batchSize,
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, false));
     }
 

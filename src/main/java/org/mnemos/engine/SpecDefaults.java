@@ -60,7 +60,7 @@ public final class SpecDefaults {
      */
     private static ModelSpec model(ModelSpec m, HeadType forcedHead) {
         if (m == null || m.backbone() == null) {
-            throw new SpecException("model.backbone", "is required; allowed: mlp, resnet32, resnet18");
+            throw new SpecException("model.backbone", "is required; allowed: " + org.mnemos.engine.model.Backbones.NAMES);
         }
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
         String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
