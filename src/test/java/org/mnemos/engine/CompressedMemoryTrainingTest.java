@@ -28,7 +28,7 @@ import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 
 /**
- * Compressed exemplars end to end on small synthetic images with ResNet-32: the budget in
+ * Compressed exemplars end to end on small synthetic images with ResNet-8 (ResNet-32 with one block per stage): the budget in
  * full-image units and in bytes, more exemplars than full images would allow, the mask model's
  * training, and a phase resumed by another engine from the saved state giving the same numbers.
  */
@@ -46,7 +46,7 @@ class CompressedMemoryTrainingTest {
                 "compressed", 3L, null,
                 new DatasetSpec("synthetic", null, null, 4, 16, 4, 12, 3),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
-                new ModelSpec("resnet32", null, "linear"),
+                new ModelSpec("resnet8", null, "linear"),
                 MethodSpec.named("icarl"),
                 memory,
                 new TrainingSpec(1, null, null, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
