@@ -3,7 +3,7 @@ package org.mnemos.engine.spec;
 import java.util.List;
 
 /**
- * Backbone ({@code mlp}, {@code resnet32}, {@code resnet18}) and head ({@code linear} or
+ * Backbone ({@code mlp}, {@code resnet32}, {@code resnet18}, {@code resnet8}) and head ({@code linear} or
  * {@code cosine}). {@code hiddenUnits} applies to the MLP. {@code aggregation}, when set, changes
  * the backbone from phase 1 on (AANets' stable and plastic branches).
  */
