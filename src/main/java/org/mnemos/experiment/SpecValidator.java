@@ -411,7 +411,7 @@ public class SpecValidator {
             errors.add(field, "compresses stored images; selector mnemonics optimises them instead");
         }
         if (spec.model() != null && spec.model().backbone() != null && "mlp".equalsIgnoreCase(spec.model().backbone())) {
-            errors.add(field, "needs the feature maps of a convolutional backbone (resnet32, resnet18) for its CAMs; mlp has none");
+            errors.add(field, "needs the feature maps of a convolutional backbone (resnet32, resnet18, resnet8) for its CAMs; mlp has none");
         }
         if (spec.model() != null && spec.model().aggregation() != null) {
             errors.add(field, "is not supported together with model.aggregation");
