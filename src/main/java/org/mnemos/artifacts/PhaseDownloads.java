@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -58,7 +59,8 @@ public class PhaseDownloads implements PhaseArtifacts {
         Path work = Files.createTempDirectory("mnemos-downloads-");
         try {
             Path exemplars = work.resolve(EXEMPLARS + ".zip");
-            writeExemplarsZip(ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)), phase, plan, exemplars);
+            writeExemplarsZip(ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)), phase, plan, exemplars,
+                    ExemplarHeatmaps.read(stateDir.resolve(ExemplarHeatmaps.FILE_NAME)));
             store.store(experimentId, phase, EXEMPLARS, exemplars);
             Path checkpoint = work.resolve(CHECKPOINT + ".zip");
             writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
@@ -69,6 +71,15 @@ public class PhaseDownloads implements PhaseArtifacts {
     }
 
     void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target) throws IOException {
+        writeExemplarsZip(set, phase, plan, target, Map.of());
+    }
+
+    /**
+     * @param heatmaps CAM heatmaps of some exemplars (position → height·width map in [0, 1]), each
+     *     written as a PNG next to its image
+     */
+    void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target, Map<Integer, float[]> heatmaps)
+            throws IOException {
         List<Map<String, Object>> images = new ArrayList<>();
         Map<Integer, Integer> counts = new TreeMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(target)))) {
@@ -86,6 +97,24 @@ public class PhaseDownloads implements PhaseArtifacts {
                 image.put("className", className);
                 image.put("sourceIndex", source);
                 image.put("kind", set.kinds()[i].wireName());
+                if (set.isCompressed(i)) {
+                    // what the memory stores: this box at full resolution, the rest downsampled by √r per side
+                    int[] box = set.box(i);
+                    Map<String, Integer> boxEntry = new LinkedHashMap<>();
+                    boxEntry.put("top", box[0]);
+                    boxEntry.put("bottom", box[1]);
+                    boxEntry.put("left", box[2]);
+                    boxEntry.put("right", box[3]);
+                    image.put("box", boxEntry);
+                    image.put("compressionRate", set.unitCost(i));
+                    image.put("storedBytes", set.storedBytes(i));
+                }
+                float[] heatmap = heatmaps.get(i);
+                if (heatmap != null) {
+                    String heatmapFile = file.substring(0, file.length() - ".png".length()) + "-heatmap.png";
+                    Zips.addEntry(zip, heatmapFile, heatmapPng(heatmap, set.height(), set.width()));
+                    image.put("heatmap", heatmapFile);
+                }
                 images.add(image);
             }
             Map<String, Object> manifest = new LinkedHashMap<>();
@@ -96,6 +125,10 @@ public class PhaseDownloads implements PhaseArtifacts {
             manifest.put("exemplarCount", set.size());
             manifest.put("memoryBytes", set.memoryBytes());
             manifest.put("storage", set.storage().wireName());
+            manifest.put("storedBytes", set.storedBytes());
+            if (set.boxes() != null) {
+                manifest.put("compressionRatio", set.compressionRatio());
+            }
             if (set.values() != null) {
                 Zips.addEntry(zip, VALUES, Npy.floats(set.values(), set.storage(), set.size(), set.height(), set.width(), set.channels()));
                 manifest.put("values", VALUES);
@@ -179,6 +212,23 @@ public class PhaseDownloads implements PhaseArtifacts {
             }
         } else {
             throw new IOException("Cannot write a PNG with " + c + " channels");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    /** A CAM heatmap in [0, 1] as an RGB PNG on a blue (0) to red (1) colour ramp. */
+    static byte[] heatmapPng(float[] heatmap, int h, int w) throws IOException {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                float v = Math.max(0f, Math.min(1f, heatmap[y * w + x]));
+                int red = Math.round(255 * v);
+                int green = Math.round(255 * (1 - Math.abs(2 * v - 1)));
+                int blue = Math.round(255 * (1 - v));
+                image.setRGB(x, y, red << 16 | green << 8 | blue);
+            }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);

@@ -55,6 +55,12 @@ public final class Benchmarks {
         double fusionLr = AanetsSpec.DEFAULT_FUSION_LR;
         Path runs = null;
         int compressionEpochs = 2;
+        List<String> variants = List.of("herding", "cam", "cim");
+        List<String> datasets = List.of("mnist", "fashion-mnist");
+        int trainPerClass = 300;
+        int testPerClass = 200;
+        String backbone = "resnet32";
+        int batchSize = 64;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -66,6 +72,12 @@ public final class Benchmarks {
                 case "--fusion-lr" -> fusionLr = Double.parseDouble(args[++i]);
                 case "--runs" -> runs = Path.of(args[++i]);
                 case "--compression-epochs" -> compressionEpochs = Integer.parseInt(args[++i]);
+                case "--variants" -> variants = Arrays.asList(args[++i].split(","));
+                case "--datasets" -> datasets = Arrays.asList(args[++i].split(","));
+                case "--train-per-class" -> trainPerClass = Integer.parseInt(args[++i]);
+                case "--test-per-class" -> testPerClass = Integer.parseInt(args[++i]);
+                case "--backbone" -> backbone = args[++i];
+                case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -88,8 +100,10 @@ public final class Benchmarks {
                         data, runs, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds.get(0), fusionLr);
                 case "foster" -> FosterBench.table(
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
-                default -> throw new IllegalArgumentException(
-                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, foster");
+                case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
+                        variants, seeds, iterations, trainPerClass, testPerClass, backbone, batchSize);
+                default -> throw new IllegalArgumentException("unknown part " + part
+                        + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, foster, compression");
             }
         }
     }

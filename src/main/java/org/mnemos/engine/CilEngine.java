@@ -37,6 +37,22 @@ public final class CilEngine {
      *
      * @throws SpecException naming the offending field
      */
+    /** Compression (CIM) needs spatial feature maps and stored uint8 images; the API validates the same. */
+    private static void checkCompression(ExperimentSpec spec) {
+        if (spec.memory() == null || !spec.memory().compresses()) {
+            return;
+        }
+        if ("mlp".equalsIgnoreCase(spec.model().backbone())) {
+            throw new SpecException("memory.compression", "needs the feature maps of a convolutional backbone for its CAMs; mlp has none");
+        }
+        if (spec.model().aggregation() != null) {
+            throw new SpecException("memory.compression", "is not supported together with model.aggregation");
+        }
+        if (org.mnemos.engine.memory.ExemplarSelector.MNEMONICS.equals(spec.memory().selector())) {
+            throw new SpecException("memory.compression", "compresses stored images; selector mnemonics optimises them instead");
+        }
+    }
+
     public RunPlan plan(ExperimentSpec submitted) {
         if (submitted.dataset() == null || submitted.dataset().name() == null) {
             throw new SpecException("dataset.name", "is required");
@@ -48,6 +64,7 @@ public final class CilEngine {
         ExperimentSpec spec = SpecDefaults.resolve(submitted, info.channels());
         Methods.create(spec.method());
         MemoryBudget.of(spec.memory());
+        checkCompression(spec);
         var protocol = spec.protocol();
         int classes = info.classNames().size();
         List<Integer> order = ClassOrders.resolve(protocol.classOrder(), protocol.classOrderSeed(), protocol.classList(), classes);

@@ -13,6 +13,9 @@ import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.CamCompressionSpec;
+import org.mnemos.engine.spec.CimCompressionSpec;
+import org.mnemos.engine.spec.CompressionSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
@@ -80,15 +83,18 @@ public final class SpecDefaults {
      * in place of the spec's: that head is what runs, and it decides the backbone's last ReLU and
      * ResNet-32's default shortcut.
      */
+    /** The backbones built from {@code CifarResNet}, whose downsampling shortcut is selectable. */
+    private static final List<String> CIFAR_RESNETS = List.of("resnet32", "resnet8");
+
     private static ModelSpec model(ModelSpec m, HeadType forcedHead) {
         if (m == null || m.backbone() == null) {
-            throw new SpecException("model.backbone", "is required; allowed: mlp, resnet32, resnet18");
+            throw new SpecException("model.backbone", "is required; allowed: " + org.mnemos.engine.model.Backbones.NAMES);
         }
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
         String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
                 : m.head() == null ? "linear" : m.head();
         AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved() : m.aggregation();
-        String shortcut = m.shortcut() != null || !"resnet32".equals(m.backbone()) ? m.shortcut()
+        String shortcut = m.shortcut() != null || !CIFAR_RESNETS.contains(m.backbone()) ? m.shortcut()
                 : head.equals("linear") ? "zeroPad" : "projection";
         return new ModelSpec(m.backbone(), hidden, head, aggregation, shortcut);
     }
@@ -98,14 +104,23 @@ public final class SpecDefaults {
             return new MemorySpec("herding", DEFAULT_PER_CLASS, null);
         }
         ExemplarSelector.named(m.selector());
-        Integer perClass = m.perClass() == null && m.total() == null ? Integer.valueOf(DEFAULT_PER_CLASS) : m.perClass();
+        Integer perClass = m.perClass() == null && m.total() == null && m.bytes() == null
+                ? Integer.valueOf(DEFAULT_PER_CLASS)
+                : m.perClass();
         String selector = m.selector() == null ? "herding" : m.selector();
         boolean mnemonics = ExemplarSelector.MNEMONICS.equals(selector);
         MnemonicsSpec options = mnemonics
                 ? MnemonicsOptions.resolve(m.mnemonics() == null ? MnemonicsOptions.DEFAULTS : m.mnemonics())
                 : m.mnemonics();
         // storage stays unset for selectors that keep stored images, so their resolved specs read as before
-        return new MemorySpec(selector, perClass, m.total(), mnemonics ? m.storageOrDefault() : m.storage(), options);
+        CompressionSpec compression = m.compression();
+        if (compression instanceof CamCompressionSpec cam) {
+            compression = cam.resolved();
+        } else if (compression instanceof CimCompressionSpec cim) {
+            compression = cim.resolved();
+        }
+        return new MemorySpec(selector, perClass, m.total(), mnemonics ? m.storageOrDefault() : m.storage(), options,
+                m.bytes(), compression);
     }
 
     private static TrainingSpec training(TrainingSpec t, int channels) {

@@ -313,7 +313,8 @@ public class ExperimentService {
                 p.getCompletedAt(),
                 p.getAggregationWeights() == null ? null : JSON.readValue(p.getAggregationWeights(),
                         JSON.getTypeFactory().constructCollectionType(List.class,
-                                JSON.getTypeFactory().constructCollectionType(List.class, Double.class))));
+                                JSON.getTypeFactory().constructCollectionType(List.class, Double.class))),
+                read(p.getMemoryReport(), org.mnemos.engine.metrics.MemoryMetrics.class));
     }
 
     private static <T> T read(String json, Class<T> type) {

@@ -92,5 +92,9 @@ public final class ExperimentViews {
             Instant completedAt,
             @Schema(description = "AANets: the aggregation weight α of each level (shallow to deep) after each epoch"
                     + " of the phase, [epoch][level]; absent for single-network models and phase 0")
-            List<List<Double>> aggregationWeights) {}
+            List<List<Double>> aggregationWeights,
+            @Schema(description = "With a byte budget or compression (CIM): exemplars stored per class, stored bytes"
+                    + " (pixels, labels, boxes), mean compression rate in full-image units, mean box share, and the"
+                    + " mask model's training (cim); absent otherwise")
+            org.mnemos.engine.metrics.MemoryMetrics memory) {}
 }

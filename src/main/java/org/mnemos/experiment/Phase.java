@@ -60,6 +60,10 @@ public class Phase {
     @Column(name = "aggregation_weights")
     private String aggregationWeights;
 
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "memory_report")
+    private String memoryReport;
+
     @Column(name = "exemplar_count")
     private Integer exemplarCount;
 
@@ -119,6 +123,12 @@ public class Phase {
     }
 
     /** AANets' α per level after each epoch, as JSON {@code [[epoch 0 levels...], ...]}. */
+    public void recordMemoryReport(String memoryReport) {
+        this.memoryReport = memoryReport;
+    }
+
+    public String getMemoryReport() { return memoryReport; }
+
     public void recordAggregationWeights(String aggregationWeights) {
         this.aggregationWeights = aggregationWeights;
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.mnemos.catalog.PresetCatalog;
 import org.mnemos.engine.spec.AggregationSpec;
+import org.mnemos.engine.spec.CompressionSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.web.ApiException;
 import org.mnemos.web.FieldProblem;
@@ -158,7 +159,8 @@ public class SpecReader {
         String field = path(e);
         if (e instanceof InvalidTypeIdException) {
             // a name-discriminated part (model.aggregation) with a missing or unknown name
-            return new FieldProblem(field + ".name", "must name one of " + AggregationSpec.NAMES);
+            List<String> names = field.endsWith("compression") ? CompressionSpec.NAMES : AggregationSpec.NAMES;
+            return new FieldProblem(field + ".name", "must name one of " + names);
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return new FieldProblem(field, "unknown field; allowed: " + unknown.getKnownPropertyIds());

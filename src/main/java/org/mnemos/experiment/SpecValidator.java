@@ -22,6 +22,9 @@ import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.CamCompressionSpec;
+import org.mnemos.engine.spec.CimCompressionSpec;
+import org.mnemos.engine.spec.NoCompressionSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -50,6 +53,13 @@ public class SpecValidator {
     static final Set<String> HEADS = Set.of("linear", "cosine", "lsc");
     static final Set<String> SELECTORS = Set.copyOf(ExemplarSelector.NAMES);
     static final Set<String> STORAGES = Set.copyOf(ExemplarStorage.NAMES);
+    /** A byte budget above this (1 TiB) is a mistake, not a memory. */
+    static final long MAX_MEMORY_BYTES = 1L << 40;
+    /** Downsampling by more than √256 = 16 per side leaves nothing of the image. */
+    static final double MAX_COMPRESSION_RATIO = 256;
+    static final double MAX_META_ITERS_PER_CLASS = 100;
+    static final int MAX_META_BATCH = 1024;
+
     /** Unrolled inner steps are held in memory for the backward pass; more than this is a mistake. */
     static final int MAX_INNER_STEPS = 100;
     static final Set<String> OPTIMIZERS = Set.copyOf(Optimizers.NAMES);
@@ -87,6 +97,7 @@ public class SpecValidator {
         MethodCatalog.MethodInfo method = method(spec.method(), errors);
         aggregation(spec.model(), method, errors);
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
+        compression(spec, errors);
         training(spec.training(), errors);
         if (errors.list.isEmpty()) {
             memory.check(spec).ifPresent(errors.list::add);
@@ -291,8 +302,8 @@ public class SpecValidator {
             }
         }
         if (model.shortcut() != null) {
-            if (!"resnet32".equals(model.backbone())) {
-                errors.add("model.shortcut", "applies only to the resnet32 backbone");
+            if (!"resnet32".equals(model.backbone()) && !"resnet8".equals(model.backbone())) {
+                errors.add("model.shortcut", "applies only to the resnet32 and resnet8 backbones");
             } else if (!ModelSpec.SHORTCUTS.contains(model.shortcut())) {
                 errors.add("model.shortcut", "must be one of " + ModelSpec.SHORTCUTS);
             }
@@ -397,7 +408,7 @@ public class SpecValidator {
             return;
         }
         if (!method.usesExemplars()) {
-            if (memory != null && (memory.perClass() != null || memory.total() != null)) {
+            if (memory != null && (memory.perClass() != null || memory.total() != null || memory.bytes() != null)) {
                 errors.add("memory", method.name() + " keeps no exemplars; leave memory out");
             }
             return;
@@ -408,9 +419,12 @@ public class SpecValidator {
         if (memory.selector() != null && !SELECTORS.contains(memory.selector())) {
             errors.add("memory.selector", "must be one of " + sorted(SELECTORS));
         }
-        if (memory.perClass() != null && memory.total() != null) {
-            errors.add("memory", "give one of perClass and total, not both");
+        if ((memory.perClass() != null ? 1 : 0) + (memory.total() != null ? 1 : 0) + (memory.bytes() != null ? 1 : 0) > 1) {
+            errors.add("memory", "give one of perClass, total and bytes");
             return;
+        }
+        if (memory.bytes() != null && (memory.bytes() < 1 || memory.bytes() > MAX_MEMORY_BYTES)) {
+            errors.add("memory.bytes", "must be between 1 and " + MAX_MEMORY_BYTES);
         }
         if (memory.perClass() != null && range(errors, "memory.perClass", memory.perClass(), 1, limits.maxMemoryImages())
                 && classes != null && (long) memory.perClass() * classes > limits.maxMemoryImages()) {
@@ -421,6 +435,58 @@ public class SpecValidator {
             range(errors, "memory.total", memory.total(), 1, limits.maxMemoryImages());
         }
         mnemonics(memory, errors);
+    }
+
+    /** Options of exemplar compression (CIM): ranges, and what it needs (spatial feature maps, stored uint8 images). */
+    private void compression(ExperimentSpec spec, Errors errors) {
+        MemorySpec memory = spec.memory();
+        if (memory == null || memory.compression() == null || memory.compression() instanceof NoCompressionSpec) {
+            return;
+        }
+        String field = "memory.compression";
+        if (ExemplarSelector.MNEMONICS.equals(memory.selector())) {
+            errors.add(field, "compresses stored images; selector mnemonics optimises them instead");
+        }
+        if (spec.model() != null && spec.model().backbone() != null && "mlp".equalsIgnoreCase(spec.model().backbone())) {
+            errors.add(field, "needs the feature maps of a convolutional backbone (resnet32, resnet18, resnet8) for its CAMs; mlp has none");
+        }
+        if (spec.model() != null && spec.model().aggregation() != null) {
+            errors.add(field, "is not supported together with model.aggregation");
+        }
+        Double ratio;
+        Double threshold;
+        if (memory.compression() instanceof CamCompressionSpec cam) {
+            ratio = cam.ratio();
+            threshold = cam.threshold();
+        } else {
+            CimCompressionSpec cim = (CimCompressionSpec) memory.compression();
+            ratio = cim.ratio();
+            threshold = cim.threshold();
+            if (cim.mode() != null && !CimCompressionSpec.MODES.contains(cim.mode())) {
+                errors.add(field + ".mode", "must be one of " + CimCompressionSpec.MODES);
+            }
+            nonNegative(errors, field + ".metaItersPerClass", cim.metaItersPerClass());
+            if (cim.metaItersPerClass() != null && cim.metaItersPerClass() > MAX_META_ITERS_PER_CLASS) {
+                errors.add(field + ".metaItersPerClass", "must be at most " + MAX_META_ITERS_PER_CLASS);
+            }
+            range(errors, field + ".metaBatchSize", cim.metaBatchSize(), 1, MAX_META_BATCH);
+            positive(errors, field + ".lrRatio", cim.lrRatio());
+            positive(errors, field + ".activationLr", cim.activationLr());
+            nonNegative(errors, field + ".activationWeightDecay", cim.activationWeightDecay());
+            positive(errors, field + ".maxGradNorm", cim.maxGradNorm());
+            nonNegative(errors, field + ".divCoef", cim.divCoef());
+            nonNegative(errors, field + ".regCoef", cim.regCoef());
+            range(errors, field + ".regenerateEvery", cim.regenerateEvery(), 1, limits.maxEpochs());
+            if (cim.randomCompressionStep() != null && !(cim.randomCompressionStep() >= 0 && cim.randomCompressionStep() <= 1)) {
+                errors.add(field + ".randomCompressionStep", "must be between 0 and 1");
+            }
+        }
+        if (ratio != null && !(ratio >= 1 && ratio <= MAX_COMPRESSION_RATIO)) {
+            errors.add(field + ".ratio", "must be between 1 and " + MAX_COMPRESSION_RATIO);
+        }
+        if (threshold != null && !(threshold >= 0 && threshold < 1)) {
+            errors.add(field + ".threshold", "must be >= 0 and < 1");
+        }
     }
 
     /** The precision and options of optimised exemplars: only the mnemonics selector has them. */

@@ -127,6 +127,9 @@ public class PhaseLedger {
             if (metrics.aggregationWeights() != null) {
                 phase.recordAggregationWeights(JSON.writeValueAsString(metrics.aggregationWeights()));
             }
+            if (metrics.memory() != null) {
+                phase.recordMemoryReport(JSON.writeValueAsString(metrics.memory()));
+            }
             phases.flush();
             List<Phase> done = phases.findByExperiment(id).stream()
                     .filter(p -> p.getStatus() == PhaseStatus.COMPLETED).toList();

@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -129,6 +130,27 @@ class SubmissionValidationTest {
         });
     }
 
+    /** The valid spec with a byte budget instead of perClass. */
+    static String bytesBudget(Object value) {
+        return mutate(root -> {
+            ObjectNode memory = (ObjectNode) root.get("memory");
+            memory.remove("perClass");
+            memory.set("bytes", JSON.valueToTree(value));
+        });
+    }
+
+    /** The valid spec on ResNet-32 with compression {@code kind} and one of its options set (none when option is null). */
+    static String compressionWith(String kind, String option, Object value) {
+        return mutate(root -> {
+            ((ObjectNode) root.get("model")).put("backbone", "resnet32").remove("hiddenUnits");
+            ObjectNode compression = ((ObjectNode) root.get("memory")).putObject("compression");
+            compression.put("name", kind);
+            if (option != null) {
+                compression.set(option, JSON.valueToTree(value));
+            }
+        });
+    }
+
     static String mutate(Consumer<ObjectNode> change) {
         ObjectNode root = valid();
         change.accept(root);
@@ -157,6 +179,45 @@ class SubmissionValidationTest {
                 Arguments.of("unknown head", with("model.head", "softmax"), 400, "model.head"),
                 Arguments.of("unknown selector", with("memory.selector", "kmeans"), 400, "memory.selector"),
                 Arguments.of("unknown storage", with("memory.storage", "float64"), 400, "memory.storage"),
+                Arguments.of("zero byte budget", bytesBudget(0), 400, "memory.bytes"),
+                Arguments.of("negative byte budget", bytesBudget(-5), 400, "memory.bytes"),
+                Arguments.of("byte budget over a TiB", bytesBudget(1L << 41), 400, "memory.bytes"),
+                Arguments.of("byte budget as string", with("memory.bytes", "1MB"), 400, "memory.bytes"),
+                Arguments.of("bytes beside perClass", with("memory.bytes", 100000), 400, "memory"),
+                Arguments.of("unknown compression", compressionWith("jpeg", null, null), 400, "memory.compression.name"),
+                Arguments.of("compression without a name", mutate(root -> ((ObjectNode) root.get("memory")).putObject("compression")
+                        .put("ratio", 4)), 400, "memory.compression.name"),
+                Arguments.of("compression as string", with("memory.compression", "cam"), 400, "memory.compression.name"),
+                Arguments.of("compression on the MLP", with("memory.compression", Map.of("name", "cam")), 400, "memory.compression"),
+                Arguments.of("compression with mnemonics", mutate(root -> {
+                    ((ObjectNode) root.get("model")).put("backbone", "resnet32").remove("hiddenUnits");
+                    ObjectNode memory = (ObjectNode) root.get("memory");
+                    memory.put("selector", "mnemonics");
+                    memory.putObject("compression").put("name", "cim");
+                }), 400, "memory.compression"),
+                Arguments.of("unknown compression option", compressionWith("cam", "mode", "bilevel"), 400, "memory.compression.mode"),
+                Arguments.of("ratio below one", compressionWith("cam", "ratio", 0.5), 400, "memory.compression.ratio"),
+                Arguments.of("ratio too large", compressionWith("cim", "ratio", 1e6), 400, "memory.compression.ratio"),
+                Arguments.of("threshold of one", compressionWith("cam", "threshold", 1.0), 400, "memory.compression.threshold"),
+                Arguments.of("negative threshold", compressionWith("cim", "threshold", -0.1), 400, "memory.compression.threshold"),
+                Arguments.of("threshold as string", compressionWith("cam", "threshold", "high"), 400, "memory.compression.threshold"),
+                Arguments.of("unknown cim mode", compressionWith("cim", "mode", "secondOrder"), 400, "memory.compression.mode"),
+                Arguments.of("zero meta batch", compressionWith("cim", "metaBatchSize", 0), 400, "memory.compression.metaBatchSize"),
+                Arguments.of("negative meta iterations", compressionWith("cim", "metaItersPerClass", -1), 400,
+                        "memory.compression.metaItersPerClass"),
+                Arguments.of("too many meta iterations", compressionWith("cim", "metaItersPerClass", 1e9), 400,
+                        "memory.compression.metaItersPerClass"),
+                Arguments.of("zero lr ratio", compressionWith("cim", "lrRatio", 0), 400, "memory.compression.lrRatio"),
+                Arguments.of("negative activation lr", compressionWith("cim", "activationLr", -0.01), 400, "memory.compression.activationLr"),
+                Arguments.of("negative weight decay", compressionWith("cim", "activationWeightDecay", -1), 400,
+                        "memory.compression.activationWeightDecay"),
+                Arguments.of("zero clip norm", compressionWith("cim", "maxGradNorm", 0), 400, "memory.compression.maxGradNorm"),
+                Arguments.of("negative div coefficient", compressionWith("cim", "divCoef", -0.2), 400, "memory.compression.divCoef"),
+                Arguments.of("negative reg coefficient", compressionWith("cim", "regCoef", -0.1), 400, "memory.compression.regCoef"),
+                Arguments.of("zero regeneration interval", compressionWith("cim", "regenerateEvery", 0), 400,
+                        "memory.compression.regenerateEvery"),
+                Arguments.of("probability step above one", compressionWith("cim", "randomCompressionStep", 1.5), 400,
+                        "memory.compression.randomCompressionStep"),
                 Arguments.of("float storage of stored images", with("memory.storage", "float32"), 400, "memory.storage"),
                 Arguments.of("mnemonics options for herding", with("memory.mnemonics.mode", "bilevel"), 400, "memory.mnemonics"),
                 Arguments.of("unknown mnemonics mode", mnemonicsWith("mode", "unrolled"), 400, "memory.mnemonics.mode"),

@@ -47,7 +47,7 @@ final class ClassBalancedFinetuning implements PhaseHook {
             return 0;
         }
         // the memory this hook will train on is the one after the update: the budget for every seen class
-        int perClass = MemoryBudget.of(session.spec().memory()).perClassFor(session.totalClasses());
+        int perClass = MemoryBudget.of(session.spec().memory()).perClassFor(session.totalClasses(), session.imageBytes());
         return stage(session).steps(perClass * session.totalClasses());
     }
 

@@ -21,6 +21,12 @@ public interface PhaseHook {
     /** After the exemplar memory holds the new classes. */
     default void afterMemoryUpdate(PhaseSession session) {}
 
+    /** Restores what this hook carries across phases from the previous phase's state directory. */
+    default void loadState(PhaseSession session, java.nio.file.Path previousState) {}
+
+    /** Writes what the next phase needs into this phase's state directory (after the phase state). */
+    default void saveState(PhaseSession session, java.nio.file.Path stateDir) {}
+
     /** Extra optimizer steps this hook will take, for progress reporting. */
     default long plannedSteps(PhaseSession session) {
         return 0;

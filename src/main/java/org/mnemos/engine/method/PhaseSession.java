@@ -57,6 +57,7 @@ public final class PhaseSession {
     private MnemonicsMetrics mnemonicsMetrics;
     private String mainStageName = "train";
     private IncrementalNet successor;
+    private java.util.Map<Integer, float[]> heatmaps;
 
     public PhaseSession(
             ExperimentSpec spec,
@@ -215,7 +216,29 @@ public final class PhaseSession {
         extraTrainable.addAll(parameters);
     }
 
-    private DeviceDataset upload(Samples samples, NDManager owner) {
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    /** CAM heatmaps of a few new exemplars (position in the memory → height·width map in [0, 1]), or null. */
+    public java.util.Map<Integer, float[]> heatmaps() {
+        return heatmaps;
+    }
+
+    public void setHeatmaps(java.util.Map<Integer, float[]> heatmaps) {
+        this.heatmaps = heatmaps;
+    }
+
+    /** Uploads samples into {@code owner}; closing the result frees the device memory. */
+    public DeviceDataset upload(Samples samples, NDManager owner) {
         return samples.values() == null
                 ? DeviceDataset.of(samples.pixels(), samples.labels(), height, width, channels, owner)
                 : DeviceDataset.ofValues(samples.values(), samples.labels(), height, width, channels, owner);

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -86,7 +85,7 @@ final class BasicBlock extends AbstractBlock {
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
         NDArray out = convA.forward(parameterStore, new NDList(x), training).head();
-        out = Activation.relu(bnA.forward(parameterStore, new NDList(out), training).head());
+        out = ActivationOverride.relu(bnA.forward(parameterStore, new NDList(out), training).head(), params, this, 0);
         out = convB.forward(parameterStore, new NDList(out), training).head();
         out = bnB.forward(parameterStore, new NDList(out), training).head();
         NDArray residual = switch (shortcut) {
@@ -101,7 +100,7 @@ final class BasicBlock extends AbstractBlock {
             }
         };
         NDArray sum = out.add(residual);
-        return new NDList(lastRelu ? Activation.relu(sum) : sum);
+        return new NDList(lastRelu ? ActivationOverride.relu(sum, params, this, 1) : sum);
     }
 
     @Override

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
@@ -91,12 +90,18 @@ abstract class ResidualBackbone extends Backbone {
 
     @Override
     public NDArray forwardLevel(ParameterStore parameterStore, int level, NDArray x, boolean training) {
+        return forwardLevel(parameterStore, level, x, training, null);
+    }
+
+    /** @param params may carry an {@link ActivationOverride} for every ReLU of the level */
+    private NDArray forwardLevel(
+            ParameterStore parameterStore, int level, NDArray x, boolean training, PairList<String, Object> params) {
         if (level == 0) {
             x = stem.forward(parameterStore, new NDList(x), training).head();
-            x = afterStem(Activation.relu(stemBn.forward(parameterStore, new NDList(x), training).head()));
+            x = afterStem(ActivationOverride.relu(stemBn.forward(parameterStore, new NDList(x), training).head(), params, this, 0));
         }
         for (BasicBlock block : stages.get(level)) {
-            x = block.forward(parameterStore, new NDList(x), training).head();
+            x = block.forward(parameterStore, new NDList(x), training, params).head();
         }
         return x;
     }
@@ -114,7 +119,7 @@ abstract class ResidualBackbone extends Backbone {
         NDList out = new NDList(stages.size() + 1);
         out.add(null);
         for (int level = 0; level < stages.size(); level++) {
-            x = forwardLevel(parameterStore, level, x, training);
+            x = forwardLevel(parameterStore, level, x, training, params);
             out.add(x);
         }
         out.set(0, features(x));

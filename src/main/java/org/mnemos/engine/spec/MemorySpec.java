@@ -1,17 +1,26 @@
 package org.mnemos.engine.spec;
 
 /**
- * Exemplar memory. Exactly one of {@code perClass} (fixed per class, memory grows) or {@code total}
- * (shared by all seen classes, old classes shrink) is set for methods that rehearse.
+ * Exemplar memory. For methods that rehearse, one of {@code perClass} (fixed per class, memory
+ * grows), {@code total} (shared by all seen classes, old classes shrink) or {@code bytes} (a byte
+ * budget shared by all seen classes, counting each exemplar's stored pixels, label and box) is set.
  * {@code selector}: {@code herding}, {@code random} or {@code mnemonics} (herding, then the
  * exemplars are optimised; its options are {@code mnemonics}). {@code storage}: the precision the
  * exemplars are kept at, {@code float32}, {@code float16} or {@code uint8}; it matters only for
  * exemplars a method optimises, and defaults to float32 for mnemonics, uint8 otherwise.
+ * {@code compression}: how exemplars are compressed (CIM); with {@code perClass}/{@code total} the
+ * budget is then in full-image units, a compressed image costing {@code box + (1 − box)/r}.
  */
-public record MemorySpec(String selector, Integer perClass, Integer total, String storage, MnemonicsSpec mnemonics) {
+public record MemorySpec(
+        String selector, Integer perClass, Integer total, String storage, MnemonicsSpec mnemonics, Long bytes,
+        CompressionSpec compression) {
 
     public MemorySpec(String selector, Integer perClass, Integer total) {
         this(selector, perClass, total, null, null);
+    }
+
+    public MemorySpec(String selector, Integer perClass, Integer total, String storage, MnemonicsSpec mnemonics) {
+        this(selector, perClass, total, storage, mnemonics, null, null);
     }
 
     /** The storage the engine uses when the spec leaves it out. */
@@ -20,5 +29,10 @@ public record MemorySpec(String selector, Integer perClass, Integer total, Strin
             return storage;
         }
         return "mnemonics".equals(selector) ? "float32" : "uint8";
+    }
+
+    /** Whether exemplars are compressed (cam or cim). */
+    public boolean compresses() {
+        return compression != null && !(compression instanceof NoCompressionSpec);
     }
 }

@@ -3,9 +3,9 @@ package org.mnemos.engine.spec;
 import java.util.List;
 
 /**
- * Backbone ({@code mlp}, {@code resnet32}, {@code resnet18}) and head ({@code linear},
+ * Backbone ({@code mlp}, {@code resnet32}, {@code resnet18}, {@code resnet8}) and head ({@code linear},
  * {@code cosine} or {@code lsc}). {@code hiddenUnits} applies to the MLP; {@code shortcut} to
- * ResNet-32's downsampling blocks ({@code zeroPad}, PyCIL's option A, or {@code projection},
+ * the CIFAR ResNets' (resnet32, resnet8) downsampling blocks ({@code zeroPad}, PyCIL's option A, or {@code projection},
  * LUCIR's option B; by default projection under a cosine or LSC head, as in LUCIR's and PyCIL's
  * cosine networks). {@code aggregation}, when set, changes the backbone from phase 1 on (AANets'
  * stable and plastic branches).

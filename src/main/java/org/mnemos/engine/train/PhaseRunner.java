@@ -14,6 +14,7 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetSplits;
 import org.mnemos.engine.data.ImageDataset;
+import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.method.CilMethod;
 import org.mnemos.engine.method.ClassMeans;
@@ -109,6 +110,15 @@ public final class PhaseRunner {
 
             List<PhaseHook> hooks = new ArrayList<>(method.hooks());
             hooks.addAll(Methods.modelHooks(method, spec.model()));
+            MemoryUpdate memoryUpdate = method.keepsExemplars() ? MemoryUpdate.of(spec.memory()) : null;
+            if (memoryUpdate != null) {
+                hooks.addAll(memoryUpdate.hooks());
+            }
+            if (phase > 0) {
+                for (PhaseHook hook : hooks) {
+                    hook.loadState(session, previousState);
+                }
+            }
             for (PhaseHook hook : hooks) {
                 hook.beforeTraining(session);
             }
@@ -116,7 +126,6 @@ public final class PhaseRunner {
             for (PhaseHook hook : hooks) {
                 progress.plan(hook.plannedSteps(session));
             }
-            MemoryUpdate memoryUpdate = method.keepsExemplars() ? MemoryUpdate.of(spec.memory()) : null;
             if (memoryUpdate != null) {
                 progress.plan(memoryUpdate.plannedSteps(session));
             }
@@ -145,6 +154,9 @@ public final class PhaseRunner {
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
                     session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond())
                     .withMnemonics(session.mnemonicsMetrics());
+            if (memoryUpdate != null) {
+                metrics = metrics.withMemory(memoryUpdate.report(session.memory(), totalClasses));
+            }
             for (PhaseHook hook : hooks) {
                 metrics = hook.report(metrics);
             }
@@ -155,6 +167,16 @@ public final class PhaseRunner {
                     .toList()));
             new PhaseState(phase, net.segmentSizes(), plan.classOrder().subList(0, totalClasses), classMeans != null)
                     .write(stateDir, net, session.successor(), session.memory(), classMeans);
+            for (PhaseHook hook : hooks) {
+                hook.saveState(session, stateDir);
+            }
+            if (session.heatmaps() != null) {
+                try {
+                    ExemplarHeatmaps.write(stateDir.resolve(ExemplarHeatmaps.FILE_NAME), session.heatmaps());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
             return new PhaseOutcome(metrics, stateDir);
         }
     }

@@ -1,0 +1,13 @@
+package org.mnemos.engine.metrics;
+
+/**
+ * What CIM's mask-model training did in a phase.
+ *
+ * @param mode {@code bilevel} or {@code firstOrder}
+ * @param metaSteps coefficient updates taken
+ * @param skippedSteps meta-iterations left out because their loss or gradient was not finite
+ * @param seconds wall time of the meta-iterations
+ * @param meanOuterLoss mean outer loss (null without a step) (CE under the stepped weights + div + reg terms)
+ * @param meanCamSquare mean of mean(cam²), the regulariser: how much of the images the masks cover
+ */
+public record CimMetrics(String mode, int metaSteps, int skippedSteps, double seconds, Double meanOuterLoss, Double meanCamSquare) {}

@@ -1,0 +1,122 @@
+package org.mnemos.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mnemos.engine.data.DataRoots;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.memory.ExemplarKind;
+import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.memory.ExemplarHeatmaps;
+import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.spec.CamCompressionSpec;
+import org.mnemos.engine.spec.CimCompressionSpec;
+import org.mnemos.engine.spec.CompressionSpec;
+import org.mnemos.engine.spec.DatasetSpec;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ProtocolSpec;
+import org.mnemos.engine.spec.TrainingSpec;
+
+/**
+ * Compressed exemplars end to end on small synthetic images with ResNet-8 (ResNet-32 with one block per stage): the budget in
+ * full-image units and in bytes, more exemplars than full images would allow, the mask model's
+ * training, and a phase resumed by another engine from the saved state giving the same numbers.
+ */
+class CompressedMemoryTrainingTest {
+
+    @TempDir
+    Path dir;
+
+    private CilEngine engine() {
+        return new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
+    }
+
+    private static ExperimentSpec spec(MemorySpec memory) {
+        return new ExperimentSpec(
+                "compressed", 3L, null,
+                new DatasetSpec("synthetic", null, null, 4, 16, 4, 12, 3),
+                new ProtocolSpec(2, 2, null, null, "natural", null, null),
+                new ModelSpec("resnet8", null, "linear"),
+                MethodSpec.named("icarl"),
+                memory,
+                new TrainingSpec(1, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
+    }
+
+    private static CimCompressionSpec cim() {
+        return new CimCompressionSpec("cim", null, 0.3, null, 1.0, 4, null, null, null, null, null, null, null, null);
+    }
+
+    private List<PhaseMetrics> run(ExperimentSpec spec, Path work) throws Exception {
+        CilEngine engine = engine();
+        RunPlan plan = engine.plan(spec);
+        List<PhaseMetrics> metrics = new ArrayList<>();
+        Path previous = null;
+        for (int phase = 0; phase < plan.phaseCount(); phase++) {
+            Path state = Files.createDirectories(work.resolve("phase-" + phase));
+            metrics.add(engine.runPhase(plan, phase, previous, state, Device.cpu(), p -> {}, () -> false).metrics());
+            previous = state;
+        }
+        return metrics;
+    }
+
+    @Test
+    void camKeepsMoreExemplarsThanFullImagesWithinTheUnitBudget() throws Exception {
+        CompressionSpec cam = new CamCompressionSpec("cam", 4.0, 0.9);
+        List<PhaseMetrics> metrics = run(spec(new MemorySpec("herding", 3, null, null, null, null, cam)), dir.resolve("cam"));
+        ExemplarSet memory = ExemplarSet.read(dir.resolve("cam/phase-1").resolve(ExemplarSet.FILE_NAME));
+        assertThat(memory.kinds()).containsOnly(ExemplarKind.COMPRESSED);
+        for (int label = 0; label < 4; label++) {
+            double spent = 0;
+            int count = 0;
+            for (int i = 0; i < memory.size(); i++) {
+                if (memory.labels()[i] == label) {
+                    spent += memory.unitCost(i);
+                    count++;
+                }
+            }
+            assertThat(spent).as("class %d", label).isLessThanOrEqualTo(3.0);
+            assertThat(count).as("class %d", label).isGreaterThanOrEqualTo(3);
+        }
+        assertThat(memory.size()).isGreaterThan(4 * 3);
+        PhaseMetrics last = metrics.get(1);
+        assertThat(last.exemplarCount()).isEqualTo(memory.size());
+        assertThat(last.memory().storedBytes()).isEqualTo(memory.storedBytes());
+        assertThat(last.memory().meanCompressionRate()).isBetween(0.25, 1.0);
+        assertThat(last.memory().exemplarsPerClass()).isEqualTo(memory.size() / 4.0);
+        assertThat(ExemplarHeatmaps.read(dir.resolve("cam/phase-1").resolve(ExemplarHeatmaps.FILE_NAME))).isNotEmpty();
+    }
+
+    @Test
+    void cimTrainsItsActivationsAndAResumedPhaseReproducesTheUninterruptedOne() throws Exception {
+        long bytes = 4L * 3 * (12 * 12 * 3 + 4);
+        ExperimentSpec spec = spec(new MemorySpec("herding", null, null, null, null, bytes, cim()));
+        List<PhaseMetrics> first = run(spec, dir.resolve("a"));
+        for (PhaseMetrics phase : first) {
+            assertThat(phase.memory().cim().metaSteps()).isGreaterThan(0);
+            assertThat(phase.memory().storedBytes()).isLessThanOrEqualTo(bytes);
+        }
+        assertThat(Files.exists(dir.resolve("a/phase-0/cim-activations.bin"))).isTrue();
+
+        CilEngine other = engine();
+        Path resumed = Files.createDirectories(dir.resolve("resumed"));
+        PhaseMetrics again = other.runPhase(other.plan(spec), 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false)
+                .metrics();
+        assertThat(again.accuracy()).isEqualTo(first.get(1).accuracy());
+        assertThat(again.exemplarCount()).isEqualTo(first.get(1).exemplarCount());
+        assertThat(again.memory().storedBytes()).isEqualTo(first.get(1).memory().storedBytes());
+        assertThat(Files.readAllBytes(resumed.resolve(ExemplarSet.FILE_NAME)))
+                .isEqualTo(Files.readAllBytes(dir.resolve("a/phase-1").resolve(ExemplarSet.FILE_NAME)));
+        assertThat(Files.readAllBytes(resumed.resolve("cim-activations.bin")))
+                .isEqualTo(Files.readAllBytes(dir.resolve("a/phase-1/cim-activations.bin")));
+    }
+}
