@@ -97,6 +97,7 @@ public final class PeakMemory {
             return switch (model.backbone().toLowerCase(Locale.ROOT)) {
                 case "mlp" -> mlp(model.hiddenUnits(), (long) channels * height * width, classes);
                 case "resnet32" -> residual(channels, height, width, classes, 16, 3, new int[] {16, 32, 64}, 5, false, false);
+                case "resnet8" -> residual(channels, height, width, classes, 16, 3, new int[] {16, 32, 64}, 1, false, false);
                 case "resnet18" -> {
                     boolean small = height <= 64 && width <= 64;
                     yield residual(channels, height, width, classes, 64, small ? 3 : 7, new int[] {64, 128, 256, 512}, 2, !small, true);

@@ -1,6 +1,8 @@
 package org.mnemos.engine;
 
+import org.mnemos.engine.method.InversionOptions;
 import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.model.HeadType;
 import java.util.List;
 import org.mnemos.engine.memory.ExemplarSelector;
@@ -34,6 +36,10 @@ public final class SpecDefaults {
         require(spec.method(), "method");
         require(spec.method().name(), "method.name");
         require(spec.training(), "training");
+        boolean dataFree = Methods.DATA_FREE.contains(spec.method().name());
+        if (dataFree && spec.memory() != null) {
+            throw new SpecException("memory", spec.method().name() + " is data-free: it keeps no exemplars; leave memory out");
+        }
         return new ExperimentSpec(
                 spec.name() == null ? spec.method().name() + "-" + spec.dataset().name() : spec.name(),
                 spec.seed() == null ? 0L : spec.seed(),
@@ -41,8 +47,8 @@ public final class SpecDefaults {
                 spec.dataset(),
                 protocol(spec.protocol()),
                 model(spec.model(), Methods.create(spec.method()).head()),
-                spec.method(),
-                memory(spec.memory()),
+                method(spec.method()),
+                dataFree ? null : memory(spec.memory()),
                 training(spec.training(), channels));
     }
 
@@ -57,13 +63,25 @@ public final class SpecDefaults {
      */
     private static ModelSpec model(ModelSpec m, HeadType forcedHead) {
         if (m == null || m.backbone() == null) {
-            throw new SpecException("model.backbone", "is required; allowed: mlp, resnet32, resnet18");
+            throw new SpecException("model.backbone", "is required; allowed: " + org.mnemos.engine.model.Backbones.NAMES);
         }
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
         String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
                 : m.head() == null ? "linear" : m.head();
         AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved() : m.aggregation();
         return new ModelSpec(m.backbone(), hidden, head, aggregation);
+    }
+
+    /** The data-free methods' inversion options with their defaults; other methods as given. */
+    private static MethodSpec method(MethodSpec m) {
+        if (m.abd() == null && m.deepinversion() == null && !Methods.DATA_FREE.contains(m.name())) {
+            return m;
+        }
+        return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
+                m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
+                m.balancedFinetuneEpochs(),
+                "abd".equals(m.name()) ? InversionOptions.resolve(m.abd(), true) : m.abd(),
+                "deepinversion".equals(m.name()) ? InversionOptions.resolve(m.deepinversion(), false) : m.deepinversion());
     }
 
     private static MemorySpec memory(MemorySpec m) {

@@ -9,6 +9,9 @@ import org.mnemos.engine.metrics.PhaseMetrics;
  */
 public interface PhaseHook {
 
+    /** Right after the session is built in a phase after the first: reads what the hook saved last phase. */
+    default void restore(PhaseSession session, java.nio.file.Path previousState) {}
+
     /** Before the main training stage; may change the training set or the new head weights. */
     default void beforeTraining(PhaseSession session) {}
 
@@ -20,6 +23,9 @@ public interface PhaseHook {
 
     /** After the exemplar memory holds the new classes. */
     default void afterMemoryUpdate(PhaseSession session) {}
+
+    /** After the phase state is written to {@code stateDir}: adds what the next phase needs from this hook. */
+    default void save(PhaseSession session, java.nio.file.Path stateDir) {}
 
     /** Extra optimizer steps this hook will take, for progress reporting. */
     default long plannedSteps(PhaseSession session) {

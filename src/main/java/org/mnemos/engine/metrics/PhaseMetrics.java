@@ -22,6 +22,7 @@ import java.util.Map;
  *     stage's and AANets' aggregation weights); null where not measured
  * @param totalParameters elements of every parameter of the network, BatchNorm statistics excluded;
  *     null where not measured
+ * @param inversion what the model inversion after the phase did (ABD, DeepInversion); absent otherwise
  */
 public record PhaseMetrics(
         int phase,
@@ -41,7 +42,33 @@ public record PhaseMetrics(
         @JsonInclude(JsonInclude.Include.NON_NULL) MnemonicsMetrics mnemonics,
         List<List<Double>> aggregationWeights,
         Long trainableParameters,
-        Long totalParameters) {
+        Long totalParameters,
+        @JsonInclude(JsonInclude.Include.NON_NULL) InversionMetrics inversion) {
+
+    /** Metrics without an inversion report. */
+    public PhaseMetrics(
+            int phase,
+            List<Integer> classes,
+            String classifier,
+            double accuracy,
+            double cnnAccuracy,
+            Double nmeAccuracy,
+            Double oldAccuracy,
+            double newAccuracy,
+            List<Double> accuracyRow,
+            Map<Integer, Double> perClassAccuracy,
+            int exemplarCount,
+            long memoryBytes,
+            long trainMillis,
+            double imagesPerSecond,
+            MnemonicsMetrics mnemonics,
+            List<List<Double>> aggregationWeights,
+            Long trainableParameters,
+            Long totalParameters) {
+        this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, aggregationWeights,
+                trainableParameters, totalParameters, null);
+    }
 
     /** Metrics of a phase without mnemonics, aggregation weights and parameter counts. */
     public PhaseMetrics(
@@ -66,18 +93,24 @@ public record PhaseMetrics(
     public PhaseMetrics withMnemonics(MnemonicsMetrics report) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
                 accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, report,
-                aggregationWeights, trainableParameters, totalParameters);
+                aggregationWeights, trainableParameters, totalParameters, inversion);
     }
 
     public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
                 accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, weights,
-                trainableParameters, totalParameters);
+                trainableParameters, totalParameters, inversion);
     }
 
     public PhaseMetrics withParameterCounts(long trainable, long total) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
                 accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
-                aggregationWeights, trainable, total);
+                aggregationWeights, trainable, total, inversion);
+    }
+
+    public PhaseMetrics withInversion(InversionMetrics report) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
+                aggregationWeights, trainableParameters, totalParameters, report);
     }
 }

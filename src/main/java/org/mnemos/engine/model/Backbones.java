@@ -9,7 +9,7 @@ import org.mnemos.engine.spec.ModelSpec;
 /** Builds the backbone a {@link ModelSpec} names for inputs of the given shape. */
 public final class Backbones {
 
-    public static final List<String> NAMES = List.of("mlp", "resnet32", "resnet18");
+    public static final List<String> NAMES = List.of("mlp", "resnet32", "resnet18", "resnet8");
 
     /** ResNet-18 inputs up to this side get PyCIL's CIFAR stem (conv3x3/1, no maxpool). */
     private static final int SMALL_INPUT_MAX_SIDE = 64;
@@ -17,7 +17,8 @@ public final class Backbones {
     private Backbones() {}
 
     /**
-     * {@code mlp} (hidden units from the spec, default 400-400), {@code resnet32} or {@code resnet18}.
+     * {@code mlp} (hidden units from the spec, default 400-400), {@code resnet32}, {@code resnet18} or
+     * {@code resnet8} (ResNet-32's design with one block per stage).
      * With a cosine or LSC head the ResNets drop their final ReLU, as LUCIR and PODNet do.
      */
     public static Backbone create(ModelSpec spec, int channels, int height, int width) {
@@ -64,6 +65,8 @@ public final class Backbones {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "mlp" -> mlp(spec, channels * height * width);
             case "resnet32" -> CifarResNet.builder().optLastRelu(lastRelu).build();
+            // the same CIFAR ResNet with one block per stage: BatchNorm at MNIST scale on a CPU (ABD's bench)
+            case "resnet8" -> CifarResNet.builder().optBlocksPerStage(1).optLastRelu(lastRelu).build();
             case "resnet18" -> ResNet18.builder()
                     .optSmallInput(height <= SMALL_INPUT_MAX_SIDE && width <= SMALL_INPUT_MAX_SIDE)
                     .optLastRelu(lastRelu)

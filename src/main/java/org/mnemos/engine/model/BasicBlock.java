@@ -86,9 +86,9 @@ final class BasicBlock extends AbstractBlock {
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
         NDArray out = convA.forward(parameterStore, new NDList(x), training).head();
-        out = Activation.relu(bnA.forward(parameterStore, new NDList(out), training).head());
+        out = Activation.relu(BatchNormTap.forward(bnA, parameterStore, out, training));
         out = convB.forward(parameterStore, new NDList(out), training).head();
-        out = bnB.forward(parameterStore, new NDList(out), training).head();
+        out = BatchNormTap.forward(bnB, parameterStore, out, training);
         NDArray residual = switch (shortcut) {
             case IDENTITY -> x;
             case SUBSAMPLE_ZERO_PAD -> {
@@ -97,7 +97,7 @@ final class BasicBlock extends AbstractBlock {
             }
             case PROJECTION -> {
                 NDArray projected = projectionConv.forward(parameterStore, new NDList(x), training).head();
-                yield projectionBn.forward(parameterStore, new NDList(projected), training).head();
+                yield BatchNormTap.forward(projectionBn, parameterStore, projected, training);
             }
         };
         NDArray sum = out.add(residual);

@@ -93,7 +93,7 @@ abstract class ResidualBackbone extends Backbone {
     public NDArray forwardLevel(ParameterStore parameterStore, int level, NDArray x, boolean training) {
         if (level == 0) {
             x = stem.forward(parameterStore, new NDList(x), training).head();
-            x = afterStem(Activation.relu(stemBn.forward(parameterStore, new NDList(x), training).head()));
+            x = afterStem(Activation.relu(BatchNormTap.forward(stemBn, parameterStore, x, training)));
         }
         for (BasicBlock block : stages.get(level)) {
             x = block.forward(parameterStore, new NDList(x), training).head();

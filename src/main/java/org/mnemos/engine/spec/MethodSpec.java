@@ -15,6 +15,8 @@ package org.mnemos.engine.spec;
  * @param biasValidationFraction BiC: fraction of exemplars held out to train the bias layer
  * @param biasEpochs BiC: epochs of the bias correction stage
  * @param balancedFinetuneEpochs LUCIR/PODNet class-balanced finetuning epochs (0 disables)
+ * @param abd Always Be Dreaming's inversion and distillation options
+ * @param deepinversion the DeepInversion baseline's inversion and distillation options
  */
 public record MethodSpec(
         String name,
@@ -28,7 +30,17 @@ public record MethodSpec(
         Integer proxiesPerClass,
         Double biasValidationFraction,
         Integer biasEpochs,
-        Integer balancedFinetuneEpochs) {
+        Integer balancedFinetuneEpochs,
+        InversionSpec abd,
+        InversionSpec deepinversion) {
+
+    /** The options of the methods that came before the data-free ones. */
+    public MethodSpec(String name, Double temperature, Double distillationWeight, Double lambdaBase, Double margin,
+            Integer hardNegatives, Double podSpatialWeight, Double podFlatWeight, Integer proxiesPerClass,
+            Double biasValidationFraction, Integer biasEpochs, Integer balancedFinetuneEpochs) {
+        this(name, temperature, distillationWeight, lambdaBase, margin, hardNegatives, podSpatialWeight, podFlatWeight,
+                proxiesPerClass, biasValidationFraction, biasEpochs, balancedFinetuneEpochs, null, null);
+    }
 
     public static MethodSpec named(String name) {
         return new MethodSpec(name, null, null, null, null, null, null, null, null, null, null, null);

@@ -99,9 +99,15 @@ public final class PhaseRunner {
                     rng, loop, Samples.empty(train.imageBytes()), memory,
                     train.height(), train.width(), train.channels(), incrementalLabels);
             session.setTraining(trainingSamples(session, phase));
+            session.setLastPhase(phase == plan.phases().size() - 1);
 
             List<PhaseHook> hooks = new ArrayList<>(method.hooks());
             hooks.addAll(Methods.modelHooks(method, spec.model()));
+            if (phase > 0) {
+                for (PhaseHook hook : hooks) {
+                    hook.restore(session, previousState);
+                }
+            }
             for (PhaseHook hook : hooks) {
                 hook.beforeTraining(session);
             }
@@ -137,7 +143,8 @@ public final class PhaseRunner {
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
                     session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond())
-                    .withMnemonics(session.mnemonicsMetrics());
+                    .withMnemonics(session.mnemonicsMetrics())
+                    .withInversion(session.inversionReport());
             for (PhaseHook hook : hooks) {
                 metrics = hook.report(metrics);
             }
@@ -148,6 +155,9 @@ public final class PhaseRunner {
                     .toList()));
             new PhaseState(phase, net.segmentSizes(), plan.classOrder().subList(0, totalClasses), classMeans != null)
                     .write(stateDir, net, session.memory(), classMeans);
+            for (PhaseHook hook : hooks) {
+                hook.save(session, stateDir);
+            }
             return new PhaseOutcome(metrics, stateDir);
         }
     }
