@@ -23,6 +23,7 @@ import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.method.DreamingHook;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.ObjectMapper;
@@ -40,6 +41,8 @@ public class PhaseDownloads implements PhaseArtifacts {
 
     public static final String EXEMPLARS = "exemplars";
     public static final String CHECKPOINT = "checkpoint";
+    /** The dreams of a data-free method's generator after the phase (ABD, DeepInversion). */
+    public static final String SYNTHETIC = "synthetic";
     static final String MANIFEST = "manifest.json";
     static final String VALUES = "values.npy";
 
@@ -63,12 +66,23 @@ public class PhaseDownloads implements PhaseArtifacts {
             Path checkpoint = work.resolve(CHECKPOINT + ".zip");
             writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
             store.store(experimentId, phase, CHECKPOINT, checkpoint);
+            Path dreams = stateDir.resolve(DreamingHook.GALLERY_FILE);
+            if (Files.exists(dreams)) {
+                Path synthetic = work.resolve(SYNTHETIC + ".zip");
+                writeZip(ExemplarSet.read(dreams), phase, plan, synthetic, Map.of("kind", SYNTHETIC));
+                store.store(experimentId, phase, SYNTHETIC, synthetic);
+            }
         } finally {
             deleteQuietly(work);
         }
     }
 
     void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target) throws IOException {
+        writeZip(set, phase, plan, target, Map.of());
+    }
+
+    /** PNGs per class folder and a manifest, with {@code extra} entries at the top of the manifest. */
+    void writeZip(ExemplarSet set, int phase, RunPlan plan, Path target, Map<String, Object> extra) throws IOException {
         List<Map<String, Object>> images = new ArrayList<>();
         Map<Integer, Integer> counts = new TreeMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(target)))) {
@@ -88,7 +102,7 @@ public class PhaseDownloads implements PhaseArtifacts {
                 image.put("kind", set.kinds()[i].wireName());
                 images.add(image);
             }
-            Map<String, Object> manifest = new LinkedHashMap<>();
+            Map<String, Object> manifest = new LinkedHashMap<>(extra);
             manifest.put("phase", phase);
             manifest.put("classes", classesSeen(plan, phase));
             manifest.put("classNames", classesSeen(plan, phase).stream().map(l -> className(plan, l)).toList());

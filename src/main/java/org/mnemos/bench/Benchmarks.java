@@ -52,6 +52,7 @@ public final class Benchmarks {
         List<Long> seeds = List.of(0L, 1L, 2L);
         double fusionLr = AanetsSpec.DEFAULT_FUSION_LR;
         Path runs = null;
+        int inversionIterations = 100;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -62,6 +63,7 @@ public final class Benchmarks {
                 case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
                 case "--fusion-lr" -> fusionLr = Double.parseDouble(args[++i]);
                 case "--runs" -> runs = Path.of(args[++i]);
+                case "--inversion-iterations" -> inversionIterations = Integer.parseInt(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -74,14 +76,18 @@ public final class Benchmarks {
         for (String part : parts) {
             switch (part) {
                 case "throughput" -> throughput();
-                case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null ? Methods.NAMES : methods);
+                case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null
+                        ? Methods.NAMES.stream().filter(m -> !Methods.DATA_FREE.contains(m)).toList() : methods);
+                case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
+                        iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);
                 case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds, outerLr);
                 case "aanets" -> AanetsBench.table(
                         data, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds, fusionLr);
                 case "aanets-branches" -> AanetsBench.branches(
                         data, runs, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds.get(0), fusionLr);
                 default -> throw new IllegalArgumentException(
-                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches");
+                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
+                                + "dfcil-mnist, dfcil-fashion-mnist");
             }
         }
     }

@@ -21,10 +21,10 @@ import org.mnemos.engine.spec.InversionSpec;
  * every phase but the last, as the authors' code), trains it to invert the new network; saves both
  * in the phase state, with a sample of dreams per predicted class for the synthetic download.
  */
-final class DreamingHook implements PhaseHook {
+public final class DreamingHook implements PhaseHook {
 
     /** File of the dream sample in the phase state (the exemplar format, kind synthetic). */
-    static final String GALLERY_FILE = "dreams.bin";
+    public static final String GALLERY_FILE = "dreams.bin";
     /** Dreams kept per predicted class for the download. */
     static final int GALLERY_PER_CLASS = 16;
     /** Dreams drawn per seen class to fill the gallery (classes the generator neglects stay short). */
