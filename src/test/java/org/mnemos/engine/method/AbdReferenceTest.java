@@ -104,7 +104,8 @@ class AbdReferenceTest {
         features.setRequiresGradient(true);
         Autograd.enable();
         try {
-            NDArray loss = new DetachedHeadCrossEntropy().compute(abdStep(c, features));
+            // + 0·Σf keeps the features in the graph, so their gradient is what the CE alone sends them
+            NDArray loss = new DetachedHeadCrossEntropy().compute(abdStep(c, features)).add(features.sum().mul(0f));
             Autograd.backward(loss);
         } finally {
             Autograd.disable();
