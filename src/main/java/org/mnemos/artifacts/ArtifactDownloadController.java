@@ -51,6 +51,16 @@ public class ArtifactDownloadController {
         return download(id, index, PhaseDownloads.CHECKPOINT, ifNoneMatch);
     }
 
+    /** A sample of the dreams of a data-free method's generator after the phase, per predicted class. */
+    @GetMapping(path = "/api/v1/experiments/{id}/phases/{index}/synthetic", produces = "application/zip")
+    public ResponseEntity<Resource> synthetic(
+            @PathVariable UUID id,
+            @PathVariable int index,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
+            throws IOException {
+        return download(id, index, PhaseDownloads.SYNTHETIC, ifNoneMatch);
+    }
+
     @ExceptionHandler(ErrorResponseException.class)
     ResponseEntity<ProblemDetail> problem(ErrorResponseException exception) {
         return Problems.render(exception);
@@ -77,6 +87,8 @@ public class ArtifactDownloadController {
             return Problems.notFound("Experiment " + id + " does not exist");
         }
         return Problems.notFound("Phase " + index + " of experiment " + id + " has no " + kind
-                + " download (the phase has not completed, or does not exist)");
+                + " download (the phase has not completed, or does not exist"
+                + (kind.equals(PhaseDownloads.SYNTHETIC)
+                        ? "; only abd and deepinversion dream, after every phase but the last)" : ")"));
     }
 }

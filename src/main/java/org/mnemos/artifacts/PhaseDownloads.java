@@ -24,6 +24,7 @@ import javax.imageio.ImageIO;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.method.DreamingHook;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.ObjectMapper;
@@ -41,6 +42,8 @@ public class PhaseDownloads implements PhaseArtifacts {
 
     public static final String EXEMPLARS = "exemplars";
     public static final String CHECKPOINT = "checkpoint";
+    /** The dreams of a data-free method's generator after the phase (ABD, DeepInversion). */
+    public static final String SYNTHETIC = "synthetic";
     static final String MANIFEST = "manifest.json";
     static final String VALUES = "values.npy";
 
@@ -60,26 +63,35 @@ public class PhaseDownloads implements PhaseArtifacts {
         try {
             Path exemplars = work.resolve(EXEMPLARS + ".zip");
             writeExemplarsZip(ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)), phase, plan, exemplars,
-                    ExemplarHeatmaps.read(stateDir.resolve(ExemplarHeatmaps.FILE_NAME)));
+                    ExemplarHeatmaps.read(stateDir.resolve(ExemplarHeatmaps.FILE_NAME)), Map.of());
             store.store(experimentId, phase, EXEMPLARS, exemplars);
             Path checkpoint = work.resolve(CHECKPOINT + ".zip");
             writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
             store.store(experimentId, phase, CHECKPOINT, checkpoint);
+            Path dreams = stateDir.resolve(DreamingHook.GALLERY_FILE);
+            if (Files.exists(dreams)) {
+                Path synthetic = work.resolve(SYNTHETIC + ".zip");
+                writeExemplarsZip(ExemplarSet.read(dreams), phase, plan, synthetic, Map.of(), Map.of("kind", SYNTHETIC));
+                store.store(experimentId, phase, SYNTHETIC, synthetic);
+            }
         } finally {
             deleteQuietly(work);
         }
     }
 
     void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target) throws IOException {
-        writeExemplarsZip(set, phase, plan, target, Map.of());
+        writeExemplarsZip(set, phase, plan, target, Map.of(), Map.of());
     }
 
     /**
+     * PNGs per class folder and a manifest.
+     *
      * @param heatmaps CAM heatmaps of some exemplars (position → height·width map in [0, 1]), each
      *     written as a PNG next to its image
+     * @param extra entries at the top of the manifest
      */
-    void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target, Map<Integer, float[]> heatmaps)
-            throws IOException {
+    void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target, Map<Integer, float[]> heatmaps,
+            Map<String, Object> extra) throws IOException {
         List<Map<String, Object>> images = new ArrayList<>();
         Map<Integer, Integer> counts = new TreeMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(target)))) {
@@ -117,7 +129,7 @@ public class PhaseDownloads implements PhaseArtifacts {
                 }
                 images.add(image);
             }
-            Map<String, Object> manifest = new LinkedHashMap<>();
+            Map<String, Object> manifest = new LinkedHashMap<>(extra);
             manifest.put("phase", phase);
             manifest.put("classes", classesSeen(plan, phase));
             manifest.put("classNames", classesSeen(plan, phase).stream().map(l -> className(plan, l)).toList());

@@ -61,6 +61,7 @@ public final class Benchmarks {
         int testPerClass = 200;
         String backbone = "resnet32";
         int batchSize = 64;
+        int inversionIterations = 100;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -78,6 +79,7 @@ public final class Benchmarks {
                 case "--test-per-class" -> testPerClass = Integer.parseInt(args[++i]);
                 case "--backbone" -> backbone = args[++i];
                 case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
+                case "--inversion-iterations" -> inversionIterations = Integer.parseInt(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -90,9 +92,11 @@ public final class Benchmarks {
         for (String part : parts) {
             switch (part) {
                 case "throughput" -> throughput();
-                // FOSTER's default 130 compression epochs do not fit these tables; it has its own part
                 case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null
-                        ? Methods.NAMES.stream().filter(name -> !name.equals("foster")).toList() : methods);
+                        ? Methods.NAMES.stream().filter(m -> !Methods.DATA_FREE.contains(m) && !m.equals("foster")).toList()
+                        : methods);
+                case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
+                        iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);
                 case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds, outerLr);
                 case "aanets" -> AanetsBench.table(
                         data, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds, fusionLr);
@@ -102,8 +106,9 @@ public final class Benchmarks {
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
                         variants, seeds, iterations, trainPerClass, testPerClass, backbone, batchSize);
-                default -> throw new IllegalArgumentException("unknown part " + part
-                        + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, foster, compression");
+                default -> throw new IllegalArgumentException(
+                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
+                                + "foster, compression, dfcil-mnist, dfcil-fashion-mnist");
             }
         }
     }

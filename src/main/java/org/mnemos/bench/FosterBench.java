@@ -70,7 +70,7 @@ final class FosterBench {
     static ExperimentSpec spec(String dataset, String method, int iterations, int compressionEpochs, long seed) {
         MethodSpec options = method.equals("foster")
                 ? new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null,
-                        new FosterSpec(null, null, null, null, compressionEpochs, COMPRESSION_LR, null, null, null, null))
+                        new FosterSpec(null, null, null, null, compressionEpochs, COMPRESSION_LR, null, null, null, null), null, null)
                 : MethodSpec.named(method);
         return new ExperimentSpec(
                 "split-" + dataset + "-" + method,

@@ -65,6 +65,12 @@ public final class CilEngine {
         Methods.create(spec.method());
         MemoryBudget.of(spec.memory());
         checkCompression(spec);
+        if (Methods.DATA_FREE.contains(spec.method().name())
+                && !org.mnemos.engine.model.Generator.supports(info.channels(), info.height(), info.width())) {
+            throw new SpecException("method.name", spec.method().name() + " dreams with a generator made for square images of side "
+                    + "8-32 (a multiple of 4), 64 or 224 with 1 or 3 channels; " + info.name() + " has "
+                    + info.channels() + "x" + info.height() + "x" + info.width());
+        }
         var protocol = spec.protocol();
         int classes = info.classNames().size();
         List<Integer> order = ClassOrders.resolve(protocol.classOrder(), protocol.classOrderSeed(), protocol.classList(), classes);

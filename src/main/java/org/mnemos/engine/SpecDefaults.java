@@ -1,5 +1,6 @@
 package org.mnemos.engine;
 
+import org.mnemos.engine.method.InversionOptions;
 import org.mnemos.engine.method.Methods;
 import org.mnemos.engine.model.HeadType;
 import java.util.List;
@@ -41,6 +42,10 @@ public final class SpecDefaults {
         require(spec.method().name(), "method.name");
         require(spec.training(), "training");
         TrainingSpec training = training(spec.training(), channels);
+        boolean dataFree = Methods.DATA_FREE.contains(spec.method().name());
+        if (dataFree && spec.memory() != null) {
+            throw new SpecException("memory", spec.method().name() + " is data-free: it keeps no exemplars; leave memory out");
+        }
         return new ExperimentSpec(
                 spec.name() == null ? spec.method().name() + "-" + spec.dataset().name() : spec.name(),
                 spec.seed() == null ? 0L : spec.seed(),
@@ -49,7 +54,7 @@ public final class SpecDefaults {
                 protocol(spec.protocol()),
                 model(spec.model(), Methods.create(spec.method()).head()),
                 method(spec.method(), training.optimizer().lr()),
-                memory(spec.memory()),
+                dataFree ? null : memory(spec.memory()),
                 training);
     }
 
@@ -58,9 +63,20 @@ public final class SpecDefaults {
      * compression stage takes the training learning rate unless given one.
      */
     private static MethodSpec method(MethodSpec m, double trainingLr) {
-        if (!"foster".equals(m.name())) {
+        if ("foster".equals(m.name())) {
+            return foster(m, trainingLr);
+        }
+        if (m.abd() == null && m.deepinversion() == null && !Methods.DATA_FREE.contains(m.name())) {
             return m;
         }
+        return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
+                m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
+                m.balancedFinetuneEpochs(), m.foster(),
+                "abd".equals(m.name()) ? InversionOptions.resolve(m.abd(), true) : m.abd(),
+                "deepinversion".equals(m.name()) ? InversionOptions.resolve(m.deepinversion(), false) : m.deepinversion());
+    }
+
+    private static MethodSpec foster(MethodSpec m, double trainingLr) {
         FosterSpec foster = (m.foster() == null ? new FosterSpec(null, null, null, null, null, null, null, null, null, null)
                 : m.foster()).resolved();
         if (foster.compressionLr() == null) {
@@ -70,7 +86,7 @@ public final class SpecDefaults {
         }
         return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
                 m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
-                m.balancedFinetuneEpochs(), foster);
+                m.balancedFinetuneEpochs(), foster, m.abd(), m.deepinversion());
     }
 
     private static ProtocolSpec protocol(ProtocolSpec p) {
@@ -99,6 +115,7 @@ public final class SpecDefaults {
         return new ModelSpec(m.backbone(), hidden, head, aggregation, shortcut);
     }
 
+    /** The data-free methods' inversion options with their defaults; other methods as given. */
     private static MemorySpec memory(MemorySpec m) {
         if (m == null) {
             return new MemorySpec("herding", DEFAULT_PER_CLASS, null);

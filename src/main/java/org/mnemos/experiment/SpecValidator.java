@@ -25,6 +25,7 @@ import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.CamCompressionSpec;
 import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.NoCompressionSpec;
+import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -70,6 +71,9 @@ public class SpecValidator {
     static final int MAX_IMAGE_SIZE = 512;
     static final int MAX_HIDDEN_UNITS = 65536;
     static final int MAX_NAME_LENGTH = 200;
+    /** The authors' CIFAR schedule is 10,000 generator steps per phase; ten times that is a mistake. */
+    static final int MAX_INVERSION_ITERATIONS = 100_000;
+    static final int MAX_LATENT_DIM = 16_384;
 
     private final MethodCatalog methods;
     private final LimitsProperties limits;
@@ -356,6 +360,8 @@ public class SpecValidator {
         options.put("biasEpochs", method.biasEpochs());
         options.put("balancedFinetuneEpochs", method.balancedFinetuneEpochs());
         options.put("foster", method.foster());
+        options.put("abd", method.abd());
+        options.put("deepinversion", method.deepinversion());
         options.forEach((option, value) -> {
             if (value != null && !info.options().contains(option)) {
                 errors.add("method." + option, "does not apply to " + info.name()
@@ -377,6 +383,8 @@ public class SpecValidator {
         range(errors, "method.biasEpochs", method.biasEpochs(), 0, limits.maxEpochs());
         range(errors, "method.balancedFinetuneEpochs", method.balancedFinetuneEpochs(), 0, limits.maxEpochs());
         foster(method.foster(), errors);
+        inversion(errors, "method.abd", method.abd());
+        inversion(errors, "method.deepinversion", method.deepinversion());
         return info;
     }
 
@@ -403,8 +411,32 @@ public class SpecValidator {
         }
     }
 
+    /** The data-free methods' generator and inversion options. */
+    private void inversion(Errors errors, String path, InversionSpec options) {
+        if (options == null) {
+            return;
+        }
+        range(errors, path + ".iterations", options.iterations(), 1, MAX_INVERSION_ITERATIONS);
+        range(errors, path + ".batchSize", options.batchSize(), 2, limits.maxBatchSize());
+        range(errors, path + ".latentDim", options.latentDim(), 1, MAX_LATENT_DIM);
+        if (options.lr() != null && !(options.lr() > 0 && options.lr() <= 1)) {
+            errors.add(path + ".lr", "must be > 0 and <= 1");
+        }
+        positive(errors, path + ".tau", options.tau());
+        nonNegative(errors, path + ".contentWeight", options.contentWeight());
+        nonNegative(errors, path + ".bnWeight", options.bnWeight());
+        nonNegative(errors, path + ".smoothnessWeight", options.smoothnessWeight());
+        nonNegative(errors, path + ".mu", options.mu());
+    }
+
     private void memory(MemorySpec memory, MethodCatalog.MethodInfo method, Integer classes, Errors errors) {
         if (method == null) {
+            return;
+        }
+        if (org.mnemos.engine.method.Methods.DATA_FREE.contains(method.name())) {
+            if (memory != null) {
+                errors.add("memory", method.name() + " is data-free: it keeps no exemplars at all; leave memory out");
+            }
             return;
         }
         if (!method.usesExemplars()) {

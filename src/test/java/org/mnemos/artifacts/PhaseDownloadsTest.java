@@ -276,6 +276,49 @@ class PhaseDownloadsTest {
     }
 
     @Test
+    void theDreamsOfADataFreePhaseAreASyntheticDownload() throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        ExemplarSet.empty(2, 2, 3).write(stateDir.resolve(ExemplarSet.FILE_NAME));
+        Files.writeString(stateDir.resolve("state.json"), "{\"phase\":0}");
+        ExemplarKind[] kinds = {ExemplarKind.SYNTHETIC, ExemplarKind.SYNTHETIC, ExemplarKind.SYNTHETIC};
+        float[] values = new float[3 * 2 * 2 * 3];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 9.5f - 20f; // some below 0: the PNG clips, values.npy keeps them
+        }
+        ExemplarSet dreams = new ExemplarSet(new byte[values.length], new int[] {3, 3, 7}, new int[] {-1, -1, -1}, kinds, 2, 2, 3)
+                .withValues(values, kinds, org.mnemos.engine.memory.ExemplarStorage.FLOAT32);
+        dreams.write(stateDir.resolve(org.mnemos.engine.method.DreamingHook.GALLERY_FILE));
+
+        downloads.storeDownloads(experiment, 0, plan(), stateDir);
+
+        HttpResponse<byte[]> response = get(experiment, 0, "synthetic");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d)
+                .contains(experiment + "-phase0-synthetic.zip"));
+        Map<String, byte[]> entries = unzip(response.body());
+        assertThat(entries).containsOnlyKeys(
+                "3-cat_dog/synthetic-0.png", "3-cat_dog/synthetic-1.png", "7-horse/synthetic-2.png", "values.npy", "manifest.json");
+        JsonNode manifest = JSON.readTree(entries.get("manifest.json"));
+        assertThat(manifest.get("kind").asString()).isEqualTo("synthetic");
+        assertThat(manifest.get("counts").toString()).isEqualTo("{\"3\":2,\"7\":1}");
+        manifest.get("images").forEach(image -> assertThat(image.get("kind").asString()).isEqualTo("synthetic"));
+        BufferedImage first = ImageIO.read(new ByteArrayInputStream(entries.get("3-cat_dog/synthetic-0.png")));
+        assertThat(first.getRaster().getSample(0, 0, 0)).isZero(); // -20 clipped
+        // the dreams are in the checkpoint too, with the rest of the state
+        assertThat(unzip(get(experiment, 0, "checkpoint").body())).containsKey("dreams.bin");
+    }
+
+    @Test
+    void aPhaseWithoutDreamsHasNoSyntheticDownload() throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        ExemplarSet.empty(2, 2, 1).write(stateDir.resolve(ExemplarSet.FILE_NAME));
+        downloads.storeDownloads(experiment, 0, plan(), stateDir);
+        HttpResponse<byte[]> response = get(experiment, 0, "synthetic");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(new String(response.body())).contains("only abd and deepinversion dream");
+    }
+
+    @Test
     void aMatchingETagIsNotModified() throws Exception {
         UUID experiment = TestExperiments.insert(jdbc);
         ExemplarSet.empty(2, 2, 1).write(stateDir.resolve(ExemplarSet.FILE_NAME));

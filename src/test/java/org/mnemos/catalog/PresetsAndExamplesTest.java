@@ -46,6 +46,7 @@ class PresetsAndExamplesTest {
     @Test
     void allPresetsShipAndValidate() {
         assertThat(PRESETS.list()).extracting(PresetCatalog.Preset::name).containsExactly(
+                "cifar100-abd-10", "cifar100-abd-20", "cifar100-abd-5",
                 "cifar100-b0-10",
                 "cifar100-icarl-aanets-b50-10", "cifar100-icarl-aanets-b50-25", "cifar100-icarl-aanets-b50-5",
                 "cifar100-icarl-mnemonics-b50-10", "cifar100-icarl-mnemonics-b50-25", "cifar100-icarl-mnemonics-b50-5",
@@ -124,6 +125,23 @@ class PresetsAndExamplesTest {
     void examplesValidate(Path example) throws IOException {
         var read = READER.read(Files.readAllBytes(example));
         assertThat(VALIDATOR.validate(read.spec())).as(example.toString()).isEmpty();
+    }
+
+    @Test
+    void abdPresetsAreTheAuthorsCifarScripts() {
+        for (int tasks : new int[] {5, 10, 20}) {
+            var spec = READER.read(("{\"preset\":\"cifar100-abd-" + tasks + "\"}").getBytes()).spec();
+            assertThat(spec.protocol().initialClasses()).isEqualTo(100 / tasks);
+            assertThat(spec.protocol().increment()).isEqualTo(100 / tasks);
+            assertThat(spec.model().backbone()).isEqualTo("resnet32");
+            assertThat(spec.method().name()).isEqualTo("abd");
+            assertThat(spec.method().abd().iterations()).isEqualTo(10_000);
+            assertThat(spec.method().abd().mu()).isEqualTo(0.1);
+            assertThat(spec.memory()).isNull();
+            assertThat(spec.training().epochs()).isEqualTo(250);
+            assertThat(spec.training().optimizer().weightDecay()).isEqualTo(2e-4);
+            assertThat(spec.training().schedule().milestones()).containsExactly(100, 150, 200);
+        }
     }
 
     @Test

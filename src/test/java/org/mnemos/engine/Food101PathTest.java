@@ -86,7 +86,7 @@ class Food101PathTest {
         writeFood101();
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
         MethodSpec method = new MethodSpec("foster", null, null, null, null, null, null, null, null, null, null, null,
-                new FosterSpec(0.95, 0.97, 2.0, 1.0, 1, null, false, false, 1.0, "ft"));
+                new FosterSpec(0.95, 0.97, 2.0, 1.0, 1, null, false, false, 1.0, "ft"), null, null);
         ExperimentSpec spec = new ExperimentSpec("food101-path", 3L, null, DatasetSpec.named("food101"),
                 new ProtocolSpec(2, 1, null, null, "natural", null, null),
                 new ModelSpec("resnet18", null, null), method, new MemorySpec("herding", 1, null),

@@ -48,7 +48,7 @@ class FosterTrainingTest {
 
     private static ExperimentSpec spec() {
         MethodSpec method = new MethodSpec("foster", null, null, null, null, null, null, null, null, null, null, null,
-                new FosterSpec(0.95, 0.97, 2.0, 1.0, 2, 0.05, false, true, 1.0, "ft"));
+                new FosterSpec(0.95, 0.97, 2.0, 1.0, 2, 0.05, false, true, 1.0, "ft"), null, null);
         return new ExperimentSpec(
                 "foster", 7L, null,
                 new DatasetSpec("synthetic", null, null, 6, 24, 8, 8, 1),

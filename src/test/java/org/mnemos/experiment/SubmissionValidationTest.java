@@ -151,6 +151,16 @@ class SubmissionValidationTest {
         });
     }
 
+    /** The valid spec as an ABD run (no memory) with one option of {@code method.abd} set. */
+    static String abdWith(String option, Object value) {
+        return mutate(root -> {
+            root.remove("memory");
+            ObjectNode method = (ObjectNode) root.get("method");
+            method.put("name", "abd");
+            method.putObject("abd").set(option, JSON.valueToTree(value));
+        });
+    }
+
     static String mutate(Consumer<ObjectNode> change) {
         ObjectNode root = valid();
         change.accept(root);
@@ -310,6 +320,34 @@ class SubmissionValidationTest {
                     ((ObjectNode) root.get("method")).put("name", "foster");
                     ((ObjectNode) root.get("model")).set("aggregation", JSON.valueToTree(java.util.Map.of("name", "aanets")));
                 }), 400, "model.aggregation"),
+                Arguments.of("abd with an exemplar memory", mutate(root -> ((ObjectNode) root.get("method")).put("name", "abd")), 400,
+                        "memory"),
+                Arguments.of("abd with an empty memory object", mutate(root -> {
+                    ((ObjectNode) root.get("method")).put("name", "abd");
+                    root.putObject("memory");
+                }), 400, "memory"),
+                Arguments.of("abd tau of zero", abdWith("tau", 0), 400, "method.abd.tau"),
+                Arguments.of("abd negative mu", abdWith("mu", -0.1), 400, "method.abd.mu"),
+                Arguments.of("abd zero iterations", abdWith("iterations", 0), 400, "method.abd.iterations"),
+                Arguments.of("abd absurd iterations", abdWith("iterations", 10_000_000), 400, "method.abd.iterations"),
+                Arguments.of("abd batch of one", abdWith("batchSize", 1), 400, "method.abd.batchSize"),
+                Arguments.of("abd lr above 1", abdWith("lr", 5), 400, "method.abd.lr"),
+                Arguments.of("abd lr as string", abdWith("lr", "0.001"), 400, "method.abd.lr"),
+                Arguments.of("abd negative BN weight", abdWith("bnWeight", -50), 400, "method.abd.bnWeight"),
+                Arguments.of("abd zero latent size", abdWith("latentDim", 0), 400, "method.abd.latentDim"),
+                Arguments.of("abd unknown option", abdWith("temperature", 2), 400, "method.abd.temperature"),
+                Arguments.of("deepinversion options on abd", mutate(root -> {
+                    root.remove("memory");
+                    ObjectNode method = (ObjectNode) root.get("method");
+                    method.put("name", "abd");
+                    method.putObject("deepinversion").put("iterations", 10);
+                }), 400, "method.deepinversion"),
+                Arguments.of("abd options on lwf-mc", mutate(root -> {
+                    root.remove("memory");
+                    ObjectNode method = (ObjectNode) root.get("method");
+                    method.put("name", "lwf-mc");
+                    method.putObject("abd").put("iterations", 10);
+                }), 400, "method.abd"),
                 Arguments.of("path escaping the data roots", mutate(root -> root.set("dataset",
                         JSON.valueToTree(java.util.Map.of("name", "imagefolder", "path", "../../etc")))), 400, "dataset.path"),
                 Arguments.of("absolute path", mutate(root -> root.set("dataset",

@@ -4,6 +4,12 @@ import java.util.List;
 import java.util.function.BiFunction;
 import org.mnemos.engine.SpecException;
 import org.mnemos.engine.method.loss.CrossEntropyLoss;
+import org.mnemos.engine.method.loss.DetachedHeadCrossEntropy;
+import org.mnemos.engine.method.loss.ImportanceWeightedFeatureDistillation;
+import org.mnemos.engine.method.loss.LocalCrossEntropy;
+import org.mnemos.engine.method.loss.RealRows;
+import org.mnemos.engine.method.loss.ReplayDistillation;
+import org.mnemos.engine.method.loss.SigmoidDistillationLoss;
 import org.mnemos.engine.method.loss.KnowledgeDistillationLoss;
 import org.mnemos.engine.method.loss.LessForgetLoss;
 import org.mnemos.engine.method.loss.LossTerm;
@@ -16,6 +22,7 @@ import org.mnemos.engine.model.HeadType;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.FosterSpec;
+import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 
@@ -27,7 +34,10 @@ import org.mnemos.engine.spec.ModelSpec;
 public final class Methods {
 
     public static final List<String> NAMES =
-            List.of("finetune", "joint", "replay", "lwf", "icarl", "bic", "lucir", "podnet", "foster");
+            List.of("finetune", "joint", "replay", "lwf", "icarl", "bic", "lucir", "podnet", "foster", "lwf-mc", "deepinversion", "abd");
+
+    /** The data-free methods: they dream their replay by model inversion and take no exemplar memory at all. */
+    public static final List<String> DATA_FREE = List.of("deepinversion", "abd");
 
     private static final CrossEntropyLoss CROSS_ENTROPY = new CrossEntropyLoss(false);
 
@@ -55,6 +65,9 @@ public final class Methods {
             case "lucir" -> lucir(spec);
             case "podnet" -> podnet(spec);
             case "foster" -> foster(spec);
+            case "lwf-mc" -> lwfMc();
+            case "deepinversion" -> deepInversion(spec);
+            case "abd" -> abd(spec);
             default -> throw new SpecException("method.name", "unknown method '" + name + "'; allowed: " + NAMES);
         };
     }
@@ -76,16 +89,19 @@ public final class Methods {
     }
 
     /** The {@link MethodSpec} options each method reads; any other option set is a spec error. */
-    public static final java.util.Map<String, List<String>> OPTIONS = java.util.Map.of(
-            "finetune", List.of(),
-            "joint", List.of(),
-            "replay", List.of(),
-            "lwf", List.of("temperature", "distillationWeight"),
-            "icarl", List.of("temperature", "distillationWeight"),
-            "bic", List.of("temperature", "biasValidationFraction", "biasEpochs"),
-            "lucir", List.of("lambdaBase", "margin", "hardNegatives", "balancedFinetuneEpochs"),
-            "podnet", List.of("podSpatialWeight", "podFlatWeight", "margin", "proxiesPerClass", "balancedFinetuneEpochs"),
-            "foster", List.of("foster"));
+    public static final java.util.Map<String, List<String>> OPTIONS = java.util.Map.ofEntries(
+            java.util.Map.entry("finetune", List.of()),
+            java.util.Map.entry("joint", List.of()),
+            java.util.Map.entry("replay", List.of()),
+            java.util.Map.entry("lwf", List.of("temperature", "distillationWeight")),
+            java.util.Map.entry("icarl", List.of("temperature", "distillationWeight")),
+            java.util.Map.entry("bic", List.of("temperature", "biasValidationFraction", "biasEpochs")),
+            java.util.Map.entry("lucir", List.of("lambdaBase", "margin", "hardNegatives", "balancedFinetuneEpochs")),
+            java.util.Map.entry("podnet", List.of("podSpatialWeight", "podFlatWeight", "margin", "proxiesPerClass", "balancedFinetuneEpochs")),
+            java.util.Map.entry("foster", List.of("foster")),
+            java.util.Map.entry("lwf-mc", List.of()),
+            java.util.Map.entry("deepinversion", List.of("temperature", "deepinversion")),
+            java.util.Map.entry("abd", List.of("abd")));
 
     private static void rejectForeignOptions(MethodSpec spec) {
         List<String> allowed = OPTIONS.get(spec.name());
@@ -243,6 +259,54 @@ public final class Methods {
     /** Starts FOSTER's boosted phase network from the previous phase's single network. */
     public static void startBoosting(IncrementalNet boosted, IncrementalNet single) {
         FosterStages.startFrom(boosted, single);
+    }
+
+    /**
+     * LwF.MC as in the ABD authors' {@code LWF_MC}: iCaRL's sigmoid classification and distillation
+     * without exemplars, classified by the network's output.
+     */
+    private static CilMethod lwfMc() {
+        SigmoidDistillationLoss loss = new SigmoidDistillationLoss();
+        return new CilMethod("lwf-mc", "LwF.MC: iCaRL's sigmoid distillation without exemplars.",
+                TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
+                (oldClasses, newClasses) -> List.of(loss),
+                List.of());
+    }
+
+    /**
+     * DeepInversion as the ABD authors' {@code DeepInversionGenBN}: the same generator and inversion
+     * as ABD, its dreams replayed with plain logit distillation (T 2, μ 1): CE on the real images
+     * over all seen classes, KD of the old logits on the real images, KD towards the previous
+     * network's padded scores on the dreams.
+     */
+    private static CilMethod deepInversion(MethodSpec spec) {
+        InversionSpec options = InversionOptions.resolve(spec.deepinversion(), false);
+        double temperature = or(spec.temperature(), 2.0);
+        return new CilMethod("deepinversion",
+                "DeepInversion (Yin et al. 2020) for CIL: a generator inverts the previous model; its images are replayed with logit distillation.",
+                TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, HeadType.LINEAR, false,
+                (oldClasses, newClasses) -> oldClasses == 0
+                        ? List.of(CROSS_ENTROPY)
+                        : List.of(new RealRows(CROSS_ENTROPY), new ReplayDistillation(temperature, options.mu())),
+                List.of(new DreamingHook(options)));
+    }
+
+    /**
+     * Always Be Dreaming (Smith et al., ICCV 2021) as in its authors' {@code AlwaysBeDreaming}: a
+     * generator inverts the previous model; each step replays as many dreams as real images; local
+     * CE on the new logits of the real images, CE of the head on detached features of real and
+     * dreamed images, both class-balanced, and importance-weighted feature distillation (μ 0.1).
+     */
+    private static CilMethod abd(MethodSpec spec) {
+        InversionSpec options = InversionOptions.resolve(spec.abd(), true);
+        return new CilMethod("abd",
+                "Always Be Dreaming (Smith et al. 2021): data-free CIL by model inversion, class-balanced local and head-only CE, importance-weighted feature distillation.",
+                TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, HeadType.LINEAR, false,
+                (oldClasses, newClasses) -> oldClasses == 0
+                        ? List.of(CROSS_ENTROPY)
+                        : List.of(new LocalCrossEntropy(), new DetachedHeadCrossEntropy(),
+                                new ImportanceWeightedFeatureDistillation(options.mu())),
+                List.of(new DreamingHook(options)));
     }
 
     private static double or(Double value, double fallback) {

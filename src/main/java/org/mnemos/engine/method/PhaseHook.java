@@ -9,6 +9,7 @@ import org.mnemos.engine.metrics.PhaseMetrics;
  */
 public interface PhaseHook {
 
+
     /** Before the main training stage; may change the training set or the new head weights. */
     default void beforeTraining(PhaseSession session) {}
 

@@ -58,6 +58,11 @@ public final class PhaseSession {
     private String mainStageName = "train";
     private IncrementalNet successor;
     private java.util.Map<Integer, float[]> heatmaps;
+    private boolean lastPhase;
+    private ModelInversion dreams;
+    private long dreamNanos;
+    private org.mnemos.engine.metrics.InversionMetrics inversionMetrics;
+    private ExemplarSet dreamGallery;
 
     public PhaseSession(
             ExperimentSpec spec,
@@ -163,6 +168,87 @@ public final class PhaseSession {
         return manager;
     }
 
+    public int phase() {
+        return phase;
+    }
+
+    /** Whether this is the run's last phase (no later phase needs what it would prepare). */
+    public boolean isLastPhase() {
+        return lastPhase;
+    }
+
+    public void setLastPhase(boolean lastPhase) {
+        this.lastPhase = lastPhase;
+    }
+
+    /**
+     * The generator whose dreams are replayed with every real batch of the main stage (ABD,
+     * DeepInversion), labelled by the previous network's prediction over the old classes; null
+     * for none.
+     */
+    public ModelInversion dreams() {
+        return dreams;
+    }
+
+    public void setDreams(ModelInversion dreams) {
+        this.dreams = dreams;
+    }
+
+    /** Seconds spent generating and labelling replayed dreams so far. */
+    public double dreamSeconds() {
+        return dreamNanos / 1e9;
+    }
+
+    /** What the model inversion after this phase's training reported, or null. */
+    public org.mnemos.engine.metrics.InversionMetrics inversionMetrics() {
+        return inversionMetrics;
+    }
+
+    public void setInversionMetrics(org.mnemos.engine.metrics.InversionMetrics inversionMetrics) {
+        this.inversionMetrics = inversionMetrics;
+    }
+
+    /** The inversion report with the replay's share of this phase's training added; null without dreams. */
+    public org.mnemos.engine.metrics.InversionMetrics inversionReport() {
+        var inverted = inversionMetrics;
+        if (inverted == null) {
+            return dreams == null ? null : new org.mnemos.engine.metrics.InversionMetrics(0, 0, 0, dreamSeconds(), null, null, 0);
+        }
+        return new org.mnemos.engine.metrics.InversionMetrics(inverted.iterations(), inverted.batchSize(), inverted.seconds(),
+                dreamSeconds(), inverted.firstLoss(), inverted.lastLoss(), inverted.skippedSteps());
+    }
+
+    /** A sample of this phase's dreams per predicted class (the synthetic download), or null. */
+    public ExemplarSet dreamGallery() {
+        return dreamGallery;
+    }
+
+    public void setDreamGallery(ExemplarSet dreamGallery) {
+        this.dreamGallery = dreamGallery;
+    }
+
+    /** The original label at position {@code incremental} of the class order. */
+    public int originalLabel(int incremental) {
+        for (int label = 0; label < incrementalLabels.length; label++) {
+            if (incrementalLabels[label] == incremental) {
+                return label;
+            }
+        }
+        throw new IllegalArgumentException("no class at position " + incremental + " of the class order");
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
     public TrainingLoop loop() {
         return loop;
     }
@@ -214,18 +300,6 @@ public final class PhaseSession {
     /** Parameters outside the network the main stage trains too (FOSTER's classifier of the new extractor). */
     public void addTrainable(List<Parameter> parameters) {
         extraTrainable.addAll(parameters);
-    }
-
-    public int height() {
-        return height;
-    }
-
-    public int width() {
-        return width;
-    }
-
-    public int channels() {
-        return channels;
     }
 
     /** CAM heatmaps of a few new exemplars (position in the memory → height·width map in [0, 1]), or null. */
@@ -309,21 +383,37 @@ public final class PhaseSession {
             Optimizer optimizer,
             IntConsumer afterEpoch) {
         boolean usePrevious = reference != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
+        boolean replayDreams = usePrevious && dreams != null;
         java.util.Set<String> backbone = new java.util.HashSet<>();
         network.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
         boolean trainsBackbone = trainable.stream().anyMatch(p -> backbone.contains(p.getId()));
         NDArray scale = network.scale() == null ? null : network.scale().getArray();
         try (NDManager stageManager = manager.newSubManager();
                 DeviceDataset data = upload(samples, stageManager)) {
-            TrainingLoop.StepLoss stepLoss = (inputs, targets) -> {
+            TrainingLoop.StepLoss stepLoss = (realInputs, realTargets) -> {
                 NDList previous = null;
+                NDArray inputs = realInputs;
+                NDArray targets = realTargets;
+                int realRows = (int) realInputs.getShape().get(0);
                 if (usePrevious) {
                     Autograd.disable();
+                    long start = System.nanoTime();
+                    if (replayDreams) {
+                        // as many dreams as real images, labelled by the previous network over the old classes
+                        inputs = realInputs.concat(dreams.sample(realRows, realInputs.getManager()), 0);
+                    }
                     previous = reference.forward(parameters, new NDList(inputs), false);
+                    if (replayDreams) {
+                        NDArray dreamedLabels = previous.head().get("{}:, 0:{}", realRows, oldClasses).argMax(1);
+                        targets = realTargets.concat(dreamedLabels.toType(realTargets.getDataType(), false), 0);
+                        dreamNanos += System.nanoTime() - start;
+                    }
                     Autograd.enable();
                 }
                 NDList outputs = network.forward(parameters, new NDList(inputs), trainingMode && trainsBackbone);
-                StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale);
+                StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale, realRows,
+                        features -> network.forwardHead(parameters, features, true),
+                        reference == null ? null : features -> reference.forwardHead(parameters, features, false));
                 NDArray total = null;
                 for (LossTerm term : losses) {
                     NDArray value = term.compute(step);

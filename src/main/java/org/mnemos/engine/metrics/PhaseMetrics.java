@@ -24,6 +24,7 @@ import java.util.Map;
  *     null where not measured
  * @param memory exemplars per class, stored bytes and compression of the memory; present with a
  *     byte budget or compression
+ * @param inversion what the model inversion after the phase did (ABD, DeepInversion); absent otherwise
  */
 public record PhaseMetrics(
         int phase,
@@ -44,9 +45,10 @@ public record PhaseMetrics(
         List<List<Double>> aggregationWeights,
         Long trainableParameters,
         Long totalParameters,
-        @JsonInclude(JsonInclude.Include.NON_NULL) MemoryMetrics memory) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) MemoryMetrics memory,
+        @JsonInclude(JsonInclude.Include.NON_NULL) InversionMetrics inversion) {
 
-    /** Metrics without a memory report (no byte budget, no compression). */
+    /** Metrics without a memory report (no byte budget, no compression) and without an inversion report. */
     public PhaseMetrics(
             int phase,
             List<Integer> classes,
@@ -68,7 +70,7 @@ public record PhaseMetrics(
             Long totalParameters) {
         this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
                 perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, aggregationWeights,
-                trainableParameters, totalParameters, null);
+                trainableParameters, totalParameters, null, null);
     }
 
     /** Metrics of a phase without mnemonics, aggregation weights and parameter counts. */
@@ -88,30 +90,36 @@ public record PhaseMetrics(
             long trainMillis,
             double imagesPerSecond) {
         this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
-                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, null, null);
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, null, null, null, null);
     }
 
     public PhaseMetrics withMemory(MemoryMetrics report) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
                 accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
-                aggregationWeights, trainableParameters, totalParameters, report);
+                aggregationWeights, trainableParameters, totalParameters, report, inversion);
+    }
+
+    public PhaseMetrics withInversion(InversionMetrics report) {
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
+                aggregationWeights, trainableParameters, totalParameters, memory, report);
     }
 
     public PhaseMetrics withMnemonics(MnemonicsMetrics report) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
                 accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, report,
-                aggregationWeights, trainableParameters, totalParameters, memory);
+                aggregationWeights, trainableParameters, totalParameters, memory, inversion);
     }
 
     public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
                 accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, weights,
-                trainableParameters, totalParameters, memory);
+                trainableParameters, totalParameters, memory, inversion);
     }
 
     public PhaseMetrics withParameterCounts(long trainable, long total) {
         return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
                 accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
-                aggregationWeights, trainable, total, memory);
+                aggregationWeights, trainable, total, memory, inversion);
     }
 }

@@ -85,9 +85,9 @@ final class BasicBlock extends AbstractBlock {
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
         NDArray out = convA.forward(parameterStore, new NDList(x), training).head();
-        out = ActivationOverride.relu(bnA.forward(parameterStore, new NDList(out), training).head(), params, this, 0);
+        out = ActivationOverride.relu(BatchNormTap.forward(bnA, parameterStore, out, training), params, this, 0);
         out = convB.forward(parameterStore, new NDList(out), training).head();
-        out = bnB.forward(parameterStore, new NDList(out), training).head();
+        out = BatchNormTap.forward(bnB, parameterStore, out, training);
         NDArray residual = switch (shortcut) {
             case IDENTITY -> x;
             case SUBSAMPLE_ZERO_PAD -> {
@@ -96,7 +96,7 @@ final class BasicBlock extends AbstractBlock {
             }
             case PROJECTION -> {
                 NDArray projected = projectionConv.forward(parameterStore, new NDList(x), training).head();
-                yield projectionBn.forward(parameterStore, new NDList(projected), training).head();
+                yield BatchNormTap.forward(projectionBn, parameterStore, projected, training);
             }
         };
         NDArray sum = out.add(residual);

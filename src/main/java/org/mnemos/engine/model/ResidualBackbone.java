@@ -98,7 +98,7 @@ abstract class ResidualBackbone extends Backbone {
             ParameterStore parameterStore, int level, NDArray x, boolean training, PairList<String, Object> params) {
         if (level == 0) {
             x = stem.forward(parameterStore, new NDList(x), training).head();
-            x = afterStem(ActivationOverride.relu(stemBn.forward(parameterStore, new NDList(x), training).head(), params, this, 0));
+            x = afterStem(ActivationOverride.relu(BatchNormTap.forward(stemBn, parameterStore, x, training), params, this, 0));
         }
         for (BasicBlock block : stages.get(level)) {
             x = block.forward(parameterStore, new NDList(x), training, params).head();

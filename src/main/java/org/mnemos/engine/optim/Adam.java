@@ -59,6 +59,66 @@ public final class Adam extends PerParameterOptimizer<Adam.Moments> {
         return own(state.mean.div(denominator), step).muli((float) (lr / biasCorrection1));
     }
 
+    /**
+     * Writes the moments and step counts of {@code params}, in their order, so that a run resumed
+     * in another process continues with the same optimiser state (ABD's generator optimiser).
+     */
+    public void save(java.io.DataOutputStream out, java.util.List<ai.djl.nn.Parameter> params) throws java.io.IOException {
+        out.writeInt(params.size());
+        for (ai.djl.nn.Parameter parameter : params) {
+            Moments moments = stateOf(parameter);
+            out.writeBoolean(moments != null);
+            if (moments != null) {
+                out.writeInt(moments.steps);
+                writeFloats(out, moments.mean.toFloatArray());
+                writeFloats(out, moments.variance.toFloatArray());
+            }
+        }
+    }
+
+    /** Reads what {@link #save} wrote for the same parameters in the same order. */
+    public void load(java.io.DataInputStream in, java.util.List<ai.djl.nn.Parameter> params) throws java.io.IOException {
+        int count = in.readInt();
+        if (count != params.size()) {
+            throw new java.io.IOException("optimiser state for " + count + " parameters, expected " + params.size());
+        }
+        for (ai.djl.nn.Parameter parameter : params) {
+            if (!in.readBoolean()) {
+                continue;
+            }
+            int steps = in.readInt();
+            NDArray weight = parameter.getArray();
+            float[] mean = readFloats(in, weight.size());
+            float[] variance = readFloats(in, weight.size());
+            restoreState(parameter, manager -> {
+                Moments moments = new Moments(
+                        manager.create(mean, weight.getShape()).toDevice(weight.getDevice(), false),
+                        manager.create(variance, weight.getShape()).toDevice(weight.getDevice(), false));
+                moments.steps = steps;
+                return moments;
+            });
+        }
+    }
+
+    private static void writeFloats(java.io.DataOutputStream out, float[] values) throws java.io.IOException {
+        out.writeInt(values.length);
+        for (float value : values) {
+            out.writeFloat(value);
+        }
+    }
+
+    private static float[] readFloats(java.io.DataInputStream in, long expected) throws java.io.IOException {
+        int length = in.readInt();
+        if (length != expected) {
+            throw new java.io.IOException("optimiser state of " + length + " values, expected " + expected);
+        }
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = in.readFloat();
+        }
+        return values;
+    }
+
     /** PyTorch defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0. */
     public static final class Builder {
 

@@ -57,6 +57,19 @@ abstract class PerParameterOptimizer<S> implements Optimizer {
         }
     }
 
+    /** The state of {@code parameter}, or null before its first step. */
+    final S stateOf(Parameter parameter) {
+        return states.get(parameter.getId());
+    }
+
+    /** Installs a saved state for {@code parameter}; its arrays are created by {@code create} in the state manager. */
+    final void restoreState(Parameter parameter, java.util.function.Function<NDManager, S> create) {
+        if (stateManager == null) {
+            stateManager = NDManager.newBaseManager(parameter.getArray().getDevice());
+        }
+        states.put(parameter.getId(), create.apply(stateManager));
+    }
+
     /** The state after the first step of a parameter, its arrays attached to {@code stateManager}. */
     abstract S initialState(NDArray weight, NDArray gradient, NDManager stateManager, NDManager step);
 

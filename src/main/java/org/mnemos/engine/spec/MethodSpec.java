@@ -16,6 +16,8 @@ package org.mnemos.engine.spec;
  * @param biasEpochs BiC: epochs of the bias correction stage
  * @param balancedFinetuneEpochs LUCIR/PODNet class-balanced finetuning epochs (0 disables)
  * @param foster FOSTER's options (method {@code foster} only)
+ * @param abd Always Be Dreaming's inversion and distillation options
+ * @param deepinversion the DeepInversion baseline's inversion and distillation options
  */
 public record MethodSpec(
         String name,
@@ -30,24 +32,16 @@ public record MethodSpec(
         Double biasValidationFraction,
         Integer biasEpochs,
         Integer balancedFinetuneEpochs,
-        FosterSpec foster) {
+        FosterSpec foster,
+        InversionSpec abd,
+        InversionSpec deepinversion) {
 
-    /** A method without FOSTER's options. */
-    public MethodSpec(
-            String name,
-            Double temperature,
-            Double distillationWeight,
-            Double lambdaBase,
-            Double margin,
-            Integer hardNegatives,
-            Double podSpatialWeight,
-            Double podFlatWeight,
-            Integer proxiesPerClass,
-            Double biasValidationFraction,
-            Integer biasEpochs,
-            Integer balancedFinetuneEpochs) {
+    /** The options of the methods that came before the data-free ones. */
+    public MethodSpec(String name, Double temperature, Double distillationWeight, Double lambdaBase, Double margin,
+            Integer hardNegatives, Double podSpatialWeight, Double podFlatWeight, Integer proxiesPerClass,
+            Double biasValidationFraction, Integer biasEpochs, Integer balancedFinetuneEpochs) {
         this(name, temperature, distillationWeight, lambdaBase, margin, hardNegatives, podSpatialWeight, podFlatWeight,
-                proxiesPerClass, biasValidationFraction, biasEpochs, balancedFinetuneEpochs, null);
+                proxiesPerClass, biasValidationFraction, biasEpochs, balancedFinetuneEpochs, null, null, null);
     }
 
     public static MethodSpec named(String name) {

@@ -107,6 +107,7 @@ public final class PhaseRunner {
                     rng, loop, Samples.empty(train.imageBytes()), memory,
                     train.height(), train.width(), train.channels(), incrementalLabels);
             session.setTraining(trainingSamples(session, phase));
+            session.setLastPhase(phase == plan.phases().size() - 1);
 
             List<PhaseHook> hooks = new ArrayList<>(method.hooks());
             hooks.addAll(Methods.modelHooks(method, spec.model()));
@@ -153,7 +154,8 @@ public final class PhaseRunner {
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
                     session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond())
-                    .withMnemonics(session.mnemonicsMetrics());
+                    .withMnemonics(session.mnemonicsMetrics())
+                    .withInversion(session.inversionReport());
             if (memoryUpdate != null) {
                 metrics = metrics.withMemory(memoryUpdate.report(session.memory(), totalClasses));
             }

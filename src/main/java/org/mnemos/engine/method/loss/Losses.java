@@ -21,6 +21,22 @@ final class Losses {
         return target.mul(current).sum(new int[] {1}).mean().neg();
     }
 
+    /** Per-example cross-entropy (B) of integer targets under logits (B, C). */
+    static NDArray crossEntropyPerRow(NDArray logits, NDArray targets) {
+        NDArray logProbabilities = logits.logSoftmax(1);
+        return logProbabilities.mul(targets.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).neg();
+    }
+
+    /**
+     * ABD's class balancing without exemplars: a row of an old class weighs old/seen, a row of a new
+     * class 1 − old/seen (the authors' {@code mappings}); float32 (B).
+     */
+    static NDArray classBalanceWeights(NDArray targets, int oldClasses, int totalClasses) {
+        float oldShare = (float) oldClasses / totalClasses;
+        NDArray isOld = targets.lt(oldClasses).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        return isOld.mul(2 * oldShare - 1).add(1 - oldShare);
+    }
+
     /** Columns [from, to) of a (B, C) array. */
     static NDArray columns(NDArray array, int from, int to) {
         return array.get(new NDIndex(":, {}:{}", from, to));

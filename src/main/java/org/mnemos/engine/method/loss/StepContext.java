@@ -2,6 +2,7 @@ package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import java.util.function.UnaryOperator;
 
 /**
  * What a loss term sees of one training step.
@@ -12,9 +13,26 @@ import ai.djl.ndarray.NDList;
  * @param oldClasses classes learned before this phase
  * @param totalClasses classes seen including this phase
  * @param cosineScale the learnable scale of a cosine head (raw cosine = logits / scale), null otherwise
+ * @param realRows the batch's first rows that are real images; the rest are replayed dreams (model
+ *     inversion), labelled by the previous network's prediction
+ * @param head the current network's head on other features (ABD's classifier on detached features), or null
+ * @param previousHead the previous network's head (its logits over the old classes first), or null
  */
 public record StepContext(
-        NDList outputs, NDList previous, NDArray targets, int oldClasses, int totalClasses, NDArray cosineScale) {
+        NDList outputs,
+        NDList previous,
+        NDArray targets,
+        int oldClasses,
+        int totalClasses,
+        NDArray cosineScale,
+        int realRows,
+        UnaryOperator<NDArray> head,
+        UnaryOperator<NDArray> previousHead) {
+
+    /** A batch of real images only, without heads. */
+    public StepContext(NDList outputs, NDList previous, NDArray targets, int oldClasses, int totalClasses, NDArray cosineScale) {
+        this(outputs, previous, targets, oldClasses, totalClasses, cosineScale, (int) targets.getShape().get(0), null, null);
+    }
 
     public NDArray logits() {
         return outputs.get(0);
@@ -42,5 +60,26 @@ public record StepContext(
 
     public int newClasses() {
         return totalClasses - oldClasses;
+    }
+
+    public int batchRows() {
+        return (int) targets.getShape().get(0);
+    }
+
+    /** This step restricted to its real rows (the whole step when nothing was replayed). */
+    public StepContext realOnly() {
+        if (realRows == batchRows()) {
+            return this;
+        }
+        return new StepContext(rows(outputs, 0, realRows), previous == null ? null : rows(previous, 0, realRows),
+                targets.get("0:{}", realRows), oldClasses, totalClasses, cosineScale, realRows, head, previousHead);
+    }
+
+    private static NDList rows(NDList arrays, int from, int to) {
+        NDList sliced = new NDList(arrays.size());
+        for (NDArray array : arrays) {
+            sliced.add(array.get("{}:{}", from, to));
+        }
+        return sliced;
     }
 }

@@ -1,0 +1,35 @@
+package org.mnemos.engine.method.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+
+/**
+ * iCaRL's classification-and-distillation loss, as the ABD authors' {@code LWF_MC}: binary
+ * cross-entropy of sigmoid(logits) over the seen classes, towards the one-hot label on the new
+ * classes' columns and the previous network's sigmoid outputs on the old ones (one-hot everywhere
+ * in the first phase); summed over classes, averaged over the batch. The logs are taken as
+ * −softplus (PyTorch's BCELoss takes log σ and clamps it at −100, which gives an infinite gradient
+ * once σ rounds to 1 in float32); both agree to float precision wherever |logit| < 16.
+ */
+public record SigmoidDistillationLoss() implements LossTerm {
+
+    @Override
+    public NDArray compute(StepContext step) {
+        NDArray logits = step.logits();
+        NDArray targets = step.targets().oneHot(step.totalClasses()).toType(logits.getDataType(), false);
+        if (step.oldClasses() > 0) {
+            NDArray previous = Activation.sigmoid(Losses.columns(step.previousLogits(), 0, step.oldClasses()));
+            targets = previous.concat(Losses.columns(targets, step.oldClasses(), step.totalClasses()), 1);
+        }
+        // log σ(x) = −softplus(−x), log(1 − σ(x)) = −softplus(x): finite gradients where σ saturates
+        NDArray logP = Activation.softPlus(logits.neg()).neg().maximum(-100f);
+        NDArray logNotP = Activation.softPlus(logits).neg().maximum(-100f);
+        NDArray perElement = targets.mul(logP).add(targets.neg().add(1f).mul(logNotP)).neg();
+        return perElement.sum().div((float) step.batchRows());
+    }
+
+    @Override
+    public boolean needsPreviousModel() {
+        return true;
+    }
+}

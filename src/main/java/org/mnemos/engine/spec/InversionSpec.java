@@ -1,0 +1,28 @@
+package org.mnemos.engine.spec;
+
+/**
+ * Options of the data-free methods that dream their replay by model inversion: {@code method.abd}
+ * (Always Be Dreaming) and {@code method.deepinversion}. Every field is optional; the defaults are
+ * the authors' CIFAR-100 settings ({@code --power_iters 10000 --deep_inv_params 1e-3 5e1 1e-3 1e3 1}).
+ *
+ * @param iterations generator training steps after each phase but the last (default 10000)
+ * @param batchSize generated images per inversion step (default 128)
+ * @param lr Adam learning rate of the generator (default 1e-3)
+ * @param latentDim size of the generator's latent code z (default 1000)
+ * @param tau temperature of the content loss, CE(logits/τ, argmax) (default 1000)
+ * @param contentWeight weight of the content loss (default 1)
+ * @param bnWeight total weight of the BatchNorm-statistics loss, split evenly over the layers (default 50)
+ * @param smoothnessWeight weight of the image prior, MSE to the 5×5 Gaussian blur (default 1e-3)
+ * @param mu weight of the replay's distillation: ABD's importance-weighted feature distillation
+ *     (default 0.1); DeepInversion's logit distillation (default 1)
+ */
+public record InversionSpec(
+        Integer iterations,
+        Integer batchSize,
+        Double lr,
+        Integer latentDim,
+        Double tau,
+        Double contentWeight,
+        Double bnWeight,
+        Double smoothnessWeight,
+        Double mu) {}
