@@ -4,6 +4,7 @@
 # render in headless Chromium with 50 experiments stored (10 run to the end on a tiny synthetic
 # data set, 40 cancelled while queued). Needs target/mnemos.jar (./mvnw -q -DskipTests package),
 # chromium + chromium-driver, curl and jq. Usage: bench/dashboard.sh [repeats, default 3]
+# RENDER_ONLY=1 reuses the experiments a previous run stored and measures only the first renders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEATS=${1:-3}
@@ -11,7 +12,7 @@ WORK=target/dashboard-bench
 PORT=18089
 DRIVER_PORT=19515
 BASE=http://127.0.0.1:$PORT
-rm -rf "$WORK" && mkdir -p "$WORK"
+[ -n "${RENDER_ONLY:-}" ] || { rm -rf "$WORK" && mkdir -p "$WORK"; }
 SERVER=""
 DRIVER=""
 cleanup() {
@@ -42,6 +43,7 @@ SPEC='{"name":"bench %d","seed":%d,"dataset":{"name":"synthetic","syntheticClass
  "syntheticTestPerClass":5,"syntheticImageSize":8,"syntheticChannels":1},"protocol":{"initialClasses":4,"increment":3},
  "model":{"backbone":"mlp","hiddenUnits":[16]},"method":{"name":"%s"},"memory":{"perClass":4},
  "training":{"iterations":5,"batchSize":16,"optimizer":{"name":"adam","lr":0.001}}}'
+if [ -z "${RENDER_ONLY:-}" ]; then
 start
 for i in $(seq 1 50); do
   method=$([ $((i % 2)) = 0 ] && echo replay || echo icarl)
@@ -58,6 +60,7 @@ for r in $(seq 1 "$REPEATS"); do
 done
 echo "start-up to health UP, s (with dashboard): ${with[*]}"
 echo "start-up to health UP, s (without its static files): ${without[*]}"
+fi
 
 start
 chromedriver --port=$DRIVER_PORT > "$WORK/chromedriver.log" 2>&1 &
@@ -66,7 +69,7 @@ sleep 1
 W=http://127.0.0.1:$DRIVER_PORT
 session=$(curl -sf -X POST $W/session -H 'Content-Type: application/json' -d "{\"capabilities\":{\"alwaysMatch\":{\"goog:chromeOptions\":{
   \"binary\":\"/usr/bin/chromium\",\"args\":[\"--headless\",\"--no-sandbox\",\"--disable-gpu\",\"--disable-quic\",\"--no-first-run\",
-  \"--disable-background-networking\",\"--disable-component-update\",\"--disable-sync\",\"--user-data-dir=$PWD/$WORK/chromium\",
+  \"--disable-background-networking\",\"--disable-component-update\",\"--disable-sync\",\"--user-data-dir=$(mktemp -d)\",
   \"--window-size=1280,900\"]}}}}" | jq -r .value.sessionId)
 runs=$(curl -sf "$BASE/api/v1/experiments?status=SUCCEEDED&limit=2" | jq -r '.items[].id')
 first=$(echo "$runs" | head -1)

@@ -7,8 +7,8 @@ import { ACTIVE, bytes, confirmAction, describe, duration, el, percent, progress
 
 export async function renderExperiment(main, { id, signal }) {
   const lastEventKey = `mnemos.lastEvent.${id}`;
-  let experiment = await getJson(`/api/v1/experiments/${id}`);
-  let phases = await getJson(`/api/v1/experiments/${id}/phases`);
+  let [experiment, phases] = await Promise.all([
+    getJson(`/api/v1/experiments/${id}`), getJson(`/api/v1/experiments/${id}/phases`)]);
 
   const title = el('h1');
   const status = el('span');
