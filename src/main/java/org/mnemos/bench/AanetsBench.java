@@ -136,7 +136,7 @@ final class AanetsBench {
 
     /** The phase's network as the phase runner builds it for these methods (MLP on 28×28 grey images). */
     private static IncrementalNet network(RunPlan plan, int phase, NDManager manager) {
-        CilMethod method = Methods.create(plan.spec().method());
+        CilMethod method = Methods.forRun(plan.spec());
         IncrementalNet.Builder builder = IncrementalNet.builderFor(plan.spec().model(), 1, 28, 28, phase)
                 .optBiasCorrection(method.biasCorrectionLayer());
         if (method.head() != null) {

@@ -59,7 +59,7 @@ public final class PeakMemory {
         int classes = info.classNames().size();
         long imageBytes = (long) info.height() * info.width() * info.channels();
         Architecture architecture = Architecture.of(spec.model(), info.channels(), info.height(), info.width(), classes);
-        CilMethod method = Methods.create(spec.method());
+        CilMethod method = Methods.forRun(spec);
         boolean previousModel = method.needsPreviousModel(1, 1) || method.head() != null;
 
         long parameters = architecture.parameters();

@@ -54,7 +54,9 @@ public final class SpecDefaults {
                 protocol(spec.protocol()),
                 model(spec.model(), Methods.create(spec.method()).head()),
                 method(spec.method(), training.optimizer().lr()),
-                dataFree ? null : memory(spec.memory()),
+                // data-free methods keep no memory; LwF keeps one only when the client gives it
+                dataFree || (Methods.OPTIONAL_MEMORY.contains(spec.method().name()) && spec.memory() == null)
+                        ? null : memory(spec.memory()),
                 training);
     }
 

@@ -439,7 +439,7 @@ public class SpecValidator {
             }
             return;
         }
-        if (!method.usesExemplars()) {
+        if (!method.usesExemplars() && !org.mnemos.engine.method.Methods.OPTIONAL_MEMORY.contains(method.name())) {
             if (memory != null && (memory.perClass() != null || memory.total() != null || memory.bytes() != null)) {
                 errors.add("memory", method.name() + " keeps no exemplars; leave memory out");
             }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.method.CilMethod;
 import org.mnemos.engine.method.Methods;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.BaseTrainingSpec;
@@ -118,6 +119,30 @@ class BaselineWiringTest {
         double factor = Math.sqrt(6.0 / 2);
         assertThat(losses).contains(new org.mnemos.engine.method.loss.PodSpatialLoss(5.0 * factor),
                 new org.mnemos.engine.method.loss.PodFlatLoss(1.0 * factor));
+    }
+
+    @Test
+    void lwfKeepsAMemoryOnlyWhenItIsGivenOneAndThenRehearsesIt() throws Exception {
+        ExperimentSpec given = spec("mlp", null, MethodSpec.named("lwf"), 0.05, 1);
+        ExperimentSpec without = new ExperimentSpec(given.name(), given.seed(), null, given.dataset(), given.protocol(),
+                given.model(), given.method(), null, given.training());
+        assertThat(engine().plan(without).spec().memory()).as("classic LwF: no memory in the resolved spec").isNull();
+        assertThat(Methods.forRun(engine().plan(without).spec()).keepsExemplars()).isFalse();
+        CilMethod rehearsing = Methods.forRun(engine().plan(given).spec());
+        assertThat(rehearsing.keepsExemplars()).isTrue();
+        assertThat(rehearsing.trainingData()).isEqualTo(org.mnemos.engine.method.TrainingData.NEW_CLASSES_AND_EXEMPLARS);
+        assertThat(rehearsing.lossesFor(2, 2)).first().as("CE over every seen class: exemplars carry old labels")
+                .isEqualTo(new org.mnemos.engine.method.loss.CrossEntropyLoss(false));
+        CilEngine engine = engine();
+        RunPlan plan = engine.plan(given);
+        Path previous = null;
+        List<Integer> exemplars = new ArrayList<>();
+        for (int phase = 0; phase < plan.phaseCount(); phase++) {
+            Path state = Files.createDirectories(dir.resolve("lwf/phase-" + phase));
+            exemplars.add(engine.runPhase(plan, phase, previous, state, Device.cpu(), p -> {}, () -> false).metrics().exemplarCount());
+            previous = state;
+        }
+        assertThat(exemplars).containsExactly(2 * 6, 4 * 6);
     }
 
     @Test

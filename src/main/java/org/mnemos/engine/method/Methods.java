@@ -21,6 +21,7 @@ import org.mnemos.engine.model.Backbone;
 import org.mnemos.engine.model.HeadType;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MethodSpec;
@@ -140,6 +141,33 @@ public final class Methods {
                         ? List.of(CROSS_ENTROPY)
                         : List.of(new CrossEntropyLoss(true), new KnowledgeDistillationLoss(temperature, weight)),
                 List.of());
+    }
+
+    /**
+     * LwF given an exemplar memory, as the mnemonics paper runs it: the new classes and the exemplars,
+     * CE over every seen class (an exemplar's label is an old class, outside the new logits) + the
+     * same 3·KD(T=2) on the old logits, classified by the network's output.
+     */
+    private static CilMethod lwfWithMemory(MethodSpec spec) {
+        double temperature = or(spec.temperature(), 2.0);
+        double weight = or(spec.distillationWeight(), 3.0);
+        return new CilMethod("lwf", "LwF (Li & Hoiem 2016) rehearsing an exemplar memory.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, false,
+                (oldClasses, newClasses) -> oldClasses == 0
+                        ? List.of(CROSS_ENTROPY)
+                        : List.of(CROSS_ENTROPY, new KnowledgeDistillationLoss(temperature, weight)),
+                List.of());
+    }
+
+    /** The methods that keep exemplars only when the spec gives them a memory. */
+    public static final List<String> OPTIONAL_MEMORY = List.of("lwf");
+
+    /** The method a run executes: {@link #create}, with the memory variant when an optional memory is given. */
+    public static CilMethod forRun(ExperimentSpec spec) {
+        if (OPTIONAL_MEMORY.contains(spec.method().name()) && spec.memory() != null) {
+            return lwfWithMemory(spec.method());
+        }
+        return create(spec.method());
     }
 
     /** Rebuffi et al. 2017 as in PyCIL: CE + KD(T=2), herding memory, nearest-mean-of-exemplars. */

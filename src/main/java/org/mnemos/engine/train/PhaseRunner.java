@@ -45,7 +45,7 @@ public final class PhaseRunner {
     public PhaseRunner(RunPlan plan, DatasetSplits data) {
         this.plan = plan;
         this.data = data;
-        this.method = Methods.create(plan.spec().method());
+        this.method = Methods.forRun(plan.spec());
         this.incrementalLabels = new int[data.numClasses()];
         java.util.Arrays.fill(incrementalLabels, -1);
         for (int i = 0; i < plan.classOrder().size(); i++) {

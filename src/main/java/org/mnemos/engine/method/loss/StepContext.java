@@ -29,9 +29,10 @@ public record StepContext(
         UnaryOperator<NDArray> head,
         UnaryOperator<NDArray> previousHead) {
 
-    /** A batch of real images only, without heads. */
+    /** A batch of real images only, without heads; {@code targets} may be null for terms that read none. */
     public StepContext(NDList outputs, NDList previous, NDArray targets, int oldClasses, int totalClasses, NDArray cosineScale) {
-        this(outputs, previous, targets, oldClasses, totalClasses, cosineScale, (int) targets.getShape().get(0), null, null);
+        this(outputs, previous, targets, oldClasses, totalClasses, cosineScale,
+                (int) outputs.get(0).getShape().get(0), null, null);
     }
 
     public NDArray logits() {
