@@ -314,7 +314,9 @@ public class ExperimentService {
                 p.getAggregationWeights() == null ? null : JSON.readValue(p.getAggregationWeights(),
                         JSON.getTypeFactory().constructCollectionType(List.class,
                                 JSON.getTypeFactory().constructCollectionType(List.class, Double.class))),
-                read(p.getMemoryReport(), org.mnemos.engine.metrics.MemoryMetrics.class));
+                read(p.getMemoryReport(), org.mnemos.engine.metrics.MemoryMetrics.class),
+                read(p.getMnemonicsReport(), org.mnemos.engine.metrics.MnemonicsMetrics.class),
+                read(p.getInversionReport(), org.mnemos.engine.metrics.InversionMetrics.class));
     }
 
     private static <T> T read(String json, Class<T> type) {

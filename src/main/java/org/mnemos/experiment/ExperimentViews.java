@@ -96,5 +96,10 @@ public final class ExperimentViews {
             @Schema(description = "With a byte budget or compression (CIM): exemplars stored per class, stored bytes"
                     + " (pixels, labels, boxes), mean compression rate in full-image units, mean box share, and the"
                     + " mask model's training (cim); absent otherwise")
-            org.mnemos.engine.metrics.MemoryMetrics memory) {}
+            org.mnemos.engine.metrics.MemoryMetrics memory,
+            @Schema(description = "With memory.selector mnemonics: the mnemonics stage's steps, time, mean change of the"
+                    + " exemplars and outer loss before and after; absent otherwise")
+            org.mnemos.engine.metrics.MnemonicsMetrics mnemonics,
+            @Schema(description = "ABD and DeepInversion: what the model inversion after the phase did; absent otherwise")
+            org.mnemos.engine.metrics.InversionMetrics inversion) {}
 }

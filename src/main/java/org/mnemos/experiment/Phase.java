@@ -64,6 +64,14 @@ public class Phase {
     @Column(name = "memory_report")
     private String memoryReport;
 
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "mnemonics_report")
+    private String mnemonicsReport;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "inversion_report")
+    private String inversionReport;
+
     @Column(name = "exemplar_count")
     private Integer exemplarCount;
 
@@ -122,12 +130,26 @@ public class Phase {
         this.completedAt = now;
     }
 
-    /** AANets' α per level after each epoch, as JSON {@code [[epoch 0 levels...], ...]}. */
+    /** The memory's report (byte budget, compression) as JSON. */
     public void recordMemoryReport(String memoryReport) {
         this.memoryReport = memoryReport;
     }
 
     public String getMemoryReport() { return memoryReport; }
+
+    /** The mnemonics stage's report as JSON. */
+    public void recordMnemonicsReport(String mnemonicsReport) {
+        this.mnemonicsReport = mnemonicsReport;
+    }
+
+    public String getMnemonicsReport() { return mnemonicsReport; }
+
+    /** The model inversion's report (ABD, DeepInversion) as JSON. */
+    public void recordInversionReport(String inversionReport) {
+        this.inversionReport = inversionReport;
+    }
+
+    public String getInversionReport() { return inversionReport; }
 
     public void recordAggregationWeights(String aggregationWeights) {
         this.aggregationWeights = aggregationWeights;

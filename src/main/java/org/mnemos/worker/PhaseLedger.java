@@ -130,6 +130,12 @@ public class PhaseLedger {
             if (metrics.memory() != null) {
                 phase.recordMemoryReport(JSON.writeValueAsString(metrics.memory()));
             }
+            if (metrics.mnemonics() != null) {
+                phase.recordMnemonicsReport(JSON.writeValueAsString(metrics.mnemonics()));
+            }
+            if (metrics.inversion() != null) {
+                phase.recordInversionReport(JSON.writeValueAsString(metrics.inversion()));
+            }
             phases.flush();
             List<Phase> done = phases.findByExperiment(id).stream()
                     .filter(p -> p.getStatus() == PhaseStatus.COMPLETED).toList();

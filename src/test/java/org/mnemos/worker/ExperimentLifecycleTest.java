@@ -125,8 +125,10 @@ class ExperimentLifecycleTest {
         for (int i = 0; i <= phase; i++) {
             row.add(0.9 - 0.1 * (phase - i));
         }
-        return new PhaseMetrics(phase, List.of(phase), "cnn", 0.9 - 0.05 * phase, 0.9 - 0.05 * phase, null,
+        PhaseMetrics metrics = new PhaseMetrics(phase, List.of(phase), "cnn", 0.9 - 0.05 * phase, 0.9 - 0.05 * phase, null,
                 phase == 0 ? null : 0.8, 0.9, row, Map.of(phase, 0.9), 5 * (phase + 1), 100L * (phase + 1), 10, 500.0);
+        return phase == 0 ? metrics : metrics.withMnemonics(
+                new org.mnemos.engine.metrics.MnemonicsMetrics("bilevel", 5, 12, 1.5, 40.0, 3.25, 1.0 + phase, 0.5 + phase, 0));
     }
 
     private UUID submit() {
@@ -174,6 +176,8 @@ class ExperimentLifecycleTest {
         assertThat(phases).extracting(ExperimentViews.PhaseView::attempts).containsOnly(1);
         assertThat(phases.get(2).accuracyRow()).hasSize(3);
         assertThat(phases.get(1).exemplarCount()).isEqualTo(10);
+        assertThat(phases.get(0).mnemonics()).isNull();
+        assertThat(phases.get(2).mnemonics().outerLossAfter()).as("the REST phase view carries the mnemonics report").isEqualTo(2.5);
 
         List<String> types = eventTypes(id);
         assertThat(types.stream().filter("phase-completed"::equals).count()).isEqualTo(3);
