@@ -31,8 +31,7 @@ public record StepContext(
 
     /** A batch of real images only, without heads; {@code targets} may be null for terms that read none. */
     public StepContext(NDList outputs, NDList previous, NDArray targets, int oldClasses, int totalClasses, NDArray cosineScale) {
-        this(outputs, previous, targets, oldClasses, totalClasses, cosineScale,
-                (int) outputs.get(0).getShape().get(0), null, null);
+        this(outputs, previous, targets, oldClasses, totalClasses, cosineScale, (int) outputs.head().getShape().get(0), null, null);
     }
 
     public NDArray logits() {
@@ -64,7 +63,7 @@ public record StepContext(
     }
 
     public int batchRows() {
-        return (int) targets.getShape().get(0);
+        return (int) outputs.head().getShape().get(0);
     }
 
     /** This step restricted to its real rows (the whole step when nothing was replayed). */
