@@ -60,7 +60,7 @@ public final class Methods {
             case "replay" -> new CilMethod(name, "Rehearsal of an exemplar memory alongside the new classes.",
                     TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, false,
                     classificationOnly(), List.of());
-            case "lwf" -> lwf(spec);
+            case "lwf" -> lwf(spec, false);
             case "icarl" -> icarl(spec);
             case "bic" -> bic(spec);
             case "lucir" -> lucir(spec);
@@ -131,31 +131,23 @@ public final class Methods {
         return (oldClasses, newClasses) -> List.of(CROSS_ENTROPY);
     }
 
-    /** Li & Hoiem 2016 as in PyCIL: CE on the new classes' logits + 3·KD(T=2) on the old ones. */
-    private static CilMethod lwf(MethodSpec spec) {
-        double temperature = or(spec.temperature(), 2.0);
-        double weight = or(spec.distillationWeight(), 3.0);
-        return new CilMethod("lwf", "LwF (Li & Hoiem 2016): distillation from the previous model, no exemplars.",
-                TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
-                (oldClasses, newClasses) -> oldClasses == 0
-                        ? List.of(CROSS_ENTROPY)
-                        : List.of(new CrossEntropyLoss(true), new KnowledgeDistillationLoss(temperature, weight)),
-                List.of());
-    }
-
     /**
-     * LwF given an exemplar memory, as the mnemonics paper runs it: the new classes and the exemplars,
-     * CE over every seen class (an exemplar's label is an old class, outside the new logits) + the
-     * same 3·KD(T=2) on the old logits, classified by the network's output.
+     * Li & Hoiem 2016 as in PyCIL: CE on the new classes' logits + 3·KD(T=2) on the old ones. Given an
+     * exemplar memory, as the mnemonics paper runs it, LwF trains on the new classes and the
+     * exemplars with CE over every seen class (an exemplar's label is an old class, outside the new
+     * logits) and the same KD, classified by the network's output.
      */
-    private static CilMethod lwfWithMemory(MethodSpec spec) {
+    private static CilMethod lwf(MethodSpec spec, boolean withMemory) {
         double temperature = or(spec.temperature(), 2.0);
         double weight = or(spec.distillationWeight(), 3.0);
-        return new CilMethod("lwf", "LwF (Li & Hoiem 2016) rehearsing an exemplar memory.",
-                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, false,
+        LossTerm classification = withMemory ? CROSS_ENTROPY : new CrossEntropyLoss(true);
+        return new CilMethod("lwf", withMemory ? "LwF (Li & Hoiem 2016) rehearsing an exemplar memory."
+                        : "LwF (Li & Hoiem 2016): distillation from the previous model, no exemplars.",
+                withMemory ? TrainingData.NEW_CLASSES_AND_EXEMPLARS : TrainingData.NEW_CLASSES, withMemory,
+                ClassifierRule.CNN, null, false,
                 (oldClasses, newClasses) -> oldClasses == 0
                         ? List.of(CROSS_ENTROPY)
-                        : List.of(CROSS_ENTROPY, new KnowledgeDistillationLoss(temperature, weight)),
+                        : List.of(classification, new KnowledgeDistillationLoss(temperature, weight)),
                 List.of());
     }
 
@@ -165,7 +157,7 @@ public final class Methods {
     /** The method a run executes: {@link #create}, with the memory variant when an optional memory is given. */
     public static CilMethod forRun(ExperimentSpec spec) {
         if (OPTIONAL_MEMORY.contains(spec.method().name()) && spec.memory() != null) {
-            return lwfWithMemory(spec.method());
+            return lwf(spec.method(), true);
         }
         return create(spec.method());
     }
