@@ -54,10 +54,15 @@ public final class SpecDefaults {
                 protocol(spec.protocol()),
                 model(spec.model(), Methods.create(spec.method()).head()),
                 method(spec.method(), training.optimizer().lr()),
-                // data-free methods keep no memory; LwF keeps one only when the client gives it
-                dataFree || (Methods.OPTIONAL_MEMORY.contains(spec.method().name()) && spec.memory() == null)
-                        ? null : memory(spec.memory()),
+                // only a method that keeps exemplars has a memory (LwF when the client gives it one), so that
+                // the resolved spec says what ran and can be submitted again as it is
+                keepsMemory(spec) ? memory(spec.memory()) : null,
                 training);
+    }
+
+    private static boolean keepsMemory(ExperimentSpec spec) {
+        return Methods.create(spec.method()).keepsExemplars()
+                || (Methods.OPTIONAL_MEMORY.contains(spec.method().name()) && spec.memory() != null);
     }
 
     /**

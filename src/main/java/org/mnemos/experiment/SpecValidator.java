@@ -574,7 +574,8 @@ public class SpecValidator {
         if (training.brightnessJitter() != null) {
             if (!(training.brightnessJitter() >= 0 && training.brightnessJitter() <= 1)) {
                 errors.add("training.brightnessJitter", "must lie between 0 and 1 (ColorJitter's brightness range)");
-            } else if (Boolean.FALSE.equals(training.augment())) {
+            } else if (training.brightnessJitter() > 0 && Boolean.FALSE.equals(training.augment())) {
+                // 0 is what a resolved spec says when there is no jitter, so resubmitting it stays valid
                 errors.add("training.brightnessJitter", "applies only with augment: true");
             }
         }

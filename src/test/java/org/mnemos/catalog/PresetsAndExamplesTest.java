@@ -127,6 +127,16 @@ class PresetsAndExamplesTest {
         assertThat(VALIDATOR.validate(read.spec())).as(example.toString()).isEmpty();
     }
 
+    /** A run's resolved spec, as the API shows it, can be submitted again as it is (the dashboard's "start from a run"). */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void theResolvedSpecOfEveryExampleValidatesWhenSubmittedAgain(Path example) throws IOException {
+        var read = READER.read(Files.readAllBytes(example));
+        int channels = List.of("cifar10", "cifar100", "imagefolder", "food101", "imagenet100").contains(read.spec().dataset().name()) ? 3 : 1;
+        byte[] resolved = org.mnemos.experiment.SpecReader.json().writeValueAsBytes(org.mnemos.engine.SpecDefaults.resolve(read.spec(), channels));
+        assertThat(VALIDATOR.validate(READER.read(resolved).spec())).as(new String(resolved)).isEmpty();
+    }
+
     @Test
     void abdPresetsAreTheAuthorsCifarScripts() {
         for (int tasks : new int[] {5, 10, 20}) {

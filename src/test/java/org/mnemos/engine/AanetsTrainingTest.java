@@ -111,7 +111,7 @@ class AanetsTrainingTest {
 
     @Test
     void aMethodWithoutExemplarsIsRejected(@TempDir Path dir) {
-        ExperimentSpec spec = spec("mlp", "lwf", 2, new AanetsSpec("aanets", null, null, null, null));
+        ExperimentSpec spec = spec("mlp", "finetune", 2, new AanetsSpec("aanets", null, null, null, null));
         assertThatThrownBy(() -> run(spec, dir, new ArrayList<>()))
                 .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("model.aggregation"));
     }
