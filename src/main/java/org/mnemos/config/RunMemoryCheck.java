@@ -1,6 +1,5 @@
 package org.mnemos.config;
 
-import ai.djl.Device;
 import ai.djl.util.cuda.CudaUtils;
 import java.lang.management.ManagementFactory;
 import java.util.Optional;
@@ -32,7 +31,7 @@ public class RunMemoryCheck {
     record Budget(long bytes, String source, boolean onGpu) {}
 
     public RunMemoryCheck(DatasetCatalog datasets, WorkerProperties worker) {
-        if (worker.device().equals("gpu") && worker.memoryBudget() == null && CudaUtils.getGpuCount() == 0) {
+        if (worker.device().startsWith("gpu") && worker.memoryBudget() == null && CudaUtils.getGpuCount() == 0) {
             // e.g. an API-only replica for GPU workers: refuse to start rather than refuse every submission
             throw new IllegalStateException("mnemos.worker.device is gpu but this process sees no GPU to take the memory budget"
                     + " from; set mnemos.worker.memory-budget to the workers' GPU memory");
@@ -73,11 +72,14 @@ public class RunMemoryCheck {
     Budget budget() {
         Budget current = budget;
         if (current == null) {
-            boolean onGpu = worker.resolveDevice().isGpu();
+            boolean onGpu = worker.onGpu();
             if (worker.memoryBudget() != null) {
                 current = new Budget(worker.memoryBudget().toBytes(), "mnemos.worker.memory-budget", onGpu);
             } else if (onGpu) {
-                current = new Budget(CudaUtils.getGpuMemory(Device.gpu()).getMax(), "GPU memory", true);
+                // a phase may land on any of the worker's GPUs, so the smallest one decides
+                long smallest = worker.resolveDevices().devices().stream()
+                        .mapToLong(gpu -> CudaUtils.getGpuMemory(gpu).getMax()).min().orElseThrow();
+                current = new Budget(smallest, "GPU memory", true);
             } else {
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 current = new Budget(os.getTotalMemorySize(), "host RAM", false);

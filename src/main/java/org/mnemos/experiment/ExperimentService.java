@@ -309,6 +309,8 @@ public class ExperimentService {
                 p.getImagesPerSecond(),
                 p.getDurationMs(),
                 p.getAttempts(),
+                p.getWorker(),
+                p.getDevice(),
                 p.getStartedAt(),
                 p.getCompletedAt(),
                 p.getAggregationWeights() == null ? null : JSON.readValue(p.getAggregationWeights(),

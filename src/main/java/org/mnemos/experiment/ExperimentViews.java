@@ -88,6 +88,8 @@ public final class ExperimentViews {
             Double imagesPerSecond,
             Long durationMs,
             int attempts,
+            @Schema(description = "The worker process (host/pid) of the last attempt") String worker,
+            @Schema(description = "Where the last attempt ran: cpu or gpu:<id>") String device,
             Instant startedAt,
             Instant completedAt,
             @Schema(description = "AANets: the aggregation weight α of each level (shallow to deep) after each epoch"

@@ -89,6 +89,9 @@ public class Phase {
 
     private String worker;
 
+    /** {@code cpu} or {@code gpu:<id>}: where the last attempt ran */
+    private String device;
+
     @Column(name = "started_at")
     private Instant startedAt;
 
@@ -103,9 +106,10 @@ public class Phase {
         this.status = PhaseStatus.PENDING;
     }
 
-    public void start(String worker, Instant now) {
+    public void start(String worker, String device, Instant now) {
         this.status = PhaseStatus.RUNNING;
         this.worker = worker;
+        this.device = device;
         this.startedAt = now;
         this.completedAt = null;
         this.attempts++;
@@ -178,6 +182,7 @@ public class Phase {
     public Long getDurationMs() { return durationMs; }
     public int getAttempts() { return attempts; }
     public String getWorker() { return worker; }
+    public String getDevice() { return device; }
     public Instant getStartedAt() { return startedAt; }
     public Instant getCompletedAt() { return completedAt; }
 }

@@ -66,7 +66,7 @@ public class PhaseExecution {
     private final WorkerProperties properties;
     private final MnemosMetrics metrics;
     private final String workerName;
-    private volatile Device device;
+    private volatile WorkerDevices devices;
     private volatile boolean shuttingDown;
 
     public PhaseExecution(PhaseLedger ledger, ExperimentRepository experiments, CilEngine engine, ArtifactStore artifacts,
@@ -144,11 +144,20 @@ public class PhaseExecution {
             });
             return false;
         }
-        if (!ledger.start(id, index, workerName, properties.maxAttempts())) {
-            log.error("Phase {} used up its {} attempts without finishing; the experiment is FAILED", index, properties.maxAttempts());
-            return false;
+        try (WorkerDevices.Lease lease = devices().acquire()) {
+            String deviceName = WorkerDevices.name(lease.device());
+            if (!ledger.start(id, index, workerName, deviceName, properties.maxAttempts())) {
+                log.error("Phase {} used up its {} attempts without finishing; the experiment is FAILED", index,
+                        properties.maxAttempts());
+                return false;
+            }
+            log.info("Phase {} of {} started on {} ({})", index, plan.phaseCount(), workerName, deviceName);
+            return train(id, index, plan, lease.device(), scheduler);
         }
-        log.info("Phase {} of {} started on {}", index, plan.phaseCount(), workerName);
+    }
+
+    /** Trains a started phase on its device; returns whether this worker's shutdown handed it back. */
+    private boolean train(UUID id, int index, RunPlan plan, Device device, SchedulerClient scheduler) {
         Path work = null;
         try {
             Files.createDirectories(properties.workDir());
@@ -158,7 +167,7 @@ public class PhaseExecution {
             ProgressReporter progress = new ProgressReporter(id, index, plan.phaseCount(), ledger::progress,
                     PROGRESS_INTERVAL, System::nanoTime);
             long started = System.nanoTime();
-            PhaseOutcome outcome = engine.runPhase(plan, index, previous, stateDir, device(), progress, cancellation(id));
+            PhaseOutcome outcome = engine.runPhase(plan, index, previous, stateDir, device, progress, cancellation(id));
             long durationMs = (System.nanoTime() - started) / 1_000_000;
             ExperimentStatus status = ledger.complete(id, outcome.metrics(), durationMs, () -> {
                 storeArtifacts(id, index, plan, outcome.stateDir());
@@ -279,11 +288,17 @@ public class PhaseExecution {
         return new RunPlan(spec, plan.classOrder(), plan.phases(), plan.classNames());
     }
 
-    private Device device() {
-        Device current = device;
+    /** This worker's devices, resolved on first use so that an API-only process never asks the engine for GPUs. */
+    WorkerDevices devices() {
+        WorkerDevices current = devices;
         if (current == null) {
-            current = properties.resolveDevice();
-            device = current;
+            synchronized (this) {
+                current = devices;
+                if (current == null) {
+                    current = properties.resolveDevices();
+                    devices = current;
+                }
+            }
         }
         return current;
     }

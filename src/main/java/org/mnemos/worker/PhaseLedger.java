@@ -75,7 +75,7 @@ public class PhaseLedger {
      *
      * @return whether the phase may run
      */
-    boolean start(UUID id, int index, String worker, int maxAttempts) {
+    boolean start(UUID id, int index, String worker, String device, int maxAttempts) {
         return inTransaction(() -> {
             Experiment experiment = experiments.findById(id).orElseThrow();
             Phase phase = phase(id, index);
@@ -91,10 +91,10 @@ public class PhaseLedger {
             }
             experiment.startAttempt();
             experiment.transition(ExperimentStatus.RUNNING, now);
-            phase.start(worker, now);
+            phase.start(worker, device, now);
             experiments.flush();
             events.publish(id, "phase-started", Map.of("phase", index, "classes", JSON.readTree(phase.getClasses()),
-                    "attempt", phase.getAttempts()));
+                    "attempt", phase.getAttempts(), "device", device));
             return true;
         });
     }

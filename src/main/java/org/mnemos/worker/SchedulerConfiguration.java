@@ -42,7 +42,7 @@ public class SchedulerConfiguration {
             return SchedulerClient.Builder.create(transactional, runPhaseTask).build();
         }
         return Scheduler.create(transactional, runPhaseTask)
-                .threads(properties.slots())
+                .threads(properties.slots() * runner.devices().devices().size())
                 .schedulerName(new SchedulerName.Fixed(runner.workerName()))
                 .heartbeatInterval(Duration.ofSeconds(properties.heartbeatSeconds()))
                 .missedHeartbeatsLimit(properties.missedHeartbeats())

@@ -1,6 +1,5 @@
 package org.mnemos.worker;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -10,8 +9,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * The worker role. {@code enabled=false} makes an API-only process: it queues phases but runs none.
  *
- * @param slots phases run at once by this process (scheduler threads)
- * @param device {@code cpu}, {@code gpu} or {@code auto} (a GPU when the engine sees one)
+ * @param slots phases run at once on each device (scheduler threads: slots × devices)
+ * @param device {@code cpu}; {@code gpu} (every GPU the engine sees, one phase per GPU and slot);
+ *     {@code gpu:0,1} (those GPUs); {@code auto} (every GPU when the engine sees one, else the CPU)
  * @param heartbeatSeconds how often a running phase proves it is alive; after
  *     {@code missedHeartbeats} missed beats another worker takes the phase over
  * @param maxAttempts attempts of one phase before the run is FAILED, counting those that ended the process
@@ -44,8 +44,8 @@ public record WorkerProperties(
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("mnemos.worker.max-attempts must be >= 1");
         }
-        if (!device.equals("cpu") && !device.equals("gpu") && !device.equals("auto")) {
-            throw new IllegalArgumentException("mnemos.worker.device must be cpu, gpu or auto");
+        if (device == null || !WorkerDevices.SYNTAX.matcher(device).matches()) {
+            throw new IllegalArgumentException("mnemos.worker.device must be cpu, auto, gpu or gpu:<ids> (e.g. gpu:0,1)");
         }
         if (workDir == null) {
             workDir = Path.of(System.getProperty("java.io.tmpdir"), "mnemos-work");
@@ -55,12 +55,17 @@ public record WorkerProperties(
         }
     }
 
-    /** The device phases train on: {@code auto} takes a GPU when the engine sees one. */
-    public Device resolveDevice() {
-        return switch (device) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            default -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-        };
+    /** Whether phases run on GPUs: any {@code gpu} setting, and {@code auto} when the engine sees one. */
+    public boolean onGpu() {
+        return device.startsWith("gpu") || device.equals("auto") && visibleGpus() > 0;
+    }
+
+    /** The devices phases train on; asks the engine how many GPUs it sees unless the setting is {@code cpu}. */
+    public WorkerDevices resolveDevices() {
+        return WorkerDevices.resolve(device, device.equals("cpu") ? 0 : visibleGpus());
+    }
+
+    private static int visibleGpus() {
+        return Engine.getEngine("PyTorch").getGpuCount();
     }
 }

@@ -45,6 +45,7 @@ class HelmChartTest {
         assertThat(env(apiContainer, "SPRING_PROFILES_ACTIVE")).isEqualTo("container");
         assertThat(env(apiContainer, "MNEMOS_DATA_ROOTS")).isEqualTo("/data");
         assertThat(workerContainer.at("/resources/limits").has("nvidia.com/gpu")).isFalse();
+        assertThat(workerContainer.at("/env").toString()).doesNotContain("MNEMOS_WORKER_DEVICE");
 
         JsonNode pvc = find(docs, "PersistentVolumeClaim", "demo-mnemos-artifacts").orElseThrow();
         assertThat(pvc.at("/spec/accessModes/0").asString()).isEqualTo("ReadWriteMany");
@@ -85,6 +86,8 @@ class HelmChartTest {
 
         assertThat(worker.at("/spec/replicas").asInt()).isEqualTo(2);
         assertThat(pod.at("/containers/0/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
+        assertThat(env(pod.at("/containers/0"), "MNEMOS_WORKER_DEVICE")).as("one phase per GPU the pod is given")
+                .isEqualTo("gpu");
         assertThat(pod.at("/containers/0/image").asString()).isEqualTo("mnemos:0.1.0-cu128");
         assertThat(pod.at("/nodeSelector/nvidia.com~1gpu.present").asString()).isEqualTo("true");
         assertThat(pod.at("/tolerations/0/key").asString()).isEqualTo("nvidia.com/gpu");

@@ -174,6 +174,9 @@ class ExperimentLifecycleTest {
         List<ExperimentViews.PhaseView> phases = service.phases(id);
         assertThat(phases).extracting(ExperimentViews.PhaseView::status).containsOnly(PhaseStatus.COMPLETED);
         assertThat(phases).extracting(ExperimentViews.PhaseView::attempts).containsOnly(1);
+        assertThat(phases).extracting(ExperimentViews.PhaseView::device).as("the phase view records where it ran")
+                .containsOnly("cpu");
+        assertThat(phases).extracting(ExperimentViews.PhaseView::worker).allSatisfy(w -> assertThat(w).contains("/"));
         assertThat(phases.get(2).accuracyRow()).hasSize(3);
         assertThat(phases.get(1).exemplarCount()).isEqualTo(10);
         assertThat(phases.get(0).mnemonics()).isNull();
