@@ -2,6 +2,7 @@
 """PyTorch CPU training throughput, the baseline for the DJL engine's numbers.
 
     /usr/bin/python3 bench/pytorch_throughput.py [--threads 2] [--seconds 10] [--warmup 5]
+    python3 bench/pytorch_throughput.py --device cuda --batches 128,512     # the GPU bench's reference
 
 Models: MLP 784-400-400-10 (Adam 1e-3) and PyCIL's CIFAR ResNet-32 with a 10-way linear head
 (SGD lr 0.1 momentum 0.9), batch 128, cross-entropy, synthetic data already in memory.
@@ -22,6 +23,8 @@ def threads_from_argv():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10.0, help="timed seconds per model")
     parser.add_argument("--warmup", type=float, default=5.0, help="warm-up seconds per model")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (the first GPU)")
+    parser.add_argument("--batches", default="128", help="batch sizes for ResNet-32, comma-separated; the MLP uses 128")
     return parser.parse_args()
 
 
@@ -33,7 +36,6 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-BATCH = 128
 DATA_BATCHES = 8  # distinct in-memory batches cycled through, so no step reuses the same tensor
 
 
@@ -105,10 +107,15 @@ def mlp():
                          nn.Linear(400, 10))
 
 
-def measure(model, optimizer, input_shape, warmup_s, timed_s):
-    inputs = [torch.randn(BATCH, *input_shape) for _ in range(DATA_BATCHES)]
-    targets = [torch.randint(0, 10, (BATCH,)) for _ in range(DATA_BATCHES)]
+def measure(model, optimizer, input_shape, warmup_s, timed_s, batch, device):
+    inputs = [torch.randn(batch, *input_shape, device=device) for _ in range(DATA_BATCHES)]
+    targets = [torch.randint(0, 10, (batch,), device=device) for _ in range(DATA_BATCHES)]
     model.train()
+
+    def synchronize():
+        # CUDA kernels run asynchronously: the clock may only stop once they are done
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
 
     def step(i):
         optimizer.zero_grad(set_to_none=True)
@@ -120,12 +127,14 @@ def measure(model, optimizer, input_shape, warmup_s, timed_s):
     while time.perf_counter() - start < warmup_s or i < 3:
         step(i)
         i += 1
+    synchronize()
     start, steps = time.perf_counter(), 0
     while time.perf_counter() - start < timed_s or steps < 3:
         step(steps)
         steps += 1
+    synchronize()
     elapsed = time.perf_counter() - start
-    return steps * BATCH / elapsed, steps, elapsed
+    return steps * batch / elapsed, steps, elapsed
 
 
 def loaded_blas():
@@ -139,18 +148,21 @@ def main():
     torch.set_num_threads(args.threads)
     print(f"# torch {torch.__version__}, blas: {loaded_blas()}", file=sys.stderr, flush=True)
     torch.manual_seed(0)
+    device = torch.device(args.device)
+    where = f"device={device}" if device.type == "cuda" else f"threads={args.threads}"
 
-    net = mlp()
+    net = mlp().to(device)
     rate, steps, secs = measure(net, torch.optim.Adam(net.parameters(), lr=1e-3), (1, 28, 28),
-                                args.warmup, args.seconds)
-    print(f"pytorch mlp 784-400-400 batch={BATCH} threads={args.threads}: {rate:.1f} images/s "
+                                args.warmup, args.seconds, 128, device)
+    print(f"pytorch mlp 784-400-400 batch=128 {where}: {rate:.1f} images/s "
           f"({steps} steps in {secs:.1f} s, torch {torch.__version__})", flush=True)
 
-    net = CifarResNet32()
-    rate, steps, secs = measure(net, torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9), (3, 32, 32),
-                                args.warmup, args.seconds)
-    print(f"pytorch resnet32 batch={BATCH} threads={args.threads}: {rate:.1f} images/s "
-          f"({steps} steps in {secs:.1f} s, torch {torch.__version__})", flush=True)
+    for batch in (int(b) for b in args.batches.split(",")):
+        net = CifarResNet32().to(device)
+        rate, steps, secs = measure(net, torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9), (3, 32, 32),
+                                    args.warmup, args.seconds, batch, device)
+        print(f"pytorch resnet32 batch={batch} {where}: {rate:.1f} images/s "
+              f"({steps} steps in {secs:.1f} s, torch {torch.__version__})", flush=True)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ import org.mnemos.engine.spec.TrainingSpec;
  * exemplars per class over the seeds, for {@code --methods} (default icarl,lucir) and
  * {@code --modes} (default herding,bilevel,firstOrder: the herding baseline and both mnemonics modes).
  * The part {@code foster} (only when named, see {@link FosterBench}) compares FOSTER with iCaRL on
- * both data sets, with {@code --compression-epochs N} (default 2).
+ * both data sets, with {@code --compression-epochs N} (default 2). The part {@code gpu} (only when
+ * named, see {@link GpuBench}) measures the step on the first GPU ({@code --steps N} ResNet-32 steps at
+ * batch 128, default 200) and one CIFAR-shaped phase.
  */
 public final class Benchmarks {
 
@@ -62,6 +64,7 @@ public final class Benchmarks {
         String backbone = "resnet32";
         int batchSize = 64;
         int inversionIterations = 100;
+        int steps = 200;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -80,6 +83,7 @@ public final class Benchmarks {
                 case "--backbone" -> backbone = args[++i];
                 case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
                 case "--inversion-iterations" -> inversionIterations = Integer.parseInt(args[++i]);
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
                 default -> parts.add(args[i]);
             }
         }
@@ -92,6 +96,7 @@ public final class Benchmarks {
         for (String part : parts) {
             switch (part) {
                 case "throughput" -> throughput();
+                case "gpu" -> GpuBench.run(data, steps);
                 case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null
                         ? Methods.NAMES.stream().filter(m -> !Methods.DATA_FREE.contains(m) && !m.equals("foster")).toList()
                         : methods);
@@ -108,7 +113,7 @@ public final class Benchmarks {
                         variants, seeds, iterations, trainPerClass, testPerClass, backbone, batchSize);
                 default -> throw new IllegalArgumentException(
                         "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
-                                + "foster, compression, dfcil-mnist, dfcil-fashion-mnist");
+                                + "foster, compression, dfcil-mnist, dfcil-fashion-mnist, gpu");
             }
         }
     }
