@@ -40,7 +40,8 @@ import org.mnemos.engine.spec.TrainingSpec;
  * The part {@code foster} (only when named, see {@link FosterBench}) compares FOSTER with iCaRL on
  * both data sets, with {@code --compression-epochs N} (default 2). The part {@code gpu} (only when
  * named, see {@link GpuBench}) measures the step on the first GPU ({@code --steps N} ResNet-32 steps at
- * batch 128, default 200) and one CIFAR-shaped phase.
+ * batch 128, default 200) and one CIFAR-shaped phase ({@code --train-per-class} images for each of its
+ * 50 classes, default 500).
  */
 public final class Benchmarks {
 
@@ -59,7 +60,7 @@ public final class Benchmarks {
         int compressionEpochs = 2;
         List<String> variants = List.of("herding", "cam", "cim");
         List<String> datasets = List.of("mnist", "fashion-mnist");
-        int trainPerClass = 300;
+        Integer trainPerClass = null;
         int testPerClass = 200;
         String backbone = "resnet32";
         int batchSize = 64;
@@ -96,7 +97,7 @@ public final class Benchmarks {
         for (String part : parts) {
             switch (part) {
                 case "throughput" -> throughput();
-                case "gpu" -> GpuBench.run(data, steps);
+                case "gpu" -> GpuBench.run(data, steps, trainPerClass == null ? 500 : trainPerClass);
                 case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null
                         ? Methods.NAMES.stream().filter(m -> !Methods.DATA_FREE.contains(m) && !m.equals("foster")).toList()
                         : methods);
@@ -110,7 +111,7 @@ public final class Benchmarks {
                 case "foster" -> FosterBench.table(
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
-                        variants, seeds, iterations, trainPerClass, testPerClass, backbone, batchSize);
+                        variants, seeds, iterations, trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize);
                 default -> throw new IllegalArgumentException(
                         "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
                                 + "foster, compression, dfcil-mnist, dfcil-fashion-mnist, gpu");

@@ -32,12 +32,11 @@ import org.mnemos.engine.train.TrainingListener;
 final class GpuBench {
 
     private static final int CIFAR_CLASSES = 50;
-    private static final int CIFAR_IMAGES_PER_CLASS = 500;
     private static final int CIFAR_EPOCHS = 2;
 
     private GpuBench() {}
 
-    static void run(Path data, int steps) throws IOException {
+    static void run(Path data, int steps, int imagesPerClass) throws IOException {
         boolean gpu = Engine.getEngine("PyTorch").getGpuCount() > 0;
         Device device = gpu ? Device.gpu() : Device.cpu();
         System.out.printf("## GPU bench on %s%s%n%n", device,
@@ -49,12 +48,12 @@ final class GpuBench {
             System.out.printf("| mnemos %s, batch %d | %.0f |%n", f.model(), f.batch(), f.imagesPerSecond());
         }
         System.out.println();
-        cifarShapedPhase(data, device);
+        cifarShapedPhase(data, device, imagesPerClass);
     }
 
-    private static void cifarShapedPhase(Path data, Device device) throws IOException {
+    private static void cifarShapedPhase(Path data, Device device, int imagesPerClass) throws IOException {
         ExperimentSpec spec = new ExperimentSpec("gpu-bench-cifar-shaped", 0L, null,
-                new DatasetSpec("synthetic", null, null, 2 * CIFAR_CLASSES, CIFAR_IMAGES_PER_CLASS, 100, 32, 3),
+                new DatasetSpec("synthetic", null, null, 2 * CIFAR_CLASSES, imagesPerClass, Math.min(100, imagesPerClass), 32, 3),
                 new ProtocolSpec(CIFAR_CLASSES, 10, null, null, "natural", null, null),
                 new ModelSpec("resnet32", null, "linear"),
                 MethodSpec.named("icarl"),
@@ -66,11 +65,11 @@ final class GpuBench {
         long start = System.nanoTime();
         PhaseOutcome outcome = engine.runPhase(plan, 0, null, state, device, TrainingListener.NONE, CancellationSignal.NEVER);
         double phaseSeconds = (System.nanoTime() - start) / 1e9;
-        double epochSeconds = (double) CIFAR_CLASSES * CIFAR_IMAGES_PER_CLASS / outcome.metrics().imagesPerSecond();
+        double epochSeconds = (double) CIFAR_CLASSES * imagesPerClass / outcome.metrics().imagesPerSecond();
         System.out.printf("CIFAR-shaped phase 0 (ResNet-32, %d classes × %d synthetic 32×32×3 images, %d epochs, batch 128,"
                         + " augmentation on, iCaRL, herding 20/class): %.1f s per training epoch (%.0f images/s);"
                         + " whole phase %.1f s including data generation, herding and evaluation%n%n",
-                CIFAR_CLASSES, CIFAR_IMAGES_PER_CLASS, CIFAR_EPOCHS, epochSeconds, outcome.metrics().imagesPerSecond(),
+                CIFAR_CLASSES, imagesPerClass, CIFAR_EPOCHS, epochSeconds, outcome.metrics().imagesPerSecond(),
                 phaseSeconds);
     }
 }
