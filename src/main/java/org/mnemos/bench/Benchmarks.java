@@ -38,7 +38,9 @@ import org.mnemos.engine.spec.TrainingSpec;
  * exemplars per class over the seeds, for {@code --methods} (default icarl,lucir) and
  * {@code --modes} (default herding,bilevel,firstOrder: the herding baseline and both mnemonics modes).
  * The part {@code foster} (only when named, see {@link FosterBench}) compares FOSTER with iCaRL on
- * both data sets, with {@code --compression-epochs N} (default 2).
+ * both data sets, with {@code --compression-epochs N} (default 2). The part {@code pod-spatial}
+ * (only when named, see {@link PodSpatialBench}) compares PODNet's POD-spatial weights
+ * {@code --spatial-weights} (default 3,5) on a convolutional {@code --backbone}.
  */
 public final class Benchmarks {
 
@@ -62,6 +64,7 @@ public final class Benchmarks {
         String backbone = "resnet32";
         int batchSize = 64;
         int inversionIterations = 100;
+        List<Double> spatialWeights = List.of(3.0, 5.0);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -80,6 +83,7 @@ public final class Benchmarks {
                 case "--backbone" -> backbone = args[++i];
                 case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
                 case "--inversion-iterations" -> inversionIterations = Integer.parseInt(args[++i]);
+                case "--spatial-weights" -> spatialWeights = Arrays.stream(args[++i].split(",")).map(Double::valueOf).toList();
                 default -> parts.add(args[i]);
             }
         }
@@ -106,9 +110,11 @@ public final class Benchmarks {
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
                         variants, seeds, iterations, trainPerClass, testPerClass, backbone, batchSize);
+                case "pod-spatial" -> PodSpatialBench.table(data, datasets, spatialWeights, seeds, iterations, trainPerClass,
+                        testPerClass, backbone, batchSize);
                 default -> throw new IllegalArgumentException(
                         "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
-                                + "foster, compression, dfcil-mnist, dfcil-fashion-mnist");
+                                + "foster, compression, pod-spatial, dfcil-mnist, dfcil-fashion-mnist");
             }
         }
     }

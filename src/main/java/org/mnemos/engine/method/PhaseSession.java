@@ -343,7 +343,7 @@ public final class PhaseSession {
      * Trains {@code trainable} on {@code samples} for {@code stage} with the sum of {@code losses}.
      * A stage that trains no backbone parameter (BiC's bias layer, classifier finetuning) runs the
      * backbone in evaluation mode, so that its BatchNorm statistics are not replaced by those of
-     * the small set it trains on.
+     * the small set it trains on, and without recording gradients, so that backward stops at the head.
      */
     public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
         train(stage, net, previousNet, trainable, samples, losses, true, null, epoch -> {});
@@ -410,7 +410,9 @@ public final class PhaseSession {
                     }
                     Autograd.enable();
                 }
-                NDList outputs = network.forward(parameters, new NDList(inputs), trainingMode && trainsBackbone);
+                NDList outputs = trainsBackbone
+                        ? network.forward(parameters, new NDList(inputs), trainingMode)
+                        : network.withHead(parameters, frozenBackbone(network, inputs), false);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale, realRows,
                         features -> network.forwardHead(parameters, features, true),
                         reference == null ? null : features -> reference.forwardHead(parameters, features, false));
@@ -426,6 +428,16 @@ public final class PhaseSession {
             } else {
                 loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, optimizer, afterEpoch);
             }
+        }
+    }
+
+    /** The backbone's outputs in evaluation mode, computed without recording: nothing behind them is trained. */
+    private NDList frozenBackbone(IncrementalNet network, NDArray inputs) {
+        Autograd.disable();
+        try {
+            return network.backbone().forward(parameters, new NDList(inputs), false);
+        } finally {
+            Autograd.enable();
         }
     }
 
