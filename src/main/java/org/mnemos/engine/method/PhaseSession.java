@@ -275,9 +275,19 @@ public final class PhaseSession {
         return height * width * channels;
     }
 
-    /** The shape networks of this run are initialised with: (1, C, H, W). */
+    /** The shape networks of this run are initialised with: (1, C, H, W), the input the transforms crop. */
     public ai.djl.ndarray.types.Shape inputShape() {
-        return new ai.djl.ndarray.types.Shape(1, channels, height, width);
+        return new ai.djl.ndarray.types.Shape(1, channels, inputHeight(), inputWidth());
+    }
+
+    /** The height of the network input: the stored images' crop. */
+    public int inputHeight() {
+        return evalTransform.outputHeight();
+    }
+
+    /** The width of the network input: the stored images' crop. */
+    public int inputWidth() {
+        return evalTransform.outputWidth();
     }
 
     /**
