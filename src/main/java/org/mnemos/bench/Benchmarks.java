@@ -41,7 +41,9 @@ import org.mnemos.engine.spec.TrainingSpec;
  * both data sets, with {@code --compression-epochs N} (default 2). The part {@code gpu} (only when
  * named, see {@link GpuBench}) measures the step on the first GPU ({@code --steps N} ResNet-32 steps at
  * batch 128, default 200) and one CIFAR-shaped phase ({@code --train-per-class} images for each of its
- * 50 classes, default 500).
+ * 50 classes, default 500). The part {@code pod-spatial}
+ * (only when named, see {@link PodSpatialBench}) compares PODNet's POD-spatial weights
+ * {@code --spatial-weights} (default 3,5) on a convolutional {@code --backbone}.
  */
 public final class Benchmarks {
 
@@ -66,6 +68,7 @@ public final class Benchmarks {
         int batchSize = 64;
         int inversionIterations = 100;
         int steps = 200;
+        List<Double> spatialWeights = List.of(3.0, 5.0);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
@@ -85,6 +88,7 @@ public final class Benchmarks {
                 case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
                 case "--inversion-iterations" -> inversionIterations = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--spatial-weights" -> spatialWeights = Arrays.stream(args[++i].split(",")).map(Double::valueOf).toList();
                 default -> parts.add(args[i]);
             }
         }
@@ -112,9 +116,12 @@ public final class Benchmarks {
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
                         variants, seeds, iterations, trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize);
+                case "pod-spatial" -> PodSpatialBench.table(data, datasets, spatialWeights, seeds, iterations,
+                        trainPerClass == null ? 300 : trainPerClass,
+                        testPerClass, backbone, batchSize);
                 default -> throw new IllegalArgumentException(
                         "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
-                                + "foster, compression, dfcil-mnist, dfcil-fashion-mnist, gpu");
+                                + "foster, compression, pod-spatial, dfcil-mnist, dfcil-fashion-mnist, gpu");
             }
         }
     }

@@ -122,7 +122,7 @@ final class CompressionBench {
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, false));
     }
 
-    private static ImageDataset firstPerClass(ImageDataset split, int perClass) {
+    static ImageDataset firstPerClass(ImageDataset split, int perClass) {
         List<Integer> kept = new ArrayList<>();
         int[] counts = new int[split.numClasses()];
         for (int i = 0; i < split.size(); i++) {
@@ -136,7 +136,7 @@ final class CompressionBench {
     }
 
     /** The official idx layout (uncompressed), which the catalog reads like the originals. */
-    private static void writeIdx(Path dir, String prefix, ImageDataset split) throws IOException {
+    static void writeIdx(Path dir, String prefix, ImageDataset split) throws IOException {
         Files.createDirectories(dir);
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-images-idx3-ubyte")))) {
             out.writeInt(0x803);

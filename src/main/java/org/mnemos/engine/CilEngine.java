@@ -53,6 +53,11 @@ public final class CilEngine {
         }
     }
 
+    /** The side of the network input: the crop of the stored images (their side where they are not cropped). */
+    private static int inputSide(DatasetInfo info) {
+        return org.mnemos.engine.data.BatchTransform.inputSide(info.name(), Math.min(info.height(), info.width()));
+    }
+
     public RunPlan plan(ExperimentSpec submitted) {
         if (submitted.dataset() == null || submitted.dataset().name() == null) {
             throw new SpecException("dataset.name", "is required");
@@ -66,10 +71,10 @@ public final class CilEngine {
         MemoryBudget.of(spec.memory());
         checkCompression(spec);
         if (Methods.DATA_FREE.contains(spec.method().name())
-                && !org.mnemos.engine.model.Generator.supports(info.channels(), info.height(), info.width())) {
+                && !org.mnemos.engine.model.Generator.supports(info.channels(), inputSide(info), inputSide(info))) {
             throw new SpecException("method.name", spec.method().name() + " dreams with a generator made for square images of side "
-                    + "8-32 (a multiple of 4), 64 or 224 with 1 or 3 channels; " + info.name() + " has "
-                    + info.channels() + "x" + info.height() + "x" + info.width());
+                    + "8-32 (a multiple of 4), 64 or 224 with 1 or 3 channels; " + info.name() + " gives the network "
+                    + info.channels() + "x" + inputSide(info) + "x" + inputSide(info));
         }
         var protocol = spec.protocol();
         int classes = info.classNames().size();

@@ -2,6 +2,7 @@ package org.mnemos.engine;
 
 import java.util.List;
 import java.util.Locale;
+import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetInfo;
 import org.mnemos.engine.method.CilMethod;
 import org.mnemos.engine.method.Methods;
@@ -57,8 +58,14 @@ public final class PeakMemory {
      */
     public static Estimate estimate(ExperimentSpec spec, DatasetInfo info, long images, boolean onGpu) {
         int classes = info.classNames().size();
+        // the data set holds the stored images; the network sees their crop
         long imageBytes = (long) info.height() * info.width() * info.channels();
-        Architecture architecture = Architecture.of(spec.model(), info.channels(), info.height(), info.width(), classes);
+        int input = BatchTransform.inputSide(info.name(), Math.min(info.height(), info.width()));
+        boolean cropped = input < Math.min(info.height(), info.width());
+        int inputHeight = cropped ? input : info.height();
+        int inputWidth = cropped ? input : info.width();
+        long inputBytes = (long) inputHeight * inputWidth * info.channels();
+        Architecture architecture = Architecture.of(spec.model(), info.channels(), inputHeight, inputWidth, classes);
         CilMethod method = Methods.forRun(spec);
         boolean previousModel = method.needsPreviousModel(1, 1) || method.head() != null;
 
@@ -75,7 +82,7 @@ public final class PeakMemory {
         }
 
         long batch = spec.training().batchSize();
-        long perImage = architecture.activationsPerImage() + INPUT_COPIES * imageBytes;
+        long perImage = architecture.activationsPerImage() + INPUT_COPIES * inputBytes;
         // the previous model's forward pass on the same batch is kept until the step ends too
         double passes = previousModel ? 2 : 1;
         long activationBytes = (long) (batch * perImage * FLOAT * passes * BACKWARD_FACTOR);

@@ -11,6 +11,7 @@ import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.BaseTrainingSpec;
 import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -66,12 +67,18 @@ public final class SpecDefaults {
     }
 
     /**
-     * FOSTER's options with their defaults, so the stored spec names every value that ran; its
-     * compression stage takes the training learning rate unless given one.
+     * FOSTER's, finetune's and the data-free methods' options with their defaults, so the stored spec
+     * names every value that ran; FOSTER's compression stage takes the training learning rate unless given one.
      */
     private static MethodSpec method(MethodSpec m, double trainingLr) {
         if ("foster".equals(m.name())) {
             return foster(m, trainingLr);
+        }
+        if ("finetune".equals(m.name())) {
+            FinetuneSpec finetune = (m.finetune() == null ? new FinetuneSpec(null) : m.finetune()).resolved();
+            return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
+                    m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
+                    m.balancedFinetuneEpochs(), m.foster(), m.abd(), m.deepinversion(), finetune);
         }
         if (m.abd() == null && m.deepinversion() == null && !Methods.DATA_FREE.contains(m.name())) {
             return m;
@@ -80,7 +87,8 @@ public final class SpecDefaults {
                 m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
                 m.balancedFinetuneEpochs(), m.foster(),
                 "abd".equals(m.name()) ? InversionOptions.resolve(m.abd(), true) : m.abd(),
-                "deepinversion".equals(m.name()) ? InversionOptions.resolve(m.deepinversion(), false) : m.deepinversion());
+                "deepinversion".equals(m.name()) ? InversionOptions.resolve(m.deepinversion(), false) : m.deepinversion(),
+                m.finetune());
     }
 
     private static MethodSpec foster(MethodSpec m, double trainingLr) {
@@ -93,7 +101,7 @@ public final class SpecDefaults {
         }
         return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
                 m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
-                m.balancedFinetuneEpochs(), foster, m.abd(), m.deepinversion());
+                m.balancedFinetuneEpochs(), foster, m.abd(), m.deepinversion(), m.finetune());
     }
 
     private static ProtocolSpec protocol(ProtocolSpec p) {

@@ -20,6 +20,7 @@ import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.CamCompressionSpec;
@@ -362,6 +363,7 @@ public class SpecValidator {
         options.put("foster", method.foster());
         options.put("abd", method.abd());
         options.put("deepinversion", method.deepinversion());
+        options.put("finetune", method.finetune());
         options.forEach((option, value) -> {
             if (value != null && !info.options().contains(option)) {
                 errors.add("method." + option, "does not apply to " + info.name()
@@ -385,6 +387,10 @@ public class SpecValidator {
         foster(method.foster(), errors);
         inversion(errors, "method.abd", method.abd());
         inversion(errors, "method.deepinversion", method.deepinversion());
+        if (method.finetune() != null && method.finetune().loss() != null
+                && !FinetuneSpec.LOSSES.contains(method.finetune().loss())) {
+            errors.add("method.finetune.loss", "must be one of " + FinetuneSpec.LOSSES + ", was '" + method.finetune().loss() + "'");
+        }
         return info;
     }
 

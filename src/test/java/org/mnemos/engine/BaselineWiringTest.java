@@ -79,6 +79,15 @@ class BaselineWiringTest {
     }
 
     @Test
+    void theResolvedSpecNamesTheLossFinetuneRuns() {
+        assertThat(engine().plan(spec("mlp", null, MethodSpec.named("finetune"), 0.05, 1)).spec().method().finetune())
+                .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("allSeen"));
+        MethodSpec pycil = new MethodSpec("finetune", null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                new org.mnemos.engine.spec.FinetuneSpec("newOnly"));
+        assertThat(engine().plan(spec("mlp", null, pycil, 0.05, 1)).spec().method().finetune().loss()).isEqualTo("newOnly");
+    }
+
+    @Test
     void theResolvedSpecNamesTheHeadTheMethodForces() {
         assertThat(engine().plan(spec("mlp", "linear", MethodSpec.named("podnet"), 0.05, 1)).spec().model().head()).isEqualTo("lsc");
         assertThat(engine().plan(spec("mlp", null, MethodSpec.named("lucir"), 0.05, 1)).spec().model().head()).isEqualTo("cosine");

@@ -303,6 +303,12 @@ class SubmissionValidationTest {
                     ((ObjectNode) root.get("method")).putObject("foster").put("beta1", 0.9);
                 }), 400, "method.foster"),
                 Arguments.of("foster beta1 of 1", fosterWith("beta1", 1.0), 400, "method.foster.beta1"),
+                Arguments.of("unknown finetune loss", mutate(root -> {
+                    ((ObjectNode) root.get("method")).put("name", "finetune").putObject("finetune").put("loss", "oldOnly");
+                    root.remove("memory");
+                }), 400, "method.finetune.loss"),
+                Arguments.of("finetune options on replay", mutate(root ->
+                        ((ObjectNode) root.get("method")).putObject("finetune").put("loss", "newOnly")), 400, "method.finetune"),
                 Arguments.of("foster negative beta2", fosterWith("beta2", -0.5), 400, "method.foster.beta2"),
                 Arguments.of("foster zero temperature", fosterWith("temperature", 0), 400, "method.foster.temperature"),
                 Arguments.of("foster negative lambdaOkd", fosterWith("lambdaOkd", -1), 400, "method.foster.lambdaOkd"),

@@ -17,9 +17,10 @@ import java.util.Random;
  * optional augmentation, then scaling to [0, 1] and per-channel normalisation with the data set's
  * usual statistics. Everything runs on the batch's device; every array is attached to the input's
  * manager, so the caller frees it all by closing its per-batch sub-manager. High-resolution data
- * sets (Food-101, ImageNet-100) are stored as {@link #HIGH_RES_STORED_SIZE} squares and cropped to
- * {@link #HIGH_RES_CROP_SIZE} as PyCIL does: RandomResizedCrop + flip in training, the centre crop
- * otherwise (Resize(256) + CenterCrop(224)).
+ * sets (Food-101, ImageNet-100, and an image folder with an image size above {@link #SMALL_IMAGE_MAX})
+ * are stored larger than the network input ({@link #storedSide}: 256 for 224) and cropped to it as
+ * PyCIL and LUCIR do: RandomResizedCrop + flip in training, the centre crop otherwise, which is
+ * Resize(256) + CenterCrop(224) of the original image.
  */
 public final class BatchTransform {
 
@@ -30,7 +31,8 @@ public final class BatchTransform {
     public static final int HIGH_RES_STORED_SIZE = 256;
     /** The network input side of high-resolution data sets. */
     public static final int HIGH_RES_CROP_SIZE = 224;
-    private static final java.util.Set<String> HIGH_RES = java.util.Set.of("food101", "imagenet100");
+    /** The data sets stored larger than their network input once it exceeds {@link #SMALL_IMAGE_MAX}. */
+    private static final java.util.Set<String> HIGH_RES = java.util.Set.of("food101", "imagenet100", "imagefolder");
 
     private final int height;
     private final int width;
@@ -65,6 +67,30 @@ public final class BatchTransform {
         this.std = std.clone();
     }
 
+    /**
+     * The side a high-resolution data set's images are stored at for a network input of side
+     * {@code inputSide}: in Resize(256) + CenterCrop(224)'s proportion, inputSide · 256/224 rounded
+     * (256 for 224), so that the centre crop of the stored square is that of the original image;
+     * images up to {@link #SMALL_IMAGE_MAX} are stored at their input side.
+     */
+    public static int storedSide(int inputSide) {
+        return inputSide <= SMALL_IMAGE_MAX ? inputSide
+                : (int) Math.round(inputSide * (double) HIGH_RES_STORED_SIZE / HIGH_RES_CROP_SIZE);
+    }
+
+    /**
+     * The network input side of {@code datasetName}'s images stored at {@code storedSide}: the
+     * inverse of {@link #storedSide} for the high-resolution data sets (exact, since the stored side
+     * grows by 8/7 per unit of the input side and rounding moves it by at most 1/2), the stored side
+     * for the others.
+     */
+    public static int inputSide(String datasetName, int storedSide) {
+        if (!HIGH_RES.contains(datasetName) || storedSide <= SMALL_IMAGE_MAX) {
+            return storedSide;
+        }
+        return (int) Math.round(storedSide * (double) HIGH_RES_CROP_SIZE / HIGH_RES_STORED_SIZE);
+    }
+
     /** The transform with the usual normalisation of a catalog data set ({@code imagefolder} uses ImageNet's). */
     public static BatchTransform forDataset(String datasetName, int h, int w, int c, boolean augment) {
         float[][] stats = switch (datasetName) {
@@ -76,7 +102,9 @@ public final class BatchTransform {
             case "synthetic" -> new float[][] {{0.5f}, {0.25f}};
             default -> throw new IllegalArgumentException("no normalisation statistics for data set '" + datasetName + "'");
         };
-        int output = HIGH_RES.contains(datasetName) && Math.min(h, w) > HIGH_RES_CROP_SIZE ? HIGH_RES_CROP_SIZE : 0;
+        int side = Math.min(h, w);
+        int input = inputSide(datasetName, side);
+        int output = input < side ? input : 0;
         return new BatchTransform(h, w, c, output, augment, perChannel(stats[0], c, datasetName), perChannel(stats[1], c, datasetName));
     }
 
@@ -104,6 +132,16 @@ public final class BatchTransform {
 
     public boolean augments() {
         return augment;
+    }
+
+    /** The height of the network input this transform produces. */
+    public int outputHeight() {
+        return outputSize > 0 ? outputSize : height;
+    }
+
+    /** The width of the network input this transform produces. */
+    public int outputWidth() {
+        return outputSize > 0 ? outputSize : width;
     }
 
     /** float32 {@code (N, C, H, W)}, normalised; augmented only when {@code train} and this transform augments. */

@@ -112,8 +112,10 @@ public final class DatasetCatalog {
             case IMAGEFOLDER -> {
                 Path dir = imageFolder(spec);
                 int size = imageSize(spec);
-                yield new DatasetInfo(IMAGEFOLDER, "Image folder " + spec.path() + " resized to " + size + "x" + size,
-                        size, size, 3, ImageFolderReader.classNames(dir), true);
+                int stored = BatchTransform.storedSide(size);
+                yield new DatasetInfo(IMAGEFOLDER, "Image folder " + spec.path() + " stored at " + stored + "x" + stored
+                        + (stored == size ? "" : ", cropped to " + size + "x" + size),
+                        stored, stored, 3, ImageFolderReader.classNames(dir), true);
             }
             case FOOD101 -> {
                 Optional<Path> dir = food101Directory();
@@ -162,7 +164,8 @@ public final class DatasetCatalog {
                     yield new DatasetSplits(
                             CifarReader.readSplit(dir, variant, true), CifarReader.readSplit(dir, variant, false));
                 }
-                case IMAGEFOLDER -> ImageFolderReader.read(imageFolder(spec), IMAGEFOLDER, imageSize(spec), DECODE_THREADS);
+                case IMAGEFOLDER -> ImageFolderReader.read(
+                        imageFolder(spec), IMAGEFOLDER, BatchTransform.storedSide(imageSize(spec)), DECODE_THREADS);
                 case FOOD101 -> Food101Reader.read(food101Directory().orElseThrow(() -> new DataPathException(missingMessage(name))),
                         FOOD101, BatchTransform.HIGH_RES_STORED_SIZE, DECODE_THREADS);
                 case IMAGENET100 -> ImageFolderReader.read(

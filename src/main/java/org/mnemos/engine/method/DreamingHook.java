@@ -39,7 +39,7 @@ public final class DreamingHook implements PhaseHook {
     @Override
     public void loadState(PhaseSession session, Path previousState) {
         session.setDreams(ModelInversion.restore(
-                options, session.channels(), session.height(), session.width(), session.manager(), previousState));
+                options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager(), previousState));
     }
 
     @Override
@@ -54,7 +54,7 @@ public final class DreamingHook implements PhaseHook {
         }
         ModelInversion inversion = session.dreams();
         if (inversion == null) {
-            inversion = new ModelInversion(options, session.channels(), session.height(), session.width(), session.manager());
+            inversion = new ModelInversion(options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager());
             session.setDreams(inversion);
         }
         IncrementalNet teacher = session.net().copy(session.manager());
@@ -84,8 +84,8 @@ public final class DreamingHook implements PhaseHook {
      */
     private static ExemplarSet gallery(PhaseSession session, ModelInversion inversion, IncrementalNet teacher) {
         int seen = session.totalClasses();
-        int h = session.height();
-        int w = session.width();
+        int h = session.inputHeight();
+        int w = session.inputWidth();
         int c = session.channels();
         float[] mean = session.evalTransform().mean();
         float[] std = session.evalTransform().std();

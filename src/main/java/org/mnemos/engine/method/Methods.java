@@ -22,6 +22,7 @@ import org.mnemos.engine.model.HeadType;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MethodSpec;
@@ -51,9 +52,7 @@ public final class Methods {
         }
         rejectForeignOptions(spec);
         return switch (name) {
-            case "finetune" -> new CilMethod(name, "Fine-tuning on each phase's classes only: the lower bound.",
-                    TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
-                    classificationOnly(), List.of());
+            case "finetune" -> finetune(spec);
             case "joint" -> new CilMethod(name, "Training on every image of every class seen so far: the upper bound.",
                     TrainingData.ALL_SEEN_CLASSES, false, ClassifierRule.CNN, null, false,
                     classificationOnly(), List.of());
@@ -91,7 +90,7 @@ public final class Methods {
 
     /** The {@link MethodSpec} options each method reads; any other option set is a spec error. */
     public static final java.util.Map<String, List<String>> OPTIONS = java.util.Map.ofEntries(
-            java.util.Map.entry("finetune", List.of()),
+            java.util.Map.entry("finetune", List.of("finetune")),
             java.util.Map.entry("joint", List.of()),
             java.util.Map.entry("replay", List.of()),
             java.util.Map.entry("lwf", List.of("temperature", "distillationWeight")),
@@ -129,6 +128,26 @@ public final class Methods {
 
     private static BiFunction<Integer, Integer, List<LossTerm>> classificationOnly() {
         return (oldClasses, newClasses) -> List.of(CROSS_ENTROPY);
+    }
+
+    /**
+     * Fine-tuning on each phase's classes only. Its cross-entropy covers every seen class's logit by
+     * default (the lower bound: nothing holds the old classes up); {@code newOnly} restricts it to the
+     * new classes' logits once there are old ones, as PyCIL's {@code models/finetune.py}, which leaves
+     * the old logits untouched by the loss.
+     */
+    private static CilMethod finetune(MethodSpec spec) {
+        String loss = spec.finetune() == null || spec.finetune().loss() == null ? FinetuneSpec.ALL_SEEN : spec.finetune().loss();
+        if (!FinetuneSpec.LOSSES.contains(loss)) {
+            throw new SpecException("method.finetune.loss", "must be one of " + FinetuneSpec.LOSSES + ", was '" + loss + "'");
+        }
+        LossTerm newLogitsOnly = new CrossEntropyLoss(true);
+        return new CilMethod("finetune", "Fine-tuning on each phase's classes only: the lower bound.",
+                TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
+                loss.equals(FinetuneSpec.NEW_ONLY)
+                        ? (oldClasses, newClasses) -> List.of(oldClasses == 0 ? CROSS_ENTROPY : newLogitsOnly)
+                        : classificationOnly(),
+                List.of());
     }
 
     /**

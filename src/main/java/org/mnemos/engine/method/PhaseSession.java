@@ -275,9 +275,19 @@ public final class PhaseSession {
         return height * width * channels;
     }
 
-    /** The shape networks of this run are initialised with: (1, C, H, W). */
+    /** The shape networks of this run are initialised with: (1, C, H, W), the input the transforms crop. */
     public ai.djl.ndarray.types.Shape inputShape() {
-        return new ai.djl.ndarray.types.Shape(1, channels, height, width);
+        return new ai.djl.ndarray.types.Shape(1, channels, inputHeight(), inputWidth());
+    }
+
+    /** The height of the network input: the stored images' crop. */
+    public int inputHeight() {
+        return evalTransform.outputHeight();
+    }
+
+    /** The width of the network input: the stored images' crop. */
+    public int inputWidth() {
+        return evalTransform.outputWidth();
     }
 
     /**
@@ -343,7 +353,7 @@ public final class PhaseSession {
      * Trains {@code trainable} on {@code samples} for {@code stage} with the sum of {@code losses}.
      * A stage that trains no backbone parameter (BiC's bias layer, classifier finetuning) runs the
      * backbone in evaluation mode, so that its BatchNorm statistics are not replaced by those of
-     * the small set it trains on.
+     * the small set it trains on, and without recording gradients, so that backward stops at the head.
      */
     public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
         train(stage, net, previousNet, trainable, samples, losses, true, null, epoch -> {});
@@ -410,7 +420,9 @@ public final class PhaseSession {
                     }
                     Autograd.enable();
                 }
-                NDList outputs = network.forward(parameters, new NDList(inputs), trainingMode && trainsBackbone);
+                NDList outputs = trainsBackbone
+                        ? network.forward(parameters, new NDList(inputs), trainingMode)
+                        : network.withHead(parameters, frozenBackbone(network, inputs), false);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale, realRows,
                         features -> network.forwardHead(parameters, features, true),
                         reference == null ? null : features -> reference.forwardHead(parameters, features, false));
@@ -426,6 +438,16 @@ public final class PhaseSession {
             } else {
                 loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, optimizer, afterEpoch);
             }
+        }
+    }
+
+    /** The backbone's outputs in evaluation mode, computed without recording: nothing behind them is trained. */
+    private NDList frozenBackbone(IncrementalNet network, NDArray inputs) {
+        Autograd.disable();
+        try {
+            return network.backbone().forward(parameters, new NDList(inputs), false);
+        } finally {
+            Autograd.enable();
         }
     }
 

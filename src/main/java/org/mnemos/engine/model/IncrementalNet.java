@@ -305,7 +305,14 @@ public final class IncrementalNet extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDList backboneOut = backbone.forward(parameterStore, inputs, training, params);
+        return withHead(parameterStore, backbone.forward(parameterStore, inputs, training, params), training);
+    }
+
+    /**
+     * The network's outputs for outputs of its backbone computed elsewhere: the head's logits on the
+     * features, then the backbone's outputs (the layout of {@link #forward}).
+     */
+    public NDList withHead(ParameterStore parameterStore, NDList backboneOut, boolean training) {
         NDList out = new NDList(backboneOut.size() + 1);
         out.add(forwardHead(parameterStore, backboneOut.head(), training));
         out.addAll(backboneOut);

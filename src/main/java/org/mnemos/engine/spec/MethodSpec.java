@@ -18,6 +18,7 @@ package org.mnemos.engine.spec;
  * @param foster FOSTER's options (method {@code foster} only)
  * @param abd Always Be Dreaming's inversion and distillation options
  * @param deepinversion the DeepInversion baseline's inversion and distillation options
+ * @param finetune the finetune baseline's options
  */
 public record MethodSpec(
         String name,
@@ -34,7 +35,17 @@ public record MethodSpec(
         Integer balancedFinetuneEpochs,
         FosterSpec foster,
         InversionSpec abd,
-        InversionSpec deepinversion) {
+        InversionSpec deepinversion,
+        FinetuneSpec finetune) {
+
+    /** The options of the methods that came before finetune's. */
+    public MethodSpec(String name, Double temperature, Double distillationWeight, Double lambdaBase, Double margin,
+            Integer hardNegatives, Double podSpatialWeight, Double podFlatWeight, Integer proxiesPerClass,
+            Double biasValidationFraction, Integer biasEpochs, Integer balancedFinetuneEpochs, FosterSpec foster,
+            InversionSpec abd, InversionSpec deepinversion) {
+        this(name, temperature, distillationWeight, lambdaBase, margin, hardNegatives, podSpatialWeight, podFlatWeight,
+                proxiesPerClass, biasValidationFraction, biasEpochs, balancedFinetuneEpochs, foster, abd, deepinversion, null);
+    }
 
     /** The options of the methods that came before the data-free ones. */
     public MethodSpec(String name, Double temperature, Double distillationWeight, Double lambdaBase, Double margin,

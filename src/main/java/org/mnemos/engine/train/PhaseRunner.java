@@ -212,18 +212,18 @@ public final class PhaseRunner {
     private IncrementalNet.Builder builder(int phase) {
         IncrementalNet.Builder builder = continuationBuilder(phase);
         if (phase > 0 && Methods.boostsFeatures(method)) {
-            ImageDataset train = data.train();
+            Shape input = inputShape();
             builder.setBackbone(Methods.boostedBackbone(
-                    Backbones.create(plan.spec().model(), train.channels(), train.height(), train.width())));
+                    Backbones.create(plan.spec().model(), (int) input.get(1), (int) input.get(2), (int) input.get(3))));
         }
         return builder;
     }
 
     /** The network the phase after {@code phase} starts from: FOSTER's single-extractor student, else the phase's own. */
     private IncrementalNet.Builder continuationBuilder(int phase) {
-        ImageDataset train = data.train();
+        Shape input = inputShape();
         IncrementalNet.Builder builder = IncrementalNet.builderFor(
-                plan.spec().model(), train.channels(), train.height(), train.width(), phase);
+                plan.spec().model(), (int) input.get(1), (int) input.get(2), (int) input.get(3), phase);
         if (method.head() != null) {
             builder.optHead(method.head());
         }
@@ -233,9 +233,12 @@ public final class PhaseRunner {
         return builder.optBiasCorrection(method.biasCorrectionLayer());
     }
 
+    /** The network input (1, C, H, W): what the transforms crop from the stored images. */
     private Shape inputShape() {
         ImageDataset train = data.train();
-        return new Shape(1, train.channels(), train.height(), train.width());
+        BatchTransform eval = BatchTransform.forDataset(
+                plan.spec().dataset().name(), train.height(), train.width(), train.channels(), false);
+        return new Shape(1, train.channels(), eval.outputHeight(), eval.outputWidth());
     }
 
     private int classesBefore(int phase) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.mnemos.engine.SpecException;
+import org.mnemos.engine.method.loss.CrossEntropyLoss;
+import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.MethodSpec;
 
 class MethodsTest {
@@ -27,6 +29,31 @@ class MethodsTest {
         assertThatThrownBy(() -> Methods.create(MethodSpec.named("ewc")))
                 .isInstanceOf(SpecException.class)
                 .hasMessageContaining("allowed");
+    }
+
+    @Test
+    void finetuneTakesCrossEntropyOverAllSeenLogitsUnlessAskedForPycilsNewLogitsOnly() {
+        var allSeen = Methods.create(MethodSpec.named("finetune"));
+        assertThat(allSeen.lossesFor(2, 2)).singleElement()
+                .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isFalse());
+        var newOnly = Methods.create(finetune(FinetuneSpec.NEW_ONLY));
+        assertThat(newOnly.lossesFor(0, 2)).singleElement()
+                .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isFalse());
+        assertThat(newOnly.lossesFor(2, 2)).singleElement()
+                .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isTrue());
+        assertThatThrownBy(() -> Methods.create(finetune("oldOnly")))
+                .isInstanceOf(SpecException.class)
+                .satisfies(e -> assertThat(((SpecException) e).field()).isEqualTo("method.finetune.loss"))
+                .hasMessageContaining("newOnly");
+        assertThatThrownBy(() -> Methods.create(new MethodSpec("replay", null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, new FinetuneSpec(FinetuneSpec.NEW_ONLY))))
+                .isInstanceOf(SpecException.class)
+                .satisfies(e -> assertThat(((SpecException) e).field()).isEqualTo("method.finetune"));
+    }
+
+    private static MethodSpec finetune(String loss) {
+        return new MethodSpec("finetune", null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                new FinetuneSpec(loss));
     }
 
     @Test

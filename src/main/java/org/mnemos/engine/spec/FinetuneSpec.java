@@ -1,0 +1,22 @@
+package org.mnemos.engine.spec;
+
+import java.util.List;
+
+/**
+ * Options of the {@code finetune} method.
+ *
+ * @param loss which logits its cross-entropy covers once there are old classes: {@code allSeen}
+ *     (every seen class, the default: plain finetuning, the lower bound) or {@code newOnly} (the
+ *     new classes' logits only, as PyCIL's {@code models/finetune.py})
+ */
+public record FinetuneSpec(String loss) {
+
+    public static final String ALL_SEEN = "allSeen";
+    public static final String NEW_ONLY = "newOnly";
+    public static final List<String> LOSSES = List.of(ALL_SEEN, NEW_ONLY);
+
+    /** This spec with the default loss filled in. */
+    public FinetuneSpec resolved() {
+        return new FinetuneSpec(loss == null ? ALL_SEEN : loss);
+    }
+}
