@@ -105,7 +105,7 @@ public final class Benchmarks {
                 case "foster" -> FosterBench.table(
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
-                        variants, seeds, iterations, trainPerClass, testPerClass, backbone, batchSize);
+                        variants, seeds, iterations, trainPerClass, testPerClass, backbone, batchSize, compressionEpochs);
                 default -> throw new IllegalArgumentException(
                         "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
                                 + "foster, compression, dfcil-mnist, dfcil-fashion-mnist");
