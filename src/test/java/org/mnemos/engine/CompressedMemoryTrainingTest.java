@@ -20,6 +20,7 @@ import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.CompressionSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -47,12 +48,16 @@ class CompressedMemoryTrainingTest {
     }
 
     private static ExperimentSpec spec(MemorySpec memory, int epochs) {
+        return spec(MethodSpec.named("icarl"), memory, epochs);
+    }
+
+    private static ExperimentSpec spec(MethodSpec method, MemorySpec memory, int epochs) {
         return new ExperimentSpec(
                 "compressed", 3L, null,
                 new DatasetSpec("synthetic", null, null, 4, 16, 4, 12, 3),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec("resnet8", null, "linear"),
-                MethodSpec.named("icarl"),
+                method,
                 memory,
                 new TrainingSpec(epochs, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
     }
@@ -164,5 +169,24 @@ class CompressedMemoryTrainingTest {
                 .isEqualTo(Files.readAllBytes(dir.resolve("every/phase-1").resolve(ExemplarSet.FILE_NAME)));
         assertThat(Files.readAllBytes(resumed.resolve("cim-activations.bin")))
                 .isEqualTo(Files.readAllBytes(dir.resolve("every/phase-1/cim-activations.bin")));
+    }
+
+    @Test
+    void fosterTrainsTheMaskModelOnItsTwoExtractorTeacherAndStoresCompressedExemplars() throws Exception {
+        long bytes = 4L * 3 * (12 * 12 * 3 + 4);
+        MethodSpec foster = new MethodSpec("foster", null, null, null, null, null, null, null, null, null, null, null,
+                new FosterSpec(null, null, null, null, 1, 0.05, null, null, null, null), null, null);
+        // 3 epochs: one regeneration, at the start of epoch 1 (p = 0.5)
+        List<PhaseMetrics> metrics = run(spec(foster, new MemorySpec("herding", null, null, null, null, bytes, regenerating(1, 0.5)), 3),
+                dir.resolve("foster"));
+        for (PhaseMetrics phase : metrics) {
+            assertThat(phase.memory().cim().metaSteps()).isGreaterThan(0);
+            assertThat(phase.memory().cim().boxRegenerations()).isEqualTo(1);
+            assertThat(phase.memory().cim().compressedTrainingImages()).isGreaterThan(0);
+            assertThat(phase.memory().storedBytes()).isLessThanOrEqualTo(bytes);
+        }
+        ExemplarSet memory = ExemplarSet.read(dir.resolve("foster/phase-1").resolve(ExemplarSet.FILE_NAME));
+        assertThat(memory.kinds()).containsOnly(ExemplarKind.COMPRESSED);
+        assertThat(memory.size()).isGreaterThan(4 * 3);
     }
 }
