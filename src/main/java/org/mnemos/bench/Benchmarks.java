@@ -115,10 +115,10 @@ public final class Benchmarks {
                 case "foster" -> FosterBench.table(
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
-                        variants, seeds, iterations, trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize);
+                        variants, seeds, iterations, trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize,
+                        compressionEpochs);
                 case "pod-spatial" -> PodSpatialBench.table(data, datasets, spatialWeights, seeds, iterations,
-                        trainPerClass == null ? 300 : trainPerClass,
-                        testPerClass, backbone, batchSize);
+                        trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize);
                 default -> throw new IllegalArgumentException(
                         "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
                                 + "foster, compression, pod-spatial, dfcil-mnist, dfcil-fashion-mnist, gpu");

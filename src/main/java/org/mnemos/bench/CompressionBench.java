@@ -21,7 +21,6 @@ import org.mnemos.engine.spec.CompressionSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
-import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.NoCompressionSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
@@ -44,7 +43,8 @@ final class CompressionBench {
     private CompressionBench() {}
 
     static void table(Path data, List<String> datasets, List<String> methods, List<String> variants, List<Long> seeds,
-            int iterations, int trainPerClass, int testPerClass, String backbone, int batchSize) throws IOException {
+            int iterations, int trainPerClass, int testPerClass, String backbone, int batchSize, int compressionEpochs)
+            throws IOException {
         Path root = Files.createTempDirectory("mnemos-compression");
         DatasetCatalog full = new DatasetCatalog(new DataRoots(List.of(data)));
         for (String dataset : datasets) {
@@ -56,10 +56,10 @@ final class CompressionBench {
         long bytes = 10L * IMAGES_PER_CLASS * (28 * 28 + CompressedImage.LABEL_BYTES);
         for (String dataset : datasets) {
             System.out.printf("## Compressed exemplars at equal bytes, Split-%s (%s, %d train / %d test images per class,"
-                            + " %d iterations of %d per phase, memory %d bytes = %d uint8 images per class, %d seeds)%n%n",
+                            + " %d iterations of %d per phase, FOSTER compression %d epochs, memory %d bytes = %d uint8 images per class,"
+                            + " %d seeds)%n%n",
                     dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", backbone, trainPerClass, testPerClass, iterations,
-                    batchSize, bytes,
-                    IMAGES_PER_CLASS, seeds.size());
+                    batchSize, compressionEpochs, bytes, IMAGES_PER_CLASS, seeds.size());
             System.out.println("| method | exemplars | final accuracy | average incremental accuracy | exemplars per class (last phase)"
                     + " | stored bytes | mean cost (image units) | mean box | CIM meta s | wall time per run |");
             System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -74,7 +74,8 @@ final class CompressionBench {
                     double meta = 0;
                     double seconds = 0;
                     for (int s = 0; s < seeds.size(); s++) {
-                        ExperimentSpec spec = spec(dataset, method, variant, seeds.get(s), iterations, bytes, backbone, batchSize);
+                        ExperimentSpec spec = spec(
+                                dataset, method, variant, seeds.get(s), iterations, bytes, backbone, batchSize, compressionEpochs);
                         LocalRun.Result result = LocalRun.run(engine, spec,
                                 root.resolve("runs").resolve(dataset + "-" + method + "-" + variant + "-" + seeds.get(s)), Device.cpu(), p -> {});
                         last[s] = result.summary().lastAccuracy();
@@ -102,7 +103,8 @@ final class CompressionBench {
     }
 
     static ExperimentSpec spec(
-            String dataset, String method, String variant, long seed, int iterations, long bytes, String backbone, int batchSize) {
+            String dataset, String method, String variant, long seed, int iterations, long bytes, String backbone, int batchSize,
+            int compressionEpochs) {
         CompressionSpec compression = switch (variant) {
             case "herding" -> new NoCompressionSpec("none");
             case "cam" -> new CamCompressionSpec("cam", null, null);
@@ -116,7 +118,7 @@ final class CompressionBench {
                 DatasetSpec.named(dataset),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec(backbone, null, "linear"),
-                MethodSpec.named(method),
+                FosterBench.options(method, compressionEpochs),
                 new MemorySpec("herding", null, null, null, null, bytes, compression),
                 new TrainingSpec(null, iterations, batchSize,
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, false));

@@ -67,11 +67,16 @@ final class FosterBench {
         System.out.println();
     }
 
-    static ExperimentSpec spec(String dataset, String method, int iterations, int compressionEpochs, long seed) {
-        MethodSpec options = method.equals("foster")
+    /** FOSTER with a short compression stage (SGD {@value #COMPRESSION_LR}); any other method with its defaults. */
+    static MethodSpec options(String method, int compressionEpochs) {
+        return method.equals("foster")
                 ? new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null,
                         new FosterSpec(null, null, null, null, compressionEpochs, COMPRESSION_LR, null, null, null, null), null, null)
                 : MethodSpec.named(method);
+    }
+
+    static ExperimentSpec spec(String dataset, String method, int iterations, int compressionEpochs, long seed) {
+        MethodSpec options = options(method, compressionEpochs);
         return new ExperimentSpec(
                 "split-" + dataset + "-" + method,
                 seed,

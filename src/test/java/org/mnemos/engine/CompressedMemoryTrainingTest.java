@@ -20,6 +20,7 @@ import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.CompressionSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -30,7 +31,8 @@ import org.mnemos.engine.spec.TrainingSpec;
 /**
  * Compressed exemplars end to end on small synthetic images with ResNet-8 (ResNet-32 with one block per stage): the budget in
  * full-image units and in bytes, more exemplars than full images would allow, the mask model's
- * training, and a phase resumed by another engine from the saved state giving the same numbers.
+ * training, box regeneration with random compression of new-class images, and a phase resumed by
+ * another engine from the saved state giving the same numbers.
  */
 class CompressedMemoryTrainingTest {
 
@@ -42,14 +44,22 @@ class CompressedMemoryTrainingTest {
     }
 
     private static ExperimentSpec spec(MemorySpec memory) {
+        return spec(memory, 1);
+    }
+
+    private static ExperimentSpec spec(MemorySpec memory, int epochs) {
+        return spec(MethodSpec.named("icarl"), memory, epochs);
+    }
+
+    private static ExperimentSpec spec(MethodSpec method, MemorySpec memory, int epochs) {
         return new ExperimentSpec(
                 "compressed", 3L, null,
                 new DatasetSpec("synthetic", null, null, 4, 16, 4, 12, 3),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec("resnet8", null, "linear"),
-                MethodSpec.named("icarl"),
+                method,
                 memory,
-                new TrainingSpec(1, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
+                new TrainingSpec(epochs, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
     }
 
     private static CimCompressionSpec cim() {
@@ -118,5 +128,65 @@ class CompressedMemoryTrainingTest {
                 .isEqualTo(Files.readAllBytes(dir.resolve("a/phase-1").resolve(ExemplarSet.FILE_NAME)));
         assertThat(Files.readAllBytes(resumed.resolve("cim-activations.bin")))
                 .isEqualTo(Files.readAllBytes(dir.resolve("a/phase-1/cim-activations.bin")));
+    }
+
+    /** A mask model with a high threshold (small boxes), regenerating its boxes every {@code every} epochs. */
+    private static CimCompressionSpec regenerating(int every, double step) {
+        return new CimCompressionSpec("cim", null, 0.9, null, 1.0, 4, null, null, null, null, null, null, every, step);
+    }
+
+    @Test
+    void regeneratedBoxesFeedCompressedNewClassImagesAndAResumedPhaseReproducesTheUninterruptedOne() throws Exception {
+        long bytes = 4L * 3 * (12 * 12 * 3 + 4);
+        // 4 epochs: boxes regenerated at the start of epochs 1 (p = 0.5) and 2 (p = 1), not of the last one
+        ExperimentSpec every = spec(new MemorySpec("herding", null, null, null, null, bytes, regenerating(1, 0.5)), 4);
+        ExperimentSpec never = spec(new MemorySpec("herding", null, null, null, null, bytes, regenerating(40, 0.5)), 4);
+        List<PhaseMetrics> regenerated = run(every, dir.resolve("every"));
+        for (PhaseMetrics phase : regenerated) {
+            assertThat(phase.memory().cim().boxRegenerations()).isEqualTo(2);
+            // 32 new-class images a pass: about half of them in epoch 1, all in epochs 2 and 3
+            assertThat(phase.memory().cim().compressedTrainingImages()).isBetween(70L, 96L);
+        }
+        List<PhaseMetrics> plain = run(never, dir.resolve("never"));
+        for (PhaseMetrics phase : plain) {
+            assertThat(phase.memory().cim().boxRegenerations()).isZero();
+            assertThat(phase.memory().cim().compressedTrainingImages()).isZero();
+        }
+        // the network trained on other images, so the mask model and the stored exemplars differ
+        assertThat(Files.readAllBytes(dir.resolve("every/phase-0/cim-activations.bin")))
+                .isNotEqualTo(Files.readAllBytes(dir.resolve("never/phase-0/cim-activations.bin")));
+        assertThat(Files.readAllBytes(dir.resolve("every/phase-1").resolve(ExemplarSet.FILE_NAME)))
+                .isNotEqualTo(Files.readAllBytes(dir.resolve("never/phase-1").resolve(ExemplarSet.FILE_NAME)));
+
+        // same seed and state, another engine: the same draws, the same network, the same memory
+        CilEngine other = engine();
+        Path resumed = Files.createDirectories(dir.resolve("resumed"));
+        PhaseMetrics phase1 = other.runPhase(other.plan(every), 1, dir.resolve("every/phase-0"), resumed, Device.cpu(), p -> {},
+                () -> false).metrics();
+        assertThat(phase1.accuracy()).isEqualTo(regenerated.get(1).accuracy());
+        assertThat(phase1.memory().cim().compressedTrainingImages()).isEqualTo(regenerated.get(1).memory().cim().compressedTrainingImages());
+        assertThat(Files.readAllBytes(resumed.resolve(ExemplarSet.FILE_NAME)))
+                .isEqualTo(Files.readAllBytes(dir.resolve("every/phase-1").resolve(ExemplarSet.FILE_NAME)));
+        assertThat(Files.readAllBytes(resumed.resolve("cim-activations.bin")))
+                .isEqualTo(Files.readAllBytes(dir.resolve("every/phase-1/cim-activations.bin")));
+    }
+
+    @Test
+    void fosterTrainsTheMaskModelOnItsTwoExtractorTeacherAndStoresCompressedExemplars() throws Exception {
+        long bytes = 4L * 3 * (12 * 12 * 3 + 4);
+        MethodSpec foster = new MethodSpec("foster", null, null, null, null, null, null, null, null, null, null, null,
+                new FosterSpec(null, null, null, null, 1, 0.05, null, null, null, null), null, null);
+        // 3 epochs: one regeneration, at the start of epoch 1 (p = 0.5)
+        List<PhaseMetrics> metrics = run(spec(foster, new MemorySpec("herding", null, null, null, null, bytes, regenerating(1, 0.5)), 3),
+                dir.resolve("foster"));
+        for (PhaseMetrics phase : metrics) {
+            assertThat(phase.memory().cim().metaSteps()).isGreaterThan(0);
+            assertThat(phase.memory().cim().boxRegenerations()).isEqualTo(1);
+            assertThat(phase.memory().cim().compressedTrainingImages()).isGreaterThan(0);
+            assertThat(phase.memory().storedBytes()).isLessThanOrEqualTo(bytes);
+        }
+        ExemplarSet memory = ExemplarSet.read(dir.resolve("foster/phase-1").resolve(ExemplarSet.FILE_NAME));
+        assertThat(memory.kinds()).containsOnly(ExemplarKind.COMPRESSED);
+        assertThat(memory.size()).isGreaterThan(4 * 3);
     }
 }

@@ -20,6 +20,7 @@ import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
@@ -115,6 +116,35 @@ class MnemonicsTrainingTest {
         assertThat(phase2.accuracy()).isEqualTo(metrics.get(2).accuracy());
         assertThat(phase2.mnemonics().outerLossAfter()).isEqualTo(metrics.get(2).mnemonics().outerLossAfter());
         assertThat(PhaseState.readMemory(resumed).values()).isEqualTo(PhaseState.readMemory(dir.resolve("a/phase-2")).values());
+    }
+
+    @Test
+    void fosterOptimisesItsExemplarsOnTheTwoExtractorTeacherAndResumesFromThem() throws Exception {
+        CilEngine engine = engine();
+        ExperimentSpec base = PhaseStateTest.spec("foster", mnemonics(null, new MnemonicsSpec(null, null, null, null, 5, null)));
+        MethodSpec foster = new MethodSpec("foster", null, null, null, null, null, null, null, null, null, null, null,
+                new FosterSpec(null, null, null, null, 1, 0.05, null, null, null, null), null, null);
+        RunPlan plan = engine.plan(withoutAugmentation(new ExperimentSpec(base.name(), base.seed(), base.preset(), base.dataset(),
+                base.protocol(), base.model(), foster, base.memory(), base.training())));
+        List<TrainingProgress> progress = new ArrayList<>();
+        List<PhaseMetrics> metrics = run(engine, plan, dir.resolve("foster"), progress);
+        for (PhaseMetrics phase : metrics) {
+            MnemonicsMetrics report = phase.mnemonics();
+            assertThat(report.adjustedExemplars()).isEqualTo(10);
+            assertThat(report.steps()).isPositive();
+            assertThat(report.meanAbsoluteChange()).isGreaterThan(0.5);
+            assertThat(report.outerLossAfter()).isLessThan(report.outerLossBefore());
+        }
+        assertThat(progress).anyMatch(p -> p.stage().equals("boosting"));
+        assertThat(progress).anyMatch(p -> p.stage().equals("compression"));
+        assertThat(PhaseState.readMemory(dir.resolve("foster/phase-2")).kinds()).containsOnly(ExemplarKind.OPTIMIZED);
+
+        CilEngine other = engine();
+        Path resumed = Files.createDirectories(dir.resolve("foster-resumed"));
+        PhaseMetrics phase2 = other.runPhase(other.plan(plan.spec()), 2, dir.resolve("foster/phase-1"), resumed, Device.cpu(), p -> {},
+                () -> false).metrics();
+        assertThat(phase2.accuracy()).isEqualTo(metrics.get(2).accuracy());
+        assertThat(PhaseState.readMemory(resumed).values()).isEqualTo(PhaseState.readMemory(dir.resolve("foster/phase-2")).values());
     }
 
     @Test

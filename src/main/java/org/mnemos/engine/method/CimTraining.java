@@ -48,6 +48,13 @@ import org.mnemos.engine.util.Permutations;
  *       clipped to norm {@code maxGradNorm} (√2 times it in incremental phases) and Adam takes a step.</li>
  * </ol>
  * The stepped weights are never written back: only the coefficients learn here.
+ *
+ * <p>At the start of every {@code regenerateEvery}-th epoch (neither the first nor the last), the
+ * boxes of the new classes' training images are regenerated with the current mask model, and from
+ * then on the main stage (and FOSTER's compression stage) is fed each new-class image compressed
+ * with a probability of {@code randomCompressionStep} per regeneration so far
+ * ({@link RandomCompression}; the authors' {@code _gen_bbx(cam_loader)} and
+ * {@code update_randombbxblur_prob}). Both restart with every phase, as the authors' data set does.
  */
 final class CimTraining implements PhaseHook {
 
@@ -63,6 +70,8 @@ final class CimTraining implements PhaseHook {
     private double outerLossSum;
     private double regLossSum;
     private double seconds;
+    private RandomCompression randomCompression;
+    private int regenerations;
 
     CimTraining(CimCompressionSpec options) {
         this.options = options;
@@ -99,10 +108,38 @@ final class CimTraining implements PhaseHook {
     public void beforeTraining(PhaseSession session) {
         // the authors create a fresh Adam for the coefficients every task
         adam.reset();
+        randomCompression = new RandomCompression(session.manager());
+        session.setTrainingSubstitution(randomCompression);
     }
 
     @Override
     public void afterEpoch(PhaseSession session, int epoch) {
+        metaIterations(session, epoch);
+        int next = epoch + 1;
+        if (RandomCompression.regeneratesAt(next, options.regenerateEvery(), epochs(session))) {
+            regenerate(session, RandomCompression.probabilityAt(next, options.regenerateEvery(), options.randomCompressionStep()));
+        }
+    }
+
+    /** New boxes for the new classes' training images from the current mask model, and the probability that goes with them. */
+    private void regenerate(PhaseSession session, double probability) {
+        long start = System.nanoTime();
+        Samples training = session.training();
+        int[] rows = training.indicesOfLabels(session.oldClasses(), session.totalClasses());
+        Samples images = training.subset(rows);
+        float[][] maps = ClassActivationMaps.heatmaps(session, new Samples(images.pixels(), images.labels(), images.imageBytes()),
+                activations);
+        int[][] boxes = new int[rows.length][];
+        for (int k = 0; k < rows.length; k++) {
+            boxes[k] = ExemplarCompression.box(maps[k], session.height(), session.width(), options.threshold());
+        }
+        randomCompression.regenerate(training.size(), rows, images.pixels(), images.labels(), boxes,
+                session.height(), session.width(), session.channels(), options.ratio(), probability);
+        regenerations++;
+        seconds += (System.nanoTime() - start) / 1e9;
+    }
+
+    private void metaIterations(PhaseSession session, int epoch) {
         int newClasses = session.totalClasses() - session.oldClasses();
         int iterations = (int) (newClasses * options.metaItersPerClass());
         int batch = options.metaBatchSize();
@@ -160,6 +197,13 @@ final class CimTraining implements PhaseHook {
     }
 
     @Override
+    public void afterMemoryUpdate(PhaseSession session) {
+        // FOSTER's compression stage (an afterTraining step) still draws compressed images, as in the authors' code
+        session.setTrainingSubstitution(null);
+        randomCompression.close();
+    }
+
+    @Override
     public void afterTraining(PhaseSession session) {
         if (pool != null) {
             pool.close();
@@ -174,7 +218,8 @@ final class CimTraining implements PhaseHook {
             return metrics;
         }
         return metrics.withMemory(metrics.memory().withCim(new CimMetrics(options.mode(), steps, skipped, seconds,
-                steps == 0 ? null : outerLossSum / steps, steps == 0 ? null : regLossSum / steps)));
+                steps == 0 ? null : outerLossSum / steps, steps == 0 ? null : regLossSum / steps, regenerations,
+                randomCompression.replaced())));
     }
 
     /** What one meta-iteration computed: its losses and the coefficients' gradient, by site. */

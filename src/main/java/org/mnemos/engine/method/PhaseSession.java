@@ -17,6 +17,7 @@ import org.mnemos.engine.method.loss.LossTerm;
 import org.mnemos.engine.method.loss.StepContext;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.optim.Optimizer;
+import org.mnemos.engine.optim.Optimizers;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
@@ -58,6 +59,7 @@ public final class PhaseSession {
     private String mainStageName = "train";
     private IncrementalNet successor;
     private java.util.Map<Integer, float[]> heatmaps;
+    private TrainingLoop.Substitution trainingSubstitution;
     private boolean lastPhase;
     private ModelInversion dreams;
     private long dreamNanos;
@@ -302,6 +304,14 @@ public final class PhaseSession {
         this.successor = successor;
     }
 
+    /**
+     * Replaces images of the session's training set as the main stage and FOSTER's compression
+     * stage draw them (CIM's random compression of new-class images); null for none.
+     */
+    public void setTrainingSubstitution(TrainingLoop.Substitution substitution) {
+        this.trainingSubstitution = substitution;
+    }
+
     /** Names the main stage in progress reports (FOSTER's "boosting"); "train" by default. */
     public void setMainStageName(String name) {
         this.mainStageName = name;
@@ -356,7 +366,7 @@ public final class PhaseSession {
      * the small set it trains on, and without recording gradients, so that backward stops at the head.
      */
     public void train(TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses) {
-        train(stage, net, previousNet, trainable, samples, losses, true, null, epoch -> {});
+        train(stage, net, previousNet, trainable, samples, losses, true, null, epoch -> {}, null);
     }
 
     /**
@@ -365,7 +375,7 @@ public final class PhaseSession {
      * terms read ({@link StepContext#previous()}): FOSTER's compression.
      */
     public void distill(TrainingStage stage, IncrementalNet student, IncrementalNet teacher, List<LossTerm> losses) {
-        train(stage, student, teacher, student.trainableParameters(), training, losses, true, null, epoch -> {});
+        train(stage, student, teacher, student.trainableParameters(), training, losses, true, null, epoch -> {}, trainingSubstitution);
     }
 
     /**
@@ -374,13 +384,14 @@ public final class PhaseSession {
      */
     public void trainInEvalMode(
             TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses, Optimizer optimizer) {
-        train(stage, net, previousNet, trainable, samples, losses, false, optimizer, epoch -> {});
+        train(stage, net, previousNet, trainable, samples, losses, false, optimizer, epoch -> {}, null);
     }
 
     /**
      * @param network the network trained (its outputs are the terms' outputs)
      * @param reference the network the terms read as the previous model, or null
      * @param optimizer null creates the stage's own
+     * @param substitution replaces images of each batch (null for none)
      */
     private void train(
             TrainingStage stage,
@@ -391,7 +402,8 @@ public final class PhaseSession {
             List<LossTerm> losses,
             boolean trainingMode,
             Optimizer optimizer,
-            IntConsumer afterEpoch) {
+            IntConsumer afterEpoch,
+            TrainingLoop.Substitution substitution) {
         boolean usePrevious = reference != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
         boolean replayDreams = usePrevious && dreams != null;
         java.util.Set<String> backbone = new java.util.HashSet<>();
@@ -434,9 +446,11 @@ public final class PhaseSession {
                 return total;
             };
             if (optimizer == null) {
-                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, afterEpoch);
+                try (Optimizer own = Optimizers.create(stage.optimizer())) {
+                    loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, own, afterEpoch, substitution);
+                }
             } else {
-                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, optimizer, afterEpoch);
+                loop.run(stage, trainable, data, trainTransform, rng, stageManager, stepLoss, optimizer, afterEpoch, substitution);
             }
         }
     }
@@ -488,7 +502,7 @@ public final class PhaseSession {
 
     /** Runs the main stage: the method's objective on the session's training set; {@code afterEpoch} after each epoch. */
     public void trainMainStage(List<LossTerm> losses, IntConsumer afterEpoch) {
-        train(mainStage(), net, previousNet, mainStageParameters(), training, losses, true, null, afterEpoch);
+        train(mainStage(), net, previousNet, mainStageParameters(), training, losses, true, null, afterEpoch, trainingSubstitution);
     }
 
     /**

@@ -15,7 +15,10 @@ import ai.djl.util.PairList;
  * {@code convnets}): the previous phase's feature extractor, frozen and always in evaluation mode,
  * next to a new one of the same architecture that starts from it. Forward returns the
  * concatenation {@code [old, new]} (B, 2·D) as the features, then the old and the new features
- * (B, D) each, which FOSTER's distillation and its new extractor's own classifier read.
+ * (B, D) each, which FOSTER's distillation and its new extractor's own classifier read, and last
+ * both extractors' last outputs (feature maps for a convolutional base) concatenated along the
+ * channels, from which the head's weights over the joint features give CIM's CAM (the authors'
+ * {@code FOSTERNet}: {@code torch.cat([fmaps[-1] of each convnet], 1)}).
  */
 public final class BoostedBackbone extends Backbone {
 
@@ -103,16 +106,23 @@ public final class BoostedBackbone extends Backbone {
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         // the old extractor runs on its running statistics, as PyCIL's FOSTER.train() puts convnets[0] in eval()
-        NDArray oldFeatures = old.forward(parameterStore, inputs, false, params).head();
-        NDArray newFeatures = boosted.forward(parameterStore, inputs, training, params).head();
+        NDList oldOut = old.forward(parameterStore, inputs, false, params);
+        NDList newOut = boosted.forward(parameterStore, inputs, training, params);
+        NDArray oldFeatures = oldOut.head();
+        NDArray newFeatures = newOut.head();
         NDArray features = NDArrays.concat(new NDList(oldFeatures, newFeatures), 1);
-        return new NDList(features, oldFeatures, newFeatures);
+        NDArray maps = NDArrays.concat(new NDList(oldOut.get(oldOut.size() - 1), newOut.get(newOut.size() - 1)), 1);
+        return new NDList(features, oldFeatures, newFeatures, maps);
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         long batch = inputShapes[0].get(0);
-        return new Shape[] {new Shape(batch, featureDim()), new Shape(batch, extractorDim()), new Shape(batch, extractorDim())};
+        Shape[] extractor = base.getOutputShapes(inputShapes);
+        long[] maps = extractor[extractor.length - 1].getShape();
+        maps[1] *= 2;
+        return new Shape[] {new Shape(batch, featureDim()), new Shape(batch, extractorDim()), new Shape(batch, extractorDim()),
+            new Shape(maps)};
     }
 
     @Override

@@ -29,6 +29,15 @@ public final class TrainingLoop {
         NDArray compute(NDArray inputs, NDArray targets);
     }
 
+    /**
+     * Replaces images of a batch before augmentation, given the images' positions in the data set
+     * (CIM's random compression of new-class images); returns {@code images} when it replaces none.
+     */
+    @FunctionalInterface
+    public interface Substitution {
+        NDArray apply(long[] indices, NDArray images, Random rng);
+    }
+
     private static final long REPORT_INTERVAL_NANOS = 250_000_000L;
 
     private final PhaseProgress progress;
@@ -96,6 +105,21 @@ public final class TrainingLoop {
             StepLoss stepLoss,
             Optimizer optimizer,
             IntConsumer afterEpoch) {
+        run(stage, parameters, data, transform, rng, manager, stepLoss, optimizer, afterEpoch, null);
+    }
+
+    /** As above, {@code substitution} (null for none) replacing images of each batch before augmentation. */
+    public void run(
+            TrainingStage stage,
+            List<Parameter> parameters,
+            DeviceDataset data,
+            BatchTransform transform,
+            Random rng,
+            NDManager manager,
+            StepLoss stepLoss,
+            Optimizer optimizer,
+            IntConsumer afterEpoch,
+            Substitution substitution) {
         int samples = data.size();
         int batchesPerEpoch = stage.batchesPerEpoch(samples);
         long totalSteps = stage.steps(samples);
@@ -133,7 +157,11 @@ public final class TrainingLoop {
             boolean report = now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1;
             try (NDManager batchManager = manager.newSubManager()) {
                 NDArray indices = batchManager.create(batchIndices);
-                NDArray inputs = transform.apply(data.gather(indices), true, rng);
+                NDArray batch = data.gather(indices);
+                if (substitution != null) {
+                    batch = substitution.apply(batchIndices, batch, rng);
+                }
+                NDArray inputs = transform.apply(batch, true, rng);
                 NDArray targets = data.gatherLabels(indices);
                 if (!stage.accumulateGradients()) {
                     // before, not after, the backward: gradients another stage left behind must not leak in
