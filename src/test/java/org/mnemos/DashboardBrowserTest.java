@@ -202,7 +202,7 @@ class DashboardBrowserTest {
                 browser.navigate().refresh(); // the page comes back from the API and resumes after its last event
                 reloaded = true;
                 until(d -> ready("experiment"));
-                List<Long> resumedAfter = until(d -> lastEventIdsSent(watchedRun));
+                List<Long> resumedAfter = this.<List<Long>>until(d -> lastEventIdsSent(watchedRun));
                 assertThat(resumedAfter).as("Last-Event-ID of the reloaded page's event stream").singleElement()
                         .satisfies(id -> assertThat(id).isGreaterThanOrEqualTo(seen).isPositive());
             }
@@ -306,7 +306,8 @@ class DashboardBrowserTest {
         browser.manage().logs().get(LogType.PERFORMANCE);
         browser.get(base() + "/#/");
         until(d -> ready("list"));
-        assertThat(until(d -> lastEventIdsSent(id))).singleElement().satisfies(last -> assertThat(last).isPositive());
+        List<Long> followedAfter = this.<List<Long>>until(d -> lastEventIdsSent(id));
+        assertThat(followedAfter).singleElement().satisfies(last -> assertThat(last).isPositive());
         browser.get(base() + "/#/experiments/" + id);
         until(d -> ready("experiment"));
         WebElement cancel = browser.findElement(By.id("cancel"));

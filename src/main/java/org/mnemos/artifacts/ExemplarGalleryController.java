@@ -1,6 +1,7 @@
 package org.mnemos.artifacts;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -130,7 +131,7 @@ public class ExemplarGalleryController {
             @PathVariable UUID id,
             @PathVariable int index,
             @PathVariable int image,
-            @PathVariable String view,
+            @PathVariable @Parameter(schema = @Schema(allowableValues = {"heatmap", "original"})) String view,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) throws IOException {
         if (!VIEWS.contains(view)) {
             throw Problems.notFound("An exemplar has no view '" + view + "'; the views are " + String.join(", ", VIEWS));
