@@ -205,12 +205,15 @@ class HostileRequestsTest {
         Map<String, String> key = Map.of("X-API-Key", "writer-secret");
         String images = "/api/v1/experiments/" + experimentId + "/phases/0/exemplars/images/";
         for (String target : List.of(images + "abc.png", images + "99999999999.png", images + "abc/heatmap.png",
-                images + "99999999999/original.png", images + "0/%2e%2e.png", images + "0/heatmap%00.png",
-                images + "0/..%2Fmanifest.png", images + "0/heatmap.png.png", images + "0/%ff.png",
+                images + "99999999999/original.png", images + "0/%2e%2e.png", images + "0/heatmap.png.png",
                 images + "-0/original.png", "/api/v1/experiments/" + experimentId + "/phases/x/exemplars/images/0/heatmap.png")) {
             RawHttp.Response response = request("GET", target, key);
             assertThat(response.status()).as(target + ": " + response.body()).isIn(400, 404);
             assertProblem(response);
+        }
+        // Tomcat refuses a NUL, an encoded slash or invalid UTF-8 in the path before any filter or route: a plain 400
+        for (String target : List.of(images + "0/heatmap%00.png", images + "0/..%2Fmanifest.png", images + "0/%ff.png")) {
+            assertThat(request("GET", target, key).status()).as(target).isEqualTo(400);
         }
     }
 
