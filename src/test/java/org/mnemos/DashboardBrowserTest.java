@@ -288,6 +288,48 @@ class DashboardBrowserTest {
 
     @Test
     @Order(7)
+    void compressedExemplarsShowTheirBoxAndCamHeatmap() throws Exception {
+        // CAM compression needs a convolutional backbone: ResNet-8, one epoch per phase, on the same MNIST subset
+        String cam = submit("""
+                {"name": "cam", "seed": 1, "dataset": {"name": "mnist"},
+                 "protocol": {"initialClasses": 4, "increment": 3, "classOrder": "natural"},
+                 "model": {"backbone": "resnet8"}, "method": {"name": "icarl"},
+                 "memory": {"selector": "herding", "perClass": 4, "compression": {"name": "cam", "ratio": 4.0, "threshold": 0.5}},
+                 "training": {"epochs": 1, "batchSize": 32, "optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9}}}""");
+        awaitStatus(cam, "SUCCEEDED");
+        JsonNode listing = getJson("/api/v1/experiments/" + cam + "/phases/2/exemplars/images");
+        long boxes = 0;
+        long heatmaps = 0;
+        for (JsonNode image : listing.get("images")) {
+            boxes += image.has("box") ? 1 : 0;
+            heatmaps += image.has("heatmapUrl") ? 1 : 0;
+        }
+        assertThat(boxes).as("compressed exemplars").isPositive();
+        assertThat(heatmaps).as("exemplars with a heatmap").isPositive();
+        long expectedBoxes = boxes;
+        long expectedHeatmaps = heatmaps;
+
+        browser.get(base() + "/");
+        script("sessionStorage.setItem('mnemos.apiKey', arguments[0])".replace("arguments[0]", JSON.writeValueAsString(KEY)));
+        browser.get(base() + "/#/experiments/" + cam + "/gallery");
+        until(d -> ready("gallery"));
+        until(d -> (Boolean) script("""
+                const maps = [...document.querySelectorAll('figure.exemplar img.heatmap')];
+                return maps.length === %d && maps.every(i => i.complete && i.naturalWidth === 28)
+                  && document.querySelectorAll('figure.kind-compressed .box').length === %d;""".formatted(expectedHeatmaps, expectedBoxes)));
+        WebElement box = browser.findElement(By.cssSelector("figure.kind-compressed .box"));
+        assertThat(box.isDisplayed()).isTrue();
+        assertThat(box.getDomAttribute("aria-label")).startsWith("kept at full resolution: rows ");
+        assertThat(text(By.cssSelector("figure.kind-compressed figcaption"))).matches("compressed · \\d+% stored");
+        screenshot("gallery-compressed");
+        browser.findElement(By.id("show-heatmaps")).click();
+        assertThat(box.isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.cssSelector("img.heatmap")).isDisplayed()).isFalse();
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(8)
     void aRunFromAnEarlierRunsSpecIsCancelledWithTheKeyboard() throws Exception {
         // started from the watched run's resolved spec (Use as template), with a schedule long enough to cancel
         browser.get(base() + "/#/submit?from=" + watchedRun);
@@ -323,7 +365,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void phoneWidthNeedsNoSidewaysScrolling() {
         browser.manage().window().setSize(new Dimension(390, 844));
         try {

@@ -35,14 +35,14 @@ export async function renderGallery(main, { id, params, signal }) {
   // image optimised exemplars were made from; each kind of view can be switched off
   const hasHeatmaps = listing.images.some((i) => i.heatmapUrl || i.box);
   const hasOriginals = listing.images.some((i) => i.originalUrl);
-  const toggle = (id, label, className) => {
+  const toggle = (inputId, label, hidingClass) => {
     const box = el('input', {
       type: 'checkbox',
-      id,
+      id: inputId,
       checked: true,
-      onchange: (e) => classes.classList.toggle(className, !e.target.checked),
+      onchange: (e) => classes.classList.toggle(hidingClass, !e.target.checked),
     });
-    return el('label', { for: id, class: 'check' }, box, ` ${label}`);
+    return el('label', { for: inputId, class: 'check' }, box, ` ${label}`);
   };
   if (hasHeatmaps || hasOriginals) {
     main.append(el('fieldset', { class: 'toolbar views' }, el('legend', {}, 'Show'),
@@ -71,7 +71,7 @@ export async function renderGallery(main, { id, params, signal }) {
     return img;
   };
   const name = (image) => `${image.className}, exemplar ${image.index}${image.sourceIndex >= 0 ? ` (training image ${image.sourceIndex})` : ''}`;
-  const frame = (className, ...children) => el('div', { class: `frame ${className}`, style: `width:${width}px;height:${height}px` }, children);
+  const frame = (className, ...children) => el('div', { class: `frame ${className}`, style: `width:${width}px;height:${height}px` }, ...children);
   const thumbnail = (image) => {
     const picture = load(el('img', { alt: `${name(image)}, ${image.kind}`, width: String(width), height: String(height) }), image.url);
     const layers = [picture];
@@ -92,7 +92,7 @@ export async function renderGallery(main, { id, params, signal }) {
           + `height:${pct(bottom - top, listing.height)};width:${pct(right - left, listing.width)}`,
       }));
     }
-    const frames = [frame('after', layers)];
+    const frames = [frame('after', ...layers)];
     if (image.originalUrl) {
       frames.unshift(frame('original', load(el('img', {
         alt: `${name(image)}, the training image before optimization`, width: String(width), height: String(height),
