@@ -5,13 +5,14 @@
 # data set, 40 cancelled while queued). Needs target/mnemos.jar (./mvnw -q -DskipTests package),
 # chromium + chromium-driver, curl, jq and bc. Usage: bench/dashboard.sh [repeats, default 3]
 # RENDER_ONLY=1 reuses the experiments a previous run stored and measures only the first renders.
-# MNEMOS_JAR=path runs another copy of the jar (so that the worktree can be rebuilt meanwhile).
+# MNEMOS_JAR=path runs another copy of the jar (so that the worktree can be rebuilt meanwhile);
+# DASHBOARD_BENCH_DIR and DASHBOARD_BENCH_PORT move its work directory and ports.
 # Every wait is bounded; progress goes to stderr, figures to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEATS=${1:-3}
 JAR=${MNEMOS_JAR:-target/mnemos.jar}
-WORK=target/dashboard-bench
+WORK=${DASHBOARD_BENCH_DIR:-target/dashboard-bench}
 PORT=${DASHBOARD_BENCH_PORT:-18089}
 DRIVER_PORT=$((PORT + 1426))
 BASE=http://127.0.0.1:$PORT
@@ -22,6 +23,7 @@ RENDER_TIMEOUT=${RENDER_TIMEOUT:-60} # s, per page load
 SERVER=""
 DRIVER=""
 SESSION=""
+CHROME_DIR=$(mktemp -d)
 
 log() { echo "[$(date +%T)] $*" >&2; }
 fail() { log "ERROR: $*"; exit 1; }
@@ -31,6 +33,7 @@ http() { curl -sf --max-time 30 "$@"; }
 cleanup() {
   [ -n "$SESSION" ] && curl -s --max-time 10 -X DELETE "$W/session/$SESSION" > /dev/null 2>&1 || true
   [ -n "$DRIVER" ] && kill "$DRIVER" 2>/dev/null || true
+  rm -rf "$CHROME_DIR"
   [ -n "$SERVER" ] && stop || true
 }
 trap cleanup EXIT
@@ -128,7 +131,7 @@ done
 SESSION=$(curl -s --max-time 60 -X POST $W/session -H 'Content-Type: application/json' -d "{\"capabilities\":{\"alwaysMatch\":{
   \"timeouts\":{\"pageLoad\":$((RENDER_TIMEOUT * 1000)),\"script\":10000},\"goog:chromeOptions\":{
   \"binary\":\"/usr/bin/chromium\",\"args\":[\"--headless\",\"--no-sandbox\",\"--disable-gpu\",\"--disable-quic\",\"--no-first-run\",
-  \"--disable-background-networking\",\"--disable-component-update\",\"--disable-sync\",\"--user-data-dir=$(mktemp -d)\",
+  \"--disable-background-networking\",\"--disable-component-update\",\"--disable-sync\",\"--user-data-dir=$CHROME_DIR\",
   \"--window-size=1280,900\"]}}}}" | jq -r '.value.sessionId // empty')
 [ -n "$SESSION" ] || fail "chromedriver could not start Chromium: $(tail -5 "$WORK/chromedriver.log")"
 runs=$(http "$BASE/api/v1/experiments?status=SUCCEEDED&limit=2" | jq -r '.items[].id')
