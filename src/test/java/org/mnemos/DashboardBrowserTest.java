@@ -52,12 +52,12 @@ import tools.jackson.databind.json.JsonMapper;
  * against the whole service with an API key and short real runs on a small MNIST subset: the page
  * asks for the key; an invalid spec shows the server's field error at its line; a submitted run's
  * curve gains a point per phase while it trains (across a reload in the middle); the gallery's images
- * load, and an optimized run's exemplars beside their originals; two runs are compared from the list;
- * a reloaded page and the list resume their event streams after the last event (Last-Event-ID);
- * a run started from an earlier run's spec is cancelled with the keyboard. Any console error fails the test except the 401 and 400 the steps provoke on
- * purpose. Screenshots go to
- * {@code target/dashboard-screenshots}, or to {@code docs/dashboard} with
- * {@code -Dmnemos.screenshots.dir=docs/dashboard}.
+ * load, an optimized run's exemplars beside their originals, a CAM-compressed run's boxes and
+ * heatmaps; two runs are compared from the list; a reloaded page and the list resume their event
+ * streams after the last event (Last-Event-ID); a run started from an earlier run's spec is
+ * cancelled with the keyboard. Any console error fails the test except the 401 and 400 the steps
+ * provoke on purpose. Screenshots go to {@code target/dashboard-screenshots}, or to
+ * {@code docs/dashboard} with {@code -Dmnemos.screenshots.dir=docs/dashboard}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "mnemos.worker.heartbeat-seconds=2",
