@@ -136,7 +136,7 @@ SESSION=$(curl -s --max-time 60 -X POST $W/session -H 'Content-Type: application
 [ -n "$SESSION" ] || fail "chromedriver could not start Chromium: $(tail -5 "$WORK/chromedriver.log")"
 runs=$(http "$BASE/api/v1/experiments?status=SUCCEEDED&limit=2" | jq -r '.items[].id')
 [ "$(wc -w <<< "$runs")" = 2 ] || fail "fewer than 2 succeeded runs are stored in $WORK"
-first=$(echo "$runs" | head -1)
+first=${runs%%$'\n'*}  # no pipe into head: under pipefail its early exit can end the script (SIGPIPE)
 pages=("/#/" "/#/experiments/$first" "/#/experiments/$first/gallery" "/#/compare?ids=$(echo $runs | tr ' ' ,)" "/#/submit")
 # warm the JVM's handlers once, as a user's second visit would find them
 http $BASE/ > /dev/null
