@@ -52,11 +52,12 @@ import tools.jackson.databind.json.JsonMapper;
  * against the whole service with an API key and short real runs on a small MNIST subset: the page
  * asks for the key; an invalid spec shows the server's field error at its line; a submitted run's
  * curve gains a point per phase while it trains (across a reload in the middle); the gallery's images
- * load; two runs are compared from the list; a run started from an earlier run's spec is cancelled
- * with the keyboard. Any console error fails the test except the 401 and 400 the steps provoke on
- * purpose. Screenshots go to
- * {@code target/dashboard-screenshots}, or to {@code docs/dashboard} with
- * {@code -Dmnemos.screenshots.dir=docs/dashboard}.
+ * load, an optimized run's exemplars beside their originals, a CAM-compressed run's boxes and
+ * heatmaps; two runs are compared from the list; a reloaded page and the list resume their event
+ * streams after the last event (Last-Event-ID); a run started from an earlier run's spec is
+ * cancelled with the keyboard. Any console error fails the test except the 401 and 400 the steps
+ * provoke on purpose. Screenshots go to {@code target/dashboard-screenshots}, or to
+ * {@code docs/dashboard} with {@code -Dmnemos.screenshots.dir=docs/dashboard}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "mnemos.worker.heartbeat-seconds=2",
@@ -80,13 +81,17 @@ class DashboardBrowserTest {
 
     /** Three phases of a small MLP on the MNIST subset: each phase lasts long enough to be seen, the run seconds. */
     private static String spec(String name, String method, int iterations) {
+        return spec(name, method, iterations, "herding");
+    }
+
+    private static String spec(String name, String method, int iterations, String selector) {
         return """
                 {"name": "%s", "seed": 1, "dataset": {"name": "mnist"},
                  "protocol": {"initialClasses": 4, "increment": 3, "classOrder": "natural"},
                  "model": {"backbone": "mlp", "hiddenUnits": [64]}, "method": {"name": "%s"},
-                 "memory": {"selector": "herding", "perClass": 8},
+                 "memory": {"selector": "%s", "perClass": 8},
                  "training": {"iterations": %d, "batchSize": 32, "optimizer": {"name": "adam", "lr": 0.001}}}"""
-                .formatted(name, method, iterations);
+                .formatted(name, method, selector, iterations);
     }
 
     @DynamicPropertySource
@@ -118,6 +123,8 @@ class DashboardBrowserTest {
                 "--disable-dev-shm-usage", "--user-data-dir=" + userDataDir, "--window-size=1280,900");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
+        // the network requests, to see the Last-Event-ID header the pages send
+        logs.enable(LogType.PERFORMANCE, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
         browser = new ChromeDriver(service, options);
@@ -190,9 +197,14 @@ class DashboardBrowserTest {
                 seenWhileRunning.add(points);
             }
             if (points == 1 && !reloaded) {
+                long seen = Long.parseLong(sessionStorage("mnemos.lastEvent." + watchedRun));
+                browser.manage().logs().get(LogType.PERFORMANCE); // drops the requests so far
                 browser.navigate().refresh(); // the page comes back from the API and resumes after its last event
                 reloaded = true;
                 until(d -> ready("experiment"));
+                List<Long> resumedAfter = this.<List<Long>>until(d -> lastEventIdsSent(watchedRun));
+                assertThat(resumedAfter).as("Last-Event-ID of the reloaded page's event stream").singleElement()
+                        .satisfies(id -> assertThat(id).isGreaterThanOrEqualTo(seen).isPositive());
             }
             sleep(100);
         }
@@ -225,7 +237,8 @@ class DashboardBrowserTest {
     @Test
     @Order(5)
     void twoRunsAreComparedFromTheList() throws Exception {
-        comparedRun = submit(spec("compared icarl", "icarl", 60));
+        // mnemonics exemplars: the gallery's before and after views are checked on this run next
+        comparedRun = submit(spec("compared icarl", "icarl", 60, "mnemonics"));
         awaitStatus(comparedRun, "SUCCEEDED");
         browser.get(base() + "/#/");
         until(d -> ready("list"));
@@ -253,6 +266,70 @@ class DashboardBrowserTest {
 
     @Test
     @Order(6)
+    void optimizedExemplarsAreShownBeforeAndAfterTheirOptimization() {
+        browser.get(base() + "/#/experiments/" + comparedRun + "/gallery");
+        until(d -> ready("gallery"));
+        // 10 classes x 8 exemplars, all optimized, each beside the training image it was made from
+        until(d -> (Boolean) script("""
+                const pairs = [...document.querySelectorAll('figure.exemplar.kind-optimized.has-original')];
+                return pairs.length === 80 && pairs.every(f => [...f.querySelectorAll('img')].length === 2
+                  && [...f.querySelectorAll('img')].every(i => i.complete && i.naturalWidth === 28));"""));
+        WebElement first = browser.findElement(By.cssSelector("figure.exemplar.has-original"));
+        assertThat(first.findElement(By.cssSelector(".frame.original img")).getDomAttribute("alt")).contains("before optimization");
+        assertThat(first.findElement(By.tagName("figcaption")).getText()).isEqualTo("before · after optimized");
+        screenshot("gallery-optimized");
+        // the toggle hides the originals and shows the optimized exemplars alone
+        browser.findElement(By.id("show-originals")).click();
+        assertThat(first.findElement(By.cssSelector(".frame.original")).isDisplayed()).isFalse();
+        assertThat(first.findElement(By.tagName("figcaption")).getText()).isEqualTo("optimized");
+        assertThat(browser.findElements(By.id("show-heatmaps"))).as("no compressed exemplars, no heatmap toggle").isEmpty();
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(7)
+    void compressedExemplarsShowTheirBoxAndCamHeatmap() throws Exception {
+        // CAM compression needs a convolutional backbone: ResNet-8, one epoch per phase, on the same MNIST subset
+        String cam = submit("""
+                {"name": "cam", "seed": 1, "dataset": {"name": "mnist"},
+                 "protocol": {"initialClasses": 4, "increment": 3, "classOrder": "natural"},
+                 "model": {"backbone": "resnet8"}, "method": {"name": "icarl"},
+                 "memory": {"selector": "herding", "perClass": 4, "compression": {"name": "cam", "ratio": 4.0, "threshold": 0.5}},
+                 "training": {"epochs": 1, "batchSize": 32, "optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9}}}""");
+        awaitStatus(cam, "SUCCEEDED");
+        JsonNode listing = getJson("/api/v1/experiments/" + cam + "/phases/2/exemplars/images");
+        long boxes = 0;
+        long heatmaps = 0;
+        for (JsonNode image : listing.get("images")) {
+            boxes += image.has("box") ? 1 : 0;
+            heatmaps += image.has("heatmapUrl") ? 1 : 0;
+        }
+        assertThat(boxes).as("compressed exemplars").isPositive();
+        assertThat(heatmaps).as("exemplars with a heatmap").isPositive();
+        long expectedBoxes = boxes;
+        long expectedHeatmaps = heatmaps;
+
+        browser.get(base() + "/");
+        script("sessionStorage.setItem('mnemos.apiKey', arguments[0])".replace("arguments[0]", JSON.writeValueAsString(KEY)));
+        browser.get(base() + "/#/experiments/" + cam + "/gallery");
+        until(d -> ready("gallery"));
+        until(d -> (Boolean) script("""
+                const maps = [...document.querySelectorAll('figure.exemplar img.heatmap')];
+                return maps.length === %d && maps.every(i => i.complete && i.naturalWidth === 28)
+                  && document.querySelectorAll('figure.kind-compressed .box').length === %d;""".formatted(expectedHeatmaps, expectedBoxes)));
+        WebElement box = browser.findElement(By.cssSelector("figure.kind-compressed .box"));
+        assertThat(box.isDisplayed()).isTrue();
+        assertThat(box.getDomAttribute("aria-label")).startsWith("kept at full resolution: rows ");
+        assertThat(text(By.cssSelector("figure.kind-compressed figcaption"))).matches("compressed · \\d+% stored");
+        screenshot("gallery-compressed");
+        browser.findElement(By.id("show-heatmaps")).click();
+        assertThat(box.isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.cssSelector("img.heatmap")).isDisplayed()).isFalse();
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(8)
     void aRunFromAnEarlierRunsSpecIsCancelledWithTheKeyboard() throws Exception {
         // started from the watched run's resolved spec (Use as template), with a schedule long enough to cancel
         browser.get(base() + "/#/submit?from=" + watchedRun);
@@ -267,6 +344,14 @@ class DashboardBrowserTest {
         until(d -> ready("experiment"));
         String id = browser.getCurrentUrl().replaceAll(".*/experiments/", "");
         until(d -> "RUNNING".equals(status()));
+        // the list follows the running row from the event its snapshot ends at, not from the first
+        browser.manage().logs().get(LogType.PERFORMANCE);
+        browser.get(base() + "/#/");
+        until(d -> ready("list"));
+        List<Long> followedAfter = this.<List<Long>>until(d -> lastEventIdsSent(id));
+        assertThat(followedAfter).singleElement().satisfies(last -> assertThat(last).isPositive());
+        browser.get(base() + "/#/experiments/" + id);
+        until(d -> ready("experiment"));
         WebElement cancel = browser.findElement(By.id("cancel"));
         cancel.sendKeys(Keys.ENTER);
         until(d -> visible(By.id("confirm-dialog")));
@@ -280,7 +365,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void phoneWidthNeedsNoSidewaysScrolling() {
         browser.manage().window().setSize(new Dimension(390, 844));
         try {
@@ -333,6 +418,20 @@ class DashboardBrowserTest {
     /** The status badge of the experiment page, read in one script (the badge is redrawn on every event). */
     private String status() {
         return (String) script("const badge = document.querySelector('main .status'); return badge ? badge.dataset.status : null;");
+    }
+
+    /** The Last-Event-ID of each request for the run's event stream since the performance log was last read; null while none. */
+    private List<Long> lastEventIdsSent(String experimentId) {
+        List<Long> ids = new ArrayList<>();
+        for (LogEntry entry : browser.manage().logs().get(LogType.PERFORMANCE)) {
+            JsonNode message = JSON.readTree(entry.getMessage()).path("message");
+            JsonNode request = message.path("params").path("request");
+            if (message.path("method").asString("").equals("Network.requestWillBeSent")
+                    && request.path("url").asString("").endsWith("/api/v1/experiments/" + experimentId + "/events")) {
+                ids.add(Long.parseLong(request.path("headers").path("Last-Event-ID").asString("-1")));
+            }
+        }
+        return ids.isEmpty() ? null : ids;
     }
 
     private String sessionStorage(String key) {

@@ -1,6 +1,7 @@
 package org.mnemos.artifacts;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -8,6 +9,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
@@ -33,8 +35,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The exemplar memory of a completed phase as a JSON listing and one PNG per image, read from the
- * phase's exemplar zip, so a browser can show a gallery without unpacking the archive. Both carry
- * the zip's sha256 in their ETag: a phase's exemplars never change once stored.
+ * phase's exemplar zip, so a browser can show a gallery without unpacking the archive; where the
+ * zip holds them, also each image's views: the CAM heatmap a compressed exemplar's box came from
+ * and the training image an optimised exemplar was made from. All carry the zip's sha256 in their
+ * ETag: a phase's exemplars never change once stored.
  */
 @RestController
 @Tag(name = "downloads")
@@ -43,6 +47,8 @@ public class ExemplarGalleryController {
     /** Zips up to this size are kept decoded in memory; larger ones are scanned per request. */
     private static final long CACHEABLE_ZIP_BYTES = 16L << 20;
     private static final int CACHED_ZIPS = 4;
+    /** An image's views: each is the manifest field naming its PNG in the zip, and its URL name. */
+    private static final List<String> VIEWS = List.of("heatmap", "original");
 
     private final ArtifactStore store;
     private final JdbcTemplate jdbc;
@@ -63,7 +69,10 @@ public class ExemplarGalleryController {
     @GetMapping(path = "/api/v1/experiments/{id}/phases/{index}/exemplars/images", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "The exemplars of a completed phase as JSON, each with the URL of its PNG",
             description = "The exemplar zip's manifest (classes, counts, storage, image size, and per image its label, "
-                    + "class name, source index and kind: real, optimized, compressed or synthetic) with a url per image.")
+                    + "class name, source index and kind: real, optimized, compressed or synthetic; a compressed image's box "
+                    + "(top, bottom, left, right; bottom and right exclusive) and compression rate) with a url per image, "
+                    + "and heatmapUrl (the CAM heatmap its box came from, kept for a few compressed exemplars per class) and "
+                    + "originalUrl (the training image an optimized exemplar was made from) where the zip holds them.")
     @ApiResponse(responseCode = "200", description = "The listing", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(type = "object")))
     @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)", content = @Content)
@@ -79,7 +88,13 @@ public class ExemplarGalleryController {
         ObjectNode manifest = (ObjectNode) json.readTree(entry(zip, PhaseDownloads.MANIFEST));
         String base = "/api/v1/experiments/" + id + "/phases/" + index + "/exemplars/images/";
         for (JsonNode image : (ArrayNode) manifest.get("images")) {
-            ((ObjectNode) image).put("url", base + image.get("index").asInt() + ".png");
+            int n = image.get("index").asInt();
+            ((ObjectNode) image).put("url", base + n + ".png");
+            for (String view : VIEWS) {
+                if (image.hasNonNull(view)) {
+                    ((ObjectNode) image).put(view + "Url", base + n + "/" + view + ".png");
+                }
+            }
         }
         return ResponseEntity.ok().eTag(etag).cacheControl(CacheControl.noCache()).body(manifest);
     }
@@ -99,13 +114,49 @@ public class ExemplarGalleryController {
         if (etag.equals(ifNoneMatch)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
         }
+        byte[] png = entry(zip, listed(zip, id, index, image).get("file").asString());
+        return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).eTag(etag).cacheControl(CacheControl.noCache()).body(png);
+    }
+
+    @GetMapping(path = "/api/v1/experiments/{id}/phases/{index}/exemplars/images/{image}/{view}.png",
+            produces = MediaType.IMAGE_PNG_VALUE)
+    @Operation(summary = "A view of one exemplar as PNG: heatmap (compressed exemplars) or original (optimized exemplars)",
+            description = "heatmap: the CAM heatmap (blue 0 to red 1) the exemplar's compression box was cut from; original: "
+                    + "the training image the optimized exemplar was made from. The listing's heatmapUrl and originalUrl "
+                    + "name the views an image has; any other is a 404 problem.")
+    @ApiResponse(responseCode = "200", description = "The view", content = @Content(mediaType = MediaType.IMAGE_PNG_VALUE,
+            schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)", content = @Content)
+    public ResponseEntity<byte[]> exemplarView(
+            @PathVariable UUID id,
+            @PathVariable int index,
+            @PathVariable int image,
+            @PathVariable @Parameter(schema = @Schema(allowableValues = {"heatmap", "original"})) String view,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) throws IOException {
+        if (!VIEWS.contains(view)) {
+            throw Problems.notFound("An exemplar has no view '" + view + "'; the views are " + String.join(", ", VIEWS));
+        }
+        ArtifactStore.ArtifactRecord zip = exemplarZip(id, index);
+        String etag = "\"" + zip.sha256() + "-" + image + "-" + view + "\"";
+        if (etag.equals(ifNoneMatch)) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+        }
+        JsonNode entry = listed(zip, id, index, image);
+        if (!entry.hasNonNull(view)) {
+            throw Problems.notFound("Exemplar " + image + " of phase " + index + " of experiment " + id + " has no " + view + " view");
+        }
+        byte[] png = entry(zip, entry.get(view).asString());
+        return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).eTag(etag).cacheControl(CacheControl.noCache()).body(png);
+    }
+
+    /** Image {@code image}'s manifest entry, or a 404 problem. */
+    private JsonNode listed(ArtifactStore.ArtifactRecord zip, UUID id, int index, int image) throws IOException {
         JsonNode images = json.readTree(entry(zip, PhaseDownloads.MANIFEST)).get("images");
         if (image < 0 || image >= images.size()) {
             throw Problems.notFound("Phase " + index + " of experiment " + id + " has " + images.size()
                     + " exemplar images; there is no image " + image);
         }
-        byte[] png = entry(zip, images.get(image).get("file").asString());
-        return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).eTag(etag).cacheControl(CacheControl.noCache()).body(png);
+        return images.get(image);
     }
 
     @ExceptionHandler(ErrorResponseException.class)

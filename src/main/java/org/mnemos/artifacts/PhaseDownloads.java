@@ -23,6 +23,7 @@ import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.memory.ExemplarHeatmaps;
+import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.method.DreamingHook;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -33,7 +34,9 @@ import tools.jackson.databind.ObjectMapper;
  * The two downloads of a phase. {@code exemplars}: the exemplar memory as one PNG per image in a
  * folder per class, with a manifest; optimised exemplars held as floats also come as their exact
  * values in {@code values.npy} ({@code (N, H, W, C)} pixel intensities, row {@code index} of the
- * manifest's image), the PNGs being their rounded and clipped view. {@code checkpoint}: every file of the engine's state
+ * manifest's image), the PNGs being their rounded and clipped view; an optimised exemplar also comes
+ * with the training image it was made from ({@code -original.png}), a compressed one with its box
+ * and, for a few per class, the CAM heatmap its box came from ({@code -heatmap.png}). {@code checkpoint}: every file of the engine's state
  * directory plus a manifest with what is needed to load it back (backbone, classes in head order,
  * versions, per-file sha256).
  */
@@ -63,7 +66,8 @@ public class PhaseDownloads implements PhaseArtifacts {
         try {
             Path exemplars = work.resolve(EXEMPLARS + ".zip");
             writeExemplarsZip(ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)), phase, plan, exemplars,
-                    ExemplarHeatmaps.read(stateDir.resolve(ExemplarHeatmaps.FILE_NAME)), Map.of());
+                    ExemplarHeatmaps.read(stateDir.resolve(ExemplarHeatmaps.FILE_NAME)),
+                    ExemplarOriginals.read(stateDir.resolve(ExemplarOriginals.FILE_NAME)), Map.of());
             store.store(experimentId, phase, EXEMPLARS, exemplars);
             Path checkpoint = work.resolve(CHECKPOINT + ".zip");
             writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
@@ -71,7 +75,7 @@ public class PhaseDownloads implements PhaseArtifacts {
             Path dreams = stateDir.resolve(DreamingHook.GALLERY_FILE);
             if (Files.exists(dreams)) {
                 Path synthetic = work.resolve(SYNTHETIC + ".zip");
-                writeExemplarsZip(ExemplarSet.read(dreams), phase, plan, synthetic, Map.of(), Map.of("kind", SYNTHETIC));
+                writeExemplarsZip(ExemplarSet.read(dreams), phase, plan, synthetic, Map.of(), Map.of(), Map.of("kind", SYNTHETIC));
                 store.store(experimentId, phase, SYNTHETIC, synthetic);
             }
         } finally {
@@ -80,18 +84,20 @@ public class PhaseDownloads implements PhaseArtifacts {
     }
 
     void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target) throws IOException {
-        writeExemplarsZip(set, phase, plan, target, Map.of(), Map.of());
+        writeExemplarsZip(set, phase, plan, target, Map.of(), Map.of(), Map.of());
     }
 
     /**
      * PNGs per class folder and a manifest.
      *
      * @param heatmaps CAM heatmaps of some exemplars (position → height·width map in [0, 1]), each
-     *     written as a PNG next to its image
+     *     written as a PNG next to its image ({@code heatmap} in its manifest entry)
+     * @param originals the training images optimised exemplars were made from (position → uint8 HWC),
+     *     each written as a PNG next to its image ({@code original} in its manifest entry)
      * @param extra entries at the top of the manifest
      */
     void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target, Map<Integer, float[]> heatmaps,
-            Map<String, Object> extra) throws IOException {
+            Map<Integer, byte[]> originals, Map<String, Object> extra) throws IOException {
         List<Map<String, Object>> images = new ArrayList<>();
         Map<Integer, Integer> counts = new TreeMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(target)))) {
@@ -100,7 +106,7 @@ public class PhaseDownloads implements PhaseArtifacts {
                 String className = className(plan, label);
                 int source = set.sourceIndices()[i];
                 String file = label + "-" + sanitise(className) + "/" + (source >= 0 ? source : "synthetic-" + i) + ".png";
-                Zips.addEntry(zip, file, png(set, i));
+                Zips.addEntry(zip, file, png(set.pixels(), i * set.imageBytes(), set.height(), set.width(), set.channels()));
                 counts.merge(label, 1, Integer::sum);
                 Map<String, Object> image = new LinkedHashMap<>();
                 image.put("file", file);
@@ -121,11 +127,18 @@ public class PhaseDownloads implements PhaseArtifacts {
                     image.put("compressionRate", set.unitCost(i));
                     image.put("storedBytes", set.storedBytes(i));
                 }
+                String stem = file.substring(0, file.length() - ".png".length());
                 float[] heatmap = heatmaps.get(i);
                 if (heatmap != null) {
-                    String heatmapFile = file.substring(0, file.length() - ".png".length()) + "-heatmap.png";
+                    String heatmapFile = stem + "-heatmap.png";
                     Zips.addEntry(zip, heatmapFile, heatmapPng(heatmap, set.height(), set.width()));
                     image.put("heatmap", heatmapFile);
+                }
+                byte[] original = originals.get(i);
+                if (original != null) {
+                    String originalFile = stem + "-original.png";
+                    Zips.addEntry(zip, originalFile, png(original, 0, set.height(), set.width(), set.channels()));
+                    image.put("original", originalFile);
                 }
                 images.add(image);
             }
@@ -202,13 +215,8 @@ public class PhaseDownloads implements PhaseArtifacts {
         return clean.isEmpty() ? "class" : clean.substring(0, Math.min(clean.length(), 64));
     }
 
-    /** PNG of image {@code i}: 8-bit grayscale for one channel, RGB for three (pixels are HWC). */
-    static byte[] png(ExemplarSet set, int i) throws IOException {
-        int h = set.height();
-        int w = set.width();
-        int c = set.channels();
-        int offset = i * set.imageBytes();
-        byte[] pixels = set.pixels();
+    /** PNG of the HWC image at {@code offset}: 8-bit grayscale for one channel, RGB for three. */
+    static byte[] png(byte[] pixels, int offset, int h, int w, int c) throws IOException {
         BufferedImage image;
         if (c == 1) {
             image = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);

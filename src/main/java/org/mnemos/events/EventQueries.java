@@ -3,10 +3,15 @@ package org.mnemos.events;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Repository;
 
 /** Reads of the {@code events} table, in seq order. */
@@ -41,6 +46,25 @@ public class EventQueries {
     public boolean existsAfter(UUID experimentId, long seq) {
         return Boolean.TRUE.equals(jdbc.queryForObject(
                 "select exists(select 1 from events where experiment_id = ? and seq > ?)", Boolean.class, experimentId, seq));
+    }
+
+    /** The seq of the experiment's latest event, 0 when it has none. */
+    public long lastSeq(UUID experimentId) {
+        Long seq = jdbc.queryForObject("select max(seq) from events where experiment_id = ?", Long.class, experimentId);
+        return seq == null ? 0 : seq;
+    }
+
+    /** The seq of each experiment's latest event; experiments without events are absent. */
+    public Map<UUID, Long> lastSeqs(Collection<UUID> experimentIds) {
+        Map<UUID, Long> seqs = new HashMap<>();
+        if (experimentIds.isEmpty()) {
+            return seqs;
+        }
+        String placeholders = String.join(",", Collections.nCopies(experimentIds.size(), "?"));
+        jdbc.query("select experiment_id, max(seq) as seq from events where experiment_id in (" + placeholders + ") group by experiment_id",
+                (RowCallbackHandler) rs -> seqs.put(rs.getObject("experiment_id", UUID.class), rs.getLong("seq")),
+                experimentIds.toArray());
+        return seqs;
     }
 
     public boolean experimentExists(UUID experimentId) {

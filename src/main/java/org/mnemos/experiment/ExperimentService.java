@@ -20,6 +20,7 @@ import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.events.EventPublisher;
+import org.mnemos.events.EventQueries;
 import org.mnemos.events.EventTypes;
 import org.mnemos.security.Caller;
 import org.mnemos.web.ApiException;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,11 +60,14 @@ public class ExperimentService {
     private final VersionInfo versions;
     private final LimitsProperties limits;
     private final TransactionTemplate tx;
+    /** Reads a snapshot and its latest event ids in one consistent view of the database. */
+    private final TransactionTemplate snapshot;
+    private final EventQueries eventQueries;
     private final Clock clock = Clock.systemUTC();
 
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
             PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
-            LimitsProperties limits, TransactionTemplate tx) {
+            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries) {
         this.reader = reader;
         this.validator = validator;
         this.engine = engine;
@@ -74,6 +79,10 @@ public class ExperimentService {
         this.versions = versions;
         this.limits = limits;
         this.tx = tx;
+        this.snapshot = new TransactionTemplate(tx.getTransactionManager());
+        snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        snapshot.setReadOnly(true);
+        this.eventQueries = eventQueries;
     }
 
     /** Validates, plans and stores a run with its phases and queues phase 0, all in one transaction. */
@@ -175,7 +184,7 @@ public class ExperimentService {
     }
 
     public ExperimentViews.Experiment get(UUID id) {
-        return toView(load(id));
+        return snapshot.execute(s -> toView(load(id), eventQueries.lastSeq(id)));
     }
 
     public List<ExperimentViews.PhaseView> phases(UUID id) {
@@ -191,13 +200,16 @@ public class ExperimentService {
                     List.of(new FieldProblem("limit", "must be between 1 and " + MAX_PAGE)));
         }
         Cursor after = cursor == null ? Cursor.START : Cursor.decode(cursor);
-        List<Experiment> rows = status == null
-                ? experiments.pageAfter(after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1))
-                : experiments.pageAfter(status, after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1));
-        boolean more = rows.size() > size;
-        List<Experiment> page = more ? rows.subList(0, size) : rows;
-        String next = more ? Cursor.of(page.get(size - 1)).encode() : null;
-        return new ExperimentViews.Page(page.stream().map(ExperimentService::toItem).toList(), next);
+        return snapshot.execute(s -> {
+            List<Experiment> rows = status == null
+                    ? experiments.pageAfter(after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1))
+                    : experiments.pageAfter(status, after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1));
+            boolean more = rows.size() > size;
+            List<Experiment> page = more ? rows.subList(0, size) : rows;
+            String next = more ? Cursor.of(page.get(size - 1)).encode() : null;
+            Map<UUID, Long> lastSeqs = eventQueries.lastSeqs(page.stream().map(Experiment::getId).toList());
+            return new ExperimentViews.Page(page.stream().map(e -> toItem(e, lastSeqs.getOrDefault(e.getId(), 0L))).toList(), next);
+        });
     }
 
     public ExperimentViews.Experiment cancel(UUID id) {
@@ -215,7 +227,7 @@ public class ExperimentService {
                         + "; only QUEUED or RUNNING experiments can be cancelled.");
             }
             experiments.flush();
-            return toView(experiment);
+            return toView(experiment, eventQueries.lastSeq(id));
         });
     }
 
@@ -236,7 +248,7 @@ public class ExperimentService {
             experiments.flush();
             events.publish(id, EventTypes.EXPERIMENT_RESUMED, Map.of("phase", next.getPhaseIndex()));
             queue.enqueue(id, next.getPhaseIndex());
-            return toView(experiment);
+            return toView(experiment, eventQueries.lastSeq(id));
         });
     }
 
@@ -261,7 +273,7 @@ public class ExperimentService {
         return experiments.findById(id).orElseThrow(() -> ApiException.notFound("Experiment " + id));
     }
 
-    static ExperimentViews.Experiment toView(Experiment e) {
+    static ExperimentViews.Experiment toView(Experiment e, long lastEventId) {
         return new ExperimentViews.Experiment(
                 e.getId(),
                 e.getName(),
@@ -278,16 +290,17 @@ public class ExperimentService {
                 e.getStartedAt(),
                 e.getFinishedAt(),
                 e.getError(),
-                read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class));
+                read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
+                lastEventId);
     }
 
-    static ExperimentViews.ExperimentItem toItem(Experiment e) {
+    static ExperimentViews.ExperimentItem toItem(Experiment e, long lastEventId) {
         tools.jackson.databind.JsonNode spec = JSON.readTree(e.getResolvedSpec());
         return new ExperimentViews.ExperimentItem(e.getId(), e.getName(), e.getStatus(),
                 read(e.getProgress(), ExperimentViews.Progress.class), e.getPhaseCount(), e.getCompletedPhases(),
                 e.getCreatedAt(), e.getStartedAt(), e.getFinishedAt(),
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
-                spec.path("method").path("name").asString(null), spec.path("dataset").path("name").asString(null));
+                spec.path("method").path("name").asString(null), spec.path("dataset").path("name").asString(null), lastEventId);
     }
 
     static ExperimentViews.PhaseView toView(Phase p) {

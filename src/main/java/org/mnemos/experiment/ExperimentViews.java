@@ -50,7 +50,8 @@ public final class ExperimentViews {
             Instant startedAt,
             Instant finishedAt,
             String error,
-            RunSummary summary) {}
+            RunSummary summary,
+            @Schema(description = "id of the latest event stored when this was read: the events stream (Last-Event-ID or lastEventId) resumes after it without replaying what this already shows; 0 before the first event") long lastEventId) {}
 
     public record ExperimentItem(
             UUID id,
@@ -64,7 +65,8 @@ public final class ExperimentViews {
             Instant finishedAt,
             RunSummary summary,
             @Schema(description = "the resolved spec's method.name") String method,
-            @Schema(description = "the resolved spec's dataset.name") String dataset) {}
+            @Schema(description = "the resolved spec's dataset.name") String dataset,
+            @Schema(description = "id of the latest event stored when this was read: the events stream (Last-Event-ID or lastEventId) resumes after it without replaying what this already shows; 0 before the first event") long lastEventId) {}
 
     public record Page(List<ExperimentItem> items, @Schema(description = "pass as cursor for the next page; null on the last") String nextCursor) {}
 

@@ -1,6 +1,6 @@
 // One experiment: live progress, accuracy curves, accuracy matrix, phase timings, spec and plan,
-// actions and downloads. Live through the run's event stream; a reload resumes after the last
-// event this tab saw (Last-Event-ID), on top of a fresh snapshot from the API.
+// actions and downloads. Live through the run's event stream, resumed (Last-Event-ID) after the
+// event the API's snapshot ends at, or after the last event this tab saw if that is later.
 import { apiKey, blobUrl, followEvents, getJson, sendJson } from '../api.js';
 import { accuracyMatrix, phaseChart } from '../charts.js';
 import { ACTIVE, bytes, confirmAction, describe, duration, el, percent, progressBar, statusBadge } from '../ui.js';
@@ -133,7 +133,8 @@ export async function renderExperiment(main, { id, signal }) {
 
   const follow = () => {
     followEvents(id, {
-      lastEventId: Number(sessionStorage.getItem(lastEventKey) ?? 0),
+      // the snapshot already shows every event up to its lastEventId; a reload's stored id may be later
+      lastEventId: Math.max(experiment.lastEventId ?? 0, Number(sessionStorage.getItem(lastEventKey) ?? 0)),
       signal,
       onEvent: (event) => {
         sessionStorage.setItem(lastEventKey, String(event.id));
@@ -149,7 +150,8 @@ export async function renderExperiment(main, { id, signal }) {
   };
 
   draw();
-  follow();
+  // a finished run's snapshot is final (a stream resumed after its last event would stay open idle)
+  if (ACTIVE.has(experiment.status)) follow();
 }
 
 function fact(name, value) {

@@ -30,28 +30,81 @@ export async function renderGallery(main, { id, params, signal }) {
     `${listing.exemplarCount} exemplars of ${listing.classes.length} classes, ${listing.width}×${listing.height}×${listing.channels}, `
     + `stored as ${listing.storage} (${bytes(listing.memoryBytes)}); kinds: ${kinds.join(', ')}`));
 
+  const classes = el('div', { id: 'gallery-classes' });
+  // where the method produced them: the CAM heatmap and box of compressed exemplars, the training
+  // image optimised exemplars were made from; each kind of view can be switched off
+  const hasHeatmaps = listing.images.some((i) => i.heatmapUrl || i.box);
+  const hasOriginals = listing.images.some((i) => i.originalUrl);
+  const toggle = (inputId, label, hidingClass) => {
+    const box = el('input', {
+      type: 'checkbox',
+      id: inputId,
+      checked: true,
+      onchange: (e) => classes.classList.toggle(hidingClass, !e.target.checked),
+    });
+    return el('label', { for: inputId, class: 'check' }, box, ` ${label}`);
+  };
+  if (hasHeatmaps || hasOriginals) {
+    main.append(el('fieldset', { class: 'toolbar views' }, el('legend', {}, 'Show'),
+      hasHeatmaps ? toggle('show-heatmaps', 'compression boxes and CAM heatmaps', 'hide-heatmaps') : null,
+      hasOriginals ? toggle('show-originals', 'optimized exemplars before and after', 'hide-originals') : null));
+  }
+
   const byClass = new Map();
   listing.images.forEach((image) => {
     if (!byClass.has(image.label)) byClass.set(image.label, []);
     byClass.get(image.label).push(image);
   });
-  const thumbnail = (image) => {
-    const img = el('img', {
-      alt: `${image.className}, exemplar ${image.index}${image.sourceIndex >= 0 ? ` (training image ${image.sourceIndex})` : ''}, ${image.kind}`,
-      width: String(Math.max(56, listing.width * 2)),
-      height: String(Math.max(56, listing.height * 2)),
-    });
-    blobUrl(image.url).then((url) => {
+  const width = Math.max(56, listing.width * 2);
+  const height = Math.max(56, listing.height * 2);
+  const load = (img, url) => {
+    blobUrl(url).then((objectUrl) => {
       if (signal.aborted) {
-        URL.revokeObjectURL(url);
+        URL.revokeObjectURL(objectUrl);
         return;
       }
-      img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
-      img.src = url;
+      img.addEventListener('load', () => URL.revokeObjectURL(objectUrl), { once: true });
+      img.src = objectUrl;
     }).catch(() => {
       img.alt = `${img.alt} (could not be loaded)`;
     });
-    return el('figure', { class: `exemplar kind-${image.kind}` }, img, el('figcaption', {}, image.kind));
+    return img;
+  };
+  const name = (image) => `${image.className}, exemplar ${image.index}${image.sourceIndex >= 0 ? ` (training image ${image.sourceIndex})` : ''}`;
+  const frame = (className, ...children) => el('div', { class: `frame ${className}`, style: `width:${width}px;height:${height}px` }, ...children);
+  const thumbnail = (image) => {
+    const picture = load(el('img', { alt: `${name(image)}, ${image.kind}`, width: String(width), height: String(height) }), image.url);
+    const layers = [picture];
+    if (image.heatmapUrl) {
+      layers.push(load(el('img', {
+        class: 'heatmap', alt: `CAM heatmap of ${name(image)}`, width: String(width), height: String(height),
+      }), image.heatmapUrl));
+    }
+    if (image.box) {
+      // the part kept at full resolution (bottom and right exclusive); the rest is stored downsampled
+      const { top, bottom, left, right } = image.box;
+      const pct = (v, size) => `${(100 * v) / size}%`;
+      layers.push(el('div', {
+        class: 'box',
+        role: 'img',
+        'aria-label': `kept at full resolution: rows ${top}–${bottom - 1}, columns ${left}–${right - 1}`,
+        style: `top:${pct(top, listing.height)};left:${pct(left, listing.width)};`
+          + `height:${pct(bottom - top, listing.height)};width:${pct(right - left, listing.width)}`,
+      }));
+    }
+    const frames = [frame('after', ...layers)];
+    if (image.originalUrl) {
+      frames.unshift(frame('original', load(el('img', {
+        alt: `${name(image)}, the training image before optimization`, width: String(width), height: String(height),
+      }), image.originalUrl)));
+    }
+    const caption = [image.kind];
+    if (image.compressionRate != null) caption.push(`${Math.round(100 * image.compressionRate)}% stored`);
+    return el('figure', {
+      class: `exemplar kind-${image.kind}${image.originalUrl ? ' has-original' : ''}`,
+      dataset: { index: image.index },
+    }, el('div', { class: 'frames' }, frames),
+    el('figcaption', {}, image.originalUrl ? el('span', { class: 'before-after' }, 'before · after ') : null, caption.join(' · ')));
   };
   const sections = [];
   for (const [label, images] of byClass) {
@@ -68,5 +121,6 @@ export async function renderGallery(main, { id, params, signal }) {
     sections.push(el('section', { class: 'class-group', dataset: { label } },
       el('h2', {}, `${images[0].className} (label ${label}) · ${images.length}`), grid, more));
   }
-  main.append(...sections);
+  classes.append(...sections);
+  main.append(classes);
 }

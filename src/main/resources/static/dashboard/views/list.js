@@ -63,14 +63,29 @@ export async function renderList(main, { params, signal }) {
     page.items.length ? el('div', { class: 'table-scroll' }, table) : el('p', {}, 'No experiments yet.'),
     pager);
 
-  // live rows: one event stream per active run on this page, resumed after its latest event
+  // live rows: one event stream per active run on this page, from the event the snapshot ends at
   rows.filter((r) => ACTIVE.has(r.item.status)).slice(0, MAX_LIVE_ROWS).forEach((r) => {
-    followEvents(r.item.id, { lastEventId: 0, signal, onEvent: (event) => r.apply(event) })
+    followEvents(r.item.id, { lastEventId: r.item.lastEventId ?? 0, signal, onEvent: (event) => r.apply(event) })
       .then(async () => {
         if (!signal.aborted) r.refresh(await getJson(`/api/v1/experiments/${r.item.id}`));
       })
       .catch(() => {});
   });
+
+  // the API has no stream of new experiments: the first page is read again when the tab comes back
+  // into view (runs submitted elsewhere meanwhile appear then), never on a timer
+  if (!cursor) {
+    const shown = page.items.map((i) => i.id).join();
+    const onVisible = async () => {
+      if (document.visibilityState !== 'visible' || signal.aborted) return;
+      const latest = await getJson(`/api/v1/experiments?${query}`).catch(() => null);
+      if (latest && !signal.aborted && latest.items.map((i) => i.id).join() !== shown) {
+        window.dispatchEvent(new HashChangeEvent('hashchange'));
+      }
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', onVisible), { once: true });
+  }
 }
 
 function row(initial) {

@@ -55,7 +55,7 @@ class CompressedExemplarsZipTest {
                 new ModelSpec("resnet32", null, "linear"), null, null, null),
                 List.of(3, 7), List.of(List.of(3, 7)), List.of("three", "seven"));
         Path zip = dir.resolve("exemplars.zip");
-        new PhaseDownloads(null, null, JSON).writeExemplarsZip(set, 0, plan, zip, Map.of(0, heatmap), Map.of());
+        new PhaseDownloads(null, null, JSON).writeExemplarsZip(set, 0, plan, zip, Map.of(0, heatmap), Map.of(), Map.of());
 
         Map<String, byte[]> entries = new HashMap<>();
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {

@@ -207,6 +207,26 @@ class PhaseDownloadsTest {
     }
 
     @Test
+    void optimisedExemplarsComeWithTheTrainingImageTheyWereMadeFrom() throws Exception {
+        byte[] pixels = {0, 1, 2, 3, 40, 50, 60, 70};
+        byte[] original = {10, 20, 30, (byte) 250};
+        ExemplarSet set = new ExemplarSet(pixels, new int[] {0, 0}, new int[] {9, 10},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.OPTIMIZED}, 2, 2, 1);
+        Path zip = stateDir.resolve("exemplars-originals.zip");
+        ((PhaseDownloads) downloads).writeExemplarsZip(set, 0, plan(), zip, Map.of(), Map.of(1, original), Map.of());
+
+        Map<String, byte[]> entries = unzip(Files.readAllBytes(zip));
+        assertThat(entries).containsOnlyKeys("0-airplane/9.png", "0-airplane/10.png", "0-airplane/10-original.png", "manifest.json");
+        BufferedImage before = ImageIO.read(new ByteArrayInputStream(entries.get("0-airplane/10-original.png")));
+        assertThat(before.getRaster().getPixels(0, 0, 2, 2, (int[]) null)).containsExactly(10, 20, 30, 250);
+        BufferedImage after = ImageIO.read(new ByteArrayInputStream(entries.get("0-airplane/10.png")));
+        assertThat(after.getRaster().getPixels(0, 0, 2, 2, (int[]) null)).containsExactly(40, 50, 60, 70);
+        JsonNode images = JSON.readTree(entries.get("manifest.json")).get("images");
+        assertThat(images.get(1).get("original").asString()).isEqualTo("0-airplane/10-original.png");
+        assertThat(images.get(0).has("original")).isFalse();
+    }
+
+    @Test
     void optimisedExemplarsComeWithTheirExactValuesAsNpyAndARoundedClippedPng() throws Exception {
         float[] optimised = {-3.7f, 12.4f, 99.5f, 255.6f, 0.25f, 17.75f, 128.5f, 300f};
         ExemplarSet stored = new ExemplarSet(new byte[8], new int[] {0, 0}, new int[] {9, 10},

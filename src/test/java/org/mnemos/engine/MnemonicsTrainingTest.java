@@ -9,11 +9,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.data.ImageDataset;
 import org.mnemos.engine.memory.ExemplarKind;
+import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.metrics.MnemonicsMetrics;
@@ -105,6 +108,16 @@ class MnemonicsTrainingTest {
             offGrid += v != Math.round(v) ? 1 : 0;
         }
         assertThat(offGrid).as("optimised values lie between the uint8 levels").isGreaterThan(saved.values().length / 2);
+        // the download's before/after: each optimised exemplar's training image, by its source index
+        ImageDataset train = new DatasetCatalog(new DataRoots(List.of(dir))).load(plan.spec().dataset()).train();
+        Map<Integer, byte[]> originals = ExemplarOriginals.read(dir.resolve("a/phase-1").resolve(ExemplarOriginals.FILE_NAME));
+        assertThat(originals).hasSize(saved.size());
+        int imageBytes = train.imageBytes();
+        originals.forEach((position, image) -> {
+            int source = saved.sourceIndices()[position];
+            assertThat(train.labels()[source]).isEqualTo(saved.labels()[position]);
+            assertThat(image).isEqualTo(Arrays.copyOfRange(train.pixels(), source * imageBytes, (source + 1) * imageBytes));
+        });
         // old classes' exemplars are kept as they were optimised in their own phase (adjust: new)
         ExemplarSet before = PhaseState.readMemory(dir.resolve("a/phase-0"));
         assertThat(Arrays.copyOf(saved.values(), before.values().length)).isEqualTo(before.values());

@@ -131,7 +131,8 @@ class HostileRequestsTest {
     void anotherOwnersExperimentIsInvisibleAndUntouchableUnlessTheKeyIsAdmin() throws Exception {
         String path = "/api/v1/experiments/" + experimentId;
         for (String target : List.of(path, path + "/phases", path + "/events", path + "/phases/0/exemplars",
-                path + "/phases/0/checkpoint", path + "/phases/0/exemplars/images", path + "/phases/0/exemplars/images/0.png")) {
+                path + "/phases/0/checkpoint", path + "/phases/0/exemplars/images", path + "/phases/0/exemplars/images/0.png",
+                path + "/phases/0/exemplars/images/0/heatmap.png", path + "/phases/0/exemplars/images/0/original.png")) {
             assertThat(request("GET", target, Map.of("X-API-Key", "other-secret")).status()).as(target).isEqualTo(404);
         }
         assertThat(post(path + "/cancel", "other-secret", "").status()).isEqualTo(404);
@@ -196,6 +197,23 @@ class HostileRequestsTest {
         for (String target : List.of("/error", "/error;x", "/%65rror")) {
             RawHttp.Response response = request("GET", target, key);
             assertThat(response.status()).as(target).isBetween(400, 499);
+        }
+    }
+
+    @Test
+    void malformedExemplarImagePathsAreProblemsNeverServerErrors() throws Exception {
+        Map<String, String> key = Map.of("X-API-Key", "writer-secret");
+        String images = "/api/v1/experiments/" + experimentId + "/phases/0/exemplars/images/";
+        for (String target : List.of(images + "abc.png", images + "99999999999.png", images + "abc/heatmap.png",
+                images + "99999999999/original.png", images + "0/%2e%2e.png", images + "0/heatmap.png.png",
+                images + "-0/original.png", "/api/v1/experiments/" + experimentId + "/phases/x/exemplars/images/0/heatmap.png")) {
+            RawHttp.Response response = request("GET", target, key);
+            assertThat(response.status()).as(target + ": " + response.body()).isIn(400, 404);
+            assertProblem(response);
+        }
+        // Tomcat refuses a NUL, an encoded slash or invalid UTF-8 in the path before any filter or route: a plain 400
+        for (String target : List.of(images + "0/heatmap%00.png", images + "0/..%2Fmanifest.png", images + "0/%ff.png")) {
+            assertThat(request("GET", target, key).status()).as(target).isEqualTo(400);
         }
     }
 

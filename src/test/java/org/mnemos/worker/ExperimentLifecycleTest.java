@@ -323,6 +323,19 @@ class ExperimentLifecycleTest {
             cursor = page.nextCursor();
         } while (cursor != null);
         assertThat(seen).doesNotHaveDuplicates();
+        // each snapshot names its latest stored event (0 for none), so a client's stream resumes after it
+        UUID newest = created.get(4);
+        String insert = "insert into events (experiment_id, type, data) values (?, 'progress', '{}'::jsonb) returning seq";
+        jdbc.queryForObject(insert, Long.class, newest);
+        long latest = jdbc.queryForObject(insert, Long.class, newest);
+        jdbc.queryForObject(insert, Long.class, created.get(3));
+        List<ExperimentViews.ExperimentItem> first = service.list(null, 3, null, org.mnemos.security.Caller.ANONYMOUS).items();
+        assertThat(first.get(0).id()).isEqualTo(newest);
+        assertThat(first.get(0).lastEventId()).isEqualTo(latest);
+        assertThat(first.get(1).lastEventId()).isEqualTo(latest + 1);
+        assertThat(first.get(2).lastEventId()).isZero();
+        assertThat(service.get(newest).lastEventId()).isEqualTo(latest);
+        assertThat(service.get(created.get(2)).lastEventId()).isZero();
         List<UUID> ours = seen.stream().filter(created::contains).toList();
         assertThat(ours).containsExactlyElementsOf(reversed(created));
     }

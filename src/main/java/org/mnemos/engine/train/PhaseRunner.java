@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
@@ -15,6 +16,7 @@ import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetSplits;
 import org.mnemos.engine.data.ImageDataset;
 import org.mnemos.engine.memory.ExemplarHeatmaps;
+import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.method.CilMethod;
 import org.mnemos.engine.method.ClassMeans;
@@ -172,12 +174,17 @@ public final class PhaseRunner {
             for (PhaseHook hook : hooks) {
                 hook.saveState(session, stateDir);
             }
-            if (session.heatmaps() != null) {
-                try {
+            // for the exemplar download only: what compression kept, and what optimisation started from
+            try {
+                if (session.heatmaps() != null) {
                     ExemplarHeatmaps.write(stateDir.resolve(ExemplarHeatmaps.FILE_NAME), session.heatmaps());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
                 }
+                Map<Integer, byte[]> originals = ExemplarOriginals.of(session.memory(), train);
+                if (!originals.isEmpty()) {
+                    ExemplarOriginals.write(stateDir.resolve(ExemplarOriginals.FILE_NAME), originals);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
             return new PhaseOutcome(metrics, stateDir);
         }
