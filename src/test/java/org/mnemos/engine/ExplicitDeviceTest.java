@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,11 +39,19 @@ import org.mnemos.engine.spec.TrainingSpec;
  */
 class ExplicitDeviceTest {
 
+    private static final Pattern DEFAULT_DEVICE_USE =
+            Pattern.compile("newBaseManager\\(\\s*\\)|defaultDevice\\(\\)|Device\\.defaultIf");
+
     private static Field defaultDevice;
     private static Object previous;
 
     @BeforeAll
     static void pointTheDefaultDeviceAtAGpu() throws Exception {
+        // DJL's system manager takes the default device once, when its class loads, and every manager made
+        // without a device inherits it: load it on the real default first, or test classes that run later in
+        // this JVM and make such managers (test code may) would land on the GPU; the source check below
+        // keeps the engine from making them
+        NDManager.newBaseManager().close();
         Engine engine = Engine.getInstance();
         defaultDevice = Engine.class.getDeclaredField("defaultDevice");
         defaultDevice.setAccessible(true);
@@ -48,6 +63,26 @@ class ExplicitDeviceTest {
     @AfterAll
     static void restore() throws Exception {
         defaultDevice.set(Engine.getInstance(), previous);
+    }
+
+    @Test
+    void noProductionCodeAsksForAManagerOrArrayOnTheDefaultDevice() throws IOException {
+        List<String> offenders;
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            offenders = files.filter(f -> f.toString().endsWith(".java")).flatMap(ExplicitDeviceTest::defaultDeviceUses).toList();
+        }
+        assertThat(offenders).as("managers without a device inherit DJL's default device, the GPU on a GPU host").isEmpty();
+    }
+
+    private static Stream<String> defaultDeviceUses(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return java.util.stream.IntStream.range(0, lines.size())
+                    .filter(i -> DEFAULT_DEVICE_USE.matcher(lines.get(i)).find())
+                    .mapToObj(i -> file + ":" + (i + 1) + ": " + lines.get(i).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @ParameterizedTest
