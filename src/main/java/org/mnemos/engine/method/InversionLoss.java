@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import java.util.List;
 import org.mnemos.engine.model.BatchNormTap;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * The four terms of the model-inversion loss that trains the generator against the frozen model in
@@ -24,7 +25,7 @@ public final class InversionLoss {
     /** Content: CE(logits/τ, argmax logits) over the seen classes, averaged over the batch. */
     public static NDArray content(NDArray logits, double tau) {
         NDArray predicted = logits.argMax(1);
-        NDArray logProbabilities = logits.div((float) tau).logSoftmax(1);
+        NDArray logProbabilities = Scalars.div(logits, (float) tau).logSoftmax(1);
         return logProbabilities.mul(predicted.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).mean().neg();
     }
 
@@ -36,7 +37,7 @@ public final class InversionLoss {
     public static NDArray classBalance(NDArray logits) {
         long classes = logits.getShape().get(1);
         NDArray mean = logits.softmax(1).mean(new int[] {0});
-        return mean.mul(mean.clip(1e-30f, 1f).log()).sum().div((float) Math.log(classes)).add(1f);
+        return Scalars.div(mean.mul(mean.clip(1e-30f, 1f).log()).sum(), (float) Math.log(classes)).add(1f);
     }
 
     /**
@@ -54,7 +55,7 @@ public final class InversionLoss {
         NDArray runningVariance = layer.runningVar().add(VARIANCE_FLOOR);
         NDArray logRatio = variance.sqrt().div(runningVariance.sqrt()).log().mean();
         NDArray gap = runningVariance.add(layer.runningMean().sub(mean).square()).div(variance).neg().add(1f).mean();
-        return logRatio.sub(gap.mul(0.5f));
+        return logRatio.sub(Scalars.mul(gap, 0.5f));
     }
 
     /** The BatchNorm term of a whole network: the mean of the layers' terms (zero without BatchNorm). */
@@ -67,7 +68,7 @@ public final class InversionLoss {
             NDArray term = batchNormStatistics(layer);
             sum = sum == null ? term : sum.add(term);
         }
-        return sum.div(layers.size());
+        return Scalars.div(sum, layers.size());
     }
 
     /** Image prior: mean squared difference between the images and their 5×5 Gaussian blur (σ 1, reflect padding). */

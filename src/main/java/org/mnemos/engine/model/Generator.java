@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -30,6 +31,7 @@ public final class Generator extends AbstractBlock {
     private static final byte VERSION = 1;
     private static final int LAST_HIDDEN_CHANNELS = 64;
     private static final float HIDDEN_BN_EPSILON = 0.8f;
+    private static final float LEAKY_SLOPE = 0.2f;
 
     private final int latentDim;
     private final int channels;
@@ -106,17 +108,13 @@ public final class Generator extends AbstractBlock {
             x = upsample(x);
             x = convs.get(i).forward(parameterStore, new NDList(x), training).head();
             x = bns.get(i).forward(parameterStore, new NDList(x), training).head();
-            // LeakyReLU(0.2) as max(x, 0.2x): DJL's leakyRelu gave NaN gradients on some batches
-            x = x.maximum(x.mul(0.2f));
+            x = Activation.leakyRelu(x, LEAKY_SLOPE);
         }
         x = toImage.forward(parameterStore, new NDList(x), training).head().tanh();
         return new NDList(outputBn.forward(parameterStore, new NDList(x), training).head());
     }
 
-    /**
-     * F.interpolate(x, scale_factor=2) (nearest): each pixel becomes a 2×2 block, by broadcasting.
-     * (NDArray.repeat's backward on the PyTorch engine sometimes returned NaN gradients.)
-     */
+    /** F.interpolate(x, scale_factor=2) (nearest): each pixel becomes a 2×2 block, by broadcasting. */
     static NDArray upsample(NDArray x) {
         Shape shape = x.getShape();
         long n = shape.get(0);
