@@ -19,6 +19,7 @@ public final class InversionLoss {
     private static final float VARIANCE_FLOOR = 1e-8f;
     private static final int BLUR_SIZE = 5;
     private static final double BLUR_SIGMA = 1.0;
+    private static final int ONEDNN_CHANNEL_BLOCK = 16;
 
     private InversionLoss() {}
 
@@ -76,17 +77,25 @@ public final class InversionLoss {
         return images.sub(blur(images)).square().mean();
     }
 
-    /** Depthwise 5×5 Gaussian smoothing of (N, C, H, W) images after reflect-padding by 2. */
+    /**
+     * Depthwise 5×5 Gaussian smoothing of (N, C, H, W) images after reflect-padding by 2. It runs as
+     * a dense convolution whose filter c holds the kernel on input channel c and zeros elsewhere,
+     * with the filters zero-padded to a multiple of {@value #ONEDNN_CHANNEL_BLOCK}: oneDNN pads a
+     * smaller channel count itself, and with several threads does not always zero the output
+     * gradient's padding, whose stale values then reach the image gradient (see {@code Generator}).
+     */
     public static NDArray blur(NDArray images) {
         int channels = (int) images.getShape().get(1);
+        int filters = (channels + ONEDNN_CHANNEL_BLOCK - 1) / ONEDNN_CHANNEL_BLOCK * ONEDNN_CHANNEL_BLOCK;
         float[] kernel = gaussianKernel();
-        float[] weights = new float[channels * kernel.length];
+        float[] weights = new float[filters * channels * kernel.length];
         for (int c = 0; c < channels; c++) {
-            System.arraycopy(kernel, 0, weights, c * kernel.length, kernel.length);
+            System.arraycopy(kernel, 0, weights, (c * channels + c) * kernel.length, kernel.length);
         }
-        NDArray weight = images.getManager().create(weights, new Shape(channels, 1, BLUR_SIZE, BLUR_SIZE)).toDevice(images.getDevice(), false);
-        NDList out = Conv2d.conv2d(reflectPad(images), weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), channels);
-        return out.head();
+        NDArray weight = images.getManager().create(weights, new Shape(filters, channels, BLUR_SIZE, BLUR_SIZE))
+                .toDevice(images.getDevice(), false);
+        NDList out = Conv2d.conv2d(reflectPad(images), weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1);
+        return out.head().get(":, 0:{}", channels);
     }
 
     /**

@@ -32,6 +32,7 @@ public final class Generator extends AbstractBlock {
     private static final int LAST_HIDDEN_CHANNELS = 64;
     private static final float HIDDEN_BN_EPSILON = 0.8f;
     private static final float LEAKY_SLOPE = 0.2f;
+    private static final int ONEDNN_CHANNEL_BLOCK = 16;
 
     private final int latentDim;
     private final int channels;
@@ -110,8 +111,31 @@ public final class Generator extends AbstractBlock {
             x = bns.get(i).forward(parameterStore, new NDList(x), training).head();
             x = Activation.leakyRelu(x, LEAKY_SLOPE);
         }
-        x = toImage.forward(parameterStore, new NDList(x), training).head().tanh();
+        x = toImage(parameterStore, x, training).tanh();
         return new NDList(outputBn.forward(parameterStore, new NDList(x), training).head());
+    }
+
+    /**
+     * The last convolution, to the image's channels. oneDNN pads a channel count that is not a
+     * multiple of {@value #ONEDNN_CHANNEL_BLOCK} up to one, and with several threads the padding of
+     * the output gradient is not always zeroed: its backward then multiplies stale memory by the
+     * zero-padded weights, and stale NaN bit patterns turn into NaN input gradients (seen on CPU
+     * with 1 and 2 output channels, never with 1 thread). So the convolution runs with its filters
+     * zero-padded to a full block and keeps the first {@code channels} outputs: the padded outputs'
+     * gradients are true zeros and the result is the same convolution.
+     */
+    private NDArray toImage(ParameterStore parameterStore, NDArray x, boolean training) {
+        NDArray weight = parameterStore.getValue(toImage.getParameters().get("weight"), x.getDevice(), training);
+        NDArray bias = parameterStore.getValue(toImage.getParameters().get("bias"), x.getDevice(), training);
+        long padding = (ONEDNN_CHANNEL_BLOCK - channels % ONEDNN_CHANNEL_BLOCK) % ONEDNN_CHANNEL_BLOCK;
+        if (padding > 0) {
+            Shape filters = weight.getShape();
+            weight = weight.concat(x.getManager().zeros(
+                    new Shape(padding, filters.get(1), filters.get(2), filters.get(3)), weight.getDataType(), x.getDevice()), 0);
+            bias = bias.concat(x.getManager().zeros(new Shape(padding), bias.getDataType(), x.getDevice()), 0);
+        }
+        NDArray out = Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).head();
+        return padding > 0 ? out.get(":, 0:{}", channels) : out;
     }
 
     /** F.interpolate(x, scale_factor=2) (nearest): each pixel becomes a 2×2 block, by broadcasting. */
