@@ -85,6 +85,42 @@ public final class Generator extends AbstractBlock {
         return height == width && upsamplings(height) > 0 && (channels == 1 || channels == 3);
     }
 
+    /** Trainable parameters of the variant for square images of {@code side} (weights and biases, BN scales and shifts). */
+    public static long parameterCount(int channels, int side, int latentDim) {
+        int upsamplings = upsamplings(side);
+        long width = side == 224 ? 64 : 128;
+        long projected = width * (side >> upsamplings) * (side >> upsamplings);
+        long count = (latentDim + 1L) * projected + 2 * width;
+        long in = width;
+        for (int i = 1; i <= upsamplings; i++) {
+            long out = i == upsamplings ? LAST_HIDDEN_CHANNELS : width;
+            count += 9 * in * out + out + 2 * out;
+            in = out;
+        }
+        return count + 9 * in * channels + channels;
+    }
+
+    /**
+     * Activation elements one image keeps through a forward pass, for memory estimates: the
+     * projection and its BN, per stage the upsampled map, convolution, BN and LeakyReLU, and the
+     * padded last convolution with its slice, tanh and output BN.
+     */
+    public static long activationsPerImage(int channels, int side) {
+        int upsamplings = upsamplings(side);
+        long width = side == 224 ? 64 : 128;
+        long size = side >> upsamplings;
+        long count = 2 * width * size * size;
+        long in = width;
+        for (int i = 1; i <= upsamplings; i++) {
+            long out = i == upsamplings ? LAST_HIDDEN_CHANNELS : width;
+            size *= 2;
+            count += (in + 3 * out) * size * size;
+            in = out;
+        }
+        long padded = (channels + ONEDNN_CHANNEL_BLOCK - 1) / ONEDNN_CHANNEL_BLOCK * ONEDNN_CHANNEL_BLOCK;
+        return count + (padded + 3L * channels) * size * size;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
