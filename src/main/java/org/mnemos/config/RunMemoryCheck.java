@@ -61,6 +61,9 @@ public class RunMemoryCheck {
     }
 
     private static String advice(String field) {
+        if (field.startsWith("method.")) {
+            return "lower " + field;
+        }
         return switch (field) {
             case "training.batchSize" -> "lower training.batchSize";
             case "dataset" -> "use a smaller data set or image size";

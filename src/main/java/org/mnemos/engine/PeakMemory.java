@@ -5,8 +5,11 @@ import java.util.Locale;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetInfo;
 import org.mnemos.engine.method.CilMethod;
+import org.mnemos.engine.method.InversionOptions;
 import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.model.Generator;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.ModelSpec;
 
 /**
@@ -14,7 +17,9 @@ import org.mnemos.engine.spec.ModelSpec;
  * parameters with their gradients, optimiser state and the previous phase's model; the activations
  * one training step keeps (DJL holds every intermediate of a step until the step ends, so each
  * layer's convolution, normalisation and activation outputs all count); the data set on the device
- * (and, on a CPU worker, also the host copy the catalog caches); and the runtime itself.
+ * (and, on a CPU worker, also the host copy the catalog caches); and the runtime itself. The
+ * data-free methods add their generator with its Adam state, the doubled batch of real images and
+ * dreams, and the inversion's pass through generator and frozen network, whichever peaks higher.
  *
  * <p>Calibrated against the peak RSS of real CPU phases (see the README's memory budget section);
  * it errs on the high side. It names the spec field that drives the largest part, so that a refusal
@@ -86,15 +91,43 @@ public final class PeakMemory {
         // the previous model's forward pass on the same batch is kept until the step ends too
         double passes = previousModel ? 2 : 1;
         long activationBytes = (long) (batch * perImage * FLOAT * passes * BACKWARD_FACTOR);
+        String activationField = "training.batchSize";
+
+        InversionSpec inversion = inversionOptions(spec);
+        if (inversion != null && Generator.supports(info.channels(), info.height(), info.width())) {
+            // ABD, DeepInversion: the generator with its gradients and Adam moments, carried all run
+            int side = info.height();
+            parameterBytes += Generator.parameterCount(info.channels(), side, inversion.latentDim()) * FLOAT * 4;
+            long generatorPerImage = Generator.activationsPerImage(info.channels(), side);
+            // training replays as many dreams as real images: both models see a doubled batch, and
+            // the generator's sampling pass is kept until the step ends
+            activationBytes = 2 * activationBytes + (long) (batch * generatorPerImage * FLOAT);
+            // the inversion trains the generator through the frozen network on its own batch
+            long inversionBytes = (long) (inversion.batchSize() * (generatorPerImage + architecture.activationsPerImage())
+                    * FLOAT * BACKWARD_FACTOR);
+            if (inversionBytes > activationBytes) {
+                activationBytes = inversionBytes;
+                activationField = "method." + spec.method().name().toLowerCase(Locale.ROOT) + ".batchSize";
+            }
+        }
 
         long dataBytes = images * (imageBytes + Long.BYTES) * (onGpu ? 1 : 2);
         long runtimeBytes = onGpu ? GPU_RUNTIME_BYTES : HOST_RUNTIME_BYTES;
 
         long largest = Math.max(parameterBytes, Math.max(activationBytes, dataBytes));
-        String field = largest == activationBytes ? "training.batchSize"
+        String field = largest == activationBytes ? activationField
                 : largest == dataBytes ? "dataset"
                 : spec.model().backbone().equalsIgnoreCase("mlp") ? "model.hiddenUnits" : "model.backbone";
         return new Estimate(parameterBytes, activationBytes, dataBytes, runtimeBytes, field);
+    }
+
+    /** The resolved inversion options of a data-free method (ABD, DeepInversion), or null. */
+    private static InversionSpec inversionOptions(ExperimentSpec spec) {
+        return switch (spec.method().name().toLowerCase(Locale.ROOT)) {
+            case "abd" -> InversionOptions.resolve(spec.method().abd(), true);
+            case "deepinversion" -> InversionOptions.resolve(spec.method().deepinversion(), false);
+            default -> null;
+        };
     }
 
     public static String gib(long bytes) {

@@ -6,8 +6,12 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mnemos.engine.PeakMemory;
+import org.mnemos.engine.SpecDefaults;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.data.DatasetInfo;
+import org.mnemos.engine.model.Generator;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.experiment.SpecReader;
 import org.mnemos.web.FieldProblem;
@@ -65,6 +69,41 @@ class RunMemoryCheckTest {
                  "training":{"iterations":1,"batchSize":16,"optimizer":{"name":"adam","lr":0.001}}}""", ExperimentSpec.class);
         FieldProblem problem = check("cpu", DataSize.ofGigabytes(16)).check(wide).orElseThrow();
         assertThat(problem.field()).isEqualTo("model.hiddenUnits");
+    }
+
+    private static ExperimentSpec onMnistSized(String method, String options) {
+        return SpecReader.json().readValue("""
+                {"dataset":{"name":"synthetic","syntheticImageSize":28,"syntheticChannels":1,"syntheticTrainPerClass":50},
+                 "protocol":{"initialClasses":2,"increment":2},"model":{"backbone":"resnet8"},"method":{"name":"%s"%s},
+                 "training":{"iterations":1,"batchSize":64,"optimizer":{"name":"adam","lr":0.001}}}"""
+                .formatted(method, options), ExperimentSpec.class);
+    }
+
+    private static PeakMemory.Estimate estimate(ExperimentSpec spec) {
+        DatasetInfo info = DATASETS.describe(spec.dataset());
+        return PeakMemory.estimate(SpecDefaults.resolve(spec, info.channels()), info, DATASETS.imageCount(spec.dataset()), false);
+    }
+
+    @Test
+    void abdCountsItsGeneratorWithAdamStateAndTheDoubledBatch() {
+        PeakMemory.Estimate lwf = estimate(onMnistSized("lwf", ""));
+        PeakMemory.Estimate abd = estimate(onMnistSized("abd", ""));
+        // 1000-d latent code → 128×7×7: about 6.5 M parameters, with gradients and two Adam moments
+        long generator = Generator.parameterCount(1, 28, 1000);
+        assertThat(generator).isBetween(6_400_000L, 6_600_000L);
+        assertThat(abd.parameterBytes() - lwf.parameterBytes()).isEqualTo(generator * 4 * 4);
+        // real images and as many dreams through both networks, and the generator's sampling pass
+        assertThat(abd.activationBytes()).isGreaterThan(2 * lwf.activationBytes());
+        assertThat(abd.dataBytes()).isEqualTo(lwf.dataBytes());
+    }
+
+    @Test
+    void anInversionBatchThatDoesNotFitNamesTheMethodsBatchSize() {
+        FieldProblem problem = check("cpu", DataSize.ofGigabytes(16))
+                .check(onMnistSized("abd", ",\"abd\":{\"batchSize\":20000}")).orElseThrow();
+        assertThat(problem.field()).isEqualTo("method.abd.batchSize");
+        assertThat(problem.message()).endsWith("lower method.abd.batchSize");
+        assertThat(check("cpu", DataSize.ofGigabytes(16)).check(onMnistSized("abd", ",\"abd\":{\"batchSize\":128}"))).isEmpty();
     }
 
     @Test

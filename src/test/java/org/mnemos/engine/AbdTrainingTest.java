@@ -100,14 +100,11 @@ class AbdTrainingTest {
     }
 
     /**
-     * Bit-for-bit reproducibility of ABD. Disabled: the generator's backward on DJL's PyTorch engine
-     * now and then yields NaN gradients for batches whose loss is finite (the inversion skips those
-     * steps and counts them in {@code skippedSteps}), and which steps do so differs between two
-     * identical runs, so the generator and everything after phase 0 differ. Run it with
-     * {@code -Dtest=AbdTrainingTest#abdIsReproducibleAndAResumedPhaseEqualsTheUninterruptedOne}
-     * once that is fixed.
+     * Bit-for-bit reproducibility of ABD, on several threads. It used to differ from phase 1 on: DJL's
+     * {@code mul(Number)} left the backward a constant a garbage collection could free (see
+     * {@code Scalars}), and oneDNN's unzeroed channel padding reached the gradients of the
+     * generator's last convolution and of the blur (see {@code Generator#toImage}).
      */
-    @org.junit.jupiter.api.Disabled("nondeterministic NaN gradients in the generator's backward; see the comment")
     @Test
     void abdIsReproducibleAndAResumedPhaseEqualsTheUninterruptedOne() throws Exception {
         ExperimentSpec spec = spec("abd", null);

@@ -1,6 +1,7 @@
 package org.mnemos.engine.memory;
 
 import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * The mnemonics bilevel objective (Liu et al. 2020, Eq. 6-8) on features, as in the authors' code:
@@ -62,7 +63,7 @@ public final class MnemonicsObjective {
         NDArray weights = classMeans(normalized, exemplarOneHot);
         for (int step = 0; step < innerSteps; step++) {
             NDArray gradient = innerGradient(normalized, exemplarOneHot, weights);
-            weights = weights.sub((firstOrder ? gradient.stopGradient() : gradient).mul(innerLr));
+            weights = weights.sub(Scalars.mul(firstOrder ? gradient.stopGradient() : gradient, innerLr));
         }
         return weights;
     }
@@ -79,7 +80,7 @@ public final class MnemonicsObjective {
     }
 
     static NDArray crossEntropy(NDArray logits, NDArray oneHot) {
-        return logits.logSoftmax(1).mul(oneHot).sum().div(-logits.getShape().get(0));
+        return Scalars.div(logits.logSoftmax(1).mul(oneHot).sum(), -logits.getShape().get(0));
     }
 
     /**
@@ -87,11 +88,11 @@ public final class MnemonicsObjective {
      * respect to Ŵ is (P − Y)ᵀ F̂ / N, and Ŵ = W/‖W‖ row-wise projects it: (g − Ŵ⟨g, Ŵ⟩)/‖W‖.
      */
     static NDArray innerGradient(NDArray normalizedFeatures, NDArray oneHot, NDArray weights) {
-        NDArray norms = weights.norm(new int[] {1}, true).maximum(EPSILON);
+        NDArray norms = Scalars.maximum(weights.norm(new int[] {1}, true), EPSILON);
         NDArray unit = weights.div(norms);
         NDArray probabilities = normalizedFeatures.matMul(unit.transpose()).softmax(1);
-        NDArray unitGradient = probabilities.sub(oneHot).transpose().matMul(normalizedFeatures)
-                .div(normalizedFeatures.getShape().get(0));
+        NDArray unitGradient = Scalars.div(probabilities.sub(oneHot).transpose().matMul(normalizedFeatures),
+                normalizedFeatures.getShape().get(0));
         NDArray radial = unitGradient.mul(unit).sum(new int[] {1}, true);
         return unitGradient.sub(unit.mul(radial)).div(norms);
     }

@@ -30,6 +30,7 @@ import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.train.Autograd;
 import org.mnemos.engine.train.TrainingStage;
 import org.mnemos.engine.util.Permutations;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * CIM's mask model and its bilevel training (Luo et al., CVPR 2023; the authors'
@@ -271,12 +272,12 @@ final class CimTraining implements PhaseHook {
                 if (firstOrder) {
                     gradient = gradient.stopGradient();
                 }
-                stepped.put(id, leaf.sub(gradient.mul((float) innerLr)));
+                stepped.put(id, leaf.sub(Scalars.mul(gradient, (float) innerLr)));
             });
             // only the outer loss's gradient reaches the coefficients (the authors take the inner one with autograd.grad)
             rational.zeroGradients();
             NDArray outerCe = crossEntropy(net.forward(new SubstitutedParameters(manager, stepped), new NDList(nextX), false).get(0), nextY);
-            NDArray outerLoss = outerCe.add(divLoss.mul((float) divCoef)).add(regLoss.mul((float) regCoef));
+            NDArray outerLoss = outerCe.add(Scalars.mul(divLoss, (float) divCoef)).add(Scalars.mul(regLoss, (float) regCoef));
             Autograd.backward(outerLoss);
             return new MetaStep(outerLoss.getFloat(), innerLoss.getFloat(), divLoss.getFloat(), regLoss.getFloat(), rational.gradients());
         } finally {

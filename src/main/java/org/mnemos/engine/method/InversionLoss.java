@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import java.util.List;
 import org.mnemos.engine.model.BatchNormTap;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * The four terms of the model-inversion loss that trains the generator against the frozen model in
@@ -18,13 +19,14 @@ public final class InversionLoss {
     private static final float VARIANCE_FLOOR = 1e-8f;
     private static final int BLUR_SIZE = 5;
     private static final double BLUR_SIGMA = 1.0;
+    private static final int ONEDNN_CHANNEL_BLOCK = 16;
 
     private InversionLoss() {}
 
     /** Content: CE(logits/τ, argmax logits) over the seen classes, averaged over the batch. */
     public static NDArray content(NDArray logits, double tau) {
         NDArray predicted = logits.argMax(1);
-        NDArray logProbabilities = logits.div((float) tau).logSoftmax(1);
+        NDArray logProbabilities = Scalars.div(logits, (float) tau).logSoftmax(1);
         return logProbabilities.mul(predicted.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).mean().neg();
     }
 
@@ -36,7 +38,7 @@ public final class InversionLoss {
     public static NDArray classBalance(NDArray logits) {
         long classes = logits.getShape().get(1);
         NDArray mean = logits.softmax(1).mean(new int[] {0});
-        return mean.mul(mean.clip(1e-30f, 1f).log()).sum().div((float) Math.log(classes)).add(1f);
+        return Scalars.div(mean.mul(mean.clip(1e-30f, 1f).log()).sum(), (float) Math.log(classes)).add(1f);
     }
 
     /**
@@ -54,7 +56,7 @@ public final class InversionLoss {
         NDArray runningVariance = layer.runningVar().add(VARIANCE_FLOOR);
         NDArray logRatio = variance.sqrt().div(runningVariance.sqrt()).log().mean();
         NDArray gap = runningVariance.add(layer.runningMean().sub(mean).square()).div(variance).neg().add(1f).mean();
-        return logRatio.sub(gap.mul(0.5f));
+        return logRatio.sub(Scalars.mul(gap, 0.5f));
     }
 
     /** The BatchNorm term of a whole network: the mean of the layers' terms (zero without BatchNorm). */
@@ -67,7 +69,7 @@ public final class InversionLoss {
             NDArray term = batchNormStatistics(layer);
             sum = sum == null ? term : sum.add(term);
         }
-        return sum.div(layers.size());
+        return Scalars.div(sum, layers.size());
     }
 
     /** Image prior: mean squared difference between the images and their 5×5 Gaussian blur (σ 1, reflect padding). */
@@ -75,17 +77,25 @@ public final class InversionLoss {
         return images.sub(blur(images)).square().mean();
     }
 
-    /** Depthwise 5×5 Gaussian smoothing of (N, C, H, W) images after reflect-padding by 2. */
+    /**
+     * Depthwise 5×5 Gaussian smoothing of (N, C, H, W) images after reflect-padding by 2. It runs as
+     * a dense convolution whose filter c holds the kernel on input channel c and zeros elsewhere,
+     * with the filters zero-padded to a multiple of {@value #ONEDNN_CHANNEL_BLOCK}: oneDNN pads a
+     * smaller channel count itself, and with several threads does not always zero the output
+     * gradient's padding, whose stale values then reach the image gradient (see {@code Generator}).
+     */
     public static NDArray blur(NDArray images) {
         int channels = (int) images.getShape().get(1);
+        int filters = (channels + ONEDNN_CHANNEL_BLOCK - 1) / ONEDNN_CHANNEL_BLOCK * ONEDNN_CHANNEL_BLOCK;
         float[] kernel = gaussianKernel();
-        float[] weights = new float[channels * kernel.length];
+        float[] weights = new float[filters * channels * kernel.length];
         for (int c = 0; c < channels; c++) {
-            System.arraycopy(kernel, 0, weights, c * kernel.length, kernel.length);
+            System.arraycopy(kernel, 0, weights, (c * channels + c) * kernel.length, kernel.length);
         }
-        NDArray weight = images.getManager().create(weights, new Shape(channels, 1, BLUR_SIZE, BLUR_SIZE)).toDevice(images.getDevice(), false);
-        NDList out = Conv2d.conv2d(reflectPad(images), weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), channels);
-        return out.head();
+        NDArray weight = images.getManager().create(weights, new Shape(filters, channels, BLUR_SIZE, BLUR_SIZE))
+                .toDevice(images.getDevice(), false);
+        NDList out = Conv2d.conv2d(reflectPad(images), weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1);
+        return out.head().get(":, 0:{}", channels);
     }
 
     /**

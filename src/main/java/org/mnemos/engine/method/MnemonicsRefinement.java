@@ -26,6 +26,7 @@ import org.mnemos.engine.optim.Sgd;
 import org.mnemos.engine.train.Autograd;
 import org.mnemos.engine.train.PhaseProgress;
 import org.mnemos.engine.util.Permutations;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * Mnemonics training of the exemplars after a phase's model is trained (Liu et al. 2020): the
@@ -298,7 +299,7 @@ public final class MnemonicsRefinement {
         NDArray exemplarFeatures(NDManager batch) {
             // an (autograd-tracked) copy owned by the batch, so the graph of this step is freed with it;
             // DJL's duplicate() would detach it
-            NDArray adjusted = adjustedInputs.mul(1f);
+            NDArray adjusted = Scalars.mul(adjustedInputs, 1f);
             adjusted.attach(batch);
             NDArray all = fixedInputs == null ? adjusted : NDArrays.concat(new NDList(adjusted, fixedInputs), 0);
             return features(all);

@@ -27,6 +27,8 @@ import org.mnemos.engine.optim.Gradients;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.train.Autograd;
 import org.mnemos.engine.train.PhaseProgress;
+import org.mnemos.engine.train.TrainingDivergedException;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * The generator of a data-free run and its Adam optimiser, both carried from phase to phase (the
@@ -103,7 +105,6 @@ public final class ModelInversion implements AutoCloseable {
         double[] last = new double[LOSS_TERMS];
         long start = System.nanoTime();
         long lastReport = start;
-        int skipped = 0;
         Device device = manager.getDevice();
         for (int step = 0; step < iterations; step++) {
             checkCancelled.run();
@@ -119,11 +120,11 @@ public final class ModelInversion implements AutoCloseable {
                 } finally {
                     Autograd.disable();
                 }
-                if (finite(trainable)) {
-                    optimizer.step(trainable, options.lr().floatValue());
-                } else {
-                    skipped++;
+                float loss = total.getFloat();
+                if (!Float.isFinite(loss)) {
+                    throw new TrainingDivergedException(progress.phase(), "inversion", step + 1, loss);
                 }
+                optimizer.step(trainable, options.lr().floatValue());
                 boolean inFirst = step < window;
                 boolean inLast = step >= iterations - window;
                 if (inFirst || inLast) {
@@ -142,29 +143,14 @@ public final class ModelInversion implements AutoCloseable {
                 if (now - lastReport > 250_000_000L || step == iterations - 1) {
                     lastReport = now;
                     double seconds = (now - start) / 1e9;
-                    progress.report("inversion", 0, 0, total.getFloat(), (step + 1) * (double) options.batchSize() / seconds);
+                    progress.report("inversion", 0, 0, loss, (step + 1) * (double) options.batchSize() / seconds);
                 }
             }
         }
         Gradients.zero(trainable);
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.completeStage((long) iterations * options.batchSize(), seconds);
-        return new InversionMetrics(iterations, options.batchSize(), seconds, 0, first, last, skipped);
-    }
-
-    /**
-     * Whether every gradient is finite. On the PyTorch engine the generator's backward now and then
-     * returns NaN gradients for a batch whose loss and image gradients are finite (not yet traced to
-     * an operator); such a step is skipped rather than letting Adam turn the generator into NaN.
-     */
-    private static boolean finite(List<Parameter> trainable) {
-        double sum = 0;
-        for (Parameter parameter : trainable) {
-            try (NDArray total = parameter.getArray().getGradient().abs().sum()) {
-                sum += total.getFloat();
-            }
-        }
-        return Double.isFinite(sum);
+        return new InversionMetrics(iterations, options.batchSize(), seconds, 0, first, last);
     }
 
     /** The weighted terms of one inversion step: content, class balance, BatchNorm statistics, smoothness. */
@@ -179,10 +165,10 @@ public final class ModelInversion implements AutoCloseable {
             layers = tap.observations();
         }
         return new NDArray[] {
-            InversionLoss.content(logits, options.tau()).mul(options.contentWeight().floatValue()),
+            Scalars.mul(InversionLoss.content(logits, options.tau()), options.contentWeight().floatValue()),
             InversionLoss.classBalance(logits),
-            InversionLoss.batchNormStatistics(layers, logits).mul(options.bnWeight().floatValue()),
-            InversionLoss.smoothness(images).mul(options.smoothnessWeight().floatValue())
+            Scalars.mul(InversionLoss.batchNormStatistics(layers, logits), options.bnWeight().floatValue()),
+            Scalars.mul(InversionLoss.smoothness(images), options.smoothnessWeight().floatValue())
         };
     }
 

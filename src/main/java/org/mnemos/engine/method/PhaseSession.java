@@ -214,10 +214,10 @@ public final class PhaseSession {
     public org.mnemos.engine.metrics.InversionMetrics inversionReport() {
         var inverted = inversionMetrics;
         if (inverted == null) {
-            return dreams == null ? null : new org.mnemos.engine.metrics.InversionMetrics(0, 0, 0, dreamSeconds(), null, null, 0);
+            return dreams == null ? null : new org.mnemos.engine.metrics.InversionMetrics(0, 0, 0, dreamSeconds(), null, null);
         }
         return new org.mnemos.engine.metrics.InversionMetrics(inverted.iterations(), inverted.batchSize(), inverted.seconds(),
-                dreamSeconds(), inverted.firstLoss(), inverted.lastLoss(), inverted.skippedSteps());
+                dreamSeconds(), inverted.firstLoss(), inverted.lastLoss());
     }
 
     /** A sample of this phase's dreams per predicted class (the synthetic download), or null. */

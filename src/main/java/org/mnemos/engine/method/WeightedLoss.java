@@ -3,13 +3,14 @@ package org.mnemos.engine.method;
 import ai.djl.ndarray.NDArray;
 import org.mnemos.engine.method.loss.LossTerm;
 import org.mnemos.engine.method.loss.StepContext;
+import org.mnemos.engine.util.Scalars;
 
 /** A loss term scaled by a constant (BiC's (1−λ)·CE). */
 record WeightedLoss(LossTerm term, double weight) implements LossTerm {
 
     @Override
     public NDArray compute(StepContext step) {
-        return term.compute(step).mul((float) weight);
+        return Scalars.mul(term.compute(step), (float) weight);
     }
 
     @Override

@@ -6,7 +6,6 @@ package org.mnemos.engine.metrics;
  * the steps (content, class balance, BatchNorm statistics, smoothness, each already weighted).
  *
  * @param replaySeconds wall time spent drawing dreams for replay during this phase's training
- * @param skippedSteps generator steps left out because a gradient was not finite
  */
 public record InversionMetrics(
         int iterations,
@@ -14,5 +13,4 @@ public record InversionMetrics(
         double seconds,
         double replaySeconds,
         double[] firstLoss,
-        double[] lastLoss,
-        int skippedSteps) {}
+        double[] lastLoss) {}

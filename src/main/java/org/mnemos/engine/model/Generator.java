@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -30,6 +31,8 @@ public final class Generator extends AbstractBlock {
     private static final byte VERSION = 1;
     private static final int LAST_HIDDEN_CHANNELS = 64;
     private static final float HIDDEN_BN_EPSILON = 0.8f;
+    private static final float LEAKY_SLOPE = 0.2f;
+    private static final int ONEDNN_CHANNEL_BLOCK = 16;
 
     private final int latentDim;
     private final int channels;
@@ -82,6 +85,42 @@ public final class Generator extends AbstractBlock {
         return height == width && upsamplings(height) > 0 && (channels == 1 || channels == 3);
     }
 
+    /** Trainable parameters of the variant for square images of {@code side} (weights and biases, BN scales and shifts). */
+    public static long parameterCount(int channels, int side, int latentDim) {
+        int upsamplings = upsamplings(side);
+        long width = side == 224 ? 64 : 128;
+        long projected = width * (side >> upsamplings) * (side >> upsamplings);
+        long count = (latentDim + 1L) * projected + 2 * width;
+        long in = width;
+        for (int i = 1; i <= upsamplings; i++) {
+            long out = i == upsamplings ? LAST_HIDDEN_CHANNELS : width;
+            count += 9 * in * out + out + 2 * out;
+            in = out;
+        }
+        return count + 9 * in * channels + channels;
+    }
+
+    /**
+     * Activation elements one image keeps through a forward pass, for memory estimates: the
+     * projection and its BN, per stage the upsampled map, convolution, BN and LeakyReLU, and the
+     * padded last convolution with its slice, tanh and output BN.
+     */
+    public static long activationsPerImage(int channels, int side) {
+        int upsamplings = upsamplings(side);
+        long width = side == 224 ? 64 : 128;
+        long size = side >> upsamplings;
+        long count = 2 * width * size * size;
+        long in = width;
+        for (int i = 1; i <= upsamplings; i++) {
+            long out = i == upsamplings ? LAST_HIDDEN_CHANNELS : width;
+            size *= 2;
+            count += (in + 3 * out) * size * size;
+            in = out;
+        }
+        long padded = (channels + ONEDNN_CHANNEL_BLOCK - 1) / ONEDNN_CHANNEL_BLOCK * ONEDNN_CHANNEL_BLOCK;
+        return count + (padded + 3L * channels) * size * size;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -106,17 +145,36 @@ public final class Generator extends AbstractBlock {
             x = upsample(x);
             x = convs.get(i).forward(parameterStore, new NDList(x), training).head();
             x = bns.get(i).forward(parameterStore, new NDList(x), training).head();
-            // LeakyReLU(0.2) as max(x, 0.2x): DJL's leakyRelu gave NaN gradients on some batches
-            x = x.maximum(x.mul(0.2f));
+            x = Activation.leakyRelu(x, LEAKY_SLOPE);
         }
-        x = toImage.forward(parameterStore, new NDList(x), training).head().tanh();
+        x = toImage(parameterStore, x, training).tanh();
         return new NDList(outputBn.forward(parameterStore, new NDList(x), training).head());
     }
 
     /**
-     * F.interpolate(x, scale_factor=2) (nearest): each pixel becomes a 2×2 block, by broadcasting.
-     * (NDArray.repeat's backward on the PyTorch engine sometimes returned NaN gradients.)
+     * The last convolution, to the image's channels. oneDNN pads a channel count that is not a
+     * multiple of {@value #ONEDNN_CHANNEL_BLOCK} up to one, and with several threads the padding of
+     * the output gradient is not always zeroed: its backward then multiplies stale memory by the
+     * zero-padded weights, and stale NaN bit patterns turn into NaN input gradients (seen on CPU
+     * with 1 and 2 output channels, never with 1 thread). So the convolution runs with its filters
+     * zero-padded to a full block and keeps the first {@code channels} outputs: the padded outputs'
+     * gradients are true zeros and the result is the same convolution.
      */
+    private NDArray toImage(ParameterStore parameterStore, NDArray x, boolean training) {
+        NDArray weight = parameterStore.getValue(toImage.getParameters().get("weight"), x.getDevice(), training);
+        NDArray bias = parameterStore.getValue(toImage.getParameters().get("bias"), x.getDevice(), training);
+        long padding = (ONEDNN_CHANNEL_BLOCK - channels % ONEDNN_CHANNEL_BLOCK) % ONEDNN_CHANNEL_BLOCK;
+        if (padding > 0) {
+            Shape filters = weight.getShape();
+            weight = weight.concat(x.getManager().zeros(
+                    new Shape(padding, filters.get(1), filters.get(2), filters.get(3)), weight.getDataType(), x.getDevice()), 0);
+            bias = bias.concat(x.getManager().zeros(new Shape(padding), bias.getDataType(), x.getDevice()), 0);
+        }
+        NDArray out = Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).head();
+        return padding > 0 ? out.get(":, 0:{}", channels) : out;
+    }
+
+    /** F.interpolate(x, scale_factor=2) (nearest): each pixel becomes a 2×2 block, by broadcasting. */
     static NDArray upsample(NDArray x) {
         Shape shape = x.getShape();
         long n = shape.get(0);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import org.mnemos.engine.SpecException;
 import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * A backbone with a classifier that grows by one segment per phase; old segments keep their weights
@@ -367,7 +368,7 @@ public final class IncrementalNet extends AbstractBlock {
         // PODNet's "softmax" proxy merging (PyCIL reduce_proxies): attention over the K proxies of each class.
         long batch = cosine.getShape().get(0);
         NDArray perClass = cosine.reshape(batch, numClasses(), proxiesPerClass);
-        NDArray attention = perClass.mul(proxyTemperature).softmax(-1);
+        NDArray attention = Scalars.mul(perClass, proxyTemperature).softmax(-1);
         return attention.mul(perClass).sum(new int[] {-1});
     }
 

@@ -1,6 +1,7 @@
 package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * FOSTER's compression objective (PyCIL's {@code BKD}): the student's log-softmax at temperature T
@@ -14,11 +15,11 @@ public record BalancedDistillationLoss(float[] classWeights, double temperature)
 
     @Override
     public NDArray compute(StepContext step) {
-        NDArray student = step.logits().div((float) temperature).logSoftmax(1);
-        NDArray teacher = step.previousLogits().div((float) temperature).softmax(1)
+        NDArray student = Scalars.div(step.logits(), (float) temperature).logSoftmax(1);
+        NDArray teacher = Scalars.div(step.previousLogits(), (float) temperature).softmax(1)
                 .mul(step.logits().getManager().create(classWeights));
         NDArray balanced = teacher.div(teacher.sum(new int[] {1}, true));
-        return balanced.mul(student).sum().div(student.getShape().get(0)).neg();
+        return Scalars.div(balanced.mul(student).sum(), student.getShape().get(0)).neg();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * Always Be Dreaming's importance-weighted feature distillation: the current and the previous
@@ -14,7 +15,7 @@ public record ImportanceWeightedFeatureDistillation(double mu) implements LossTe
     public NDArray compute(StepContext step) {
         NDArray current = Losses.columns(step.previousHead().apply(step.features()), 0, step.oldClasses());
         NDArray previous = Losses.columns(step.previousHead().apply(step.previousFeatures()), 0, step.oldClasses());
-        return current.sub(previous).square().mean().mul((float) mu);
+        return Scalars.mul(current.sub(previous).square().mean(), (float) mu);
     }
 
     @Override

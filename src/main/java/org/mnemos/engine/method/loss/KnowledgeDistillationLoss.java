@@ -1,6 +1,7 @@
 package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * Hinton's distillation on the old classes' logits (LwF, iCaRL as in PyCIL, BiC):
@@ -10,9 +11,9 @@ public record KnowledgeDistillationLoss(double temperature, double weight) imple
 
     @Override
     public NDArray compute(StepContext step) {
-        NDArray current = Losses.columns(step.logits(), 0, step.oldClasses()).div((float) temperature).logSoftmax(1);
-        NDArray teacher = step.previousLogits().div((float) temperature).softmax(1);
-        return teacher.mul(current).sum(new int[] {1}).mean().neg().mul((float) weight);
+        NDArray current = Scalars.div(Losses.columns(step.logits(), 0, step.oldClasses()), (float) temperature).logSoftmax(1);
+        NDArray teacher = Scalars.div(step.previousLogits(), (float) temperature).softmax(1);
+        return Scalars.mul(teacher.mul(current).sum(new int[] {1}).mean().neg(), (float) weight);
     }
 
     @Override

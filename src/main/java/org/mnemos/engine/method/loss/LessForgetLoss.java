@@ -1,6 +1,7 @@
 package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * LUCIR's less-forget constraint (Hou et al. 2019, Eq. 6): 1 − cos between the normalised features of
@@ -15,7 +16,7 @@ public record LessForgetLoss(double lambda) implements LossTerm {
 
     @Override
     public NDArray compute(StepContext step) {
-        return Losses.cosineEmbedding(step.features(), step.previousFeatures()).mul((float) lambda);
+        return Scalars.mul(Losses.cosineEmbedding(step.features(), step.previousFeatures()), (float) lambda);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import org.mnemos.engine.util.Scalars;
 
 /** Small tensor helpers shared by the loss terms. */
 final class Losses {
@@ -16,8 +17,8 @@ final class Losses {
 
     /** Hinton's soft cross-entropy −Σ softmax(teacher/T)·log_softmax(student/T), averaged over the batch (PyCIL's _KD_loss). */
     static NDArray distillation(NDArray student, NDArray teacher, double temperature) {
-        NDArray current = student.div((float) temperature).logSoftmax(1);
-        NDArray target = teacher.div((float) temperature).softmax(1);
+        NDArray current = Scalars.div(student, (float) temperature).logSoftmax(1);
+        NDArray target = Scalars.div(teacher, (float) temperature).softmax(1);
         return target.mul(current).sum(new int[] {1}).mean().neg();
     }
 

@@ -1,6 +1,7 @@
 package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * LUCIR's inter-class separation (Eq. 7): for each sample of an old class, the raw cosine score of its
@@ -19,9 +20,9 @@ public record MarginRankingLoss(double margin, int hardNegatives, double weight)
                 .topK(k, 1)
                 .get(0);
         // hinge(margin - (gt - negative)) for every pair; only samples of old classes count
-        NDArray hinge = hardestNew.sub(groundTruth).add((float) margin).maximum(0f);
+        NDArray hinge = Scalars.maximum(hardestNew.sub(groundTruth).add((float) margin), 0f);
         NDArray oldSample = step.targets().lt(step.oldClasses()).toType(hinge.getDataType(), false).reshape(-1, 1);
         NDArray pairs = oldSample.sum().mul(k);
-        return hinge.mul(oldSample).sum().div(pairs.maximum(1f)).mul((float) weight);
+        return Scalars.mul(hinge.mul(oldSample).sum().div(pairs.maximum(1f)), (float) weight);
     }
 }

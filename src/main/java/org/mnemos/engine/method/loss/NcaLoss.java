@@ -1,6 +1,7 @@
 package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * PODNet's NCA classification loss over the local-similarity classifier's scaled class similarities
@@ -19,7 +20,7 @@ public record NcaLoss(double margin, boolean marginOnTarget) implements LossTerm
         NDArray positive = step.targets().oneHot(step.totalClasses()).toType(logits.getDataType(), false);
         NDArray scaled = logits;
         if (marginOnTarget) {
-            NDArray scaledMargin = step.cosineScale() == null ? positive.mul((float) margin) : positive.mul(step.cosineScale()).mul((float) margin);
+            NDArray scaledMargin = step.cosineScale() == null ? positive.mul((float) margin) : Scalars.mul(positive.mul(step.cosineScale()), (float) margin);
             scaled = logits.sub(scaledMargin);
         }
         NDArray stable = scaled.sub(scaled.max(new int[] {1}, true));

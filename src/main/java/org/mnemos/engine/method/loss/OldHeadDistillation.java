@@ -2,6 +2,7 @@ package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * FOSTER's {@code loss_kd}: Hinton's distillation of the old classes' logits from the previous
@@ -18,6 +19,6 @@ public record OldHeadDistillation(NDArray oldWeight, NDArray oldBias, double tem
         NDArray oldFeatures = step.maps().get(0);
         NDArray oldLogits = Linear.linear(oldFeatures, oldWeight, oldBias).head().stopGradient();
         NDArray current = Losses.columns(step.logits(), 0, step.oldClasses());
-        return Losses.distillation(current, oldLogits, temperature).mul((float) weight);
+        return Scalars.mul(Losses.distillation(current, oldLogits, temperature), (float) weight);
     }
 }

@@ -1,13 +1,14 @@
 package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
+import org.mnemos.engine.util.Scalars;
 
 /** PODNet's POD-flat term: cosine-embedding distance of the final features to the previous network's. */
 public record PodFlatLoss(double weight) implements LossTerm {
 
     @Override
     public NDArray compute(StepContext step) {
-        return Losses.cosineEmbedding(step.features(), step.previousFeatures()).mul((float) weight);
+        return Scalars.mul(Losses.cosineEmbedding(step.features(), step.previousFeatures()), (float) weight);
     }
 
     @Override

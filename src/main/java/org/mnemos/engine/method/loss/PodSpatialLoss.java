@@ -2,6 +2,7 @@ package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * PODNet's POD-spatial distillation (Douillard et al. 2020, Eq. 3–4): squared activations of each
@@ -29,11 +30,11 @@ public record PodSpatialLoss(double weight) implements LossTerm {
         if (total == null) {
             return step.features().getManager().create(0f);
         }
-        return total.div((float) stages).mul((float) weight);
+        return Scalars.mul(Scalars.div(total, stages), (float) weight);
     }
 
     private static NDArray pooled(NDArray map) {
-        NDArray squared = map.pow(2);
+        NDArray squared = Scalars.pow(map, 2f);
         long batch = map.getShape().get(0);
         NDArray alongHeight = squared.sum(new int[] {3}).reshape(batch, -1);
         NDArray alongWidth = squared.sum(new int[] {2}).reshape(batch, -1);

@@ -2,6 +2,7 @@ package org.mnemos.engine.method.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * iCaRL's classification-and-distillation loss, as the ABD authors' {@code LWF_MC}: binary
@@ -22,10 +23,10 @@ public record SigmoidDistillationLoss() implements LossTerm {
             targets = previous.concat(Losses.columns(targets, step.oldClasses(), step.totalClasses()), 1);
         }
         // log σ(x) = −softplus(−x), log(1 − σ(x)) = −softplus(x): finite gradients where σ saturates
-        NDArray logP = Activation.softPlus(logits.neg()).neg().maximum(-100f);
-        NDArray logNotP = Activation.softPlus(logits).neg().maximum(-100f);
+        NDArray logP = Scalars.maximum(Activation.softPlus(logits.neg()).neg(), -100f);
+        NDArray logNotP = Scalars.maximum(Activation.softPlus(logits).neg(), -100f);
         NDArray perElement = targets.mul(logP).add(targets.neg().add(1f).mul(logNotP)).neg();
-        return perElement.sum().div((float) step.batchRows());
+        return Scalars.div(perElement.sum(), step.batchRows());
     }
 
     @Override
