@@ -38,7 +38,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.transaction.support.TransactionCallback;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,7 +54,14 @@ class SubmissionValidationTest {
     @org.springframework.boot.test.context.TestConfiguration
     @org.springframework.boot.context.properties.EnableConfigurationProperties({LimitsProperties.class,
             org.mnemos.security.SecurityProperties.class})
-    static class Properties {}
+    static class Properties {
+
+        /** Transactions that run their callback inline: the service also builds its snapshot template on this manager. */
+        @org.springframework.context.annotation.Bean
+        TransactionTemplate tx() {
+            return new TransactionTemplate(org.mockito.Mockito.mock(org.springframework.transaction.PlatformTransactionManager.class));
+        }
+    }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String VALID = """
@@ -76,11 +82,10 @@ class SubmissionValidationTest {
     @MockitoBean EventPublisher events;
     @MockitoBean ArtifactStore artifacts;
     @MockitoBean VersionInfo versions;
-    @MockitoBean TransactionTemplate tx;
+    @MockitoBean org.mnemos.events.EventQueries eventQueries;
 
     @BeforeEach
-    void transactionsRunInline() {
-        when(tx.execute(any())).thenAnswer(call -> ((TransactionCallback<?>) call.getArgument(0)).doInTransaction(null));
+    void stubs() {
         when(versions.versions()).thenReturn(java.util.Map.of("mnemos", "test"));
         when(engine.plan(any())).thenAnswer(call -> naturalPlan(call.getArgument(0)));
     }
