@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -255,26 +256,32 @@ final class CimTraining implements PhaseHook {
             NDArray regLoss = cams.square().mean();
             NDArray hybrid = hybrid(x, cams, ratio, manager);
 
+            List<Parameter> inner = innerParameters(net);
             Map<String, NDArray> leaves = new HashMap<>();
-            for (Parameter parameter : innerParameters(net)) {
+            List<NDArray> leafList = new ArrayList<>(inner.size());
+            for (Parameter parameter : inner) {
                 NDArray leaf = parameter.getArray().duplicate();
                 leaf.attach(manager);
                 leaf.setRequiresGradient(true);
                 leaves.put(parameter.getId(), leaf);
+                leafList.add(leaf);
             }
             NDArray innerLoss = crossEntropy(net.forward(new SubstitutedParameters(manager, leaves), new NDList(hybrid), false).get(0), y);
-            try (NDArray seed = innerLoss.onesLike()) {
-                JniUtils.backward((PtNDArray) innerLoss, (PtNDArray) seed, true, !firstOrder);
+            List<NDArray> gradients;
+            if (firstOrder) {
+                try (NDArray seed = innerLoss.onesLike()) {
+                    JniUtils.backward((PtNDArray) innerLoss, (PtNDArray) seed, true, false);
+                }
+                gradients = leafList.stream().map(leaf -> leaf.getGradient().stopGradient()).toList();
+            } else {
+                // returned, not stored on the leaves: a create-graph gradient on a leaf is a cycle libtorch never frees
+                gradients = Autograd.gradients(innerLoss, leafList);
             }
             Map<String, NDArray> stepped = new HashMap<>();
-            leaves.forEach((id, leaf) -> {
-                NDArray gradient = leaf.getGradient();
-                if (firstOrder) {
-                    gradient = gradient.stopGradient();
-                }
-                stepped.put(id, leaf.sub(Scalars.mul(gradient, (float) innerLr)));
-            });
-            // only the outer loss's gradient reaches the coefficients (the authors take the inner one with autograd.grad)
+            for (int i = 0; i < inner.size(); i++) {
+                stepped.put(inner.get(i).getId(), leafList.get(i).sub(Scalars.mul(gradients.get(i), (float) innerLr)));
+            }
+            // only the outer loss's gradient counts (the first-order backward above also reached the coefficients)
             rational.zeroGradients();
             NDArray outerCe = crossEntropy(net.forward(new SubstitutedParameters(manager, stepped), new NDList(nextX), false).get(0), nextY);
             NDArray outerLoss = outerCe.add(Scalars.mul(divLoss, (float) divCoef)).add(Scalars.mul(regLoss, (float) regCoef));
