@@ -205,6 +205,12 @@ class EndToEndTest {
         JsonNode experiment = getJson("/api/v1/experiments/" + id);
         assertThat(experiment.get("spec").get("method").get("foster").get("compressionLr").asDouble()).isEqualTo(0.05);
         assertThat(experiment.get("spec").get("model").get("head").asString()).isEqualTo("linear");
+        // the teacher is evaluated; the student the next phase starts from is reported beside it
+        JsonNode phases = getJson("/api/v1/experiments/" + id + "/phases");
+        assertThat(phases.get(0).get("accuracy").has("student")).isFalse();
+        for (int phase = 1; phase < 5; phase++) {
+            assertThat(phases.get(phase).get("accuracy").get("student").asDouble()).isBetween(0.0, 1.0);
+        }
     }
 
     private JsonNode getJson(String path) throws IOException, InterruptedException {

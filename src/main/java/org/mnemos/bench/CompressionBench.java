@@ -61,12 +61,13 @@ final class CompressionBench {
                     dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", backbone, trainPerClass, testPerClass, iterations,
                     batchSize, compressionEpochs, bytes, IMAGES_PER_CLASS, seeds.size());
             System.out.println("| method | exemplars | final accuracy | average incremental accuracy | exemplars per class (last phase)"
-                    + " | stored bytes | mean cost (image units) | mean box | CIM meta s | wall time per run |");
-            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                    + " | FOSTER student final | stored bytes | mean cost (image units) | mean box | CIM meta s | wall time per run |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (String method : methods) {
                 for (String variant : variants) {
                     double[] last = new double[seeds.size()];
                     double[] average = new double[seeds.size()];
+                    double[] student = new double[seeds.size()];
                     double perClass = 0;
                     double stored = 0;
                     double cost = 0;
@@ -81,6 +82,7 @@ final class CompressionBench {
                         last[s] = result.summary().lastAccuracy();
                         average[s] = result.summary().averageIncrementalAccuracy();
                         PhaseMetrics end = result.phases().get(result.phases().size() - 1);
+                        student[s] = end.studentAccuracy() == null ? Double.NaN : end.studentAccuracy();
                         perClass += end.memory().exemplarsPerClass();
                         stored += end.memory().storedBytes();
                         cost += end.memory().meanCompressionRate();
@@ -89,12 +91,14 @@ final class CompressionBench {
                             meta += phase.memory().cim() == null ? 0 : phase.memory().cim().seconds();
                         }
                         seconds += result.seconds();
-                        System.err.printf("%s %s %s seed %d: final %.4f, average %.4f, %.1f exemplars per class, %.0f s%n",
-                                dataset, method, variant, seeds.get(s), last[s], average[s], end.memory().exemplarsPerClass(), result.seconds());
+                        System.err.printf("%s %s %s seed %d: final %.4f, average %.4f, student %.4f, %.1f exemplars per class, %.0f s,"
+                                        + " resident %d MB%n", dataset, method, variant, seeds.get(s), last[s], average[s], student[s],
+                                end.memory().exemplarsPerClass(), result.seconds(), residentMegabytes());
                     }
                     int n = seeds.size();
-                    System.out.printf("| %s | %s | %s | %s | %.1f | %.0f | %.3f | %.3f | %s | %.0f s |%n", method, variant,
-                            meanStd(last), meanStd(average), perClass / n, stored / n, cost / n, box / n,
+                    System.out.printf("| %s | %s | %s | %s | %.1f | %s | %.0f | %.3f | %.3f | %s | %.0f s |%n", method, variant,
+                            meanStd(last), meanStd(average), perClass / n, Double.isNaN(student[0]) ? "-" : meanStd(student),
+                            stored / n, cost / n, box / n,
                             variant.equals("cim") ? String.format("%.0f", meta / n) : "-", seconds / n);
                 }
             }
@@ -154,6 +158,20 @@ final class CompressionBench {
                 out.writeByte(label);
             }
         }
+    }
+
+    /** The JVM's resident memory (Linux), to show that back-to-back runs do not accumulate native memory. */
+    private static long residentMegabytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: nothing to show
+        }
+        return -1;
     }
 
     private static String meanStd(double[] values) {

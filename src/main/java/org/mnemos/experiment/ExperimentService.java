@@ -306,7 +306,7 @@ public class ExperimentService {
     static ExperimentViews.PhaseView toView(Phase p) {
         ExperimentViews.Accuracy accuracy = p.getStatus() == PhaseStatus.COMPLETED
                 ? new ExperimentViews.Accuracy(p.getAccuracy(), p.getClassifier(), p.getCnnAccuracy(), p.getNmeAccuracy(),
-                        p.getOldAccuracy(), p.getNewAccuracy())
+                        p.getOldAccuracy(), p.getNewAccuracy(), p.getStudentAccuracy())
                 : null;
         return new ExperimentViews.PhaseView(
                 p.getPhaseIndex(),

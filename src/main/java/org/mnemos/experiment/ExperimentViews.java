@@ -1,5 +1,6 @@
 package org.mnemos.experiment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
@@ -76,7 +77,10 @@ public final class ExperimentViews {
             Double cnn,
             Double nme,
             Double old,
-            @JsonProperty("new") Double newClasses) {}
+            @JsonProperty("new") Double newClasses,
+            @Schema(description = "FOSTER: top-1 over the seen classes of the compressed single-extractor student the next"
+                    + " phase starts from (the figures above are the two-extractor teacher's, as in PyCIL); absent otherwise")
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double student) {}
 
     public record PhaseView(
             int index,

@@ -48,6 +48,9 @@ public class Phase {
     @Column(name = "new_accuracy")
     private Double newAccuracy;
 
+    @Column(name = "student_accuracy")
+    private Double studentAccuracy;
+
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "accuracy_row")
     private String accuracyRow;
@@ -154,6 +157,13 @@ public class Phase {
     }
 
     public String getInversionReport() { return inversionReport; }
+
+    /** FOSTER: the accuracy of the compressed student the next phase starts from. */
+    public void recordStudentAccuracy(Double studentAccuracy) {
+        this.studentAccuracy = studentAccuracy;
+    }
+
+    public Double getStudentAccuracy() { return studentAccuracy; }
 
     public void recordAggregationWeights(String aggregationWeights) {
         this.aggregationWeights = aggregationWeights;

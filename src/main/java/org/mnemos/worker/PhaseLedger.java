@@ -136,6 +136,7 @@ public class PhaseLedger {
             if (metrics.inversion() != null) {
                 phase.recordInversionReport(JSON.writeValueAsString(metrics.inversion()));
             }
+            phase.recordStudentAccuracy(metrics.studentAccuracy());
             phases.flush();
             List<Phase> done = phases.findByExperiment(id).stream()
                     .filter(p -> p.getStatus() == PhaseStatus.COMPLETED).toList();

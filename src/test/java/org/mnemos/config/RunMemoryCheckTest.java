@@ -106,6 +106,28 @@ class RunMemoryCheckTest {
         assertThat(check("cpu", DataSize.ofGigabytes(16)).check(onMnistSized("abd", ",\"abd\":{\"batchSize\":128}"))).isEmpty();
     }
 
+    private static ExperimentSpec icarlWithCim(int metaBatchSize) {
+        return SpecReader.json().readValue("""
+                {"dataset":{"name":"synthetic","syntheticImageSize":32,"syntheticChannels":3,"syntheticTrainPerClass":50},
+                 "protocol":{"initialClasses":2,"increment":2},"model":{"backbone":"resnet32"},"method":{"name":"icarl"},
+                 "memory":{"bytes":100000,"compression":{"name":"cim","metaBatchSize":%d}},
+                 "training":{"iterations":1,"batchSize":16,"optimizer":{"name":"sgd","lr":0.1}}}"""
+                .formatted(metaBatchSize), ExperimentSpec.class);
+    }
+
+    @Test
+    void cimCountsItsSecondOrderMetaIterationWhenItPeaksAboveTheTrainingStep() {
+        PeakMemory.Estimate small = estimate(icarlWithCim(4));
+        PeakMemory.Estimate large = estimate(icarlWithCim(512));
+        // at meta batch 4 the training step (batch 16) peaks higher; at 512 the meta-iteration does, ~ linearly in its batch
+        assertThat(large.activationBytes()).isGreaterThan(20 * small.activationBytes());
+        assertThat(large.field()).isEqualTo("memory.compression.metaBatchSize");
+        assertThat(large.parameterBytes()).isEqualTo(small.parameterBytes());
+        FieldProblem problem = check("cpu", DataSize.ofGigabytes(8)).check(icarlWithCim(512)).orElseThrow();
+        assertThat(problem.field()).isEqualTo("memory.compression.metaBatchSize");
+        assertThat(check("cpu", DataSize.ofGigabytes(8)).check(icarlWithCim(16))).isEmpty();
+    }
+
     @Test
     void aGpuDeviceWithoutAGpuInSightNeedsAnExplicitBudget() {
         org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.util.cuda.CudaUtils.getGpuCount() == 0, "this machine has a GPU");

@@ -25,6 +25,9 @@ import java.util.Map;
  * @param memory exemplars per class, stored bytes and compression of the memory; present with a
  *     byte budget or compression
  * @param inversion what the model inversion after the phase did (ABD, DeepInversion); absent otherwise
+ * @param studentAccuracy top-1 over all seen classes of the network the next phase starts from, where
+ *     that is not the evaluated one: FOSTER's compressed single-extractor student (the evaluated
+ *     network is its two-extractor teacher, as in PyCIL); absent otherwise
  */
 public record PhaseMetrics(
         int phase,
@@ -46,7 +49,8 @@ public record PhaseMetrics(
         Long trainableParameters,
         Long totalParameters,
         @JsonInclude(JsonInclude.Include.NON_NULL) MemoryMetrics memory,
-        @JsonInclude(JsonInclude.Include.NON_NULL) InversionMetrics inversion) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) InversionMetrics inversion,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double studentAccuracy) {
 
     /** Metrics without a memory report (no byte budget, no compression) and without an inversion report. */
     public PhaseMetrics(
@@ -70,7 +74,7 @@ public record PhaseMetrics(
             Long totalParameters) {
         this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
                 perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, aggregationWeights,
-                trainableParameters, totalParameters, null, null);
+                trainableParameters, totalParameters, null, null, null);
     }
 
     /** Metrics of a phase without mnemonics, aggregation weights and parameter counts. */
@@ -90,36 +94,74 @@ public record PhaseMetrics(
             long trainMillis,
             double imagesPerSecond) {
         this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
-                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, null, null, null, null);
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, null, null, null, null, null);
     }
 
     public PhaseMetrics withMemory(MemoryMetrics report) {
-        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
-                aggregationWeights, trainableParameters, totalParameters, report, inversion);
+        Copy copy = new Copy(this);
+        copy.memory = report;
+        return copy.build();
     }
 
     public PhaseMetrics withInversion(InversionMetrics report) {
-        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
-                aggregationWeights, trainableParameters, totalParameters, memory, report);
+        Copy copy = new Copy(this);
+        copy.inversion = report;
+        return copy.build();
     }
 
     public PhaseMetrics withMnemonics(MnemonicsMetrics report) {
-        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, report,
-                aggregationWeights, trainableParameters, totalParameters, memory, inversion);
+        Copy copy = new Copy(this);
+        copy.mnemonics = report;
+        return copy.build();
     }
 
     public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
-        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, weights,
-                trainableParameters, totalParameters, memory, inversion);
+        Copy copy = new Copy(this);
+        copy.aggregationWeights = weights;
+        return copy.build();
     }
 
     public PhaseMetrics withParameterCounts(long trainable, long total) {
-        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics,
-                aggregationWeights, trainable, total, memory, inversion);
+        Copy copy = new Copy(this);
+        copy.trainableParameters = trainable;
+        copy.totalParameters = total;
+        return copy.build();
+    }
+
+    public PhaseMetrics withStudentAccuracy(Double accuracy) {
+        Copy copy = new Copy(this);
+        copy.studentAccuracy = accuracy;
+        return copy.build();
+    }
+
+    /** The reports a phase adds after evaluation, over the evaluated figures, which never change. */
+    private static final class Copy {
+        private final PhaseMetrics base;
+        private MnemonicsMetrics mnemonics;
+        private List<List<Double>> aggregationWeights;
+        private Long trainableParameters;
+        private Long totalParameters;
+        private MemoryMetrics memory;
+        private InversionMetrics inversion;
+        private Double studentAccuracy;
+
+        private Copy(PhaseMetrics base) {
+            this.base = base;
+            mnemonics = base.mnemonics;
+            aggregationWeights = base.aggregationWeights;
+            trainableParameters = base.trainableParameters;
+            totalParameters = base.totalParameters;
+            memory = base.memory;
+            inversion = base.inversion;
+            studentAccuracy = base.studentAccuracy;
+        }
+
+        private PhaseMetrics build() {
+            PhaseMetrics b = base;
+            return new PhaseMetrics(b.phase, b.classes, b.classifier, b.accuracy, b.cnnAccuracy, b.nmeAccuracy,
+                    b.oldAccuracy, b.newAccuracy, b.accuracyRow, b.perClassAccuracy, b.exemplarCount, b.memoryBytes,
+                    b.trainMillis, b.imagesPerSecond, mnemonics, aggregationWeights, trainableParameters, totalParameters,
+                    memory, inversion, studentAccuracy);
+        }
     }
 }

@@ -161,6 +161,12 @@ public final class PhaseRunner {
             if (memoryUpdate != null) {
                 metrics = metrics.withMemory(memoryUpdate.report(session.memory(), totalClasses));
             }
+            if (session.successor() != null) {
+                int[] truth = predictions.truth();
+                int[] student = Evaluator.predict(session.successor(), session.parameterStore(), evalTransform, manager,
+                        testSamples(totalClasses), train.height(), train.width(), train.channels(), null).cnn();
+                metrics = metrics.withStudentAccuracy(Predictions.accuracy(truth, student, 0, totalClasses));
+            }
             for (PhaseHook hook : hooks) {
                 metrics = hook.report(metrics);
             }
