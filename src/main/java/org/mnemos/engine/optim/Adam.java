@@ -2,27 +2,19 @@ package org.mnemos.engine.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /**
- * torch.optim.Adam (no amsgrad): g += wd·p (L2, not decoupled); m = b1·m + (1-b1)·g; v = b2·v +
+ * torch.optim.Adam (no amsgrad) on flat buffers ({@link FlatOptimizer}): g += wd·p (L2, not decoupled); m = b1·m + (1-b1)·g; v = b2·v +
  * (1-b2)·g²; p -= lr/(1-b1^t) · m / (sqrt(v)/sqrt(1-b2^t) + eps).
  */
-public final class Adam extends PerParameterOptimizer<Adam.Moments> {
+public final class Adam extends FlatOptimizer {
 
     private final float beta1;
     private final float beta2;
     private final float epsilon;
-
-    static final class Moments {
-        private final NDArray mean;
-        private final NDArray variance;
-        private int steps;
-
-        private Moments(NDArray mean, NDArray variance) {
-            this.mean = mean;
-            this.variance = variance;
-        }
-    }
+    private NDArray mean;
+    private NDArray variance;
 
     private Adam(Builder builder) {
         super(builder.weightDecay);
@@ -36,27 +28,26 @@ public final class Adam extends PerParameterOptimizer<Adam.Moments> {
     }
 
     @Override
-    Moments initialState(NDArray weight, NDArray gradient, NDManager stateManager, NDManager step) {
-        Moments moments = new Moments(own(weight.zerosLike(), stateManager), own(weight.zerosLike(), stateManager));
-        updateState(moments, gradient, step);
-        return moments;
+    void createState(long size, NDManager stateManager) {
+        mean = stateManager.zeros(new Shape(size));
+        variance = stateManager.zeros(new Shape(size));
     }
 
     @Override
-    void updateState(Moments state, NDArray gradient, NDManager step) {
-        state.steps++;
-        state.mean.muli(beta1).addi(own(gradient.mul(1f - beta1), step));
-        state.variance.muli(beta2).addi(own(gradient.square(), step).muli(1f - beta2));
-    }
-
-    @Override
-    NDArray update(Moments state, NDArray gradient, float lr, NDManager step) {
-        double biasCorrection1 = 1.0 - Math.pow(beta1, state.steps);
-        double biasCorrection2 = 1.0 - Math.pow(beta2, state.steps);
-        NDArray denominator = own(state.variance.sqrt(), step)
+    NDArray update(NDArray gradient, float lr, int step, NDManager temporaries) {
+        mean.muli(beta1).addi(own(gradient.mul(1f - beta1), temporaries));
+        variance.muli(beta2).addi(own(gradient.square(), temporaries).muli(1f - beta2));
+        double biasCorrection1 = 1.0 - Math.pow(beta1, step);
+        double biasCorrection2 = 1.0 - Math.pow(beta2, step);
+        NDArray denominator = own(variance.sqrt(), temporaries)
                 .divi((float) Math.sqrt(biasCorrection2))
                 .addi(epsilon);
-        return own(state.mean.div(denominator), step).muli((float) (lr / biasCorrection1));
+        return own(mean.div(denominator), temporaries).muli((float) (lr / biasCorrection1));
+    }
+
+    private static NDArray own(NDArray array, NDManager manager) {
+        array.attach(manager);
+        return array;
     }
 
     /**
@@ -66,12 +57,14 @@ public final class Adam extends PerParameterOptimizer<Adam.Moments> {
     public void save(java.io.DataOutputStream out, java.util.List<ai.djl.nn.Parameter> params) throws java.io.IOException {
         out.writeInt(params.size());
         for (ai.djl.nn.Parameter parameter : params) {
-            Moments moments = stateOf(parameter);
-            out.writeBoolean(moments != null);
-            if (moments != null) {
-                out.writeInt(moments.steps);
-                writeFloats(out, moments.mean.toFloatArray());
-                writeFloats(out, moments.variance.toFloatArray());
+            NDArray meanSlice = mean == null ? null : sliceOf(mean, parameter);
+            out.writeBoolean(meanSlice != null);
+            if (meanSlice != null) {
+                try (meanSlice; NDArray varianceSlice = sliceOf(variance, parameter)) {
+                    out.writeInt(steps());
+                    writeFloats(out, meanSlice.toFloatArray());
+                    writeFloats(out, varianceSlice.toFloatArray());
+                }
             }
         }
     }
@@ -82,22 +75,35 @@ public final class Adam extends PerParameterOptimizer<Adam.Moments> {
         if (count != params.size()) {
             throw new java.io.IOException("optimiser state for " + count + " parameters, expected " + params.size());
         }
+        java.util.List<ai.djl.nn.Parameter> stateful = new java.util.ArrayList<>();
+        java.util.Map<String, float[][]> values = new java.util.HashMap<>();
+        int steps = -1;
         for (ai.djl.nn.Parameter parameter : params) {
             if (!in.readBoolean()) {
                 continue;
             }
-            int steps = in.readInt();
-            NDArray weight = parameter.getArray();
-            float[] mean = readFloats(in, weight.size());
-            float[] variance = readFloats(in, weight.size());
-            restoreState(parameter, manager -> {
-                Moments moments = new Moments(
-                        manager.create(mean, weight.getShape()).toDevice(weight.getDevice(), false),
-                        manager.create(variance, weight.getShape()).toDevice(weight.getDevice(), false));
-                moments.steps = steps;
-                return moments;
-            });
+            int parameterSteps = in.readInt();
+            if (steps >= 0 && parameterSteps != steps) {
+                throw new java.io.IOException("parameters saved after " + steps + " and " + parameterSteps + " steps");
+            }
+            steps = parameterSteps;
+            long size = parameter.getArray().size();
+            values.put(parameter.getId(), new float[][] {readFloats(in, size), readFloats(in, size)});
+            stateful.add(parameter);
         }
+        if (stateful.isEmpty()) {
+            return;
+        }
+        if (stateful.size() != params.stream().filter(ai.djl.nn.Parameter::requiresGradient).count()) {
+            throw new java.io.IOException("optimiser state for " + stateful.size() + " of the parameters being trained");
+        }
+        restore(stateful, steps, (parameter, slice) -> {
+            float[][] saved = values.get(parameter.getId());
+            try (NDManager upload = mean.getManager().newSubManager()) {
+                slice.apply(mean).set(new ai.djl.ndarray.index.NDIndex(":"), upload.create(saved[0]));
+                slice.apply(variance).set(new ai.djl.ndarray.index.NDIndex(":"), upload.create(saved[1]));
+            }
+        });
     }
 
     private static void writeFloats(java.io.DataOutputStream out, float[] values) throws java.io.IOException {

@@ -4,14 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
- * torch.optim.SGD: d = g + wd·p; with momentum, buf = d on the first step and then buf = m·buf +
+ * torch.optim.SGD on flat buffers ({@link FlatOptimizer}): d = g + wd·p; with momentum, buf = d on the first step and then buf = m·buf +
  * (1 - dampening)·d, and d = d + m·buf (nesterov) or d = buf; finally p -= lr·d.
  */
-public final class Sgd extends PerParameterOptimizer<NDArray[]> {
+public final class Sgd extends FlatOptimizer {
 
     private final float momentum;
     private final float dampening;
     private final boolean nesterov;
+    /** The momentum buffer; it starts as the first step's d. */
+    private NDArray buffer;
+    private NDManager stateManager;
 
     private Sgd(Builder builder) {
         super(builder.weightDecay);
@@ -24,26 +27,30 @@ public final class Sgd extends PerParameterOptimizer<NDArray[]> {
         return new Builder();
     }
 
-    /** The momentum buffer (one slot, empty without momentum); it starts as the first step's d. */
     @Override
-    NDArray[] initialState(NDArray weight, NDArray gradient, NDManager stateManager, NDManager step) {
-        return new NDArray[] {momentum == 0f ? null : own(gradient.duplicate(), stateManager)};
+    void createState(long size, NDManager stateManager) {
+        this.stateManager = stateManager;
+        buffer = null;
     }
 
     @Override
-    void updateState(NDArray[] buffer, NDArray gradient, NDManager step) {
-        if (momentum != 0f) {
-            buffer[0].muli(momentum).addi(dampening == 0f ? gradient : own(gradient.mul(1f - dampening), step));
-        }
-    }
-
-    @Override
-    NDArray update(NDArray[] buffer, NDArray gradient, float lr, NDManager step) {
+    NDArray update(NDArray gradient, float lr, int step, NDManager temporaries) {
         NDArray d = gradient;
         if (momentum != 0f) {
-            d = nesterov ? own(buffer[0].mul(momentum), step).addi(gradient) : buffer[0];
+            if (step == 1) {
+                buffer = gradient.duplicate();
+                buffer.attach(stateManager);
+            } else {
+                buffer.muli(momentum).addi(dampening == 0f ? gradient : own(gradient.mul(1f - dampening), temporaries));
+            }
+            d = nesterov ? own(buffer.mul(momentum), temporaries).addi(gradient) : buffer;
         }
-        return own(d.mul(lr), step);
+        return own(d.mul(lr), temporaries);
+    }
+
+    private static NDArray own(NDArray array, NDManager manager) {
+        array.attach(manager);
+        return array;
     }
 
     /** PyTorch defaults: momentum 0, dampening 0, weight decay 0, no nesterov. */

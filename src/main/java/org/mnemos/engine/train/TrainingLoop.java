@@ -2,6 +2,7 @@ package org.mnemos.engine.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import java.util.List;
 import java.util.Random;
@@ -135,71 +136,84 @@ public final class TrainingLoop {
         long callbackNanos = 0;
         long images = 0;
         int cursor = samples;
-        for (long step = 0; step < totalSteps; step++) {
-            if (cancel.isCancelled()) {
-                throw new PhaseCancelledException(progress.phase());
-            }
-            if (cursor + 1 >= samples || (!byIteration && step % batchesPerEpoch == 0)) {
-                Permutations.shuffle(order, rng);
-                cursor = 0;
-            }
-            int size = Math.min(stage.batchSize(), samples - cursor);
-            long[] batchIndices = new long[size];
-            for (int i = 0; i < size; i++) {
-                batchIndices[i] = order[cursor + i];
-            }
-            cursor += size;
-            int epoch = epochOf(step, stage, batchesPerEpoch, samples);
-            int scheduleStep = byIteration ? (int) step : epoch;
-            float lr = (float) schedule.lr(scheduleStep);
-            float lossValue = Float.NaN;
-            long now = System.nanoTime();
-            boolean report = now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1;
-            try (NDManager batchManager = manager.newSubManager()) {
-                NDArray indices = batchManager.create(batchIndices);
-                NDArray batch = data.gather(indices);
-                if (substitution != null) {
-                    batch = substitution.apply(batchIndices, batch, rng);
+        // each pass's order on the device once: a step slices it instead of copying indices from the host
+        NDArray deviceOrder = null;
+        try {
+            for (long step = 0; step < totalSteps; step++) {
+                if (cancel.isCancelled()) {
+                    throw new PhaseCancelledException(progress.phase());
                 }
-                NDArray inputs = transform.apply(batch, true, rng);
-                NDArray targets = data.gatherLabels(indices);
-                if (!stage.accumulateGradients()) {
-                    // before, not after, the backward: gradients another stage left behind must not leak in
-                    Gradients.zero(parameters);
+                if (cursor + 1 >= samples || (!byIteration && step % batchesPerEpoch == 0)) {
+                    Permutations.shuffle(order, rng);
+                    cursor = 0;
+                    if (deviceOrder != null) {
+                        deviceOrder.close();
+                    }
+                    deviceOrder = manager.create(java.util.Arrays.stream(order).asLongStream().toArray());
                 }
-                Autograd.enable();
-                NDArray loss;
-                try {
-                    loss = stepLoss.compute(inputs, targets);
-                    Autograd.backward(loss);
-                } finally {
-                    Autograd.disable();
+                int size = Math.min(stage.batchSize(), samples - cursor);
+                long[] batchIndices = new long[size];
+                for (int i = 0; i < size; i++) {
+                    batchIndices[i] = order[cursor + i];
                 }
-                optimizer.step(parameters, lr);
+                int batchStart = cursor;
+                cursor += size;
+                int epoch = epochOf(step, stage, batchesPerEpoch, samples);
+                int scheduleStep = byIteration ? (int) step : epoch;
+                float lr = (float) schedule.lr(scheduleStep);
+                float lossValue = Float.NaN;
+                long now = System.nanoTime();
+                boolean report = now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1;
+                try (NDManager batchManager = manager.newSubManager()) {
+                    NDArray indices = deviceOrder.get(batchManager, new NDIndex("{}:{}", batchStart, batchStart + size));
+                    NDArray batch = data.gather(indices);
+                    if (substitution != null) {
+                        batch = substitution.apply(batchIndices, batch, rng);
+                    }
+                    NDArray inputs = transform.apply(batch, true, rng);
+                    NDArray targets = data.gatherLabels(indices);
+                    if (!stage.accumulateGradients()) {
+                        // before, not after, the backward: gradients another stage left behind must not leak in
+                        Gradients.zero(parameters);
+                    }
+                    Autograd.enable();
+                    NDArray loss;
+                    try {
+                        loss = stepLoss.compute(inputs, targets);
+                        Autograd.backward(loss);
+                    } finally {
+                        Autograd.disable();
+                    }
+                    optimizer.step(parameters, lr);
+                    if (report) {
+                        // the only device sync of the loop, so the divergence check rides on it
+                        lossValue = loss.getFloat();
+                    }
+                }
+                if (report && !Float.isFinite(lossValue)) {
+                    throw new TrainingDivergedException(progress.phase(), stage.name(), step + 1, lossValue);
+                }
+                images += size;
+                progress.stepDone();
                 if (report) {
-                    // the only device sync of the loop, so the divergence check rides on it
-                    lossValue = loss.getFloat();
+                    lastReport = now;
+                    double seconds = (System.nanoTime() - startNanos - callbackNanos) / 1e9;
+                    progress.report(
+                            stage.name(),
+                            epoch,
+                            byIteration ? 0 : stage.epochs(),
+                            lossValue,
+                            seconds > 0 ? images / seconds : 0);
+                }
+                if (step == totalSteps - 1 || epochOf(step + 1, stage, batchesPerEpoch, samples) != epoch) {
+                    long callbackStart = System.nanoTime();
+                    afterEpoch.accept(epoch);
+                    callbackNanos += System.nanoTime() - callbackStart;
                 }
             }
-            if (report && !Float.isFinite(lossValue)) {
-                throw new TrainingDivergedException(progress.phase(), stage.name(), step + 1, lossValue);
-            }
-            images += size;
-            progress.stepDone();
-            if (report) {
-                lastReport = now;
-                double seconds = (System.nanoTime() - startNanos - callbackNanos) / 1e9;
-                progress.report(
-                        stage.name(),
-                        epoch,
-                        byIteration ? 0 : stage.epochs(),
-                        lossValue,
-                        seconds > 0 ? images / seconds : 0);
-            }
-            if (step == totalSteps - 1 || epochOf(step + 1, stage, batchesPerEpoch, samples) != epoch) {
-                long callbackStart = System.nanoTime();
-                afterEpoch.accept(epoch);
-                callbackNanos += System.nanoTime() - callbackStart;
+        } finally {
+            if (deviceOrder != null) {
+                deviceOrder.close();
             }
         }
         if (!stage.accumulateGradients()) {
