@@ -53,16 +53,8 @@ class BaselineWiringTest {
         return backbone.equals("mlp") ? 16 : 8;
     }
 
-    private RunPlan run(ExperimentSpec spec, Path work) throws Exception {
-        CilEngine engine = engine();
-        RunPlan plan = engine.plan(spec);
-        Path previous = null;
-        for (int phase = 0; phase < plan.phaseCount(); phase++) {
-            Path state = Files.createDirectories(work.resolve("phase-" + phase));
-            engine.runPhase(plan, phase, previous, state, Device.cpu(), p -> {}, () -> false);
-            previous = state;
-        }
-        return plan;
+    private RunPlan run(ExperimentSpec spec, Path work) {
+        return LocalRun.run(engine(), spec, work, Device.cpu(), p -> {}).plan();
     }
 
     private static IncrementalNet load(RunPlan plan, Path stateDir, NDManager manager, int channels) {

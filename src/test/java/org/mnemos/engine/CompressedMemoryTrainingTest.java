@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,17 +65,8 @@ class CompressedMemoryTrainingTest {
         return new CimCompressionSpec("cim", null, 0.3, null, 1.0, 4, null, null, null, null, null, null, null, null);
     }
 
-    private List<PhaseMetrics> run(ExperimentSpec spec, Path work) throws Exception {
-        CilEngine engine = engine();
-        RunPlan plan = engine.plan(spec);
-        List<PhaseMetrics> metrics = new ArrayList<>();
-        Path previous = null;
-        for (int phase = 0; phase < plan.phaseCount(); phase++) {
-            Path state = Files.createDirectories(work.resolve("phase-" + phase));
-            metrics.add(engine.runPhase(plan, phase, previous, state, Device.cpu(), p -> {}, () -> false).metrics());
-            previous = state;
-        }
-        return metrics;
+    private List<PhaseMetrics> run(ExperimentSpec spec, Path work) {
+        return LocalRun.run(engine(), spec, work, Device.cpu(), p -> {}).phases();
     }
 
     @Test

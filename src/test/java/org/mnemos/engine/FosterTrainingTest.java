@@ -61,17 +61,8 @@ class FosterTrainingTest {
                         new ScheduleSpec("cosine", null, null), false));
     }
 
-    private List<PhaseMetrics> run(CilEngine engine, ExperimentSpec spec, Path work, List<TrainingProgress> progress)
-            throws Exception {
-        RunPlan plan = engine.plan(spec);
-        List<PhaseMetrics> metrics = new ArrayList<>();
-        Path previous = null;
-        for (int phase = 0; phase < plan.phaseCount(); phase++) {
-            Path state = Files.createDirectories(work.resolve("phase-" + phase));
-            metrics.add(engine.runPhase(plan, phase, previous, state, Device.cpu(), progress::add, () -> false).metrics());
-            previous = state;
-        }
-        return metrics;
+    private List<PhaseMetrics> run(CilEngine engine, ExperimentSpec spec, Path work, List<TrainingProgress> progress) {
+        return LocalRun.run(engine, spec, work, Device.cpu(), progress::add).phases();
     }
 
     @Test
