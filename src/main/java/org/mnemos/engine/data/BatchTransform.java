@@ -186,13 +186,29 @@ public final class BatchTransform {
 
     private NDArray normalise(NDArray nhwc) {
         NDManager m = nhwc.getManager();
-        NDArray meanArray = m.create(mean);
-        NDArray scaleArray = m.create(std).mul(255f);
-        // (x/255 - mean)/std == (x - 255*mean) / (255*std)
+        // (x/255 - mean)/std == (x - 255*mean) / (255*std); the products are float32 as on the device
+        float[] shift = new float[mean.length];
+        float[] scale = new float[std.length];
+        for (int c = 0; c < mean.length; c++) {
+            shift[c] = mean[c] * 255f;
+            scale[c] = std[c] * 255f;
+        }
         return nhwc.toType(DataType.FLOAT32, false)
-                .sub(meanArray.mul(255f))
-                .div(scaleArray)
+                .sub(filled(m, shift))
+                .div(filled(m, scale))
                 .transpose(0, 3, 1, 2);
+    }
+
+    /**
+     * A per-channel vector filled on the manager's device: a copy from the host would wait for a GPU's
+     * queue to drain on every batch.
+     */
+    private static NDArray filled(NDManager m, float[] values) {
+        NDList parts = new NDList(values.length);
+        for (float value : values) {
+            parts.add(m.full(new Shape(1), value, DataType.FLOAT32, m.getDevice()));
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts);
     }
 
     private NDArray randomCropFlip(NDArray batch, Random rng) {

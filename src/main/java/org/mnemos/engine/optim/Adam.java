@@ -35,14 +35,15 @@ public final class Adam extends FlatOptimizer {
 
     @Override
     NDArray update(NDArray gradient, float lr, int step, NDManager temporaries) {
-        mean.muli(beta1).addi(own(gradient.mul(1f - beta1), temporaries));
-        variance.muli(beta2).addi(own(gradient.square(), temporaries).muli(1f - beta2));
+        mean.muli(constant(beta1, temporaries)).addi(own(gradient.mul(constant(1f - beta1, temporaries)), temporaries));
+        variance.muli(constant(beta2, temporaries))
+                .addi(own(gradient.square(), temporaries).muli(constant(1f - beta2, temporaries)));
         double biasCorrection1 = 1.0 - Math.pow(beta1, step);
         double biasCorrection2 = 1.0 - Math.pow(beta2, step);
         NDArray denominator = own(variance.sqrt(), temporaries)
-                .divi((float) Math.sqrt(biasCorrection2))
-                .addi(epsilon);
-        return own(mean.div(denominator), temporaries).muli((float) (lr / biasCorrection1));
+                .divi(constant((float) Math.sqrt(biasCorrection2), temporaries))
+                .addi(constant(epsilon, temporaries));
+        return own(mean.div(denominator), temporaries).muli(constant((float) (lr / biasCorrection1), temporaries));
     }
 
     private static NDArray own(NDArray array, NDManager manager) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ abstract class FlatOptimizer implements Optimizer {
             NDArray gradient = layout.flatten(trainable, NDArray::getGradient, step);
             if (weightDecay != 0f) {
                 // a new array: with one parameter the flat weights are a view of the weights themselves
-                gradient = layout.flatten(trainable, weight -> weight.reshape(-1), step).mul(weightDecay).addi(gradient);
+                gradient = layout.flatten(trainable, weight -> weight.reshape(-1), step).mul(constant(weightDecay, step)).addi(gradient);
             }
             steps++;
             NDArray update = update(gradient, lr, steps, step);
@@ -86,6 +87,15 @@ abstract class FlatOptimizer implements Optimizer {
      * gradient: read it, never write it.
      */
     abstract NDArray update(NDArray gradient, float lr, int step, NDManager temporaries);
+
+    /**
+     * A float32 0-d constant filled on the temporaries' device. DJL's {@code mul(Number)} and kin copy
+     * the number from the host instead, and on a GPU every such copy waits for the queue to drain:
+     * one host round trip per operation. The values (and so the results) are the same.
+     */
+    static NDArray constant(float value, NDManager temporaries) {
+        return temporaries.full(new Shape(), value, DataType.FLOAT32, temporaries.getDevice());
+    }
 
     final int steps() {
         return steps;

@@ -41,11 +41,13 @@ public final class Sgd extends FlatOptimizer {
                 buffer = gradient.duplicate();
                 buffer.attach(stateManager);
             } else {
-                buffer.muli(momentum).addi(dampening == 0f ? gradient : own(gradient.mul(1f - dampening), temporaries));
+                buffer.muli(constant(momentum, temporaries)).addi(dampening == 0f
+                        ? gradient
+                        : own(gradient.mul(constant(1f - dampening, temporaries)), temporaries));
             }
-            d = nesterov ? own(buffer.mul(momentum), temporaries).addi(gradient) : buffer;
+            d = nesterov ? own(buffer.mul(constant(momentum, temporaries)), temporaries).addi(gradient) : buffer;
         }
-        return own(d.mul(lr), temporaries);
+        return own(d.mul(constant(lr, temporaries)), temporaries);
     }
 
     private static NDArray own(NDArray array, NDManager manager) {
