@@ -20,7 +20,8 @@ import org.mnemos.engine.model.RationalActivations;
  */
 public final class ClassActivationMaps {
 
-    private static final int BATCH = 256;
+    /** Images per forward pass of {@link #heatmaps} (the memory estimate reads it). */
+    public static final int BATCH = 256;
 
     private ClassActivationMaps() {}
 
