@@ -74,42 +74,17 @@ public final class TrainingLoop {
             Random rng,
             NDManager manager,
             StepLoss stepLoss) {
-        run(stage, parameters, data, transform, rng, manager, stepLoss, epoch -> {});
-    }
-
-    /** As above, calling {@code afterEpoch} with the epoch's index after each pass over the data. */
-    public void run(
-            TrainingStage stage,
-            List<Parameter> parameters,
-            DeviceDataset data,
-            BatchTransform transform,
-            Random rng,
-            NDManager manager,
-            StepLoss stepLoss,
-            IntConsumer afterEpoch) {
         try (Optimizer optimizer = Optimizers.create(stage.optimizer())) {
-            run(stage, parameters, data, transform, rng, manager, stepLoss, optimizer, afterEpoch);
+            run(stage, parameters, data, transform, rng, manager, stepLoss, optimizer, epoch -> {}, null);
         }
     }
 
     /**
-     * As above with an optimizer the caller owns, whose state (momentum) outlives the stage: AANets'
-     * aggregation weights take one short stage per epoch of the main one on a single optimizer.
+     * As above with an optimizer the caller owns (its state, such as momentum, may outlive the stage:
+     * AANets' aggregation weights take one short stage per epoch of the main one on a single
+     * optimizer), calling {@code afterEpoch} with the epoch's index after each pass over the data,
+     * and {@code substitution} (null for none) replacing images of each batch before augmentation.
      */
-    public void run(
-            TrainingStage stage,
-            List<Parameter> parameters,
-            DeviceDataset data,
-            BatchTransform transform,
-            Random rng,
-            NDManager manager,
-            StepLoss stepLoss,
-            Optimizer optimizer,
-            IntConsumer afterEpoch) {
-        run(stage, parameters, data, transform, rng, manager, stepLoss, optimizer, afterEpoch, null);
-    }
-
-    /** As above, {@code substitution} (null for none) replacing images of each batch before augmentation. */
     public void run(
             TrainingStage stage,
             List<Parameter> parameters,
