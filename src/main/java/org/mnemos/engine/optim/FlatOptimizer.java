@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.mnemos.engine.util.Scalars;
 
 /**
  * What SGD and Adam share. The update rule runs once per step on flat buffers, the way PyTorch's
@@ -88,13 +88,9 @@ abstract class FlatOptimizer implements Optimizer {
      */
     abstract NDArray update(NDArray gradient, float lr, int step, NDManager temporaries);
 
-    /**
-     * A float32 0-d constant filled on the temporaries' device. DJL's {@code mul(Number)} and kin copy
-     * the number from the host instead, and on a GPU every such copy waits for the queue to drain:
-     * one host round trip per operation. The values (and so the results) are the same.
-     */
+    /** {@code value} as a 0-d constant on the temporaries' device, not copied from the host ({@link Scalars#constant}). */
     static NDArray constant(float value, NDManager temporaries) {
-        return temporaries.full(new Shape(), value, DataType.FLOAT32, temporaries.getDevice());
+        return Scalars.constant(value, temporaries, temporaries.getDevice());
     }
 
     final int steps() {

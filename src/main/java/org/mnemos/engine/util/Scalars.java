@@ -1,6 +1,8 @@
 package org.mnemos.engine.util;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -51,8 +53,16 @@ public final class Scalars {
         }
     }
 
-    /** A float32 0-d constant, as DJL makes of a float, so that type promotion is unchanged. */
     private static NDArray constant(NDArray x, float value) {
-        return x.getManager().full(new Shape(), value, DataType.FLOAT32, x.getDevice());
+        return constant(value, x.getManager(), x.getDevice());
+    }
+
+    /**
+     * A float32 0-d constant, as DJL makes of a float (so type promotion is unchanged), filled on
+     * {@code device}. Also for code autograd does not record: DJL's own conversion copies the number
+     * from the host, and on a GPU every such copy waits for the queue to drain.
+     */
+    public static NDArray constant(float value, NDManager manager, Device device) {
+        return manager.full(new Shape(), value, DataType.FLOAT32, device);
     }
 }
