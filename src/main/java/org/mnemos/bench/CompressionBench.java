@@ -26,6 +26,7 @@ import org.mnemos.engine.spec.NoCompressionSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
+import org.mnemos.engine.util.ResidentMemory;
 
 /**
  * Exemplar compression at equal bytes (CIM, Luo et al. 2023) on Split-MNIST / Split-Fashion-MNIST:
@@ -93,7 +94,7 @@ final class CompressionBench {
                         seconds += result.seconds();
                         System.err.printf("%s %s %s seed %d: final %.4f, average %.4f, student %.4f, %.1f exemplars per class, %.0f s,"
                                         + " resident %d MB%n", dataset, method, variant, seeds.get(s), last[s], average[s], student[s],
-                                end.memory().exemplarsPerClass(), result.seconds(), residentMegabytes());
+                                end.memory().exemplarsPerClass(), result.seconds(), ResidentMemory.kilobytes() / 1024);
                     }
                     int n = seeds.size();
                     System.out.printf("| %s | %s | %s | %s | %.1f | %s | %.0f | %.3f | %.3f | %s | %.0f s |%n", method, variant,
@@ -158,20 +159,6 @@ final class CompressionBench {
                 out.writeByte(label);
             }
         }
-    }
-
-    /** The JVM's resident memory (Linux), to show that back-to-back runs do not accumulate native memory. */
-    private static long residentMegabytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException e) {
-            // not Linux: nothing to show
-        }
-        return -1;
     }
 
     private static String meanStd(double[] values) {

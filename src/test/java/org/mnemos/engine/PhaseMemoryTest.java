@@ -21,6 +21,7 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
+import org.mnemos.engine.util.ResidentMemory;
 
 /** Native memory is owned: a 10-phase run leaves no NDArray behind and the process does not grow. */
 class PhaseMemoryTest {
@@ -47,10 +48,11 @@ class PhaseMemoryTest {
             previous = state;
             System.gc();
             liveArrays.add(liveArrays());
-            residentKb.add(residentKilobytes());
+            residentKb.add(ResidentMemory.kilobytes());
         }
         System.out.println("live arrays per phase " + liveArrays + ", resident kB " + residentKb);
         assertThat(liveArrays).allMatch(count -> count.equals(liveArrays.get(0)));
+        assertThat(residentKb).as("VmRSS in /proc/self/status").allMatch(kb -> kb > 0);
         // after warm-up (allocator pools, JIT), phases 3..9 must not keep adding memory
         assertThat(residentKb.get(9) - residentKb.get(3)).isLessThan(64 * 1024);
     }
@@ -60,14 +62,5 @@ class PhaseMemoryTest {
         try (NDManager probe = NDManager.newBaseManager()) {
             return probe.getParentManager().getManagedArrays().size();
         }
-    }
-
-    private static long residentKilobytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 }

@@ -7,13 +7,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.mnemos.engine.model.CifarResNet;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.RationalActivations;
+import org.mnemos.engine.util.ResidentMemory;
 
 /**
  * The second-order meta-step frees what it allocates. With {@code backward(create_graph)} every
@@ -28,7 +26,8 @@ class CimMetaStepMemoryTest {
     private static final long ALLOWED_GROWTH_MB = 500;
 
     @Test
-    void secondOrderMetaStepsDoNotAccumulateNativeMemory() throws IOException {
+    void secondOrderMetaStepsDoNotAccumulateNativeMemory() {
+        assertThat(ResidentMemory.kilobytes()).as("VmRSS in /proc/self/status").isPositive();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             IncrementalNet net = IncrementalNet.builder().setBackbone(CifarResNet.builder().optBlocksPerStage(1).build()).build();
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
@@ -39,7 +38,7 @@ class CimMetaStepMemoryTest {
             long before = 0;
             for (int i = 0; i < WARM_UP_STEPS + MEASURED_STEPS; i++) {
                 if (i == WARM_UP_STEPS) {
-                    before = residentMegabytes();
+                    before = ResidentMemory.kilobytes() / 1024;
                 }
                 // as in training: the batch lives in the step's manager, so everything derived from it does too
                 try (NDManager step = manager.newSubManager()) {
@@ -51,17 +50,8 @@ class CimMetaStepMemoryTest {
                     assertThat(result.outerLoss()).isFinite();
                 }
             }
-            assertThat(residentMegabytes() - before).as("resident memory growth over %d meta-steps, MB", MEASURED_STEPS)
+            assertThat(ResidentMemory.kilobytes() / 1024 - before).as("resident memory growth over %d meta-steps, MB", MEASURED_STEPS)
                     .isLessThan(ALLOWED_GROWTH_MB);
         }
-    }
-
-    private static long residentMegabytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 }
