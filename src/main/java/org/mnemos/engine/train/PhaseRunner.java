@@ -150,8 +150,9 @@ public final class PhaseRunner {
             float[][] classMeans = nme ? ClassMeans.compute(session, totalClasses) : null;
             long trainMillis = (System.nanoTime() - start) / 1_000_000;
 
+            Samples test = testSamples(totalClasses);
             Predictions predictions = Evaluator.predict(
-                    net, session.parameterStore(), evalTransform, manager, testSamples(totalClasses),
+                    net, session.parameterStore(), evalTransform, manager, test,
                     train.height(), train.width(), train.channels(), classMeans);
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
@@ -164,7 +165,7 @@ public final class PhaseRunner {
             if (session.successor() != null) {
                 int[] truth = predictions.truth();
                 int[] student = Evaluator.predict(session.successor(), session.parameterStore(), evalTransform, manager,
-                        testSamples(totalClasses), train.height(), train.width(), train.channels(), null).cnn();
+                        test, train.height(), train.width(), train.channels(), null).cnn();
                 metrics = metrics.withStudentAccuracy(Predictions.accuracy(truth, student, 0, totalClasses));
             }
             for (PhaseHook hook : hooks) {
