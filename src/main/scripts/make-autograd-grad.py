@@ -1,4 +1,4 @@
-"""Writes src/main/resources/org/mnemos/engine/train/autograd-grad.pt, a TorchScript module whose
+"""Writes src/main/resources/org/mnemos/engine/util/autograd-grad.pt, a TorchScript module whose
 forward is torch.autograd.grad(tensors[0], tensors[1:], create_graph=True).
 
 DJL 0.35.1's JNI offers only backward(), which accumulates into the leaves' .grad; with
@@ -24,5 +24,5 @@ class AutogradGrad(torch.nn.Module):
 
 
 if __name__ == "__main__":
-    target = sys.argv[1] if len(sys.argv) > 1 else "src/main/resources/org/mnemos/engine/train/autograd-grad.pt"
+    target = sys.argv[1] if len(sys.argv) > 1 else "src/main/resources/org/mnemos/engine/util/autograd-grad.pt"
     torch.jit.script(AutogradGrad()).save(target)

@@ -25,7 +25,7 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
-import org.mnemos.engine.method.DreamingHook;
+import org.mnemos.engine.parts.method.dfcil.DreamingHook;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.ObjectMapper;

@@ -12,7 +12,7 @@ import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.parts.Methods;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;

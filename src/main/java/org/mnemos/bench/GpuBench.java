@@ -11,6 +11,8 @@ import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.phase.CancellationSignal;
+import org.mnemos.engine.phase.TrainingListener;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -19,8 +21,6 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.train.CancellationSignal;
-import org.mnemos.engine.train.TrainingListener;
 
 /**
  * The GPU bench ({@code bench/run.sh gpu}): the training step's throughput at batch 128 (MLP,

@@ -10,16 +10,16 @@ import java.util.List;
 import java.util.Random;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DeviceDataset;
-import org.mnemos.engine.method.loss.CrossEntropyLoss;
-import org.mnemos.engine.method.loss.StepContext;
 import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.phase.CancellationSignal;
+import org.mnemos.engine.phase.PhaseProgress;
+import org.mnemos.engine.phase.TrainingListener;
+import org.mnemos.engine.phase.TrainingLoop;
+import org.mnemos.engine.phase.TrainingStage;
+import org.mnemos.engine.phase.loss.CrossEntropyLoss;
+import org.mnemos.engine.phase.loss.StepContext;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
-import org.mnemos.engine.train.PhaseProgress;
-import org.mnemos.engine.train.TrainingLoop;
-import org.mnemos.engine.train.TrainingStage;
-import org.mnemos.engine.train.TrainingListener;
-import org.mnemos.engine.train.CancellationSignal;
 
 /**
  * Training throughput of the engine's own loop (on-device batches, augmentation off, cross-entropy,

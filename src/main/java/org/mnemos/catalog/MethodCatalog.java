@@ -2,9 +2,9 @@ package org.mnemos.catalog;
 
 import java.util.List;
 import java.util.Optional;
-import org.mnemos.engine.method.CilMethod;
-import org.mnemos.engine.method.ClassifierRule;
-import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.phase.CilMethod;
+import org.mnemos.engine.phase.ClassifierRule;
 import org.mnemos.engine.spec.MethodSpec;
 import org.springframework.stereotype.Component;
 

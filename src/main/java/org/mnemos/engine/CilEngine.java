@@ -7,14 +7,14 @@ import java.util.List;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.data.DatasetInfo;
 import org.mnemos.engine.memory.MemoryBudget;
-import org.mnemos.engine.method.Methods;
 import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.phase.CancellationSignal;
+import org.mnemos.engine.phase.PhaseRunner;
+import org.mnemos.engine.phase.TrainingListener;
 import org.mnemos.engine.protocol.ClassOrders;
 import org.mnemos.engine.protocol.PhasePlanner;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.train.CancellationSignal;
-import org.mnemos.engine.train.PhaseRunner;
-import org.mnemos.engine.train.TrainingListener;
 
 /**
  * The engine the service dispatches: plans a run, trains one phase at a time from the state the

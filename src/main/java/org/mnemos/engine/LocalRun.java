@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.RunSummary;
+import org.mnemos.engine.phase.CancellationSignal;
+import org.mnemos.engine.phase.TrainingListener;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.train.CancellationSignal;
-import org.mnemos.engine.train.TrainingListener;
 
 /**
  * Runs every phase of a spec in this process, one state directory per phase under {@code workDir}:

@@ -1,14 +1,5 @@
 package org.mnemos.experiment;
 
-import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.memory.ExemplarSelector;
-import org.mnemos.engine.memory.ExemplarStorage;
-import org.mnemos.engine.memory.MnemonicsOptions;
-import org.mnemos.engine.model.Backbones;
-import org.mnemos.engine.model.BranchType;
-import org.mnemos.engine.optim.LrSchedules;
-import org.mnemos.engine.optim.Optimizers;
-import org.mnemos.engine.protocol.ClassOrders;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,23 +8,32 @@ import java.util.Map;
 import java.util.Set;
 import org.mnemos.catalog.MethodCatalog;
 import org.mnemos.config.RunMemoryCheck;
+import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.memory.ExemplarSelector;
+import org.mnemos.engine.memory.ExemplarStorage;
+import org.mnemos.engine.model.Backbones;
+import org.mnemos.engine.model.BranchType;
+import org.mnemos.engine.optim.LrSchedules;
+import org.mnemos.engine.optim.Optimizers;
+import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions;
+import org.mnemos.engine.protocol.ClassOrders;
 import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.spec.BaseTrainingSpec;
+import org.mnemos.engine.spec.CamCompressionSpec;
+import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.FosterSpec;
-import org.mnemos.engine.spec.MemorySpec;
-import org.mnemos.engine.spec.CamCompressionSpec;
-import org.mnemos.engine.spec.CimCompressionSpec;
-import org.mnemos.engine.spec.NoCompressionSpec;
 import org.mnemos.engine.spec.InversionSpec;
+import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.spec.NoCompressionSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
-import org.mnemos.engine.spec.BaseTrainingSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.web.FieldProblem;
 import org.springframework.stereotype.Component;
@@ -439,13 +439,13 @@ public class SpecValidator {
         if (method == null) {
             return;
         }
-        if (org.mnemos.engine.method.Methods.DATA_FREE.contains(method.name())) {
+        if (org.mnemos.engine.parts.Methods.DATA_FREE.contains(method.name())) {
             if (memory != null) {
                 errors.add("memory", method.name() + " is data-free: it keeps no exemplars at all; leave memory out");
             }
             return;
         }
-        if (!method.usesExemplars() && !org.mnemos.engine.method.Methods.OPTIONAL_MEMORY.contains(method.name())) {
+        if (!method.usesExemplars() && !org.mnemos.engine.parts.Methods.OPTIONAL_MEMORY.contains(method.name())) {
             if (memory != null && (memory.perClass() != null || memory.total() != null || memory.bytes() != null)) {
                 errors.add("memory", method.name() + " keeps no exemplars; leave memory out");
             }

@@ -307,7 +307,7 @@ class PhaseDownloadsTest {
         }
         ExemplarSet dreams = new ExemplarSet(new byte[values.length], new int[] {3, 3, 7}, new int[] {-1, -1, -1}, kinds, 2, 2, 3)
                 .withValues(values, kinds, org.mnemos.engine.memory.ExemplarStorage.FLOAT32);
-        dreams.write(stateDir.resolve(org.mnemos.engine.method.DreamingHook.GALLERY_FILE));
+        dreams.write(stateDir.resolve(org.mnemos.engine.parts.method.dfcil.DreamingHook.GALLERY_FILE));
 
         downloads.storeDownloads(experiment, 0, plan(), stateDir);
 

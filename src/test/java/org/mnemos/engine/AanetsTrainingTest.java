@@ -24,7 +24,7 @@ import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.train.TrainingProgress;
+import org.mnemos.engine.phase.TrainingProgress;
 
 /**
  * AANets through the shared phase procedure on small synthetic data: phase 0 trains a single

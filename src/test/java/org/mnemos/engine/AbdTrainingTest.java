@@ -14,7 +14,7 @@ import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
-import org.mnemos.engine.method.ModelInversion;
+import org.mnemos.engine.parts.method.dfcil.ModelInversion;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.method.CilMethod;
-import org.mnemos.engine.method.Methods;
+import org.mnemos.engine.phase.CilMethod;
+import org.mnemos.engine.parts.Methods;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.BaseTrainingSpec;
 import org.mnemos.engine.spec.DatasetSpec;
@@ -26,7 +26,7 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.train.PhaseState;
+import org.mnemos.engine.phase.PhaseState;
 
 /** The wiring around the baselines' losses, as their reference code has it (issue: baselines as their references run them). */
 class BaselineWiringTest {
@@ -118,8 +118,8 @@ class BaselineWiringTest {
     void podnetWeighsPodSpatialAsPycilDoesOverItsThreeStageOutputs() {
         var losses = Methods.create(MethodSpec.named("podnet")).lossesFor(4, 2);
         double factor = Math.sqrt(6.0 / 2);
-        assertThat(losses).contains(new org.mnemos.engine.method.loss.PodSpatialLoss(5.0 * factor),
-                new org.mnemos.engine.method.loss.PodFlatLoss(1.0 * factor));
+        assertThat(losses).contains(new org.mnemos.engine.phase.loss.PodSpatialLoss(5.0 * factor),
+                new org.mnemos.engine.phase.loss.PodFlatLoss(1.0 * factor));
     }
 
     @Test
@@ -131,9 +131,9 @@ class BaselineWiringTest {
         assertThat(Methods.forRun(engine().plan(without).spec()).keepsExemplars()).isFalse();
         CilMethod rehearsing = Methods.forRun(engine().plan(given).spec());
         assertThat(rehearsing.keepsExemplars()).isTrue();
-        assertThat(rehearsing.trainingData()).isEqualTo(org.mnemos.engine.method.TrainingData.NEW_CLASSES_AND_EXEMPLARS);
+        assertThat(rehearsing.trainingData()).isEqualTo(org.mnemos.engine.phase.TrainingData.NEW_CLASSES_AND_EXEMPLARS);
         assertThat(rehearsing.lossesFor(2, 2)).first().as("CE over every seen class: exemplars carry old labels")
-                .isEqualTo(new org.mnemos.engine.method.loss.CrossEntropyLoss(false));
+                .isEqualTo(new org.mnemos.engine.phase.loss.CrossEntropyLoss(false));
         CilEngine engine = engine();
         RunPlan plan = engine.plan(given);
         Path previous = null;

@@ -27,8 +27,8 @@ import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.train.PhaseState;
-import org.mnemos.engine.train.TrainingProgress;
+import org.mnemos.engine.phase.PhaseState;
+import org.mnemos.engine.phase.TrainingProgress;
 
 /**
  * FOSTER end to end on small synthetic data with an MLP (the ResNet-18 path is in

@@ -24,8 +24,8 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.train.PhaseCancelledException;
-import org.mnemos.engine.train.TrainingProgress;
+import org.mnemos.engine.phase.PhaseCancelledException;
+import org.mnemos.engine.phase.TrainingProgress;
 
 /**
  * Phases are reproducible and resumable: the same spec and seed give the same numbers, a phase run
@@ -125,7 +125,7 @@ class PhaseStateTest {
     }
 
     private static float[] segmentWeights(ExperimentSpec spec, Path stateDir, int segment, ai.djl.ndarray.NDManager manager) {
-        org.mnemos.engine.train.PhaseState state = org.mnemos.engine.train.PhaseState.read(stateDir);
+        org.mnemos.engine.phase.PhaseState state = org.mnemos.engine.phase.PhaseState.read(stateDir);
         var builder = org.mnemos.engine.model.IncrementalNet.builderFor(spec.model(), 1, 16, 16)
                 .optHead(org.mnemos.engine.model.HeadType.COSINE);
         var net = org.mnemos.engine.model.IncrementalNet.rebuild(

@@ -13,9 +13,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.mnemos.engine.method.InversionLoss;
+import org.mnemos.engine.parts.method.dfcil.InversionLoss;
 import org.mnemos.engine.optim.Gradients;
-import org.mnemos.engine.train.Autograd;
+import org.mnemos.engine.util.Autograd;
 
 /**
  * The generator's gradients stay finite when its backward follows other backward passes on several

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
-import org.mnemos.engine.train.Autograd;
 
 /**
  * The gradients through a constant survive a garbage collection between forward and backward (the

@@ -1,0 +1,141 @@
+package org.mnemos.engine.parts.method.dfcil;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.mnemos.engine.memory.ExemplarKind;
+import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.memory.ExemplarStorage;
+import org.mnemos.engine.metrics.InversionMetrics;
+import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.phase.PhaseHook;
+import org.mnemos.engine.phase.PhaseSession;
+import org.mnemos.engine.spec.InversionSpec;
+
+/**
+ * The data-free methods' generator across phases (ABD, DeepInversion): restores the generator and
+ * its optimiser a previous phase saved and replays its dreams during training; after training (in
+ * every phase but the last, as the authors' code), trains it to invert the new network; saves both
+ * in the phase state, with a sample of dreams per predicted class for the synthetic download.
+ */
+public final class DreamingHook implements PhaseHook {
+
+    /** File of the dream sample in the phase state (the exemplar format, kind synthetic). */
+    public static final String GALLERY_FILE = "dreams.bin";
+    /** Dreams kept per predicted class for the download. */
+    static final int GALLERY_PER_CLASS = 16;
+    /** Dreams drawn per seen class to fill the gallery (classes the generator neglects stay short). */
+    static final int GALLERY_DRAWS_PER_CLASS = 32;
+
+    private final InversionSpec options;
+
+    public DreamingHook(InversionSpec options) {
+        this.options = options;
+    }
+
+    @Override
+    public void loadState(PhaseSession session, Path previousState) {
+        session.setDreams(ModelInversion.restore(
+                options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager(), previousState));
+    }
+
+    @Override
+    public long plannedSteps(PhaseSession session) {
+        return session.isLastPhase() ? 0 : options.iterations();
+    }
+
+    @Override
+    public void afterTraining(PhaseSession session) {
+        if (session.isLastPhase()) {
+            return;
+        }
+        ModelInversion inversion = session.dreams();
+        if (inversion == null) {
+            inversion = new ModelInversion(options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager());
+            session.setDreams(inversion);
+        }
+        IncrementalNet teacher = session.net().copy(session.manager());
+        InversionMetrics metrics = inversion.invert(
+                teacher, session.totalClasses(), session.loop().progress(), session.loop()::checkCancelled);
+        session.setInversionMetrics(metrics);
+        session.setDreamGallery(gallery(session, inversion, teacher));
+    }
+
+    @Override
+    public void saveState(PhaseSession session, Path stateDir) {
+        if (session.dreams() != null) {
+            session.dreams().save(stateDir);
+        }
+        if (session.dreamGallery() != null) {
+            try {
+                session.dreamGallery().write(stateDir.resolve(GALLERY_FILE));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Up to {@link #GALLERY_PER_CLASS} dreams per class the frozen network predicts for them, as
+     * pixel intensities (the inverse of the evaluation normalisation) with their exact float values.
+     */
+    private static ExemplarSet gallery(PhaseSession session, ModelInversion inversion, IncrementalNet teacher) {
+        int seen = session.totalClasses();
+        int h = session.inputHeight();
+        int w = session.inputWidth();
+        int c = session.channels();
+        float[] mean = session.evalTransform().mean();
+        float[] std = session.evalTransform().std();
+        List<float[]> images = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        int[] kept = new int[seen];
+        try (NDManager sample = session.manager().newSubManager()) {
+            NDArray dreams = inversion.sample(seen * GALLERY_DRAWS_PER_CLASS, sample);
+            NDArray logits = teacher.forward(session.parameterStore(), new NDList(dreams), false).head();
+            long[] predicted = logits.get(":, 0:{}", seen).argMax(1).toLongArray();
+            // NCHW normalised → HWC pixel scale
+            float[] pixels = dreams.transpose(0, 2, 3, 1).toFloatArray();
+            int size = h * w * c;
+            for (int i = 0; i < predicted.length; i++) {
+                int label = (int) predicted[i];
+                if (kept[label] == GALLERY_PER_CLASS) {
+                    continue;
+                }
+                kept[label]++;
+                float[] image = new float[size];
+                for (int j = 0; j < size; j++) {
+                    int channel = j % c;
+                    image[j] = (pixels[i * size + j] * std[channel] + mean[channel]) * 255f;
+                }
+                images.add(image);
+                labels.add(label);
+            }
+        }
+        // ordered by class, then by draw
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            order.add(i);
+        }
+        order.sort((a, b) -> Integer.compare(labels.get(a), labels.get(b)));
+        int n = order.size();
+        int size = h * w * c;
+        float[] values = new float[n * size];
+        int[] originalLabels = new int[n];
+        int[] sources = new int[n];
+        ExemplarKind[] kinds = new ExemplarKind[n];
+        for (int k = 0; k < n; k++) {
+            int i = order.get(k);
+            System.arraycopy(images.get(i), 0, values, k * size, size);
+            originalLabels[k] = session.originalLabel(labels.get(i));
+            sources[k] = -1;
+            kinds[k] = ExemplarKind.SYNTHETIC;
+        }
+        return new ExemplarSet(new byte[n * size], originalLabels, sources, kinds, h, w, c)
+                .withValues(values, kinds, ExemplarStorage.FLOAT32);
+    }
+}

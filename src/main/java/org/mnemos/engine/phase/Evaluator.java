@@ -1,0 +1,68 @@
+package org.mnemos.engine.phase;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.Random;
+import org.mnemos.engine.data.BatchTransform;
+import org.mnemos.engine.data.DeviceDataset;
+import org.mnemos.engine.metrics.Predictions;
+import org.mnemos.engine.model.IncrementalNet;
+
+/** Classifies test images with the network's head and, where class means exist, by nearest mean. */
+public final class Evaluator {
+
+    private static final int BATCH = 256;
+
+    private Evaluator() {}
+
+    public static Predictions predict(
+            IncrementalNet net,
+            ParameterStore parameters,
+            BatchTransform transform,
+            NDManager manager,
+            Samples test,
+            int height,
+            int width,
+            int channels,
+            float[][] classMeans) {
+        int n = test.size();
+        int[] cnn = new int[n];
+        int[] nme = classMeans == null ? null : new int[n];
+        try (NDManager evalManager = manager.newSubManager();
+                DeviceDataset data = DeviceDataset.of(test.pixels(), test.labels(), height, width, channels, evalManager)) {
+            NDArray means = null;
+            if (classMeans != null) {
+                float[] flat = new float[classMeans.length * classMeans[0].length];
+                for (int c = 0; c < classMeans.length; c++) {
+                    System.arraycopy(classMeans[c], 0, flat, c * classMeans[c].length, classMeans[c].length);
+                }
+                means = evalManager.create(flat, new Shape(classMeans.length, classMeans[0].length));
+            }
+            Random unused = new Random(0);
+            for (int start = 0; start < n; start += BATCH) {
+                int end = Math.min(n, start + BATCH);
+                try (NDManager batch = evalManager.newSubManager()) {
+                    NDArray indices = batch.arange(start, end).toType(DataType.INT64, false);
+                    NDArray inputs = transform.apply(data.gather(indices), false, unused);
+                    NDList outputs = net.forward(parameters, new NDList(inputs), false);
+                    int[] predicted = toInts(outputs.get(0).argMax(1));
+                    System.arraycopy(predicted, 0, cnn, start, predicted.length);
+                    if (means != null) {
+                        NDArray similarity = outputs.get(1).normalize(2, 1).matMul(means.transpose());
+                        int[] nearest = toInts(similarity.argMax(1));
+                        System.arraycopy(nearest, 0, nme, start, nearest.length);
+                    }
+                }
+            }
+        }
+        return new Predictions(test.labels(), cnn, nme);
+    }
+
+    private static int[] toInts(NDArray array) {
+        return array.toType(DataType.INT32, false).toIntArray();
+    }
+}

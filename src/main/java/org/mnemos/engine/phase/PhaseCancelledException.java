@@ -1,0 +1,9 @@
+package org.mnemos.engine.phase;
+
+/** Thrown out of a phase that saw its cancellation signal; the phase left no state behind. */
+public class PhaseCancelledException extends RuntimeException {
+
+    public PhaseCancelledException(int phase) {
+        super("phase " + phase + " cancelled");
+    }
+}

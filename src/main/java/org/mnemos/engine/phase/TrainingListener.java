@@ -1,0 +1,10 @@
+package org.mnemos.engine.phase;
+
+/** Receives progress from a training phase; called from the training thread, must be cheap. */
+@FunctionalInterface
+public interface TrainingListener {
+
+    void onProgress(TrainingProgress progress);
+
+    TrainingListener NONE = progress -> {};
+}

@@ -1,0 +1,45 @@
+package org.mnemos.engine.phase;
+
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ScheduleSpec;
+
+/**
+ * One optimisation stage of a phase (the main training, BiC's bias stage, a class-balanced
+ * finetuning): either {@code epochs} over the data or {@code iterations} batches; the learning-rate
+ * schedule counts epochs, or iterations in iteration mode.
+ *
+ * @param accumulateGradients true never zeroes the parameters' gradients, so each step applies the
+ *     sum of every gradient so far (the original AANets code's update of its aggregation weights)
+ */
+public record TrainingStage(
+        String name,
+        int epochs,
+        int iterations,
+        int batchSize,
+        OptimizerSpec optimizer,
+        ScheduleSpec schedule,
+        boolean accumulateGradients) {
+
+    public TrainingStage {
+        if ((epochs > 0) == (iterations > 0)) {
+            throw new IllegalArgumentException("a stage runs either epochs or iterations: " + epochs + "/" + iterations);
+        }
+    }
+
+    /** A stage that zeroes the gradients before every step. */
+    public TrainingStage(
+            String name, int epochs, int iterations, int batchSize, OptimizerSpec optimizer, ScheduleSpec schedule) {
+        this(name, epochs, iterations, batchSize, optimizer, schedule, false);
+    }
+
+    /** Optimizer steps this stage takes over {@code samples} training images. */
+    public long steps(int samples) {
+        return iterations > 0 ? iterations : (long) epochs * batchesPerEpoch(samples);
+    }
+
+    int batchesPerEpoch(int samples) {
+        int full = samples / batchSize;
+        // a trailing batch of one image would break batch normalisation; PyTorch users drop it too
+        return samples % batchSize > 1 ? full + 1 : Math.max(full, 1);
+    }
+}
