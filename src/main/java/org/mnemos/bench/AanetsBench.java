@@ -20,6 +20,7 @@ import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.PhaseState;
 import org.mnemos.engine.spec.AanetsSpec;
@@ -166,7 +167,8 @@ final class AanetsBench {
     private static String trajectory(String method, List<PhaseMetrics> phases) {
         StringBuilder line = new StringBuilder("- " + method + ":");
         for (PhaseMetrics phase : phases) {
-            List<List<Double>> alphas = phase.aggregationWeights();
+            AggregationWeightsReport report = phase.report(AggregationWeightsReport.class);
+            List<List<Double>> alphas = report == null ? null : report.weights();
             if (alphas == null || alphas.isEmpty()) {
                 continue;
             }

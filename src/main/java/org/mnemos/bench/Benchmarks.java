@@ -12,6 +12,7 @@ import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.parts.Methods;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
@@ -195,18 +196,19 @@ public final class Benchmarks {
                     average[seed] = result.summary().averageIncrementalAccuracy();
                     seconds += result.seconds();
                     for (var phase : result.phases()) {
-                        if (phase.mnemonics() != null) {
-                            mnemonicsSeconds += phase.mnemonics().seconds();
+                        MnemonicsMetrics mnemonics = phase.report(MnemonicsMetrics.class);
+                        if (mnemonics != null) {
+                            mnemonicsSeconds += mnemonics.seconds();
                             // trainMillis covers the whole phase before evaluation, the mnemonics stage included
-                            trainSeconds += phase.trainMillis() / 1000.0 - phase.mnemonics().seconds();
-                            change += phase.mnemonics().meanAbsoluteChange();
-                            lossBefore += phase.mnemonics().outerLossBefore();
-                            lossAfter += phase.mnemonics().outerLossAfter();
+                            trainSeconds += phase.trainMillis() / 1000.0 - mnemonics.seconds();
+                            change += mnemonics.meanAbsoluteChange();
+                            lossBefore += mnemonics.outerLossBefore();
+                            lossAfter += mnemonics.outerLossAfter();
                             stages++;
                         }
                     }
                     long skipped = result.phases().stream()
-                            .mapToLong(p -> p.mnemonics() == null ? 0 : p.mnemonics().skippedSteps()).sum();
+                            .map(p -> p.report(MnemonicsMetrics.class)).mapToLong(m -> m == null ? 0 : m.skippedSteps()).sum();
                     System.err.printf("%s %s seed %d: final %.4f, average %.4f, %.0f s, non-finite mnemonics steps skipped: %d%n",
                             method, variant, seedList.get(seed), last[seed], average[seed], result.seconds(), skipped);
                 }

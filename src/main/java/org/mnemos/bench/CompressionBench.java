@@ -14,7 +14,10 @@ import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.data.ImageDataset;
 import org.mnemos.engine.memory.CompressedImage;
+import org.mnemos.engine.metrics.CimMetrics;
+import org.mnemos.engine.metrics.MemoryMetrics;
 import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.parts.method.foster.StudentAccuracyReport;
 import org.mnemos.engine.spec.CamCompressionSpec;
 import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.CompressionSpec;
@@ -83,18 +86,21 @@ final class CompressionBench {
                         last[s] = result.summary().lastAccuracy();
                         average[s] = result.summary().averageIncrementalAccuracy();
                         PhaseMetrics end = result.phases().get(result.phases().size() - 1);
-                        student[s] = end.studentAccuracy() == null ? Double.NaN : end.studentAccuracy();
-                        perClass += end.memory().exemplarsPerClass();
-                        stored += end.memory().storedBytes();
-                        cost += end.memory().meanCompressionRate();
-                        box += end.memory().meanBoxFraction();
+                        StudentAccuracyReport studentReport = end.report(StudentAccuracyReport.class);
+                        student[s] = studentReport == null ? Double.NaN : studentReport.accuracy();
+                        MemoryMetrics memory = end.report(MemoryMetrics.class);
+                        perClass += memory.exemplarsPerClass();
+                        stored += memory.storedBytes();
+                        cost += memory.meanCompressionRate();
+                        box += memory.meanBoxFraction();
                         for (PhaseMetrics phase : result.phases()) {
-                            meta += phase.memory().cim() == null ? 0 : phase.memory().cim().seconds();
+                            CimMetrics cim = phase.report(CimMetrics.class);
+                            meta += cim == null ? 0 : cim.seconds();
                         }
                         seconds += result.seconds();
                         System.err.printf("%s %s %s seed %d: final %.4f, average %.4f, student %.4f, %.1f exemplars per class, %.0f s,"
                                         + " resident %d MB%n", dataset, method, variant, seeds.get(s), last[s], average[s], student[s],
-                                end.memory().exemplarsPerClass(), result.seconds(), ResidentMemory.kilobytes() / 1024);
+                                memory.exemplarsPerClass(), result.seconds(), ResidentMemory.kilobytes() / 1024);
                     }
                     int n = seeds.size();
                     System.out.printf("| %s | %s | %s | %s | %.1f | %s | %.0f | %.3f | %.3f | %s | %.0f s |%n", method, variant,

@@ -61,7 +61,7 @@ final class DfcilBench {
                 average[s] = result.summary().averageIncrementalAccuracy();
                 seconds += result.seconds();
                 for (PhaseMetrics phase : result.phases()) {
-                    InversionMetrics report = phase.inversion();
+                    InversionMetrics report = phase.report(InversionMetrics.class);
                     if (report != null) {
                         inversion += report.seconds();
                         replay += report.replaySeconds();

@@ -104,13 +104,13 @@ public final class CilEngine {
         if (phase > 0 && previousState == null) {
             throw new IllegalArgumentException("phase " + phase + " needs the state of phase " + (phase - 1));
         }
-        return new PhaseRunner(plan, datasets.load(plan.spec().dataset())).run(phase, previousState, stateDir, device, listener, cancel);
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Methods.compose(plan.spec())).run(phase, previousState, stateDir, device, listener, cancel);
     }
 
     /** Loads a saved phase state and evaluates it on the test split, reproducing its metrics. */
     public PhaseMetrics evaluate(RunPlan plan, int phase, Path stateDir, Device device) {
         checkPhase(plan, phase);
-        return new PhaseRunner(plan, datasets.load(plan.spec().dataset())).evaluate(phase, stateDir, device);
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Methods.compose(plan.spec())).evaluate(phase, stateDir, device);
     }
 
     private static void checkPhase(RunPlan plan, int phase) {

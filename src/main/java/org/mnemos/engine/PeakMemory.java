@@ -9,6 +9,7 @@ import org.mnemos.engine.parts.Methods;
 import org.mnemos.engine.parts.memory.ClassActivationMaps;
 import org.mnemos.engine.parts.method.dfcil.InversionOptions;
 import org.mnemos.engine.phase.CilMethod;
+import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.InversionSpec;
@@ -89,6 +90,11 @@ public final class PeakMemory {
         int inputWidth = cropped ? input : info.width();
         long inputBytes = (long) inputHeight * inputWidth * info.channels();
         Architecture architecture = Architecture.of(spec.model(), info.channels(), inputHeight, inputWidth, classes);
+        if (spec.model().aggregation() instanceof AanetsSpec) {
+            // AANets: from phase 1 on every level runs a second branch beside the first, with its own
+            // weights and activations (counted as trainable: a free branch is, a scaled one nearly)
+            architecture = new Architecture(2 * architecture.parameters(), 2 * architecture.activationsPerImage());
+        }
         CilMethod method = Methods.forRun(spec);
         boolean previousModel = method.needsPreviousModel(1, 1) || method.head() != null;
 

@@ -18,6 +18,10 @@ import java.util.UUID;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
+import org.mnemos.engine.metrics.CimMetrics;
+import org.mnemos.engine.metrics.InversionMetrics;
+import org.mnemos.engine.metrics.MemoryMetrics;
+import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.events.EventPublisher;
 import org.mnemos.events.EventQueries;
@@ -304,9 +308,15 @@ public class ExperimentService {
     }
 
     static ExperimentViews.PhaseView toView(Phase p) {
+        tools.jackson.databind.JsonNode reports = p.getReports() == null ? null : JSON.readTree(p.getReports());
+        // the deprecated fields, read from the reports they moved into (one release)
+        tools.jackson.databind.JsonNode student = report(reports, "student").path("accuracy");
+        tools.jackson.databind.JsonNode aggregation = report(reports, "aggregation").path("weights");
+        MemoryMetrics memory = read(report(reports, MemoryMetrics.NAME), MemoryMetrics.class);
+        CimMetrics cim = read(report(reports, CimMetrics.NAME), CimMetrics.class);
         ExperimentViews.Accuracy accuracy = p.getStatus() == PhaseStatus.COMPLETED
                 ? new ExperimentViews.Accuracy(p.getAccuracy(), p.getClassifier(), p.getCnnAccuracy(), p.getNmeAccuracy(),
-                        p.getOldAccuracy(), p.getNewAccuracy(), p.getStudentAccuracy())
+                        p.getOldAccuracy(), p.getNewAccuracy(), student.isNumber() ? student.asDouble() : null)
                 : null;
         return new ExperimentViews.PhaseView(
                 p.getPhaseIndex(),
@@ -326,12 +336,20 @@ public class ExperimentService {
                 p.getDevice(),
                 p.getStartedAt(),
                 p.getCompletedAt(),
-                p.getAggregationWeights() == null ? null : JSON.readValue(p.getAggregationWeights(),
-                        JSON.getTypeFactory().constructCollectionType(List.class,
-                                JSON.getTypeFactory().constructCollectionType(List.class, Double.class))),
-                read(p.getMemoryReport(), org.mnemos.engine.metrics.MemoryMetrics.class),
-                read(p.getMnemonicsReport(), org.mnemos.engine.metrics.MnemonicsMetrics.class),
-                read(p.getInversionReport(), org.mnemos.engine.metrics.InversionMetrics.class));
+                reports,
+                aggregation.isArray() ? JSON.treeToValue(aggregation, JSON.getTypeFactory().constructCollectionType(List.class,
+                        JSON.getTypeFactory().constructCollectionType(List.class, Double.class))) : null,
+                memory == null || cim == null ? memory : memory.withCim(cim),
+                read(report(reports, MnemonicsMetrics.NAME), MnemonicsMetrics.class),
+                read(report(reports, InversionMetrics.NAME), InversionMetrics.class));
+    }
+
+    private static tools.jackson.databind.JsonNode report(tools.jackson.databind.JsonNode reports, String name) {
+        return reports == null ? tools.jackson.databind.node.MissingNode.getInstance() : reports.path(name);
+    }
+
+    private static <T> T read(tools.jackson.databind.JsonNode report, Class<T> type) {
+        return report.isObject() ? JSON.treeToValue(report, type) : null;
     }
 
     private static <T> T read(String json, Class<T> type) {

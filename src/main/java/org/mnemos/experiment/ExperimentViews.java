@@ -78,8 +78,9 @@ public final class ExperimentViews {
             Double nme,
             Double old,
             @JsonProperty("new") Double newClasses,
-            @Schema(description = "FOSTER: top-1 over the seen classes of the compressed single-extractor student the next"
-                    + " phase starts from (the figures above are the two-extractor teacher's, as in PyCIL); absent otherwise")
+            @Schema(deprecated = true, description = "Deprecated: read reports.student.accuracy. FOSTER: top-1 over the seen"
+                    + " classes of the compressed single-extractor student the next phase starts from (the figures above are the"
+                    + " two-extractor teacher's, as in PyCIL); absent otherwise")
             @JsonInclude(JsonInclude.Include.NON_NULL) Double student) {}
 
     public record PhaseView(
@@ -98,16 +99,23 @@ public final class ExperimentViews {
             @Schema(description = "Where the last attempt ran: cpu or gpu:<id>") String device,
             Instant startedAt,
             Instant completedAt,
-            @Schema(description = "AANets: the aggregation weight α of each level (shallow to deep) after each epoch"
-                    + " of the phase, [epoch][level]; absent for single-network models and phase 0")
+            @Schema(description = "What the run's parts measured in the phase, by report name: memory (with a byte budget"
+                    + " or compression), cim, mnemonics, inversion (ABD, DeepInversion), aggregation (AANets' weights),"
+                    + " student (FOSTER's compressed student); absent where no part reported", implementation = Object.class)
+            @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode reports,
+            @Schema(deprecated = true, description = "Deprecated: read reports.aggregation.weights. AANets: the aggregation"
+                    + " weight α of each level (shallow to deep) after each epoch of the phase, [epoch][level]; absent for"
+                    + " single-network models and phase 0")
             List<List<Double>> aggregationWeights,
-            @Schema(description = "With a byte budget or compression (CIM): exemplars stored per class, stored bytes"
-                    + " (pixels, labels, boxes), mean compression rate in full-image units, mean box share, and the"
-                    + " mask model's training (cim); absent otherwise")
+            @Schema(deprecated = true, description = "Deprecated: read reports.memory and reports.cim. With a byte budget or"
+                    + " compression (CIM): exemplars stored per class, stored bytes (pixels, labels, boxes), mean compression"
+                    + " rate in full-image units, mean box share, and the mask model's training (cim); absent otherwise")
             org.mnemos.engine.metrics.MemoryMetrics memory,
-            @Schema(description = "With memory.selector mnemonics: the mnemonics stage's steps, time, mean change of the"
-                    + " exemplars and outer loss before and after; absent otherwise")
+            @Schema(deprecated = true, description = "Deprecated: read reports.mnemonics. With memory.selector mnemonics:"
+                    + " the mnemonics stage's steps, time, mean change of the exemplars and outer loss before and after;"
+                    + " absent otherwise")
             org.mnemos.engine.metrics.MnemonicsMetrics mnemonics,
-            @Schema(description = "ABD and DeepInversion: what the model inversion after the phase did; absent otherwise")
+            @Schema(deprecated = true, description = "Deprecated: read reports.inversion. ABD and DeepInversion: what the"
+                    + " model inversion after the phase did; absent otherwise")
             org.mnemos.engine.metrics.InversionMetrics inversion) {}
 }

@@ -48,9 +48,6 @@ public class Phase {
     @Column(name = "new_accuracy")
     private Double newAccuracy;
 
-    @Column(name = "student_accuracy")
-    private Double studentAccuracy;
-
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "accuracy_row")
     private String accuracyRow;
@@ -59,21 +56,10 @@ public class Phase {
     @Column(name = "per_class_accuracy")
     private String perClassAccuracy;
 
+    /** What the run's parts measured in the phase: a JSON object of reports by name. */
     @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "aggregation_weights")
-    private String aggregationWeights;
-
-    @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "memory_report")
-    private String memoryReport;
-
-    @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "mnemonics_report")
-    private String mnemonicsReport;
-
-    @JdbcTypeCode(SqlTypes.JSON)
-    @Column(name = "inversion_report")
-    private String inversionReport;
+    @Column(name = "reports")
+    private String reports;
 
     @Column(name = "exemplar_count")
     private Integer exemplarCount;
@@ -137,37 +123,12 @@ public class Phase {
         this.completedAt = now;
     }
 
-    /** The memory's report (byte budget, compression) as JSON. */
-    public void recordMemoryReport(String memoryReport) {
-        this.memoryReport = memoryReport;
+    /** The run's parts' reports of this phase, a JSON object by report name. */
+    public void recordReports(String reports) {
+        this.reports = reports;
     }
 
-    public String getMemoryReport() { return memoryReport; }
-
-    /** The mnemonics stage's report as JSON. */
-    public void recordMnemonicsReport(String mnemonicsReport) {
-        this.mnemonicsReport = mnemonicsReport;
-    }
-
-    public String getMnemonicsReport() { return mnemonicsReport; }
-
-    /** The model inversion's report (ABD, DeepInversion) as JSON. */
-    public void recordInversionReport(String inversionReport) {
-        this.inversionReport = inversionReport;
-    }
-
-    public String getInversionReport() { return inversionReport; }
-
-    /** FOSTER: the accuracy of the compressed student the next phase starts from. */
-    public void recordStudentAccuracy(Double studentAccuracy) {
-        this.studentAccuracy = studentAccuracy;
-    }
-
-    public Double getStudentAccuracy() { return studentAccuracy; }
-
-    public void recordAggregationWeights(String aggregationWeights) {
-        this.aggregationWeights = aggregationWeights;
-    }
+    public String getReports() { return reports; }
 
     public void end(PhaseStatus status) {
         this.status = status;
@@ -185,7 +146,6 @@ public class Phase {
     public Double getNewAccuracy() { return newAccuracy; }
     public String getAccuracyRow() { return accuracyRow; }
     public String getPerClassAccuracy() { return perClassAccuracy; }
-    public String getAggregationWeights() { return aggregationWeights; }
     public Integer getExemplarCount() { return exemplarCount; }
     public Long getMemoryBytes() { return memoryBytes; }
     public Double getImagesPerSecond() { return imagesPerSecond; }

@@ -124,19 +124,9 @@ public class PhaseLedger {
                     metrics.oldAccuracy(), metrics.newAccuracy(), JSON.writeValueAsString(metrics.accuracyRow()),
                     JSON.writeValueAsString(perClass), metrics.exemplarCount(), metrics.memoryBytes(),
                     metrics.imagesPerSecond(), durationMs, now);
-            if (metrics.aggregationWeights() != null) {
-                phase.recordAggregationWeights(JSON.writeValueAsString(metrics.aggregationWeights()));
+            if (!metrics.reports().isEmpty()) {
+                phase.recordReports(JSON.writeValueAsString(metrics.reports()));
             }
-            if (metrics.memory() != null) {
-                phase.recordMemoryReport(JSON.writeValueAsString(metrics.memory()));
-            }
-            if (metrics.mnemonics() != null) {
-                phase.recordMnemonicsReport(JSON.writeValueAsString(metrics.mnemonics()));
-            }
-            if (metrics.inversion() != null) {
-                phase.recordInversionReport(JSON.writeValueAsString(metrics.inversion()));
-            }
-            phase.recordStudentAccuracy(metrics.studentAccuracy());
             phases.flush();
             List<Phase> done = phases.findByExperiment(id).stream()
                     .filter(p -> p.getStatus() == PhaseStatus.COMPLETED).toList();

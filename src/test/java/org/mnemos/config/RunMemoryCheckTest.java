@@ -106,6 +106,22 @@ class RunMemoryCheckTest {
         assertThat(check("cpu", DataSize.ofGigabytes(16)).check(onMnistSized("abd", ",\"abd\":{\"batchSize\":128}"))).isEmpty();
     }
 
+    @Test
+    void aanetsCountsItsSecondBranch() {
+        PeakMemory.Estimate single = estimate(onMnistSized("icarl", ""));
+        ExperimentSpec aggregated = SpecReader.json().readValue("""
+                {"dataset":{"name":"synthetic","syntheticImageSize":28,"syntheticChannels":1,"syntheticTrainPerClass":50},
+                 "protocol":{"initialClasses":2,"increment":2},"model":{"backbone":"resnet8","aggregation":{"name":"aanets"}},
+                 "method":{"name":"icarl"},"training":{"iterations":1,"batchSize":64,"optimizer":{"name":"adam","lr":0.001}}}""",
+                ExperimentSpec.class);
+        PeakMemory.Estimate both = estimate(aggregated);
+        // two branches per level: twice the weights (with gradients, Adam moments and the previous model's copy)
+        // and twice the network's activations of a step (the input copies stay single)
+        assertThat(both.parameterBytes()).isEqualTo(2 * single.parameterBytes());
+        assertThat(both.activationBytes()).isBetween(single.activationBytes() * 3 / 2, 2 * single.activationBytes());
+        assertThat(both.dataBytes()).isEqualTo(single.dataBytes());
+    }
+
     private static ExperimentSpec icarlWithCim(int metaBatchSize) {
         return SpecReader.json().readValue("""
                 {"dataset":{"name":"synthetic","syntheticImageSize":32,"syntheticChannels":3,"syntheticTrainPerClass":50},

@@ -25,6 +25,7 @@ import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.engine.phase.TrainingProgress;
+import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
 
 /**
  * AANets through the shared phase procedure on small synthetic data: phase 0 trains a single
@@ -68,8 +69,8 @@ class AanetsTrainingTest {
     void resnet32LearnsOneWeightPerLevelEachEpoch(String method, @TempDir Path dir) {
         AanetsSpec aanets = new AanetsSpec("aanets", null, null, 0.05, null);
         LocalRun.Result result = run(spec("resnet32", method, 2, aanets), dir, new ArrayList<>());
-        assertThat(result.phases().get(0).aggregationWeights()).isNull();
-        List<List<Double>> alphas = result.phases().get(1).aggregationWeights();
+        assertThat(result.phases().get(0).report(AggregationWeightsReport.class)).isNull();
+        List<List<Double>> alphas = result.phases().get(1).report(AggregationWeightsReport.class).weights();
         assertThat(alphas).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).hasSize(3));
         assertThat(alphas.get(EPOCHS - 1)).anySatisfy(alpha -> assertThat(alpha).isNotEqualTo(0.5));
         assertThat(Double.isNaN(result.phases().get(1).cnnAccuracy())).isFalse();
@@ -87,9 +88,9 @@ class AanetsTrainingTest {
         ExperimentSpec spec = spec("mlp", "lucir", 3, new AanetsSpec("aanets", null, null, 0.05, null));
         LocalRun.Result result = run(spec, dir, progress);
         PhaseMetrics last = result.phases().get(2);
-        assertThat(last.aggregationWeights()).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).hasSize(2));
+        assertThat(last.report(AggregationWeightsReport.class).weights()).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).hasSize(2));
         // α carries over: phase 2 starts where phase 1 ended, not at 0.5
-        assertThat(last.aggregationWeights().get(0)).isNotEqualTo(List.of(0.5, 0.5));
+        assertThat(last.report(AggregationWeightsReport.class).weights().get(0)).isNotEqualTo(List.of(0.5, 0.5));
         assertThat(progress).anyMatch(p -> p.stage().equals("aggregation"));
         assertThat(progress.get(progress.size() - 1).fraction()).isEqualTo(1.0);
         for (int i = 1; i < progress.size(); i++) {
@@ -118,7 +119,7 @@ class AanetsTrainingTest {
 
     /** Total distance of the final α from their start at 0.5. */
     private static double drift(LocalRun.Result result) {
-        List<List<Double>> alphas = result.phases().get(1).aggregationWeights();
+        List<List<Double>> alphas = result.phases().get(1).report(AggregationWeightsReport.class).weights();
         return alphas.get(alphas.size() - 1).stream().mapToDouble(alpha -> Math.abs(alpha - 0.5)).sum();
     }
 }

@@ -25,6 +25,7 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
+import org.mnemos.engine.metrics.InversionMetrics;
 
 /**
  * The data-free methods train end to end on a BatchNorm backbone, carry their generator and its
@@ -73,10 +74,10 @@ class AbdTrainingTest {
             assertThat(dreams.kinds()).containsOnly(ExemplarKind.SYNTHETIC);
             List<Integer> seen = engine().plan(spec).classOrder().subList(0, 2 * (phase + 1));
             assertThat(Arrays.stream(dreams.labels()).boxed().toList()).allMatch(seen::contains);
-            assertThat(first.get(phase).inversion().iterations()).isEqualTo(6);
+            assertThat(first.get(phase).report(InversionMetrics.class).iterations()).isEqualTo(6);
         }
-        assertThat(first.get(1).inversion().replaySeconds()).isPositive();
-        assertThat(first.get(2).inversion().iterations()).isZero();
+        assertThat(first.get(1).report(InversionMetrics.class).replaySeconds()).isPositive();
+        assertThat(first.get(2).report(InversionMetrics.class).iterations()).isZero();
         // the generator moved on in phase 1: its saved parameters differ from phase 0's
         assertThat(Files.readAllBytes(dir.resolve("a/phase-1").resolve(ModelInversion.GENERATOR_FILE)))
                 .isNotEqualTo(Files.readAllBytes(dir.resolve("a/phase-0").resolve(ModelInversion.GENERATOR_FILE)));
@@ -86,7 +87,7 @@ class AbdTrainingTest {
         RunPlan plan = other.plan(spec);
         Path resumed = Files.createDirectories(dir.resolve("resumed"));
         PhaseMetrics phase1 = other.runPhase(plan, 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false).metrics();
-        assertThat(phase1.inversion().iterations()).isEqualTo(6);
+        assertThat(phase1.report(InversionMetrics.class).iterations()).isEqualTo(6);
         assertThat(resumed.resolve(ModelInversion.OPTIMIZER_FILE)).exists();
     }
 
@@ -113,10 +114,10 @@ class AbdTrainingTest {
     void deepInversionAndLwfMcTrain() throws Exception {
         List<PhaseMetrics> deep = run(engine(), spec("deepinversion", null), dir.resolve("di"));
         assertThat(deep).hasSize(3);
-        assertThat(deep.get(0).inversion().iterations()).isEqualTo(6);
+        assertThat(deep.get(0).report(InversionMetrics.class).iterations()).isEqualTo(6);
         List<PhaseMetrics> lwfMc = run(engine(), spec("lwf-mc", null), dir.resolve("mc"));
         assertThat(lwfMc.get(2).accuracy()).isBetween(0.0, 1.0);
-        assertThat(lwfMc.get(2).inversion()).isNull();
+        assertThat(lwfMc.get(2).report(InversionMetrics.class)).isNull();
     }
 
     @Test

@@ -26,6 +26,8 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
+import org.mnemos.engine.metrics.CimMetrics;
+import org.mnemos.engine.metrics.MemoryMetrics;
 
 /**
  * Compressed exemplars end to end on small synthetic images with ResNet-8 (ResNet-32 with one block per stage): the budget in
@@ -90,9 +92,9 @@ class CompressedMemoryTrainingTest {
         assertThat(memory.size()).isGreaterThan(4 * 3);
         PhaseMetrics last = metrics.get(1);
         assertThat(last.exemplarCount()).isEqualTo(memory.size());
-        assertThat(last.memory().storedBytes()).isEqualTo(memory.storedBytes());
-        assertThat(last.memory().meanCompressionRate()).isBetween(0.25, 1.0);
-        assertThat(last.memory().exemplarsPerClass()).isEqualTo(memory.size() / 4.0);
+        assertThat(last.report(MemoryMetrics.class).storedBytes()).isEqualTo(memory.storedBytes());
+        assertThat(last.report(MemoryMetrics.class).meanCompressionRate()).isBetween(0.25, 1.0);
+        assertThat(last.report(MemoryMetrics.class).exemplarsPerClass()).isEqualTo(memory.size() / 4.0);
         assertThat(ExemplarHeatmaps.read(dir.resolve("cam/phase-1").resolve(ExemplarHeatmaps.FILE_NAME))).isNotEmpty();
     }
 
@@ -102,8 +104,8 @@ class CompressedMemoryTrainingTest {
         ExperimentSpec spec = spec(new MemorySpec("herding", null, null, null, null, bytes, cim()));
         List<PhaseMetrics> first = run(spec, dir.resolve("a"));
         for (PhaseMetrics phase : first) {
-            assertThat(phase.memory().cim().metaSteps()).isGreaterThan(0);
-            assertThat(phase.memory().storedBytes()).isLessThanOrEqualTo(bytes);
+            assertThat(phase.report(CimMetrics.class).metaSteps()).isGreaterThan(0);
+            assertThat(phase.report(MemoryMetrics.class).storedBytes()).isLessThanOrEqualTo(bytes);
         }
         assertThat(Files.exists(dir.resolve("a/phase-0/cim-activations.bin"))).isTrue();
 
@@ -113,7 +115,7 @@ class CompressedMemoryTrainingTest {
                 .metrics();
         assertThat(again.accuracy()).isEqualTo(first.get(1).accuracy());
         assertThat(again.exemplarCount()).isEqualTo(first.get(1).exemplarCount());
-        assertThat(again.memory().storedBytes()).isEqualTo(first.get(1).memory().storedBytes());
+        assertThat(again.report(MemoryMetrics.class).storedBytes()).isEqualTo(first.get(1).report(MemoryMetrics.class).storedBytes());
         assertThat(Files.readAllBytes(resumed.resolve(ExemplarSet.FILE_NAME)))
                 .isEqualTo(Files.readAllBytes(dir.resolve("a/phase-1").resolve(ExemplarSet.FILE_NAME)));
         assertThat(Files.readAllBytes(resumed.resolve("cim-activations.bin")))
@@ -133,14 +135,14 @@ class CompressedMemoryTrainingTest {
         ExperimentSpec never = spec(new MemorySpec("herding", null, null, null, null, bytes, regenerating(40, 0.5)), 4);
         List<PhaseMetrics> regenerated = run(every, dir.resolve("every"));
         for (PhaseMetrics phase : regenerated) {
-            assertThat(phase.memory().cim().boxRegenerations()).isEqualTo(2);
+            assertThat(phase.report(CimMetrics.class).boxRegenerations()).isEqualTo(2);
             // 32 new-class images a pass: about half of them in epoch 1, all in epochs 2 and 3
-            assertThat(phase.memory().cim().compressedTrainingImages()).isBetween(70L, 96L);
+            assertThat(phase.report(CimMetrics.class).compressedTrainingImages()).isBetween(70L, 96L);
         }
         List<PhaseMetrics> plain = run(never, dir.resolve("never"));
         for (PhaseMetrics phase : plain) {
-            assertThat(phase.memory().cim().boxRegenerations()).isZero();
-            assertThat(phase.memory().cim().compressedTrainingImages()).isZero();
+            assertThat(phase.report(CimMetrics.class).boxRegenerations()).isZero();
+            assertThat(phase.report(CimMetrics.class).compressedTrainingImages()).isZero();
         }
         // the network trained on other images, so the mask model and the stored exemplars differ
         assertThat(Files.readAllBytes(dir.resolve("every/phase-0/cim-activations.bin")))
@@ -154,7 +156,7 @@ class CompressedMemoryTrainingTest {
         PhaseMetrics phase1 = other.runPhase(other.plan(every), 1, dir.resolve("every/phase-0"), resumed, Device.cpu(), p -> {},
                 () -> false).metrics();
         assertThat(phase1.accuracy()).isEqualTo(regenerated.get(1).accuracy());
-        assertThat(phase1.memory().cim().compressedTrainingImages()).isEqualTo(regenerated.get(1).memory().cim().compressedTrainingImages());
+        assertThat(phase1.report(CimMetrics.class).compressedTrainingImages()).isEqualTo(regenerated.get(1).report(CimMetrics.class).compressedTrainingImages());
         assertThat(Files.readAllBytes(resumed.resolve(ExemplarSet.FILE_NAME)))
                 .isEqualTo(Files.readAllBytes(dir.resolve("every/phase-1").resolve(ExemplarSet.FILE_NAME)));
         assertThat(Files.readAllBytes(resumed.resolve("cim-activations.bin")))
@@ -170,10 +172,10 @@ class CompressedMemoryTrainingTest {
         List<PhaseMetrics> metrics = run(spec(foster, new MemorySpec("herding", null, null, null, null, bytes, regenerating(1, 0.5)), 3),
                 dir.resolve("foster"));
         for (PhaseMetrics phase : metrics) {
-            assertThat(phase.memory().cim().metaSteps()).isGreaterThan(0);
-            assertThat(phase.memory().cim().boxRegenerations()).isEqualTo(1);
-            assertThat(phase.memory().cim().compressedTrainingImages()).isGreaterThan(0);
-            assertThat(phase.memory().storedBytes()).isLessThanOrEqualTo(bytes);
+            assertThat(phase.report(CimMetrics.class).metaSteps()).isGreaterThan(0);
+            assertThat(phase.report(CimMetrics.class).boxRegenerations()).isEqualTo(1);
+            assertThat(phase.report(CimMetrics.class).compressedTrainingImages()).isGreaterThan(0);
+            assertThat(phase.report(MemoryMetrics.class).storedBytes()).isLessThanOrEqualTo(bytes);
         }
         ExemplarSet memory = ExemplarSet.read(dir.resolve("foster/phase-1").resolve(ExemplarSet.FILE_NAME));
         assertThat(memory.kinds()).containsOnly(ExemplarKind.COMPRESSED);

@@ -29,6 +29,7 @@ import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.engine.phase.PhaseState;
 import org.mnemos.engine.phase.TrainingProgress;
+import org.mnemos.engine.parts.method.foster.StudentAccuracyReport;
 
 /**
  * FOSTER end to end on small synthetic data with an MLP (the ResNet-18 path is in
@@ -87,10 +88,10 @@ class FosterTrainingTest {
         assertThat(dir.resolve("a/phase-0").resolve(PhaseState.SUCCESSOR_FILE)).doesNotExist();
         assertThat(dir.resolve("a/phase-1").resolve(PhaseState.SUCCESSOR_FILE)).exists();
         // the student is evaluated beside the teacher where there is one
-        assertThat(first.get(0).studentAccuracy()).isNull();
+        assertThat(first.get(0).report(StudentAccuracyReport.class)).isNull();
         for (int phase = 1; phase < 3; phase++) {
             // a separate network: on this seed the short compression stage leaves it below the teacher
-            assertThat(first.get(phase).studentAccuracy()).isBetween(0.0, 1.0).isNotEqualTo(first.get(phase).accuracy());
+            assertThat(first.get(phase).report(StudentAccuracyReport.class).accuracy()).isBetween(0.0, 1.0).isNotEqualTo(first.get(phase).accuracy());
         }
         // the teacher trains its new extractor and head (plus the new extractor's classifier); the old extractor is frozen
         assertThat(first.get(1).trainableParameters()).isLessThan(first.get(1).totalParameters());
@@ -103,7 +104,7 @@ class FosterTrainingTest {
                 .metrics();
         assertThat(phase2.accuracy()).isEqualTo(first.get(2).accuracy());
         assertThat(phase2.perClassAccuracy()).isEqualTo(first.get(2).perClassAccuracy());
-        assertThat(phase2.studentAccuracy()).isEqualTo(first.get(2).studentAccuracy());
+        assertThat(phase2.report(StudentAccuracyReport.class).accuracy()).isEqualTo(first.get(2).report(StudentAccuracyReport.class).accuracy());
 
         // the saved teacher re-evaluates to the metrics it reported
         PhaseMetrics reEvaluated = other.evaluate(plan, 2, dir.resolve("a/phase-2"), Device.cpu());

@@ -85,7 +85,7 @@ class MnemonicsTrainingTest {
         List<PhaseMetrics> metrics = run(engine, plan, dir.resolve("a"), progress);
 
         for (PhaseMetrics phase : metrics) {
-            MnemonicsMetrics report = phase.mnemonics();
+            MnemonicsMetrics report = phase.report(MnemonicsMetrics.class);
             assertThat(report).isNotNull();
             assertThat(report.mode()).isEqualTo("bilevel");
             assertThat(report.adjustedExemplars()).isEqualTo(10); // 2 new classes x 5
@@ -127,7 +127,7 @@ class MnemonicsTrainingTest {
         Path resumed = Files.createDirectories(dir.resolve("resumed"));
         PhaseMetrics phase2 = other.runPhase(other.plan(plan.spec()), 2, dir.resolve("a/phase-1"), resumed, Device.cpu(), p -> {}, () -> false).metrics();
         assertThat(phase2.accuracy()).isEqualTo(metrics.get(2).accuracy());
-        assertThat(phase2.mnemonics().outerLossAfter()).isEqualTo(metrics.get(2).mnemonics().outerLossAfter());
+        assertThat(phase2.report(MnemonicsMetrics.class).outerLossAfter()).isEqualTo(metrics.get(2).report(MnemonicsMetrics.class).outerLossAfter());
         assertThat(PhaseState.readMemory(resumed).values()).isEqualTo(PhaseState.readMemory(dir.resolve("a/phase-2")).values());
     }
 
@@ -142,7 +142,7 @@ class MnemonicsTrainingTest {
         List<TrainingProgress> progress = new ArrayList<>();
         List<PhaseMetrics> metrics = run(engine, plan, dir.resolve("foster"), progress);
         for (PhaseMetrics phase : metrics) {
-            MnemonicsMetrics report = phase.mnemonics();
+            MnemonicsMetrics report = phase.report(MnemonicsMetrics.class);
             assertThat(report.adjustedExemplars()).isEqualTo(10);
             assertThat(report.steps()).isPositive();
             assertThat(report.meanAbsoluteChange()).isGreaterThan(0.5);
@@ -174,9 +174,9 @@ class MnemonicsTrainingTest {
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
         LocalRun.Result result = LocalRun.run(engine, spec, dir.resolve("resnet"), Device.cpu(), p -> {});
         PhaseMetrics last = result.phases().get(1);
-        assertThat(last.mnemonics().adjustedExemplars()).isEqualTo(2 * 4);
-        assertThat(last.mnemonics().meanAbsoluteChange()).isPositive();
-        assertThat(Double.isFinite(last.mnemonics().outerLossAfter())).isTrue();
+        assertThat(last.report(MnemonicsMetrics.class).adjustedExemplars()).isEqualTo(2 * 4);
+        assertThat(last.report(MnemonicsMetrics.class).meanAbsoluteChange()).isPositive();
+        assertThat(Double.isFinite(last.report(MnemonicsMetrics.class).outerLossAfter())).isTrue();
         assertThat(last.memoryBytes()).isEqualTo(4L * 4 * 4 * 32 * 32 * 3);
         assertThat(last.accuracy()).isBetween(0.0, 1.0);
     }
@@ -193,9 +193,9 @@ class MnemonicsTrainingTest {
             RunPlan plan = engine.plan(PhaseStateTest.spec("replay", mnemonics(storage, options)));
             List<PhaseMetrics> metrics = run(engine, plan, dir.resolve(storage), new ArrayList<>());
             PhaseMetrics last = metrics.get(metrics.size() - 1);
-            assertThat(last.mnemonics().mode()).isEqualTo(mode);
-            assertThat(last.mnemonics().meanAbsoluteChange()).isPositive();
-            assertThat(last.mnemonics().adjustedExemplars()).isEqualTo(last.exemplarCount()); // adjust: all
+            assertThat(last.report(MnemonicsMetrics.class).mode()).isEqualTo(mode);
+            assertThat(last.report(MnemonicsMetrics.class).meanAbsoluteChange()).isPositive();
+            assertThat(last.report(MnemonicsMetrics.class).adjustedExemplars()).isEqualTo(last.exemplarCount()); // adjust: all
             int bytesPerValue = storage.equals("float16") ? 2 : 1;
             assertThat(last.memoryBytes()).isEqualTo((long) bytesPerValue * last.exemplarCount() * 16 * 16);
             ExemplarSet saved = PhaseState.readMemory(dir.resolve(storage).resolve("phase-" + (metrics.size() - 1)));

@@ -127,7 +127,7 @@ class ExperimentLifecycleTest {
         }
         PhaseMetrics metrics = new PhaseMetrics(phase, List.of(phase), "cnn", 0.9 - 0.05 * phase, 0.9 - 0.05 * phase, null,
                 phase == 0 ? null : 0.8, 0.9, row, Map.of(phase, 0.9), 5 * (phase + 1), 100L * (phase + 1), 10, 500.0);
-        return phase == 0 ? metrics : metrics.withMnemonics(
+        return phase == 0 ? metrics : metrics.withReport(
                 new org.mnemos.engine.metrics.MnemonicsMetrics("bilevel", 5, 12, 1.5, 40.0, 3.25, 1.0 + phase, 0.5 + phase, 0));
     }
 
@@ -180,7 +180,10 @@ class ExperimentLifecycleTest {
         assertThat(phases.get(2).accuracyRow()).hasSize(3);
         assertThat(phases.get(1).exemplarCount()).isEqualTo(10);
         assertThat(phases.get(0).mnemonics()).isNull();
-        assertThat(phases.get(2).mnemonics().outerLossAfter()).as("the REST phase view carries the mnemonics report").isEqualTo(2.5);
+        assertThat(phases.get(0).reports()).isNull();
+        assertThat(phases.get(2).reports().path("mnemonics").path("outerLossAfter").asDouble())
+                .as("the REST phase view carries the reports").isEqualTo(2.5);
+        assertThat(phases.get(2).mnemonics().outerLossAfter()).as("and, deprecated, the mnemonics field").isEqualTo(2.5);
 
         List<String> types = eventTypes(id);
         assertThat(types.stream().filter("phase-completed"::equals).count()).isEqualTo(3);

@@ -13,4 +13,12 @@ package org.mnemos.engine.metrics;
  * @param compressedTrainingImages new-class images the training stages were fed compressed (random compression)
  */
 public record CimMetrics(String mode, int metaSteps, int skippedSteps, double seconds, Double meanOuterLoss, Double meanCamSquare,
-        int boxRegenerations, long compressedTrainingImages) {}
+        int boxRegenerations, long compressedTrainingImages) implements PartReport {
+
+    public static final String NAME = "cim";
+
+    @Override
+    public String reportName() {
+        return NAME;
+    }
+}

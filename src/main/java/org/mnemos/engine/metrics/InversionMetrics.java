@@ -13,4 +13,12 @@ public record InversionMetrics(
         double seconds,
         double replaySeconds,
         double[] firstLoss,
-        double[] lastLoss) {}
+        double[] lastLoss) implements PartReport {
+
+    public static final String NAME = "inversion";
+
+    @Override
+    public String reportName() {
+        return NAME;
+    }
+}

@@ -8,7 +8,8 @@ package org.mnemos.engine.metrics;
  * @param storedBytes everything stored: pixel arrays, labels and boxes
  * @param meanCompressionRate mean cost of an exemplar in full-image units ({@code box + (1 − box)/r}; 1 for full images)
  * @param meanBoxFraction mean share of the image inside the kept box (1 for full images)
- * @param cim what the mask model's training did (compression {@code cim} only)
+ * @param cim what the mask model's training did (compression {@code cim} only), nested for the phase view's
+ *     deprecated {@code memory} field; a phase's metrics file that report under its own name
  */
 public record MemoryMetrics(
         String compression,
@@ -16,7 +17,14 @@ public record MemoryMetrics(
         long storedBytes,
         double meanCompressionRate,
         double meanBoxFraction,
-        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) CimMetrics cim) {
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) CimMetrics cim) implements PartReport {
+
+    public static final String NAME = "memory";
+
+    @Override
+    public String reportName() {
+        return NAME;
+    }
 
     public MemoryMetrics withCim(CimMetrics report) {
         return new MemoryMetrics(compression, exemplarsPerClass, storedBytes, meanCompressionRate, meanBoxFraction, report);

@@ -23,4 +23,12 @@ public record MnemonicsMetrics(
         double meanAbsoluteChange,
         double outerLossBefore,
         double outerLossAfter,
-        long skippedSteps) {}
+        long skippedSteps) implements PartReport {
+
+    public static final String NAME = "mnemonics";
+
+    @Override
+    public String reportName() {
+        return NAME;
+    }
+}

@@ -1,6 +1,8 @@
 package org.mnemos.engine.metrics;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,19 +17,12 @@ import java.util.Map;
  * @param newAccuracy accuracy on this phase's classes
  * @param accuracyRow accuracy on each phase's classes, phases 0..phase (a row of the accuracy matrix)
  * @param perClassAccuracy accuracy per original label
- * @param mnemonics what mnemonics training of the exemplars did this phase; absent otherwise
- * @param aggregationWeights AANets' α per level after each epoch of the phase (outer list: epochs,
- *     inner: levels from shallow to deep); null without aggregation and in phase 0
  * @param trainableParameters elements of the parameters the phase's optimisers update (the main
  *     stage's and AANets' aggregation weights); null where not measured
  * @param totalParameters elements of every parameter of the network, BatchNorm statistics excluded;
  *     null where not measured
- * @param memory exemplars per class, stored bytes and compression of the memory; present with a
- *     byte budget or compression
- * @param inversion what the model inversion after the phase did (ABD, DeepInversion); absent otherwise
- * @param studentAccuracy top-1 over all seen classes of the network the next phase starts from, where
- *     that is not the evaluated one: FOSTER's compressed single-extractor student (the evaluated
- *     network is its two-extractor teacher, as in PyCIL); absent otherwise
+ * @param reports what the run's parts measured this phase, by {@link PartReport#reportName()}, in
+ *     the order the parts reported; empty where none did
  */
 public record PhaseMetrics(
         int phase,
@@ -44,40 +39,15 @@ public record PhaseMetrics(
         long memoryBytes,
         long trainMillis,
         double imagesPerSecond,
-        @JsonInclude(JsonInclude.Include.NON_NULL) MnemonicsMetrics mnemonics,
-        List<List<Double>> aggregationWeights,
         Long trainableParameters,
         Long totalParameters,
-        @JsonInclude(JsonInclude.Include.NON_NULL) MemoryMetrics memory,
-        @JsonInclude(JsonInclude.Include.NON_NULL) InversionMetrics inversion,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Double studentAccuracy) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, PartReport> reports) {
 
-    /** Metrics without a memory report (no byte budget, no compression) and without an inversion report. */
-    public PhaseMetrics(
-            int phase,
-            List<Integer> classes,
-            String classifier,
-            double accuracy,
-            double cnnAccuracy,
-            Double nmeAccuracy,
-            Double oldAccuracy,
-            double newAccuracy,
-            List<Double> accuracyRow,
-            Map<Integer, Double> perClassAccuracy,
-            int exemplarCount,
-            long memoryBytes,
-            long trainMillis,
-            double imagesPerSecond,
-            MnemonicsMetrics mnemonics,
-            List<List<Double>> aggregationWeights,
-            Long trainableParameters,
-            Long totalParameters) {
-        this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
-                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, mnemonics, aggregationWeights,
-                trainableParameters, totalParameters, null, null, null);
+    public PhaseMetrics {
+        reports = reports == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(reports));
     }
 
-    /** Metrics of a phase without mnemonics, aggregation weights and parameter counts. */
+    /** Metrics of a phase without parameter counts and reports. */
     public PhaseMetrics(
             int phase,
             List<Integer> classes,
@@ -94,74 +64,29 @@ public record PhaseMetrics(
             long trainMillis,
             double imagesPerSecond) {
         this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
-                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, null, null, null, null, null);
+                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, Map.of());
     }
 
-    public PhaseMetrics withMemory(MemoryMetrics report) {
-        Copy copy = new Copy(this);
-        copy.memory = report;
-        return copy.build();
+    /** These metrics with {@code report} filed under its name (replacing one of the same name); null adds nothing. */
+    public PhaseMetrics withReport(PartReport report) {
+        if (report == null) {
+            return this;
+        }
+        Map<String, PartReport> added = new LinkedHashMap<>(reports);
+        added.put(report.reportName(), report);
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond,
+                trainableParameters, totalParameters, added);
     }
 
-    public PhaseMetrics withInversion(InversionMetrics report) {
-        Copy copy = new Copy(this);
-        copy.inversion = report;
-        return copy.build();
-    }
-
-    public PhaseMetrics withMnemonics(MnemonicsMetrics report) {
-        Copy copy = new Copy(this);
-        copy.mnemonics = report;
-        return copy.build();
-    }
-
-    public PhaseMetrics withAggregationWeights(List<List<Double>> weights) {
-        Copy copy = new Copy(this);
-        copy.aggregationWeights = weights;
-        return copy.build();
+    /** The report of type {@code type}, or null where no part filed one. */
+    public <T extends PartReport> T report(Class<T> type) {
+        return reports.values().stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
     }
 
     public PhaseMetrics withParameterCounts(long trainable, long total) {
-        Copy copy = new Copy(this);
-        copy.trainableParameters = trainable;
-        copy.totalParameters = total;
-        return copy.build();
-    }
-
-    public PhaseMetrics withStudentAccuracy(Double accuracy) {
-        Copy copy = new Copy(this);
-        copy.studentAccuracy = accuracy;
-        return copy.build();
-    }
-
-    /** The reports a phase adds after evaluation, over the evaluated figures, which never change. */
-    private static final class Copy {
-        private final PhaseMetrics base;
-        private MnemonicsMetrics mnemonics;
-        private List<List<Double>> aggregationWeights;
-        private Long trainableParameters;
-        private Long totalParameters;
-        private MemoryMetrics memory;
-        private InversionMetrics inversion;
-        private Double studentAccuracy;
-
-        private Copy(PhaseMetrics base) {
-            this.base = base;
-            mnemonics = base.mnemonics;
-            aggregationWeights = base.aggregationWeights;
-            trainableParameters = base.trainableParameters;
-            totalParameters = base.totalParameters;
-            memory = base.memory;
-            inversion = base.inversion;
-            studentAccuracy = base.studentAccuracy;
-        }
-
-        private PhaseMetrics build() {
-            PhaseMetrics b = base;
-            return new PhaseMetrics(b.phase, b.classes, b.classifier, b.accuracy, b.cnnAccuracy, b.nmeAccuracy,
-                    b.oldAccuracy, b.newAccuracy, b.accuracyRow, b.perClassAccuracy, b.exemplarCount, b.memoryBytes,
-                    b.trainMillis, b.imagesPerSecond, mnemonics, aggregationWeights, trainableParameters, totalParameters,
-                    memory, inversion, studentAccuracy);
-        }
+        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
+                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond,
+                trainable, total, reports);
     }
 }

@@ -3,9 +3,8 @@ package org.mnemos.engine.parts;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.mnemos.engine.SpecException;
-import org.mnemos.engine.model.Backbone;
 import org.mnemos.engine.model.HeadType;
-import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.parts.memory.MemoryUpdate;
 import org.mnemos.engine.parts.method.baseline.BiasCorrectionStage;
 import org.mnemos.engine.parts.method.baseline.ClassBalancedFinetuning;
 import org.mnemos.engine.parts.method.baseline.FreezeOldClassifier;
@@ -183,6 +182,15 @@ public final class Methods {
                 List.of());
     }
 
+    /**
+     * Every part of a run for one phase, composed: the method, the model's hooks after its own, and
+     * the exemplar memory where the method keeps one. Fresh hook instances: a composition serves one phase.
+     */
+    public static CilMethod compose(ExperimentSpec spec) {
+        CilMethod method = forRun(spec);
+        return method.withParts(modelHooks(method, spec.model()), method.keepsExemplars() ? MemoryUpdate.of(spec.memory()) : null);
+    }
+
     /** The methods that keep exemplars only when the spec gives them a memory. */
     public static final List<String> OPTIONAL_MEMORY = List.of("lwf");
 
@@ -301,16 +309,6 @@ public final class Methods {
     /** Whether {@code method} trains a phase network that differs from the one the next phase starts from (FOSTER). */
     public static boolean boostsFeatures(CilMethod method) {
         return method.hooks().stream().anyMatch(FosterStages.class::isInstance);
-    }
-
-    /** FOSTER's boosted backbone for a phase whose single-extractor backbone is {@code single}. */
-    public static Backbone boostedBackbone(Backbone single) {
-        return FosterStages.boosted(single);
-    }
-
-    /** Starts FOSTER's boosted phase network from the previous phase's single network. */
-    public static void startBoosting(IncrementalNet boosted, IncrementalNet single) {
-        FosterStages.startFrom(boosted, single);
     }
 
     /**

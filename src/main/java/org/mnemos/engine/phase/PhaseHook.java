@@ -1,14 +1,14 @@
 package org.mnemos.engine.phase;
 
-import org.mnemos.engine.metrics.PhaseMetrics;
+import java.nio.file.Path;
+import org.mnemos.engine.metrics.PartReport;
 
 /**
- * A step a method (or the model) adds around the shared phase procedure (train → update memory →
- * evaluate): LUCIR's weight imprinting, BiC's bias correction, class-balanced finetuning, AANets'
- * aggregation weights.
+ * A step a part adds around the shared phase procedure (train → update memory → evaluate): a
+ * method's extra stages, a memory's optimisation, a model's extra parameters. A hook instance lives
+ * for one phase.
  */
 public interface PhaseHook {
-
 
     /** Before the main training stage; may change the training set or the new head weights. */
     default void beforeTraining(PhaseSession session) {}
@@ -23,18 +23,21 @@ public interface PhaseHook {
     default void afterMemoryUpdate(PhaseSession session) {}
 
     /** Restores what this hook carries across phases from the previous phase's state directory. */
-    default void loadState(PhaseSession session, java.nio.file.Path previousState) {}
+    default void loadState(PhaseSession session, Path previousState) {}
 
     /** Writes what the next phase needs into this phase's state directory (after the phase state). */
-    default void saveState(PhaseSession session, java.nio.file.Path stateDir) {}
+    default void saveState(PhaseSession session, Path stateDir) {}
 
     /** Extra optimizer steps this hook will take, for progress reporting. */
     default long plannedSteps(PhaseSession session) {
         return 0;
     }
 
-    /** The phase's metrics with whatever this hook measured added. */
-    default PhaseMetrics report(PhaseMetrics metrics) {
-        return metrics;
+    /**
+     * What this hook measured in the phase, filed in the phase's metrics under its name; null for
+     * nothing. Called after evaluation ({@link PhaseSession#testSamples()} is set).
+     */
+    default PartReport report(PhaseSession session) {
+        return null;
     }
 }

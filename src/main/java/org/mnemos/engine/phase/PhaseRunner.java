@@ -15,15 +15,11 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetSplits;
 import org.mnemos.engine.data.ImageDataset;
-import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.Predictions;
-import org.mnemos.engine.model.Backbones;
 import org.mnemos.engine.model.IncrementalNet;
-import org.mnemos.engine.parts.Methods;
-import org.mnemos.engine.parts.memory.MemoryUpdate;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.util.Autograd;
 
@@ -39,10 +35,11 @@ public final class PhaseRunner {
     private final CilMethod method;
     private final int[] incrementalLabels;
 
-    public PhaseRunner(RunPlan plan, DatasetSplits data) {
+    /** @param method every part of the run composed for this phase (fresh hooks: a runner serves one phase) */
+    public PhaseRunner(RunPlan plan, DatasetSplits data, CilMethod method) {
         this.plan = plan;
         this.data = data;
-        this.method = Methods.forRun(plan.spec());
+        this.method = method;
         this.incrementalLabels = new int[data.numClasses()];
         java.util.Arrays.fill(incrementalLabels, -1);
         for (int i = 0; i < plan.classOrder().size(); i++) {
@@ -77,17 +74,9 @@ public final class PhaseRunner {
                 if (method.needsPreviousModel(oldClasses, newClasses.size()) || method.head() != null) {
                     previousNet = net.copy(manager);
                 }
-                if (Backbones.aggregates(spec.model(), phase) && !Backbones.aggregates(spec.model(), phase - 1)) {
-                    // AANets: both branches start from the single network of phase 0
-                    IncrementalNet single = net;
-                    net = IncrementalNet.rebuild(builder(phase), inputShape(), previous.segmentSizes(), manager);
-                    net.startBranchesFrom(single);
-                }
-                if (Methods.boostsFeatures(method)) {
-                    // FOSTER: the phase trains a second extractor next to the previous network's
-                    IncrementalNet single = net;
-                    net = IncrementalNet.rebuild(builder(phase), inputShape(), previous.segmentSizes(), manager);
-                    Methods.startBoosting(net, single);
+                for (NetworkHook hook : networkHooks()) {
+                    net = hook.startFrom(net, phase,
+                            () -> IncrementalNet.rebuild(builder(phase), inputShape(), previous.segmentSizes(), manager));
                 }
                 memory = PhaseState.readMemory(previousState);
             }
@@ -105,13 +94,8 @@ public final class PhaseRunner {
                     train.height(), train.width(), train.channels(), incrementalLabels);
             session.setTraining(trainingSamples(session, phase));
             session.setLastPhase(phase == plan.phases().size() - 1);
-
-            List<PhaseHook> hooks = new ArrayList<>(method.hooks());
-            hooks.addAll(Methods.modelHooks(method, spec.model()));
-            MemoryUpdate memoryUpdate = method.keepsExemplars() ? MemoryUpdate.of(spec.memory()) : null;
-            if (memoryUpdate != null) {
-                hooks.addAll(memoryUpdate.hooks());
-            }
+            List<PhaseHook> hooks = method.hooks();
+            session.setStepHooks(hooks.stream().filter(StepHook.class::isInstance).map(StepHook.class::cast).toList());
             if (phase > 0) {
                 for (PhaseHook hook : hooks) {
                     hook.loadState(session, previousState);
@@ -124,9 +108,6 @@ public final class PhaseRunner {
             for (PhaseHook hook : hooks) {
                 progress.plan(hook.plannedSteps(session));
             }
-            if (memoryUpdate != null) {
-                progress.plan(memoryUpdate.plannedSteps(session));
-            }
             session.trainMainStage(method.lossesFor(oldClasses, newClasses.size()), epoch -> {
                 for (PhaseHook hook : hooks) {
                     hook.afterEpoch(session, epoch);
@@ -135,8 +116,8 @@ public final class PhaseRunner {
             for (PhaseHook hook : hooks) {
                 hook.afterTraining(session);
             }
-            if (memoryUpdate != null) {
-                session.setMemory(memoryUpdate.update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
+            if (method.memory() != null) {
+                session.setMemory(method.memory().update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
             }
             for (PhaseHook hook : hooks) {
                 hook.afterMemoryUpdate(session);
@@ -145,26 +126,15 @@ public final class PhaseRunner {
             float[][] classMeans = nme ? ClassMeans.compute(session, totalClasses) : null;
             long trainMillis = (System.nanoTime() - start) / 1_000_000;
 
-            Samples test = testSamples(totalClasses);
+            session.setTestSamples(testSamples(totalClasses));
             Predictions predictions = Evaluator.predict(
-                    net, session.parameterStore(), evalTransform, manager, test,
+                    net, session.parameterStore(), evalTransform, manager, session.testSamples(),
                     train.height(), train.width(), train.channels(), classMeans);
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
-                    session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond())
-                    .withMnemonics(session.mnemonicsMetrics())
-                    .withInversion(session.inversionReport());
-            if (memoryUpdate != null) {
-                metrics = metrics.withMemory(memoryUpdate.report(session.memory(), totalClasses));
-            }
-            if (session.successor() != null) {
-                int[] truth = predictions.truth();
-                int[] student = Evaluator.predict(session.successor(), session.parameterStore(), evalTransform, manager,
-                        test, train.height(), train.width(), train.channels(), null).cnn();
-                metrics = metrics.withStudentAccuracy(Predictions.accuracy(truth, student, 0, totalClasses));
-            }
+                    session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
             for (PhaseHook hook : hooks) {
-                metrics = hook.report(metrics);
+                metrics = metrics.withReport(hook.report(session));
             }
             List<Parameter> trained = new ArrayList<>(session.mainStageParameters());
             trained.addAll(net.aggregationWeights());
@@ -176,11 +146,8 @@ public final class PhaseRunner {
             for (PhaseHook hook : hooks) {
                 hook.saveState(session, stateDir);
             }
-            // for the exemplar download only: what compression kept, and what optimisation started from
+            // for the exemplar download only: what optimisation started from
             try {
-                if (session.heatmaps() != null) {
-                    ExemplarHeatmaps.write(stateDir.resolve(ExemplarHeatmaps.FILE_NAME), session.heatmaps());
-                }
                 Map<Integer, byte[]> originals = ExemplarOriginals.of(session.memory(), train);
                 if (!originals.isEmpty()) {
                     ExemplarOriginals.write(stateDir.resolve(ExemplarOriginals.FILE_NAME), originals);
@@ -217,18 +184,20 @@ public final class PhaseRunner {
         return parameters.stream().mapToLong(p -> p.getArray().size()).sum();
     }
 
-    /** The network of {@code phase}: AANets aggregates branches from phase 1 on, FOSTER adds a second extractor. */
+    /** The network {@code phase} trains and evaluates: the continuation network as the network hooks shape it. */
     private IncrementalNet.Builder builder(int phase) {
         IncrementalNet.Builder builder = continuationBuilder(phase);
-        if (phase > 0 && Methods.boostsFeatures(method)) {
-            Shape input = inputShape();
-            builder.setBackbone(Methods.boostedBackbone(
-                    Backbones.create(plan.spec().model(), (int) input.get(1), (int) input.get(2), (int) input.get(3))));
+        for (NetworkHook hook : networkHooks()) {
+            hook.shape(builder, phase, plan.spec().model(), inputShape());
         }
         return builder;
     }
 
-    /** The network the phase after {@code phase} starts from: FOSTER's single-extractor student, else the phase's own. */
+    private List<NetworkHook> networkHooks() {
+        return method.hooks().stream().filter(NetworkHook.class::isInstance).map(NetworkHook.class::cast).toList();
+    }
+
+    /** The network the phase after {@code phase} starts from: a network hook's successor where it sets one, else the phase's own. */
     private IncrementalNet.Builder continuationBuilder(int phase) {
         Shape input = inputShape();
         IncrementalNet.Builder builder = IncrementalNet.builderFor(
@@ -272,7 +241,7 @@ public final class PhaseRunner {
             default -> plan.phases().get(phase);
         };
         Samples samples = relabelled(data.train(), classes);
-        if (method.trainingData() == org.mnemos.engine.phase.TrainingData.NEW_CLASSES_AND_EXEMPLARS) {
+        if (method.trainingData() == TrainingData.NEW_CLASSES_AND_EXEMPLARS) {
             samples = samples.concat(session.memorySamples());
         }
         return samples;

@@ -1,5 +1,8 @@
 package org.mnemos.engine.parts.memory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,15 +11,18 @@ import java.util.Random;
 import org.mnemos.engine.data.ImageDataset;
 import org.mnemos.engine.memory.CompressedImage;
 import org.mnemos.engine.memory.ExemplarCompression;
+import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.memory.MemoryBudget;
 import org.mnemos.engine.metrics.MemoryMetrics;
+import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.parts.memory.cim.CimTraining;
 import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions;
 import org.mnemos.engine.parts.memory.mnemonics.MnemonicsRefinement;
+import org.mnemos.engine.phase.MemoryPolicy;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.phase.Samples;
@@ -35,7 +41,7 @@ import org.mnemos.engine.spec.MemorySpec;
  * exemplars are taken in herding order while their class's cumulative cost (full-image units, or
  * bytes) stays within its share, as the authors' {@code _construct_exemplar} does.
  */
-public final class MemoryUpdate {
+public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
 
     /** Heatmaps kept for the download, per new class. */
     static final int HEATMAPS_PER_CLASS = 3;
@@ -47,6 +53,8 @@ public final class MemoryUpdate {
     private final double ratio;
     private final double threshold;
     private final CimTraining cim;
+    /** CAM heatmaps of a few new exemplars (position in the memory → height·width map in [0, 1]), or null. */
+    private Map<Integer, float[]> heatmaps;
 
     public MemoryUpdate(MemoryBudget budget, ExemplarSelector selector) {
         this(budget, selector, null);
@@ -88,9 +96,17 @@ public final class MemoryUpdate {
         return new MemoryUpdate(budget, selector, refinement);
     }
 
-    /** The hooks the memory adds to the phase: CIM's mask-model training. */
+    /** The hooks the memory adds to the phase: itself (its report and heatmaps), mnemonics training, CIM's mask-model training. */
+    @Override
     public List<PhaseHook> hooks() {
-        return cim == null ? List.of() : List.of(cim);
+        List<PhaseHook> hooks = new ArrayList<>(List.of(this));
+        if (refinement != null) {
+            hooks.add(refinement);
+        }
+        if (cim != null) {
+            hooks.add(cim);
+        }
+        return hooks;
     }
 
     private boolean compresses() {
@@ -101,6 +117,7 @@ public final class MemoryUpdate {
      * @param oldOrder original labels of the old classes, in class order
      * @param newClasses original labels learned in this phase
      */
+    @Override
     public ExemplarSet update(
             PhaseSession session, ImageDataset train, List<Integer> oldOrder, List<Integer> newClasses, Random rng) {
         ExemplarSet previous = session.memory();
@@ -166,7 +183,7 @@ public final class MemoryUpdate {
             }
         }
         ExemplarSet selected = builder.build(train.height(), train.width(), train.channels(), previous.storage(), (float) ratio);
-        session.setHeatmaps(heatmaps.isEmpty() ? null : heatmaps);
+        this.heatmaps = heatmaps.isEmpty() ? null : heatmaps;
         return refinement == null ? selected : refinement.refine(session, selected, newClasses);
     }
 
@@ -182,8 +199,24 @@ public final class MemoryUpdate {
         return ExemplarCompression.compress(new byte[imageBytes], 0, height, width, channels, box, (float) ratio).storedBytes();
     }
 
+    /** For the exemplar download: CAM heatmaps of a few new exemplars. */
+    @Override
+    public void saveState(PhaseSession session, Path stateDir) {
+        if (heatmaps == null) {
+            return;
+        }
+        try {
+            ExemplarHeatmaps.write(stateDir.resolve(ExemplarHeatmaps.FILE_NAME), heatmaps);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** What the memory holds, for the phase's metrics: reported with a byte budget or compression. */
-    public MemoryMetrics report(ExemplarSet memory, int seenClasses) {
+    @Override
+    public PartReport report(PhaseSession session) {
+        ExemplarSet memory = session.memory();
+        int seenClasses = session.totalClasses();
         if (!compresses() && !budget.inBytes()) {
             return null;
         }
@@ -197,11 +230,6 @@ public final class MemoryUpdate {
         int n = Math.max(1, memory.size());
         return new MemoryMetrics(compression, (double) memory.size() / Math.max(1, seenClasses), memory.storedBytes(),
                 memory.size() == 0 ? 0 : cost / n, memory.size() == 0 ? 0 : box / n, null);
-    }
-
-    /** Extra steps the refinement will take this phase, for progress reporting. */
-    public long plannedSteps(PhaseSession session) {
-        return refinement == null ? 0 : refinement.plannedSteps(session);
     }
 
     /** Collects exemplars; float intensities are kept when any kept exemplar has them. */

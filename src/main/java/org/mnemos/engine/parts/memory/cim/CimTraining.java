@@ -22,7 +22,7 @@ import java.util.Map;
 import org.mnemos.engine.data.DeviceDataset;
 import org.mnemos.engine.memory.ExemplarCompression;
 import org.mnemos.engine.metrics.CimMetrics;
-import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.model.ActivationOverride;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.RationalActivations;
@@ -31,6 +31,8 @@ import org.mnemos.engine.parts.memory.ClassActivationMaps;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.phase.Samples;
+import org.mnemos.engine.phase.StepHook;
+import org.mnemos.engine.phase.TrainingLoop;
 import org.mnemos.engine.phase.TrainingStage;
 import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.util.Autograd;
@@ -62,7 +64,7 @@ import org.mnemos.engine.util.Scalars;
  * ({@link RandomCompression}; the authors' {@code _gen_bbx(cam_loader)} and
  * {@code update_randombbxblur_prob}). Both restart with every phase, as the authors' data set does.
  */
-public final class CimTraining implements PhaseHook {
+public final class CimTraining implements PhaseHook, StepHook {
 
     static final String STATE_FILE = "cim-activations.bin";
 
@@ -77,6 +79,8 @@ public final class CimTraining implements PhaseHook {
     private double regLossSum;
     private double seconds;
     private RandomCompression randomCompression;
+    /** The random compression while the stages that draw compressed images run; null after them. */
+    private RandomCompression substitution;
     private int regenerations;
 
     public CimTraining(CimCompressionSpec options) {
@@ -115,7 +119,12 @@ public final class CimTraining implements PhaseHook {
         // the authors create a fresh Adam for the coefficients every task
         adam.reset();
         randomCompression = new RandomCompression(session.manager());
-        session.setTrainingSubstitution(randomCompression);
+        substitution = randomCompression;
+    }
+
+    @Override
+    public TrainingLoop.Substitution substitution() {
+        return substitution;
     }
 
     @Override
@@ -205,7 +214,7 @@ public final class CimTraining implements PhaseHook {
     @Override
     public void afterMemoryUpdate(PhaseSession session) {
         // FOSTER's compression stage (an afterTraining step) still draws compressed images, as in the authors' code
-        session.setTrainingSubstitution(null);
+        substitution = null;
         randomCompression.close();
     }
 
@@ -219,13 +228,10 @@ public final class CimTraining implements PhaseHook {
     }
 
     @Override
-    public PhaseMetrics report(PhaseMetrics metrics) {
-        if (metrics.memory() == null) {
-            return metrics;
-        }
-        return metrics.withMemory(metrics.memory().withCim(new CimMetrics(options.mode(), steps, skipped, seconds,
+    public PartReport report(PhaseSession session) {
+        return new CimMetrics(options.mode(), steps, skipped, seconds,
                 steps == 0 ? null : outerLossSum / steps, steps == 0 ? null : regLossSum / steps, regenerations,
-                randomCompression.replaced())));
+                randomCompression.replaced());
     }
 
     /** What one meta-iteration computed: its losses and the coefficients' gradient, by site. */

@@ -15,12 +15,14 @@ import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.metrics.MnemonicsMetrics;
+import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.model.Backbone;
 import org.mnemos.engine.optim.Adam;
 import org.mnemos.engine.optim.Gradients;
 import org.mnemos.engine.optim.Optimizer;
 import org.mnemos.engine.optim.Sgd;
 import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions.Mode;
+import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseProgress;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.util.Autograd;
@@ -34,7 +36,7 @@ import org.mnemos.engine.util.Scalars;
  * exemplars) they take an optimiser step on {@link MnemonicsObjective}'s loss for the mode. The network is
  * frozen in evaluation mode; intensities are clipped to the valid pixel range after every step.
  */
-public final class MnemonicsRefinement {
+public final class MnemonicsRefinement implements PhaseHook {
 
     public static final String STAGE = "mnemonics";
     /** Real images the outer loss is measured on before and after the stage (evenly spaced). */
@@ -46,14 +48,22 @@ public final class MnemonicsRefinement {
     private final ExemplarStorage storage;
     /** Steps of the current stage left out because their loss or gradient was not finite. */
     private long skipped;
+    private MnemonicsMetrics report;
 
     public MnemonicsRefinement(MnemonicsOptions options, ExemplarStorage storage) {
         this.options = options;
         this.storage = storage;
     }
 
+    @Override
     public long plannedSteps(PhaseSession session) {
         return (long) options.epochs() * batchesPerEpoch(session.training().size(), session.spec().training().batchSize());
+    }
+
+    /** What this phase's stage did; null before it ran. */
+    @Override
+    public PartReport report(PhaseSession session) {
+        return report;
     }
 
     private static int batchesPerEpoch(int samples, int batchSize) {
@@ -99,10 +109,10 @@ public final class MnemonicsRefinement {
             }
             long steps = plannedSteps(session);
             double seconds = (System.nanoTime() - start) / 1e9;
-            session.setMnemonicsMetrics(new MnemonicsMetrics(
+            report = new MnemonicsMetrics(
                     options.mode().wireName(), adjusted.size(), steps, seconds,
                     seconds > 0 ? images / seconds : 0, change / ((double) adjusted.size() * imageBytes),
-                    lossBefore, lossAfter, skipped));
+                    lossBefore, lossAfter, skipped);
             return result;
         } finally {
             frozen.forEach(array -> array.setRequiresGradient(true));

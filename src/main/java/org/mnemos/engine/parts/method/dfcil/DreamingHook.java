@@ -12,9 +12,11 @@ import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.metrics.InversionMetrics;
+import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseSession;
+import org.mnemos.engine.phase.StepHook;
 import org.mnemos.engine.spec.InversionSpec;
 
 /**
@@ -23,7 +25,7 @@ import org.mnemos.engine.spec.InversionSpec;
  * every phase but the last, as the authors' code), trains it to invert the new network; saves both
  * in the phase state, with a sample of dreams per predicted class for the synthetic download.
  */
-public final class DreamingHook implements PhaseHook {
+public final class DreamingHook implements PhaseHook, StepHook {
 
     /** File of the dream sample in the phase state (the exemplar format, kind synthetic). */
     public static final String GALLERY_FILE = "dreams.bin";
@@ -33,6 +35,12 @@ public final class DreamingHook implements PhaseHook {
     static final int GALLERY_DRAWS_PER_CLASS = 32;
 
     private final InversionSpec options;
+    /** The generator whose dreams are replayed with every real batch of a stage that reads the previous network; null for none. */
+    private ModelInversion dreams;
+    private long replayNanos;
+    private long replayStart;
+    private InversionMetrics inverted;
+    private ExemplarSet gallery;
 
     public DreamingHook(InversionSpec options) {
         this.options = options;
@@ -40,8 +48,8 @@ public final class DreamingHook implements PhaseHook {
 
     @Override
     public void loadState(PhaseSession session, Path previousState) {
-        session.setDreams(ModelInversion.restore(
-                options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager(), previousState));
+        dreams = ModelInversion.restore(
+                options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager(), previousState);
     }
 
     @Override
@@ -54,30 +62,60 @@ public final class DreamingHook implements PhaseHook {
         if (session.isLastPhase()) {
             return;
         }
-        ModelInversion inversion = session.dreams();
-        if (inversion == null) {
-            inversion = new ModelInversion(options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager());
-            session.setDreams(inversion);
+        if (dreams == null) {
+            dreams = new ModelInversion(options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager());
         }
+        ModelInversion inversion = dreams;
         IncrementalNet teacher = session.net().copy(session.manager());
-        InversionMetrics metrics = inversion.invert(
-                teacher, session.totalClasses(), session.loop().progress(), session.loop()::checkCancelled);
-        session.setInversionMetrics(metrics);
-        session.setDreamGallery(gallery(session, inversion, teacher));
+        inverted = inversion.invert(teacher, session.totalClasses(), session.loop().progress(), session.loop()::checkCancelled);
+        gallery = gallery(session, inversion, teacher);
     }
 
     @Override
     public void saveState(PhaseSession session, Path stateDir) {
-        if (session.dreams() != null) {
-            session.dreams().save(stateDir);
+        if (dreams != null) {
+            dreams.save(stateDir);
         }
-        if (session.dreamGallery() != null) {
+        if (gallery != null) {
             try {
-                session.dreamGallery().write(stateDir.resolve(GALLERY_FILE));
+                gallery.write(stateDir.resolve(GALLERY_FILE));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** As many dreams as real images, appended to the batch. */
+    @Override
+    public NDArray extendInputs(NDArray inputs, int realRows) {
+        if (dreams == null) {
+            return inputs;
+        }
+        replayStart = System.nanoTime();
+        return inputs.concat(dreams.sample(realRows, inputs.getManager()), 0);
+    }
+
+    /** The dreams labelled by the previous network's prediction over the old classes. */
+    @Override
+    public NDArray extendTargets(NDArray targets, NDList reference, int realRows, int oldClasses) {
+        if (dreams == null) {
+            return targets;
+        }
+        NDArray dreamedLabels = reference.head().get("{}:, 0:{}", realRows, oldClasses).argMax(1);
+        NDArray extended = targets.concat(dreamedLabels.toType(targets.getDataType(), false), 0);
+        replayNanos += System.nanoTime() - replayStart;
+        return extended;
+    }
+
+    /** The inversion after training, with the replay's share of this phase's training added; null without dreams. */
+    @Override
+    public PartReport report(PhaseSession session) {
+        double replaySeconds = replayNanos / 1e9;
+        if (inverted == null) {
+            return dreams == null ? null : new InversionMetrics(0, 0, 0, replaySeconds, null, null);
+        }
+        return new InversionMetrics(inverted.iterations(), inverted.batchSize(), inverted.seconds(), replaySeconds,
+                inverted.firstLoss(), inverted.lastLoss());
     }
 
     /**

@@ -11,12 +11,19 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.initializer.Initializer;
 import java.util.List;
+import java.util.function.Supplier;
+import org.mnemos.engine.metrics.PartReport;
+import org.mnemos.engine.metrics.Predictions;
 import org.mnemos.engine.model.Backbone;
+import org.mnemos.engine.model.Backbones;
 import org.mnemos.engine.model.BoostedBackbone;
 import org.mnemos.engine.model.HeadType;
 import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.phase.Evaluator;
+import org.mnemos.engine.phase.NetworkHook;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseSession;
+import org.mnemos.engine.phase.Samples;
 import org.mnemos.engine.phase.TrainingStage;
 import org.mnemos.engine.phase.loss.BalancedDistillationLoss;
 import org.mnemos.engine.phase.loss.LogitAdjustedCrossEntropy;
@@ -24,6 +31,7 @@ import org.mnemos.engine.phase.loss.LossTerm;
 import org.mnemos.engine.phase.loss.NewExtractorCrossEntropy;
 import org.mnemos.engine.phase.loss.OldHeadDistillation;
 import org.mnemos.engine.spec.FosterSpec;
+import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 
@@ -48,7 +56,7 @@ import org.mnemos.engine.spec.ScheduleSpec;
  *
  * <p>One instance serves one phase at a time: {@link #beforeTraining} resets what it holds.
  */
-public final class FosterStages implements PhaseHook {
+public final class FosterStages implements PhaseHook, NetworkHook {
 
     static final String BOOSTING_STAGE = "boosting";
     static final String COMPRESSION_STAGE = "compression";
@@ -64,8 +72,23 @@ public final class FosterStages implements PhaseHook {
         this.options = options.resolved();
     }
 
+    /** Every phase after the first trains a second extractor next to the previous network's. */
+    @Override
+    public void shape(IncrementalNet.Builder builder, int phase, ModelSpec model, Shape input) {
+        if (phase > 0) {
+            builder.setBackbone(boosted(Backbones.create(model, (int) input.get(1), (int) input.get(2), (int) input.get(3))));
+        }
+    }
+
+    @Override
+    public IncrementalNet startFrom(IncrementalNet previous, int phase, Supplier<IncrementalNet> rebuilt) {
+        IncrementalNet boosted = rebuilt.get();
+        startBoosted(boosted, previous);
+        return boosted;
+    }
+
     /** The boosted backbone of a phase network whose single-extractor architecture is {@code single}. */
-    public static Backbone boosted(Backbone single) {
+    static Backbone boosted(Backbone single) {
         return BoostedBackbone.builder().setBase(single).build();
     }
 
@@ -75,7 +98,7 @@ public final class FosterStages implements PhaseHook {
      * bias) from its head, as PyCIL's {@code FOSTERNet.update_fc} does; the weights on the new
      * features keep their fresh initialisation.
      */
-    public static void startFrom(IncrementalNet teacher, IncrementalNet single) {
+    static void startBoosted(IncrementalNet teacher, IncrementalNet single) {
         ((BoostedBackbone) teacher.backbone()).startFrom(single.backbone());
         int oldDim = single.backbone().featureDim();
         for (int segment = 0; segment < single.numSegments(); segment++) {
@@ -155,6 +178,19 @@ public final class FosterStages implements PhaseHook {
             alignWeights(student, oldClasses, newClasses, options.waValue());
         }
         session.setSuccessor(student);
+    }
+
+    /** The compressed student the next phase starts from, evaluated on the phase's test split. */
+    @Override
+    public PartReport report(PhaseSession session) {
+        IncrementalNet student = session.successor();
+        if (student == null) {
+            return null;
+        }
+        Samples test = session.testSamples();
+        int[] predicted = Evaluator.predict(student, session.parameterStore(), session.evalTransform(), session.manager(),
+                test, session.height(), session.width(), session.channels(), null).cnn();
+        return new StudentAccuracyReport(Predictions.accuracy(test.labels(), predicted, 0, session.totalClasses()));
     }
 
     /**

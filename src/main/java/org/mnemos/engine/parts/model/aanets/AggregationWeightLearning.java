@@ -3,13 +3,16 @@ package org.mnemos.engine.parts.model.aanets;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
-import org.mnemos.engine.metrics.PhaseMetrics;
+import java.util.function.Supplier;
+import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.model.AggregatedBackbone;
+import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.optim.LrSchedule;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.optim.Optimizer;
 import org.mnemos.engine.optim.Optimizers;
 import org.mnemos.engine.phase.CilMethod;
+import org.mnemos.engine.phase.NetworkHook;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.phase.Samples;
@@ -28,7 +31,7 @@ import org.mnemos.engine.spec.ScheduleSpec;
  * following the main schedule. One instance serves one phase: it holds the balanced set, the
  * optimizer and the α recorded after each epoch.
  */
-public final class AggregationWeightLearning implements PhaseHook {
+public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
 
     static final String STAGE = "aggregation";
     private static final double MOMENTUM = 0.9;
@@ -91,9 +94,20 @@ public final class AggregationWeightLearning implements PhaseHook {
         }
     }
 
+    /** Both branches of phase 1 start from the single network of phase 0; later phases continue the aggregated one. */
     @Override
-    public PhaseMetrics report(PhaseMetrics metrics) {
-        return history.isEmpty() ? metrics : metrics.withAggregationWeights(List.copyOf(history));
+    public IncrementalNet startFrom(IncrementalNet previous, int phase, Supplier<IncrementalNet> rebuilt) {
+        if (phase != 1) {
+            return previous;
+        }
+        IncrementalNet aggregated = rebuilt.get();
+        aggregated.startBranchesFrom(previous);
+        return aggregated;
+    }
+
+    @Override
+    public PartReport report(PhaseSession session) {
+        return history.isEmpty() ? null : new AggregationWeightsReport(List.copyOf(history));
     }
 
     /** The fusion learning rate under the main stage's schedule at the end of this pass. */

@@ -1,0 +1,65 @@
+package org.mnemos.structure;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering of issue 19: the engine knows no Spring; the phase runtime knows no part; a part
+ * knows no other part; the building blocks know neither the runtime nor the parts.
+ */
+class PackageStructureTest {
+
+    private static final String ENGINE = "org.mnemos.engine";
+    private static final String[] BUILDING_BLOCKS = {
+        ENGINE + ".data..", ENGINE + ".model..", ENGINE + ".memory..", ENGINE + ".optim..",
+        ENGINE + ".protocol..", ENGINE + ".metrics..", ENGINE + ".util..",
+    };
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importMainClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.mnemos");
+    }
+
+    @Test
+    void theEngineKnowsNoSpring() {
+        noClasses().that().resideInAPackage(ENGINE + "..")
+                .should().dependOnClassesThat().resideInAPackage("org.springframework..")
+                .check(classes);
+    }
+
+    @Test
+    void thePhaseRuntimeKnowsNoPart() {
+        noClasses().that().resideInAPackage(ENGINE + ".phase..")
+                .should().dependOnClassesThat().resideInAPackage(ENGINE + ".parts..")
+                .check(classes);
+    }
+
+    @Test
+    void aPartKnowsNoOtherPart() {
+        slices().matching(ENGINE + ".parts.(*).(*)..").should().notDependOnEachOther().check(classes);
+    }
+
+    @Test
+    void buildingBlocksKnowNeitherTheRuntimeNorTheParts() {
+        noClasses().that().resideInAnyPackage(BUILDING_BLOCKS)
+                .should().dependOnClassesThat().resideInAnyPackage(ENGINE + ".phase..", ENGINE + ".parts..")
+                .check(classes);
+    }
+
+    @Test
+    void theEngineKnowsNoService() {
+        noClasses().that().resideInAPackage(ENGINE + "..")
+                .should().dependOnClassesThat(resideInAPackage("org.mnemos..").and(not(resideInAPackage(ENGINE + ".."))))
+                .check(classes);
+    }
+}
