@@ -67,10 +67,12 @@ public final class SpecDefaults {
     }
 
     /**
-     * FOSTER's, finetune's and the data-free methods' options with their defaults, so the stored spec
-     * names every value that ran; FOSTER's compression stage takes the training learning rate unless given one.
+     * The method's options with their defaults (the baselines' scalar options, FOSTER's, finetune's and
+     * the data-free methods'), so the stored spec names every value that ran; FOSTER's compression
+     * stage takes the training learning rate unless given one.
      */
-    private static MethodSpec method(MethodSpec m, double trainingLr) {
+    private static MethodSpec method(MethodSpec given, double trainingLr) {
+        MethodSpec m = Methods.withBaselineDefaults(given);
         if ("foster".equals(m.name())) {
             return foster(m, trainingLr);
         }

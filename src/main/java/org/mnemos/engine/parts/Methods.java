@@ -80,7 +80,13 @@ public final class Methods {
             case "lwf-mc" -> lwfMc();
             case "deepinversion" -> deepInversion(spec);
             case "abd" -> abd(spec);
-            default -> throw new SpecException("method.name", "unknown method '" + name + "'; allowed: " + NAMES);
+            default -> {
+                CilMethod registered = Parts.registered(name, spec);
+                if (registered == null) {
+                    throw new SpecException("method.name", "unknown method '" + name + "'; allowed: " + Parts.methodNames());
+                }
+                yield registered;
+            }
         };
     }
 
@@ -169,8 +175,9 @@ public final class Methods {
      * logits) and the same KD, classified by the network's output.
      */
     private static CilMethod lwf(MethodSpec spec, boolean withMemory) {
-        double temperature = or(spec.temperature(), 2.0);
-        double weight = or(spec.distillationWeight(), 3.0);
+        MethodSpec options = withBaselineDefaults(spec, "lwf");
+        double temperature = options.temperature();
+        double weight = options.distillationWeight();
         LossTerm classification = withMemory ? CROSS_ENTROPY : new CrossEntropyLoss(true);
         return new CilMethod("lwf", withMemory ? "LwF (Li & Hoiem 2016) rehearsing an exemplar memory."
                         : "LwF (Li & Hoiem 2016): distillation from the previous model, no exemplars.",
@@ -204,8 +211,9 @@ public final class Methods {
 
     /** Rebuffi et al. 2017 as in PyCIL: CE + KD(T=2), herding memory, nearest-mean-of-exemplars. */
     private static CilMethod icarl(MethodSpec spec) {
-        double temperature = or(spec.temperature(), 2.0);
-        double weight = or(spec.distillationWeight(), 1.0);
+        MethodSpec options = withBaselineDefaults(spec, "icarl");
+        double temperature = options.temperature();
+        double weight = options.distillationWeight();
         return new CilMethod("icarl", "iCaRL (Rebuffi et al. 2017): distillation, herding exemplars, nearest-mean-of-exemplars classifier.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.NME, null, false,
                 (oldClasses, newClasses) -> oldClasses == 0
@@ -219,9 +227,10 @@ public final class Methods {
      * classes' logits trained on a held-out part of the exemplars (and as many new images per class).
      */
     private static CilMethod bic(MethodSpec spec) {
-        double temperature = or(spec.temperature(), 2.0);
-        double fraction = or(spec.biasValidationFraction(), 0.1);
-        int epochs = spec.biasEpochs() == null ? 50 : spec.biasEpochs();
+        MethodSpec options = withBaselineDefaults(spec, "bic");
+        double temperature = options.temperature();
+        double fraction = options.biasValidationFraction();
+        int epochs = options.biasEpochs();
         return new CilMethod("bic", "BiC (Wu et al. 2019): distillation plus a bias-correction layer fitted on held-out exemplars.",
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, true,
                 (oldClasses, newClasses) -> {
@@ -242,10 +251,11 @@ public final class Methods {
      * finetuning.
      */
     private static CilMethod lucir(MethodSpec spec) {
-        double lambdaBase = or(spec.lambdaBase(), 5.0);
-        double margin = or(spec.margin(), 0.5);
-        int k = spec.hardNegatives() == null ? 2 : spec.hardNegatives();
-        int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 0 : spec.balancedFinetuneEpochs();
+        MethodSpec options = withBaselineDefaults(spec, "lucir");
+        double lambdaBase = options.lambdaBase();
+        double margin = options.margin();
+        int k = options.hardNegatives();
+        int finetuneEpochs = options.balancedFinetuneEpochs();
         List<PhaseHook> hooks = finetuneEpochs > 0
                 ? List.of(new WeightImprinting(), new FreezeOldClassifier(),
                         ClassBalancedFinetuning.lucir(finetuneEpochs, CROSS_ENTROPY))
@@ -268,10 +278,11 @@ public final class Methods {
      * class-balanced finetuning of the classifier's weights (20 epochs, lr 0.05 constant in the CIFAR config).
      */
     private static CilMethod podnet(MethodSpec spec) {
-        double spatial = or(spec.podSpatialWeight(), 5.0);
-        double flat = or(spec.podFlatWeight(), 1.0);
-        double margin = or(spec.margin(), 0.6);
-        int finetuneEpochs = spec.balancedFinetuneEpochs() == null ? 20 : spec.balancedFinetuneEpochs();
+        MethodSpec options = withBaselineDefaults(spec, "podnet");
+        double spatial = options.podSpatialWeight();
+        double flat = options.podFlatWeight();
+        double margin = options.margin();
+        int finetuneEpochs = options.balancedFinetuneEpochs();
         NcaLoss nca = new NcaLoss(margin, false);
         // the old classes' proxies stay fixed, as in PODNet's code (old_weights: 0) and PyCIL (fc1 at lr 0)
         List<PhaseHook> hooks = finetuneEpochs > 0
@@ -331,7 +342,7 @@ public final class Methods {
      */
     private static CilMethod deepInversion(MethodSpec spec) {
         InversionSpec options = InversionOptions.resolve(spec.deepinversion(), false);
-        double temperature = or(spec.temperature(), 2.0);
+        double temperature = withBaselineDefaults(spec, "deepinversion").temperature();
         return new CilMethod("deepinversion",
                 "DeepInversion (Yin et al. 2020) for CIL: a generator inverts the previous model; its images are replayed with logit distillation.",
                 TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, HeadType.LINEAR, false,
@@ -359,7 +370,40 @@ public final class Methods {
                 List.of(new DreamingHook(options)));
     }
 
-    private static double or(Double value, double fallback) {
-        return value == null ? fallback : value;
+    /**
+     * {@code spec} with the defaults of the scalar options {@code method} reads filled in (the values
+     * its parts run with), every other field as given: what the resolved spec stores, so that it
+     * names every value that ran. PODNet's {@code proxiesPerClass} stays as given (the head's default).
+     */
+    public static MethodSpec withBaselineDefaults(MethodSpec spec) {
+        return spec.name() == null ? spec : withBaselineDefaults(spec, spec.name());
+    }
+
+    /** As {@link #withBaselineDefaults(MethodSpec)} with the defaults of {@code method} (LwF's for its memory variant too). */
+    private static MethodSpec withBaselineDefaults(MethodSpec s, String method) {
+        return switch (method) {
+            case "lwf" -> options(s, 2.0, 3.0, null, null, null, null, null, null, null, null);
+            case "icarl" -> options(s, 2.0, 1.0, null, null, null, null, null, null, null, null);
+            case "bic" -> options(s, 2.0, null, null, null, null, null, null, 0.1, 50, null);
+            case "lucir" -> options(s, null, null, 5.0, 0.5, 2, null, null, null, null, 0);
+            case "podnet" -> options(s, null, null, null, 0.6, null, 5.0, 1.0, null, null, 20);
+            case "deepinversion" -> options(s, 2.0, null, null, null, null, null, null, null, null, null);
+            default -> s;
+        };
+    }
+
+    /** {@code s} with each null scalar option that has a default (non-null argument) set to it. */
+    private static MethodSpec options(MethodSpec s, Double temperature, Double distillationWeight, Double lambdaBase,
+            Double margin, Integer hardNegatives, Double podSpatialWeight, Double podFlatWeight, Double biasValidationFraction,
+            Integer biasEpochs, Integer balancedFinetuneEpochs) {
+        return new MethodSpec(s.name(), or(s.temperature(), temperature), or(s.distillationWeight(), distillationWeight),
+                or(s.lambdaBase(), lambdaBase), or(s.margin(), margin), or(s.hardNegatives(), hardNegatives),
+                or(s.podSpatialWeight(), podSpatialWeight), or(s.podFlatWeight(), podFlatWeight), s.proxiesPerClass(),
+                or(s.biasValidationFraction(), biasValidationFraction), or(s.biasEpochs(), biasEpochs),
+                or(s.balancedFinetuneEpochs(), balancedFinetuneEpochs), s.foster(), s.abd(), s.deepinversion(), s.finetune());
+    }
+
+    private static <T> T or(T given, T fallback) {
+        return given != null ? given : fallback;
     }
 }
