@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.RunSummary;
-import org.mnemos.engine.phase.CancellationSignal;
-import org.mnemos.engine.phase.TrainingListener;
 import org.mnemos.engine.spec.ExperimentSpec;
 
 /**

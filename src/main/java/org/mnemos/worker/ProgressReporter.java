@@ -3,8 +3,8 @@ package org.mnemos.worker;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.LongSupplier;
-import org.mnemos.engine.phase.TrainingListener;
-import org.mnemos.engine.phase.TrainingProgress;
+import org.mnemos.engine.TrainingListener;
+import org.mnemos.engine.TrainingProgress;
 import org.mnemos.experiment.ExperimentViews;
 
 /**

@@ -24,7 +24,6 @@ import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.phase.TrainingProgress;
 import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
 
 /**

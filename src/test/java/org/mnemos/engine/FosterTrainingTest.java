@@ -28,7 +28,6 @@ import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.engine.phase.PhaseState;
-import org.mnemos.engine.phase.TrainingProgress;
 import org.mnemos.engine.parts.method.foster.StudentAccuracyReport;
 
 /**

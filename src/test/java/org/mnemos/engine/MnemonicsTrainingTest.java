@@ -32,7 +32,6 @@ import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.engine.phase.PhaseState;
-import org.mnemos.engine.phase.TrainingProgress;
 
 /**
  * Mnemonics exemplars end to end on small synthetic runs: herding's exemplars of the new classes

@@ -24,8 +24,6 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.phase.PhaseCancelledException;
-import org.mnemos.engine.phase.TrainingProgress;
 
 /**
  * Phases are reproducible and resumable: the same spec and seed give the same numbers, a phase run

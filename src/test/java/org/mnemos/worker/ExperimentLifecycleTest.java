@@ -28,10 +28,10 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.phase.CancellationSignal;
-import org.mnemos.engine.phase.PhaseCancelledException;
-import org.mnemos.engine.phase.TrainingListener;
-import org.mnemos.engine.phase.TrainingProgress;
+import org.mnemos.engine.CancellationSignal;
+import org.mnemos.engine.PhaseCancelledException;
+import org.mnemos.engine.TrainingListener;
+import org.mnemos.engine.TrainingProgress;
 import org.mnemos.events.EventPublisher;
 import org.mnemos.experiment.ExperimentService;
 import org.mnemos.experiment.ExperimentStatus;
@@ -218,7 +218,7 @@ class ExperimentLifecycleTest {
     @Test
     void aDivergingPhaseFailsTheRunAtOnceWithTheEnginesMessage() throws Exception {
         engineBehaviour = call -> {
-            throw new org.mnemos.engine.phase.TrainingDivergedException(0, "train", 17, Float.NaN);
+            throw new org.mnemos.engine.TrainingDivergedException(0, "train", 17, Float.NaN);
         };
         UUID id = submit();
         ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);

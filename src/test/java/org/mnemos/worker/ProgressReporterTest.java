@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import org.mnemos.engine.phase.TrainingProgress;
+import org.mnemos.engine.TrainingProgress;
 import org.mnemos.experiment.ExperimentViews;
 
 class ProgressReporterTest {

@@ -1,4 +1,6 @@
 package org.mnemos.engine.phase;
+import org.mnemos.engine.TrainingListener;
+import org.mnemos.engine.TrainingProgress;
 
 /**
  * Turns the stages of one phase into a single monotone progress stream for the listener: steps are

@@ -18,6 +18,9 @@ import org.mnemos.engine.data.DeviceDataset;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.CancellationSignal;
+import org.mnemos.engine.TrainingDivergedException;
+import org.mnemos.engine.TrainingProgress;
 
 /** A learning rate of 1e3 makes the loss overflow: the loop stops with the step and the loss instead of training on. */
 class TrainingLoopDivergenceTest {

@@ -24,7 +24,7 @@ import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.phase.CancellationSignal;
+import org.mnemos.engine.CancellationSignal;
 import org.mnemos.engine.phase.PhaseProgress;
 import org.mnemos.engine.phase.TrainingLoop;
 import org.junit.jupiter.api.Test;

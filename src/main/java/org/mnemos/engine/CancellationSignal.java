@@ -1,4 +1,4 @@
-package org.mnemos.engine.phase;
+package org.mnemos.engine;
 
 /** Polled between batches; once it answers true the phase stops with {@link PhaseCancelledException}. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package org.mnemos.engine.phase;
+package org.mnemos.engine;
 
 /**
  * The loss became NaN or infinite. Training is seeded, so a retry would diverge again: the phase

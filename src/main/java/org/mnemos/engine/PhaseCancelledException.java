@@ -1,4 +1,4 @@
-package org.mnemos.engine.phase;
+package org.mnemos.engine;
 
 /** Thrown out of a phase that saw its cancellation signal; the phase left no state behind. */
 public class PhaseCancelledException extends RuntimeException {

@@ -1,4 +1,4 @@
-package org.mnemos.engine.phase;
+package org.mnemos.engine;
 
 /** Receives progress from a training phase; called from the training thread, must be cheap. */
 @FunctionalInterface

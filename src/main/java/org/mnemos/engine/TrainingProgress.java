@@ -1,4 +1,4 @@
-package org.mnemos.engine.phase;
+package org.mnemos.engine;
 
 /**
  * A snapshot of a phase's training. {@code step}/{@code totalSteps} count optimizer steps over all
