@@ -21,11 +21,11 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
+import org.mnemos.engine.PartCatalog;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
-import org.mnemos.engine.parts.method.dfcil.DreamingHook;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.ObjectMapper;
@@ -72,7 +72,7 @@ public class PhaseDownloads implements PhaseArtifacts {
             Path checkpoint = work.resolve(CHECKPOINT + ".zip");
             writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
             store.store(experimentId, phase, CHECKPOINT, checkpoint);
-            Path dreams = stateDir.resolve(DreamingHook.GALLERY_FILE);
+            Path dreams = stateDir.resolve(PartCatalog.DREAM_GALLERY_FILE);
             if (Files.exists(dreams)) {
                 Path synthetic = work.resolve(SYNTHETIC + ".zip");
                 writeExemplarsZip(ExemplarSet.read(dreams), phase, plan, synthetic, Map.of(), Map.of(), Map.of("kind", SYNTHETIC));

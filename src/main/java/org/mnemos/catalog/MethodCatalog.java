@@ -2,15 +2,12 @@ package org.mnemos.catalog;
 
 import java.util.List;
 import java.util.Optional;
-import org.mnemos.engine.parts.Methods;
-import org.mnemos.engine.phase.CilMethod;
-import org.mnemos.engine.phase.ClassifierRule;
-import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.PartCatalog;
 import org.springframework.stereotype.Component;
 
 /**
  * The CIL methods a spec may name, what each needs and which {@code MethodSpec} options apply to
- * it, as the engine defines them ({@link Methods}); validation and capability discovery read it.
+ * it, as the engine defines them ({@link PartCatalog}); validation and capability discovery read it.
  */
 @Component
 public class MethodCatalog {
@@ -23,12 +20,9 @@ public class MethodCatalog {
     public record MethodInfo(String name, String description, boolean usesExemplars, boolean usesNme, List<String> options) {}
 
     /** Read from the engine's own method table, so the catalog cannot drift from what runs. */
-    private static final List<MethodInfo> METHODS = Methods.NAMES.stream()
-            .map(name -> {
-                CilMethod method = Methods.create(MethodSpec.named(name));
-                return new MethodInfo(name, method.description(), method.keepsExemplars(),
-                        method.classifier() == ClassifierRule.NME, Methods.OPTIONS.get(name));
-            })
+    private static final List<MethodInfo> METHODS = PartCatalog.methods().stream()
+            .map(method -> new MethodInfo(method.name(), method.description(), method.keepsExemplars(), method.nearestMean(),
+                    method.options()))
             .toList();
 
     public List<MethodInfo> list() {

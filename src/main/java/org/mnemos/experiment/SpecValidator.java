@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.mnemos.catalog.MethodCatalog;
 import org.mnemos.config.RunMemoryCheck;
+import org.mnemos.engine.PartCatalog;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.memory.ExemplarStorage;
@@ -15,7 +16,6 @@ import org.mnemos.engine.model.Backbones;
 import org.mnemos.engine.model.BranchType;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.optim.Optimizers;
-import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions;
 import org.mnemos.engine.protocol.ClassOrders;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.BaseTrainingSpec;
@@ -439,13 +439,13 @@ public class SpecValidator {
         if (method == null) {
             return;
         }
-        if (org.mnemos.engine.parts.Methods.DATA_FREE.contains(method.name())) {
+        if (PartCatalog.isDataFree(method.name())) {
             if (memory != null) {
                 errors.add("memory", method.name() + " is data-free: it keeps no exemplars at all; leave memory out");
             }
             return;
         }
-        if (!method.usesExemplars() && !org.mnemos.engine.parts.Methods.OPTIONAL_MEMORY.contains(method.name())) {
+        if (!method.usesExemplars() && !PartCatalog.takesOptionalMemory(method.name())) {
             if (memory != null && (memory.perClass() != null || memory.total() != null || memory.bytes() != null)) {
                 errors.add("memory", method.name() + " keeps no exemplars; leave memory out");
             }
@@ -545,11 +545,11 @@ public class SpecValidator {
             errors.add("memory.mnemonics", "applies to selector mnemonics only");
             return;
         }
-        if (options.mode() != null && !MnemonicsOptions.MODES.contains(options.mode())) {
-            errors.add("memory.mnemonics.mode", "must be one of " + MnemonicsOptions.MODES);
+        if (options.mode() != null && !PartCatalog.MNEMONICS_MODES.contains(options.mode())) {
+            errors.add("memory.mnemonics.mode", "must be one of " + PartCatalog.MNEMONICS_MODES);
         }
-        if (options.adjust() != null && !MnemonicsOptions.ADJUST.contains(options.adjust())) {
-            errors.add("memory.mnemonics.adjust", "must be one of " + MnemonicsOptions.ADJUST);
+        if (options.adjust() != null && !PartCatalog.MNEMONICS_ADJUST.contains(options.adjust())) {
+            errors.add("memory.mnemonics.adjust", "must be one of " + PartCatalog.MNEMONICS_ADJUST);
         }
         if ("code".equals(options.mode())) {
             if (options.innerSteps() != null) {

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of issue 19: the engine knows no Spring; the phase runtime knows no part; a part
- * knows no other part; the building blocks know neither the runtime nor the parts.
+ * The layering of issue 19: the engine knows no Spring and no service; the phase runtime knows no
+ * part; a part knows no other part; the building blocks know neither the runtime nor the parts; the
+ * service packages reach the parts only through the engine's front ({@code PartCatalog},
+ * {@code CilEngine}). (They still use building blocks directly: data sets, exemplar files.)
  */
 class PackageStructureTest {
 
@@ -62,4 +64,16 @@ class PackageStructureTest {
                 .should().dependOnClassesThat(resideInAPackage("org.mnemos..").and(not(resideInAPackage(ENGINE + ".."))))
                 .check(classes);
     }
+
+    @Test
+    void servicePackagesReachThePartsOnlyThroughTheEngineFront() {
+        noClasses().that().resideInAnyPackage(SERVICES)
+                .should().dependOnClassesThat().resideInAnyPackage(ENGINE + ".phase..", ENGINE + ".parts..")
+                .check(classes);
+    }
+
+    private static final String[] SERVICES = {
+        "org.mnemos.experiment..", "org.mnemos.worker..", "org.mnemos.web..", "org.mnemos.config..",
+        "org.mnemos.artifacts..", "org.mnemos.catalog..", "org.mnemos.events..", "org.mnemos.security..",
+    };
 }
