@@ -57,7 +57,7 @@ public class GroupController {
                     description = "an experiment spec (as POST /api/v1/experiments takes) without seed") Object spec) {}
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create a group: one experiment per arm and seed",
+    @Operation(operationId = "createGroup", summary = "Create a group: one experiment per arm and seed",
             description = "Every member's spec is validated as a submission is; an error names its path in this body "
                     + "(arms[1].spec.method.name). All members are queued in one transaction and count together against "
                     + "the key's limit of active experiments.",
@@ -70,7 +70,7 @@ public class GroupController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "The caller's groups, newest first (every owner's for an admin key)")
+    @Operation(operationId = "listGroups", summary = "The caller's groups, newest first (every owner's for an admin key)")
     public GroupViews.Page list(
             @Parameter(description = "how many, 1 to 100 (default 20)") @RequestParam(required = false) Integer limit,
             HttpServletRequest request) {
@@ -78,7 +78,7 @@ public class GroupController {
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "A group's members and statistics",
+    @Operation(operationId = "getGroup", summary = "A group's members and statistics",
             description = "Per arm and metric the mean, sample std (n - 1) and n over its SUCCEEDED members; for each pair "
                     + "of arms (later minus earlier) the mean paired difference over shared seeds with its 95 % Student-t interval.")
     public GroupViews.Group get(@PathVariable UUID id, HttpServletRequest request) {
@@ -86,21 +86,21 @@ public class GroupController {
     }
 
     @PostMapping(path = "/{id}/cancel", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Cancel every queued or running member")
+    @Operation(operationId = "cancelGroup", summary = "Cancel every queued or running member")
     public GroupViews.Group cancel(@PathVariable UUID id, HttpServletRequest request) {
         return groups.cancel(id, Caller.of(request));
     }
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete a group with all its members (not while one runs)")
+    @Operation(operationId = "deleteGroup", summary = "Delete a group with all its members (not while one runs)")
     @ApiResponse(responseCode = "204", description = "Deleted")
     public void delete(@PathVariable UUID id, HttpServletRequest request) {
         groups.delete(id, Caller.of(request));
     }
 
     @GetMapping("/{id}/table")
-    @Operation(summary = "A group's table as CSV",
+    @Operation(operationId = "groupTable", summary = "A group's table as CSV",
             description = "view=members (default): a row per member with its final and average incremental accuracy, forgetting "
                     + "and backward transfer; view=arms: arm, metric, mean, std, n; view=differences: arm, baseline, metric, "
                     + "mean, std, n, low, high. Per-phase accuracy appears as metric phase_accuracy[k].")
