@@ -46,7 +46,12 @@ public class GroupService {
     private static final JsonMapper JSON = SpecReader.json();
     private static final Set<String> FIELDS = Set.of("name", "seeds", "arms");
     private static final Set<String> ARM_FIELDS = Set.of("label", "spec");
-    private static final int MAX_LABEL_LENGTH = 100;
+    /**
+     * Short enough that a member's generated name, "{@code <group> / <label> / seed <seed>}", stays
+     * within the 200 characters an experiment's name may have.
+     */
+    private static final int MAX_NAME_LENGTH = 80;
+    private static final int MAX_LABEL_LENGTH = 60;
     public static final int MAX_PAGE = 100;
 
     /** The scalar metrics of a finished member, in the order views list them. */
@@ -130,7 +135,7 @@ public class GroupService {
         List<FieldProblem> problems = new ArrayList<>();
         tree.propertyNames().stream().filter(f -> !FIELDS.contains(f))
                 .forEach(f -> problems.add(new FieldProblem(f, "unknown field; allowed: [arms, name, seeds]")));
-        String name = text(tree.get("name"), "name", limits.maxNameLength(), problems);
+        String name = text(tree.get("name"), "name", MAX_NAME_LENGTH, problems);
         List<Long> seeds = seeds(tree.get("seeds"), problems);
         List<ArmRequest> arms = arms(tree.get("arms"), problems);
         if (!problems.isEmpty()) {

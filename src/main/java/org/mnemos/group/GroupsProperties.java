@@ -10,5 +10,4 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("mnemos.groups")
 public record GroupsProperties(
         @DefaultValue("8") int maxArms,
-        @DefaultValue("20") int maxSeeds,
-        @DefaultValue("200") int maxNameLength) {}
+        @DefaultValue("20") int maxSeeds) {}

@@ -321,6 +321,7 @@ class GroupsApiTest {
             "{\"name\":7,\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":{}}]}|name",
             "{\"name\":\"  \",\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":{}}]}|name",
             "{\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":{}}]}|name",
+            "{\"name\":\"gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg\",\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":{}}]}|name",
             "{\"name\":\"g\",\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":{}}],\"extra\":1}|extra",
             "{\"name\":\"g\",\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":{}},{\"label\":\"a\",\"spec\":{}}]}|arms[1].label",
             "{\"name\":\"g\",\"seeds\":[1],\"arms\":[{\"label\":\"\",\"spec\":{}}]}|arms[0].label",
