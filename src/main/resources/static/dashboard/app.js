@@ -5,6 +5,7 @@ import { renderExperiment } from './views/experiment.js';
 import { renderGallery } from './views/gallery.js';
 import { renderCompare } from './views/compare.js';
 import { renderSubmit } from './views/submit.js';
+import { renderGroup, renderGroups } from './views/groups.js';
 
 const ROUTES = [
   { pattern: /^\/$/, view: 'list', render: renderList },
@@ -12,6 +13,8 @@ const ROUTES = [
   { pattern: /^\/experiments\/([0-9a-f-]{36})\/gallery$/, view: 'gallery', render: renderGallery },
   { pattern: /^\/compare$/, view: 'compare', render: renderCompare },
   { pattern: /^\/submit$/, view: 'submit', render: renderSubmit },
+  { pattern: /^\/groups$/, view: 'groups', render: renderGroups },
+  { pattern: /^\/groups\/([0-9a-f-]{36})$/, view: 'group', render: renderGroup },
 ];
 
 const main = document.getElementById('view');

@@ -117,3 +117,54 @@ export function accuracyMatrix(container, rows, groups) {
   });
   container.appendChild(table);
 }
+
+/** A palette colour with an alpha, for the filled bands. */
+function translucent(hex, alpha) {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgba(${r},${g},${b},${alpha})`;
+}
+
+/**
+ * Mean curves with ± one standard deviation bands, one per arm of a group. `arms`: [{label, mean,
+ * std}], mean[k] and std[k] for phase k (null when missing; a null std draws no band there). The
+ * container's data-series and data-bands attributes count the curves and the bands drawn.
+ */
+export function bandChart(container, { title, arms, phases }) {
+  container.classList.add('chart');
+  container.setAttribute('role', 'img');
+  const n = Math.max(phases ?? 0, ...arms.map((a) => a.mean.length), 1);
+  const xs = Array.from({ length: n }, (_, k) => k);
+  const data = [xs];
+  const series = [{ label: 'phase' }];
+  const bands = [];
+  arms.forEach((arm, i) => {
+    const colour = PALETTE[i % PALETTE.length];
+    const at = (k, sign) => (arm.mean[k] == null || arm.std[k] == null ? null : arm.mean[k] + sign * arm.std[k]);
+    data.push(xs.map((k) => arm.mean[k] ?? null), xs.map((k) => at(k, 1)), xs.map((k) => at(k, -1)));
+    const mean = series.length;
+    series.push(
+      { label: arm.label, stroke: colour, dash: DASHES[i % DASHES.length], width: 2, spanGaps: true,
+        points: { show: true, size: 7, fill: colour }, value: (u, v) => percent(v) },
+      { label: `${arm.label} + std`, stroke: translucent(colour, 0.35), width: 1, points: { show: false }, value: (u, v) => percent(v) },
+      { label: `${arm.label} − std`, stroke: translucent(colour, 0.35), width: 1, points: { show: false }, value: (u, v) => percent(v) });
+    if (arm.std.some((s) => s != null)) bands.push({ series: [mean + 1, mean + 2], fill: translucent(colour, 0.18) });
+  });
+  container.dataset.series = String(arms.length);
+  container.dataset.bands = String(bands.length);
+  container.dataset.points = String(Math.max(0, ...arms.map((a) => a.mean.filter((v) => v != null).length)));
+  container.setAttribute('aria-label', `${title}: ${arms.map((a) => `${a.label} ${a.mean.map((m, k) => `${percent(m)} ± ${percent(a.std[k])}`).join(', ')}`).join('; ')}`);
+  const width = Math.max(280, container.clientWidth || 600);
+  return new uPlot({
+    title,
+    width,
+    height: Math.round(Math.min(320, Math.max(200, width * 0.45))),
+    scales: { x: { time: false, range: [-0.2, Math.max(n - 1, 1) + 0.2] }, y: { range: [0, 1] } },
+    axes: [
+      { label: 'phase', splits: () => xs, values: (u, ticks) => ticks.map(String) },
+      { label: 'accuracy', values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
+    ],
+    series,
+    bands,
+    legend: { live: true },
+  }, data, container);
+}

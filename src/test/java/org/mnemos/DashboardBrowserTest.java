@@ -55,7 +55,8 @@ import tools.jackson.databind.json.JsonMapper;
  * load, an optimized run's exemplars beside their originals, a CAM-compressed run's boxes and
  * heatmaps; two runs are compared from the list; a reloaded page and the list resume their event
  * streams after the last event (Last-Event-ID); a run started from an earlier run's spec is
- * cancelled with the keyboard. Any console error fails the test except the 401 and 400 the steps
+ * cancelled with the keyboard; a seed group's page shows its arms' mean curves with ± std bands, the
+ * paired differences the API computed and links to its members. Any console error fails the test except the 401 and 400 the steps
  * provoke on purpose. Screenshots go to {@code target/dashboard-screenshots}, or to
  * {@code docs/dashboard} with {@code -Dmnemos.screenshots.dir=docs/dashboard}.
  */
@@ -375,6 +376,64 @@ class DashboardBrowserTest {
                 long overflow = ((Number) script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
                 assertThat(overflow).as("sideways overflow of %s at 390 px", page).isLessThanOrEqualTo(0);
             }
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(10)
+    void aGroupPageShowsMeanCurvesWithBandsThePairedDifferencesAndLinksToMembers() throws Exception {
+        String body = """
+                {"name": "replay vs icarl", "seeds": [1, 2, 3], "arms": [
+                  {"label": "replay", "spec": %s}, {"label": "icarl", "spec": %s}]}"""
+                .formatted(spec("replay", "replay", 40).replace("\"seed\": 1, ", ""),
+                        spec("icarl", "icarl", 40).replace("\"seed\": 1, ", ""));
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/groups"))
+                .header("Content-Type", "application/json").header("X-API-Key", KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode group = JSON.readTree(created.body());
+        String id = group.get("id").asString();
+        for (JsonNode member : group.get("members")) {
+            awaitStatus(member.get("experiment").asString(), "SUCCEEDED");
+        }
+        JsonNode view = getJson("/api/v1/groups/" + id);
+
+        browser.get(base() + "/#/groups");
+        until(d -> ready("groups"));
+        browser.findElement(By.cssSelector("#groups-table a[href='#/groups/" + id + "']")).click();
+        until(d -> ready("group"));
+        WebElement chart = browser.findElement(By.id("group-curve"));
+        assertThat(chart.getDomAttribute("data-series")).isEqualTo("2");
+        assertThat(chart.getDomAttribute("data-bands")).isEqualTo("2");
+        assertThat(chart.getDomAttribute("data-points")).isEqualTo("3");
+        assertThat(browser.findElements(By.cssSelector("#arms-table tbody tr"))).hasSize(2);
+        // one pair of arms, four metrics: icarl - replay, as the API computed it
+        List<WebElement> differences = browser.findElements(By.cssSelector("#differences-table tbody tr"));
+        assertThat(differences).hasSize(4);
+        JsonNode finalAccuracy = view.get("comparisons").get(0).get("metrics").get("finalAccuracy");
+        WebElement first = differences.get(0);
+        assertThat(first.getDomAttribute("data-arm")).isEqualTo("icarl");
+        assertThat(first.getDomAttribute("data-baseline")).isEqualTo("replay");
+        assertThat(Double.parseDouble(first.findElement(By.cssSelector("td[data-value]")).getDomAttribute("data-value")))
+                .isEqualTo(finalAccuracy.get("mean").asDouble());
+        assertThat(first.getText()).contains(String.format("%.2f pp", 100 * Math.abs(finalAccuracy.get("low").asDouble())));
+        List<WebElement> links = browser.findElements(By.cssSelector("#members-table a.member-link"));
+        assertThat(links).hasSize(6);
+        screenshot("group");
+        String member = view.get("arms").get(1).get("members").get(0).get("experiment").asString();
+        browser.findElement(By.cssSelector("#members-table a[href='#/experiments/" + member + "']")).click();
+        until(d -> ready("experiment"));
+        assertThat(browser.getCurrentUrl()).endsWith("/experiments/" + member);
+
+        browser.manage().window().setSize(new Dimension(390, 844));
+        try {
+            browser.get(base() + "/#/groups/" + id);
+            until(d -> ready("group"));
+            long overflow = ((Number) script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
+            assertThat(overflow).as("sideways overflow of the group page at 390 px").isLessThanOrEqualTo(0);
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 900));
         }

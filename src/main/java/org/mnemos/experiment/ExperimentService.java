@@ -107,15 +107,13 @@ public class ExperimentService {
                 return replay(existing.get(), read.submitted());
             }
         }
-        List<FieldProblem> problems = validator.validate(read.spec());
-        if (!problems.isEmpty()) {
-            throw ApiException.invalidSpec(problems);
-        }
-        // the engine fills every default, so the stored spec says exactly what runs
-        RunPlan plan = engine.plan(namedAfterPreset(read.spec()));
-        ExperimentSpec spec = plan.spec();
+        Prepared prepared = prepare(read);
         try {
-            return tx.execute(status -> create(read.submitted(), spec, plan, idempotencyKey, owner));
+            return tx.execute(status -> {
+                reserveActiveRuns(owner, 1);
+                UUID id = store(prepared, idempotencyKey, owner);
+                return new Submission(new ExperimentViews.Submitted(id, ExperimentStatus.QUEUED), true);
+            });
         } catch (DataIntegrityViolationException e) {
             // a concurrent retry with the same key won the insert
             if (idempotencyKey != null) {
@@ -126,6 +124,26 @@ public class ExperimentService {
             }
             throw e;
         }
+    }
+
+    /** A spec read, validated and planned with every default filled: what {@link #store} writes. */
+    public record Prepared(ObjectNode submitted, RunPlan plan) {}
+
+    /**
+     * Reads, validates and plans a spec exactly as a submission does, storing nothing; an invalid
+     * spec is an {@link ApiException} naming its fields.
+     */
+    public Prepared prepare(byte[] body) {
+        return prepare(reader.read(body));
+    }
+
+    private Prepared prepare(SpecReader.ReadSpec read) {
+        List<FieldProblem> problems = validator.validate(read.spec());
+        if (!problems.isEmpty()) {
+            throw ApiException.invalidSpec(problems);
+        }
+        // the engine fills every default, so the stored spec says exactly what runs
+        return new Prepared(read.submitted(), engine.plan(namedAfterPreset(read.spec())));
     }
 
     private Submission replay(Experiment existing, ObjectNode submitted) {
@@ -145,13 +163,28 @@ public class ExperimentService {
                 spec.method(), spec.memory(), spec.training());
     }
 
-    private Submission create(ObjectNode submitted, ExperimentSpec spec, RunPlan plan, String idempotencyKey, String owner) {
+    /**
+     * Takes the owner's submission lock until the end of the caller's transaction and refuses (429)
+     * when {@code more} new runs would take the owner past its limit of active runs.
+     */
+    public void reserveActiveRuns(String owner, int more) {
         experiments.lockOwner(owner);
         long active = experiments.countByOwnerAndStatusIn(owner, ACTIVE);
-        if (active >= limits.maxConcurrentRunsPerKey()) {
+        if (active + more > limits.maxConcurrentRunsPerKey()) {
             throw new ApiException(ProblemType.TOO_MANY_RUNS, "There are already " + active
-                    + " active experiments for this key; at most " + limits.maxConcurrentRunsPerKey() + " are allowed.");
+                    + " active experiments for this key and " + more + " more were asked for; at most "
+                    + limits.maxConcurrentRunsPerKey() + " are allowed.");
         }
+    }
+
+    /**
+     * Stores a prepared run with its phases and queues phase 0, within the caller's transaction
+     * (after {@link #reserveActiveRuns}); returns the new experiment's id.
+     */
+    public UUID store(Prepared prepared, String idempotencyKey, String owner) {
+        RunPlan plan = prepared.plan();
+        ExperimentSpec spec = plan.spec();
+        ObjectNode submitted = prepared.submitted();
         String resolved = JSON.writeValueAsString(spec);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Experiment experiment = new Experiment(
@@ -174,7 +207,7 @@ public class ExperimentService {
         phases.flush();
         queue.enqueue(experiment.getId(), 0);
         log.info("Experiment {} '{}' queued with {} phases", experiment.getId(), spec.name(), plan.phaseCount());
-        return new Submission(new ExperimentViews.Submitted(experiment.getId(), experiment.getStatus()), true);
+        return experiment.getId();
     }
 
     /** Hex sha256 of the canonical JSON (sorted keys, no nulls) of the resolved spec. */
