@@ -146,10 +146,17 @@ public class PhaseExecution {
         }
         try (WorkerDevices.Lease lease = devices().acquire()) {
             String deviceName = WorkerDevices.name(lease.device());
-            if (!ledger.start(id, index, workerName, deviceName, properties.maxAttempts())) {
-                log.error("Phase {} used up its {} attempts without finishing; the experiment is FAILED", index,
-                        properties.maxAttempts());
-                return false;
+            switch (ledger.start(id, index, workerName, deviceName, properties.maxAttempts())) {
+                case EXHAUSTED -> {
+                    log.error("Phase {} used up its {} attempts without finishing; the experiment is FAILED", index,
+                            properties.maxAttempts());
+                    return false;
+                }
+                case DROPPED -> {
+                    log.info("Phase {} dropped: the experiment was cancelled, deleted or ended meanwhile", index);
+                    return false;
+                }
+                case RUN -> { }
             }
             log.info("Phase {} of {} started on {} ({})", index, plan.phaseCount(), workerName, deviceName);
             return train(id, index, plan, lease.device(), scheduler);

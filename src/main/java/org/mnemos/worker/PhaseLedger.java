@@ -75,11 +75,27 @@ public class PhaseLedger {
      * worker process down: killed, crashed, out of memory), so the run is FAILED instead of
      * running a poison phase forever.
      *
+     * The run's status is read again in this transaction: a cancel that committed after the
+     * worker's first look must not be overwritten by RUNNING (the run would then train to its end).
+     *
      * @return whether the phase may run
      */
-    boolean start(UUID id, int index, String worker, String device, int maxAttempts) {
+    Start start(UUID id, int index, String worker, String device, int maxAttempts) {
         return inTransaction(() -> {
-            Experiment experiment = experiments.findById(id).orElseThrow();
+            Experiment experiment = experiments.findById(id).orElse(null);
+            if (experiment == null) {
+                return Start.DROPPED;
+            }
+            switch (experiment.getStatus()) {
+                case CANCELLED, SUCCEEDED, FAILED -> {
+                    return Start.DROPPED;
+                }
+                case CANCELLING -> {
+                    endCancelled(experiment, phase(id, index));
+                    return Start.DROPPED;
+                }
+                default -> { }
+            }
             Phase phase = phase(id, index);
             Instant now = Instant.now();
             if (experiment.getAttempts() >= maxAttempts) {
@@ -89,7 +105,7 @@ public class PhaseLedger {
                 experiment.fail(error, now);
                 experiments.flush();
                 events.publish(id, "experiment-failed", Map.of("phase", index, "error", error));
-                return false;
+                return Start.EXHAUSTED;
             }
             experiment.startAttempt();
             experiment.transition(ExperimentStatus.RUNNING, now);
@@ -97,9 +113,12 @@ public class PhaseLedger {
             experiments.flush();
             events.publish(id, "phase-started", Map.of("phase", index, "classes", JSON.readTree(phase.getClasses()),
                     "attempt", phase.getAttempts(), "device", device));
-            return true;
+            return Start.RUN;
         });
     }
+
+    /** What {@link #start} decided: train, the attempts are used up (the run FAILED), or the run ended meanwhile. */
+    enum Start { RUN, EXHAUSTED, DROPPED }
 
     /**
      * The metrics as the event carries them: with, for one release, the fields the reports replaced
@@ -207,16 +226,18 @@ public class PhaseLedger {
     /** Ends the run as CANCELLED; the phase that was running goes back to PENDING for a resume. */
     void cancel(UUID id, int index) {
         inTransaction(() -> {
-            Experiment experiment = experiments.findById(id).orElseThrow();
-            Phase phase = phase(id, index);
-            if (phase.getStatus() != PhaseStatus.COMPLETED) {
-                phase.end(PhaseStatus.PENDING);
-            }
-            experiment.transition(ExperimentStatus.CANCELLED, Instant.now());
-            experiments.flush();
-            events.publish(id, "experiment-cancelled", Map.of("phase", index));
+            endCancelled(experiments.findById(id).orElseThrow(), phase(id, index));
             return null;
         });
+    }
+
+    private void endCancelled(Experiment experiment, Phase phase) {
+        if (phase.getStatus() != PhaseStatus.COMPLETED) {
+            phase.end(PhaseStatus.PENDING);
+        }
+        experiment.transition(ExperimentStatus.CANCELLED, Instant.now());
+        experiments.flush();
+        events.publish(experiment.getId(), "experiment-cancelled", Map.of("phase", phase.getPhaseIndex()));
     }
 
     /**
