@@ -39,14 +39,14 @@ public final class Adam extends FlatOptimizer {
     NDArray update(NDArray gradient, List<NDArray> state, float lr, int step, NDManager temporaries) {
         NDArray mean = state.get(0);
         NDArray variance = state.get(1);
-        mean.muli(constant(beta1, temporaries)).addi(own(gradient.mul(constant(1f - beta1, temporaries)), temporaries));
-        variance.muli(constant(beta2, temporaries))
-                .addi(own(gradient.square(), temporaries).muli(constant(1f - beta2, temporaries)));
+        mean.muli(fixed(beta1)).addi(own(gradient.mul(fixed(1f - beta1)), temporaries));
+        variance.muli(fixed(beta2))
+                .addi(own(gradient.square(), temporaries).muli(fixed(1f - beta2)));
         double biasCorrection1 = 1.0 - Math.pow(beta1, step);
         double biasCorrection2 = 1.0 - Math.pow(beta2, step);
         NDArray denominator = own(variance.sqrt(), temporaries)
                 .divi(constant((float) Math.sqrt(biasCorrection2), temporaries))
-                .addi(constant(epsilon, temporaries));
+                .addi(fixed(epsilon));
         return own(mean.div(denominator), temporaries).muli(constant((float) (lr / biasCorrection1), temporaries));
     }
 

@@ -51,6 +51,8 @@ abstract class FlatOptimizer implements Optimizer {
     /** Created at the first step (or restore), on the device of the parameters it updates. */
     private NDManager stateManager;
     private Layout layout;
+    /** The rule's constants that never change (betas, epsilon, momentum, weight decay), by value, in the state manager. */
+    private final java.util.Map<Float, NDArray> fixedConstants = new java.util.HashMap<>();
     /** Steps taken: Adam's bias correction, SGD's first-step momentum buffer. */
     private int steps;
 
@@ -76,7 +78,7 @@ abstract class FlatOptimizer implements Optimizer {
                 NDArray gradient = weight.getGradient();
                 gradient.attach(step);
                 if (weightDecay != 0f) {
-                    gradient = own(weight.mul(constant(weightDecay, step)), step).addi(gradient);
+                    gradient = own(weight.mul(fixed(weightDecay)), step).addi(gradient);
                 }
                 weight.subi(update(gradient, layout.separateState.get(i), lr, steps, step));
             }
@@ -87,7 +89,7 @@ abstract class FlatOptimizer implements Optimizer {
             NDArray gradient = Layout.flatten(flat, NDArray::getGradient, step);
             if (weightDecay != 0f) {
                 // a new array: with one parameter the flat weights are a view of the weights themselves
-                gradient = Layout.flatten(flat, weight -> weight.reshape(-1), step).mul(constant(weightDecay, step)).addi(gradient);
+                gradient = Layout.flatten(flat, weight -> weight.reshape(-1), step).mul(fixed(weightDecay)).addi(gradient);
             }
             NDArray update = update(gradient, layout.flatState, lr, steps, step);
             if (flat.size() == 1) {
@@ -128,6 +130,14 @@ abstract class FlatOptimizer implements Optimizer {
         return Scalars.constant(value, temporaries, temporaries.getDevice());
     }
 
+    /**
+     * {@code value} as a 0-d constant made once, on the parameters' device, for the values a rule
+     * uses at every step: filling it anew each step cost a libtorch call per constant and group.
+     */
+    final NDArray fixed(float value) {
+        return fixedConstants.computeIfAbsent(value, v -> Scalars.constant(v, stateManager, stateManager.getDevice()));
+    }
+
     static NDArray own(NDArray array, NDManager manager) {
         array.attach(manager);
         return array;
@@ -163,6 +173,7 @@ abstract class FlatOptimizer implements Optimizer {
     @Override
     public void close() {
         layout = null;
+        fixedConstants.clear();
         steps = 0;
         if (stateManager != null) {
             stateManager.close();

@@ -40,11 +40,11 @@ public final class Sgd extends FlatOptimizer {
             if (step == 1) {
                 buffer.set(new NDIndex(":"), gradient);
             } else {
-                buffer.muli(constant(momentum, temporaries)).addi(dampening == 0f
+                buffer.muli(fixed(momentum)).addi(dampening == 0f
                         ? gradient
-                        : own(gradient.mul(constant(1f - dampening, temporaries)), temporaries));
+                        : own(gradient.mul(fixed(1f - dampening)), temporaries));
             }
-            d = nesterov ? own(buffer.mul(constant(momentum, temporaries)), temporaries).addi(gradient) : buffer;
+            d = nesterov ? own(buffer.mul(fixed(momentum)), temporaries).addi(gradient) : buffer;
         }
         return own(d.mul(constant(lr, temporaries)), temporaries);
     }
