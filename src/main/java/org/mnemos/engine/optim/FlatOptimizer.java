@@ -26,8 +26,8 @@ import org.mnemos.engine.util.Scalars;
  * copies it and every flat temporary is as large as all parameters together, and glibc gives such
  * temporaries back to the kernel at the end of each step (MADV_DONTNEED) only to fault them in
  * again in the next; the MLP 784-400-400's step lost half its speed to that (bench/RESULTS.md,
- * issue 25). Its ~12 kernels cost a few microseconds on the CPU, against ~5 µs per launch on a
- * GPU, where every parameter stays in the flat update.
+ * issue 25). Its own update costs ~12 libtorch calls more per step; on a GPU each is a kernel
+ * launch, so there every parameter stays in the flat update.
  *
  * <p>Each element goes through the same float operations in the same order whichever way it is
  * updated, as in the per-parameter rule, so results are bit for bit unchanged ({@code OptimizerTest}).
