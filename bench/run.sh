@@ -2,10 +2,15 @@
 # Mnemos benchmarks: engine throughput beside PyTorch's, and the Split-MNIST / Split-Fashion-MNIST
 # tables. Usage: bench/run.sh [throughput|mnist|fashion-mnist|gpu ...] [--iterations N] [--methods a,b]
 # The gpu part compares with the PyTorch of MNEMOS_BENCH_PYTHON (default python3), on its first CUDA device.
+# bench/run.sh regression BASE_COMMIT [--pairs N]: that commit's throughput part against this tree's (regression.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads="${MNEMOS_BENCH_THREADS:-$(nproc)}"
 ./mvnw -q -B -DskipTests package
+if [ "${1:-}" = regression ]; then
+  shift
+  exec bench/regression.sh "$@"
+fi
 export OMP_NUM_THREADS="$threads"
 java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads="$threads" \
   -Dloader.main=org.mnemos.bench.Benchmarks -cp target/mnemos.jar \

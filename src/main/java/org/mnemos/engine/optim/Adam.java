@@ -3,6 +3,7 @@ package org.mnemos.engine.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 
 /**
  * torch.optim.Adam (no amsgrad) on flat buffers ({@link FlatOptimizer}): g += wd·p (L2, not decoupled); m = b1·m + (1-b1)·g; v = b2·v +
@@ -28,27 +29,25 @@ public final class Adam extends FlatOptimizer {
     }
 
     @Override
-    void createState(long size, NDManager stateManager) {
+    List<NDArray> createState(long size, NDManager stateManager) {
         mean = stateManager.zeros(new Shape(size));
         variance = stateManager.zeros(new Shape(size));
+        return List.of(mean, variance);
     }
 
     @Override
-    NDArray update(NDArray gradient, float lr, int step, NDManager temporaries) {
-        mean.muli(constant(beta1, temporaries)).addi(own(gradient.mul(constant(1f - beta1, temporaries)), temporaries));
-        variance.muli(constant(beta2, temporaries))
-                .addi(own(gradient.square(), temporaries).muli(constant(1f - beta2, temporaries)));
+    NDArray update(NDArray gradient, List<NDArray> state, float lr, int step, NDManager temporaries) {
+        NDArray mean = state.get(0);
+        NDArray variance = state.get(1);
+        mean.muli(fixed(beta1)).addi(own(gradient.mul(fixed(1f - beta1)), temporaries));
+        variance.muli(fixed(beta2))
+                .addi(own(gradient.square(), temporaries).muli(fixed(1f - beta2)));
         double biasCorrection1 = 1.0 - Math.pow(beta1, step);
         double biasCorrection2 = 1.0 - Math.pow(beta2, step);
         NDArray denominator = own(variance.sqrt(), temporaries)
                 .divi(constant((float) Math.sqrt(biasCorrection2), temporaries))
-                .addi(constant(epsilon, temporaries));
+                .addi(fixed(epsilon));
         return own(mean.div(denominator), temporaries).muli(constant((float) (lr / biasCorrection1), temporaries));
-    }
-
-    private static NDArray own(NDArray array, NDManager manager) {
-        array.attach(manager);
-        return array;
     }
 
     /**

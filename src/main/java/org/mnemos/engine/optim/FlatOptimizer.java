@@ -1,5 +1,6 @@
 package org.mnemos.engine.optim;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -13,28 +14,46 @@ import org.mnemos.engine.util.Scalars;
 
 /**
  * What SGD and Adam share. The update rule runs once per step on flat buffers, the way PyTorch's
- * multi-tensor ({@code foreach}) optimisers do: all gradients are concatenated into one vector,
+ * multi-tensor ({@code foreach}) optimisers do: the gradients are concatenated into one vector,
  * the state (momentum buffer, Adam's moments) is one vector of the same layout, and the rule costs
  * a handful of kernels whatever the number of parameters. Only the write-back stays per parameter
  * (one in-place subtraction each; DJL cannot make a parameter a view of a shared buffer). Before,
  * every parameter cost ~7–14 kernel launches and as many JNI calls per step, which is where the
  * GPU lost to PyTorch eager on ResNet-32's ~100 parameter tensors.
  *
- * <p>Each element goes through the same float operations in the same order as the per-parameter
- * rule did, so results are bit for bit unchanged ({@code OptimizerTest}). State lives in a manager
- * the optimizer owns, on the device of the parameters (never the engine's default device, which
- * is the GPU on a GPU host); each step's temporaries in a sub-manager closed after the step.
- * PyTorch's L2 weight decay is folded into the gradient before the rule sees it.
+ * <p>On the CPU a parameter of {@link #CPU_SEPARATE_MIN_SIZE} elements or more is updated on its
+ * own, straight from its gradient into views of its slices of the state vectors: the concatenation
+ * copies it and every flat temporary is as large as all parameters together, and glibc gives such
+ * temporaries back to the kernel at the end of each step (MADV_DONTNEED) only to fault them in
+ * again in the next; the MLP 784-400-400's step lost half its speed to that (bench/RESULTS.md,
+ * issue 25). Its own update costs ~12 libtorch calls more per step; on a GPU each is a kernel
+ * launch, so there every parameter stays in the flat update.
+ *
+ * <p>Each element goes through the same float operations in the same order whichever way it is
+ * updated, as in the per-parameter rule, so results are bit for bit unchanged ({@code OptimizerTest}).
+ * State lives in a manager the optimizer owns, on the device of the parameters (never the engine's
+ * default device, which is the GPU on a GPU host); each step's temporaries in a sub-manager closed
+ * after the step. PyTorch's L2 weight decay is folded into the gradient before the rule sees it.
  *
  * <p>One optimizer serves one list of parameters (those that require a gradient), as a stage or a
  * PyTorch parameter group does; a step with another list is a programming error.
  */
 abstract class FlatOptimizer implements Optimizer {
 
+    /**
+     * On the CPU, the size from which a parameter is updated on its own (256 KiB of float32): the
+     * MLP's two weight matrices (313,600 and 160,000 elements) go on their own and its flat update
+     * shrinks to 4,810 elements, while ResNet-32's largest tensor (36,864) and every other one stay
+     * in the flat update, which measured no slower there than per-parameter (bench/RESULTS.md).
+     */
+    static final long CPU_SEPARATE_MIN_SIZE = 1L << 16;
+
     private final float weightDecay;
     /** Created at the first step (or restore), on the device of the parameters it updates. */
     private NDManager stateManager;
     private Layout layout;
+    /** The rule's constants that never change (betas, epsilon, momentum, weight decay), by value, in the state manager. */
+    private final java.util.Map<Float, NDArray> fixedConstants = new java.util.HashMap<>();
     /** Steps taken: Adam's bias correction, SGD's first-step momentum buffer. */
     private int steps;
 
@@ -54,43 +73,75 @@ abstract class FlatOptimizer implements Optimizer {
             layout.check(trainable);
         }
         try (NDManager step = stateManager.newSubManager()) {
-            NDArray gradient = layout.flatten(trainable, NDArray::getGradient, step);
-            if (weightDecay != 0f) {
-                // a new array: with one parameter the flat weights are a view of the weights themselves
-                gradient = layout.flatten(trainable, weight -> weight.reshape(-1), step).mul(constant(weightDecay, step)).addi(gradient);
-            }
             steps++;
-            NDArray update = update(gradient, lr, steps, step);
-            if (trainable.size() == 1) {
-                trainable.get(0).getArray().subi(update.reshape(layout.shapes.get(0)));
+            for (int i : layout.separate) {
+                NDArray weight = trainable.get(i).getArray();
+                NDArray gradient = weight.getGradient();
+                gradient.attach(step);
+                if (weightDecay != 0f) {
+                    gradient = own(weight.mul(fixed(weightDecay)), step).addi(gradient);
+                }
+                weight.subi(update(gradient, layout.separateState.get(i), lr, steps, step));
+            }
+            if (layout.flat.isEmpty()) {
                 return;
             }
-            NDList pieces = update.split(layout.splitPoints());
-            for (int i = 0; i < trainable.size(); i++) {
-                trainable.get(i).getArray().subi(pieces.get(i).reshape(layout.shapes.get(i)));
+            List<Parameter> flat = layout.flat.stream().map(trainable::get).toList();
+            NDArray gradient = Layout.flatten(flat, NDArray::getGradient, step);
+            if (weightDecay != 0f) {
+                // a new array: with one parameter the flat weights are a view of the weights themselves
+                gradient = Layout.flatten(flat, weight -> weight.reshape(-1), step).mul(fixed(weightDecay)).addi(gradient);
+            }
+            NDArray update = update(gradient, layout.flatState, lr, steps, step);
+            if (flat.size() == 1) {
+                flat.get(0).getArray().subi(update.reshape(flat.get(0).getArray().getShape()));
+                return;
+            }
+            NDList pieces = update.split(layout.flatSplitPoints());
+            for (int i = 0; i < flat.size(); i++) {
+                NDArray weight = flat.get(i).getArray();
+                weight.subi(pieces.get(i).reshape(weight.getShape()));
             }
         }
     }
 
     private void start(List<Parameter> trainable) {
-        layout = new Layout(trainable);
-        stateManager = NDManager.newBaseManager(trainable.get(0).getArray().getDevice());
-        createState(layout.size, stateManager);
+        Device device = trainable.get(0).getArray().getDevice();
+        stateManager = NDManager.newBaseManager(device);
+        layout = new Layout(trainable, device.isGpu() ? Long.MAX_VALUE : CPU_SEPARATE_MIN_SIZE);
+        layout.viewState(createState(layout.size, stateManager));
     }
 
-    /** Allocates the rule's state vectors of {@code size} elements (zeros) in {@code stateManager}. */
-    abstract void createState(long size, NDManager stateManager);
+    /**
+     * Allocates the rule's state vectors of {@code size} elements (zeros) in {@code stateManager};
+     * the rule is handed the same vectors, or views of a part of them, in the same order.
+     */
+    abstract List<NDArray> createState(long size, NDManager stateManager);
 
     /**
-     * Advances the state with this step's flat gradient and returns what is subtracted from the
-     * flat weights; {@code step} counts from 1. {@code gradient} may be a view of a parameter's
-     * gradient: read it, never write it.
+     * Advances {@code state} with this step's {@code gradient} and returns what is subtracted from
+     * the weights; {@code state} are views of the state vectors shaped as {@code gradient} (flat
+     * for several parameters, one parameter's shape for one updated on its own), and {@code step}
+     * counts from 1. {@code gradient} may be a view of a parameter's gradient: read it, never write it.
      */
-    abstract NDArray update(NDArray gradient, float lr, int step, NDManager temporaries);
+    abstract NDArray update(NDArray gradient, List<NDArray> state, float lr, int step, NDManager temporaries);
 
     /** {@code value} as a 0-d constant on the temporaries' device, not copied from the host ({@link Scalars#constant}). */
     static NDArray constant(float value, NDManager temporaries) {
         return Scalars.constant(value, temporaries, temporaries.getDevice());
+    }
+
+    /**
+     * {@code value} as a 0-d constant made once, on the parameters' device, for the values a rule
+     * uses at every step: filling it anew each step cost a libtorch call per constant and group.
+     */
+    final NDArray fixed(float value) {
+        return fixedConstants.computeIfAbsent(value, v -> Scalars.constant(v, stateManager, stateManager.getDevice()));
+    }
+
+    static NDArray own(NDArray array, NDManager manager) {
+        array.attach(manager);
+        return array;
     }
 
     final int steps() {
@@ -123,6 +174,7 @@ abstract class FlatOptimizer implements Optimizer {
     @Override
     public void close() {
         layout = null;
+        fixedConstants.clear();
         steps = 0;
         if (stateManager != null) {
             stateManager.close();
@@ -130,24 +182,55 @@ abstract class FlatOptimizer implements Optimizer {
         }
     }
 
-    /** Where each parameter's elements sit in the flat vectors. */
+    /**
+     * Where each parameter's elements sit in the state vectors: the parameters updated together
+     * first, contiguous, then those updated on their own.
+     */
     private static final class Layout {
         private final List<String> ids = new ArrayList<>();
         private final List<Shape> shapes = new ArrayList<>();
         private final long[] offsets;
         private final long size;
+        /** Indices of the parameters updated together, in order. */
+        private final List<Integer> flat = new ArrayList<>();
+        /** Indices of the parameters updated on their own, in order. */
+        private final List<Integer> separate = new ArrayList<>();
+        private final long flatSize;
+        /** The state vectors' views over the parameters updated together. */
+        private List<NDArray> flatState;
+        /** Per parameter updated on its own (by index), the state vectors' views shaped as the parameter. */
+        private final java.util.Map<Integer, List<NDArray>> separateState = new java.util.HashMap<>();
 
-        Layout(List<Parameter> params) {
+        Layout(List<Parameter> params, long separateMinSize) {
             offsets = new long[params.size()];
-            long offset = 0;
             for (int i = 0; i < params.size(); i++) {
                 ids.add(params.get(i).getId());
                 Shape shape = params.get(i).getArray().getShape();
                 shapes.add(shape);
+                (shape.size() >= separateMinSize ? separate : flat).add(i);
+            }
+            long offset = 0;
+            for (int i : flat) {
                 offsets[i] = offset;
-                offset += shape.size();
+                offset += shapes.get(i).size();
+            }
+            flatSize = offset;
+            for (int i : separate) {
+                offsets[i] = offset;
+                offset += shapes.get(i).size();
             }
             size = offset;
+        }
+
+        /** Makes the views each update reads and writes; they share the vectors' memory and live as long. */
+        void viewState(List<NDArray> vectors) {
+            flatState = vectors.stream().map(vector -> vector.get("{}:{}", 0, flatSize)).toList();
+            for (int i : separate) {
+                long from = offsets[i];
+                separateState.put(i, vectors.stream()
+                        .map(vector -> vector.get("{}:{}", from, from + shapes.get(i).size()).reshape(shapes.get(i)))
+                        .toList());
+            }
         }
 
         void check(List<Parameter> params) {
@@ -161,8 +244,8 @@ abstract class FlatOptimizer implements Optimizer {
             }
         }
 
-        /** One vector of {@code read(weight)} over every parameter, in {@code manager}. */
-        NDArray flatten(List<Parameter> params, Function<NDArray, NDArray> read, NDManager manager) {
+        /** One vector of {@code read(weight)} over {@code params}, in {@code manager}. */
+        static NDArray flatten(List<Parameter> params, Function<NDArray, NDArray> read, NDManager manager) {
             NDList pieces = new NDList(params.size());
             for (Parameter parameter : params) {
                 // getGradient() and reshape() answer with a new handle in the parameter's manager: move it to the step
@@ -173,8 +256,12 @@ abstract class FlatOptimizer implements Optimizer {
             return pieces.size() == 1 ? pieces.get(0) : NDArrays.concat(pieces);
         }
 
-        long[] splitPoints() {
-            return java.util.Arrays.copyOfRange(offsets, 1, offsets.length);
+        long[] flatSplitPoints() {
+            long[] points = new long[flat.size() - 1];
+            for (int k = 1; k < flat.size(); k++) {
+                points[k - 1] = offsets[flat.get(k)];
+            }
+            return points;
         }
     }
 }

@@ -2,6 +2,9 @@ package org.mnemos.engine.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
 
 /**
  * torch.optim.SGD on flat buffers ({@link FlatOptimizer}): d = g + wd·p; with momentum, buf = d on the first step and then buf = m·buf +
@@ -12,9 +15,6 @@ public final class Sgd extends FlatOptimizer {
     private final float momentum;
     private final float dampening;
     private final boolean nesterov;
-    /** The momentum buffer; it starts as the first step's d. */
-    private NDArray buffer;
-    private NDManager stateManager;
 
     private Sgd(Builder builder) {
         super(builder.weightDecay);
@@ -28,31 +28,25 @@ public final class Sgd extends FlatOptimizer {
     }
 
     @Override
-    void createState(long size, NDManager stateManager) {
-        this.stateManager = stateManager;
-        buffer = null;
+    List<NDArray> createState(long size, NDManager stateManager) {
+        return momentum == 0f ? List.of() : List.of(stateManager.zeros(new Shape(size)));
     }
 
     @Override
-    NDArray update(NDArray gradient, float lr, int step, NDManager temporaries) {
+    NDArray update(NDArray gradient, List<NDArray> state, float lr, int step, NDManager temporaries) {
         NDArray d = gradient;
         if (momentum != 0f) {
+            NDArray buffer = state.get(0);
             if (step == 1) {
-                buffer = gradient.duplicate();
-                buffer.attach(stateManager);
+                buffer.set(new NDIndex(":"), gradient);
             } else {
-                buffer.muli(constant(momentum, temporaries)).addi(dampening == 0f
+                buffer.muli(fixed(momentum)).addi(dampening == 0f
                         ? gradient
-                        : own(gradient.mul(constant(1f - dampening, temporaries)), temporaries));
+                        : own(gradient.mul(fixed(1f - dampening)), temporaries));
             }
-            d = nesterov ? own(buffer.mul(constant(momentum, temporaries)), temporaries).addi(gradient) : buffer;
+            d = nesterov ? own(buffer.mul(fixed(momentum)), temporaries).addi(gradient) : buffer;
         }
         return own(d.mul(constant(lr, temporaries)), temporaries);
-    }
-
-    private static NDArray own(NDArray array, NDManager manager) {
-        array.attach(manager);
-        return array;
     }
 
     /** PyTorch defaults: momentum 0, dampening 0, weight decay 0, no nesterov. */

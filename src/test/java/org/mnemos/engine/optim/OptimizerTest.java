@@ -187,6 +187,116 @@ class OptimizerTest {
     }
 
     @Test
+    void aLargeParameterUpdatedOnItsOwnMatchesTheFlatUpdateOfItsHalves() {
+        // 260x260 is above the size from which the CPU updates a parameter on its own; each 130x260 half is below it
+        assertThat(260L * 260).isGreaterThanOrEqualTo(FlatOptimizer.CPU_SEPARATE_MIN_SIZE);
+        assertThat(130L * 260).isLessThan(FlatOptimizer.CPU_SEPARATE_MIN_SIZE);
+        for (var rule : rules()) {
+            float[][] whole = trainHalves(rule.get(), false);
+            float[][] halves = trainHalves(rule.get(), true);
+            String name = rule.get().getClass().getSimpleName();
+            assertThat(halves[0]).as("%s, the small parameter", name).containsExactly(whole[0]);
+            float[] joined = new float[whole[1].length];
+            System.arraycopy(halves[1], 0, joined, 0, halves[1].length);
+            System.arraycopy(halves[2], 0, joined, halves[1].length, halves[2].length);
+            // bit for bit: the same float operations whichever way the elements are updated
+            assertThat(joined).as("%s, the large parameter", name).containsExactly(whole[1]);
+        }
+    }
+
+    @Test
+    void adamStateOfALargeParameterSavedAndLoadedContinuesExactly() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu());
+                Adam first = Adam.builder().optWeightDecay(0.01f).build();
+                Adam resumed = Adam.builder().optWeightDecay(0.01f).build()) {
+            java.util.Random random = new java.util.Random(7);
+            Shape large = new Shape(260, 260);
+            List<Parameter> both = List.of(parameter(manager, "small", gaussian(random, 5), new Shape(5)),
+                    parameter(manager, "large", gaussian(random, (int) large.size()), large));
+            for (int t = 0; t < 3; t++) {
+                if (t == 2) {
+                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                    first.save(new java.io.DataOutputStream(bytes), both);
+                    resumed.load(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), both);
+                }
+                for (Parameter p : both) {
+                    backward(p, manager.create(gaussian(random, (int) p.getArray().size()), p.getArray().getShape()));
+                }
+                if (t < 2) {
+                    first.step(both, 0.01f);
+                    Gradients.zero(both);
+                }
+            }
+            float[][] before = both.stream().map(p -> p.getArray().toFloatArray()).toArray(float[][]::new);
+            first.step(both, 0.01f);
+            float[][] afterFirst = both.stream().map(p -> p.getArray().toFloatArray()).toArray(float[][]::new);
+            for (int i = 0; i < both.size(); i++) {
+                manager.create(before[i], both.get(i).getArray().getShape()).copyTo(both.get(i).getArray());
+            }
+            resumed.step(both, 0.01f);
+            assertThat(afterFirst[1]).isNotEqualTo(before[1]);
+            for (int i = 0; i < both.size(); i++) {
+                assertThat(both.get(i).getArray().toFloatArray()).as("parameter %d", i).containsExactly(afterFirst[i]);
+            }
+        }
+    }
+
+    /**
+     * Five steps of {@code optimizer} on a small vector and a 260x260 matrix, or ({@code split}) on
+     * the same vector and the matrix's two 130-row halves as separate parameters, with the same
+     * starting values and gradients either way.
+     */
+    private static float[][] trainHalves(Optimizer optimizer, boolean split) {
+        int rows = 260;
+        int columns = 260;
+        try (optimizer; NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            java.util.Random random = new java.util.Random(5);
+            float[] small = gaussian(random, 5);
+            float[] matrix = gaussian(random, rows * columns);
+            List<Parameter> params = new java.util.ArrayList<>();
+            params.add(parameter(manager, "small", small, new Shape(5)));
+            if (split) {
+                int half = rows / 2 * columns;
+                params.add(parameter(manager, "top", java.util.Arrays.copyOfRange(matrix, 0, half), new Shape(rows / 2, columns)));
+                params.add(parameter(manager, "bottom", java.util.Arrays.copyOfRange(matrix, half, matrix.length), new Shape(rows / 2, columns)));
+            } else {
+                params.add(parameter(manager, "matrix", matrix, new Shape(rows, columns)));
+            }
+            for (int t = 0; t < 5; t++) {
+                float[] smallGradient = gaussian(random, 5);
+                float[] matrixGradient = gaussian(random, rows * columns);
+                backward(params.get(0), manager.create(smallGradient));
+                if (split) {
+                    int half = rows / 2 * columns;
+                    backward(params.get(1), manager.create(java.util.Arrays.copyOfRange(matrixGradient, 0, half), new Shape(rows / 2, columns)));
+                    backward(params.get(2), manager.create(java.util.Arrays.copyOfRange(matrixGradient, half, matrixGradient.length),
+                            new Shape(rows / 2, columns)));
+                } else {
+                    backward(params.get(1), manager.create(matrixGradient, new Shape(rows, columns)));
+                }
+                optimizer.step(params, 0.05f);
+                Gradients.zero(params);
+            }
+            return params.stream().map(p -> p.getArray().toFloatArray()).toArray(float[][]::new);
+        }
+    }
+
+    private static float[] gaussian(java.util.Random random, int size) {
+        float[] values = new float[size];
+        for (int k = 0; k < size; k++) {
+            values[k] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    private static Parameter parameter(NDManager manager, String name, float[] start, Shape shape) {
+        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optShape(shape)
+                .optInitializer((m, s, type) -> m.create(start, s)).build();
+        p.initialize(manager, DataType.FLOAT32);
+        return p;
+    }
+
+    @Test
     void anOptimizerServesOneListOfParameters() {
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu()); Optimizer sgd = Sgd.builder().build()) {
             Parameter p = parameter(manager);
