@@ -359,4 +359,26 @@ class ExperimentLifecycleTest {
         assertThat(failed.error()).contains("cannot store the artifacts of phase 0", "No space left on device")
                 .doesNotContain("/var/lib/mnemos");
     }
+
+    @Autowired PhaseLedger ledger;
+
+    /** A cancel that commits between the worker's first look at the run and its start must win. */
+    @Test
+    void aPhaseStartedAfterTheRunWasCancelledIsDroppedNotRun() throws Exception {
+        engineBehaviour = call -> {
+            throw new AssertionError("a cancelled run trained");
+        };
+        UUID queued = submit();
+        service.cancel(queued);
+        assertThat(ledger.start(queued, 0, "test", "cpu", 3)).isEqualTo(PhaseLedger.Start.DROPPED);
+        assertThat(service.get(queued).status()).isEqualTo(ExperimentStatus.CANCELLED);
+
+        UUID cancelling = submit();
+        service.cancel(cancelling);
+        // as if it had been RUNNING when cancelled: a worker that sees CANCELLING ends it CANCELLED
+        jdbc.update("update experiments set status = 'CANCELLING' where id = ?", cancelling);
+        assertThat(ledger.start(cancelling, 0, "test", "cpu", 3)).isEqualTo(PhaseLedger.Start.DROPPED);
+        assertThat(service.get(cancelling).status()).isEqualTo(ExperimentStatus.CANCELLED);
+        assertThat(eventTypes(cancelling)).endsWith("experiment-cancelled").doesNotContain("phase-started");
+    }
 }
