@@ -184,7 +184,7 @@ public final class SafeTensors {
         long[] offsets = longs(name, node.get("data_offsets"), "data_offsets", 2);
         long bytes;
         try {
-            bytes = Math.multiplyExact(Tensor.elements(shape), dtype.bytes());
+            bytes = Math.multiplyExact(Tensor.elementsOf(shape), dtype.bytes());
         } catch (ArithmeticException e) {
             throw new SafeTensorsException(name, "shape " + Arrays.toString(shape) + " is too large");
         }

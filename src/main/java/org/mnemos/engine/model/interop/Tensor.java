@@ -8,7 +8,7 @@ import java.util.Arrays;
 public record Tensor(String name, Dtype dtype, long[] shape, byte[] data) {
 
     public Tensor {
-        long elements = elements(shape);
+        long elements = elementsOf(shape);
         if ((long) data.length != elements * dtype.bytes()) {
             throw new IllegalArgumentException("tensor '" + name + "' of shape " + Arrays.toString(shape) + " and dtype "
                     + dtype + " needs " + elements * dtype.bytes() + " bytes, got " + data.length);
@@ -44,7 +44,7 @@ public record Tensor(String name, Dtype dtype, long[] shape, byte[] data) {
     }
 
     /** Product of the dimensions (1 for a scalar of shape []). */
-    static long elements(long[] shape) {
+    public static long elementsOf(long[] shape) {
         long elements = 1;
         for (long dim : shape) {
             if (dim < 0) {
