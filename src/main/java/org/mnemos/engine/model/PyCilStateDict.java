@@ -46,7 +46,7 @@ public final class PyCilStateDict {
 
     /** A network this layout has no PyTorch counterpart for (AANets' aggregated, FOSTER's boosted backbones). */
     public static final class UnsupportedNetworkException extends RuntimeException {
-        UnsupportedNetworkException(String message) {
+        public UnsupportedNetworkException(String message) {
             super(message);
         }
     }
