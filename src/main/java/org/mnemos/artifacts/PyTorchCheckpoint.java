@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.ZipOutputStream;
+import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.memory.ExemplarSet;
@@ -62,17 +63,8 @@ final class PyTorchCheckpoint {
         int height = eval.outputHeight();
         int width = eval.outputWidth();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            // the network PhaseRunner evaluates: the spec's, with the method's head, proxies and BiC layer
-            IncrementalNet.Builder builder = IncrementalNet.builderFor(spec.model(), channels, height, width, phase);
-            if (method.head() != null) {
-                builder.optHead(method.head());
-            }
-            if (spec.method().proxiesPerClass() != null) {
-                builder.optProxiesPerClass(spec.method().proxiesPerClass());
-            }
-            builder.optBiasCorrection(method.biasCorrectionLayer());
-            IncrementalNet net = IncrementalNet.rebuild(
-                    builder, new ai.djl.ndarray.types.Shape(1, channels, height, width), state.segmentSizes(), manager);
+            IncrementalNet net = IncrementalNet.rebuild(CilEngine.networkBuilder(spec, channels, height, width, phase),
+                    new ai.djl.ndarray.types.Shape(1, channels, height, width), state.segmentSizes(), manager);
             state.loadParameters(stateDir, net, manager);
             List<Integer> classes = state.seenClasses();
             Map<String, Object> config = config(plan, phase, state, net, method, eval, channels, height, width, classes,
