@@ -35,7 +35,7 @@ import tools.jackson.databind.ObjectMapper;
  * classifier, NME class means) and {@code load.py}, which builds the network in plain torch from
  * the config and loads the weights.
  */
-final class PyTorchCheckpoint {
+public final class PyTorchCheckpoint {
 
     static final String WEIGHTS = "model.safetensors";
     static final String CONFIG = "config.json";
@@ -49,7 +49,7 @@ final class PyTorchCheckpoint {
      * @throws PyCilStateDict.UnsupportedNetworkException for networks PyTorch has no layout for
      *     (AANets' aggregated backbone after phase 0, FOSTER's boosted one)
      */
-    static void write(Path stateDir, RunPlan plan, int phase, ObjectMapper json, Path target) throws IOException {
+    public static void write(Path stateDir, RunPlan plan, int phase, ObjectMapper json, Path target) throws IOException {
         ExperimentSpec spec = plan.spec();
         CilMethod method = Methods.forRun(spec);
         if (phase > 0 && Methods.boostsFeatures(method)) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.mnemos.artifacts.ArtifactStore;
+import org.mnemos.artifacts.CheckpointUploads;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.spec.ExperimentSpec;
@@ -49,6 +50,7 @@ public class ExperimentService {
 
     public record Submission(ExperimentViews.Submitted experiment, boolean created) {}
 
+    private final CheckpointUploads checkpoints;
     private final SpecReader reader;
     private final SpecValidator validator;
     private final CilEngine engine;
@@ -67,7 +69,8 @@ public class ExperimentService {
 
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
             PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
-            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries) {
+            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints) {
+        this.checkpoints = checkpoints;
         this.reader = reader;
         this.validator = validator;
         this.engine = engine;
@@ -107,6 +110,7 @@ public class ExperimentService {
         if (!problems.isEmpty()) {
             throw ApiException.invalidSpec(problems);
         }
+        checkpoints.requireOwn(read.spec(), owner);
         // the engine fills every default, so the stored spec says exactly what runs
         RunPlan plan = engine.plan(namedAfterPreset(read.spec()));
         ExperimentSpec spec = plan.spec();
