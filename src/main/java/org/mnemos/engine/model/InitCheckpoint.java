@@ -28,8 +28,13 @@ public final class InitCheckpoint {
     /**
      * Checks the header of the checkpoint against {@code net}, a phase-0 network whose head holds
      * {@code classes}, without reading the values.
+     *
+     * @param file the checkpoint, or null when its upload is gone
      */
     public static SafeTensorsFile check(IncrementalNet net, Path file, List<Integer> classes) {
+        if (file == null) {
+            throw new SpecException(FIELD, "the uploaded checkpoint no longer exists");
+        }
         try {
             SafeTensorsFile checkpoint = SafeTensors.read(file);
             checkClasses(checkpoint, classes);
