@@ -89,9 +89,15 @@ public class CheckpointUploads implements CheckpointLocator {
             UUID id = UUID.randomUUID();
             String relative = DIRECTORY + "/" + id + EXTENSION;
             Upload upload = new Upload(id, size, HexFormat.of().formatHex(digest.digest()), views(file), file.metadata());
-            Files.move(partial, root.resolve(relative), StandardCopyOption.ATOMIC_MOVE);
-            jdbc.update("insert into checkpoints (id, owner_key, path, size_bytes, sha256, summary) values (?, ?, ?, ?, ?, ?)",
-                    id, owner, relative, size, upload.sha256(), json.writeValueAsString(upload));
+            Path kept = root.resolve(relative);
+            Files.move(partial, kept, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                jdbc.update("insert into checkpoints (id, owner_key, path, size_bytes, sha256, summary) values (?, ?, ?, ?, ?, ?)",
+                        id, owner, relative, size, upload.sha256(), json.writeValueAsString(upload));
+            } catch (RuntimeException e) {
+                Files.deleteIfExists(kept);
+                throw e;
+            }
             return upload;
         } finally {
             Files.deleteIfExists(partial);
