@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mnemos benchmarks: engine throughput beside PyTorch's, and the Split-MNIST / Split-Fashion-MNIST
-# tables. Usage: bench/run.sh [throughput|mnist|fashion-mnist|gpu ...] [--iterations N] [--methods a,b]
+# tables. Usage: bench/run.sh [throughput|mnist|fashion-mnist|gpu|pytorch-interop ...] [--iterations N] [--methods a,b]
 # The gpu part compares with the PyTorch of MNEMOS_BENCH_PYTHON (default python3), on its first CUDA device.
 # bench/run.sh regression BASE_COMMIT [--pairs N]: that commit's throughput part against this tree's (regression.sh).
 set -euo pipefail

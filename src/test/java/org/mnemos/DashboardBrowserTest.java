@@ -213,7 +213,8 @@ class DashboardBrowserTest {
         assertThat(seenWhileRunning).as("points of the curve seen while the run trained").contains(0, 1, 2);
         until(d -> "3".equals(browser.findElement(By.id("accuracy-curve")).getDomAttribute("data-points")));
         assertThat(browser.findElements(By.cssSelector("#accuracy-matrix tbody tr"))).hasSize(3);
-        assertThat(browser.findElements(By.cssSelector("#phase-timings a[download]"))).hasSize(6);
+        assertThat(browser.findElements(By.cssSelector("#phase-timings a[download]"))).hasSize(9);
+        assertThat(browser.findElements(By.cssSelector("#phase-timings a[href$='checkpoint?format=pytorch']"))).hasSize(3);
         assertThat(sessionStorage("mnemos.lastEvent." + watchedRun)).isNotNull();
         screenshot("experiment");
         assertConsoleClean();

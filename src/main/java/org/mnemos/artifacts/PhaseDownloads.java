@@ -22,10 +22,14 @@ import java.util.stream.Stream;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import org.mnemos.engine.PartCatalog;
+import org.mnemos.engine.PyTorchCheckpoint;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.model.PyCilStateDict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.ObjectMapper;
@@ -38,13 +42,17 @@ import tools.jackson.databind.ObjectMapper;
  * with the training image it was made from ({@code -original.png}), a compressed one with its box
  * and, for a few per class, the CAM heatmap its box came from ({@code -heatmap.png}). {@code checkpoint}: every file of the engine's state
  * directory plus a manifest with what is needed to load it back (backbone, classes in head order,
- * versions, per-file sha256).
+ * versions, per-file sha256). {@code pytorch}: the same network for PyTorch ({@link PyTorchCheckpoint}).
  */
 @Component
 public class PhaseDownloads implements PhaseArtifacts {
 
+    private static final Logger log = LoggerFactory.getLogger(PhaseDownloads.class);
+
     public static final String EXEMPLARS = "exemplars";
     public static final String CHECKPOINT = "checkpoint";
+    /** The checkpoint as PyCIL's state_dict in safetensors, with config.json and load.py ({@code ?format=pytorch}). */
+    public static final String PYTORCH = "pytorch";
     /** The dreams of a data-free method's generator after the phase (ABD, DeepInversion). */
     public static final String SYNTHETIC = "synthetic";
     static final String MANIFEST = "manifest.json";
@@ -72,6 +80,7 @@ public class PhaseDownloads implements PhaseArtifacts {
             Path checkpoint = work.resolve(CHECKPOINT + ".zip");
             writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
             store.store(experimentId, phase, CHECKPOINT, checkpoint);
+            storePyTorchCheckpoint(experimentId, phase, plan, stateDir, work.resolve(PYTORCH + ".zip"));
             Path dreams = stateDir.resolve(PartCatalog.DREAM_GALLERY_FILE);
             if (Files.exists(dreams)) {
                 Path synthetic = work.resolve(SYNTHETIC + ".zip");
@@ -81,6 +90,24 @@ public class PhaseDownloads implements PhaseArtifacts {
         } finally {
             deleteQuietly(work);
         }
+    }
+
+    /**
+     * The PyTorch form of the checkpoint, where the network has one. It is a second view of the
+     * state the phase already stored, so a state it cannot read (logged) leaves the phase complete
+     * without it; the download then answers 404.
+     */
+    private void storePyTorchCheckpoint(UUID experimentId, int phase, RunPlan plan, Path stateDir, Path target) throws IOException {
+        try {
+            PyTorchCheckpoint.write(stateDir, plan, phase, json, target);
+        } catch (PyCilStateDict.UnsupportedNetworkException e) {
+            log.info("Phase {} of {} has no PyTorch checkpoint: {}", phase, experimentId, e.getMessage());
+            return;
+        } catch (RuntimeException | IOException e) {
+            log.warn("Phase {} of {}: the PyTorch checkpoint could not be written: {}", phase, experimentId, e.toString());
+            return;
+        }
+        store.store(experimentId, phase, PYTORCH, target);
     }
 
     void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target) throws IOException {

@@ -44,13 +44,15 @@ import org.mnemos.engine.spec.TrainingSpec;
  * batch 128, default 200) and one CIFAR-shaped phase ({@code --train-per-class} images for each of its
  * 50 classes, default 500). The part {@code pod-spatial}
  * (only when named, see {@link PodSpatialBench}) compares PODNet's POD-spatial weights
- * {@code --spatial-weights} (default 3,5) on a convolutional {@code --backbone}.
+ * {@code --spatial-weights} (default 3,5) on a convolutional {@code --backbone}. The part
+ * {@code pytorch-interop} (only when named, see {@link PyTorchInteropBench}) checks the PyTorch
+ * checkpoints both ways with Debian's python3-torch ({@code MNEMOS_INTEROP_PYTHON}, default /usr/bin/python3).
  */
 public final class Benchmarks {
 
     private Benchmarks() {}
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         List<String> parts = new ArrayList<>();
         int iterations = 2000;
         List<String> methods = null;
@@ -118,11 +120,13 @@ public final class Benchmarks {
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
                         variants, seeds, iterations, trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize,
                         compressionEpochs);
+                case "pytorch-interop" -> PyTorchInteropBench.table(
+                        data, iterations, System.getenv().getOrDefault("MNEMOS_INTEROP_PYTHON", "/usr/bin/python3"));
                 case "pod-spatial" -> PodSpatialBench.table(data, datasets, spatialWeights, seeds, iterations,
                         trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize);
                 default -> throw new IllegalArgumentException(
                         "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
-                                + "foster, compression, pod-spatial, dfcil-mnist, dfcil-fashion-mnist, gpu");
+                                + "foster, compression, pod-spatial, pytorch-interop, dfcil-mnist, dfcil-fashion-mnist, gpu");
             }
         }
     }

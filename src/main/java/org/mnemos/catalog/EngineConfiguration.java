@@ -1,5 +1,6 @@
 package org.mnemos.catalog;
 
+import org.mnemos.artifacts.CheckpointUploads;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.springframework.context.annotation.Bean;
@@ -9,8 +10,9 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class EngineConfiguration {
 
+    /** @param checkpoints the uploads {@code model.init} names */
     @Bean
-    CilEngine cilEngine(DatasetCatalog datasets) {
-        return new CilEngine(datasets);
+    CilEngine cilEngine(DatasetCatalog datasets, CheckpointUploads checkpoints) {
+        return new CilEngine(datasets, checkpoints);
     }
 }

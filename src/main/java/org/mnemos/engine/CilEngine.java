@@ -1,18 +1,26 @@
 package org.mnemos.engine;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.data.DatasetInfo;
 import org.mnemos.engine.memory.MemoryBudget;
+import org.mnemos.engine.model.CheckpointLocator;
+import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.model.InitCheckpoint;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.PhaseRunner;
 import org.mnemos.engine.protocol.ClassOrders;
 import org.mnemos.engine.protocol.PhasePlanner;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.InitSpec;
 
 /**
  * The engine the service dispatches: plans a run, trains one phase at a time from the state the
@@ -21,9 +29,55 @@ import org.mnemos.engine.spec.ExperimentSpec;
 public final class CilEngine {
 
     private final DatasetCatalog datasets;
+    private final CheckpointLocator checkpoints;
 
     public CilEngine(DatasetCatalog datasets) {
+        this(datasets, CheckpointLocator.NONE);
+    }
+
+    /** @param checkpoints finds the uploaded checkpoints {@code model.init} names */
+    public CilEngine(DatasetCatalog datasets, CheckpointLocator checkpoints) {
         this.datasets = datasets;
+        this.checkpoints = checkpoints;
+    }
+
+    /**
+     * The network a phase trains, as {@link PhaseRunner} builds it: the spec's backbone and head, with
+     * the method's head, proxies and BiC layer (FOSTER's second extractor and AANets' branches aside).
+     */
+    public static IncrementalNet.Builder networkBuilder(ExperimentSpec spec, int channels, int height, int width, int phase) {
+        CilMethod method = Methods.forRun(spec);
+        IncrementalNet.Builder builder = IncrementalNet.builderFor(spec.model(), channels, height, width, phase);
+        if (method.head() != null) {
+            builder.optHead(method.head());
+        }
+        if (spec.method().proxiesPerClass() != null) {
+            builder.optProxiesPerClass(spec.method().proxiesPerClass());
+        }
+        return builder.optBiasCorrection(method.biasCorrectionLayer());
+    }
+
+    /** The uploaded checkpoint must fit phase 0's network and classes (header only; the values load in phase 0). */
+    private void checkInit(ExperimentSpec spec, DatasetInfo info, List<Integer> phaseZeroClasses) {
+        InitSpec init = spec.model().init();
+        if (init.checkpoint() == null) {
+            throw new SpecException(InitCheckpoint.FIELD, "is required: the id of an uploaded checkpoint");
+        }
+        if (!InitSpec.USES.contains(init.use())) {
+            throw new SpecException("model.init.use", "unknown use '" + init.use() + "'; allowed: " + InitSpec.USES);
+        }
+        Path file = checkpoints.locate(init.checkpoint());
+        if (file == null) {
+            throw new SpecException(InitCheckpoint.FIELD, "no uploaded checkpoint has the id '" + init.checkpoint() + "'");
+        }
+        BatchTransform eval = BatchTransform.forDataset(info.name(), info.height(), info.width(), info.channels(), false);
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            IncrementalNet net = IncrementalNet.rebuild(
+                    networkBuilder(spec, info.channels(), eval.outputHeight(), eval.outputWidth(), 0),
+                    new Shape(1, info.channels(), eval.outputHeight(), eval.outputWidth()),
+                    List.of(phaseZeroClasses.size()), manager);
+            InitCheckpoint.check(net, file, phaseZeroClasses);
+        }
     }
 
     public DatasetCatalog datasets() {
@@ -81,6 +135,9 @@ public final class CilEngine {
         List<Integer> planned = new ArrayList<>();
         phases.forEach(planned::addAll);
         List<String> names = planned.stream().map(label -> info.classNames().get(label)).toList();
+        if (spec.model().init() != null) {
+            checkInit(spec, info, phases.get(0));
+        }
         return new RunPlan(spec, List.copyOf(planned), phases, names);
     }
 
@@ -102,13 +159,14 @@ public final class CilEngine {
         if (phase > 0 && previousState == null) {
             throw new IllegalArgumentException("phase " + phase + " needs the state of phase " + (phase - 1));
         }
-        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Methods.compose(plan.spec())).run(phase, previousState, stateDir, device, listener, cancel);
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Methods.compose(plan.spec()), checkpoints)
+                .run(phase, previousState, stateDir, device, listener, cancel);
     }
 
     /** Loads a saved phase state and evaluates it on the test split, reproducing its metrics. */
     public PhaseMetrics evaluate(RunPlan plan, int phase, Path stateDir, Device device) {
         checkPhase(plan, phase);
-        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Methods.compose(plan.spec())).evaluate(phase, stateDir, device);
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Methods.compose(plan.spec()), checkpoints).evaluate(phase, stateDir, device);
     }
 
     private static void checkPhase(RunPlan plan, int phase) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.mnemos.artifacts.ArtifactStore;
+import org.mnemos.artifacts.CheckpointUploads;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.metrics.CimMetrics;
@@ -53,6 +54,7 @@ public class ExperimentService {
 
     public record Submission(ExperimentViews.Submitted experiment, boolean created) {}
 
+    private final CheckpointUploads checkpoints;
     private final SpecReader reader;
     private final SpecValidator validator;
     private final CilEngine engine;
@@ -71,7 +73,8 @@ public class ExperimentService {
 
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
             PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
-            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries) {
+            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints) {
+        this.checkpoints = checkpoints;
         this.reader = reader;
         this.validator = validator;
         this.engine = engine;
@@ -107,7 +110,7 @@ public class ExperimentService {
                 return replay(existing.get(), read.submitted());
             }
         }
-        Prepared prepared = prepare(read);
+        Prepared prepared = prepare(read, owner);
         try {
             return tx.execute(status -> {
                 reserveActiveRuns(owner, 1);
@@ -133,15 +136,16 @@ public class ExperimentService {
      * Reads, validates and plans a spec exactly as a submission does, storing nothing; an invalid
      * spec is an {@link ApiException} naming its fields.
      */
-    public Prepared prepare(byte[] body) {
-        return prepare(reader.read(body));
+    public Prepared prepare(byte[] body, String owner) {
+        return prepare(reader.read(body), owner);
     }
 
-    private Prepared prepare(SpecReader.ReadSpec read) {
+    private Prepared prepare(SpecReader.ReadSpec read, String owner) {
         List<FieldProblem> problems = validator.validate(read.spec());
         if (!problems.isEmpty()) {
             throw ApiException.invalidSpec(problems);
         }
+        checkpoints.requireOwn(read.spec(), owner);
         // the engine fills every default, so the stored spec says exactly what runs
         return new Prepared(read.submitted(), engine.plan(namedAfterPreset(read.spec())));
     }

@@ -88,16 +88,16 @@ public class GroupService {
     /** Validates the group and every member's spec, then stores all members and queues them in one transaction. */
     public GroupViews.Created create(byte[] body, Caller caller) {
         Request request = read(body);
+        String owner = caller.keyId();
         Map<String, List<ExperimentService.Prepared>> prepared = new LinkedHashMap<>();
         for (int a = 0; a < request.arms().size(); a++) {
             ArmRequest arm = request.arms().get(a);
             List<ExperimentService.Prepared> members = new ArrayList<>();
             for (long seed : request.seeds()) {
-                members.add(prepareMember(request.name(), arm, a, seed));
+                members.add(prepareMember(request.name(), arm, a, seed, owner));
             }
             prepared.put(arm.label(), members);
         }
-        String owner = caller.keyId();
         UUID id = UUID.randomUUID();
         List<GroupViews.Member> created = tx.execute(status -> {
             experiments.reserveActiveRuns(owner, request.arms().size() * request.seeds().size());
@@ -230,7 +230,7 @@ public class GroupService {
     }
 
     /** The arm's spec with the member's seed, through the experiments' own reading, validation and planning. */
-    private ExperimentService.Prepared prepareMember(String groupName, ArmRequest arm, int index, long seed) {
+    private ExperimentService.Prepared prepareMember(String groupName, ArmRequest arm, int index, long seed, String owner) {
         String prefix = "arms[" + index + "].spec.";
         ObjectNode spec = arm.spec().deepCopy();
         spec.put("seed", seed);
@@ -238,7 +238,7 @@ public class GroupService {
             spec.put("name", groupName + " / " + arm.label() + " / seed " + seed);
         }
         try {
-            return experiments.prepare(JSON.writeValueAsBytes(spec));
+            return experiments.prepare(JSON.writeValueAsBytes(spec), owner);
         } catch (ApiException e) {
             if (e.type() != ProblemType.INVALID_SPEC) {
                 throw e;

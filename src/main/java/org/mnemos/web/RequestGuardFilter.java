@@ -33,7 +33,9 @@ import tools.jackson.databind.ObjectMapper;
  * <ul>
  *   <li>a body over {@code mnemos.limits.max-body-bytes}: by its {@code Content-Length} without
  *       reading it, or, without one (chunked), as soon as the limit is passed while reading, so at
- *       most the limit is ever held in memory (413);
+ *       most the limit is ever held in memory (413); a checkpoint upload has
+ *       {@code mnemos.limits.max-upload-bytes} instead and is streamed to disk by its handler,
+ *       which stops at that limit;
  *   <li>a query string that is not valid percent-encoded UTF-8, or holds a NUL (400);
  *   <li>a direct request for the error page, which only the container may dispatch to (404).
  * </ul>
@@ -43,12 +45,15 @@ import tools.jackson.databind.ObjectMapper;
 public class RequestGuardFilter extends OncePerRequestFilter {
 
     private static final PathPattern ERROR_PAGE = new PathPatternParser().parse("/error/**");
+    private static final PathPattern CHECKPOINT_UPLOAD = new PathPatternParser().parse("/api/v1/checkpoints");
 
     private final long maxBodyBytes;
+    private final long maxUploadBytes;
     private final ObjectMapper mapper;
 
     public RequestGuardFilter(LimitsProperties limits, ObjectMapper mapper) {
         this.maxBodyBytes = limits.maxBodyBytes();
+        this.maxUploadBytes = limits.maxUploadBytes();
         this.mapper = mapper;
     }
 
@@ -66,6 +71,15 @@ public class RequestGuardFilter extends OncePerRequestFilter {
             return;
         }
         long declared = request.getContentLengthLong();
+        if (request.getMethod().equals("POST") && RoutedPath.matches(request, CHECKPOINT_UPLOAD)) {
+            if (declared > maxUploadBytes) {
+                reject(response, ProblemType.PAYLOAD_TOO_LARGE,
+                        "The checkpoint declares " + declared + " bytes; at most " + maxUploadBytes + " are accepted.");
+                return;
+            }
+            chain.doFilter(request, response);
+            return;
+        }
         if (declared > maxBodyBytes) {
             reject(response, ProblemType.PAYLOAD_TOO_LARGE, tooLarge("declares " + declared + " bytes"));
             return;

@@ -189,13 +189,17 @@ function phaseTable(id, phases) {
       el('td', { class: 'num' }, p.exemplarCount ?? '–'),
       el('td', { class: 'num' }, bytes(p.memoryBytes)),
       el('td', {}, p.status === 'COMPLETED'
-        ? [download(id, p.index, 'exemplars'), ' ', download(id, p.index, 'checkpoint')] : '–')))));
+        ? [download(id, p.index, 'exemplars'), ' ', download(id, p.index, 'checkpoint'), ' ',
+          download(id, p.index, 'checkpoint', 'pytorch')] : '–')))));
 }
 
-/** A download link; with an API key the file is fetched with the key and saved from memory. */
-function download(id, phase, kind) {
-  const path = `/api/v1/experiments/${id}/phases/${phase}/${kind}`;
-  const name = `${id}-phase${phase}-${kind}.zip`;
+/**
+ * A download link; with an API key the file is fetched with the key and saved from memory.
+ * A `format` (the checkpoint's `pytorch`) is the link's text and part of the file name.
+ */
+function download(id, phase, kind, format) {
+  const path = `/api/v1/experiments/${id}/phases/${phase}/${kind}` + (format ? `?format=${format}` : '');
+  const name = `${id}-phase${phase}-${kind}${format ? '-' + format : ''}.zip`;
   return el('a', {
     href: path,
     download: name,
@@ -209,5 +213,5 @@ function download(id, phase, kind) {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10000);
     },
-  }, kind);
+  }, format ?? kind);
 }

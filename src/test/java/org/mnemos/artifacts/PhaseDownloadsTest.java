@@ -42,6 +42,13 @@ import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.support.TestExperiments;
+import ai.djl.ndarray.NDManager;
+import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.model.PyCilStateDict;
+import org.mnemos.engine.model.interop.SafeTensors;
+import org.mnemos.engine.model.interop.SafeTensorsFile;
+import org.mnemos.engine.model.interop.Tensor;
+import org.mnemos.engine.phase.PhaseState;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -186,6 +193,46 @@ class PhaseDownloadsTest {
         JsonNode exemplars = JSON.readTree(unzip(get(experiment, 0, "exemplars").body()).get("manifest.json"));
         assertThat(exemplars.get("exemplarCount").asInt()).isEqualTo(trained.exemplarCount()).isPositive();
         assertThat(exemplars.get("memoryBytes").asLong()).isEqualTo(trained.memoryBytes());
+
+        HttpResponse<byte[]> djl = get(experiment, 0, "checkpoint?format=djl");
+        assertThat(djl.body()).isEqualTo(get(experiment, 0, "checkpoint").body());
+        HttpResponse<byte[]> bogus = get(experiment, 0, "checkpoint?format=onnx");
+        assertThat(bogus.statusCode()).isEqualTo(400);
+        assertThat(new String(bogus.body())).contains("format must be djl or pytorch");
+
+        HttpResponse<byte[]> response = get(experiment, 0, "checkpoint?format=pytorch");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d)
+                .contains(experiment + "-phase0-checkpoint-pytorch.zip"));
+        Map<String, byte[]> pytorch = unzip(response.body());
+        assertThat(pytorch).containsOnlyKeys("model.safetensors", "config.json", "load.py");
+        JsonNode config = JSON.readTree(pytorch.get("config.json"));
+        assertThat(config.get("backbone").asString()).isEqualTo("mlp");
+        assertThat(config.get("head").asString()).isEqualTo("linear");
+        assertThat(config.get("reportedClassifier").asString()).isEqualTo("nme");
+        assertThat(config.get("classes").toString()).isEqualTo("[0,1]");
+        assertThat(config.get("labelMap").toString()).isEqualTo("{\"0\":0,\"1\":1}");
+        assertThat(config.get("imageSize").toString()).isEqualTo("[8,8]");
+        assertThat(config.get("classMeans")).hasSize(2);
+        assertThat(config.get("classMeans").get(0)).hasSize(32);
+        assertThat(new String(pytorch.get("load.py"))).contains("def load(directory)");
+
+        // the weights are the phase's, bit for bit, under PyCIL's names
+        Path weights = work.resolve("model.safetensors");
+        Files.write(weights, pytorch.get("model.safetensors"));
+        SafeTensorsFile file = SafeTensors.read(weights);
+        assertThat(file.metadata()).containsEntry("classes", "[0,1]");
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            PhaseState saved = PhaseState.read(restored);
+            IncrementalNet net = IncrementalNet.rebuild(spec.model(), 1, 8, 8, saved.segmentSizes(), manager);
+            saved.loadParameters(restored, net, manager);
+            List<Tensor> expected = PyCilStateDict.export(net);
+            assertThat(file.entries()).extracting(SafeTensorsFile.Entry::name)
+                    .containsExactly("convnet.hidden.0.weight", "convnet.hidden.0.bias", "fc.weight", "fc.bias");
+            for (Tensor tensor : expected) {
+                assertThat(file.tensor(tensor.name()).data()).as(tensor.name()).isEqualTo(tensor.data());
+            }
+        }
     }
 
     @Test

@@ -83,6 +83,7 @@ class SubmissionValidationTest {
     @MockitoBean ArtifactStore artifacts;
     @MockitoBean VersionInfo versions;
     @MockitoBean org.mnemos.events.EventQueries eventQueries;
+    @MockitoBean org.mnemos.artifacts.CheckpointUploads checkpoints;
 
     @BeforeEach
     void stubs() {

@@ -57,6 +57,31 @@ final class BasicBlock extends AbstractBlock {
         }
     }
 
+    Block convA() {
+        return convA;
+    }
+
+    BatchNorm bnA() {
+        return bnA;
+    }
+
+    Block convB() {
+        return convB;
+    }
+
+    BatchNorm bnB() {
+        return bnB;
+    }
+
+    /** The projection shortcut's convolution; null unless the shortcut is {@link Shortcut#PROJECTION}. */
+    Block projectionConv() {
+        return projectionConv;
+    }
+
+    BatchNorm projectionBn() {
+        return projectionBn;
+    }
+
     /** {@link #conv}, or its frozen and rescaled counterpart when {@code scaled}. */
     static Block conv(int filters, int kernel, int stride, int padding, boolean scaled) {
         return scaled ? new ScaledConv2d(filters, kernel, stride, padding) : conv(filters, kernel, stride, padding);

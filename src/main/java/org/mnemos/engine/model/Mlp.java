@@ -75,6 +75,11 @@ public final class Mlp extends Backbone {
         return hiddenUnits;
     }
 
+    /** The hidden layers ({@code Linear}, or {@code ScaledLinear} in a scaled variant). */
+    List<Block> layers() {
+        return layers;
+    }
+
     @Override
     public int levels() {
         return layers.size();

@@ -74,6 +74,20 @@ abstract class ResidualBackbone extends Backbone {
         return stageChannels[stageChannels.length - 1];
     }
 
+    /** The stem's convolution (a {@code Conv2d}, or a {@code ScaledConv2d} in a scaled variant). */
+    Block stem() {
+        return stem;
+    }
+
+    BatchNorm stemBn() {
+        return stemBn;
+    }
+
+    /** The blocks per stage, shallow to deep. */
+    List<List<BasicBlock>> stages() {
+        return stages;
+    }
+
     /** What follows the stem's ReLU (ResNet-18's max pooling); identity by default. */
     NDArray afterStem(NDArray x) {
         return x;

@@ -21,8 +21,11 @@ import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.Predictions;
+import org.mnemos.engine.model.CheckpointLocator;
 import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.model.InitCheckpoint;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.InitSpec;
 import org.mnemos.engine.util.Autograd;
 
 /**
@@ -37,8 +40,14 @@ public final class PhaseRunner {
     private final CilMethod method;
     private final int[] incrementalLabels;
 
-    /** @param method every part of the run composed for this phase (fresh hooks: a runner serves one phase) */
-    public PhaseRunner(RunPlan plan, DatasetSplits data, CilMethod method) {
+    private final CheckpointLocator checkpoints;
+
+    /**
+     * @param method every part of the run composed for this phase (fresh hooks: a runner serves one phase)
+     * @param checkpoints finds the uploaded checkpoint phase 0 starts from ({@code model.init})
+     */
+    public PhaseRunner(RunPlan plan, DatasetSplits data, CilMethod method, CheckpointLocator checkpoints) {
+        this.checkpoints = checkpoints;
         this.plan = plan;
         this.data = data;
         this.method = method;
@@ -83,6 +92,12 @@ public final class PhaseRunner {
                 memory = PhaseState.readMemory(previousState);
             }
             net.addClasses(newClasses.size(), manager);
+            InitSpec init = phase == 0 ? spec.model().init() : null;
+            if (init != null) {
+                InitCheckpoint.load(net, checkpoints.locate(init.checkpoint()), newClasses);
+            }
+            // an uploaded phase-0 model is evaluated as given
+            boolean trains = init == null || !init.standsInForPhase0();
 
             BatchTransform trainTransform = BatchTransform.forDataset(
                     spec.dataset().name(), train.height(), train.width(), train.channels(), Boolean.TRUE.equals(spec.training().augment()))
@@ -106,15 +121,19 @@ public final class PhaseRunner {
             for (PhaseHook hook : hooks) {
                 hook.beforeTraining(session);
             }
-            progress.plan(session.mainStage().steps(session.training().size()));
+            if (trains) {
+                progress.plan(session.mainStage().steps(session.training().size()));
+            }
             for (PhaseHook hook : hooks) {
                 progress.plan(hook.plannedSteps(session));
             }
-            session.trainMainStage(method.lossesFor(oldClasses, newClasses.size()), epoch -> {
-                for (PhaseHook hook : hooks) {
-                    hook.afterEpoch(session, epoch);
-                }
-            });
+            if (trains) {
+                session.trainMainStage(method.lossesFor(oldClasses, newClasses.size()), epoch -> {
+                    for (PhaseHook hook : hooks) {
+                        hook.afterEpoch(session, epoch);
+                    }
+                });
+            }
             for (PhaseHook hook : hooks) {
                 hook.afterTraining(session);
             }

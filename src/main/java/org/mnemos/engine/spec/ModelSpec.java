@@ -8,9 +8,10 @@ import java.util.List;
  * the CIFAR ResNets' (resnet32, resnet8) downsampling blocks ({@code zeroPad}, PyCIL's option A, or {@code projection},
  * LUCIR's option B; by default projection under a cosine or LSC head, as in LUCIR's and PyCIL's
  * cosine networks). {@code aggregation}, when set, changes the backbone from phase 1 on (AANets'
- * stable and plastic branches).
+ * stable and plastic branches). {@code init}, when set, names an uploaded checkpoint phase 0 starts from.
  */
-public record ModelSpec(String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation, String shortcut) {
+public record ModelSpec(
+        String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation, String shortcut, InitSpec init) {
 
     public static final List<String> SHORTCUTS = List.of("zeroPad", "projection");
 
@@ -22,5 +23,10 @@ public record ModelSpec(String backbone, List<Integer> hiddenUnits, String head,
     /** A model with the backbone's default shortcut. */
     public ModelSpec(String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation) {
         this(backbone, hiddenUnits, head, aggregation, null);
+    }
+
+    /** A model that starts from random weights. */
+    public ModelSpec(String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation, String shortcut) {
+        this(backbone, hiddenUnits, head, aggregation, shortcut, null);
     }
 }

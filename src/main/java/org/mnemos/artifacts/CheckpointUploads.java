@@ -1,0 +1,173 @@
+package org.mnemos.artifacts;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.mnemos.engine.model.CheckpointLocator;
+import org.mnemos.engine.model.InitCheckpoint;
+import org.mnemos.engine.model.interop.SafeTensors;
+import org.mnemos.engine.model.interop.SafeTensorsException;
+import org.mnemos.engine.model.interop.SafeTensorsFile;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.experiment.LimitsProperties;
+import org.mnemos.web.ApiException;
+import org.mnemos.web.FieldProblem;
+import org.mnemos.web.ProblemType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Checkpoints uploaded for {@code model.init}: safetensors files kept in the artifact store under
+ * {@code uploads/<id>.safetensors}, recorded in {@code checkpoints}. An upload is streamed into the
+ * store up to {@code mnemos.limits.max-upload-bytes} and its header checked ({@link SafeTensors})
+ * before it is kept; a refused upload leaves nothing behind. Whether its tensors fit a run's network
+ * is checked when a spec names it.
+ */
+@Component
+public class CheckpointUploads implements CheckpointLocator {
+
+    public static final String DIRECTORY = "uploads";
+    private static final String EXTENSION = ".safetensors";
+
+    private final Path root;
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final long maxBytes;
+
+    public CheckpointUploads(ArtifactsProperties artifacts, LimitsProperties limits, JdbcTemplate jdbc, ObjectMapper json) {
+        this.root = artifacts.dir().toAbsolutePath().normalize();
+        this.jdbc = jdbc;
+        this.json = json;
+        this.maxBytes = limits.maxUploadBytes();
+    }
+
+    /** What the API says about an upload. */
+    public record Upload(UUID id, long sizeBytes, String sha256, List<TensorView> tensors, Map<String, String> metadata) {}
+
+    public record TensorView(String name, String dtype, List<Long> shape) {}
+
+    /**
+     * Keeps the body as a new checkpoint of {@code owner}.
+     *
+     * @throws ApiException 413 past the size limit, 400 naming the problem (and the tensor) for a file
+     *     that is not well-formed safetensors
+     */
+    public Upload store(InputStream body, String owner) throws IOException {
+        Path directory = Files.createDirectories(root.resolve(DIRECTORY));
+        Path partial = Files.createTempFile(directory, ".upload", ".partial");
+        try {
+            MessageDigest digest = FileSystemArtifactStore.sha256();
+            long size;
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), digest)) {
+                size = copyAtMost(body, out, maxBytes);
+            }
+            if (size > maxBytes) {
+                throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
+                        "The checkpoint has more than " + maxBytes + " bytes; at most " + maxBytes + " are accepted.");
+            }
+            SafeTensorsFile file;
+            try {
+                file = SafeTensors.read(partial);
+            } catch (SafeTensorsException e) {
+                String field = e.tensor() == null ? "body" : e.tensor();
+                throw new ApiException(ProblemType.MALFORMED_REQUEST, "Not a usable safetensors file: " + e.getMessage(),
+                        List.of(new FieldProblem(field, e.getMessage())));
+            }
+            UUID id = UUID.randomUUID();
+            String relative = DIRECTORY + "/" + id + EXTENSION;
+            Upload upload = new Upload(id, size, HexFormat.of().formatHex(digest.digest()), views(file), file.metadata());
+            Path kept = root.resolve(relative);
+            Files.move(partial, kept, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                jdbc.update("insert into checkpoints (id, owner_key, path, size_bytes, sha256, summary) values (?, ?, ?, ?, ?, ?)",
+                        id, owner, relative, size, upload.sha256(), json.writeValueAsString(upload));
+            } catch (RuntimeException e) {
+                Files.deleteIfExists(kept);
+                throw e;
+            }
+            return upload;
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** The upload, if it exists and belongs to {@code owner} (null: keys are off). */
+    public Optional<Upload> find(UUID id, String owner) {
+        return jdbc.query("select summary from checkpoints where id = ? and owner_key is not distinct from ?",
+                        (rs, n) -> rs.getString(1), id, owner)
+                .stream().findFirst().map(summary -> json.readValue(summary, Upload.class));
+    }
+
+    /**
+     * A spec may name only its submitter's uploads: another owner's is refused as if it did not exist.
+     *
+     * @throws ApiException 400 on {@code model.init.checkpoint}
+     */
+    public void requireOwn(ExperimentSpec spec, String owner) {
+        if (spec.model() == null || spec.model().init() == null || spec.model().init().checkpoint() == null) {
+            return;
+        }
+        String name = spec.model().init().checkpoint();
+        UUID id = parse(name);
+        if (id == null || find(id, owner).isEmpty()) {
+            throw ApiException.invalidSpec(InitCheckpoint.FIELD, "no uploaded checkpoint has the id '" + name + "'");
+        }
+    }
+
+    @Override
+    public Path locate(String checkpointId) {
+        UUID id = parse(checkpointId);
+        if (id == null) {
+            return null;
+        }
+        return jdbc.query("select path from checkpoints where id = ?", (rs, n) -> rs.getString(1), id).stream()
+                .findFirst()
+                .map(relative -> root.resolve(relative).normalize())
+                .filter(path -> path.startsWith(root.resolve(DIRECTORY)) && Files.isRegularFile(path))
+                .orElse(null);
+    }
+
+    private static UUID parse(String id) {
+        try {
+            return id == null ? null : UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static List<TensorView> views(SafeTensorsFile file) {
+        List<TensorView> views = new ArrayList<>();
+        for (SafeTensorsFile.Entry entry : file.entries()) {
+            List<Long> shape = new ArrayList<>();
+            for (long dim : entry.shape()) {
+                shape.add(dim);
+            }
+            views.add(new TensorView(entry.name(), entry.dtype().name(), shape));
+        }
+        return views;
+    }
+
+    /** Copies up to {@code limit} + 1 bytes: a result above {@code limit} means the body was longer. */
+    private static long copyAtMost(InputStream in, OutputStream out, long limit) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        int read;
+        while (total <= limit && (read = in.read(buffer, 0, (int) Math.min(buffer.length, limit + 1 - total))) > 0) {
+            out.write(buffer, 0, read);
+            total += read;
+        }
+        return total;
+    }
+}
