@@ -34,16 +34,17 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * {@code POST /api/v1/checkpoints} and {@code model.init} over a real socket with API keys: a
  * checkpoint in PyCIL's layout is kept and a spec can start from it; hostile files are 4xx problems
- * naming the problem (and the tensor), and leave nothing behind.
+ * naming the problem (and the tensor), and leave nothing behind. Its keys are its own: the database
+ * is shared with the other tests, and a key's active runs are limited.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "mnemos.worker.enabled=false",
         "mnemos.limits.max-upload-bytes=1048576",
-        "mnemos.security.api-keys[0].id=writer",
-        "mnemos.security.api-keys[0].key=writer-secret",
+        "mnemos.security.api-keys[0].id=uploader",
+        "mnemos.security.api-keys[0].key=uploader-secret",
         "mnemos.security.api-keys[0].scopes=read,write",
-        "mnemos.security.api-keys[1].id=other",
-        "mnemos.security.api-keys[1].key=other-secret",
+        "mnemos.security.api-keys[1].id=stranger",
+        "mnemos.security.api-keys[1].key=stranger-secret",
         "mnemos.security.api-keys[1].scopes=read,write"})
 class CheckpointUploadTest {
 
@@ -95,7 +96,7 @@ class CheckpointUploadTest {
     }
 
     private String uploadId(byte[] body) throws IOException {
-        RawHttp.Response created = upload("writer-secret", body);
+        RawHttp.Response created = upload("uploader-secret", body);
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         return created.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
     }
@@ -109,13 +110,13 @@ class CheckpointUploadTest {
     @Test
     void aPyTorchCheckpointIsKeptAndARunStartsFromIt() throws Exception {
         String id = uploadId(file(mlpTensors(), Map.of("classes", "[0,1]", "format", "pt")));
-        RawHttp.Response summary = RawHttp.send(port, "GET", "/api/v1/checkpoints/" + id, Map.of("X-API-Key", "writer-secret"), null);
+        RawHttp.Response summary = RawHttp.send(port, "GET", "/api/v1/checkpoints/" + id, Map.of("X-API-Key", "uploader-secret"), null);
         assertThat(summary.status()).isEqualTo(200);
         assertThat(summary.body()).contains("\"name\":\"convnet.hidden.0.weight\"", "\"shape\":[8,784]", "\"classes\":\"[0,1]\"");
-        assertThat(RawHttp.send(port, "GET", "/api/v1/checkpoints/" + id, Map.of("X-API-Key", "other-secret"), null).status())
+        assertThat(RawHttp.send(port, "GET", "/api/v1/checkpoints/" + id, Map.of("X-API-Key", "stranger-secret"), null).status())
                 .as("another owner's upload is invisible").isEqualTo(404);
 
-        RawHttp.Response created = submit("writer-secret", id, 8);
+        RawHttp.Response created = submit("uploader-secret", id, 8);
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String experiment = created.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
         assertThat(jdbc.queryForObject("select resolved_spec->'model'->'init'->>'checkpoint' from experiments where id = ?::uuid",
@@ -123,34 +124,34 @@ class CheckpointUploadTest {
         assertThat(jdbc.queryForObject("select resolved_spec->'model'->'init'->>'use' from experiments where id = ?::uuid",
                 String.class, experiment)).isEqualTo("phase0");
 
-        RawHttp.Response otherOwner = submit("other-secret", id, 8);
+        RawHttp.Response otherOwner = submit("stranger-secret", id, 8);
         assertProblem(otherOwner, 400, "model.init.checkpoint");
         assertThat(otherOwner.body()).contains("no uploaded checkpoint has the id");
-        RawHttp.Response unknown = submit("writer-secret", "../../etc/passwd", 8);
+        RawHttp.Response unknown = submit("uploader-secret", "../../etc/passwd", 8);
         assertProblem(unknown, 400, "model.init.checkpoint");
     }
 
     @Test
     void tensorsThatDoNotFitTheSpecsNetworkAreNamed() throws Exception {
         String fits = uploadId(file(mlpTensors(), Map.of("classes", "[0,1]")));
-        RawHttp.Response narrower = submit("writer-secret", fits, 16);
+        RawHttp.Response narrower = submit("uploader-secret", fits, 16);
         assertProblem(narrower, 400, "model.init.checkpoint");
         assertThat(narrower.body()).contains("convnet.hidden.0.weight", "has shape [8, 784]", "needs [16, 784]");
 
         List<Tensor> doubles = new ArrayList<>(mlpTensors());
         doubles.set(3, new Tensor("fc.bias", Dtype.F64, new long[] {2}, new byte[16]));
-        RawHttp.Response wrongDtype = submit("writer-secret", uploadId(file(doubles, Map.of("classes", "[0,1]"))), 8);
+        RawHttp.Response wrongDtype = submit("uploader-secret", uploadId(file(doubles, Map.of("classes", "[0,1]"))), 8);
         assertProblem(wrongDtype, 400, "model.init.checkpoint");
         assertThat(wrongDtype.body()).contains("fc.bias", "is F64");
 
         List<Tensor> renamed = new ArrayList<>(mlpTensors());
         Tensor weight = renamed.get(0);
         renamed.set(0, new Tensor("convnet.layers.0.weight", weight.dtype(), weight.shape(), weight.data()));
-        RawHttp.Response mismatched = submit("writer-secret", uploadId(file(renamed, Map.of("classes", "[0,1]"))), 8);
+        RawHttp.Response mismatched = submit("uploader-secret", uploadId(file(renamed, Map.of("classes", "[0,1]"))), 8);
         assertProblem(mismatched, 400, "model.init.checkpoint");
         assertThat(mismatched.body()).contains("convnet.layers.0.weight", "is not a tensor of this network");
 
-        RawHttp.Response noClasses = submit("writer-secret", uploadId(file(mlpTensors(), Map.of())), 8);
+        RawHttp.Response noClasses = submit("uploader-secret", uploadId(file(mlpTensors(), Map.of())), 8);
         assertProblem(noClasses, 400, "model.init.checkpoint");
         assertThat(noClasses.body()).contains("__metadata__ has no 'classes'");
     }
@@ -160,32 +161,32 @@ class CheckpointUploadTest {
         long rowsBefore = jdbc.queryForObject("select count(*) from checkpoints", Long.class);
         byte[] good = file(mlpTensors(), Map.of("classes", "[0,1]"));
 
-        RawHttp.Response truncated = upload("writer-secret", Arrays.copyOf(good, good.length - 100));
+        RawHttp.Response truncated = upload("uploader-secret", Arrays.copyOf(good, good.length - 100));
         assertProblem(truncated, 400, "convnet.hidden.0.bias");
         assertThat(truncated.body()).contains("truncated");
-        assertProblem(upload("writer-secret", Arrays.copyOf(good, 5)), 400, "body");
-        assertProblem(upload("writer-secret", new byte[0]), 400, "body");
-        assertProblem(upload("writer-secret", raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}", 8)), 400, "w");
-        assertProblem(upload("writer-secret", raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+        assertProblem(upload("uploader-secret", Arrays.copyOf(good, 5)), 400, "body");
+        assertProblem(upload("uploader-secret", new byte[0]), 400, "body");
+        assertProblem(upload("uploader-secret", raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}", 8)), 400, "w");
+        assertProblem(upload("uploader-secret", raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12)), 400, "b");
-        RawHttp.Response huge = upload("writer-secret",
+        RawHttp.Response huge = upload("uploader-secret",
                 raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", 8));
         assertProblem(huge, 400, "w");
         assertThat(huge.body()).contains("too large");
-        RawHttp.Response dtype = upload("writer-secret", raw("{\"w\":{\"dtype\":\"F8_E5M2\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2));
+        RawHttp.Response dtype = upload("uploader-secret", raw("{\"w\":{\"dtype\":\"F8_E5M2\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2));
         assertProblem(dtype, 400, "w");
         assertThat(dtype.body()).contains("unknown dtype");
         byte[] lyingLength = good.clone();
         ByteBuffer.wrap(lyingLength).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Long.MAX_VALUE / 2);
-        assertProblem(upload("writer-secret", lyingLength), 400, "body");
+        assertProblem(upload("uploader-secret", lyingLength), 400, "body");
 
-        Map<String, String> octets = Map.of("X-API-Key", "writer-secret", "Content-Type", "application/octet-stream");
+        Map<String, String> octets = Map.of("X-API-Key", "uploader-secret", "Content-Type", "application/octet-stream");
         assertProblem(RawHttp.declareOnly(port, "POST", "/api/v1/checkpoints", octets, 64L << 20), 413, null);
         AtomicLong written = new AtomicLong();
         RawHttp.Response endless = RawHttp.chunked(port, "/api/v1/checkpoints", octets, 64L << 20, written);
         assertProblem(endless, 413, null);
         assertThat(written.get()).as("bytes the client got to send").isLessThan(64L << 20);
-        assertThat(upload("other-secret", good).status()).as("a good file still uploads").isEqualTo(201);
+        assertThat(upload("stranger-secret", good).status()).as("a good file still uploads").isEqualTo(201);
 
         assertThat(jdbc.queryForObject("select count(*) from checkpoints", Long.class)).isEqualTo(rowsBefore + 1);
         Path uploads = artifacts.dir().resolve(CheckpointUploads.DIRECTORY);
