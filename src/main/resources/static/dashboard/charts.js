@@ -12,6 +12,19 @@ const percent = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)}%`);
  * missing). Returns {update(series)}; the container's data-points attribute counts the points of
  * the longest series, for tests and screen readers alike.
  */
+/** Size, scales and axes shared by the accuracy-per-phase charts: n phases on x, accuracy 0–1 on y. */
+function accuracyFrame(width, n, xs) {
+  return {
+    width,
+    height: Math.round(Math.min(320, Math.max(200, width * 0.45))),
+    scales: { x: { time: false, range: [-0.2, Math.max(n - 1, 1) + 0.2] }, y: { range: [0, 1] } },
+    axes: [
+      { label: 'phase', splits: () => xs, values: (u, ticks) => ticks.map(String) },
+      { label: 'accuracy', values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
+    ],
+  };
+}
+
 export function phaseChart(container, { title, series, phases }) {
   container.classList.add('chart');
   container.setAttribute('role', 'img');
@@ -27,13 +40,7 @@ export function phaseChart(container, { title, series, phases }) {
     const width = Math.max(280, container.clientWidth || 600);
     const options = {
       title,
-      width,
-      height: Math.round(Math.min(320, Math.max(200, width * 0.45))),
-      scales: { x: { time: false, range: [-0.2, Math.max(n - 1, 1) + 0.2] }, y: { range: [0, 1] } },
-      axes: [
-        { label: 'phase', splits: () => xs, values: (u, ticks) => ticks.map(String) },
-        { label: 'accuracy', values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
-      ],
+      ...accuracyFrame(width, n, xs),
       series: [
         { label: 'phase' },
         ...current.map((s, i) => ({
@@ -156,13 +163,7 @@ export function bandChart(container, { title, arms, phases }) {
   const width = Math.max(280, container.clientWidth || 600);
   return new uPlot({
     title,
-    width,
-    height: Math.round(Math.min(320, Math.max(200, width * 0.45))),
-    scales: { x: { time: false, range: [-0.2, Math.max(n - 1, 1) + 0.2] }, y: { range: [0, 1] } },
-    axes: [
-      { label: 'phase', splits: () => xs, values: (u, ticks) => ticks.map(String) },
-      { label: 'accuracy', values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) },
-    ],
+    ...accuracyFrame(width, n, xs),
     series,
     bands,
     legend: { live: true },

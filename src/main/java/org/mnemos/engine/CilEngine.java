@@ -15,7 +15,6 @@ import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.InitCheckpoint;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.parts.Methods;
-import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.PhaseRunner;
 import org.mnemos.engine.protocol.ClassOrders;
 import org.mnemos.engine.protocol.PhasePlanner;
@@ -46,15 +45,7 @@ public final class CilEngine {
      * the method's head, proxies and BiC layer (FOSTER's second extractor and AANets' branches aside).
      */
     public static IncrementalNet.Builder networkBuilder(ExperimentSpec spec, int channels, int height, int width, int phase) {
-        CilMethod method = Methods.forRun(spec);
-        IncrementalNet.Builder builder = IncrementalNet.builderFor(spec.model(), channels, height, width, phase);
-        if (method.head() != null) {
-            builder.optHead(method.head());
-        }
-        if (spec.method().proxiesPerClass() != null) {
-            builder.optProxiesPerClass(spec.method().proxiesPerClass());
-        }
-        return builder.optBiasCorrection(method.biasCorrectionLayer());
+        return PhaseRunner.networkBuilder(spec, Methods.forRun(spec), channels, height, width, phase);
     }
 
     /** The uploaded checkpoint must fit phase 0's network and classes (header only; the values load in phase 0). */

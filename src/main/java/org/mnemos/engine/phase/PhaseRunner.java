@@ -221,13 +221,21 @@ public final class PhaseRunner {
     /** The network the phase after {@code phase} starts from: a network hook's successor where it sets one, else the phase's own. */
     private IncrementalNet.Builder continuationBuilder(int phase) {
         Shape input = inputShape();
-        IncrementalNet.Builder builder = IncrementalNet.builderFor(
-                plan.spec().model(), (int) input.get(1), (int) input.get(2), (int) input.get(3), phase);
+        return networkBuilder(plan.spec(), method, (int) input.get(1), (int) input.get(2), (int) input.get(3), phase);
+    }
+
+    /**
+     * The network a phase of {@code spec} trains before any network hook shapes it: the spec's
+     * backbone and head with the method's head, proxies and BiC layer.
+     */
+    public static IncrementalNet.Builder networkBuilder(
+            ExperimentSpec spec, CilMethod method, int channels, int height, int width, int phase) {
+        IncrementalNet.Builder builder = IncrementalNet.builderFor(spec.model(), channels, height, width, phase);
         if (method.head() != null) {
             builder.optHead(method.head());
         }
-        if (plan.spec().method().proxiesPerClass() != null) {
-            builder.optProxiesPerClass(plan.spec().method().proxiesPerClass());
+        if (spec.method().proxiesPerClass() != null) {
+            builder.optProxiesPerClass(spec.method().proxiesPerClass());
         }
         return builder.optBiasCorrection(method.biasCorrectionLayer());
     }
