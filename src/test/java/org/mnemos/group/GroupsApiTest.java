@@ -366,6 +366,15 @@ class GroupsApiTest {
         assertThat(badView.body()).contains("\"field\":\"view\"");
         assertThat(send("GET", "/api/v1/groups/" + groupId + "/table?format=xlsx", null, ALICE).statusCode()).isEqualTo(400);
         assertThat(send("GET", "/api/v1/groups/not-a-uuid", null, ALICE).statusCode()).isEqualTo(400);
+
+        String member = json("/api/v1/groups/" + groupId, ALICE).get("arms").get(0).get("members").get(0).get("experiment").asString();
+        for (String[] query : new String[][] {
+                {"results?format=xml", "format"}, {"accuracy-matrix?format=json", "format"},
+                {"accuracy-matrix?orientation=sideways", "orientation"}}) {
+            HttpResponse<String> bad = send("GET", "/api/v1/experiments/" + member + "/" + query[0], null, ALICE);
+            assertThat(bad.statusCode()).as(query[0]).isEqualTo(400);
+            assertThat(bad.body()).as(query[0]).contains("\"field\":\"" + query[1] + "\"").doesNotContain("Exception");
+        }
     }
 
     @Test
