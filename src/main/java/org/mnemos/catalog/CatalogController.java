@@ -1,5 +1,6 @@
 package org.mnemos.catalog;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -19,6 +20,9 @@ import tools.jackson.databind.JsonNode;
 public class CatalogController {
 
     public record PresetView(String name, String description,
+            @Schema(description = "the published figure the preset reproduces (see docs/why-your-number-differs.md);"
+                    + " absent where none could be sourced")
+            @JsonInclude(JsonInclude.Include.NON_NULL) ReferenceCard reference,
             @Schema(description = "the preset's spec fields", implementation = Object.class) JsonNode spec) {}
 
     private final MethodCatalog methods;
@@ -46,6 +50,6 @@ public class CatalogController {
     @GetMapping("/presets")
     @Operation(summary = "The shipped presets a submission may name and override")
     public List<PresetView> presets() {
-        return presets.list().stream().map(p -> new PresetView(p.name(), p.description(), p.spec())).toList();
+        return presets.list().stream().map(p -> new PresetView(p.name(), p.description(), p.reference(), p.spec())).toList();
     }
 }

@@ -10,18 +10,21 @@ import java.util.Optional;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Named partial specs shipped in {@code classpath:presets/*.json}. A preset file holds a
- * {@code description} and the spec fields; a submission naming it is deep-merged over it.
+ * {@code description}, optionally the {@code reference} card of the published figure it
+ * reproduces, and the spec fields; a submission naming it is deep-merged over the spec fields.
  */
 @Component
 public class PresetCatalog {
 
-    public record Preset(String name, String description, ObjectNode spec) {}
+    /** @param reference the published figure the preset reproduces; null where none could be sourced */
+    public record Preset(String name, String description, ReferenceCard reference, ObjectNode spec) {}
 
     private final List<Preset> presets;
 
@@ -47,7 +50,8 @@ public class PresetCatalog {
                 try (InputStream in = resource.getInputStream()) {
                     ObjectNode spec = (ObjectNode) mapper.readTree(in);
                     JsonNode description = spec.remove("description");
-                    loaded.add(new Preset(name, description == null ? "" : description.asString(), spec));
+                    ReferenceCard reference = card(mapper, name, spec.remove("reference"));
+                    loaded.add(new Preset(name, description == null ? "" : description.asString(), reference, spec));
                 }
             }
             loaded.sort(Comparator.comparing(Preset::name));
@@ -55,5 +59,19 @@ public class PresetCatalog {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the presets", e);
         }
+    }
+
+    /** A preset's card, read strictly: a shipped card with an unknown or missing field stops the start. */
+    private static ReferenceCard card(ObjectMapper mapper, String preset, JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        ReferenceCard card = mapper.readerFor(ReferenceCard.class)
+                .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .readValue(node);
+        if (!card.problems().isEmpty()) {
+            throw new IllegalStateException("preset " + preset + ": reference card " + card.problems());
+        }
+        return card;
     }
 }

@@ -69,6 +69,7 @@ public class ExperimentService {
     /** Reads a snapshot and its latest event ids in one consistent view of the database. */
     private final TransactionTemplate snapshot;
     private final EventQueries eventQueries;
+    private final ReferenceCheck references;
     private final Clock clock = Clock.systemUTC();
 
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
@@ -90,6 +91,7 @@ public class ExperimentService {
         snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         snapshot.setReadOnly(true);
         this.eventQueries = eventQueries;
+        this.references = new ReferenceCheck(reader, engine, phases);
     }
 
     /** Validates, plans and stores a run with its phases and queues phase 0, all in one transaction. */
@@ -225,7 +227,10 @@ public class ExperimentService {
     }
 
     public ExperimentViews.Experiment get(UUID id) {
-        return snapshot.execute(s -> toView(load(id), eventQueries.lastSeq(id)));
+        return snapshot.execute(s -> {
+            Experiment experiment = load(id);
+            return toView(experiment, eventQueries.lastSeq(id), references.of(experiment));
+        });
     }
 
     public List<ExperimentViews.PhaseView> phases(UUID id) {
@@ -268,7 +273,7 @@ public class ExperimentService {
                         + "; only QUEUED or RUNNING experiments can be cancelled.");
             }
             experiments.flush();
-            return toView(experiment, eventQueries.lastSeq(id));
+            return toView(experiment, eventQueries.lastSeq(id), references.of(experiment));
         });
     }
 
@@ -289,7 +294,7 @@ public class ExperimentService {
             experiments.flush();
             events.publish(id, EventTypes.EXPERIMENT_RESUMED, Map.of("phase", next.getPhaseIndex()));
             queue.enqueue(id, next.getPhaseIndex());
-            return toView(experiment, eventQueries.lastSeq(id));
+            return toView(experiment, eventQueries.lastSeq(id), references.of(experiment));
         });
     }
 
@@ -314,7 +319,7 @@ public class ExperimentService {
         return experiments.findById(id).orElseThrow(() -> ApiException.notFound("Experiment " + id));
     }
 
-    static ExperimentViews.Experiment toView(Experiment e, long lastEventId) {
+    static ExperimentViews.Experiment toView(Experiment e, long lastEventId, ExperimentViews.Reference reference) {
         return new ExperimentViews.Experiment(
                 e.getId(),
                 e.getName(),
@@ -332,7 +337,8 @@ public class ExperimentService {
                 e.getFinishedAt(),
                 e.getError(),
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
-                lastEventId);
+                lastEventId,
+                reference);
     }
 
     static ExperimentViews.ExperimentItem toItem(Experiment e, long lastEventId) {

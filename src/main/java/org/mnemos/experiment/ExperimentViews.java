@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.mnemos.catalog.ReferenceCard;
 import org.mnemos.engine.metrics.RunSummary;
 import tools.jackson.databind.JsonNode;
 
@@ -52,7 +53,44 @@ public final class ExperimentViews {
             Instant finishedAt,
             String error,
             RunSummary summary,
-            @Schema(description = "id of the latest event stored when this was read: the events stream (Last-Event-ID or lastEventId) resumes after it without replaying what this already shows; 0 before the first event") long lastEventId) {}
+            @Schema(description = "id of the latest event stored when this was read: the events stream (Last-Event-ID or lastEventId) resumes after it without replaying what this already shows; 0 before the first event") long lastEventId,
+            @Schema(description = "for a run of a preset that carries a reference card: the card and how this run compares"
+                    + " with it; absent otherwise")
+            @JsonInclude(JsonInclude.Include.NON_NULL) Reference reference) {}
+
+    @Schema(description = "How a run of a preset compares with the published figure on the preset's reference card")
+    public record Reference(
+            String preset,
+            ReferenceCard card,
+            ReferenceStatus status,
+            @Schema(description = "with status compared: the run's figure in percent, the card's metric over the card's"
+                    + " classifier (accuracy.cnn or accuracy.nme of each phase); absent otherwise")
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double runPercent,
+            @Schema(description = "with status compared: runPercent minus the card's percent, in percentage points;"
+                    + " absent otherwise")
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double referenceDelta,
+            @Schema(description = "the resolved spec fields in which this run differs from its preset (resolved the same"
+                    + " way), with both values; empty when it runs the preset as it is")
+            List<SpecDifference> differences,
+            @Schema(description = "the status in words") String explanation) {}
+
+    public enum ReferenceStatus {
+        /** The run finished under the card's conditions: referenceDelta is given. */
+        @JsonProperty("compared") COMPARED,
+        /** The run changed a spec field of its preset: the card's conditions no longer hold. */
+        @JsonProperty("specDiffers") SPEC_DIFFERS,
+        /** The run has not (or not successfully) finished. */
+        @JsonProperty("notFinished") NOT_FINISHED,
+        /** A phase has no accuracy under the card's classifier. */
+        @JsonProperty("classifierMissing") CLASSIFIER_MISSING
+    }
+
+    @Schema(description = "A resolved spec field whose value differs between the run and its preset; a value is absent"
+            + " where that side has no such field")
+    public record SpecDifference(
+            @Schema(description = "dotted path, e.g. training.epochs") String field,
+            @Schema(implementation = Object.class) @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode run,
+            @Schema(implementation = Object.class) @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode preset) {}
 
     public record ExperimentItem(
             UUID id,

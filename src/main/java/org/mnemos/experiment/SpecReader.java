@@ -69,6 +69,10 @@ public class SpecReader {
         return SPEC_JSON;
     }
 
+    public PresetCatalog presets() {
+        return presets;
+    }
+
     public ReadSpec read(byte[] body) {
         JsonNode tree;
         try {

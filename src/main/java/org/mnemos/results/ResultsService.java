@@ -66,6 +66,11 @@ public class ResultsService {
             run.add("forgetting", classifier, summary.forgetting());
             run.add("pycil_forgetting", classifier, summary.pycilForgetting());
             run.add("backward_transfer", classifier, matrix.size() == phases.size() ? RunMetrics.backwardTransfer(matrix) : null);
+            ExperimentViews.Reference reference = experiment.reference();
+            if (reference != null) {
+                // in percentage points, as the card's figure is printed
+                run.add("reference_delta_points", reference.card().classifier().field(), reference.referenceDelta());
+            }
         }
         return rows;
     }
