@@ -62,7 +62,7 @@ public class PresetCatalog {
     }
 
     /** A preset's card, read strictly: a shipped card with an unknown or missing field stops the start. */
-    private static ReferenceCard card(ObjectMapper mapper, String preset, JsonNode node) {
+    static ReferenceCard card(ObjectMapper mapper, String preset, JsonNode node) {
         if (node == null) {
             return null;
         }
