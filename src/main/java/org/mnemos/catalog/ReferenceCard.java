@@ -25,6 +25,7 @@ public record ReferenceCard(
         @Schema(description = "where the figure was read: document, repository and commit") String source,
         @Schema(description = "what the source leaves open and how the card settles it") String note) {
 
+    @Schema(name = "ReferencePaper", description = "the paper that printed the figure")
     public record Paper(String title, List<String> authors, int year, String venue) {}
 
     /** Which over-the-run figure the paper reports. */
@@ -53,6 +54,7 @@ public record ReferenceCard(
         @JsonProperty("none") NONE
     }
 
+    @Schema(name = "ReferenceMemory", description = "the exemplar memory the figure was measured with")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Memory(MemoryMode mode, @Schema(description = "exemplars per class or in total; absent with none") Integer size) {}
 
