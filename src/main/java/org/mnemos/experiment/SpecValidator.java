@@ -47,7 +47,8 @@ import org.springframework.stereotype.Component;
 public class SpecValidator {
 
     static final Map<String, Integer> FIXED_DATASET_CLASSES =
-            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100, "food101", 101, "imagenet100", 100);
+            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100, "food101", 101, "imagenet100", 100,
+                    "fashion-clutter", 10);
     // the names the engine itself accepts, so the two cannot disagree
     static final Set<String> DATASETS = Set.copyOf(DatasetCatalog.NAMES);
     static final Set<String> BACKBONES = Set.copyOf(Backbones.NAMES);
@@ -149,8 +150,15 @@ public class SpecValidator {
             }
             return dataset.syntheticClasses();
         }
+        boolean clutter = dataset.name().equals("fashion-clutter");
+        if (clutter) {
+            range(errors, "dataset.syntheticTrainPerClass", dataset.syntheticTrainPerClass(), 1, 6000);
+            range(errors, "dataset.syntheticTestPerClass", dataset.syntheticTestPerClass(), 1, 1000);
+        }
         for (int i = 0; i < syntheticFields.length; i++) {
-            forbid(errors, "dataset." + syntheticFields[i], syntheticValues[i], "applies only to synthetic");
+            if (!(clutter && (i == 1 || i == 2))) {
+                forbid(errors, "dataset." + syntheticFields[i], syntheticValues[i], "applies only to synthetic");
+            }
         }
         return FIXED_DATASET_CLASSES.get(dataset.name());
     }
