@@ -131,8 +131,9 @@ public final class CimTraining implements PhaseHook, StepHook {
     public void afterEpoch(PhaseSession session, int epoch) {
         metaIterations(session, epoch);
         int next = epoch + 1;
-        if (RandomCompression.regeneratesAt(next, options.regenerateEvery(), epochs(session))) {
-            regenerate(session, RandomCompression.probabilityAt(next, options.regenerateEvery(), options.randomCompressionStep()));
+        int every = options.regenerationInterval(epochs(session));
+        if (RandomCompression.regeneratesAt(next, every, epochs(session))) {
+            regenerate(session, RandomCompression.probabilityAt(next, every, options.randomCompressionStep()));
         }
     }
 
@@ -156,7 +157,7 @@ public final class CimTraining implements PhaseHook, StepHook {
 
     private void metaIterations(PhaseSession session, int epoch) {
         int newClasses = session.totalClasses() - session.oldClasses();
-        int iterations = (int) (newClasses * options.metaItersPerClass());
+        int iterations = options.metaIterations(epoch, epochs(session), newClasses);
         int batch = options.metaBatchSize();
         if (iterations == 0 || session.training().size() < 2 * batch) {
             return;
@@ -175,6 +176,8 @@ public final class CimTraining implements PhaseHook, StepHook {
         }
         Permutations.shuffle(order, session.rng());
         int cursor = 0;
+        InnerObjective objective = InnerObjective.of(session);
+        List<Parameter> fastWeights = innerParameters(session.net());
         for (int it = 0; it < iterations; it++) {
             session.loop().checkCancelled();
             if (cursor + 2 * batch > order.length) {
@@ -196,10 +199,15 @@ public final class CimTraining implements PhaseHook, StepHook {
                 NDArray nextX = session.trainTransform().apply(pool.gather(secondIndices), true, session.rng());
                 NDArray nextY = pool.gatherLabels(secondIndices);
                 MetaStep result = metaStep(session.net(), activations, x, y, nextX, nextY, innerLr,
-                        "firstOrder".equals(options.mode()), step);
+                        "firstOrder".equals(options.mode()), options.ratio(), options.divCoef(), options.regCoef(), objective, step);
                 if (!Double.isFinite(result.outerLoss()) || !finite(result.gradients())) {
                     skipped++;
                     continue;
+                }
+                for (int site = 0; site < result.gradients().length; site++) {
+                    if (!activations.learns(site)) {
+                        java.util.Arrays.fill(result.gradients()[site], 0f);
+                    }
                 }
                 clip(result.gradients(), maxNorm);
                 adam.step(activations, result.gradients(), activationLr);
@@ -234,6 +242,35 @@ public final class CimTraining implements PhaseHook, StepHook {
                 randomCompression.replaced());
     }
 
+    /**
+     * The inner step's loss on the hybrid batch: the main stage's own objective (FOSTER's boosting
+     * loss: logit-adjusted CE + the new extractor's CE + the old head's KD, as the authors' incremental
+     * meta-step; plain CE in phase 0) when none of its terms needs a forward of the previous network;
+     * otherwise (iCaRL's distillation, LUCIR, PODNet after phase 0) plain CE, the authors' phase-0 form.
+     */
+    record InnerObjective(List<org.mnemos.engine.phase.loss.LossTerm> terms, int oldClasses, int totalClasses) {
+
+        static InnerObjective of(PhaseSession session) {
+            List<org.mnemos.engine.phase.loss.LossTerm> terms = session.mainStageLosses();
+            if (terms == null || terms.isEmpty() || terms.stream().anyMatch(org.mnemos.engine.phase.loss.LossTerm::needsPreviousModel)) {
+                return null;
+            }
+            return new InnerObjective(terms, session.oldClasses(), session.totalClasses());
+        }
+
+        NDArray loss(IncrementalNet net, SubstitutedParameters parameters, NDList outputs, NDArray targets) {
+            NDArray scale = net.scale() == null ? null : net.scale().getArray();
+            var step = new org.mnemos.engine.phase.loss.StepContext(outputs, null, targets, oldClasses, totalClasses, scale,
+                    (int) outputs.head().getShape().get(0), features -> net.forwardHead(parameters, features, false), null);
+            NDArray total = null;
+            for (org.mnemos.engine.phase.loss.LossTerm term : terms) {
+                NDArray value = term.compute(step);
+                total = total == null ? value : total.add(value);
+            }
+            return total;
+        }
+    }
+
     /** What one meta-iteration computed: its losses and the coefficients' gradient, by site. */
     record MetaStep(double outerLoss, double innerLoss, double divLoss, double regLoss, float[][] gradients) {}
 
@@ -245,15 +282,15 @@ public final class CimTraining implements PhaseHook, StepHook {
     static MetaStep metaStep(
             IncrementalNet net, RationalActivations activations, NDArray x, NDArray y, NDArray nextX, NDArray nextY,
             double innerLr, boolean firstOrder, NDManager manager) {
-        CimCompressionSpec defaults = new CimCompressionSpec(CimCompressionSpec.NAME, null, null, null, null, null, null, null,
-                null, null, null, null, null, null).resolved();
+        CimCompressionSpec defaults = CimCompressionSpec.defaults();
         return metaStep(net, activations, x, y, nextX, nextY, innerLr, firstOrder, defaults.ratio(),
-                defaults.divCoef(), defaults.regCoef(), manager);
+                defaults.divCoef(), defaults.regCoef(), null, manager);
     }
 
     static MetaStep metaStep(
             IncrementalNet net, RationalActivations activations, NDArray x, NDArray y, NDArray nextX, NDArray nextY,
-            double innerLr, boolean firstOrder, double ratio, double divCoef, double regCoef, NDManager manager) {
+            double innerLr, boolean firstOrder, double ratio, double divCoef, double regCoef, InnerObjective objective,
+            NDManager manager) {
         boolean recording = JniUtils.isGradMode();
         Autograd.enable();
         try {
@@ -276,7 +313,9 @@ public final class CimTraining implements PhaseHook, StepHook {
                 leaves.put(parameter.getId(), leaf);
                 leafList.add(leaf);
             }
-            NDArray innerLoss = crossEntropy(net.forward(new SubstitutedParameters(manager, leaves), new NDList(hybrid), false).get(0), y);
+            SubstitutedParameters fast = new SubstitutedParameters(manager, leaves);
+            NDList innerOut = net.forward(fast, new NDList(hybrid), false);
+            NDArray innerLoss = objective == null ? crossEntropy(innerOut.get(0), y) : objective.loss(net, fast, innerOut, y);
             List<NDArray> gradients;
             if (firstOrder) {
                 try (NDArray seed = innerLoss.onesLike()) {
@@ -422,6 +461,9 @@ public final class CimTraining implements PhaseHook, StepHook {
             double correction2 = 1 - Math.pow(0.999, t);
             List<float[]> values = activations.coefficients();
             for (int site = 0; site < gradients.length; site++) {
+                if (!activations.learns(site)) {
+                    continue;
+                }
                 double[][] m = moments.computeIfAbsent(site, s -> new double[2][RationalActivations.COEFFICIENTS]);
                 float[] p = values.get(site);
                 for (int k = 0; k < p.length; k++) {
