@@ -66,9 +66,10 @@ final class ClutterCompressionBench {
                 seeds.size(), seeds);
         for (String method : methods) {
             Map<String, List<Run>> runs = new LinkedHashMap<>();
-            for (String variant : variants) {
-                List<Run> results = new ArrayList<>();
-                for (long seed : seeds) {
+            variants.forEach(variant -> runs.put(variant, new ArrayList<>()));
+            // seed by seed, every variant of a seed together: a cut-short bench still leaves complete pairs
+            for (long seed : seeds) {
+                for (String variant : variants) {
                     ExperimentSpec spec = spec(method, variant, seed, epochs, trainPerClass, testPerClass, batchSize, compressionEpochs,
                             bytes, metaItersPerPhase);
                     LocalRun.Result result = LocalRun.run(engine, spec,
@@ -90,13 +91,12 @@ final class ClutterCompressionBench {
                     Run run = new Run(result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
                             memory.exemplarsPerClass(), memory.meanBoxFraction(), memory.storedBytes(), metaSteps, regenerations,
                             compressed, student == null ? Double.NaN : student.accuracy(), result.seconds());
-                    results.add(run);
-                    System.err.printf("%s %s seed %d: final %.4f, average %.4f, %.1f exemplars per class, box %.3f, %d meta steps,"
+                    runs.get(variant).add(run);
+                    System.err.printf("RUN %s %s seed %d: final %.4f, average %.4f, %.1f exemplars per class, box %.3f, %d meta steps,"
                                     + " %d regenerations, %d compressed training images, %.0f s, resident %d MB%n",
                             method, variant, seed, run.last(), run.average(), run.perClass(), run.box(), metaSteps, regenerations,
                             compressed, run.seconds(), ResidentMemory.kilobytes() / 1024);
                 }
-                runs.put(variant, results);
             }
             System.out.println("| method | exemplars | final accuracy | average incremental | exemplars per class (end) | mean box"
                     + " | stored bytes | meta-steps per run | box regenerations per run | new-class images fed compressed | FOSTER student final"
