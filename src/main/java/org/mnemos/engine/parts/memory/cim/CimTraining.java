@@ -34,6 +34,8 @@ import org.mnemos.engine.phase.Samples;
 import org.mnemos.engine.phase.StepHook;
 import org.mnemos.engine.phase.TrainingLoop;
 import org.mnemos.engine.phase.TrainingStage;
+import org.mnemos.engine.phase.loss.LossTerm;
+import org.mnemos.engine.phase.loss.StepContext;
 import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.util.Autograd;
 import org.mnemos.engine.util.Permutations;
@@ -177,7 +179,6 @@ public final class CimTraining implements PhaseHook, StepHook {
         Permutations.shuffle(order, session.rng());
         int cursor = 0;
         InnerObjective objective = InnerObjective.of(session);
-        List<Parameter> fastWeights = innerParameters(session.net());
         for (int it = 0; it < iterations; it++) {
             session.loop().checkCancelled();
             if (cursor + 2 * batch > order.length) {
@@ -204,6 +205,7 @@ public final class CimTraining implements PhaseHook, StepHook {
                     skipped++;
                     continue;
                 }
+                // FOSTER's frozen old-extractor sites: neither stepped nor counted in the clipped norm
                 for (int site = 0; site < result.gradients().length; site++) {
                     if (!activations.learns(site)) {
                         java.util.Arrays.fill(result.gradients()[site], 0f);
@@ -248,11 +250,11 @@ public final class CimTraining implements PhaseHook, StepHook {
      * meta-step; plain CE in phase 0) when none of its terms needs a forward of the previous network;
      * otherwise (iCaRL's distillation, LUCIR, PODNet after phase 0) plain CE, the authors' phase-0 form.
      */
-    record InnerObjective(List<org.mnemos.engine.phase.loss.LossTerm> terms, int oldClasses, int totalClasses) {
+    record InnerObjective(List<LossTerm> terms, int oldClasses, int totalClasses) {
 
         static InnerObjective of(PhaseSession session) {
-            List<org.mnemos.engine.phase.loss.LossTerm> terms = session.mainStageLosses();
-            if (terms == null || terms.isEmpty() || terms.stream().anyMatch(org.mnemos.engine.phase.loss.LossTerm::needsPreviousModel)) {
+            List<LossTerm> terms = session.mainStageLosses();
+            if (terms == null || terms.isEmpty() || terms.stream().anyMatch(LossTerm::needsPreviousModel)) {
                 return null;
             }
             return new InnerObjective(terms, session.oldClasses(), session.totalClasses());
@@ -260,10 +262,10 @@ public final class CimTraining implements PhaseHook, StepHook {
 
         NDArray loss(IncrementalNet net, SubstitutedParameters parameters, NDList outputs, NDArray targets) {
             NDArray scale = net.scale() == null ? null : net.scale().getArray();
-            var step = new org.mnemos.engine.phase.loss.StepContext(outputs, null, targets, oldClasses, totalClasses, scale,
+            var step = new StepContext(outputs, null, targets, oldClasses, totalClasses, scale,
                     (int) outputs.head().getShape().get(0), features -> net.forwardHead(parameters, features, false), null);
             NDArray total = null;
-            for (org.mnemos.engine.phase.loss.LossTerm term : terms) {
+            for (LossTerm term : terms) {
                 NDArray value = term.compute(step);
                 total = total == null ? value : total.add(value);
             }
