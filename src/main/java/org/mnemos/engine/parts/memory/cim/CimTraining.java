@@ -51,15 +51,16 @@ import org.mnemos.engine.util.Scalars;
  *   <li>the mask model (the backbone with rational activations) gives logits and feature maps of the
  *       first batch; its CAMs of the true classes (head weights detached), min-max normalised;</li>
  *   <li>the hybrid image {@code up(cam)·x + (1 − up(cam))·downup(x)} (bilinear up, nearest down/up by √r);</li>
- *   <li>one SGD step of the backbone's weights on the hybrid images' cross-entropy, at the main
- *       stage's current learning rate times {@code lrRatio}, kept differentiable ({@code create_graph});</li>
+ *   <li>one SGD step of the backbone's trainable weights on the hybrid images under the main stage's
+ *       own objective ({@link InnerObjective}; cross-entropy where that needs the previous network), at
+ *       the main stage's current learning rate times {@code lrRatio}, kept differentiable ({@code create_graph});</li>
  *   <li>outer loss on the second batch: CE under the stepped weights + divCoef · the mask model's own CE
  *       + regCoef · mean(cam²); its gradient with respect to the activations' coefficients is
  *       clipped to norm {@code maxGradNorm} (√2 times it in incremental phases) and Adam takes a step.</li>
  * </ol>
  * The stepped weights are never written back: only the coefficients learn here.
  *
- * <p>At the start of every {@code regenerateEvery}-th epoch (neither the first nor the last), the
+ * <p>At the start of every {@link CimCompressionSpec#regenerationInterval}-th epoch (neither the first nor the last), the
  * boxes of the new classes' training images are regenerated with the current mask model, and from
  * then on the main stage (and FOSTER's compression stage) is fed each new-class image compressed
  * with a probability of {@code randomCompressionStep} per regeneration so far
