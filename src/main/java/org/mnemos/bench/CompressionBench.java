@@ -119,7 +119,7 @@ final class CompressionBench {
         CompressionSpec compression = switch (variant) {
             case "herding" -> new NoCompressionSpec("none");
             case "cam" -> new CamCompressionSpec("cam", null, null);
-            case "cim" -> new CimCompressionSpec("cim", null, null, null, null, null, null, null, null, null, null, null, null, null);
+            case "cim" -> new CimCompressionSpec("cim", null, null, null, null, null, null, null, null, null, null, null, 40, null, null, null);
             default -> throw new IllegalArgumentException("unknown variant " + variant + "; allowed: herding, cam, cim");
         };
         return new ExperimentSpec(

@@ -47,7 +47,8 @@ import org.springframework.stereotype.Component;
 public class SpecValidator {
 
     static final Map<String, Integer> FIXED_DATASET_CLASSES =
-            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100, "food101", 101, "imagenet100", 100);
+            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100, "food101", 101, "imagenet100", 100,
+                    "fashion-clutter", 10);
     // the names the engine itself accepts, so the two cannot disagree
     static final Set<String> DATASETS = Set.copyOf(DatasetCatalog.NAMES);
     static final Set<String> BACKBONES = Set.copyOf(Backbones.NAMES);
@@ -61,6 +62,7 @@ public class SpecValidator {
     static final double MAX_COMPRESSION_RATIO = 256;
     static final double MAX_META_ITERS_PER_CLASS = 100;
     static final int MAX_META_BATCH = 1024;
+    static final int MAX_META_ITERS_PER_PHASE = 100_000;
 
     /** Unrolled inner steps are held in memory for the backward pass; more than this is a mistake. */
     static final int MAX_INNER_STEPS = 100;
@@ -149,8 +151,15 @@ public class SpecValidator {
             }
             return dataset.syntheticClasses();
         }
+        boolean clutter = dataset.name().equals("fashion-clutter");
+        if (clutter) {
+            range(errors, "dataset.syntheticTrainPerClass", dataset.syntheticTrainPerClass(), 1, 6000);
+            range(errors, "dataset.syntheticTestPerClass", dataset.syntheticTestPerClass(), 1, 1000);
+        }
         for (int i = 0; i < syntheticFields.length; i++) {
-            forbid(errors, "dataset." + syntheticFields[i], syntheticValues[i], "applies only to synthetic");
+            if (!(clutter && (i == 1 || i == 2))) {
+                forbid(errors, "dataset." + syntheticFields[i], syntheticValues[i], "applies only to synthetic");
+            }
         }
         return FIXED_DATASET_CLASSES.get(dataset.name());
     }
@@ -515,6 +524,13 @@ public class SpecValidator {
             nonNegative(errors, field + ".divCoef", cim.divCoef());
             nonNegative(errors, field + ".regCoef", cim.regCoef());
             range(errors, field + ".regenerateEvery", cim.regenerateEvery(), 1, limits.maxEpochs());
+            if (cim.regenerateFraction() != null && !(cim.regenerateFraction() > 0 && cim.regenerateFraction() <= 1)) {
+                errors.add(field + ".regenerateFraction", "must be above 0 and at most 1");
+            }
+            if (cim.regenerateFraction() != null && cim.regenerateEvery() != null) {
+                errors.add(field + ".regenerateFraction", "cannot be combined with regenerateEvery: set one schedule");
+            }
+            range(errors, field + ".metaItersPerPhase", cim.metaItersPerPhase(), 0, MAX_META_ITERS_PER_PHASE);
             if (cim.randomCompressionStep() != null && !(cim.randomCompressionStep() >= 0 && cim.randomCompressionStep() <= 1)) {
                 errors.add(field + ".randomCompressionStep", "must be between 0 and 1");
             }
@@ -522,8 +538,8 @@ public class SpecValidator {
         if (ratio != null && !(ratio >= 1 && ratio <= MAX_COMPRESSION_RATIO)) {
             errors.add(field + ".ratio", "must be between 1 and " + MAX_COMPRESSION_RATIO);
         }
-        if (threshold != null && !(threshold >= 0 && threshold < 1)) {
-            errors.add(field + ".threshold", "must be >= 0 and < 1");
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+            errors.add(field + ".threshold", "must be between 0 and 1 (1: every box empty, the whole image downsampled)");
         }
     }
 

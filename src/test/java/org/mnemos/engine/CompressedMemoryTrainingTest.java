@@ -64,7 +64,7 @@ class CompressedMemoryTrainingTest {
     }
 
     private static CimCompressionSpec cim() {
-        return new CimCompressionSpec("cim", null, 0.3, null, 1.0, 4, null, null, null, null, null, null, null, null);
+        return new CimCompressionSpec("cim", null, 0.3, null, 1.0, 4, null, null, null, null, null, null, null, null, null, null);
     }
 
     private List<PhaseMetrics> run(ExperimentSpec spec, Path work) {
@@ -124,7 +124,7 @@ class CompressedMemoryTrainingTest {
 
     /** A mask model with a high threshold (small boxes), regenerating its boxes every {@code every} epochs. */
     private static CimCompressionSpec regenerating(int every, double step) {
-        return new CimCompressionSpec("cim", null, 0.9, null, 1.0, 4, null, null, null, null, null, null, every, step);
+        return new CimCompressionSpec("cim", null, 0.9, null, 1.0, 4, null, null, null, null, null, null, every, step, null, null);
     }
 
     @Test

@@ -20,7 +20,10 @@ import java.util.Random;
  * sets (Food-101, ImageNet-100, and an image folder with an image size above {@link #SMALL_IMAGE_MAX})
  * are stored larger than the network input ({@link #storedSide}: 256 for 224) and cropped to it as
  * PyCIL and LUCIR do: RandomResizedCrop + flip in training, the centre crop otherwise, which is
- * Resize(256) + CenterCrop(224) of the original image.
+ * Resize(256) + CenterCrop(224) of the original image. The {@code fashion-clutter} stand-in is stored
+ * at 128 and fed at 64, its whole image resized when not augmented (the audit's Resize(64) test
+ * transform). Class activation maps always read the whole stored image resized to the input
+ * ({@link #applyWholeImage}), as CIM's {@code cam_trsf = Resize((224, 224))} does.
  */
 public final class BatchTransform {
 
@@ -39,6 +42,8 @@ public final class BatchTransform {
     private final int channels;
     private final int outputSize;
     private final boolean augment;
+    /** Without augmentation: resize the whole stored image to the input (true) or take its centre crop. */
+    private boolean wholeImage;
     private final float[] mean;
     private final float[] std;
     private float brightness;
@@ -85,6 +90,9 @@ public final class BatchTransform {
      * for the others.
      */
     public static int inputSide(String datasetName, int storedSide) {
+        if (ClutteredFashion.NAME.equals(datasetName)) {
+            return storedSide * ClutteredFashion.INPUT_SIDE / ClutteredFashion.STORED_SIDE;
+        }
         if (!HIGH_RES.contains(datasetName) || storedSide <= SMALL_IMAGE_MAX) {
             return storedSide;
         }
@@ -100,12 +108,16 @@ public final class BatchTransform {
             case "cifar100" -> new float[][] {{0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}};
             case "imagefolder", "food101", "imagenet100" -> new float[][] {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
             case "synthetic" -> new float[][] {{0.5f}, {0.25f}};
+            case ClutteredFashion.NAME -> new float[][] {{ClutteredFashion.MEAN}, {ClutteredFashion.STD}};
             default -> throw new IllegalArgumentException("no normalisation statistics for data set '" + datasetName + "'");
         };
         int side = Math.min(h, w);
         int input = inputSide(datasetName, side);
         int output = input < side ? input : 0;
-        return new BatchTransform(h, w, c, output, augment, perChannel(stats[0], c, datasetName), perChannel(stats[1], c, datasetName));
+        BatchTransform transform = new BatchTransform(
+                h, w, c, output, augment, perChannel(stats[0], c, datasetName), perChannel(stats[1], c, datasetName));
+        transform.wholeImage = ClutteredFashion.NAME.equals(datasetName);
+        return transform;
     }
 
     /**
@@ -119,6 +131,7 @@ public final class BatchTransform {
         }
         BatchTransform jittered = new BatchTransform(height, width, channels, outputSize, augment, mean, std);
         jittered.brightness = (float) b;
+        jittered.wholeImage = wholeImage;
         return jittered;
     }
 
@@ -160,12 +173,32 @@ public final class BatchTransform {
             if (brightness > 0) {
                 images = jitterBrightness(images, rng);
             }
+        } else if (outputSize > 0 && wholeImage) {
+            images = resizeWhole(images, outHeight, outWidth);
         } else if (outputSize > 0) {
             int top = (height - outHeight) / 2;
             int left = (width - outWidth) / 2;
             images = images.get(new NDIndex(":, {}:{}, {}:{}, :", top, top + outHeight, left, left + outWidth));
         }
         return normalise(images);
+    }
+
+    /**
+     * float32 {@code (N, C, H, W)}, normalised: the whole stored image bilinearly resized to the network
+     * input (no crop), what a class activation map is computed on.
+     */
+    public NDArray applyWholeImage(NDArray uint8Nhwc) {
+        Shape shape = uint8Nhwc.getShape();
+        if (shape.dimension() != 4 || shape.get(1) != height || shape.get(2) != width || shape.get(3) != channels) {
+            throw new IllegalArgumentException("expected a (N, " + height + ", " + width + ", " + channels + ") batch, got " + shape);
+        }
+        return normalise(outputSize > 0 ? resizeWhole(uint8Nhwc, outputSize, outputSize) : uint8Nhwc);
+    }
+
+    /** The whole images bilinearly resized (align_corners=False), back in the input's type. */
+    private static NDArray resizeWhole(NDArray nhwc, int outHeight, int outWidth) {
+        NDArray resized = NDImageUtils.resize(nhwc.toType(DataType.FLOAT32, false), outWidth, outHeight, Image.Interpolation.BILINEAR);
+        return nhwc.getDataType() == DataType.UINT8 ? resized.clip(0, 255).round().toType(DataType.UINT8, false) : resized;
     }
 
     private NDArray jitterBrightness(NDArray nhwc, Random rng) {

@@ -25,8 +25,9 @@ public final class DatasetCatalog {
     public static final String SYNTHETIC = SyntheticDataset.NAME;
     public static final String FOOD101 = "food101";
     public static final String IMAGENET100 = "imagenet100";
+    public static final String FASHION_CLUTTER = ClutteredFashion.NAME;
     public static final List<String> NAMES =
-            List.of(MNIST, FASHION_MNIST, CIFAR10, CIFAR100, IMAGEFOLDER, SYNTHETIC, FOOD101, IMAGENET100);
+            List.of(MNIST, FASHION_MNIST, CIFAR10, CIFAR100, IMAGEFOLDER, SYNTHETIC, FOOD101, IMAGENET100, FASHION_CLUTTER);
     /** Where Food-101 is looked for under each data root: the folder its official archive unpacks to. */
     public static final String FOOD101_DIRECTORY = "food-101";
     /** Where ImageNet-100 is looked for: a train/ + val/ ImageFolder holding (at least) the 100 classes. */
@@ -84,6 +85,7 @@ public final class DatasetCatalog {
                         BatchTransform.HIGH_RES_STORED_SIZE, 3, List.of(), readable(this::food101Directory));
                 case IMAGENET100 -> new DatasetInfo(IMAGENET100, description(IMAGENET100), BatchTransform.HIGH_RES_STORED_SIZE,
                         BatchTransform.HIGH_RES_STORED_SIZE, 3, IMAGENET100_CLASSES, readable(this::imagenet100Directory));
+                case FASHION_CLUTTER -> clutterInfo(idxDirectory(FASHION_MNIST).isPresent());
                 default -> SyntheticDataset.fromSpec(DatasetSpec.named(SYNTHETIC)).info();
             });
         }
@@ -124,6 +126,10 @@ public final class DatasetCatalog {
             }
             case IMAGENET100 -> new DatasetInfo(IMAGENET100, description(IMAGENET100), BatchTransform.HIGH_RES_STORED_SIZE,
                     BatchTransform.HIGH_RES_STORED_SIZE, 3, IMAGENET100_CLASSES, imagenet100Directory().isPresent());
+            case FASHION_CLUTTER -> {
+                ClutteredFashion.fromSpec(spec);
+                yield clutterInfo(idxDirectory(FASHION_MNIST).isPresent());
+            }
             default -> SyntheticDataset.fromSpec(spec).info();
         };
     }
@@ -137,6 +143,7 @@ public final class DatasetCatalog {
             case IMAGEFOLDER -> ImageFolderReader.imageCount(imageFolder(spec));
             case FOOD101 -> food101Directory().map(Food101Reader::imageCount).orElse(101_000L);
             case IMAGENET100 -> 135_000;
+            case FASHION_CLUTTER -> ClutteredFashion.fromSpec(spec).imageCount(IdxReader.FASHION_MNIST_CLASSES.size());
             default -> SyntheticDataset.fromSpec(spec).imageCount();
         };
     }
@@ -171,6 +178,7 @@ public final class DatasetCatalog {
                 case IMAGENET100 -> ImageFolderReader.read(
                         imagenet100Directory().orElseThrow(() -> new DataPathException(missingMessage(name))),
                         IMAGENET100, BatchTransform.HIGH_RES_STORED_SIZE, DECODE_THREADS, IMAGENET100_CLASSES);
+                case FASHION_CLUTTER -> ClutteredFashion.fromSpec(spec).generate(load(DatasetSpec.named(FASHION_MNIST)));
                 default -> SyntheticDataset.fromSpec(spec).generate();
             };
             cache.put(key, new SoftReference<>(loaded));
@@ -309,6 +317,12 @@ public final class DatasetCatalog {
         return new DatasetInfo(name, description(name), 28, 28, 1, idxClasses(name), available);
     }
 
+    /** The stand-in's shape: it is rendered from Fashion-MNIST, so it is available where that is. */
+    private static DatasetInfo clutterInfo(boolean available) {
+        return new DatasetInfo(FASHION_CLUTTER, ClutteredFashion.description(), ClutteredFashion.STORED_SIDE,
+                ClutteredFashion.STORED_SIDE, 1, IdxReader.FASHION_MNIST_CLASSES, available);
+    }
+
     private static DatasetInfo cifarInfo(CifarReader.Variant variant, boolean available, List<String> classes) {
         return new DatasetInfo(variant.datasetName(), description(variant.datasetName()), CifarReader.SIDE, CifarReader.SIDE, 3,
                 classes, available);
@@ -335,6 +349,8 @@ public final class DatasetCatalog {
         return switch (name) {
             case SYNTHETIC -> new DatasetSpec(name, null, null, spec.syntheticClasses(), spec.syntheticTrainPerClass(),
                     spec.syntheticTestPerClass(), spec.syntheticImageSize(), spec.syntheticChannels());
+            case FASHION_CLUTTER -> new DatasetSpec(name, null, null, null, spec.syntheticTrainPerClass(),
+                    spec.syntheticTestPerClass(), null, null);
             case IMAGEFOLDER -> new DatasetSpec(name, spec.path(), spec.imageSize(), null, null, null, null, null);
             default -> DatasetSpec.named(name);
         };

@@ -36,6 +36,8 @@ public final class RationalActivations {
 
     private final List<float[]> sites = new ArrayList<>();
     private final Map<Object, int[]> siteIndex = new IdentityHashMap<>();
+    /** Sites restored from the previous phase ({@link #read}); the first ones a forward meets. */
+    private int carried;
 
     /** A copy of the ReLU fit the sites start from. */
     public static float[] reluInit() {
@@ -56,6 +58,15 @@ public final class RationalActivations {
 
     public int siteCount() {
         return sites.size();
+    }
+
+    /**
+     * Whether {@code site} learns: every site, unless a forward met more sites than were carried over
+     * (FOSTER's second extractor), when the carried ones, the old extractor's, are frozen as the
+     * authors freeze {@code convnets[0]} with its rationals.
+     */
+    public boolean learns(int site) {
+        return carried == 0 || sites.size() <= carried || site >= carried;
     }
 
     public void setCoefficients(int site, float[] values) {
@@ -85,9 +96,15 @@ public final class RationalActivations {
         return numerator.div(denominator);
     }
 
+    /**
+     * Writes the coefficients carried to the next phase: every site, or with frozen carried sites only
+     * those (the authors' student starts from {@code convnets[0]}, whose rationals never change after
+     * phase 0; the second extractor's are thrown away with it).
+     */
     public void write(DataOutputStream out) throws IOException {
-        out.writeInt(sites.size());
-        for (float[] site : sites) {
+        List<float[]> kept = learns(0) ? sites : sites.subList(0, carried);
+        out.writeInt(kept.size());
+        for (float[] site : kept) {
             for (float v : site) {
                 out.writeFloat(v);
             }
@@ -105,17 +122,20 @@ public final class RationalActivations {
             }
             activations.sites.add(site);
         }
+        activations.carried = n;
         return activations;
     }
 
     private int site(Object block, int position) {
         int[] positions = siteIndex.computeIfAbsent(block, b -> new int[] {-1, -1});
         if (positions[position] < 0) {
-            // a site seen for the first time takes the next number: restored coefficients first, then ReLU's fit
+            // a site seen for the first time takes the next number: restored coefficients first; a site beyond them
+            // (a second extractor) starts as a copy of the carried site in its place, as the authors' new extractor
+            // loads the old one's state; otherwise ReLU's fit
             int next = siteIndex.values().stream().flatMapToInt(java.util.Arrays::stream).map(p -> p + 1).max().orElse(0);
             positions[position] = next;
             if (next == sites.size()) {
-                sites.add(RELU_INIT.clone());
+                sites.add(next - carried >= 0 && next - carried < carried ? sites.get(next - carried).clone() : RELU_INIT.clone());
             }
         }
         return positions[position];

@@ -54,6 +54,7 @@ public final class PhaseSession {
     private List<StepHook> stepHooks = List.of();
     private ExemplarSet memory;
     private String mainStageName = "train";
+    private List<LossTerm> mainStageLosses;
     private IncrementalNet successor;
     private boolean lastPhase;
 
@@ -177,6 +178,9 @@ public final class PhaseSession {
     /** Names the main stage in progress reports (FOSTER's "boosting"); "train" by default. */
     public void setMainStageName(String name) { this.mainStageName = name; }
 
+    /** The loss terms of the main stage while it runs (after it starts), or null before. */
+    public List<LossTerm> mainStageLosses() { return mainStageLosses; }
+
     /** Parameters outside the network the main stage trains too (FOSTER's classifier of the new extractor). */
     public void addTrainable(List<Parameter> parameters) { extraTrainable.addAll(parameters); }
 
@@ -254,6 +258,7 @@ public final class PhaseSession {
 
     /** Runs the main stage: the method's objective on the session's training set; {@code afterEpoch} after each epoch. */
     public void trainMainStage(List<LossTerm> losses, IntConsumer afterEpoch) {
+        mainStageLosses = List.copyOf(losses);
         stages.train(mainStage(), net, previousNet, mainStageParameters(), training, losses, true, null, afterEpoch, substitution());
     }
 

@@ -17,13 +17,15 @@ import org.mnemos.engine.phase.Samples;
 /**
  * Class activation maps of each image's true class, as CIM's {@code _gen_bbx} computes them: the
  * head's weights of that class (detached) times the last feature maps, min-max normalised,
- * bilinearly resized to the image. With rational activations the feature maps are those of CIM's
+ * bilinearly resized to the stored image. The network reads the whole stored image resized to its
+ * input ({@code cam_trsf = Resize((224, 224))} in the authors' code, not the evaluation crop), so the
+ * map covers exactly the pixels a box is cut from. With rational activations the feature maps are those of CIM's
  * mask model; without, of the classifier itself ({@code cam} compression).
  */
 public final class ClassActivationMaps {
 
-    /** Images per forward pass of {@link #heatmaps} (the memory estimate reads it). */
-    public static final int BATCH = 256;
+    /** Images per forward pass of {@link #heatmaps}: the authors' {@code cam_batch_size} (the memory estimate reads it). */
+    public static final int BATCH = 16;
 
     private ClassActivationMaps() {}
 
@@ -82,7 +84,7 @@ public final class ClassActivationMaps {
                 int end = Math.min(samples.size(), start + BATCH);
                 try (NDManager batch = manager.newSubManager()) {
                     NDArray indices = batch.arange(start, end).toType(DataType.INT64, false);
-                    NDArray inputs = session.evalTransform().apply(data.gather(indices), false, session.rng());
+                    NDArray inputs = session.evalTransform().applyWholeImage(data.gather(indices));
                     var params = activations == null ? null : ActivationOverride.params(activations.forward(batch, false));
                     NDList out = net.forward(parameters, new NDList(inputs), false, params);
                     NDArray featureMaps = out.get(out.size() - 1);

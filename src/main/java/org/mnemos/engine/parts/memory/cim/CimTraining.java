@@ -34,6 +34,8 @@ import org.mnemos.engine.phase.Samples;
 import org.mnemos.engine.phase.StepHook;
 import org.mnemos.engine.phase.TrainingLoop;
 import org.mnemos.engine.phase.TrainingStage;
+import org.mnemos.engine.phase.loss.LossTerm;
+import org.mnemos.engine.phase.loss.StepContext;
 import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.util.Autograd;
 import org.mnemos.engine.util.Permutations;
@@ -49,15 +51,16 @@ import org.mnemos.engine.util.Scalars;
  *   <li>the mask model (the backbone with rational activations) gives logits and feature maps of the
  *       first batch; its CAMs of the true classes (head weights detached), min-max normalised;</li>
  *   <li>the hybrid image {@code up(cam)·x + (1 − up(cam))·downup(x)} (bilinear up, nearest down/up by √r);</li>
- *   <li>one SGD step of the backbone's weights on the hybrid images' cross-entropy, at the main
- *       stage's current learning rate times {@code lrRatio}, kept differentiable ({@code create_graph});</li>
+ *   <li>one SGD step of the backbone's trainable weights on the hybrid images under the main stage's
+ *       own objective ({@link InnerObjective}; cross-entropy where that needs the previous network), at
+ *       the main stage's current learning rate times {@code lrRatio}, kept differentiable ({@code create_graph});</li>
  *   <li>outer loss on the second batch: CE under the stepped weights + divCoef · the mask model's own CE
  *       + regCoef · mean(cam²); its gradient with respect to the activations' coefficients is
  *       clipped to norm {@code maxGradNorm} (√2 times it in incremental phases) and Adam takes a step.</li>
  * </ol>
  * The stepped weights are never written back: only the coefficients learn here.
  *
- * <p>At the start of every {@code regenerateEvery}-th epoch (neither the first nor the last), the
+ * <p>At the start of every {@link CimCompressionSpec#regenerationInterval}-th epoch (neither the first nor the last), the
  * boxes of the new classes' training images are regenerated with the current mask model, and from
  * then on the main stage (and FOSTER's compression stage) is fed each new-class image compressed
  * with a probability of {@code randomCompressionStep} per regeneration so far
@@ -131,8 +134,9 @@ public final class CimTraining implements PhaseHook, StepHook {
     public void afterEpoch(PhaseSession session, int epoch) {
         metaIterations(session, epoch);
         int next = epoch + 1;
-        if (RandomCompression.regeneratesAt(next, options.regenerateEvery(), epochs(session))) {
-            regenerate(session, RandomCompression.probabilityAt(next, options.regenerateEvery(), options.randomCompressionStep()));
+        int every = options.regenerationInterval(epochs(session));
+        if (RandomCompression.regeneratesAt(next, every, epochs(session))) {
+            regenerate(session, RandomCompression.probabilityAt(next, every, options.randomCompressionStep()));
         }
     }
 
@@ -156,7 +160,7 @@ public final class CimTraining implements PhaseHook, StepHook {
 
     private void metaIterations(PhaseSession session, int epoch) {
         int newClasses = session.totalClasses() - session.oldClasses();
-        int iterations = (int) (newClasses * options.metaItersPerClass());
+        int iterations = options.metaIterations(epoch, epochs(session), newClasses);
         int batch = options.metaBatchSize();
         if (iterations == 0 || session.training().size() < 2 * batch) {
             return;
@@ -175,6 +179,7 @@ public final class CimTraining implements PhaseHook, StepHook {
         }
         Permutations.shuffle(order, session.rng());
         int cursor = 0;
+        InnerObjective objective = InnerObjective.of(session);
         for (int it = 0; it < iterations; it++) {
             session.loop().checkCancelled();
             if (cursor + 2 * batch > order.length) {
@@ -196,10 +201,16 @@ public final class CimTraining implements PhaseHook, StepHook {
                 NDArray nextX = session.trainTransform().apply(pool.gather(secondIndices), true, session.rng());
                 NDArray nextY = pool.gatherLabels(secondIndices);
                 MetaStep result = metaStep(session.net(), activations, x, y, nextX, nextY, innerLr,
-                        "firstOrder".equals(options.mode()), step);
+                        "firstOrder".equals(options.mode()), options.ratio(), options.divCoef(), options.regCoef(), objective, step);
                 if (!Double.isFinite(result.outerLoss()) || !finite(result.gradients())) {
                     skipped++;
                     continue;
+                }
+                // FOSTER's frozen old-extractor sites: neither stepped nor counted in the clipped norm
+                for (int site = 0; site < result.gradients().length; site++) {
+                    if (!activations.learns(site)) {
+                        java.util.Arrays.fill(result.gradients()[site], 0f);
+                    }
                 }
                 clip(result.gradients(), maxNorm);
                 adam.step(activations, result.gradients(), activationLr);
@@ -234,6 +245,35 @@ public final class CimTraining implements PhaseHook, StepHook {
                 randomCompression.replaced());
     }
 
+    /**
+     * The inner step's loss on the hybrid batch: the main stage's own objective (FOSTER's boosting
+     * loss: logit-adjusted CE + the new extractor's CE + the old head's KD, as the authors' incremental
+     * meta-step; plain CE in phase 0) when none of its terms needs a forward of the previous network;
+     * otherwise (iCaRL's distillation, LUCIR, PODNet after phase 0) plain CE, the authors' phase-0 form.
+     */
+    record InnerObjective(List<LossTerm> terms, int oldClasses, int totalClasses) {
+
+        static InnerObjective of(PhaseSession session) {
+            List<LossTerm> terms = session.mainStageLosses();
+            if (terms == null || terms.isEmpty() || terms.stream().anyMatch(LossTerm::needsPreviousModel)) {
+                return null;
+            }
+            return new InnerObjective(terms, session.oldClasses(), session.totalClasses());
+        }
+
+        NDArray loss(IncrementalNet net, SubstitutedParameters parameters, NDList outputs, NDArray targets) {
+            NDArray scale = net.scale() == null ? null : net.scale().getArray();
+            var step = new StepContext(outputs, null, targets, oldClasses, totalClasses, scale,
+                    (int) outputs.head().getShape().get(0), features -> net.forwardHead(parameters, features, false), null);
+            NDArray total = null;
+            for (LossTerm term : terms) {
+                NDArray value = term.compute(step);
+                total = total == null ? value : total.add(value);
+            }
+            return total;
+        }
+    }
+
     /** What one meta-iteration computed: its losses and the coefficients' gradient, by site. */
     record MetaStep(double outerLoss, double innerLoss, double divLoss, double regLoss, float[][] gradients) {}
 
@@ -245,15 +285,15 @@ public final class CimTraining implements PhaseHook, StepHook {
     static MetaStep metaStep(
             IncrementalNet net, RationalActivations activations, NDArray x, NDArray y, NDArray nextX, NDArray nextY,
             double innerLr, boolean firstOrder, NDManager manager) {
-        CimCompressionSpec defaults = new CimCompressionSpec(CimCompressionSpec.NAME, null, null, null, null, null, null, null,
-                null, null, null, null, null, null).resolved();
+        CimCompressionSpec defaults = CimCompressionSpec.defaults();
         return metaStep(net, activations, x, y, nextX, nextY, innerLr, firstOrder, defaults.ratio(),
-                defaults.divCoef(), defaults.regCoef(), manager);
+                defaults.divCoef(), defaults.regCoef(), null, manager);
     }
 
     static MetaStep metaStep(
             IncrementalNet net, RationalActivations activations, NDArray x, NDArray y, NDArray nextX, NDArray nextY,
-            double innerLr, boolean firstOrder, double ratio, double divCoef, double regCoef, NDManager manager) {
+            double innerLr, boolean firstOrder, double ratio, double divCoef, double regCoef, InnerObjective objective,
+            NDManager manager) {
         boolean recording = JniUtils.isGradMode();
         Autograd.enable();
         try {
@@ -276,7 +316,9 @@ public final class CimTraining implements PhaseHook, StepHook {
                 leaves.put(parameter.getId(), leaf);
                 leafList.add(leaf);
             }
-            NDArray innerLoss = crossEntropy(net.forward(new SubstitutedParameters(manager, leaves), new NDList(hybrid), false).get(0), y);
+            SubstitutedParameters fast = new SubstitutedParameters(manager, leaves);
+            NDList innerOut = net.forward(fast, new NDList(hybrid), false);
+            NDArray innerLoss = objective == null ? crossEntropy(innerOut.get(0), y) : objective.loss(net, fast, innerOut, y);
             List<NDArray> gradients;
             if (firstOrder) {
                 try (NDArray seed = innerLoss.onesLike()) {
@@ -422,6 +464,9 @@ public final class CimTraining implements PhaseHook, StepHook {
             double correction2 = 1 - Math.pow(0.999, t);
             List<float[]> values = activations.coefficients();
             for (int site = 0; site < gradients.length; site++) {
+                if (!activations.learns(site)) {
+                    continue;
+                }
                 double[][] m = moments.computeIfAbsent(site, s -> new double[2][RationalActivations.COEFFICIENTS]);
                 float[] p = values.get(site);
                 for (int k = 0; k < p.length; k++) {

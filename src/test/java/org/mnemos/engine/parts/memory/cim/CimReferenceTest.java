@@ -167,7 +167,7 @@ class CimReferenceTest {
             CimTraining.MetaStep step = CimTraining.metaStep(net, activations,
                     images(manager, "x"), labels(manager, "y"), images(manager, "next_x"), labels(manager, "next_y"),
                     reference.get("inner_lr").asDouble(), mode.equals("firstOrder"), reference.get("ratio").asDouble(),
-                    reference.get("div_coef").asDouble(), reference.get("reg_coef").asDouble(), manager);
+                    reference.get("div_coef").asDouble(), reference.get("reg_coef").asDouble(), null, manager);
             assertThat(step.innerLoss()).isCloseTo(expected.get("inner_loss").asDouble(), within(TOLERANCE));
             assertThat(step.divLoss()).isCloseTo(expected.get("div_loss").asDouble(), within(TOLERANCE));
             assertThat(step.regLoss()).isCloseTo(expected.get("reg_loss").asDouble(), within(TOLERANCE));
