@@ -28,6 +28,7 @@ import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.ResourcesSpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.NoCompressionSpec;
@@ -37,6 +38,7 @@ import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.web.FieldProblem;
 import org.springframework.stereotype.Component;
+import org.mnemos.worker.WorkerProperties;
 
 /**
  * Checks a resolved spec before anything is stored: allowed names, positive and bounded sizes,
@@ -104,10 +106,19 @@ public class SpecValidator {
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
         compression(spec, errors);
         training(spec.training(), errors);
+        resources(spec.resources(), errors);
         if (errors.list.isEmpty()) {
             memory.check(spec).ifPresent(errors.list::add);
         }
         return errors.list;
+    }
+
+    /** The pool's syntax; whether a pool of that name is known is the memory check's question. */
+    private static void resources(ResourcesSpec resources, Errors errors) {
+        if (resources != null && resources.pool() != null && !WorkerProperties.POOL_NAME.matcher(resources.pool()).matches()) {
+            errors.add("resources.pool", "must be a pool name: 1 to 40 lower-case letters, digits and inner '-' (e.g. gpu-h100);"
+                    + " leave resources.pool out for any pool");
+        }
     }
 
     private Integer dataset(DatasetSpec dataset, Errors errors) {
