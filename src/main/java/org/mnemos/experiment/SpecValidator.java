@@ -37,8 +37,8 @@ import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.web.FieldProblem;
-import org.springframework.stereotype.Component;
 import org.mnemos.worker.WorkerProperties;
+import org.springframework.stereotype.Component;
 
 /**
  * Checks a resolved spec before anything is stored: allowed names, positive and bounded sizes,
@@ -115,9 +115,9 @@ public class SpecValidator {
 
     /** The pool's syntax; whether a pool of that name is known is the memory check's question. */
     private static void resources(ResourcesSpec resources, Errors errors) {
-        if (resources != null && resources.pool() != null && !WorkerProperties.POOL_NAME.matcher(resources.pool()).matches()) {
-            errors.add("resources.pool", "must be a pool name: 1 to 40 lower-case letters, digits and inner '-' (e.g. gpu-h100);"
-                    + " leave resources.pool out for any pool");
+        if (resources != null && resources.pool() != null && !WorkerProperties.isPoolName(resources.pool())) {
+            errors.add("resources.pool", "must be a pool name: " + WorkerProperties.POOL_NAME_RULE
+                    + "; leave resources.pool out for any pool");
         }
     }
 

@@ -18,9 +18,8 @@ public record PoolsProperties(Map<String, Declared> pools) {
     public PoolsProperties {
         pools = pools == null ? Map.of() : Map.copyOf(pools);
         pools.forEach((name, declared) -> {
-            if (!WorkerProperties.POOL_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("mnemos.pools." + name + ": a pool name is 1 to 40 lower-case letters,"
-                        + " digits and inner '-'");
+            if (!WorkerProperties.isPoolName(name)) {
+                throw new IllegalArgumentException("mnemos.pools." + name + ": a pool name is " + WorkerProperties.POOL_NAME_RULE);
             }
             if (declared == null || declared.memoryBudget() == null || declared.memoryBudget().toBytes() <= 0) {
                 throw new IllegalArgumentException("mnemos.pools." + name + ".memory-budget is required and must be positive");

@@ -40,8 +40,15 @@ public record WorkerProperties(
         @DefaultValue(DEFAULT_POOL) String pool) {
 
     public static final String DEFAULT_POOL = "default";
-    /** A pool name is a DNS label (it names the chart's Deployment and the pool's task), at most 40 characters. */
-    public static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?");
+    /** What the queue metrics call the phases of runs that name no pool; no pool may take the name. */
+    public static final String ANY_POOL = "any";
+    private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?");
+    /** What a pool name must be: a DNS label (it names the chart's Deployment and the pool's task) of at most 40 characters. */
+    public static final String POOL_NAME_RULE = "1 to 40 lower-case letters, digits and inner '-', not 'any' (e.g. cpu, gpu-h100)";
+
+    public static boolean isPoolName(String name) {
+        return name != null && POOL_NAME.matcher(name).matches() && !name.equals(ANY_POOL);
+    }
 
     @ConstructorBinding
     public WorkerProperties {
@@ -63,9 +70,8 @@ public record WorkerProperties(
         if (memoryBudget != null && memoryBudget.toBytes() <= 0) {
             throw new IllegalArgumentException("mnemos.worker.memory-budget must be positive");
         }
-        if (pool == null || !POOL_NAME.matcher(pool).matches()) {
-            throw new IllegalArgumentException("mnemos.worker.pool must be 1 to 40 lower-case letters, digits and inner '-'"
-                    + " (e.g. cpu, gpu-h100)");
+        if (!isPoolName(pool)) {
+            throw new IllegalArgumentException("mnemos.worker.pool must be " + POOL_NAME_RULE);
         }
     }
 
