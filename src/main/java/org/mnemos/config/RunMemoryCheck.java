@@ -156,24 +156,29 @@ public class RunMemoryCheck {
         };
     }
 
-    /** This process's worker budget: what it registers for its pool, and the check's budget while no pool is known. */
-    public Budget budget() {
+    /** This process's worker budget: the check's budget while no pool is known. */
+    Budget budget() {
         Budget current = budget;
         if (current == null) {
-            boolean onGpu = worker.onGpu();
-            if (worker.memoryBudget() != null) {
-                current = new Budget(worker.memoryBudget().toBytes(), "mnemos.worker.memory-budget", onGpu);
-            } else if (onGpu) {
-                // a phase may land on any of the worker's GPUs, so the smallest one decides
-                long smallest = worker.resolveDevices().devices().stream()
-                        .mapToLong(gpu -> CudaUtils.getGpuMemory(gpu).getMax()).min().orElseThrow();
-                current = new Budget(smallest, "GPU memory", true);
-            } else {
-                var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-                current = new Budget(os.getTotalMemorySize(), "host RAM", false);
-            }
+            current = budgetOf(worker);
             budget = current;
         }
         return current;
+    }
+
+    /** A worker's budget, which it registers for its pool when it starts. */
+    public static Budget budgetOf(WorkerProperties worker) {
+        boolean onGpu = worker.onGpu();
+        if (worker.memoryBudget() != null) {
+            return new Budget(worker.memoryBudget().toBytes(), "mnemos.worker.memory-budget", onGpu);
+        }
+        if (onGpu) {
+            // a phase may land on any of the worker's GPUs, so the smallest one decides
+            long smallest = worker.resolveDevices().devices().stream()
+                    .mapToLong(gpu -> CudaUtils.getGpuMemory(gpu).getMax()).min().orElseThrow();
+            return new Budget(smallest, "GPU memory", true);
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return new Budget(os.getTotalMemorySize(), "host RAM", false);
     }
 }

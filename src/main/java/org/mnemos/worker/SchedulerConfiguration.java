@@ -118,14 +118,14 @@ public class SchedulerConfiguration {
      */
     @Bean
     SmartLifecycle schedulerLifecycle(SchedulerClient scheduler, PhaseExecution runner, WorkerProperties properties,
-            WorkerPools pools, RunMemoryCheck memory) {
+            WorkerPools pools) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
             @Override
             public void start() {
                 if (scheduler instanceof Scheduler worker) {
-                    RunMemoryCheck.Budget budget = memory.budget();
+                    RunMemoryCheck.Budget budget = RunMemoryCheck.budgetOf(properties);
                     pools.register(properties.pool(), budget.bytes(), budget.onGpu(), budget.source(), runner.workerName());
                     log.info("Worker {} takes the phases of pool '{}' and of runs that name no pool ({} bytes, {})",
                             runner.workerName(), properties.pool(), budget.bytes(), budget.source());
