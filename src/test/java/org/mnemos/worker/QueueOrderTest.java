@@ -92,8 +92,9 @@ class QueueOrderTest {
             int phase = call.getArgument(1);
             started.add(new Started(plan.spec().name(), phase));
             Thread.sleep(20);
-            PhaseMetrics metrics = new PhaseMetrics(phase, List.of(phase), "cnn", 0.5, 0.5, null, null, 0.5, List.of(0.5),
-                    Map.of(phase, 0.5), 0, 0L, 10, 100.0);
+            List<Double> row = Collections.nCopies(phase + 1, 0.5);
+            PhaseMetrics metrics = new PhaseMetrics(phase, List.of(phase), "cnn", 0.5, 0.5, null, phase == 0 ? null : 0.5, 0.5,
+                    row, Map.of(phase, 0.5), 0, 0L, 10, 100.0);
             return new PhaseOutcome(metrics, call.getArgument(3));
         });
 

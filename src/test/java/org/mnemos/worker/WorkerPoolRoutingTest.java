@@ -70,9 +70,10 @@ class WorkerPoolRoutingTest {
         return (ManualScheduler) adjust.apply(builder).build();
     }
 
-    private Experiment run(String pool, int secondsAfterStart) {
+    /** A run submitted {@code secondsAgo} before the clock's now. */
+    private Experiment run(String pool, int secondsAgo) {
         Experiment experiment = new Experiment(UUID.randomUUID(), "r", "{}", "{}", "{}", 0, "h", 3, null, null, "{}",
-                clock.now().plusSeconds(secondsAfterStart).truncatedTo(ChronoUnit.MICROS));
+                clock.now().minusSeconds(secondsAgo).truncatedTo(ChronoUnit.MICROS));
         experiment.routeTo(pool);
         return experiment;
     }
@@ -95,9 +96,9 @@ class WorkerPoolRoutingTest {
 
     @Test
     void aWorkerTakesItsPoolsAndUnpinnedPhasesOnlyAndAnotherPoolsQueueOutlivesFifteenDays() {
-        Experiment forGpu = run("gpu", 0);
-        Experiment forCpu = run("cpu", 1);
-        Experiment forAny = run(null, 2);
+        Experiment forGpu = run("gpu", 30);
+        Experiment forCpu = run("cpu", 20);
+        Experiment forAny = run(null, 10);
         enqueue(forAny);
         enqueue(forCpu);
         enqueue(forGpu);
@@ -126,7 +127,7 @@ class WorkerPoolRoutingTest {
 
     @Test
     void withDbSchedulersDefaultHorizonTheSameWorkerWouldDeleteAnotherPoolsQueue() {
-        enqueue(run("gpu", 0));
+        enqueue(run("gpu", 10));
         ManualScheduler cpu = worker("cpu", builder -> builder.deleteUnresolvedAfter(
                 SchedulerBuilder.DEFAULT_DELETION_OF_UNRESOLVED_TASKS_DURATION));
         drain(cpu);
