@@ -342,7 +342,8 @@ public class ExperimentService {
                 e.getFinishedAt(),
                 e.getError(),
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
-                lastEventId);
+                lastEventId,
+                e.getPool());
     }
 
     static ExperimentViews.ExperimentItem toItem(Experiment e, long lastEventId) {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.artifacts.PhaseArtifacts;
@@ -76,10 +77,11 @@ class QueueOrderTest {
 
     private record Started(String run, int phase) {}
 
-    @Test
-    void eightRunsOnOneSlotFinishOneAfterAnotherInTheOrderTheyWereSubmitted() throws Exception {
-        List<Started> started = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch allSubmitted = new CountDownLatch(1);
+    private final List<Started> started = Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch allSubmitted = new CountDownLatch(1);
+
+    @BeforeEach
+    void doubles() throws Exception {
         when(engine.plan(any())).thenAnswer(call -> new RunPlan(call.getArgument(0), List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
                 List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9)), List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")));
         when(artifacts.find(any(), anyInt(), eq("state"))).thenAnswer(call -> Optional.of(new ArtifactStore.ArtifactRecord(
@@ -97,6 +99,21 @@ class QueueOrderTest {
                     row, Map.of(phase, 0.5), 0, 0L, 10, 100.0);
             return new PhaseOutcome(metrics, call.getArgument(3));
         });
+    }
+
+    @Test
+    void aRunRoutedToThisWorkersPoolRunsInItsTaskAndShowsThePool() throws Exception {
+        when(memory.pinnedPool(any())).thenReturn(Optional.of(WorkerProperties.DEFAULT_POOL));
+        allSubmitted.countDown();
+        UUID id = service.submit(SPEC.replace("\"queued\"", "\"pinned\"").getBytes(), null, null).experiment().id();
+        ExperimentViews.Experiment done = await(id);
+        assertThat(done.status()).isEqualTo(ExperimentStatus.SUCCEEDED);
+        assertThat(done.pool()).isEqualTo("default");
+        assertThat(started).extracting(Started::run).containsOnly("pinned");
+    }
+
+    @Test
+    void eightRunsOnOneSlotFinishOneAfterAnotherInTheOrderTheyWereSubmitted() throws Exception {
 
         List<UUID> runs = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
@@ -118,6 +135,7 @@ class QueueOrderTest {
         Instant firstFinished = done.get(0).finishedAt();
         assertThat(done.subList(1, RUNS)).allSatisfy(later -> assertThat(later.startedAt()).isAfterOrEqualTo(firstFinished));
         assertThat(done).extracting(ExperimentViews.Experiment::status).containsOnly(ExperimentStatus.SUCCEEDED);
+        assertThat(done).extracting(ExperimentViews.Experiment::pool).as("any pool").containsOnlyNulls();
     }
 
     private ExperimentViews.Experiment await(UUID id) throws InterruptedException {
