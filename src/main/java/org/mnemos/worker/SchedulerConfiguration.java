@@ -14,7 +14,6 @@ import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
 import org.mnemos.config.RunMemoryCheck;
