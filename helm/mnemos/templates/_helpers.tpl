@@ -27,14 +27,6 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}
 
-{{- define "mnemos.workerImage" -}}
-{{- if .Values.worker.image.repository -}}
-{{- printf "%s:%s" .Values.worker.image.repository (.Values.worker.image.tag | default .Chart.AppVersion) -}}
-{{- else -}}
-{{- include "mnemos.image" . -}}
-{{- end -}}
-{{- end -}}
-
 {{- define "mnemos.dbSecretName" -}}
 {{- .Values.database.existingSecret | default (printf "%s-db" (include "mnemos.fullname" .)) -}}
 {{- end -}}
@@ -133,4 +125,62 @@ readinessProbe:
   readOnly: true
 - name: tmp
   mountPath: /tmp
+{{- end -}}
+
+{{/*
+The worker pools as a YAML list: the main pool (.Values.worker, Deployment <fullname>-worker) and
+each entry of .Values.workerPools merged over it (Deployment <fullname>-worker-<name>). Each has
+"deployment", its KEDA settings merged over .Values.autoscaling.keda, and "maxReplicas": what the
+connection budget counts (KEDA's maxReplicaCount when it scales the pool, else replicas).
+*/}}
+{{- define "mnemos.workerPools" -}}
+{{- $fullname := include "mnemos.fullname" . -}}
+{{- $pools := list -}}
+{{- $main := deepCopy .Values.worker -}}
+{{- $_ := set $main "deployment" (printf "%s-worker" $fullname) -}}
+{{- $pools = append $pools $main -}}
+{{- range .Values.workerPools -}}
+{{- if not .name -}}{{- fail "every entry of workerPools needs a name (its mnemos.worker.pool)" -}}{{- end -}}
+{{- $pool := mergeOverwrite (deepCopy $.Values.worker) (deepCopy .) -}}
+{{- $_ := set $pool "pool" .name -}}
+{{- $_ := set $pool "deployment" (printf "%s-worker-%s" $fullname .name) -}}
+{{- $pools = append $pools $pool -}}
+{{- end -}}
+{{- $result := list -}}
+{{- $seen := dict -}}
+{{- range $pools -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$" (toString .pool)) -}}
+{{- fail (printf "worker pool %q: a pool name is 1 to 40 lower-case letters, digits and inner '-'" (toString .pool)) -}}
+{{- end -}}
+{{- if or (eq .pool "any") (hasKey $seen .pool) -}}
+{{- fail (printf "worker pool %q is named twice or is the reserved name 'any'" .pool) -}}
+{{- end -}}
+{{- $_ := set $seen .pool true -}}
+{{- $keda := mergeOverwrite (deepCopy $.Values.autoscaling.keda) (deepCopy (.autoscaling | default dict)) -}}
+{{- $_ := set . "keda" $keda -}}
+{{- $_ := set . "maxReplicas" (ternary $keda.maxReplicaCount .replicas $keda.enabled) -}}
+{{- if and $keda.enabled (not .memoryBudget) -}}
+{{- fail (printf "worker pool %q is autoscaled: set its memoryBudget, so that the API admits runs to it while it has no worker" .pool) -}}
+{{- end -}}
+{{- $result = append $result . -}}
+{{- end -}}
+{{- toYaml $result -}}
+{{- end -}}
+
+{{/*
+PostgreSQL connections the release may hold: every process keeps its Hikari pool open plus one
+LISTEN connection for live events. Rendering fails when that exceeds what the server allows.
+*/}}
+{{- define "mnemos.plannedConnections" -}}
+{{- $total := mul .Values.api.replicas (add .Values.api.dbPoolSize 1) -}}
+{{- $terms := list (printf "api %d x (%d + 1)" (int .Values.api.replicas) (int .Values.api.dbPoolSize)) -}}
+{{- range (include "mnemos.workerPools" . | fromYamlArray) -}}
+{{- $total = add $total (mul .maxReplicas (add .dbPoolSize 1)) -}}
+{{- $terms = append $terms (printf "pool %s %d x (%d + 1)" .pool (int .maxReplicas) (int .dbPoolSize)) -}}
+{{- end -}}
+{{- $usable := sub .Values.database.maxConnections .Values.database.reservedConnections -}}
+{{- if gt (int $total) (int $usable) -}}
+{{- fail (printf "the release may hold %d PostgreSQL connections (%s), more than the %d the server allows (database.maxConnections %d - database.reservedConnections %d): lower replicas or dbPoolSize, raise max_connections, or put PgBouncer in front (README, 'Scaling out')" (int $total) (join " + " $terms) (int $usable) (int .Values.database.maxConnections) (int .Values.database.reservedConnections)) -}}
+{{- end -}}
+{{- $total -}}
 {{- end -}}

@@ -8,7 +8,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.mnemos.worker.PhaseRef;
+import org.mnemos.worker.WorkerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,10 +21,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Mnemos' own meters: {@code mnemos.experiments{status}} and {@code mnemos.queue.depth} (phase
- * executions not yet picked by a worker) read from the database, at most once per {@code ttl}
- * however often they are scraped; {@code mnemos.phase.duration} and {@code
- * mnemos.phase.images_per_second} recorded by the worker after each phase.
+ * Mnemos' own meters: {@code mnemos.experiments{status}}, {@code mnemos.queue.depth} (phase
+ * executions not yet picked by a worker) and {@code mnemos.queue.phases{pool, state}} (per worker
+ * pool, {@code any} for runs that name none: {@code waiting} for a worker or {@code running}; an
+ * autoscaler's signal) read from the database, at most once per {@code ttl} however often they are
+ * scraped; {@code mnemos.phase.duration} and {@code mnemos.phase.images_per_second} recorded by the
+ * worker after each phase.
  */
 @Component
 public class MnemosMetrics {
@@ -29,8 +35,13 @@ public class MnemosMetrics {
     private static final Logger log = LoggerFactory.getLogger(MnemosMetrics.class);
     private static final String QUEUE = "queue";
 
+    private static final List<String> PHASE_STATES = List.of("waiting", "running");
+
     private final JdbcTemplate jdbc;
+    private final MeterRegistry registry;
     private final Duration ttl;
+    /** Pools whose {@code mnemos.queue.phases} gauges are registered; a pool's gauges appear once it has had a phase. */
+    private final Set<String> poolsWithGauges = ConcurrentHashMap.newKeySet();
     private final Timer phaseDuration;
     private final DistributionSummary imagesPerSecond;
     private Map<String, Double> snapshot = Map.of();
@@ -43,6 +54,7 @@ public class MnemosMetrics {
 
     MnemosMetrics(JdbcTemplate jdbc, MeterRegistry registry, Duration ttl) {
         this.jdbc = jdbc;
+        this.registry = registry;
         this.ttl = ttl;
         for (String status : STATUSES) {
             Gauge.builder("mnemos.experiments", this, m -> m.value(status))
@@ -53,6 +65,7 @@ public class MnemosMetrics {
         Gauge.builder("mnemos.queue.depth", this, m -> m.value(QUEUE))
                 .description("Phase executions waiting for a worker")
                 .register(registry);
+        registerPool(WorkerProperties.ANY_POOL);
         phaseDuration = Timer.builder("mnemos.phase.duration")
                 .description("Wall time of one phase on a worker")
                 .publishPercentileHistogram()
@@ -78,6 +91,21 @@ public class MnemosMetrics {
         return snapshot.getOrDefault(key, Double.NaN);
     }
 
+    private static String poolOf(String taskName) {
+        return taskName.equals(PhaseRef.TASK_NAME) ? WorkerProperties.ANY_POOL : taskName.substring(PhaseRef.TASK_NAME.length() + 1);
+    }
+
+    private void registerPool(String pool) {
+        if (poolsWithGauges.add(pool)) {
+            for (String state : PHASE_STATES) {
+                Gauge.builder("mnemos.queue.phases", this, m -> m.value(state + ":" + pool))
+                        .description("Phases of a worker pool's runs waiting for a worker or running")
+                        .tags("pool", pool, "state", state)
+                        .register(registry);
+            }
+        }
+    }
+
     /** Empty when the database cannot be read: the gauges then report NaN rather than stale counts. */
     private Map<String, Double> read() {
         try {
@@ -87,6 +115,15 @@ public class MnemosMetrics {
                     rs -> { values.put(rs.getString(1), rs.getDouble(2)); });
             values.put(QUEUE, jdbc.queryForObject(
                     "select count(*) from scheduled_tasks where not picked", Double.class));
+            poolsWithGauges.forEach(pool -> PHASE_STATES.forEach(state -> values.put(state + ":" + pool, 0.0)));
+            jdbc.query("""
+                    select task_name, count(*) filter (where not picked), count(*) filter (where picked)
+                    from scheduled_tasks where task_name = ? or task_name like ? group by task_name""", rs -> {
+                String pool = poolOf(rs.getString(1));
+                values.put("waiting:" + pool, rs.getDouble(2));
+                values.put("running:" + pool, rs.getDouble(3));
+                registerPool(pool);
+            }, PhaseRef.TASK_NAME, PhaseRef.TASK_NAME + "@%");
             return values;
         } catch (DataAccessException e) {
             log.debug("Metrics query failed: {}", e.getMessage());

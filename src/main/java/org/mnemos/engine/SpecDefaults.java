@@ -58,7 +58,8 @@ public final class SpecDefaults {
                 // only a method that keeps exemplars has a memory (LwF when the client gives it one), so that
                 // the resolved spec says what ran and can be submitted again as it is
                 keepsMemory(spec) ? memory(spec.memory()) : null,
-                training);
+                training,
+                spec.resources());
     }
 
     private static boolean keepsMemory(ExperimentSpec spec) {

@@ -69,6 +69,9 @@ public class Experiment {
 
     private String error;
 
+    /** The worker pool the run's phases go to; null: any pool. */
+    private String pool;
+
     @Column(nullable = false)
     private int attempts;
 
@@ -123,6 +126,11 @@ public class Experiment {
         }
     }
 
+    /** Routes the run's phases to one worker pool (null: any), before it is stored. */
+    public void routeTo(String pool) {
+        this.pool = pool;
+    }
+
     public void fail(String error, Instant now) {
         this.error = error;
         transition(ExperimentStatus.FAILED, now);
@@ -168,6 +176,7 @@ public class Experiment {
     public String getVersions() { return versions; }
     public String getError() { return error; }
     public int getAttempts() { return attempts; }
+    public String getPool() { return pool; }
     public Instant getCreatedAt() { return createdAt; }
     public Instant getStartedAt() { return startedAt; }
     public Instant getFinishedAt() { return finishedAt; }

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.artifacts.CheckpointUploads;
+import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.metrics.CimMetrics;
@@ -55,6 +56,7 @@ public class ExperimentService {
     public record Submission(ExperimentViews.Submitted experiment, boolean created) {}
 
     private final CheckpointUploads checkpoints;
+    private final RunMemoryCheck memory;
     private final SpecReader reader;
     private final SpecValidator validator;
     private final CilEngine engine;
@@ -74,8 +76,10 @@ public class ExperimentService {
 
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
             PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
-            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints) {
+            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints,
+            RunMemoryCheck memory) {
         this.checkpoints = checkpoints;
+        this.memory = memory;
         this.reader = reader;
         this.validator = validator;
         this.engine = engine;
@@ -131,8 +135,12 @@ public class ExperimentService {
         }
     }
 
-    /** A spec read, validated and planned with every default filled: what {@link #store} writes. */
-    public record Prepared(ObjectNode submitted, RunPlan plan) {}
+    /**
+     * A spec read, validated and planned with every default filled: what {@link #store} writes.
+     *
+     * @param pool the worker pool its phases go to; null: any
+     */
+    public record Prepared(ObjectNode submitted, RunPlan plan, String pool) {}
 
     /**
      * Reads, validates and plans a spec exactly as a submission does, storing nothing; an invalid
@@ -149,7 +157,8 @@ public class ExperimentService {
         }
         checkpoints.requireOwn(read.spec(), owner);
         // the engine fills every default, so the stored spec says exactly what runs
-        return new Prepared(read.submitted(), engine.plan(namedAfterPreset(read.spec())));
+        return new Prepared(read.submitted(), engine.plan(namedAfterPreset(read.spec())),
+                memory.pinnedPool(read.spec()).orElse(null));
     }
 
     private Submission replay(Experiment existing, ObjectNode submitted) {
@@ -166,7 +175,7 @@ public class ExperimentService {
             return spec;
         }
         return new ExperimentSpec(spec.preset(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(), spec.model(),
-                spec.method(), spec.memory(), spec.training());
+                spec.method(), spec.memory(), spec.training(), spec.resources());
     }
 
     /**
@@ -206,12 +215,13 @@ public class ExperimentService {
                 owner,
                 JSON.writeValueAsString(versions.versions()),
                 now);
+        experiment.routeTo(prepared.pool());
         experiments.saveAndFlush(experiment);
         for (int i = 0; i < plan.phaseCount(); i++) {
             phases.save(new Phase(experiment.getId(), i, JSON.writeValueAsString(plan.phases().get(i))));
         }
         phases.flush();
-        queue.enqueue(experiment.getId(), 0);
+        queue.enqueue(experiment, 0);
         log.info("Experiment {} '{}' queued with {} phases", experiment.getId(), spec.name(), plan.phaseCount());
         return experiment.getId();
     }
@@ -293,7 +303,7 @@ public class ExperimentService {
             experiment.resetAttempts();
             experiments.flush();
             events.publish(id, EventTypes.EXPERIMENT_RESUMED, Map.of("phase", next.getPhaseIndex()));
-            queue.enqueue(id, next.getPhaseIndex());
+            queue.enqueue(experiment, next.getPhaseIndex());
             return toView(experiment, eventQueries.lastSeq(id), references.of(experiment));
         });
     }
@@ -338,6 +348,7 @@ public class ExperimentService {
                 e.getError(),
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
                 lastEventId,
+                e.getPool(),
                 reference);
     }
 

@@ -54,6 +54,7 @@ public final class ExperimentViews {
             String error,
             RunSummary summary,
             @Schema(description = "id of the latest event stored when this was read: the events stream (Last-Event-ID or lastEventId) resumes after it without replaying what this already shows; 0 before the first event") long lastEventId,
+            @Schema(description = "the worker pool the run's phases go to: resources.pool, or the smallest pool the run fits when it names none and does not fit every pool; null: any pool") String pool,
             @Schema(description = "for a run of a preset that carries a reference card: the card and how this run compares"
                     + " with it; absent otherwise")
             @JsonInclude(JsonInclude.Include.NON_NULL) Reference reference) {}

@@ -28,6 +28,7 @@ import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.ResourcesSpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.NoCompressionSpec;
@@ -36,6 +37,7 @@ import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.web.FieldProblem;
+import org.mnemos.worker.WorkerProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -106,10 +108,19 @@ public class SpecValidator {
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
         compression(spec, errors);
         training(spec.training(), errors);
+        resources(spec.resources(), errors);
         if (errors.list.isEmpty()) {
             memory.check(spec).ifPresent(errors.list::add);
         }
         return errors.list;
+    }
+
+    /** The pool's syntax; whether a pool of that name is known is the memory check's question. */
+    private static void resources(ResourcesSpec resources, Errors errors) {
+        if (resources != null && resources.pool() != null && !WorkerProperties.isPoolName(resources.pool())) {
+            errors.add("resources.pool", "must be a pool name: " + WorkerProperties.POOL_NAME_RULE
+                    + "; leave resources.pool out for any pool");
+        }
     }
 
     private Integer dataset(DatasetSpec dataset, Errors errors) {

@@ -13,7 +13,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -54,9 +53,9 @@ public class PhaseExecution {
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CANCEL_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final String STATE_ARTIFACT = "state";
-    /** Puts the execution back in the queue, unpicked and due now, for any worker to take. */
+    /** Puts the execution back in the queue, unpicked and due at its run's place, for any worker of its pool to take. */
     private static final CompletionHandler<PhaseRef> HAND_BACK = (complete, operations) ->
-            operations.reschedule(complete, Instant.now());
+            operations.reschedule(complete, complete.getExecution().executionTime);
 
     private final PhaseLedger ledger;
     private final ExperimentRepository experiments;
@@ -139,7 +138,7 @@ public class PhaseExecution {
         if (phase.getStatus() == PhaseStatus.COMPLETED) {
             log.info("Phase {} was completed before this execution; moving on", index);
             ledger.inTransaction(() -> {
-                advance(id, index, plan.phaseCount(), scheduler);
+                advance(experiment, index, plan.phaseCount(), scheduler);
                 return null;
             });
             return false;
@@ -180,7 +179,7 @@ public class PhaseExecution {
                 storeArtifacts(id, index, plan, outcome.stateDir());
                 Experiment current = experiments.findById(id).orElseThrow();
                 if (current.getStatus() == ExperimentStatus.RUNNING) {
-                    advance(id, index, plan.phaseCount(), scheduler);
+                    advance(current, index, plan.phaseCount(), scheduler);
                 }
             });
             log.info("Phase {} completed in {} ms: accuracy {}", index, durationMs, outcome.metrics().accuracy());
@@ -208,12 +207,11 @@ public class PhaseExecution {
     }
 
     /** Queues the phase after {@code index} or, after the last, ends the run SUCCEEDED. */
-    private void advance(UUID id, int index, int phaseCount, SchedulerClient scheduler) {
+    private void advance(Experiment experiment, int index, int phaseCount, SchedulerClient scheduler) {
         if (index + 1 < phaseCount) {
-            PhaseRef next = new PhaseRef(id, index + 1);
-            scheduler.scheduleIfNotExists(new TaskInstance<>(PhaseRef.TASK_NAME, next.instanceId(), next), Instant.now());
+            SchedulerConfiguration.schedule(scheduler, experiment, index + 1);
         } else {
-            ledger.succeed(id);
+            ledger.succeed(experiment.getId());
             log.info("Experiment succeeded");
         }
     }

@@ -2,7 +2,9 @@ package org.mnemos.worker;
 
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -20,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param workDir where phase states are unpacked while a phase runs (default: the system temp dir)
  * @param memoryBudget the memory one phase may need at its peak; a spec estimated above it is refused
  *     at submit (default: the GPU's memory when the device resolves to a GPU, else the host's RAM)
+ * @param pool the worker pool this worker belongs to: it runs the phases of runs that name this pool in
+ *     {@code resources.pool} and those of runs that name none, never another pool's
  */
 @ConfigurationProperties("mnemos.worker")
 public record WorkerProperties(
@@ -32,8 +36,21 @@ public record WorkerProperties(
         @DefaultValue("2") int pollingSeconds,
         @DefaultValue("10") int retryBackoffSeconds,
         Path workDir,
-        DataSize memoryBudget) {
+        DataSize memoryBudget,
+        @DefaultValue(DEFAULT_POOL) String pool) {
 
+    public static final String DEFAULT_POOL = "default";
+    /** What the queue metrics call the phases of runs that name no pool; no pool may take the name. */
+    public static final String ANY_POOL = "any";
+    private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?");
+    /** What a pool name must be: a DNS label (it names the chart's Deployment and the pool's task) of at most 40 characters. */
+    public static final String POOL_NAME_RULE = "1 to 40 lower-case letters, digits and inner '-', not 'any' (e.g. cpu, gpu-h100)";
+
+    public static boolean isPoolName(String name) {
+        return name != null && POOL_NAME.matcher(name).matches() && !name.equals(ANY_POOL);
+    }
+
+    @ConstructorBinding
     public WorkerProperties {
         if (slots < 1) {
             throw new IllegalArgumentException("mnemos.worker.slots must be >= 1");
@@ -53,6 +70,16 @@ public record WorkerProperties(
         if (memoryBudget != null && memoryBudget.toBytes() <= 0) {
             throw new IllegalArgumentException("mnemos.worker.memory-budget must be positive");
         }
+        if (!isPoolName(pool)) {
+            throw new IllegalArgumentException("mnemos.worker.pool must be " + POOL_NAME_RULE);
+        }
+    }
+
+    /** A worker of the default pool. */
+    public WorkerProperties(boolean enabled, int slots, String device, int heartbeatSeconds, int missedHeartbeats,
+            int maxAttempts, int pollingSeconds, int retryBackoffSeconds, Path workDir, DataSize memoryBudget) {
+        this(enabled, slots, device, heartbeatSeconds, missedHeartbeats, maxAttempts, pollingSeconds, retryBackoffSeconds,
+                workDir, memoryBudget, DEFAULT_POOL);
     }
 
     /** Whether phases run on GPUs: any {@code gpu} setting, and {@code auto} when the engine sees one. */

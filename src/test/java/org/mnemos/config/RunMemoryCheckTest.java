@@ -161,4 +161,66 @@ class RunMemoryCheckTest {
         assertThat(budget.source()).isEqualTo("host RAM");
         assertThat(budget.onGpu()).isFalse();
     }
+
+    /** A check against these pools (name, GiB); the process's own budget would take any run (1 TiB). */
+    private static RunMemoryCheck withPools(Object... namesAndGib) {
+        java.util.Map<String, org.mnemos.worker.WorkerPools.Pool> known = new java.util.TreeMap<>();
+        for (int i = 0; i < namesAndGib.length; i += 2) {
+            String name = (String) namesAndGib[i];
+            known.put(name, new org.mnemos.worker.WorkerPools.Pool(name, DataSize.ofGigabytes((Integer) namesAndGib[i + 1]).toBytes(),
+                    false, "registered by worker w-" + name));
+        }
+        org.mnemos.worker.WorkerPools pools = org.mockito.Mockito.mock(org.mnemos.worker.WorkerPools.class);
+        org.mockito.Mockito.when(pools.known()).thenReturn(known);
+        return new RunMemoryCheck(DATASETS, new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofTerabytes(1)),
+                pools);
+    }
+
+    private static ExperimentSpec inPool(ExperimentSpec spec, String pool) {
+        return new ExperimentSpec(spec.name(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(), spec.model(),
+                spec.method(), spec.memory(), spec.training(), new org.mnemos.engine.spec.ResourcesSpec(pool));
+    }
+
+    @Test
+    void aRunThatFitsEveryPoolGoesToAnyAndOneThatFitsSomeToTheSmallestOfThem() {
+        int needs = (int) Math.ceil(estimate(resnet18On64(512, 500)).totalBytes() / (double) (1L << 30));
+        assertThat(needs).as("the run's estimate in GiB").isGreaterThan(2);
+        RunMemoryCheck check = withPools("cpu", 1, "gpu-small", needs, "gpu-large", 4 * needs);
+
+        assertThat(withPools("gpu-small", needs, "gpu-large", 4 * needs).route(resnet18On64(512, 500)))
+                .isEqualTo(new RunMemoryCheck.Routing(null, null));
+        assertThat(check.route(resnet18On64(512, 500))).isEqualTo(new RunMemoryCheck.Routing("gpu-small", null));
+        assertThat(check.pinnedPool(resnet18On64(512, 500))).contains("gpu-small");
+        assertThat(check.route(inPool(resnet18On64(512, 500), "gpu-large"))).isEqualTo(new RunMemoryCheck.Routing("gpu-large", null));
+    }
+
+    @Test
+    void aRunThatFitsNoPoolIsRefusedNamingTheLargestBudget() {
+        FieldProblem problem = withPools("cpu", 1, "gpu", 16).check(resnet18On64(4096, 500)).orElseThrow();
+        assertThat(problem.field()).isEqualTo("training.batchSize");
+        assertThat(problem.message()).contains("more than the memory budget of 16.00 GiB (the largest of the pools [cpu, gpu]:"
+                + " pool 'gpu', registered by worker w-gpu); lower training.batchSize");
+    }
+
+    @Test
+    void aRunThatNamesAPoolIsCheckedAgainstThatPoolsBudgetOnly() {
+        FieldProblem problem = withPools("cpu", 1, "gpu", 1000).check(inPool(resnet18On64(512, 500), "cpu")).orElseThrow();
+        assertThat(problem.field()).isEqualTo("training.batchSize");
+        assertThat(problem.message()).contains("more than the memory budget of 1.00 GiB (pool 'cpu', registered by worker w-cpu)");
+    }
+
+    @Test
+    void anUnknownPoolIsRefusedNamingResourcesPoolAndTheKnownPools() {
+        FieldProblem problem = withPools("cpu", 1, "gpu", 80).check(inPool(resnet18On64(64, 500), "tpu")).orElseThrow();
+        assertThat(problem).isEqualTo(new FieldProblem("resources.pool", "unknown pool 'tpu'; known pools: [cpu, gpu]"));
+        FieldProblem none = withPools().check(inPool(resnet18On64(64, 500), "tpu")).orElseThrow();
+        assertThat(none.field()).isEqualTo("resources.pool");
+        assertThat(none.message()).contains("no pool is known yet: start a worker with mnemos.worker.pool=tpu");
+    }
+
+    @Test
+    void withoutKnownPoolsTheProcesssOwnBudgetDecidesAndTheRunMayGoAnywhere() {
+        assertThat(withPools().route(resnet18On64(512, 500))).isEqualTo(new RunMemoryCheck.Routing(null, null));
+        assertThat(check("cpu", DataSize.ofGigabytes(1)).check(resnet18On64(512, 500))).isPresent();
+    }
 }

@@ -103,6 +103,94 @@ class HelmChartTest {
         assertThat(find(docs, "Deployment", "demo-mnemos-api").orElseThrow().toString()).doesNotContain("s3cret");
     }
 
+    @Test
+    void eachWorkerPoolIsADeploymentDeclaredToTheApiWithItsBudget() throws Exception {
+        List<JsonNode> docs = render(template().withValuesFile(values("""
+                workerPools:
+                  - name: gpu-h100
+                    memoryBudget: 80GB
+                    gpu: {enabled: true, count: 1}
+                    dbPoolSize: 4
+                """)));
+        JsonNode main = find(docs, "Deployment", "demo-mnemos-worker").orElseThrow().at("/spec/template/spec/containers/0");
+        JsonNode gpu = find(docs, "Deployment", "demo-mnemos-worker-gpu-h100").orElseThrow();
+        JsonNode gpuContainer = gpu.at("/spec/template/spec/containers/0");
+        assertThat(env(main, "MNEMOS_WORKER_POOL")).isEqualTo("default");
+        assertThat(env(gpuContainer, "MNEMOS_WORKER_POOL")).isEqualTo("gpu-h100");
+        assertThat(env(gpuContainer, "MNEMOS_WORKER_MEMORY_BUDGET")).isEqualTo("80GB");
+        assertThat(env(gpuContainer, "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE")).isEqualTo("4");
+        assertThat(env(main, "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE")).isEqualTo("8");
+        assertThat(gpuContainer.at("/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
+        assertThat(gpu.at("/spec/selector/matchLabels/mnemos.org~1pool").asString()).isEqualTo("gpu-h100");
+        assertThat(find(docs, "ScaledObject", "demo-mnemos-worker-gpu-h100")).as("KEDA is off by default").isEmpty();
+
+        JsonNode config = YAML.readTree(find(docs, "ConfigMap", "demo-mnemos").orElseThrow().at("/data/application.yml").asString());
+        assertThat(config.at("/mnemos/pools/gpu-h100/memory-budget").asString()).isEqualTo("80GB");
+        assertThat(config.at("/mnemos/pools/gpu-h100/gpu").asBoolean()).isTrue();
+        assertThat(config.at("/mnemos/pools").has("default")).as("a pool without a budget registers its own").isFalse();
+        // api 1 x (16 + 1) + default 1 x (8 + 1) + gpu-h100 1 x (4 + 1)
+        assertThat(config.at("/mnemos/connections/planned").asInt()).isEqualTo(31);
+    }
+
+    @Test
+    void kedaScalesEachPoolOnItsQueuedAndRunningPhases() throws Exception {
+        List<JsonNode> docs = render(template().withValuesFile(values("""
+                autoscaling:
+                  keda: {enabled: true, maxReplicaCount: 3}
+                worker:
+                  memoryBudget: 16GB
+                workerPools:
+                  - name: gpu
+                    memoryBudget: 80GB
+                    autoscaling: {maxReplicaCount: 2, countUnpinned: false, phasesPerReplica: 4}
+                """)));
+        JsonNode main = find(docs, "ScaledObject", "demo-mnemos-worker").orElseThrow();
+        JsonNode gpu = find(docs, "ScaledObject", "demo-mnemos-worker-gpu").orElseThrow();
+        assertThat(main.at("/spec/scaleTargetRef/name").asString()).isEqualTo("demo-mnemos-worker");
+        assertThat(main.at("/spec/minReplicaCount").asInt()).isZero();
+        assertThat(main.at("/spec/maxReplicaCount").asInt()).isEqualTo(3);
+        JsonNode trigger = main.at("/spec/triggers/0");
+        assertThat(trigger.at("/type").asString()).isEqualTo("postgresql");
+        assertThat(trigger.at("/metadata/query").asString())
+                .isEqualTo("select count(*) from scheduled_tasks where task_name = 'run-phase@default' or task_name = 'run-phase'");
+        assertThat(trigger.at("/metadata/targetQueryValue").asString()).isEqualTo("1");
+        assertThat(gpu.at("/spec/maxReplicaCount").asInt()).isEqualTo(2);
+        assertThat(gpu.at("/spec/triggers/0/metadata/query").asString())
+                .isEqualTo("select count(*) from scheduled_tasks where task_name = 'run-phase@gpu'");
+        assertThat(gpu.at("/spec/triggers/0/metadata/targetQueryValue").asString()).isEqualTo("4");
+        assertThat(find(docs, "Deployment", "demo-mnemos-worker-gpu").orElseThrow().at("/spec").has("replicas"))
+                .as("KEDA owns the replica count").isFalse();
+        JsonNode config = YAML.readTree(find(docs, "ConfigMap", "demo-mnemos").orElseThrow().at("/data/application.yml").asString());
+        // api 1 x 17 + default 3 x 9 + gpu 2 x 9: autoscaled pools count at their maximum
+        assertThat(config.at("/mnemos/connections/planned").asInt()).isEqualTo(62);
+
+        assertThatThrownBy(() -> template().set("autoscaling.keda.enabled", "true").call())
+                .hasMessageContaining("worker pool \"default\" is autoscaled: set its memoryBudget");
+    }
+
+    @Test
+    void renderingRefusesAReleaseThatWouldExceedPostgresConnections() {
+        assertThatThrownBy(() -> template().set("api.replicas", "2").set("worker.replicas", "20").call())
+                .hasMessageContaining("the release may hold 214 PostgreSQL connections (api 2 x (16 + 1) + pool default 20 x (8 + 1)),"
+                        + " more than the 97 the server allows (database.maxConnections 100 - database.reservedConnections 3)");
+        List<JsonNode> raised = render(template().set("api.replicas", "2").set("worker.replicas", "20")
+                .set("database.maxConnections", "300"));
+        assertThat(find(raised, "Deployment", "demo-mnemos-worker").orElseThrow().at("/spec/replicas").asInt()).isEqualTo(20);
+    }
+
+    @Test
+    void aPoolNameMustBeALabelAndUnique() throws Exception {
+        assertThatThrownBy(() -> template().set("worker.pool", "GPU_1").call()).hasMessageContaining("a pool name is 1 to 40");
+        assertThatThrownBy(() -> template().withValuesFile(values("workerPools: [{name: default}]")).call())
+                .hasMessageContaining("is named twice");
+    }
+
+    private static Path values(String yaml) throws java.io.IOException {
+        Path file = java.nio.file.Files.createTempFile("values-", ".yaml");
+        file.toFile().deleteOnExit();
+        return java.nio.file.Files.writeString(file, yaml);
+    }
+
     /** Default values plus the one value without a default. */
     private static TemplateCommand template() {
         return new Helm(CHART).template().withName("demo").set("apiKeys.key", API_KEY);

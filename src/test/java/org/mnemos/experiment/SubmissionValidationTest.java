@@ -429,7 +429,9 @@ class SubmissionValidationTest {
         JsonNode body = JSON.readTree(result.getResponse().getContentAsString());
         assertThat(body.get("status").asString()).isEqualTo("QUEUED");
         assertThat(result.getResponse().getHeader("Location")).isEqualTo("/api/v1/experiments/" + body.get("id").asString());
-        verify(queue).enqueue(UUID.fromString(body.get("id").asString()), 0);
+        UUID id = UUID.fromString(body.get("id").asString());
+        verify(queue).enqueue(org.mockito.ArgumentMatchers.argThat(experiment -> experiment.getId().equals(id)),
+                org.mockito.ArgumentMatchers.eq(0));
     }
 
     @Test

@@ -177,6 +177,14 @@ class HostileRequestsTest {
         assertInvalid(SPEC.replace("\"target\"", "true"), 400, "name");
         assertInvalid(SPEC.replace("\"name\":\"target\",", "\"name\":\"a\",\"name\":\"b\","), 400, "name");
         assertInvalid(SPEC.replace("\"mlp\"", "\"ml\\u0000p\""), 400, "model.backbone");
+        assertInvalid(withResources("{\"pool\":\"gpu-nowhere\"}"), 400, "resources.pool");
+        assertThat(post("/api/v1/experiments", "writer-secret", withResources("{\"pool\":\"gpu-nowhere\"}")).body())
+                .contains("unknown pool 'gpu-nowhere'");
+        assertInvalid(withResources("{\"pool\":7}"), 400, "resources.pool");
+        assertInvalid(withResources("{\"pool\":\"GPU/../x\"}"), 400, "resources.pool");
+        assertInvalid(withResources("{\"pool\":\"any\"}"), 400, "resources.pool");
+        assertInvalid(withResources("{\"pools\":\"gpu\"}"), 400, "resources.pools");
+        assertInvalid(withResources("\"gpu\""), 400, "resources");
         RawHttp.Response controlInHeader = RawHttp.send(port, "POST", "/api/v1/experiments", Map.of("X-API-Key", "writer-secret",
                 "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"), SPEC.getBytes(StandardCharsets.UTF_8));
         assertThat(controlInHeader.status()).isEqualTo(400);
@@ -271,6 +279,10 @@ class HostileRequestsTest {
         }
         assertThat(response.status()).as(what + ": " + response.body()).isEqualTo(status);
         assertProblem(response);
+    }
+
+    private static String withResources(String resources) {
+        return SPEC.replace("\"name\":\"target\",", "\"name\":\"target\",\"resources\":" + resources + ",");
     }
 
     private void assertInvalid(String body, int status, String field) throws Exception {

@@ -80,6 +80,18 @@ class WorkerDevicesTest {
                 .containsExactlyInAnyOrder("gpu:0", "gpu:0", "gpu:1", "gpu:1");
     }
 
+    @Test
+    void aPoolIsNamedLikeADnsLabelAndAnyIsReserved() {
+        assertThat(new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, null, "gpu-h100").pool()).isEqualTo("gpu-h100");
+        assertThat(properties("cpu").pool()).isEqualTo(WorkerProperties.DEFAULT_POOL);
+        for (String bad : List.of("", "GPU", "-gpu", "gpu-", "gpu_1", "a".repeat(41), "any")) {
+            assertThatThrownBy(() -> new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, null, bad))
+                    .as(bad).hasMessageContaining("mnemos.worker.pool must be 1 to 40 lower-case letters");
+        }
+        assertThatThrownBy(() -> new PoolsProperties(java.util.Map.of("gpu", new PoolsProperties.Declared(null, true))))
+                .hasMessageContaining("mnemos.pools.gpu.memory-budget is required");
+    }
+
     private static WorkerProperties properties(String device) {
         return new WorkerProperties(true, 1, device, 10, 6, 3, 2, 10, null, null);
     }
