@@ -84,6 +84,13 @@ public class Experiment {
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
+    /** The run this one was forked from and the last phase it reused; null for a run that started from scratch. */
+    @Column(name = "forked_from")
+    private UUID forkedFrom;
+
+    @Column(name = "forked_phase")
+    private Integer forkedPhase;
+
     @Version
     @Column(name = "row_version", nullable = false)
     private long rowVersion;
@@ -126,6 +133,12 @@ public class Experiment {
     public void fail(String error, Instant now) {
         this.error = error;
         transition(ExperimentStatus.FAILED, now);
+    }
+
+    /** Records that phases 0..{@code phase} are {@code source}'s, reused. */
+    public void forkOf(UUID source, int phase) {
+        this.forkedFrom = source;
+        this.forkedPhase = phase;
     }
 
     public void phaseCompleted(int completedPhases, String summary, Instant now) {
@@ -173,4 +186,6 @@ public class Experiment {
     public Instant getFinishedAt() { return finishedAt; }
     public Instant getUpdatedAt() { return updatedAt; }
     public long getRowVersion() { return rowVersion; }
+    public UUID getForkedFrom() { return forkedFrom; }
+    public Integer getForkedPhase() { return forkedPhase; }
 }

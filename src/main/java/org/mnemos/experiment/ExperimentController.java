@@ -52,7 +52,7 @@ public class ExperimentController {
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             HttpServletRequest request) {
         ExperimentService.Submission submission =
-                service.submit(body, idempotencyKey, Caller.of(request).keyId());
+                service.submit(body, idempotencyKey, Caller.of(request));
         UUID id = submission.experiment().id();
         return ResponseEntity.status(submission.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/api/v1/experiments/" + id))

@@ -37,6 +37,8 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,6 +57,7 @@ public class ExperimentService {
     public record Submission(ExperimentViews.Submitted experiment, boolean created) {}
 
     private final CheckpointUploads checkpoints;
+    private final Forks forks;
     private final SpecReader reader;
     private final SpecValidator validator;
     private final CilEngine engine;
@@ -73,8 +76,10 @@ public class ExperimentService {
 
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
             PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
-            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints) {
+            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints,
+            Forks forks) {
         this.checkpoints = checkpoints;
+        this.forks = forks;
         this.reader = reader;
         this.validator = validator;
         this.engine = engine;
@@ -93,7 +98,8 @@ public class ExperimentService {
     }
 
     /** Validates, plans and stores a run with its phases and queues phase 0, all in one transaction. */
-    public Submission submit(byte[] body, String idempotencyKey, String owner) {
+    public Submission submit(byte[] body, String idempotencyKey, Caller caller) {
+        String owner = caller.keyId();
         if (body.length > limits.maxBodyBytes()) {
             throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
                     "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
@@ -110,7 +116,7 @@ public class ExperimentService {
                 return replay(existing.get(), read.submitted());
             }
         }
-        Prepared prepared = prepare(read, owner);
+        Prepared prepared = prepare(read, caller);
         try {
             return tx.execute(status -> {
                 reserveActiveRuns(owner, 1);
@@ -129,25 +135,29 @@ public class ExperimentService {
         }
     }
 
-    /** A spec read, validated and planned with every default filled: what {@link #store} writes. */
-    public record Prepared(ObjectNode submitted, RunPlan plan) {}
+    /**
+     * A spec read, validated and planned with every default filled: what {@link #store} writes;
+     * {@code reuse} the checked phases of another run it starts from, null for a run from scratch.
+     */
+    public record Prepared(ObjectNode submitted, RunPlan plan, Forks.Reuse reuse) {}
 
     /**
      * Reads, validates and plans a spec exactly as a submission does, storing nothing; an invalid
      * spec is an {@link ApiException} naming its fields.
      */
-    public Prepared prepare(byte[] body, String owner) {
-        return prepare(reader.read(body), owner);
+    public Prepared prepare(byte[] body, Caller caller) {
+        return prepare(reader.read(body), caller);
     }
 
-    private Prepared prepare(SpecReader.ReadSpec read, String owner) {
+    private Prepared prepare(SpecReader.ReadSpec read, Caller caller) {
         List<FieldProblem> problems = validator.validate(read.spec());
         if (!problems.isEmpty()) {
             throw ApiException.invalidSpec(problems);
         }
-        checkpoints.requireOwn(read.spec(), owner);
+        checkpoints.requireOwn(read.spec(), caller.keyId());
         // the engine fills every default, so the stored spec says exactly what runs
-        return new Prepared(read.submitted(), engine.plan(namedAfterPreset(read.spec())));
+        RunPlan plan = engine.plan(namedAfterPreset(read.spec()));
+        return new Prepared(read.submitted(), plan, read.from() == null ? null : forks.check(read.from(), plan, caller));
     }
 
     private Submission replay(Experiment existing, ObjectNode submitted) {
@@ -209,8 +219,22 @@ public class ExperimentService {
             phases.save(new Phase(experiment.getId(), i, JSON.writeValueAsString(plan.phases().get(i))));
         }
         phases.flush();
-        queue.enqueue(experiment.getId(), 0);
-        log.info("Experiment {} '{}' queued with {} phases", experiment.getId(), spec.name(), plan.phaseCount());
+        int first = 0;
+        if (prepared.reuse() != null) {
+            UUID id = experiment.getId();
+            // the shared files are written before the transaction commits: a rollback takes them away again
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    if (status != STATUS_COMMITTED) {
+                        deleteArtifacts(id);
+                    }
+                }
+            });
+            first = forks.reuse(experiment, prepared.reuse());
+        }
+        queue.enqueue(experiment.getId(), first);
+        log.info("Experiment {} '{}' queued with {} phases, from phase {}", experiment.getId(), spec.name(), plan.phaseCount(), first);
         return experiment.getId();
     }
 
@@ -230,7 +254,12 @@ public class ExperimentService {
 
     public List<ExperimentViews.PhaseView> phases(UUID id) {
         load(id);
-        return phases.findByExperiment(id).stream().map(ExperimentService::toView).toList();
+        return phases.findByExperiment(id).stream().map(p -> toView(p, stateDigest(id, p))).toList();
+    }
+
+    private String stateDigest(UUID id, Phase phase) {
+        return phase.getStatus() != PhaseStatus.COMPLETED ? null
+                : artifacts.find(id, phase.getPhaseIndex(), ArtifactStore.STATE).map(ArtifactStore.ArtifactRecord::sha256).orElse(null);
     }
 
     /** A page of the experiments the caller may see: its own, or every owner's for an admin. */
@@ -303,6 +332,10 @@ public class ExperimentService {
             experiments.flush();
             return null;
         });
+        deleteArtifacts(id);
+    }
+
+    private void deleteArtifacts(UUID id) {
         try {
             artifacts.deleteAll(id);
         } catch (IOException e) {
@@ -332,7 +365,8 @@ public class ExperimentService {
                 e.getFinishedAt(),
                 e.getError(),
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
-                lastEventId);
+                lastEventId,
+                e.getForkedFrom() == null ? null : new ExperimentViews.Fork(e.getForkedFrom(), e.getForkedPhase()));
     }
 
     static ExperimentViews.ExperimentItem toItem(Experiment e, long lastEventId) {
@@ -344,7 +378,8 @@ public class ExperimentService {
                 spec.path("method").path("name").asString(null), spec.path("dataset").path("name").asString(null), lastEventId);
     }
 
-    static ExperimentViews.PhaseView toView(Phase p) {
+    /** @param stateDigest the sha256 of the phase's stored state, null before it completes */
+    static ExperimentViews.PhaseView toView(Phase p, String stateDigest) {
         tools.jackson.databind.JsonNode reports = p.getReports() == null ? null : JSON.readTree(p.getReports());
         // the deprecated fields, read from the reports they moved into (one release)
         tools.jackson.databind.JsonNode student = report(reports, "student").path("accuracy");
@@ -378,7 +413,9 @@ public class ExperimentService {
                         JSON.getTypeFactory().constructCollectionType(List.class, Double.class))) : null,
                 memory == null || cim == null ? memory : memory.withCim(cim),
                 read(report(reports, MnemonicsMetrics.NAME), MnemonicsMetrics.class),
-                read(report(reports, InversionMetrics.NAME), InversionMetrics.class));
+                read(report(reports, InversionMetrics.NAME), InversionMetrics.class),
+                stateDigest,
+                p.getReusedFrom());
     }
 
     private static tools.jackson.databind.JsonNode report(tools.jackson.databind.JsonNode reports, String name) {

@@ -32,6 +32,10 @@ public final class ExperimentViews {
             @Schema(description = "estimated seconds to the end of the run; null until it can be estimated") Long etaSeconds,
             @Schema(description = "the stage's latest training loss; null before its first step or when not finite") Double loss) {}
 
+    @Schema(description = "A finished phase a run starts from: the run reuses that experiment's phases 0..phase as its own")
+    public record Fork(@Schema(description = "the experiment to fork (your own)") UUID experiment,
+            @Schema(description = "the last phase to reuse; it must have completed") int phase) {}
+
     @Schema(description = "The resolved class order and the original labels of each phase")
     public record Plan(List<Integer> classOrder, List<List<Integer>> phases, List<String> classNames) {}
 
@@ -52,7 +56,9 @@ public final class ExperimentViews {
             Instant finishedAt,
             String error,
             RunSummary summary,
-            @Schema(description = "id of the latest event stored when this was read: the events stream (Last-Event-ID or lastEventId) resumes after it without replaying what this already shows; 0 before the first event") long lastEventId) {}
+            @Schema(description = "id of the latest event stored when this was read: the events stream (Last-Event-ID or lastEventId) resumes after it without replaying what this already shows; 0 before the first event") long lastEventId,
+            @Schema(description = "the finished phase this run was forked from; absent for a run that started from scratch")
+            @JsonInclude(JsonInclude.Include.NON_NULL) Fork forkedFrom) {}
 
     public record ExperimentItem(
             UUID id,
@@ -117,5 +123,11 @@ public final class ExperimentViews {
             org.mnemos.engine.metrics.MnemonicsMetrics mnemonics,
             @Schema(deprecated = true, description = "Deprecated: read reports.inversion. ABD and DeepInversion: what the"
                     + " model inversion after the phase did; absent otherwise")
-            org.mnemos.engine.metrics.InversionMetrics inversion) {}
+            org.mnemos.engine.metrics.InversionMetrics inversion,
+            @Schema(description = "sha256 of the phase's stored state (the network, memory and part states the next phase"
+                    + " starts from); absent until the phase completes")
+            @JsonInclude(JsonInclude.Include.NON_NULL) String stateDigest,
+            @Schema(description = "for a phase a fork reused: the experiment whose worker trained it; absent for a phase"
+                    + " trained in this run")
+            @JsonInclude(JsonInclude.Include.NON_NULL) UUID reusedFrom) {}
 }
