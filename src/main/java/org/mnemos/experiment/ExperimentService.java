@@ -214,7 +214,8 @@ public class ExperimentService {
                 owner,
                 JSON.writeValueAsString(versions.versions()),
                 now);
-        experiments.saveAndFlush(experiment);
+        // an assigned id makes save a merge: keep the managed copy, which later changes (a fork's) must reach
+        experiment = experiments.saveAndFlush(experiment);
         for (int i = 0; i < plan.phaseCount(); i++) {
             phases.save(new Phase(experiment.getId(), i, JSON.writeValueAsString(plan.phases().get(i))));
         }

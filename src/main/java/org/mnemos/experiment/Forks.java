@@ -3,6 +3,7 @@ package org.mnemos.experiment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,11 @@ class Forks {
         return null;
     }
 
-    /** The path of the first leaf where two resolved specs differ (fields in name order), or null. */
+    /**
+     * The path of the first leaf where two resolved specs differ, or null: an object's {@code name}
+     * first (a different method is named as such, not by the first default it changes), then its
+     * other fields in name order.
+     */
     static String difference(JsonNode was, JsonNode is, String path) {
         boolean wasMissing = was == null || was.isMissingNode() || was.isNull();
         boolean isMissing = is == null || is.isMissingNode() || is.isNull();
@@ -140,7 +145,12 @@ class Forks {
         if (was.isObject() && is.isObject()) {
             TreeSet<String> names = new TreeSet<>(was.propertyNames());
             names.addAll(is.propertyNames());
-            for (String name : names) {
+            List<String> ordered = new ArrayList<>();
+            if (names.remove("name")) {
+                ordered.add("name");
+            }
+            ordered.addAll(names);
+            for (String name : ordered) {
                 String differs = difference(was.get(name), is.get(name), path + "." + name);
                 if (differs != null) {
                     return differs;
