@@ -41,7 +41,9 @@ public class ExperimentController {
     @Operation(summary = "Submit an experiment",
             description = "The body is an experiment spec; it may name a preset whose fields it overrides. "
                     + "Unknown fields and values of the wrong type are rejected. A retry with the same Idempotency-Key "
-                    + "and body returns the first experiment (200) instead of creating another.",
+                    + "and body returns the first experiment (200) instead of creating another. With from {experiment, phase} the "
+                    + "run reuses that finished run's phases 0..phase (a phase-reused event each, no training) when everything "
+                    + "that determines them resolves identically; otherwise a 400 names the first field that differs.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ExperimentSpec.class))))
     @ApiResponse(responseCode = "201", description = "Created and queued")

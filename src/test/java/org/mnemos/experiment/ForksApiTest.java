@@ -202,6 +202,7 @@ class ForksApiTest {
         assertThat(reused.get(1).get("reusedFrom").asString()).isEqualTo(same);
         finished(grandchild);
         assertThat(outcomes(grandchild)).isEqualTo(sourcePhases);
+        evaluationFiguresAreExported(grandchild);
         assertThat(send("DELETE", "/api/v1/experiments/" + source, null, ALICE).statusCode()).isEqualTo(204);
         HttpResponse<String> checkpoint = send("GET", "/api/v1/experiments/" + same + "/phases/0/checkpoint", null, ALICE);
         assertThat(checkpoint.statusCode()).as(checkpoint.body()).isEqualTo(200);
@@ -209,6 +210,44 @@ class ForksApiTest {
         assertThat(send("DELETE", "/api/v1/experiments/" + finer, null, ALICE).statusCode()).isEqualTo(204);
         assertThat(send("GET", "/api/v1/experiments/" + same + "/phases/0/exemplars", null, ALICE).statusCode()).isEqualTo(200);
         source = same;
+    }
+
+    /** Top-5 from six seen classes on, the confusion matrices as CSV with rows summing to the test images per class. */
+    private void evaluationFiguresAreExported(String id) throws Exception {
+        JsonNode rows = json("/api/v1/experiments/" + id + "/results");
+        List<JsonNode> top5 = new ArrayList<>();
+        rows.forEach(row -> {
+            if (row.get("metric").asString().equals("top5_accuracy")) {
+                top5.add(row);
+            }
+        });
+        // six classes are seen in phase 2 only; iCaRL evaluates both classifiers
+        assertThat(top5).hasSize(2).allSatisfy(row -> {
+            assertThat(row.get("phase").asInt()).isEqualTo(2);
+            assertThat(row.get("value").asDouble()).isBetween(0.0, 1.0);
+        });
+        for (String classifier : List.of("cnn", "nme")) {
+            HttpResponse<String> csv = send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=" + classifier, null, ALICE);
+            assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+            String[] lines = csv.body().split("\r\n");
+            assertThat(lines).hasSize(7);
+            assertThat(lines[0]).startsWith("true_class,");
+            for (int i = 1; i < lines.length; i++) {
+                String[] cells = lines[i].split(",");
+                assertThat(cells).hasSize(7);
+                int sum = 0;
+                for (int c = 1; c < cells.length; c++) {
+                    sum += Integer.parseInt(cells[c]);
+                }
+                assertThat(sum).as(lines[i]).isEqualTo(8);
+            }
+        }
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=knn", null, ALICE).body())
+                .contains("\"field\":\"classifier\"");
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?format=json", null, ALICE).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/9/confusion", null, ALICE).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/x/confusion", null, ALICE).statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion", null, BOB).statusCode()).isEqualTo(404);
     }
 
     @Test
