@@ -13,6 +13,9 @@ import java.util.UUID;
  */
 public interface ArtifactStore {
 
+    /** The kind of the engine's state directory, which the next phase starts from. */
+    String STATE = "state";
+
     /** Moves or copies {@code source} (a file or a directory, archived) into the store and records it. */
     ArtifactRecord store(UUID experimentId, int phaseIndex, String kind, Path source) throws IOException;
 
@@ -22,6 +25,13 @@ public interface ArtifactStore {
 
     /** Restores an archived {@code state} artifact into {@code targetDir} (created, must be empty). */
     void extractTo(ArtifactRecord artifact, Path targetDir) throws IOException;
+
+    /**
+     * Makes every artifact of {@code from}'s phases 0..{@code lastPhase} also {@code to}'s, with the
+     * same bytes and sha256, without copying where the store can help it (a fork's reused phases).
+     * Deleting either experiment afterwards leaves the other's artifacts intact.
+     */
+    void share(UUID from, UUID to, int lastPhase) throws IOException;
 
     /** Removes every file of an experiment (its rows go with the experiment's cascade). */
     void deleteAll(UUID experimentId) throws IOException;

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -119,6 +121,32 @@ public class FileSystemArtifactStore implements ArtifactStore {
         }
         try (InputStream in = open(artifact)) {
             Zips.extract(in, targetDir);
+        }
+    }
+
+    /** Hard links: the bytes exist once, and deleting one experiment's directory leaves the other's link. */
+    @Override
+    public void share(UUID from, UUID to, int lastPhase) throws IOException {
+        record Shared(int phase, String kind, String path, long size, String sha256) {}
+        List<Shared> shared = jdbc.query(
+                "select phase_index, kind, path, size_bytes, sha256 from artifacts where experiment_id = ? and phase_index <= ?"
+                        + " order by phase_index, kind",
+                (rs, row) -> new Shared(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)),
+                from, lastPhase);
+        for (Shared artifact : shared) {
+            Path source = locate(new ArtifactRecord(from, artifact.phase(), artifact.kind(), artifact.path(), artifact.size(),
+                    artifact.sha256()));
+            String relative = to + "/" + artifact.phase() + "/" + source.getFileName();
+            Path target = root.resolve(relative);
+            Files.createDirectories(target.getParent());
+            try {
+                Files.createLink(target, source);
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                // a store spread over file systems (or one without links): the bytes, copied
+                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            jdbc.update("insert into artifacts (experiment_id, phase_index, kind, path, size_bytes, sha256) values (?, ?, ?, ?, ?, ?)",
+                    to, artifact.phase(), artifact.kind(), relative, artifact.size(), artifact.sha256());
         }
     }
 

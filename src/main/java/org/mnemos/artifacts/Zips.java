@@ -5,14 +5,22 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
-/** Directory archives: entries in sorted path order with '/' separators; extraction refuses zip-slip. */
+/**
+ * Directory archives: entries in sorted path order with '/' separators and one fixed time, so that
+ * equal contents give equal bytes (a phase's state digest compares what it holds, not when it was
+ * written); extraction refuses zip-slip.
+ */
 final class Zips {
+
+    /** The earliest time a zip entry can carry. */
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
 
     private Zips() {}
 
@@ -23,14 +31,14 @@ final class Zips {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         }
         for (Path file : files) {
-            zip.putNextEntry(new ZipEntry(entryName(dir.relativize(file))));
+            zip.putNextEntry(entry(entryName(dir.relativize(file))));
             Files.copy(file, zip);
             zip.closeEntry();
         }
     }
 
     static void addEntry(ZipOutputStream zip, String name, byte[] content) throws IOException {
-        zip.putNextEntry(new ZipEntry(name));
+        zip.putNextEntry(entry(name));
         zip.write(content);
         zip.closeEntry();
     }
@@ -58,6 +66,12 @@ final class Zips {
                 }
             }
         }
+    }
+
+    private static ZipEntry entry(String name) {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setTimeLocal(ENTRY_TIME);
+        return entry;
     }
 
     private static String entryName(Path relative) {

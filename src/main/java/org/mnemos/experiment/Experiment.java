@@ -87,6 +87,13 @@ public class Experiment {
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
+    /** The run this one was forked from and the last phase it reused; null for a run that started from scratch. */
+    @Column(name = "forked_from")
+    private UUID forkedFrom;
+
+    @Column(name = "forked_phase")
+    private Integer forkedPhase;
+
     @Version
     @Column(name = "row_version", nullable = false)
     private long rowVersion;
@@ -136,6 +143,12 @@ public class Experiment {
         transition(ExperimentStatus.FAILED, now);
     }
 
+    /** Records that phases 0..{@code phase} are {@code source}'s, reused. */
+    public void forkOf(UUID source, int phase) {
+        this.forkedFrom = source;
+        this.forkedPhase = phase;
+    }
+
     public void phaseCompleted(int completedPhases, String summary, Instant now) {
         this.completedPhases = completedPhases;
         this.summary = summary;
@@ -182,4 +195,6 @@ public class Experiment {
     public Instant getFinishedAt() { return finishedAt; }
     public Instant getUpdatedAt() { return updatedAt; }
     public long getRowVersion() { return rowVersion; }
+    public UUID getForkedFrom() { return forkedFrom; }
+    public Integer getForkedPhase() { return forkedPhase; }
 }

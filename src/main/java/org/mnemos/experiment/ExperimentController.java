@@ -41,7 +41,9 @@ public class ExperimentController {
     @Operation(summary = "Submit an experiment",
             description = "The body is an experiment spec; it may name a preset whose fields it overrides. "
                     + "Unknown fields and values of the wrong type are rejected. A retry with the same Idempotency-Key "
-                    + "and body returns the first experiment (200) instead of creating another.",
+                    + "and body returns the first experiment (200) instead of creating another. With from {experiment, phase} the "
+                    + "run reuses that finished run's phases 0..phase (a phase-reused event each, no training) when everything "
+                    + "that determines them resolves identically; otherwise a 400 names the first field that differs.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ExperimentSpec.class))))
     @ApiResponse(responseCode = "201", description = "Created and queued")
@@ -52,7 +54,7 @@ public class ExperimentController {
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             HttpServletRequest request) {
         ExperimentService.Submission submission =
-                service.submit(body, idempotencyKey, Caller.of(request).keyId());
+                service.submit(body, idempotencyKey, Caller.of(request));
         UUID id = submission.experiment().id();
         return ResponseEntity.status(submission.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/api/v1/experiments/" + id))

@@ -38,6 +38,8 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -57,6 +59,7 @@ public class ExperimentService {
 
     private final CheckpointUploads checkpoints;
     private final RunMemoryCheck memory;
+    private final Forks forks;
     private final SpecReader reader;
     private final SpecValidator validator;
     private final CilEngine engine;
@@ -77,9 +80,10 @@ public class ExperimentService {
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
             PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
             LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints,
-            RunMemoryCheck memory) {
+            RunMemoryCheck memory, Forks forks) {
         this.checkpoints = checkpoints;
         this.memory = memory;
+        this.forks = forks;
         this.reader = reader;
         this.validator = validator;
         this.engine = engine;
@@ -99,7 +103,8 @@ public class ExperimentService {
     }
 
     /** Validates, plans and stores a run with its phases and queues phase 0, all in one transaction. */
-    public Submission submit(byte[] body, String idempotencyKey, String owner) {
+    public Submission submit(byte[] body, String idempotencyKey, Caller caller) {
+        String owner = caller.keyId();
         if (body.length > limits.maxBodyBytes()) {
             throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
                     "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
@@ -116,7 +121,7 @@ public class ExperimentService {
                 return replay(existing.get(), read.submitted());
             }
         }
-        Prepared prepared = prepare(read, owner);
+        Prepared prepared = prepare(read, caller);
         try {
             return tx.execute(status -> {
                 reserveActiveRuns(owner, 1);
@@ -139,26 +144,28 @@ public class ExperimentService {
      * A spec read, validated and planned with every default filled: what {@link #store} writes.
      *
      * @param pool the worker pool its phases go to; null: any
+     * @param reuse the checked phases of another run it starts from; null for a run from scratch
      */
-    public record Prepared(ObjectNode submitted, RunPlan plan, String pool) {}
+    public record Prepared(ObjectNode submitted, RunPlan plan, String pool, Forks.Reuse reuse) {}
 
     /**
      * Reads, validates and plans a spec exactly as a submission does, storing nothing; an invalid
      * spec is an {@link ApiException} naming its fields.
      */
-    public Prepared prepare(byte[] body, String owner) {
-        return prepare(reader.read(body), owner);
+    public Prepared prepare(byte[] body, Caller caller) {
+        return prepare(reader.read(body), caller);
     }
 
-    private Prepared prepare(SpecReader.ReadSpec read, String owner) {
+    private Prepared prepare(SpecReader.ReadSpec read, Caller caller) {
         List<FieldProblem> problems = validator.validate(read.spec());
         if (!problems.isEmpty()) {
             throw ApiException.invalidSpec(problems);
         }
-        checkpoints.requireOwn(read.spec(), owner);
+        checkpoints.requireOwn(read.spec(), caller.keyId());
         // the engine fills every default, so the stored spec says exactly what runs
-        return new Prepared(read.submitted(), engine.plan(namedAfterPreset(read.spec())),
-                memory.pinnedPool(read.spec()).orElse(null));
+        RunPlan plan = engine.plan(namedAfterPreset(read.spec()));
+        return new Prepared(read.submitted(), plan, memory.pinnedPool(read.spec()).orElse(null),
+                read.from() == null ? null : forks.check(read.from(), plan, caller));
     }
 
     private Submission replay(Experiment existing, ObjectNode submitted) {
@@ -216,13 +223,28 @@ public class ExperimentService {
                 JSON.writeValueAsString(versions.versions()),
                 now);
         experiment.routeTo(prepared.pool());
-        experiments.saveAndFlush(experiment);
+        // an assigned id makes save a merge: keep the managed copy, which later changes (a fork's) must reach
+        experiment = experiments.saveAndFlush(experiment);
         for (int i = 0; i < plan.phaseCount(); i++) {
             phases.save(new Phase(experiment.getId(), i, JSON.writeValueAsString(plan.phases().get(i))));
         }
         phases.flush();
-        queue.enqueue(experiment, 0);
-        log.info("Experiment {} '{}' queued with {} phases", experiment.getId(), spec.name(), plan.phaseCount());
+        int first = 0;
+        if (prepared.reuse() != null) {
+            UUID id = experiment.getId();
+            // the shared files are written before the transaction commits: a rollback takes them away again
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    if (status != STATUS_COMMITTED) {
+                        deleteArtifacts(id);
+                    }
+                }
+            });
+            first = forks.reuse(experiment, prepared.reuse());
+        }
+        queue.enqueue(experiment, first);
+        log.info("Experiment {} '{}' queued with {} phases, from phase {}", experiment.getId(), spec.name(), plan.phaseCount(), first);
         return experiment.getId();
     }
 
@@ -245,7 +267,12 @@ public class ExperimentService {
 
     public List<ExperimentViews.PhaseView> phases(UUID id) {
         load(id);
-        return phases.findByExperiment(id).stream().map(ExperimentService::toView).toList();
+        return phases.findByExperiment(id).stream().map(p -> toView(p, stateDigest(id, p))).toList();
+    }
+
+    private String stateDigest(UUID id, Phase phase) {
+        return phase.getStatus() != PhaseStatus.COMPLETED ? null
+                : artifacts.find(id, phase.getPhaseIndex(), ArtifactStore.STATE).map(ArtifactStore.ArtifactRecord::sha256).orElse(null);
     }
 
     /** A page of the experiments the caller may see: its own, or every owner's for an admin. */
@@ -318,6 +345,10 @@ public class ExperimentService {
             experiments.flush();
             return null;
         });
+        deleteArtifacts(id);
+    }
+
+    private void deleteArtifacts(UUID id) {
         try {
             artifacts.deleteAll(id);
         } catch (IOException e) {
@@ -349,7 +380,8 @@ public class ExperimentService {
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
                 lastEventId,
                 e.getPool(),
-                reference);
+                reference,
+                e.getForkedFrom() == null ? null : new ExperimentViews.Fork(e.getForkedFrom(), e.getForkedPhase()));
     }
 
     static ExperimentViews.ExperimentItem toItem(Experiment e, long lastEventId) {
@@ -361,7 +393,8 @@ public class ExperimentService {
                 spec.path("method").path("name").asString(null), spec.path("dataset").path("name").asString(null), lastEventId);
     }
 
-    static ExperimentViews.PhaseView toView(Phase p) {
+    /** @param stateDigest the sha256 of the phase's stored state, null before it completes */
+    static ExperimentViews.PhaseView toView(Phase p, String stateDigest) {
         tools.jackson.databind.JsonNode reports = p.getReports() == null ? null : JSON.readTree(p.getReports());
         // the deprecated fields, read from the reports they moved into (one release)
         tools.jackson.databind.JsonNode student = report(reports, "student").path("accuracy");
@@ -395,7 +428,9 @@ public class ExperimentService {
                         JSON.getTypeFactory().constructCollectionType(List.class, Double.class))) : null,
                 memory == null || cim == null ? memory : memory.withCim(cim),
                 read(report(reports, MnemonicsMetrics.NAME), MnemonicsMetrics.class),
-                read(report(reports, InversionMetrics.NAME), InversionMetrics.class));
+                read(report(reports, InversionMetrics.NAME), InversionMetrics.class),
+                stateDigest,
+                p.getReusedFrom());
     }
 
     private static tools.jackson.databind.JsonNode report(tools.jackson.databind.JsonNode reports, String name) {

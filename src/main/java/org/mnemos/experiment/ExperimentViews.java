@@ -33,6 +33,10 @@ public final class ExperimentViews {
             @Schema(description = "estimated seconds to the end of the run; null until it can be estimated") Long etaSeconds,
             @Schema(description = "the stage's latest training loss; null before its first step or when not finite") Double loss) {}
 
+    @Schema(description = "A finished phase a run starts from: the run reuses that experiment's phases 0..phase as its own")
+    public record Fork(@Schema(description = "the experiment to fork (your own)") UUID experiment,
+            @Schema(description = "the last phase to reuse; it must have completed") int phase) {}
+
     @Schema(description = "The resolved class order and the original labels of each phase")
     public record Plan(List<Integer> classOrder, List<List<Integer>> phases, List<String> classNames) {}
 
@@ -57,7 +61,9 @@ public final class ExperimentViews {
             @Schema(description = "the worker pool the run's phases go to: resources.pool, or the smallest pool the run fits when it names none and does not fit every pool; null: any pool") String pool,
             @Schema(description = "for a run of a preset that carries a reference card: the card and how this run compares"
                     + " with it; absent otherwise")
-            @JsonInclude(JsonInclude.Include.NON_NULL) Reference reference) {}
+            @JsonInclude(JsonInclude.Include.NON_NULL) Reference reference,
+            @Schema(description = "the finished phase this run was forked from; absent for a run that started from scratch")
+            @JsonInclude(JsonInclude.Include.NON_NULL) Fork forkedFrom) {}
 
     @Schema(description = "How a run of a preset compares with the published figure on the preset's reference card")
     public record Reference(
@@ -140,7 +146,8 @@ public final class ExperimentViews {
             Instant completedAt,
             @Schema(description = "What the run's parts measured in the phase, by report name: memory (with a byte budget"
                     + " or compression), cim, mnemonics, inversion (ABD, DeepInversion), aggregation (AANets' weights),"
-                    + " student (FOSTER's compressed student); absent where no part reported", implementation = Object.class)
+                    + " student (FOSTER's compressed student), and evaluation (the evaluator's top-5, old-predicted-as-new rate and"
+                    + " confusion matrix per classifier); absent where none reported", implementation = Object.class)
             @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode reports,
             @Schema(deprecated = true, description = "Deprecated: read reports.aggregation.weights. AANets: the aggregation"
                     + " weight α of each level (shallow to deep) after each epoch of the phase, [epoch][level]; absent for"
@@ -156,5 +163,11 @@ public final class ExperimentViews {
             org.mnemos.engine.metrics.MnemonicsMetrics mnemonics,
             @Schema(deprecated = true, description = "Deprecated: read reports.inversion. ABD and DeepInversion: what the"
                     + " model inversion after the phase did; absent otherwise")
-            org.mnemos.engine.metrics.InversionMetrics inversion) {}
+            org.mnemos.engine.metrics.InversionMetrics inversion,
+            @Schema(description = "sha256 of the phase's stored state (the network, memory and part states the next phase"
+                    + " starts from); absent until the phase completes")
+            @JsonInclude(JsonInclude.Include.NON_NULL) String stateDigest,
+            @Schema(description = "for a phase a fork reused: the experiment whose worker trained it; absent for a phase"
+                    + " trained in this run")
+            @JsonInclude(JsonInclude.Include.NON_NULL) UUID reusedFrom) {}
 }

@@ -84,6 +84,10 @@ public class Phase {
     @Column(name = "started_at")
     private Instant startedAt;
 
+    /** The experiment whose worker trained this phase, when a fork reused it; null for a phase trained here. */
+    @Column(name = "reused_from")
+    private UUID reusedFrom;
+
     @Column(name = "completed_at")
     private Instant completedAt;
 
@@ -123,6 +127,36 @@ public class Phase {
         this.completedAt = now;
     }
 
+    /**
+     * Takes over a completed phase of another run as this run's own (a fork): the same metrics,
+     * reports and record of where and when it ran, and the experiment that trained it.
+     */
+    public void reuse(Phase trained) {
+        if (trained.status != PhaseStatus.COMPLETED) {
+            throw new IllegalStateException("phase " + trained.getPhaseIndex() + " of " + trained.getExperimentId() + " is not completed");
+        }
+        this.status = PhaseStatus.COMPLETED;
+        this.classifier = trained.classifier;
+        this.accuracy = trained.accuracy;
+        this.cnnAccuracy = trained.cnnAccuracy;
+        this.nmeAccuracy = trained.nmeAccuracy;
+        this.oldAccuracy = trained.oldAccuracy;
+        this.newAccuracy = trained.newAccuracy;
+        this.accuracyRow = trained.accuracyRow;
+        this.perClassAccuracy = trained.perClassAccuracy;
+        this.reports = trained.reports;
+        this.exemplarCount = trained.exemplarCount;
+        this.memoryBytes = trained.memoryBytes;
+        this.imagesPerSecond = trained.imagesPerSecond;
+        this.durationMs = trained.durationMs;
+        this.attempts = trained.attempts;
+        this.worker = trained.worker;
+        this.device = trained.device;
+        this.startedAt = trained.startedAt;
+        this.completedAt = trained.completedAt;
+        this.reusedFrom = trained.reusedFrom != null ? trained.reusedFrom : trained.getExperimentId();
+    }
+
     /** The run's parts' reports of this phase, a JSON object by report name. */
     public void recordReports(String reports) {
         this.reports = reports;
@@ -155,4 +189,5 @@ public class Phase {
     public String getDevice() { return device; }
     public Instant getStartedAt() { return startedAt; }
     public Instant getCompletedAt() { return completedAt; }
+    public UUID getReusedFrom() { return reusedFrom; }
 }

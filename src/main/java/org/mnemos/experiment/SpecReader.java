@@ -1,7 +1,9 @@
 package org.mnemos.experiment;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.mnemos.catalog.PresetCatalog;
 import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.CompressionSpec;
@@ -56,8 +58,11 @@ public class SpecReader {
             .changeDefaultPropertyInclusion(incl -> JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
 
-    /** The submission as sent and as resolved. */
-    public record ReadSpec(ObjectNode submitted, ObjectNode resolvedTree, ExperimentSpec spec) {}
+    /** The submission as sent and as resolved, and the finished phase it forks from (null for none). */
+    public record ReadSpec(ObjectNode submitted, ObjectNode resolvedTree, ExperimentSpec spec, ExperimentViews.Fork from) {}
+
+    /** The submission's field naming the phase a run is forked from: not part of the spec the engine runs. */
+    public static final String FROM = "from";
 
     private final PresetCatalog presets;
 
@@ -91,6 +96,7 @@ public class SpecReader {
         }
         rejectNul(tree, "");
         ObjectNode submitted = (ObjectNode) tree;
+        ExperimentViews.Fork from = fork(submitted.get(FROM));
         ObjectNode resolved = submitted.deepCopy();
         JsonNode presetName = submitted.get("preset");
         if (presetName != null && !presetName.isNull()) {
@@ -102,7 +108,45 @@ public class SpecReader {
                             + "'; known: " + presets.list().stream().map(PresetCatalog.Preset::name).toList()));
             resolved = merge(preset.spec().deepCopy(), submitted);
         }
-        return new ReadSpec(submitted, resolved, bind(resolved));
+        resolved.remove(FROM);
+        return new ReadSpec(submitted, resolved, bind(resolved), from);
+    }
+
+    /** {@code {"experiment": id, "phase": k}}, or null when absent. */
+    private static ExperimentViews.Fork fork(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw ApiException.invalidSpec(FROM, "must be an object {experiment, phase}");
+        }
+        List<FieldProblem> problems = new ArrayList<>();
+        node.propertyNames().stream().filter(f -> !f.equals("experiment") && !f.equals("phase"))
+                .forEach(f -> problems.add(new FieldProblem(FROM + "." + f, "unknown field; allowed: [experiment, phase]")));
+        UUID experiment = null;
+        JsonNode id = node.get("experiment");
+        if (id == null || id.isNull()) {
+            problems.add(new FieldProblem(FROM + ".experiment", "is required: the id of the experiment to fork"));
+        } else {
+            try {
+                experiment = id.isString() ? UUID.fromString(id.asString()) : null;
+            } catch (IllegalArgumentException e) {
+                experiment = null;
+            }
+            if (experiment == null) {
+                problems.add(new FieldProblem(FROM + ".experiment", "must be an experiment id (a UUID string)"));
+            }
+        }
+        JsonNode phase = node.get("phase");
+        if (phase == null || phase.isNull()) {
+            problems.add(new FieldProblem(FROM + ".phase", "is required: the last phase to reuse"));
+        } else if (!phase.isIntegralNumber() || !phase.canConvertToInt() || phase.asInt() < 0) {
+            problems.add(new FieldProblem(FROM + ".phase", "must be an integer >= 0"));
+        }
+        if (!problems.isEmpty()) {
+            throw ApiException.invalidSpec(problems);
+        }
+        return new ExperimentViews.Fork(experiment, phase.asInt());
     }
 
     /** A JSON pointer ({@code /training/optimizer/lr}, {@code /protocol/classList/3}) as a field path. */

@@ -94,7 +94,7 @@ public class GroupService {
             ArmRequest arm = request.arms().get(a);
             List<ExperimentService.Prepared> members = new ArrayList<>();
             for (long seed : request.seeds()) {
-                members.add(prepareMember(request.name(), arm, a, seed, owner));
+                members.add(prepareMember(request.name(), arm, a, seed, caller));
             }
             prepared.put(arm.label(), members);
         }
@@ -230,7 +230,7 @@ public class GroupService {
     }
 
     /** The arm's spec with the member's seed, through the experiments' own reading, validation and planning. */
-    private ExperimentService.Prepared prepareMember(String groupName, ArmRequest arm, int index, long seed, String owner) {
+    private ExperimentService.Prepared prepareMember(String groupName, ArmRequest arm, int index, long seed, Caller caller) {
         String prefix = "arms[" + index + "].spec.";
         ObjectNode spec = arm.spec().deepCopy();
         spec.put("seed", seed);
@@ -238,7 +238,7 @@ public class GroupService {
             spec.put("name", groupName + " / " + arm.label() + " / seed " + seed);
         }
         try {
-            return experiments.prepare(JSON.writeValueAsBytes(spec), owner);
+            return experiments.prepare(JSON.writeValueAsBytes(spec), caller);
         } catch (ApiException e) {
             if (e.type() != ProblemType.INVALID_SPEC) {
                 throw e;

@@ -35,7 +35,9 @@ public class ResultsController {
     @GetMapping("/api/v1/experiments/{id}/results")
     @Operation(summary = "Every figure of the run's completed phases and of its summary in long form",
             description = "One row per number: experiment, seed, phase (empty for the run's figures), metric, classifier, value."
-                    + " backward_transfer is Lopez-Paz & Ranzato's (GEM, 2017) over the phases so far.")
+                    + " backward_transfer is Lopez-Paz & Ranzato's (GEM, 2017) over the phases so far; top5_accuracy (more than"
+                    + " five seen classes) and old_predicted_as_new (the old classes' test images predicted as this phase's"
+                    + " classes, phases after the first) per classifier.")
     @ApiResponse(responseCode = "200", description = "The rows", content = {
             @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, array = @ArraySchema(schema = @Schema(implementation = ResultRow.class))),
             @Content(mediaType = "text/csv", schema = @Schema(type = "string"))})
@@ -65,5 +67,25 @@ public class ResultsController {
         }
         ResultsService.Table table = chosen.equals("phase") ? results.matrixByPhase(id) : results.matrixGrouped(id);
         return Csv.download(id + "-accuracy-matrix-" + chosen + ".csv", Csv.write(table.header(), table.rows()));
+    }
+
+    @GetMapping("/api/v1/experiments/{id}/phases/{index}/confusion")
+    @Operation(summary = "A completed phase's confusion matrix as CSV",
+            description = "A row per true class and a column per predicted class (the seen classes' original labels in class"
+                    + " order, first column true_class); cells count test images, so row i sums to the test images of its class."
+                    + " 404 for a phase that has not completed, a classifier the run does not use, or a phase evaluated before"
+                    + " confusion matrices were stored.")
+    @ApiResponse(responseCode = "200", description = "The matrix", content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
+    public ResponseEntity<String> confusion(@PathVariable UUID id, @PathVariable int index,
+            @Parameter(description = "csv (the only format)") @RequestParam(required = false) String format,
+            @Parameter(description = "cnn (default) or nme") @RequestParam(required = false) String classifier) {
+        Csv.format(format, List.of("csv"));
+        String chosen = classifier == null ? "cnn" : classifier;
+        if (!ResultsService.CLASSIFIERS.contains(chosen)) {
+            throw new ApiException(ProblemType.INVALID_PARAMETER, "classifier must be one of " + ResultsService.CLASSIFIERS,
+                    List.of(new FieldProblem("classifier", "must be one of " + ResultsService.CLASSIFIERS)));
+        }
+        ResultsService.Table table = results.confusion(id, index, chosen);
+        return Csv.download(id + "-phase-" + index + "-confusion-" + chosen + ".csv", Csv.write(table.header(), table.rows()));
     }
 }

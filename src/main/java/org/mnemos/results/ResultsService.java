@@ -6,15 +6,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.mnemos.engine.metrics.EvaluationReport;
 import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.experiment.ExperimentService;
 import org.mnemos.experiment.ExperimentViews;
 import org.mnemos.experiment.PhaseStatus;
+import org.mnemos.web.ApiException;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.MissingNode;
 
 /** A run's stored figures as exports: the long form and the accuracy matrix in two orientations. */
 @Service
 public class ResultsService {
+
+    /** The classifiers a phase is evaluated with: the network's output layer and nearest mean of exemplars. */
+    public static final List<String> CLASSIFIERS = List.of("cnn", "nme");
 
     private final ExperimentService experiments;
 
@@ -54,6 +61,11 @@ public class ResultsService {
                         .sorted(Comparator.comparing(e -> Integer.parseInt(e.getKey())))
                         .forEach(e -> row.add("class_accuracy[" + e.getKey() + "]", classifier, e.getValue()));
             }
+            for (String evaluated : CLASSIFIERS) {
+                JsonNode figures = evaluation(phase).path(evaluated);
+                row.add("top5_accuracy", evaluated, number(figures.path("top5Accuracy")));
+                row.add("old_predicted_as_new", evaluated, number(figures.path("oldPredictedAsNew")));
+            }
             row.add("exemplar_count", null, phase.exemplarCount() == null ? null : phase.exemplarCount().doubleValue());
             row.add("memory_bytes", null, phase.memoryBytes() == null ? null : phase.memoryBytes().doubleValue());
         }
@@ -73,6 +85,41 @@ public class ResultsService {
             }
         }
         return rows;
+    }
+
+    private static JsonNode evaluation(ExperimentViews.PhaseView phase) {
+        return phase.reports() == null ? MissingNode.getInstance() : phase.reports().path(EvaluationReport.NAME);
+    }
+
+    private static Double number(JsonNode node) {
+        return node.isNumber() ? node.asDouble() : null;
+    }
+
+    /**
+     * A completed phase's confusion matrix for one classifier: a row per true class and a column per
+     * predicted class, both the seen classes' original labels in class order, cells counting test
+     * images. Not found where the phase has not completed, the run has no such phase or classifier,
+     * or the phase was evaluated before confusion matrices were stored.
+     */
+    public Table confusion(UUID id, int index, String classifier) {
+        ExperimentViews.PhaseView phase = completed(experiments.phases(id)).stream().filter(p -> p.index() == index).findFirst()
+                .orElseThrow(() -> ApiException.notFound("A completed phase " + index + " of experiment " + id));
+        JsonNode matrix = evaluation(phase).path(classifier).path("confusion");
+        if (!matrix.isArray()) {
+            throw ApiException.notFound("The " + classifier + " confusion matrix of phase " + index + " of experiment " + id);
+        }
+        List<String> header = new ArrayList<>(List.of("true_class"));
+        List<Integer> order = new ArrayList<>();
+        evaluation(phase).path("classOrder").forEach(label -> order.add(label.asInt()));
+        order.forEach(label -> header.add(String.valueOf(label)));
+        List<List<Object>> rows = new ArrayList<>();
+        for (int i = 0; i < matrix.size(); i++) {
+            List<Object> row = new ArrayList<>();
+            row.add(order.get(i));
+            matrix.get(i).forEach(count -> row.add(count.asInt()));
+            rows.add(row);
+        }
+        return new Table(header, rows);
     }
 
     /** Adds the non-null figures of one phase (or, with a null phase, of the run). */

@@ -52,7 +52,7 @@ public class PhaseExecution {
     private static final JsonMapper JSON = SpecReader.json();
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CANCEL_POLL_INTERVAL = Duration.ofSeconds(1);
-    public static final String STATE_ARTIFACT = "state";
+    public static final String STATE_ARTIFACT = ArtifactStore.STATE;
     /** Puts the execution back in the queue, unpicked and due at its run's place, for any worker of its pool to take. */
     private static final CompletionHandler<PhaseRef> HAND_BACK = (complete, operations) ->
             operations.reschedule(complete, complete.getExecution().executionTime);

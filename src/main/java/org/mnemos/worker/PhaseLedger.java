@@ -17,6 +17,7 @@ import org.mnemos.experiment.ExperimentViews;
 import org.mnemos.experiment.Phase;
 import org.mnemos.experiment.PhaseRepository;
 import org.mnemos.experiment.PhaseStatus;
+import org.mnemos.experiment.RunSummaries;
 import org.mnemos.experiment.SpecReader;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
@@ -180,11 +181,7 @@ public class PhaseLedger {
             phases.flush();
             List<Phase> done = phases.findByExperiment(id).stream()
                     .filter(p -> p.getStatus() == PhaseStatus.COMPLETED).toList();
-            RunSummary summary = RunSummary.of(
-                    done.stream().map(Phase::getAccuracy).toList(),
-                    done.stream().map(p -> accuracyRow(p.getAccuracyRow())).toList(),
-                    done.stream().map(p -> labels(p.getClasses())).toList(),
-                    done.stream().map(p -> perClassAccuracy(p.getPerClassAccuracy())).toList());
+            RunSummary summary = RunSummaries.of(done);
             experiment.phaseCompleted(done.size(), JSON.writeValueAsString(summary), now);
             experiment.resetAttempts();
             experiments.flush();
@@ -197,20 +194,6 @@ public class PhaseLedger {
             alsoInTransaction.run();
             return experiment.getStatus();
         });
-    }
-
-    private static List<Double> accuracyRow(String json) {
-        return JSON.readValue(json, JSON.getTypeFactory().constructCollectionType(List.class, Double.class));
-    }
-
-    private static List<Integer> labels(String json) {
-        return JSON.readValue(json, JSON.getTypeFactory().constructCollectionType(List.class, Integer.class));
-    }
-
-    private static Map<Integer, Double> perClassAccuracy(String json) {
-        Map<Integer, Double> accuracies = new LinkedHashMap<>();
-        JSON.readTree(json).properties().forEach(entry -> accuracies.put(Integer.valueOf(entry.getKey()), entry.getValue().asDouble()));
-        return accuracies;
     }
 
     void succeed(UUID id) {

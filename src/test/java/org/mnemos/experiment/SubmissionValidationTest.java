@@ -84,6 +84,7 @@ class SubmissionValidationTest {
     @MockitoBean VersionInfo versions;
     @MockitoBean org.mnemos.events.EventQueries eventQueries;
     @MockitoBean org.mnemos.artifacts.CheckpointUploads checkpoints;
+    @MockitoBean Forks forks;
 
     @BeforeEach
     void stubs() {

@@ -71,7 +71,7 @@ class ApiKeyFilterTest {
         MvcResult result = mvc.perform(post("/api/v1/experiments").header("Authorization", "Bearer w-secret")
                 .contentType(MediaType.APPLICATION_JSON).content("{}")).andReturn();
         assertThat(result.getResponse().getStatus()).isEqualTo(201);
-        org.mockito.Mockito.verify(service).submit(any(), any(), org.mockito.ArgumentMatchers.eq("writer"));
+        org.mockito.Mockito.verify(service).submit(any(), any(), org.mockito.ArgumentMatchers.eq(new Caller("writer", false)));
     }
 
     @Test

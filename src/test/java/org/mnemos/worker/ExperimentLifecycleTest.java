@@ -37,6 +37,7 @@ import org.mnemos.experiment.ExperimentService;
 import org.mnemos.experiment.ExperimentStatus;
 import org.mnemos.experiment.ExperimentViews;
 import org.mnemos.experiment.PhaseStatus;
+import org.mnemos.security.Caller;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -132,7 +133,7 @@ class ExperimentLifecycleTest {
     }
 
     private UUID submit() {
-        return service.submit(SPEC.getBytes(), null, null).experiment().id();
+        return service.submit(SPEC.getBytes(), null, Caller.ANONYMOUS).experiment().id();
     }
 
     private ExperimentViews.Experiment awaitStatus(UUID id, ExperimentStatus... statuses) throws InterruptedException {
@@ -298,13 +299,13 @@ class ExperimentLifecycleTest {
     @Test
     void idempotentRetryReturnsTheFirstExperimentAndADifferentBodyIsRefused() {
         engineSucceeds();
-        var first = service.submit(SPEC.getBytes(), "key-1", null);
-        var again = service.submit(SPEC.getBytes(), "key-1", null);
+        var first = service.submit(SPEC.getBytes(), "key-1", Caller.ANONYMOUS);
+        var again = service.submit(SPEC.getBytes(), "key-1", Caller.ANONYMOUS);
         assertThat(first.created()).isTrue();
         assertThat(again.created()).isFalse();
         assertThat(again.experiment().id()).isEqualTo(first.experiment().id());
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> service.submit(SPEC.replace("lifecycle", "other").getBytes(), "key-1", null))
+                        () -> service.submit(SPEC.replace("lifecycle", "other").getBytes(), "key-1", Caller.ANONYMOUS))
                 .isInstanceOf(org.mnemos.web.ApiException.class)
                 .extracting(e -> ((org.mnemos.web.ApiException) e).type())
                 .isEqualTo(org.mnemos.web.ProblemType.IDEMPOTENCY_MISMATCH);

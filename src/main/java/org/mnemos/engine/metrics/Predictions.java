@@ -8,8 +8,21 @@ import java.util.Map;
 /**
  * Predicted and true incremental labels on the test images of the seen classes, turned into the
  * phase's accuracy figures.
+ *
+ * @param cnnTop5 per test image, whether its class is among the network's five highest logits; null
+ *     with five seen classes or fewer
+ * @param nmeTop5 the same for the five nearest class means; null without class means or with five
+ *     seen classes or fewer
  */
-public record Predictions(int[] truth, int[] cnn, int[] nme) {
+public record Predictions(int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, boolean[] nmeTop5) {
+
+    /** Five highest scores: the top-5 figure the field reports. */
+    public static final int TOP = 5;
+
+    /** Predictions without top-5 figures. */
+    public Predictions(int[] truth, int[] cnn, int[] nme) {
+        this(truth, cnn, nme, null, null);
+    }
 
     public static double accuracy(int[] truth, int[] predicted, int from, int to) {
         int total = 0;
@@ -55,6 +68,10 @@ public record Predictions(int[] truth, int[] cnn, int[] nme) {
         }
         double cnnAccuracy = accuracy(truth, cnn, 0, seen);
         Double nmeAccuracy = nme == null ? null : accuracy(truth, nme, 0, seen);
+        List<Integer> seenOrder = List.copyOf(classOrder.subList(0, seen));
+        EvaluationReport evaluation = new EvaluationReport(seenOrder,
+                figures(cnn, cnnTop5, seen, oldClasses, phase),
+                nme == null ? null : figures(nme, nmeTop5, seen, oldClasses, phase));
         return new PhaseMetrics(
                 phase,
                 classes,
@@ -69,6 +86,30 @@ public record Predictions(int[] truth, int[] cnn, int[] nme) {
                 exemplarCount,
                 memoryBytes,
                 trainMillis,
-                imagesPerSecond);
+                imagesPerSecond).withReport(evaluation);
+    }
+
+    private EvaluationReport.Classifier figures(int[] predicted, boolean[] top5, int seen, int oldClasses, int phase) {
+        int[][] confusion = new int[seen][seen];
+        int old = 0;
+        int oldAsNew = 0;
+        for (int i = 0; i < truth.length; i++) {
+            confusion[truth[i]][predicted[i]]++;
+            if (truth[i] < oldClasses) {
+                old++;
+                if (predicted[i] >= oldClasses) {
+                    oldAsNew++;
+                }
+            }
+        }
+        Double top5Accuracy = null;
+        if (top5 != null && truth.length > 0) {
+            int hits = 0;
+            for (boolean hit : top5) {
+                hits += hit ? 1 : 0;
+            }
+            top5Accuracy = (double) hits / truth.length;
+        }
+        return new EvaluationReport.Classifier(top5Accuracy, phase == 0 || old == 0 ? null : (double) oldAsNew / old, confusion);
     }
 }

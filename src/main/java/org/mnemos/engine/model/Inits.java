@@ -1,8 +1,9 @@
 package org.mnemos.engine.model;
 
 import ai.djl.training.initializer.Initializer;
+import org.mnemos.engine.util.PhaseRandom;
 
-/** PyTorch-style parameter initialisers; they draw from the engine's seeded generator. */
+/** PyTorch-style parameter initialisers; they draw from the running phase's generator ({@link PhaseRandom}). */
 final class Inits {
 
     private Inits() {}
@@ -14,13 +15,13 @@ final class Inits {
             for (int i = 2; i < shape.dimension(); i++) {
                 fanOut *= shape.get(i);
             }
-            return manager.randomNormal(0f, (float) Math.sqrt(2.0 / fanOut), shape, dataType);
+            return PhaseRandom.normal(manager, 0f, (float) Math.sqrt(2.0 / fanOut), shape, dataType);
         };
     }
 
     /** U(-bound, bound). */
     static Initializer uniform(double bound) {
-        return (manager, shape, dataType) -> manager.randomUniform((float) -bound, (float) bound, shape, dataType);
+        return (manager, shape, dataType) -> PhaseRandom.uniform(manager, (float) -bound, (float) bound, shape, dataType);
     }
 
     /** nn.Linear's default: U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for both weight and bias. */

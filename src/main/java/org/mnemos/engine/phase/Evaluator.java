@@ -32,6 +32,8 @@ public final class Evaluator {
         int n = test.size();
         int[] cnn = new int[n];
         int[] nme = classMeans == null ? null : new int[n];
+        boolean[] cnnTop5 = null;
+        boolean[] nmeTop5 = null;
         try (NDManager evalManager = manager.newSubManager();
                 DeviceDataset data = DeviceDataset.of(test.pixels(), test.labels(), height, width, channels, evalManager)) {
             NDArray means = null;
@@ -49,17 +51,37 @@ public final class Evaluator {
                     NDArray indices = batch.arange(start, end).toType(DataType.INT64, false);
                     NDArray inputs = transform.apply(data.gather(indices), false, unused);
                     NDList outputs = net.forward(parameters, new NDList(inputs), false);
-                    int[] predicted = toInts(outputs.get(0).argMax(1));
+                    NDArray logits = outputs.get(0);
+                    int[] predicted = toInts(logits.argMax(1));
                     System.arraycopy(predicted, 0, cnn, start, predicted.length);
+                    if (logits.getShape().get(1) > Predictions.TOP) {
+                        cnnTop5 = cnnTop5 == null ? new boolean[n] : cnnTop5;
+                        markTop5(logits, test.labels(), start, cnnTop5);
+                    }
                     if (means != null) {
                         NDArray similarity = outputs.get(1).normalize(2, 1).matMul(means.transpose());
                         int[] nearest = toInts(similarity.argMax(1));
                         System.arraycopy(nearest, 0, nme, start, nearest.length);
+                        if (similarity.getShape().get(1) > Predictions.TOP) {
+                            nmeTop5 = nmeTop5 == null ? new boolean[n] : nmeTop5;
+                            markTop5(similarity, test.labels(), start, nmeTop5);
+                        }
                     }
                 }
             }
         }
-        return new Predictions(test.labels(), cnn, nme);
+        return new Predictions(test.labels(), cnn, nme, cnnTop5, nmeTop5);
+    }
+
+    /** Whether each row's true label is among its five highest scores (rows {@code start}.. of the test set). */
+    static void markTop5(NDArray scores, int[] labels, int start, boolean[] hits) {
+        int[] ranked = toInts(scores.argSort(1, false).get(":, 0:{}", Predictions.TOP));
+        int rows = ranked.length / Predictions.TOP;
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < Predictions.TOP; k++) {
+                hits[start + r] |= ranked[r * Predictions.TOP + k] == labels[start + r];
+            }
+        }
     }
 
     private static int[] toInts(NDArray array) {

@@ -1,7 +1,6 @@
 package org.mnemos.engine.phase;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -27,6 +26,7 @@ import org.mnemos.engine.model.InitCheckpoint;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.InitSpec;
 import org.mnemos.engine.util.Autograd;
+import org.mnemos.engine.util.PhaseRandom;
 
 /**
  * The phase procedure every method shares: rebuild the network from the previous state, assemble
@@ -62,8 +62,9 @@ public final class PhaseRunner {
             int phase, Path previousState, Path stateDir, Device device, TrainingListener listener, CancellationSignal cancel) {
         ExperimentSpec spec = plan.spec();
         Autograd.disable();
-        long seed = spec.seedOrDefault() * 1_000_003L + phase;
-        Engine.getInstance().setRandomSeed((int) seed);
+        long seed = phaseSeed(spec, phase);
+        // the phase's own generators: host draws from rng, tensor draws (initialisation, latents) from
+        // the bound PhaseRandom; PyTorch's process-wide generator is shared with concurrent phases
         Random rng = new Random(seed);
         long start = System.nanoTime();
         ImageDataset train = data.train();
@@ -71,7 +72,7 @@ public final class PhaseRunner {
         List<Integer> newClasses = plan.phases().get(phase);
         int totalClasses = oldClasses + newClasses.size();
         PhaseProgress progress = new PhaseProgress(phase, listener);
-        try (NDManager manager = NDManager.newBaseManager(device)) {
+        try (PhaseRandom.Binding draws = PhaseRandom.bind(seed); NDManager manager = NDManager.newBaseManager(device)) {
             IncrementalNet net;
             IncrementalNet previousNet = null;
             ExemplarSet memory;
@@ -186,7 +187,9 @@ public final class PhaseRunner {
         PhaseState state = PhaseState.read(stateDir);
         ImageDataset train = data.train();
         int totalClasses = classesBefore(phase) + plan.phases().get(phase).size();
-        try (NDManager manager = NDManager.newBaseManager(device)) {
+        // the network's initial draws are overwritten by the saved state; bound only to leave PyTorch's generator alone
+        try (PhaseRandom.Binding draws = PhaseRandom.bind(phaseSeed(plan.spec(), phase));
+                NDManager manager = NDManager.newBaseManager(device)) {
             IncrementalNet net = IncrementalNet.rebuild(builder(phase), inputShape(), state.segmentSizes(), manager);
             state.loadParameters(stateDir, net, manager);
             ExemplarSet memory = PhaseState.readMemory(stateDir);
@@ -199,6 +202,11 @@ public final class PhaseRunner {
                     phase, plan.phases().get(phase), phaseSizes(phase), plan.classOrder(),
                     method.classifier() == ClassifierRule.NME, memory.size(), memory.memoryBytes(), 0, 0);
         }
+    }
+
+    /** The seed of every random draw of {@code phase}: a function of the spec's seed and the phase alone. */
+    static long phaseSeed(ExperimentSpec spec, int phase) {
+        return spec.seedOrDefault() * 1_000_003L + phase;
     }
 
     private static long elements(List<Parameter> parameters) {

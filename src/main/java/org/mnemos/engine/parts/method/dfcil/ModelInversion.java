@@ -28,6 +28,7 @@ import org.mnemos.engine.optim.Gradients;
 import org.mnemos.engine.phase.PhaseProgress;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.util.Autograd;
+import org.mnemos.engine.util.PhaseRandom;
 import org.mnemos.engine.util.Scalars;
 
 /**
@@ -155,8 +156,7 @@ public final class ModelInversion implements AutoCloseable {
 
     /** The weighted terms of one inversion step: content, class balance, BatchNorm statistics, smoothness. */
     NDArray[] loss(IncrementalNet teacher, int seenClasses, NDManager stepManager) {
-        NDArray z = stepManager.randomNormal(0f, 1f, new Shape(options.batchSize(), options.latentDim()), DataType.FLOAT32,
-                stepManager.getDevice());
+        NDArray z = PhaseRandom.normal(stepManager, 0f, 1f, new Shape(options.batchSize(), options.latentDim()), DataType.FLOAT32);
         NDArray images = generator.forward(parameters, new NDList(z), true).head();
         NDArray logits;
         List<BatchNormTap.Observation> layers;
@@ -174,7 +174,7 @@ public final class ModelInversion implements AutoCloseable {
 
     /** {@code count} dreamed images (N, C, H, W) from the generator in evaluation mode, in {@code target}'s manager. */
     public NDArray sample(int count, NDManager target) {
-        NDArray z = target.randomNormal(0f, 1f, new Shape(count, options.latentDim()), DataType.FLOAT32, target.getDevice());
+        NDArray z = PhaseRandom.normal(target, 0f, 1f, new Shape(count, options.latentDim()), DataType.FLOAT32);
         return generator.forward(parameters, new NDList(z), false).head();
     }
 

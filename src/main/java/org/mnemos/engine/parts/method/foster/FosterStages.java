@@ -34,6 +34,7 @@ import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
+import org.mnemos.engine.util.PhaseRandom;
 
 /**
  * FOSTER's two stages of every phase after the first (Wang et al., ECCV 2022, as PyCIL's
@@ -277,7 +278,7 @@ public final class FosterStages implements PhaseHook, NetworkHook {
     private static Linear newExtractorHead(int classes, int inputDim, NDManager manager) {
         Linear head = Linear.builder().setUnits(classes).build();
         head.setInitializer(
-                (m, shape, type) -> m.randomUniform((float) -Math.sqrt(3.0 / inputDim), (float) Math.sqrt(3.0 / inputDim), shape, type),
+                (m, shape, type) -> PhaseRandom.uniform(m, (float) -Math.sqrt(3.0 / inputDim), (float) Math.sqrt(3.0 / inputDim), shape, type),
                 Parameter.Type.WEIGHT);
         head.setInitializer(Initializer.ZEROS, Parameter.Type.BIAS);
         head.initialize(manager, DataType.FLOAT32, new Shape(1, inputDim));
