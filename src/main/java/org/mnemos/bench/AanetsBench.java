@@ -84,11 +84,15 @@ final class AanetsBench {
                     Path dir = work.resolve(method + "-" + arm + "-" + seed);
                     LocalRun.Result result = continueFrom(engine, spec(method, seed, aggregation(arm, fusionLr)), phase0, base, dir);
                     results.computeIfAbsent(arm, a -> new ArrayList<>()).add(result);
-                    System.err.printf("%s %s seed %d: final %.4f, average %.4f, %.0f s after phase 0%n", method, arm, seed,
-                            result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(), result.seconds());
+                    System.err.printf("%s %s seed %d: final %.4f, average %.4f, per phase %s, %.0f s after phase 0%n", method, arm, seed,
+                            result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
+                            levels(result.phases().stream().map(PhaseMetrics::accuracy).toList()), result.seconds());
                     if (arm.equals("learned")) {
                         trajectories.add(trajectory(seed, result.phases()));
                         branches.add(branchAccuracies(engine, result.plan(), dir, seed));
+                        // on stderr as well, so that a run stopped early leaves its diagnosis behind
+                        System.err.println(trajectories.get(trajectories.size() - 1));
+                        System.err.println(branches.get(branches.size() - 1));
                     }
                 }
             }
