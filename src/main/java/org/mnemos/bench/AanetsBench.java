@@ -62,7 +62,14 @@ final class AanetsBench {
 
     private AanetsBench() {}
 
-    static void table(Path data, List<String> methods, List<String> arms, List<Long> seeds, Double fusionLr) throws IOException {
+    /**
+     * @param maxMinutes stop starting seeds once another seed, as long as the longest so far, would
+     *     end past this many minutes from the start (0: no limit); the tables then cover the seeds done
+     */
+    static void table(Path data, List<String> methods, List<String> arms, List<Long> seeds, Double fusionLr, double maxMinutes)
+            throws IOException {
+        long benchStart = System.nanoTime();
+        double longestSeed = 0;
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         Path work = Files.createTempDirectory("mnemos-aanets");
         System.out.printf("## AANets on Split-Fashion-MNIST (issue 21 protocol): ResNet-8, cosine head, B5 + 5 phases of 1 class "
@@ -74,6 +81,12 @@ final class AanetsBench {
             List<String> trajectories = new ArrayList<>();
             List<String> branches = new ArrayList<>();
             for (long seed : seeds) {
+                double elapsed = (System.nanoTime() - benchStart) / 60e9;
+                if (maxMinutes > 0 && elapsed + longestSeed > maxMinutes) {
+                    System.out.printf("(stopped before seed %d: %.1f min elapsed, a seed takes up to %.1f min, limit %.0f min)%n%n",
+                            seed, elapsed, longestSeed, maxMinutes);
+                    break;
+                }
                 Path base = work.resolve(method + "-" + seed + "-phase0");
                 long start = System.nanoTime();
                 RunPlan basePlan = engine.plan(spec(method, seed, null));
@@ -95,6 +108,7 @@ final class AanetsBench {
                         System.err.println(branches.get(branches.size() - 1));
                     }
                 }
+                longestSeed = Math.max(longestSeed, (System.nanoTime() - start) / 60e9);
             }
             System.out.printf("### %s%n%n", method);
             System.out.println("| arm | final accuracy | average incremental accuracy | wall time per run (phases 1-5) |");
