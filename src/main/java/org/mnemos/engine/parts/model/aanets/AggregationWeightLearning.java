@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.model.AggregatedBackbone;
 import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.optim.Gradients;
 import org.mnemos.engine.optim.LrSchedule;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.optim.Optimizer;
@@ -172,14 +173,15 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
     }
 
     /**
-     * Puts the previous phase's accumulated gradients into the weights' (fresh) gradients: a
-     * backward pass of Σ α_k·g_k, whose gradient is g exactly.
+     * Makes the previous phase's accumulated gradients the weights' gradients: zeroes whatever they
+     * hold, then a backward pass of Σ α_k·g_k, whose gradient is g exactly.
      */
     private static void seedGradients(PhaseSession session, List<Parameter> weights, float[] gradient) {
         if (gradient.length != weights.size()) {
             throw new IllegalStateException("the previous phase saved " + gradient.length + " aggregation gradients for "
                     + weights.size() + " levels");
         }
+        Gradients.zero(weights);
         try (NDManager step = session.manager().newSubManager()) {
             NDArray sum = null;
             Autograd.enable();
