@@ -66,15 +66,24 @@ final class AanetsBench {
      * @param maxMinutes stop starting seeds once another seed, as long as the longest so far, would
      *     end past this many minutes from the start (0: no limit); the tables then cover the seeds done
      */
-    static void table(Path data, List<String> methods, List<String> arms, List<Long> seeds, Double fusionLr, double maxMinutes)
-            throws IOException {
+    static void table(Path data, List<String> methods, List<String> arms, List<Long> seeds, Double fusionLr, double maxMinutes,
+            Smoke smoke) throws IOException {
         long benchStart = System.nanoTime();
         double longestSeed = 0;
-        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         Path work = Files.createTempDirectory("mnemos-aanets");
-        System.out.printf("## AANets on Split-Fashion-MNIST (issue 21 protocol): ResNet-8, cosine head, B5 + 5 phases of 1 class "
+        Path root = data;
+        if (smoke.trainPerClass() != null) {
+            // a cut-down protocol: the first images of each class, as the compression bench takes them
+            root = work.resolve("data");
+            var splits = new DatasetCatalog(new DataRoots(List.of(data))).load(DatasetSpec.named("fashion-mnist"));
+            CompressionBench.writeIdx(root.resolve("fashion-mnist"), "train", CompressionBench.firstPerClass(splits.train(), smoke.trainPerClass()));
+            CompressionBench.writeIdx(root.resolve("fashion-mnist"), "t10k", CompressionBench.firstPerClass(splits.test(), smoke.testPerClass()));
+        }
+        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(root))));
+        System.out.printf("## AANets on Split-Fashion-MNIST (%s): ResNet-8, cosine head, B5 + 5 phases of 1 class "
                 + "(class order seed %d), %d epochs per phase, memory %d in total, fusion lr %s, seeds %s; load average at start %s%n%n",
-                CLASS_ORDER_SEED, EPOCHS, MEMORY, fusionLr == null ? "derived (default)" : fusionLr, seeds, loadAverage());
+                smoke.isFull() ? "issue 21 protocol" : "SMOKE RUN, cut-down protocol: " + smoke, CLASS_ORDER_SEED, smoke.epochs(), MEMORY,
+                fusionLr == null ? "derived (default)" : fusionLr, seeds, loadAverage());
         System.out.printf("Runs in %s%n%n", work);
         for (String method : methods) {
             Map<String, List<LocalRun.Result>> results = new LinkedHashMap<>();
@@ -89,13 +98,13 @@ final class AanetsBench {
                 }
                 Path base = work.resolve(method + "-" + seed + "-phase0");
                 long start = System.nanoTime();
-                RunPlan basePlan = engine.plan(spec(method, seed, null));
+                RunPlan basePlan = engine.plan(spec(method, seed, null, smoke.epochs()));
                 PhaseOutcome phase0 = engine.runPhase(basePlan, 0, null, base, Device.cpu(), p -> {}, CancellationSignal.NEVER);
                 double phase0Seconds = (System.nanoTime() - start) / 1e9;
                 System.err.printf("%s seed %d phase 0: %.4f, %.0f s%n", method, seed, phase0.metrics().accuracy(), phase0Seconds);
                 for (String arm : arms) {
                     Path dir = work.resolve(method + "-" + arm + "-" + seed);
-                    LocalRun.Result result = continueFrom(engine, spec(method, seed, aggregation(arm, fusionLr)), phase0, base, dir);
+                    LocalRun.Result result = continueFrom(engine, spec(method, seed, aggregation(arm, fusionLr), smoke.epochs()), phase0, base, dir);
                     results.computeIfAbsent(arm, a -> new ArrayList<>()).add(result);
                     System.err.printf("%s %s seed %d: final %.4f, average %.4f, per phase %s, %.0f s after phase 0%n", method, arm, seed,
                             result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
@@ -249,7 +258,25 @@ final class AanetsBench {
         return IncrementalNet.rebuild(builder, new Shape(1, 1, 28, 28), segments, manager);
     }
 
-    static ExperimentSpec spec(String method, long seed, AanetsSpec aggregation) {
+    /**
+     * What a smoke run cuts from the protocol: fewer epochs (milestones at half and three quarters),
+     * the first {@code trainPerClass} / {@code testPerClass} images of each class (null: all).
+     */
+    record Smoke(int epochs, Integer trainPerClass, Integer testPerClass) {
+
+        static final Smoke FULL = new Smoke(EPOCHS, null, null);
+
+        boolean isFull() {
+            return equals(FULL);
+        }
+
+        @Override
+        public String toString() {
+            return epochs + " epochs" + (trainPerClass == null ? "" : ", " + trainPerClass + " train / " + testPerClass + " test images per class");
+        }
+    }
+
+    static ExperimentSpec spec(String method, long seed, AanetsSpec aggregation, int epochs) {
         return new ExperimentSpec(
                 "split-fashion-mnist-" + method + (aggregation == null ? "" : "-aanets"),
                 seed,
@@ -259,8 +286,8 @@ final class AanetsBench {
                 new ModelSpec("resnet8", null, "cosine", aggregation, "projection"),
                 MethodSpec.named(method),
                 new MemorySpec("herding", null, MEMORY),
-                new TrainingSpec(EPOCHS, null, 128, new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, null, null, null),
-                        new ScheduleSpec("multistep", List.of(4, 6), 0.1), true));
+                new TrainingSpec(epochs, null, 128, new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, null, null, null),
+                        new ScheduleSpec("multistep", List.of(Math.max(1, epochs / 2), Math.max(1, epochs * 3 / 4)), 0.1), true));
     }
 
     /** α after the first and the last epoch of each phase, the phase's learning rate and steps, and the drift by phase 2. */

@@ -31,7 +31,8 @@ import org.mnemos.engine.spec.TrainingSpec;
  *
  * <p>Arguments: any of {@code throughput}, {@code mnist}, {@code fashion-mnist} (default all),
  * {@code mnemonics} and {@code aanets} (see {@link AanetsBench}: {@code --arms single,learned,fixed},
- * {@code --fusion-lr X} for the learned arm, default derived, {@code --max-minutes M}), the last two only
+ * {@code --fusion-lr X} for the learned arm, default derived, {@code --max-minutes M}; a smoke run with
+ * {@code --epochs E} and/or {@code --train-per-class N --test-per-class M}), the last two only
  * when named; and {@code --iterations N}, {@code --methods a,b}, {@code --data DIR},
  * {@code --seeds 0,1,2}, {@code --fusion-lr X}, {@code --modes a,b}, {@code --outer-lr X}. The part
  * {@code mnemonics} compares herding with mnemonics exemplars on Split-Fashion-MNIST at 10
@@ -62,6 +63,7 @@ public final class Benchmarks {
         Double fusionLr = null;
         List<String> arms = AanetsBench.ARMS;
         double maxMinutes = 0;
+        Integer epochs = null;
         int compressionEpochs = 2;
         List<String> variants = List.of("herding", "cam", "cim");
         List<String> datasets = List.of("mnist", "fashion-mnist");
@@ -83,6 +85,7 @@ public final class Benchmarks {
                 case "--fusion-lr" -> fusionLr = Double.valueOf(args[++i]);
                 case "--arms" -> arms = Arrays.asList(args[++i].split(","));
                 case "--max-minutes" -> maxMinutes = Double.parseDouble(args[++i]);
+                case "--epochs" -> epochs = Integer.valueOf(args[++i]);
                 case "--compression-epochs" -> compressionEpochs = Integer.parseInt(args[++i]);
                 case "--variants" -> variants = Arrays.asList(args[++i].split(","));
                 case "--datasets" -> datasets = Arrays.asList(args[++i].split(","));
@@ -112,8 +115,9 @@ public final class Benchmarks {
                 case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
                         iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);
                 case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds, outerLr);
-                case "aanets" -> AanetsBench.table(
-                        data, methods == null ? List.of("lucir", "icarl") : methods, arms, seeds, fusionLr, maxMinutes);
+                case "aanets" -> AanetsBench.table(data, methods == null ? List.of("lucir", "icarl") : methods, arms, seeds, fusionLr,
+                        maxMinutes, new AanetsBench.Smoke(epochs == null ? AanetsBench.Smoke.FULL.epochs() : epochs,
+                                trainPerClass, trainPerClass == null ? null : testPerClass));
                 case "foster" -> FosterBench.table(
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
