@@ -14,7 +14,6 @@ import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.parts.Methods;
-import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -31,8 +30,9 @@ import org.mnemos.engine.spec.TrainingSpec;
  * per class). Prints Markdown.
  *
  * <p>Arguments: any of {@code throughput}, {@code mnist}, {@code fashion-mnist} (default all),
- * {@code mnemonics}, {@code aanets} (see {@link AanetsBench}) and {@code aanets-branches} (branch
- * accuracies of the runs an {@code aanets} part left in {@code --runs DIR}), the last three only
+ * {@code mnemonics} and {@code aanets} (see {@link AanetsBench}: {@code --arms single,learned,fixed},
+ * {@code --fusion-lr X} for the learned arm, default derived, {@code --max-minutes M}; a smoke run with
+ * {@code --epochs E} and/or {@code --train-per-class N --test-per-class M}), the last two only
  * when named; and {@code --iterations N}, {@code --methods a,b}, {@code --data DIR},
  * {@code --seeds 0,1,2}, {@code --fusion-lr X}, {@code --modes a,b}, {@code --outer-lr X}. The part
  * {@code mnemonics} compares herding with mnemonics exemplars on Split-Fashion-MNIST at 10
@@ -60,8 +60,10 @@ public final class Benchmarks {
         Double outerLr = null;
         Path data = Path.of(System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
         List<Long> seeds = List.of(0L, 1L, 2L);
-        double fusionLr = AanetsSpec.DEFAULT_FUSION_LR;
-        Path runs = null;
+        Double fusionLr = null;
+        List<String> arms = AanetsBench.ARMS;
+        double maxMinutes = 0;
+        Integer epochs = null;
         int compressionEpochs = 2;
         List<String> variants = List.of("herding", "cam", "cim");
         List<String> datasets = List.of("mnist", "fashion-mnist");
@@ -83,8 +85,10 @@ public final class Benchmarks {
                 case "--outer-lr" -> outerLr = Double.valueOf(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
                 case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
-                case "--fusion-lr" -> fusionLr = Double.parseDouble(args[++i]);
-                case "--runs" -> runs = Path.of(args[++i]);
+                case "--fusion-lr" -> fusionLr = Double.valueOf(args[++i]);
+                case "--arms" -> arms = Arrays.asList(args[++i].split(","));
+                case "--max-minutes" -> maxMinutes = Double.parseDouble(args[++i]);
+                case "--epochs" -> epochs = Integer.valueOf(args[++i]);
                 case "--compression-epochs" -> compressionEpochs = Integer.parseInt(args[++i]);
                 case "--variants" -> variants = Arrays.asList(args[++i].split(","));
                 case "--datasets" -> datasets = Arrays.asList(args[++i].split(","));
@@ -117,10 +121,9 @@ public final class Benchmarks {
                 case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
                         iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);
                 case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds, outerLr);
-                case "aanets" -> AanetsBench.table(
-                        data, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds, fusionLr);
-                case "aanets-branches" -> AanetsBench.branches(
-                        data, runs, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds.get(0), fusionLr);
+                case "aanets" -> AanetsBench.table(data, methods == null ? List.of("lucir", "icarl") : methods, arms, seeds, fusionLr,
+                        maxMinutes, new AanetsBench.Smoke(epochs == null ? AanetsBench.Smoke.FULL.epochs() : epochs,
+                                trainPerClass, trainPerClass == null ? null : testPerClass));
                 case "foster" -> FosterBench.table(
                         data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
                 case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
@@ -134,7 +137,7 @@ public final class Benchmarks {
                 case "pod-spatial" -> PodSpatialBench.table(data, datasets, spatialWeights, seeds, iterations,
                         trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize);
                 default -> throw new IllegalArgumentException(
-                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, aanets-branches, "
+                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, "
                                 + "foster, compression, pod-spatial, pytorch-interop, dfcil-mnist, dfcil-fashion-mnist, gpu");
             }
         }

@@ -53,7 +53,7 @@ public final class SpecDefaults {
                 spec.preset(),
                 spec.dataset(),
                 protocol(spec.protocol()),
-                model(spec.model(), Methods.create(spec.method()).head()),
+                model(spec.model(), Methods.create(spec.method()).head(), spec.method().name()),
                 method(spec.method(), training.optimizer().lr()),
                 // only a method that keeps exemplars has a memory (LwF when the client gives it one), so that
                 // the resolved spec says what ran and can be submitted again as it is
@@ -120,14 +120,27 @@ public final class SpecDefaults {
     /** The backbones built from {@code CifarResNet}, whose downsampling shortcut is selectable. */
     private static final List<String> CIFAR_RESNETS = List.of("resnet32", "resnet8");
 
-    private static ModelSpec model(ModelSpec m, HeadType forcedHead) {
+    /**
+     * The backbones AANets aggregates: convolutional ones, whose stable branch rescales every (out,
+     * in) kernel slice (AANets' ss). The MLP's stable layer could only rescale whole units, too rigid
+     * to learn new classes (bench/RESULTS.md, issue 21), so it is refused rather than extended.
+     */
+    public static final List<String> AGGREGATED_BACKBONES = List.of("resnet32", "resnet8", "resnet18");
+    public static final String AGGREGATION_NEEDS_CONV =
+            "AANets needs a convolutional backbone (" + String.join(", ", AGGREGATED_BACKBONES)
+                    + "): an MLP's stable branch can only rescale whole units and does not learn new classes; got ";
+
+    private static ModelSpec model(ModelSpec m, HeadType forcedHead, String method) {
         if (m == null || m.backbone() == null) {
             throw new SpecException("model.backbone", "is required; allowed: " + org.mnemos.engine.model.Backbones.NAMES);
         }
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
         String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
                 : m.head() == null ? "linear" : m.head();
-        AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved() : m.aggregation();
+        if (m.aggregation() != null && !AGGREGATED_BACKBONES.contains(m.backbone())) {
+            throw new SpecException("model.aggregation", AGGREGATION_NEEDS_CONV + m.backbone());
+        }
+        AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved(method) : m.aggregation();
         String shortcut = m.shortcut() != null || !CIFAR_RESNETS.contains(m.backbone()) ? m.shortcut()
                 : head.equals("linear") ? "zeroPad" : "projection";
         return new ModelSpec(m.backbone(), hidden, head, aggregation, shortcut, m.init() == null ? null : m.init().resolved());

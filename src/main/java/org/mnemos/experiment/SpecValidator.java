@@ -9,6 +9,7 @@ import java.util.Set;
 import org.mnemos.catalog.MethodCatalog;
 import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.PartCatalog;
+import org.mnemos.engine.SpecDefaults;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.memory.ExemplarStorage;
@@ -346,8 +347,12 @@ public class SpecValidator {
         if (aanets.plasticBranch() != null && !BranchType.NAMES.contains(aanets.plasticBranch())) {
             errors.add("model.aggregation.plasticBranch", "must be one of " + BranchType.NAMES);
         }
-        if (aanets.fusionLr() != null && !(aanets.fusionLr() > 0 && aanets.fusionLr() <= 1)) {
-            errors.add("model.aggregation.fusionLr", "must lie in (0, 1], got " + aanets.fusionLr());
+        if (aanets.fusionLr() != null && !(aanets.fusionLr() >= 0 && aanets.fusionLr() <= 1)) {
+            errors.add("model.aggregation.fusionLr", "must lie in [0, 1] (0 keeps every aggregation weight at 0.5), got "
+                    + aanets.fusionLr());
+        }
+        if (model.backbone() != null && !SpecDefaults.AGGREGATED_BACKBONES.contains(model.backbone())) {
+            errors.add("model.aggregation", SpecDefaults.AGGREGATION_NEEDS_CONV + model.backbone());
         }
         if (method != null && !method.usesExemplars()) {
             errors.add("model.aggregation", "AANets learns its aggregation weights on exemplars; method '"

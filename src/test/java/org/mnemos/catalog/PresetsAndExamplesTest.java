@@ -181,7 +181,7 @@ class PresetsAndExamplesTest {
                 assertThat(spec.method().name()).isEqualTo(method);
                 assertThat(spec.model().backbone()).isEqualTo("resnet32");
                 assertThat(spec.model().aggregation()).isEqualTo(
-                        new org.mnemos.engine.spec.AanetsSpec("aanets", "ss", "free", 1e-5, false));
+                        new org.mnemos.engine.spec.AanetsSpec("aanets", "ss", "free", null, null));
             }
         }
     }

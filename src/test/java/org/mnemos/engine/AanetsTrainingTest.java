@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,18 +45,18 @@ class AanetsTrainingTest {
     }
 
     private static ExperimentSpec spec(String backbone, String method, int phases, AanetsSpec aanets) {
-        boolean resnet = backbone.equals("resnet32");
+        boolean mlp = backbone.equals("mlp");
         return new ExperimentSpec(
                 backbone + "-" + method + "-aanets", 2L, null,
-                // ResNet-32 on 8×8 images keeps the test short; stage 3 still has 2×2 maps
-                new DatasetSpec("synthetic", null, null, 2 * phases, resnet ? 16 : 40, resnet ? 4 : 10, 8, resnet ? 3 : 1),
+                // CIFAR ResNets on 8×8 images keep the test short; stage 3 still has 2×2 maps
+                new DatasetSpec("synthetic", null, null, 2 * phases, 16, 4, 8, 3),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
-                new ModelSpec(backbone, resnet ? null : List.of(32, 16), null, aanets),
+                new ModelSpec(backbone, mlp ? List.of(32, 16) : null, null, aanets),
                 options(method),
-                new MemorySpec("herding", resnet ? 4 : 8, null),
+                new MemorySpec("herding", 4, null),
                 new TrainingSpec(EPOCHS, null, 16,
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
-                        new ScheduleSpec("multistep", List.of(1), 0.1), resnet));
+                        new ScheduleSpec("multistep", List.of(1), 0.1), !mlp));
     }
 
     private static LocalRun.Result run(ExperimentSpec spec, Path dir, List<TrainingProgress> progress) {
@@ -82,14 +83,14 @@ class AanetsTrainingTest {
     }
 
     @Test
-    void mlpRunsThreePhasesAndItsCheckpointReproducesTheMetrics(@TempDir Path dir) {
+    void resnet8RunsThreePhasesAndItsCheckpointReproducesTheMetrics(@TempDir Path dir) {
         List<TrainingProgress> progress = new ArrayList<>();
-        ExperimentSpec spec = spec("mlp", "lucir", 3, new AanetsSpec("aanets", null, null, 0.05, null));
+        ExperimentSpec spec = spec("resnet8", "lucir", 3, new AanetsSpec("aanets", null, null, 0.05, null));
         LocalRun.Result result = run(spec, dir, progress);
         PhaseMetrics last = result.phases().get(2);
-        assertThat(last.report(AggregationWeightsReport.class).weights()).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).hasSize(2));
+        assertThat(last.report(AggregationWeightsReport.class).weights()).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).hasSize(3));
         // α carries over: phase 2 starts where phase 1 ended, not at 0.5
-        assertThat(last.report(AggregationWeightsReport.class).weights().get(0)).isNotEqualTo(List.of(0.5, 0.5));
+        assertThat(last.report(AggregationWeightsReport.class).weights().get(0)).isNotEqualTo(List.of(0.5, 0.5, 0.5));
         assertThat(progress).anyMatch(p -> p.stage().equals("aggregation"));
         assertThat(progress.get(progress.size() - 1).fraction()).isEqualTo(1.0);
         for (int i = 1; i < progress.size(); i++) {
@@ -104,16 +105,64 @@ class AanetsTrainingTest {
 
     @Test
     void accumulatedFusionGradientsMoveTheWeightsFurtherThanZeroedOnes(@TempDir Path dir) {
-        double zeroed = drift(run(spec("mlp", "icarl", 2, new AanetsSpec("aanets", null, null, 1e-3, false)), dir.resolve("a"), new ArrayList<>()));
-        double accumulated = drift(run(spec("mlp", "icarl", 2, new AanetsSpec("aanets", null, null, 1e-3, true)), dir.resolve("b"), new ArrayList<>()));
+        double zeroed = drift(run(spec("resnet8", "icarl", 2, new AanetsSpec("aanets", null, null, 1e-3, false)), dir.resolve("a"), new ArrayList<>()));
+        double accumulated = drift(run(spec("resnet8", "icarl", 2, new AanetsSpec("aanets", null, null, 1e-3, true)), dir.resolve("b"), new ArrayList<>()));
         assertThat(accumulated).isGreaterThan(zeroed);
     }
 
     @Test
     void aMethodWithoutExemplarsIsRejected(@TempDir Path dir) {
-        ExperimentSpec spec = spec("mlp", "finetune", 2, new AanetsSpec("aanets", null, null, null, null));
+        ExperimentSpec spec = spec("resnet8", "finetune", 2, new AanetsSpec("aanets", null, null, null, null));
         assertThatThrownBy(() -> run(spec, dir, new ArrayList<>()))
                 .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("model.aggregation"));
+    }
+
+    @Test
+    void theMlpIsRefusedNamingTheAggregation(@TempDir Path dir) {
+        ExperimentSpec spec = spec("mlp", "lucir", 2, new AanetsSpec("aanets", null, null, null, null));
+        assertThatThrownBy(() -> run(spec, dir, new ArrayList<>()))
+                .isInstanceOfSatisfying(SpecException.class, e -> {
+                    assertThat(e.field()).isEqualTo("model.aggregation");
+                    assertThat(e.getMessage()).contains("convolutional backbone");
+                });
+    }
+
+    @Test
+    void fusionLrZeroKeepsEveryWeightAtExactlyHalf(@TempDir Path dir) {
+        LocalRun.Result result = run(spec("resnet8", "lucir", 3, new AanetsSpec("aanets", null, null, 0.0, null)), dir, new ArrayList<>());
+        for (int phase = 1; phase < 3; phase++) {
+            AggregationWeightsReport report = result.phases().get(phase).report(AggregationWeightsReport.class);
+            assertThat(report.weights()).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).containsOnly(0.5));
+            assertThat(report.steps()).isZero();
+            assertThat(report.fusionLr()).isZero();
+        }
+    }
+
+    /**
+     * The defaults: LUCIR accumulates as its official trainer does, iCaRL zeroes as its trainer
+     * does; both take ⌈balanced set / 100⌉ unshuffled steps per epoch at the learning rate that
+     * spends the code's update budget, and α moves.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lucir", "icarl"})
+    void theDefaultsSpendTheCodesUpdateBudget(String method, @TempDir Path dir) {
+        LocalRun.Result result = run(spec("resnet8", method, 2, new AanetsSpec("aanets", null, null, null, null)), dir, new ArrayList<>());
+        AggregationWeightsReport report = result.phases().get(1).report(AggregationWeightsReport.class);
+        boolean accumulates = method.equals("lucir");
+        assertThat(report.accumulated()).isEqualTo(accumulates);
+        // phase 1: 2 new classes × 16 images + 4 exemplars of each of the 2 old classes; the balanced set: 8 + 8
+        int mainSteps = (32 + 8) / 16 + 1;
+        int alphaSteps = 1;
+        assertThat(report.steps()).isEqualTo((long) EPOCHS * alphaSteps);
+        double units = 0;
+        for (int epoch = 0; epoch < EPOCHS; epoch++) {
+            double factor = epoch < 1 ? 1 : 0.1;
+            long passes = accumulates ? (epoch + 1L) * mainSteps + (long) epoch * alphaSteps + 1 : 1;
+            units += factor * passes;
+        }
+        assertThat(report.fusionLr()).isCloseTo(AanetsSpec.CODE_UPDATE_BUDGET / units, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(drift(result)).isGreaterThan(0);
+        assertThat(Files.exists(dir.resolve("run").resolve("phase-1").resolve("aggregation-gradients.bin"))).isEqualTo(accumulates);
     }
 
     /** Total distance of the final α from their start at 0.5. */

@@ -310,6 +310,10 @@ class SubmissionValidationTest {
                         400, "model.aggregation.stableBranch"),
                 Arguments.of("unknown plastic branch type", with("model.aggregation", java.util.Map.of("name", "aanets", "plasticBranch", "")),
                         400, "model.aggregation.plasticBranch"),
+                Arguments.of("aggregation on the mlp", with("model.aggregation", java.util.Map.of("name", "aanets")), 400,
+                        "model.aggregation"),
+                Arguments.of("fusion lr above 1", with("model.aggregation", java.util.Map.of("name", "aanets", "fusionLr", 2)),
+                        400, "model.aggregation.fusionLr"),
                 Arguments.of("aggregation on a method without exemplars", mutate(root -> {
                     ((ObjectNode) root.get("method")).put("name", "lwf");
                     root.remove("memory");
@@ -437,14 +441,20 @@ class SubmissionValidationTest {
 
     @Test
     void aggregationIsBoundWithItsDefaults() throws Exception {
-        String body = with("model.aggregation", java.util.Map.of("name", "aanets", "fusionLr", 1e-4));
+        // fusionLr 0 is the control that keeps α at 0.5
+        String body = mutate(root -> {
+            ObjectNode model = (ObjectNode) root.get("model");
+            model.put("backbone", "resnet8");
+            model.remove("hiddenUnits");
+            model.set("aggregation", JSON.valueToTree(java.util.Map.of("name", "aanets", "fusionLr", 0.0)));
+        });
         MvcResult result = mvc.perform(post("/api/v1/experiments").contentType(MediaType.APPLICATION_JSON).content(body))
                 .andReturn();
         assertThat(result.getResponse().getStatus()).isEqualTo(201);
         org.mockito.ArgumentCaptor<ExperimentSpec> spec = org.mockito.ArgumentCaptor.forClass(ExperimentSpec.class);
         verify(engine).plan(spec.capture());
         assertThat(spec.getValue().model().aggregation())
-                .isEqualTo(new org.mnemos.engine.spec.AanetsSpec("aanets", null, null, 1e-4, null));
+                .isEqualTo(new org.mnemos.engine.spec.AanetsSpec("aanets", null, null, 0.0, null));
     }
 
     @Test

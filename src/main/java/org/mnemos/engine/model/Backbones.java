@@ -45,7 +45,8 @@ public final class Backbones {
         if (!(spec.aggregation() instanceof AanetsSpec aanets)) {
             throw new SpecException("model.aggregation", "an aggregated backbone needs an aggregation; allowed: " + AanetsSpec.NAME);
         }
-        AanetsSpec options = aanets.resolved();
+        // the branch types' defaults do not depend on the method
+        AanetsSpec options = aanets.resolved(null);
         return AggregatedBackbone.builder()
                 .setBase(single)
                 .optStableBranch(BranchType.named(options.stableBranch(), "model.aggregation.stableBranch"))

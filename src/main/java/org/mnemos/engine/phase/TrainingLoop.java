@@ -123,7 +123,9 @@ public final class TrainingLoop {
                     throw new PhaseCancelledException(progress.phase());
                 }
                 if (cursor + 1 >= samples || (!byIteration && step % batchesPerEpoch == 0)) {
-                    Permutations.shuffle(order, rng);
+                    if (stage.shuffle()) {
+                        Permutations.shuffle(order, rng);
+                    }
                     cursor = 0;
                     if (deviceOrder != null) {
                         deviceOrder.close();

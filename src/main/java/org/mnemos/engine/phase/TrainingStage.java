@@ -10,6 +10,7 @@ import org.mnemos.engine.spec.ScheduleSpec;
  *
  * @param accumulateGradients true never zeroes the parameters' gradients, so each step applies the
  *     sum of every gradient so far (the original AANets code's update of its aggregation weights)
+ * @param shuffle false takes the data in its order in every pass (AANets' balanced loader); true shuffles each pass
  */
 public record TrainingStage(
         String name,
@@ -18,7 +19,8 @@ public record TrainingStage(
         int batchSize,
         OptimizerSpec optimizer,
         ScheduleSpec schedule,
-        boolean accumulateGradients) {
+        boolean accumulateGradients,
+        boolean shuffle) {
 
     public TrainingStage {
         if ((epochs > 0) == (iterations > 0)) {
@@ -26,10 +28,22 @@ public record TrainingStage(
         }
     }
 
+    /** A stage that shuffles its data every pass. */
+    public TrainingStage(
+            String name,
+            int epochs,
+            int iterations,
+            int batchSize,
+            OptimizerSpec optimizer,
+            ScheduleSpec schedule,
+            boolean accumulateGradients) {
+        this(name, epochs, iterations, batchSize, optimizer, schedule, accumulateGradients, true);
+    }
+
     /** A stage that zeroes the gradients before every step. */
     public TrainingStage(
             String name, int epochs, int iterations, int batchSize, OptimizerSpec optimizer, ScheduleSpec schedule) {
-        this(name, epochs, iterations, batchSize, optimizer, schedule, false);
+        this(name, epochs, iterations, batchSize, optimizer, schedule, false, true);
     }
 
     /** Optimizer steps this stage takes over {@code samples} training images. */
