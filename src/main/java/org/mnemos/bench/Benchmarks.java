@@ -74,7 +74,6 @@ public final class Benchmarks {
         int inversionIterations = 100;
         int steps = 200;
         List<Double> spatialWeights = List.of(3.0, 5.0);
-        int epochs = 10;
         Integer metaIters = null;
         Path specFile = null;
         for (int i = 0; i < args.length; i++) {
@@ -98,7 +97,6 @@ public final class Benchmarks {
                 case "--batch-size" -> batchSize = Integer.parseInt(args[++i]);
                 case "--inversion-iterations" -> inversionIterations = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
-                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--meta-iters" -> metaIters = Integer.valueOf(args[++i]);
                 case "--spec" -> specFile = Path.of(args[++i]);
                 case "--spatial-weights" -> spatialWeights = Arrays.stream(args[++i].split(",")).map(Double::valueOf).toList();
@@ -130,7 +128,7 @@ public final class Benchmarks {
                         variants, seeds, iterations, trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize,
                         compressionEpochs);
                 case "compression-clutter" -> ClutterCompressionBench.table(data, methods == null ? List.of("icarl", "foster") : methods,
-                        variants, seeds, epochs, trainPerClass == null ? 150 : trainPerClass, testPerClass, batchSize, compressionEpochs, metaIters);
+                        variants, seeds, epochs == null ? 10 : epochs, trainPerClass == null ? 150 : trainPerClass, testPerClass, batchSize, compressionEpochs, metaIters);
                 case "example" -> ExampleRun.run(data, specFile);
                 case "pytorch-interop" -> PyTorchInteropBench.table(
                         data, iterations, System.getenv().getOrDefault("MNEMOS_INTEROP_PYTHON", "/usr/bin/python3"));
