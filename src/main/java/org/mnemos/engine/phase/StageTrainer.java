@@ -77,9 +77,13 @@ final class StageTrainer {
                     }
                     Autograd.enable();
                 }
-                NDList outputs = trainsBackbone
-                        ? network.forward(parameters, new NDList(inputs), trainingMode)
-                        : network.withHead(parameters, frozenBackbone(network, inputs), false);
+                boolean apart = trainsBackbone && trainingMode && inputs.getShape().get(0) > realRows
+                        && stepHooks.stream().anyMatch(StepHook::normalisesAppendedRowsApart);
+                NDList outputs = apart
+                        ? ApartBatchNorm.forward(network, parameters, inputs, realRows)
+                        : trainsBackbone
+                                ? network.forward(parameters, new NDList(inputs), trainingMode)
+                                : network.withHead(parameters, frozenBackbone(network, inputs), false);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale, realRows,
                         features -> network.forwardHead(parameters, features, true),
                         reference == null ? null : features -> reference.forwardHead(parameters, features, false));
