@@ -118,6 +118,7 @@ public final class Benchmarks {
                         : methods);
                 case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
                         iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);
+                case "abd-5-5", "abd-4-3-3" -> DfcilBench.protocol(data, part, datasets, methods == null ? DfcilBench.PROTOCOL_METHODS : methods, seeds, iterations, inversionIterations);
                 case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds, outerLr);
                 case "aanets" -> AanetsBench.table(data, methods == null ? List.of("lucir", "icarl") : methods, arms, seeds, fusionLr,
                         maxMinutes, new AanetsBench.Smoke(epochs == null ? AanetsBench.Smoke.FULL.epochs() : epochs,

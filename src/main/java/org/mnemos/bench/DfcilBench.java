@@ -6,12 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.InversionMetrics;
+import org.mnemos.engine.metrics.InversionPreconditions;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.parts.Methods;
 import org.mnemos.engine.spec.DatasetSpec;
@@ -22,6 +26,7 @@ import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
+import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 
 /**
@@ -95,6 +100,138 @@ final class DfcilBench {
                 dataFree ? null : new MemorySpec("herding", 20, null),
                 new TrainingSpec(null, iterations, BATCH,
                         new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
+    }
+
+    /** The methods of issue 22's protocol, in the order they run for each seed. */
+    static final List<String> PROTOCOL_METHODS = List.of("finetune", "lwf-mc", "deepinversion", "abd");
+    /** Phase-0 accuracy the protocol requires of the inverted network (the audit's gate: 5 classes of MNIST, of Fashion-MNIST). */
+    private static final Map<String, Double> PHASE0_GATE = Map.of("mnist", 0.97, "fashion-mnist", 0.88);
+
+    /**
+     * Issue 22's protocol: {@code tasks} classes per task in natural order ({@code abd-5-5}: two tasks
+     * of five, {@code abd-4-3-3}), full training sets, ResNet-8, batch 64, the authors' SGD (0.1,
+     * momentum 0.9, wd 2e-4, ×0.1 at 60 % and 80 % of the steps, restarted every task), the authors'
+     * inversion weights with the generator's batch at 64; finetune, LwF.MC, DeepInversion and ABD on
+     * the same seeds. Prints each run with its preconditions, the methods' final accuracies, and the
+     * mean paired differences with their 95 % t-intervals.
+     */
+    static void protocol(Path data, String part, List<String> datasets, List<String> methods, List<Long> seeds, int iterations,
+            int inversionIterations) throws IOException {
+        List<Integer> tasks = Arrays.stream(part.substring("abd-".length()).split("-")).map(Integer::valueOf).toList();
+        boolean full = iterations == 300 && inversionIterations == 350;
+        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
+        Path work = Files.createTempDirectory("mnemos-abd-protocol");
+        for (String dataset : datasets) {
+            System.out.printf("## Data-free CIL, Split-%s as tasks of %s classes%s: ResNet-8, %d steps of batch %d per task "
+                            + "(SGD 0.1, momentum 0.9, wd 2e-4, ×0.1 at %s), %d generator steps of batch %d after each task but the last, "
+                            + "seeds %s%n%n",
+                    dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", tasks, full ? "" : " (SMOKE RUN: cut-down protocol)",
+                    iterations, BATCH, milestones(iterations), inversionIterations, BATCH, seeds);
+            Map<String, double[]> finals = new LinkedHashMap<>();
+            methods.forEach(m -> finals.put(m, new double[seeds.size()]));
+            System.out.println("| method | seed | final | per task | s | inverted accuracy | dream shares (256) | coverage | BN term first → last |");
+            System.out.println("|---|---:|---:|---|---:|---|---|---|---|");
+            for (int s = 0; s < seeds.size(); s++) {
+                for (String method : methods) {
+                    ExperimentSpec spec = protocolSpec(dataset, method, tasks, iterations, inversionIterations, seeds.get(s));
+                    LocalRun.Result result = LocalRun.run(engine, spec,
+                            work.resolve(dataset + "-" + method + "-" + seeds.get(s)), Device.cpu(), p -> {});
+                    finals.get(method)[s] = result.summary().lastAccuracy();
+                    List<String> perTask = new ArrayList<>();
+                    List<String> accuracy = new ArrayList<>();
+                    List<String> shares = new ArrayList<>();
+                    List<String> coverage = new ArrayList<>();
+                    List<String> bn = new ArrayList<>();
+                    for (PhaseMetrics phase : result.phases()) {
+                        perTask.add(String.format("%.3f", phase.accuracy()));
+                        InversionMetrics report = phase.report(InversionMetrics.class);
+                        InversionPreconditions pre = report == null ? null : report.preconditions();
+                        if (pre == null) {
+                            continue;
+                        }
+                        boolean gate = pre.teacherAccuracy() >= PHASE0_GATE.getOrDefault(dataset, 0.0);
+                        accuracy.add(String.format("%.3f%s", pre.teacherAccuracy(), phase.phase() == 0 && !gate ? " (below gate)" : ""));
+                        shares.add(Arrays.stream(pre.classShares()).mapToObj(x -> String.format("%.2f", x))
+                                .collect(Collectors.joining(" ")));
+                        coverage.add(pre.coverageHolds() ? "holds" : "FAILS (" + pre.classesDreamed() + "/" + pre.classShares().length
+                                + " classes, max " + String.format("%.2f", pre.largestShare()) + ")");
+                        bn.add(String.format("%.3f → %.3f%s", pre.bnTermFirst(), pre.bnTermLast(), pre.bnTermFell() ? "" : " (DID NOT FALL)"));
+                    }
+                    System.out.printf("| %s | %d | %.3f | %s | %.0f | %s | %s | %s | %s |%n", method, seeds.get(s), finals.get(method)[s],
+                            String.join(" ", perTask), result.seconds(), dashIfEmpty(accuracy), dashIfEmpty(shares),
+                            dashIfEmpty(coverage), dashIfEmpty(bn));
+                }
+            }
+            System.out.println();
+            System.out.println("| method | final accuracy (mean ± std) |");
+            System.out.println("|---|---:|");
+            finals.forEach((method, values) -> System.out.printf("| %s | %s |%n", method, meanStd(values)));
+            System.out.println();
+            System.out.println("| paired difference of final accuracy | mean | 95 % t-interval | n |");
+            System.out.println("|---|---:|---|---:|");
+            for (String[] pair : List.of(new String[] {"abd", "lwf-mc"}, new String[] {"lwf-mc", "finetune"},
+                    new String[] {"abd", "deepinversion"}, new String[] {"deepinversion", "finetune"})) {
+                if (finals.containsKey(pair[0]) && finals.containsKey(pair[1])) {
+                    System.out.println(pairedRow(pair[0] + " − " + pair[1], finals.get(pair[0]), finals.get(pair[1])));
+                }
+            }
+            System.out.println();
+        }
+    }
+
+    static ExperimentSpec protocolSpec(String dataset, String method, List<Integer> tasks, int iterations, int inversionIterations,
+            long seed) {
+        List<List<Integer>> phases = new ArrayList<>();
+        int next = 0;
+        for (int size : tasks) {
+            List<Integer> classes = new ArrayList<>();
+            for (int c = 0; c < size; c++) {
+                classes.add(next++);
+            }
+            phases.add(classes);
+        }
+        InversionSpec inversion = new InversionSpec(inversionIterations, BATCH, null, null, null, null, null, null, null);
+        MethodSpec methodSpec = new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null, null,
+                method.equals("abd") ? inversion : null, method.equals("deepinversion") ? inversion : null);
+        return new ExperimentSpec(
+                "abd-protocol-" + dataset + "-" + method,
+                seed,
+                null,
+                DatasetSpec.named(dataset),
+                new ProtocolSpec(null, null, null, phases, "natural", null, null),
+                new ModelSpec("resnet8", null, "linear"),
+                methodSpec,
+                null,
+                new TrainingSpec(null, iterations, BATCH, new OptimizerSpec("sgd", 0.1, 0.9, 2e-4, false, null, null),
+                        new ScheduleSpec("multistep", milestones(iterations), 0.1), false));
+    }
+
+    /** The authors' ×0.1 steps, placed at 60 % and 80 % of a task's steps. */
+    private static List<Integer> milestones(int iterations) {
+        return List.of((int) Math.round(0.6 * iterations), (int) Math.round(0.8 * iterations));
+    }
+
+    /** {@code a − b} paired over seeds: the mean difference and its 95 % interval with Student's t at n − 1 degrees of freedom. */
+    static String pairedRow(String label, double[] a, double[] b) {
+        int n = a.length;
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = a[i] - b[i];
+        }
+        double mean = Arrays.stream(d).average().orElse(Double.NaN);
+        if (n < 2) {
+            return String.format("| %s | %+.3f | - (one seed) | %d |", label, mean, n);
+        }
+        double sd = Math.sqrt(Arrays.stream(d).map(x -> (x - mean) * (x - mean)).sum() / (n - 1));
+        double half = T_975[Math.min(n - 1, T_975.length) - 1] * sd / Math.sqrt(n);
+        return String.format("| %s | %+.3f | [%+.3f, %+.3f] | %d |", label, mean, mean - half, mean + half, n);
+    }
+
+    /** Student's t 0.975 quantiles for 1..10 degrees of freedom (beyond 10: 10's, slightly wide). */
+    private static final double[] T_975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228};
+
+    private static String dashIfEmpty(List<String> values) {
+        return values.isEmpty() ? "-" : String.join("; ", values);
     }
 
     private static String meanStd(double[] values) {

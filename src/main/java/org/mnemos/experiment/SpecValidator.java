@@ -458,6 +458,12 @@ public class SpecValidator {
         nonNegative(errors, path + ".bnWeight", options.bnWeight());
         nonNegative(errors, path + ".smoothnessWeight", options.smoothnessWeight());
         nonNegative(errors, path + ".mu", options.mu());
+        if (options.sampleMode() != null && !InversionSpec.SAMPLE_MODES.contains(options.sampleMode())) {
+            errors.add(path + ".sampleMode", "must be one of " + InversionSpec.SAMPLE_MODES);
+        }
+        if (options.replayBatchNorm() != null && !InversionSpec.REPLAY_BATCH_NORMS.contains(options.replayBatchNorm())) {
+            errors.add(path + ".replayBatchNorm", "must be one of " + InversionSpec.REPLAY_BATCH_NORMS);
+        }
     }
 
     private void memory(MemorySpec memory, MethodCatalog.MethodInfo method, Integer classes, Errors errors) {

@@ -2,6 +2,7 @@ package org.mnemos.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.engine.metrics.InversionMetrics;
+import org.mnemos.engine.metrics.InversionPreconditions;
 
 /**
  * The data-free methods train end to end on a BatchNorm backbone, carry their generator and its
@@ -42,7 +44,11 @@ class AbdTrainingTest {
     }
 
     static ExperimentSpec spec(String method, MemorySpec memory) {
-        InversionSpec inversion = new InversionSpec(6, 16, null, 32, null, null, null, null, null);
+        return spec(method, memory, null, null);
+    }
+
+    static ExperimentSpec spec(String method, MemorySpec memory, String sampleMode, String replayBatchNorm) {
+        InversionSpec inversion = new InversionSpec(6, 16, null, 32, null, null, null, null, null, sampleMode, replayBatchNorm);
         MethodSpec methodSpec = new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null, null,
                 method.equals("abd") ? inversion : null, method.equals("deepinversion") ? inversion : null);
         return new ExperimentSpec(
@@ -108,6 +114,41 @@ class AbdTrainingTest {
         PhaseMetrics phase1 = other.runPhase(other.plan(spec), 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false)
                 .metrics();
         assertThat(MetricsWithoutTimings.of(List.of(phase1))).isEqualTo(MetricsWithoutTimings.of(List.of(first.get(1))));
+    }
+
+    /** Every inverting phase reports its preconditions: the inverted network's accuracy, 256 dreams' classes, the BatchNorm term. */
+    @Test
+    void everyInvertingPhaseReportsItsPreconditions() throws Exception {
+        List<PhaseMetrics> phases = run(engine(), spec("abd", null), dir.resolve("a"));
+        for (int phase = 0; phase < 2; phase++) {
+            InversionMetrics report = phases.get(phase).report(InversionMetrics.class);
+            InversionPreconditions preconditions = report.preconditions();
+            assertThat(preconditions.teacherAccuracy()).isEqualTo(phases.get(phase).accuracy());
+            assertThat(preconditions.dreams()).isEqualTo(256);
+            assertThat(preconditions.classShares()).hasSize(2 * (phase + 1));
+            assertThat(Arrays.stream(preconditions.classShares()).sum()).isCloseTo(1.0, within(1e-9));
+            assertThat(preconditions.largestShare()).isEqualTo(Arrays.stream(preconditions.classShares()).max().orElseThrow());
+            assertThat(preconditions.classesDreamed()).isEqualTo((int) Arrays.stream(preconditions.classShares()).filter(x -> x > 0).count());
+            assertThat(preconditions.bnTermFirst()).isEqualTo(report.firstLoss()[2]);
+            assertThat(preconditions.bnTermLast()).isEqualTo(report.lastLoss()[2]);
+            assertThat(preconditions.bnTermFell()).isEqualTo(report.lastLoss()[2] < report.firstLoss()[2]);
+        }
+        assertThat(phases.get(2).report(InversionMetrics.class).preconditions()).isNull();
+    }
+
+    /**
+     * {@code sampleMode} and {@code replayBatchNorm} reach the replay: phase 0 (no dreams yet) is the
+     * default's bit for bit, phase 1 (trained with dreams) is not.
+     */
+    @Test
+    void theReplayOptionsReachTheTrainingSteps() throws Exception {
+        List<PhaseMetrics> defaults = MetricsWithoutTimings.of(run(engine(), spec("abd", null), dir.resolve("d")));
+        for (String[] options : List.of(new String[] {"train", null}, new String[] {null, "separate"})) {
+            List<PhaseMetrics> other = MetricsWithoutTimings.of(
+                    run(engine(), spec("abd", null, options[0], options[1]), dir.resolve("o" + options[0] + options[1])));
+            assertThat(other.get(0)).isEqualTo(defaults.get(0));
+            assertThat(other.get(1).perClassAccuracy()).isNotEqualTo(defaults.get(1).perClassAccuracy());
+        }
     }
 
     @Test

@@ -363,6 +363,8 @@ class SubmissionValidationTest {
                 Arguments.of("abd negative BN weight", abdWith("bnWeight", -50), 400, "method.abd.bnWeight"),
                 Arguments.of("abd zero latent size", abdWith("latentDim", 0), 400, "method.abd.latentDim"),
                 Arguments.of("abd unknown option", abdWith("temperature", 2), 400, "method.abd.temperature"),
+                Arguments.of("abd unknown sample mode", abdWith("sampleMode", "batch"), 400, "method.abd.sampleMode"),
+                Arguments.of("abd unknown replay BatchNorm", abdWith("replayBatchNorm", "mixed"), 400, "method.abd.replayBatchNorm"),
                 Arguments.of("deepinversion options on abd", mutate(root -> {
                     root.remove("memory");
                     ObjectNode method = (ObjectNode) root.get("method");

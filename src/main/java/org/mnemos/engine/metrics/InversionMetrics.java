@@ -6,6 +6,8 @@ package org.mnemos.engine.metrics;
  * the steps (content, class balance, BatchNorm statistics, smoothness, each already weighted).
  *
  * @param replaySeconds wall time spent drawing dreams for replay during this phase's training
+ * @param preconditions what the inversion achieved (the inverted network's accuracy, its dreams' class
+ *     coverage, the BatchNorm term's fall); null in a phase that did not invert
  */
 public record InversionMetrics(
         int iterations,
@@ -13,7 +15,8 @@ public record InversionMetrics(
         double seconds,
         double replaySeconds,
         double[] firstLoss,
-        double[] lastLoss) implements PartReport {
+        double[] lastLoss,
+        InversionPreconditions preconditions) implements PartReport {
 
     public static final String NAME = "inversion";
 

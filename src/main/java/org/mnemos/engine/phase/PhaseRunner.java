@@ -155,6 +155,7 @@ public final class PhaseRunner {
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
                     session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
+            session.setAccuracy(metrics.accuracy());
             for (PhaseHook hook : hooks) {
                 metrics = metrics.withReport(hook.report(session));
             }

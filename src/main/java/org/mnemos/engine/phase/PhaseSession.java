@@ -48,6 +48,7 @@ public final class PhaseSession {
     private final StageTrainer stages;
     private Samples training;
     private Samples heldOut;
+    private double accuracy = Double.NaN;
     private Samples testSamples;
     private final Set<String> frozen = new HashSet<>();
     private final List<Parameter> extraTrainable = new ArrayList<>();
@@ -164,6 +165,10 @@ public final class PhaseSession {
     /** The phase's test split over the seen classes, incremental labels; set once the phase is evaluated. */
     public Samples testSamples() { return testSamples; }
     void setTestSamples(Samples testSamples) { this.testSamples = testSamples; }
+
+    /** The phase's test accuracy (the method's classifier); set once the phase is evaluated, NaN before. */
+    public double accuracy() { return accuracy; }
+    void setAccuracy(double accuracy) { this.accuracy = accuracy; }
 
     /** The parts consulted in every training step. */
     List<StepHook> stepHooks() { return stepHooks; }

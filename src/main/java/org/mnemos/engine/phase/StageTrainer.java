@@ -59,6 +59,8 @@ final class StageTrainer {
         network.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
         boolean trainsBackbone = trainable.stream().anyMatch(p -> backbone.contains(p.getId()));
         NDArray scale = network.scale() == null ? null : network.scale().getArray();
+        ApartBatchNorm apartBatchNorm = stepHooks.stream().anyMatch(StepHook::normalisesAppendedRowsApart)
+                ? new ApartBatchNorm(network) : null;
         try (NDManager stageManager = session.manager().newSubManager();
                 DeviceDataset data = session.upload(samples, stageManager)) {
             TrainingLoop.StepLoss stepLoss = (realInputs, realTargets) -> {
@@ -77,9 +79,12 @@ final class StageTrainer {
                     }
                     Autograd.enable();
                 }
-                NDList outputs = trainsBackbone
-                        ? network.forward(parameters, new NDList(inputs), trainingMode)
-                        : network.withHead(parameters, frozenBackbone(network, inputs), false);
+                boolean apart = apartBatchNorm != null && trainsBackbone && trainingMode && inputs.getShape().get(0) > realRows;
+                NDList outputs = apart
+                        ? apartBatchNorm.forward(parameters, inputs, realRows)
+                        : trainsBackbone
+                                ? network.forward(parameters, new NDList(inputs), trainingMode)
+                                : network.withHead(parameters, frozenBackbone(network, inputs), false);
                 StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale, realRows,
                         features -> network.forwardHead(parameters, features, true),
                         reference == null ? null : features -> reference.forwardHead(parameters, features, false));
@@ -90,14 +95,20 @@ final class StageTrainer {
                 }
                 return total;
             };
-            if (optimizer == null) {
-                try (Optimizer own = Optimizers.create(stage.optimizer())) {
-                    session.loop().run(stage, trainable, data, session.trainTransform(), session.rng(), stageManager, stepLoss, own,
+            try {
+                if (optimizer == null) {
+                    try (Optimizer own = Optimizers.create(stage.optimizer())) {
+                        session.loop().run(stage, trainable, data, session.trainTransform(), session.rng(), stageManager, stepLoss, own,
+                                afterEpoch, substitution);
+                    }
+                } else {
+                    session.loop().run(stage, trainable, data, session.trainTransform(), session.rng(), stageManager, stepLoss, optimizer,
                             afterEpoch, substitution);
                 }
-            } else {
-                session.loop().run(stage, trainable, data, session.trainTransform(), session.rng(), stageManager, stepLoss, optimizer,
-                        afterEpoch, substitution);
+            } finally {
+                if (apartBatchNorm != null) {
+                    apartBatchNorm.restore();
+                }
             }
         }
     }

@@ -17,6 +17,15 @@ public interface StepHook {
     }
 
     /**
+     * Whether the trained network's BatchNorm layers normalise the appended rows apart from the real
+     * ones (each by its own batch statistics, the running statistics following the real rows only)
+     * instead of as one batch.
+     */
+    default boolean normalisesAppendedRowsApart() {
+        return false;
+    }
+
+    /**
      * The step's inputs with rows appended, called without gradient recording before the reference
      * network's forward pass; {@code inputs} itself for none.
      */

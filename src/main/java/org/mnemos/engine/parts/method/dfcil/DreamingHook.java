@@ -12,6 +12,7 @@ import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.metrics.InversionMetrics;
+import org.mnemos.engine.metrics.InversionPreconditions;
 import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.phase.PhaseHook;
@@ -33,6 +34,11 @@ public final class DreamingHook implements PhaseHook, StepHook {
     static final int GALLERY_PER_CLASS = 16;
     /** Dreams drawn per seen class to fill the gallery (classes the generator neglects stay short). */
     static final int GALLERY_DRAWS_PER_CLASS = 32;
+    /** Dreams whose predicted classes measure the inversion's class coverage. */
+    static final int COVERAGE_DREAMS = 256;
+
+    /** Index of the BatchNorm-statistics term in the inversion's loss terms. */
+    private static final int BN_TERM = 2;
 
     private final InversionSpec options;
     /** The generator whose dreams are replayed with every real batch of a stage that reads the previous network; null for none. */
@@ -40,6 +46,7 @@ public final class DreamingHook implements PhaseHook, StepHook {
     private long replayNanos;
     private long replayStart;
     private InversionMetrics inverted;
+    private int[] predictedCounts;
     private ExemplarSet gallery;
 
     public DreamingHook(InversionSpec options) {
@@ -68,6 +75,7 @@ public final class DreamingHook implements PhaseHook, StepHook {
         ModelInversion inversion = dreams;
         IncrementalNet teacher = session.net().copy(session.manager());
         inverted = inversion.invert(teacher, session.totalClasses(), session.loop().progress(), session.loop()::checkCancelled);
+        predictedCounts = predictedCounts(session, inversion, teacher);
         gallery = gallery(session, inversion, teacher);
     }
 
@@ -83,6 +91,12 @@ public final class DreamingHook implements PhaseHook, StepHook {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** With {@code replayBatchNorm: separate}, the student normalises the dreams apart from the real images. */
+    @Override
+    public boolean normalisesAppendedRowsApart() {
+        return dreams != null && options.separatesReplayBatchNorm();
     }
 
     /** As many dreams as real images, appended to the batch. */
@@ -112,10 +126,26 @@ public final class DreamingHook implements PhaseHook, StepHook {
     public PartReport report(PhaseSession session) {
         double replaySeconds = replayNanos / 1e9;
         if (inverted == null) {
-            return dreams == null ? null : new InversionMetrics(0, 0, 0, replaySeconds, null, null);
+            return dreams == null ? null : new InversionMetrics(0, 0, 0, replaySeconds, null, null, null);
         }
+        InversionPreconditions preconditions = InversionPreconditions.of(session.accuracy(), predictedCounts,
+                inverted.firstLoss()[BN_TERM], inverted.lastLoss()[BN_TERM]);
         return new InversionMetrics(inverted.iterations(), inverted.batchSize(), inverted.seconds(), replaySeconds,
-                inverted.firstLoss(), inverted.lastLoss());
+                inverted.firstLoss(), inverted.lastLoss(), preconditions);
+    }
+
+    /** How many of {@value #COVERAGE_DREAMS} dreams, drawn as the replay draws them, the inverted network predicts as each class. */
+    private static int[] predictedCounts(PhaseSession session, ModelInversion inversion, IncrementalNet teacher) {
+        int seen = session.totalClasses();
+        int[] counts = new int[seen];
+        try (NDManager sample = session.manager().newSubManager()) {
+            NDArray dreams = inversion.sample(COVERAGE_DREAMS, sample);
+            NDArray logits = teacher.forward(session.parameterStore(), new NDList(dreams), false).head();
+            for (long label : logits.get(":, 0:{}", seen).argMax(1).toLongArray()) {
+                counts[(int) label]++;
+            }
+        }
+        return counts;
     }
 
     /**

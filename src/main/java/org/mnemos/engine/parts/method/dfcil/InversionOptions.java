@@ -17,6 +17,10 @@ public final class InversionOptions {
     public static final double ABD_MU = 0.1;
     /** DeepInversion's distillation weight (--mu 1 in the authors' scripts). */
     public static final double DEEPINVERSION_MU = 1;
+    /** The authors draw replayed dreams with {@code generator.eval()} ({@code datafree_helper.py} sample). */
+    public static final String SAMPLE_MODE = "eval";
+    /** The authors forward {@code torch.cat} of real images and dreams as one batch ({@code datafree.py} combine_data). */
+    public static final String REPLAY_BATCH_NORM = "joint";
 
     private InversionOptions() {}
 
@@ -32,6 +36,8 @@ public final class InversionOptions {
                 s.contentWeight() != null ? s.contentWeight() : CONTENT_WEIGHT,
                 s.bnWeight() != null ? s.bnWeight() : BN_WEIGHT,
                 s.smoothnessWeight() != null ? s.smoothnessWeight() : SMOOTHNESS_WEIGHT,
-                s.mu() != null ? s.mu() : abd ? ABD_MU : DEEPINVERSION_MU);
+                s.mu() != null ? s.mu() : abd ? ABD_MU : DEEPINVERSION_MU,
+                s.sampleMode() != null ? s.sampleMode() : SAMPLE_MODE,
+                s.replayBatchNorm() != null ? s.replayBatchNorm() : REPLAY_BATCH_NORM);
     }
 }

@@ -151,10 +151,10 @@ public final class ModelInversion implements AutoCloseable {
         Gradients.zero(trainable);
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.completeStage((long) iterations * options.batchSize(), seconds);
-        return new InversionMetrics(iterations, options.batchSize(), seconds, 0, first, last);
+        return new InversionMetrics(iterations, options.batchSize(), seconds, 0, first, last, null);
     }
 
-    /** The weighted terms of one inversion step: content, class balance, BatchNorm statistics, smoothness. */
+    /** The weighted terms of one inversion step: content, class balance, BatchNorm statistics (index 2), smoothness. */
     NDArray[] loss(IncrementalNet teacher, int seenClasses, NDManager stepManager) {
         NDArray z = PhaseRandom.normal(stepManager, 0f, 1f, new Shape(options.batchSize(), options.latentDim()), DataType.FLOAT32);
         NDArray images = generator.forward(parameters, new NDList(z), true).head();
@@ -172,10 +172,15 @@ public final class ModelInversion implements AutoCloseable {
         };
     }
 
-    /** {@code count} dreamed images (N, C, H, W) from the generator in evaluation mode, in {@code target}'s manager. */
+    /**
+     * {@code count} dreamed images (N, C, H, W) in {@code target}'s manager: from the generator in
+     * evaluation mode (its BatchNorm layers read their running statistics, the authors' choice), or,
+     * with {@code sampleMode: train}, normalised by the drawn batch's own statistics as during the
+     * inversion. Call it without gradient recording.
+     */
     public NDArray sample(int count, NDManager target) {
         NDArray z = PhaseRandom.normal(target, 0f, 1f, new Shape(count, options.latentDim()), DataType.FLOAT32);
-        return generator.forward(parameters, new NDList(z), false).head();
+        return generator.forward(parameters, new NDList(z), options.samplesInTrainMode()).head();
     }
 
     @Override
