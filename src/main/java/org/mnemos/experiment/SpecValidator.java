@@ -101,6 +101,7 @@ public class SpecValidator {
         model(spec.model(), errors);
         MethodCatalog.MethodInfo method = method(spec.method(), errors);
         aggregation(spec.model(), method, errors);
+        scaledKernels(spec.model(), method, errors);
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
         compression(spec, errors);
         training(spec.training(), errors);
@@ -312,6 +313,23 @@ public class SpecValidator {
             } else if (!ModelSpec.SHORTCUTS.contains(model.shortcut())) {
                 errors.add("model.shortcut", "must be one of " + ModelSpec.SHORTCUTS);
             }
+        }
+    }
+
+    /** Frozen, rescaled kernels from phase 1: a single convolutional network of fixed architecture. */
+    private static void scaledKernels(ModelSpec model, MethodCatalog.MethodInfo method, Errors errors) {
+        if (model == null || !model.scalesKernels()) {
+            return;
+        }
+        if ("mlp".equals(model.backbone())) {
+            errors.add("model.scaledKernels", "freezes and rescales convolution kernels; the mlp backbone has none"
+                    + " (use resnet8, resnet32 or resnet18)");
+        }
+        if (model.aggregation() != null) {
+            errors.add("model.scaledKernels", "does not combine with model.aggregation, whose stable branch already scales its kernels");
+        }
+        if (method != null && method.name().equals("foster")) {
+            errors.add("model.scaledKernels", "FOSTER grows its own second feature extractor; it does not combine with scaled kernels");
         }
     }
 
