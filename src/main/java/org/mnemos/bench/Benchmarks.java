@@ -112,6 +112,7 @@ public final class Benchmarks {
                 case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
                         iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);
                 case "mnemonics" -> MnemonicsBench.table(data, methods == null ? "icarl" : methods.get(0), modesGiven ? modes : MnemonicsBench.DEFAULT_ARMS, seeds);
+                case "mnemonics-example" -> MnemonicsBench.example(data, Path.of("examples/split-fashion-mnist-icarl-mnemonics.json"));
                 case "aanets" -> AanetsBench.table(
                         data, iterations, methods == null ? List.of("lucir", "icarl") : methods, seeds, fusionLr);
                 case "aanets-branches" -> AanetsBench.branches(

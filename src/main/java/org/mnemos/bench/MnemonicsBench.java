@@ -166,6 +166,18 @@ final class MnemonicsBench {
         return String.format(Locale.ROOT, "%.2f / %.1f", mean, max);
     }
 
+    /** Runs an example spec file (the mnemonics example) once and prints its wall time, accuracies and stages. */
+    static void example(Path data, Path file) throws IOException {
+        ExperimentSpec spec = tools.jackson.databind.json.JsonMapper.builder().build().readValue(file.toFile(), ExperimentSpec.class);
+        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
+        LocalRun.Result result = LocalRun.run(engine, spec, Files.createTempDirectory("mnemos-example"), Device.cpu(), p -> {});
+        List<MnemonicsMetrics> stages = result.phases().stream().map(p -> p.report(MnemonicsMetrics.class))
+                .filter(java.util.Objects::nonNull).toList();
+        System.out.printf(Locale.ROOT, "%s: %.0f s, final %.4f, average %.4f, stages kept %s, held-out falls %s, displacement %s%n",
+                file, result.seconds(), result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
+                kept(stages), heldOutFalls(stages), displacement(stages));
+    }
+
     /** The protocol's spec for one arm: {@code herding}, {@code code}, {@code bilevel} or {@code firstOrder}, optionally {@code +ss}. */
     static ExperimentSpec spec(String method, String arm, long seed) {
         boolean scaled = arm.endsWith("+ss");
