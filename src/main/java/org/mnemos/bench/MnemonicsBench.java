@@ -140,7 +140,7 @@ final class MnemonicsBench {
     }
 
     private static String kept(List<MnemonicsMetrics> stages) {
-        return stages.isEmpty() ? "-" : stages.stream().filter(MnemonicsMetrics::accepted).count() + "/" + stages.size();
+        return stages.isEmpty() ? "-" : stages.stream().filter(stage -> Boolean.TRUE.equals(stage.accepted())).count() + "/" + stages.size();
     }
 
     /** Per stage: the relative fall of the held-out outer loss (code mode: of the loss on its own data), in %. */

@@ -16,7 +16,7 @@ package org.mnemos.engine.metrics;
  * @param outerLossAfter the same after it
  * @param heldOutLossBefore the outer loss on the held-out data before the stage; null without a held-out share (code mode)
  * @param heldOutLossAfter the same after it
- * @param accepted whether the memory keeps the optimised exemplars: the held-out loss fell (always true without held-out data)
+ * @param accepted whether the memory keeps the optimised exemplars: the held-out loss fell (always true without held-out data; null in reports written before it existed)
  * @param skippedSteps steps left out because their loss or gradient was not finite (0 normally)
  */
 public record MnemonicsMetrics(
@@ -31,7 +31,7 @@ public record MnemonicsMetrics(
         double outerLossAfter,
         Double heldOutLossBefore,
         Double heldOutLossAfter,
-        boolean accepted,
+        Boolean accepted,
         long skippedSteps) implements PartReport {
 
     public static final String NAME = "mnemonics";
