@@ -12,7 +12,6 @@ import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.parts.Methods;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
@@ -34,10 +33,10 @@ import org.mnemos.engine.spec.TrainingSpec;
  * {@code --fusion-lr X} for the learned arm, default derived, {@code --max-minutes M}; a smoke run with
  * {@code --epochs E} and/or {@code --train-per-class N --test-per-class M}), the last two only
  * when named; and {@code --iterations N}, {@code --methods a,b}, {@code --data DIR},
- * {@code --seeds 0,1,2}, {@code --fusion-lr X}, {@code --modes a,b}, {@code --outer-lr X}. The part
- * {@code mnemonics} compares herding with mnemonics exemplars on Split-Fashion-MNIST at 10
- * exemplars per class over the seeds, for {@code --methods} (default icarl,lucir) and
- * {@code --modes} (default herding,bilevel,firstOrder: the herding baseline and both mnemonics modes).
+ * {@code --seeds 0,1,2}, {@code --fusion-lr X}, {@code --modes a,b}. The part
+ * {@code mnemonics} (see {@link MnemonicsBench}) compares herding with mnemonics exemplars, on a free
+ * and a scaled-kernel backbone, for the first of {@code --methods} (default icarl) and the arms
+ * {@code --modes} (default herding,bilevel,herding+ss,bilevel+ss,code) over the paired seeds.
  * The part {@code foster} (only when named, see {@link FosterBench}) compares FOSTER with iCaRL on
  * both data sets, with {@code --compression-epochs N} (default 2). The part {@code gpu} (only when
  * named, see {@link GpuBench}) measures the step on the first GPU ({@code --steps N} ResNet-32 steps at
@@ -56,8 +55,8 @@ public final class Benchmarks {
         List<String> parts = new ArrayList<>();
         int iterations = 2000;
         List<String> methods = null;
-        List<String> modes = List.of("herding", "bilevel", "firstOrder");
-        Double outerLr = null;
+        List<String> modes = List.of();
+        boolean modesGiven = false;
         Path data = Path.of(System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
         List<Long> seeds = List.of(0L, 1L, 2L);
         Double fusionLr = null;
@@ -80,8 +79,10 @@ public final class Benchmarks {
             switch (args[i]) {
                 case "--iterations" -> iterations = Integer.parseInt(args[++i]);
                 case "--methods" -> methods = Arrays.asList(args[++i].split(","));
-                case "--modes" -> modes = Arrays.asList(args[++i].split(","));
-                case "--outer-lr" -> outerLr = Double.valueOf(args[++i]);
+                case "--modes" -> {
+                    modes = Arrays.asList(args[++i].split(","));
+                    modesGiven = true;
+                }
                 case "--data" -> data = Path.of(args[++i]);
                 case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
                 case "--fusion-lr" -> fusionLr = Double.valueOf(args[++i]);
@@ -119,7 +120,8 @@ public final class Benchmarks {
                 case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
                         iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);
                 case "abd-5-5", "abd-4-3-3" -> DfcilBench.protocol(data, part, datasets, methods == null ? DfcilBench.PROTOCOL_METHODS : methods, seeds, iterations, inversionIterations);
-                case "mnemonics" -> mnemonics(data, iterations, methods == null ? List.of("icarl", "lucir") : methods, modes, seeds, outerLr);
+                case "mnemonics" -> MnemonicsBench.table(data, methods == null ? "icarl" : methods.get(0), modesGiven ? modes : MnemonicsBench.DEFAULT_ARMS, seeds);
+                case "mnemonics-example" -> MnemonicsBench.example(data, Path.of("examples/split-fashion-mnist-icarl-mnemonics.json"));
                 case "aanets" -> AanetsBench.table(data, methods == null ? List.of("lucir", "icarl") : methods, arms, seeds, fusionLr,
                         maxMinutes, new AanetsBench.Smoke(epochs == null ? AanetsBench.Smoke.FULL.epochs() : epochs,
                                 trainPerClass, trainPerClass == null ? null : testPerClass));
@@ -168,79 +170,6 @@ public final class Benchmarks {
                     perPhase, result.seconds());
         }
         System.out.println();
-    }
-
-    /**
-     * Herding against mnemonics exemplars (10 per class) on Split-Fashion-MNIST, mean ± std over
-     * seeds (the seed changes initialisation and batches, the class order stays natural), with the
-     * mnemonics stage's cost beside the main training's and its effect on the exemplars.
-     */
-    private static void mnemonics(Path data, int iterations, List<String> methods, List<String> modes, List<Long> seedList, Double outerLr)
-            throws IOException {
-        int seeds = seedList.size();
-        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
-        System.out.printf("## Mnemonics exemplars, Split-Fashion-MNIST, 10 exemplars per class, %d iterations per phase, %d seeds, outer lr %s%n%n",
-                iterations, seeds, outerLr == null ? "default" : outerLr);
-        System.out.println("| method | exemplars | final accuracy | average incremental accuracy | wall time per run | mnemonics s / training s"
-                + " | mean abs. change (levels) | outer loss before → after |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---|");
-        Path work = Files.createTempDirectory("mnemos-bench-mnemonics");
-        for (String method : methods) {
-            List<String> variants = modes.stream().map(mode -> mode.equals("herding") ? mode : "mnemonics " + mode).toList();
-            for (String variant : variants) {
-                double[] last = new double[seeds];
-                double[] average = new double[seeds];
-                double seconds = 0;
-                double mnemonicsSeconds = 0;
-                double trainSeconds = 0;
-                double change = 0;
-                double lossBefore = 0;
-                double lossAfter = 0;
-                int stages = 0;
-                for (int seed = 0; seed < seeds; seed++) {
-                    MemorySpec memory = variant.equals("herding")
-                            ? new MemorySpec("herding", 10, null)
-                            : new MemorySpec("mnemonics", 10, null, null,
-                                    new org.mnemos.engine.spec.MnemonicsSpec(variant.substring("mnemonics ".length()), null, null, outerLr, null, null));
-                    ExperimentSpec base = splitSpec("fashion-mnist", method, iterations);
-                    ExperimentSpec spec = new ExperimentSpec(base.name(), seedList.get(seed), null, base.dataset(), base.protocol(),
-                            base.model(), base.method(), memory, base.training());
-                    LocalRun.Result result = LocalRun.run(engine, spec,
-                            work.resolve(method + "-" + variant.replace(' ', '-') + "-" + seed), Device.cpu(), p -> {});
-                    last[seed] = result.summary().lastAccuracy();
-                    average[seed] = result.summary().averageIncrementalAccuracy();
-                    seconds += result.seconds();
-                    for (var phase : result.phases()) {
-                        MnemonicsMetrics mnemonics = phase.report(MnemonicsMetrics.class);
-                        if (mnemonics != null) {
-                            mnemonicsSeconds += mnemonics.seconds();
-                            // trainMillis covers the whole phase before evaluation, the mnemonics stage included
-                            trainSeconds += phase.trainMillis() / 1000.0 - mnemonics.seconds();
-                            change += mnemonics.meanAbsoluteChange();
-                            lossBefore += mnemonics.outerLossBefore();
-                            lossAfter += mnemonics.outerLossAfter();
-                            stages++;
-                        }
-                    }
-                    long skipped = result.phases().stream()
-                            .map(p -> p.report(MnemonicsMetrics.class)).mapToLong(m -> m == null ? 0 : m.skippedSteps()).sum();
-                    System.err.printf("%s %s seed %d: final %.4f, average %.4f, %.0f s, non-finite mnemonics steps skipped: %d%n",
-                            method, variant, seedList.get(seed), last[seed], average[seed], result.seconds(), skipped);
-                }
-                System.out.printf("| %s | %s | %s | %s | %.0f s | %s | %s | %s |%n", method, variant,
-                        meanStd(last), meanStd(average), seconds / seeds,
-                        stages == 0 ? "-" : String.format("%.2f", mnemonicsSeconds / trainSeconds),
-                        stages == 0 ? "-" : String.format("%.2f", change / stages),
-                        stages == 0 ? "-" : String.format("%.4f → %.4f", lossBefore / stages, lossAfter / stages));
-            }
-        }
-        System.out.println();
-    }
-
-    private static String meanStd(double[] values) {
-        double mean = Arrays.stream(values).average().orElse(Double.NaN);
-        double variance = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
-        return String.format("%.3f ± %.3f", mean, Math.sqrt(variance));
     }
 
     /** The Split-MNIST protocol of the issue, for any method. */

@@ -25,6 +25,8 @@ public final class PartCatalog {
     /** The modes and adjust values of {@code memory.mnemonics}. */
     public static final List<String> MNEMONICS_MODES = MnemonicsOptions.MODES;
     public static final List<String> MNEMONICS_ADJUST = MnemonicsOptions.ADJUST;
+    /** The largest share of a phase's data {@code memory.mnemonics.heldOutFraction} may hold out. */
+    public static final double MNEMONICS_MAX_HELD_OUT_FRACTION = MnemonicsOptions.MAX_HELD_OUT_FRACTION;
 
     /** The data-free methods' sample of dreams in a phase state (the exemplar format). */
     public static final String DREAM_GALLERY_FILE = DreamingHook.GALLERY_FILE;

@@ -143,7 +143,8 @@ public final class SpecDefaults {
         AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved(method) : m.aggregation();
         String shortcut = m.shortcut() != null || !CIFAR_RESNETS.contains(m.backbone()) ? m.shortcut()
                 : head.equals("linear") ? "zeroPad" : "projection";
-        return new ModelSpec(m.backbone(), hidden, head, aggregation, shortcut, m.init() == null ? null : m.init().resolved());
+        return new ModelSpec(m.backbone(), hidden, head, aggregation, shortcut, m.init() == null ? null : m.init().resolved(),
+                m.scaledKernels());
     }
 
     /** The data-free methods' inversion options with their defaults; other methods as given. */

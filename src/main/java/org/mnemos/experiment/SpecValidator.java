@@ -106,6 +106,7 @@ public class SpecValidator {
         model(spec.model(), errors);
         MethodCatalog.MethodInfo method = method(spec.method(), errors);
         aggregation(spec.model(), method, errors);
+        scaledKernels(spec.model(), method, errors);
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
         compression(spec, errors);
         training(spec.training(), errors);
@@ -333,6 +334,23 @@ public class SpecValidator {
             } else if (!ModelSpec.SHORTCUTS.contains(model.shortcut())) {
                 errors.add("model.shortcut", "must be one of " + ModelSpec.SHORTCUTS);
             }
+        }
+    }
+
+    /** Frozen, rescaled kernels from phase 1: a single convolutional network of fixed architecture. */
+    private static void scaledKernels(ModelSpec model, MethodCatalog.MethodInfo method, Errors errors) {
+        if (model == null || !model.scalesKernels()) {
+            return;
+        }
+        if ("mlp".equals(model.backbone())) {
+            errors.add("model.scaledKernels", "freezes and rescales convolution kernels; the mlp backbone has none"
+                    + " (use resnet8, resnet32 or resnet18)");
+        }
+        if (model.aggregation() != null) {
+            errors.add("model.scaledKernels", "does not combine with model.aggregation, whose stable branch already scales its kernels");
+        }
+        if (method != null && method.name().equals("foster")) {
+            errors.add("model.scaledKernels", "FOSTER grows its own second feature extractor; it does not combine with scaled kernels");
         }
     }
 
@@ -590,17 +608,31 @@ public class SpecValidator {
             errors.add("memory.mnemonics.adjust", "must be one of " + PartCatalog.MNEMONICS_ADJUST);
         }
         if ("code".equals(options.mode())) {
-            if (options.innerSteps() != null) {
-                errors.add("memory.mnemonics.innerSteps", "does not apply to mode code, which has no inner level");
-            }
-            if (options.innerLr() != null) {
-                errors.add("memory.mnemonics.innerLr", "does not apply to mode code, which has no inner level");
-            }
+            java.util.Map<String, Object> notForCode = new java.util.LinkedHashMap<>();
+            notForCode.put("innerSteps", options.innerSteps());
+            notForCode.put("innerLr", options.innerLr());
+            notForCode.put("logitScale", options.logitScale());
+            notForCode.put("maxChange", options.maxChange());
+            notForCode.put("heldOutFraction", options.heldOutFraction());
+            notForCode.forEach((option, value) -> {
+                if (value != null) {
+                    errors.add("memory.mnemonics." + option,
+                            "does not apply to mode code, the official single-level loop (no inner level, plain cosines, no bound, no held-out data)");
+                }
+            });
         }
         range(errors, "memory.mnemonics.innerSteps", options.innerSteps(), 0, MAX_INNER_STEPS);
         range(errors, "memory.mnemonics.epochs", options.epochs(), 1, limits.maxEpochs());
         positive(errors, "memory.mnemonics.innerLr", options.innerLr());
         positive(errors, "memory.mnemonics.outerLr", options.outerLr());
+        positive(errors, "memory.mnemonics.logitScale", options.logitScale());
+        if (options.maxChange() != null && !(options.maxChange() > 0 && options.maxChange() <= 255)) {
+            errors.add("memory.mnemonics.maxChange", "must be > 0 and at most 255 grey levels");
+        }
+        if (options.heldOutFraction() != null
+                && !(options.heldOutFraction() > 0 && options.heldOutFraction() <= PartCatalog.MNEMONICS_MAX_HELD_OUT_FRACTION)) {
+            errors.add("memory.mnemonics.heldOutFraction", "must be > 0 and at most " + PartCatalog.MNEMONICS_MAX_HELD_OUT_FRACTION);
+        }
     }
 
     private void training(TrainingSpec training, Errors errors) {

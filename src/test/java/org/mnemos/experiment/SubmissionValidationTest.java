@@ -258,6 +258,15 @@ class SubmissionValidationTest {
                 Arguments.of("zero outer lr", mnemonicsWith("outerLr", 0), 400, "memory.mnemonics.outerLr"),
                 Arguments.of("negative inner steps", mnemonicsWith("innerSteps", -1), 400, "memory.mnemonics.innerSteps"),
                 Arguments.of("zero mnemonics epochs", mnemonicsWith("epochs", 0), 400, "memory.mnemonics.epochs"),
+                Arguments.of("zero logit scale", mnemonicsWith("logitScale", 0), 400, "memory.mnemonics.logitScale"),
+                Arguments.of("displacement beyond the pixel range", mnemonicsWith("maxChange", 300), 400, "memory.mnemonics.maxChange"),
+                Arguments.of("everything held out", mnemonicsWith("heldOutFraction", 1.0), 400, "memory.mnemonics.heldOutFraction"),
+                Arguments.of("held-out data in the code mode", mutate(root -> {
+                    ObjectNode memory = (ObjectNode) root.get("memory");
+                    memory.put("selector", "mnemonics");
+                    memory.putObject("mnemonics").put("mode", "code").put("heldOutFraction", 0.2);
+                }), 400, "memory.mnemonics.heldOutFraction"),
+                Arguments.of("scaled kernels on an mlp", with("model.scaledKernels", true), 400, "model.scaledKernels"),
                 Arguments.of("unknown mnemonics option", mnemonicsWith("innerLR", 0.1), 400, "memory.mnemonics.innerLR"),
                 Arguments.of("unknown optimizer", with("training.optimizer.name", "rmsprop"), 400, "training.optimizer.name"),
                 Arguments.of("unknown schedule", with("training.schedule", java.util.Map.of("name", "step")), 400, "training.schedule.name"),

@@ -129,7 +129,7 @@ class ExperimentLifecycleTest {
         PhaseMetrics metrics = new PhaseMetrics(phase, List.of(phase), "cnn", 0.9 - 0.05 * phase, 0.9 - 0.05 * phase, null,
                 phase == 0 ? null : 0.8, 0.9, row, Map.of(phase, 0.9), 5 * (phase + 1), 100L * (phase + 1), 10, 500.0);
         return phase == 0 ? metrics : metrics.withReport(
-                new org.mnemos.engine.metrics.MnemonicsMetrics("bilevel", 5, 12, 1.5, 40.0, 3.25, 1.0 + phase, 0.5 + phase, 0));
+                new org.mnemos.engine.metrics.MnemonicsMetrics("bilevel", 5, 12, 1.5, 40.0, 3.25, 8.0, 1.0 + phase, 0.5 + phase, 1.1 + phase, 0.6 + phase, true, 0));
     }
 
     private UUID submit() {

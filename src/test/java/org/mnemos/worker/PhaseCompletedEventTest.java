@@ -25,7 +25,7 @@ class PhaseCompletedEventTest {
         PhaseMetrics metrics = metrics()
                 .withReport(new MemoryMetrics("cim", 2.0, 420, 0.5, 0.6, null))
                 .withReport(new CimMetrics("bilevel", 3, 0, 1.5, 0.25, 0.1, 1, 7))
-                .withReport(new MnemonicsMetrics("bilevel", 4, 12, 1.0, 10.0, 3.0, 2.0, 1.5, 0))
+                .withReport(new MnemonicsMetrics("bilevel", 4, 12, 1.0, 10.0, 3.0, 7.5, 2.0, 1.5, 2.1, 1.9, true, 0))
                 .withReport(new AggregationWeightsReport(List.of(List.of(0.5, 0.5), List.of(0.6, 0.4))))
                 .withReport(new StudentAccuracyReport(0.75));
         ObjectNode event = PhaseLedger.withDeprecatedFields(metrics);

@@ -34,6 +34,29 @@ public final class Backbones {
     }
 
     /**
+     * Whether the network of {@code phase} has frozen kernels with trainable scales: with
+     * {@code model.scaledKernels} from phase 1 on, phase 0 training the kernels they freeze at.
+     */
+    public static boolean scalesKernels(ModelSpec spec, int phase) {
+        if (!spec.scalesKernels()) {
+            return false;
+        }
+        if ("mlp".equalsIgnoreCase(spec.backbone())) {
+            throw new SpecException("model.scaledKernels", "freezes and rescales convolution kernels; the mlp backbone has none");
+        }
+        if (spec.aggregation() != null) {
+            throw new SpecException("model.scaledKernels", "does not combine with model.aggregation, whose stable branch already scales its kernels");
+        }
+        return phase > 0;
+    }
+
+    /** The backbone of {@code phase}'s network: aggregated (AANets) or with scaled kernels where the spec says so. */
+    public static Backbone forPhase(ModelSpec spec, int channels, int height, int width, int phase) {
+        Backbone backbone = create(spec, channels, height, width, aggregates(spec, phase));
+        return scalesKernels(spec, phase) ? backbone.scaledVariant() : backbone;
+    }
+
+    /**
      * As {@link #create(ModelSpec, int, int, int)}; with {@code aggregated} the named backbone is the
      * base of an {@link AggregatedBackbone} with the branch types of {@code model.aggregation}.
      */

@@ -86,11 +86,12 @@ public final class IncrementalNet extends AbstractBlock {
 
     /**
      * As {@link #builderFor(ModelSpec, int, int, int)} for the network of a given phase: with an
-     * {@code aanets} aggregation the backbone aggregates two branches from phase 1 on.
+     * {@code aanets} aggregation the backbone aggregates two branches from phase 1 on; with
+     * {@code scaledKernels} its convolutions are frozen and rescaled from phase 1 on.
      */
     public static Builder builderFor(ModelSpec spec, int channels, int height, int width, int phase) {
         return builder()
-                .setBackbone(Backbones.create(spec, channels, height, width, Backbones.aggregates(spec, phase)))
+                .setBackbone(Backbones.forPhase(spec, channels, height, width, phase))
                 .optHead(headType(spec.head()));
     }
 
@@ -296,6 +297,25 @@ public final class IncrementalNet extends AbstractBlock {
             if (!singleBackbone.contains(entry.getValue())) {
                 entry.getValue().getArray().copyTo(target.get(entry.getKey()).getArray());
             }
+        }
+    }
+
+    /**
+     * Takes every parameter of {@code plain}, a network of the same segments whose parameters this
+     * one has under the same names (its scaled variant adds the scales, which stay as they are).
+     */
+    public void startFrom(IncrementalNet plain) {
+        if (!plain.segmentSizes.equals(segmentSizes)) {
+            throw new IllegalArgumentException("segments differ: " + plain.segmentSizes + " vs " + segmentSizes);
+        }
+        var target = getParameters();
+        for (var entry : plain.getParameters()) {
+            Parameter into = target.get(entry.getKey());
+            NDArray from = entry.getValue().getArray();
+            if (into == null || !into.getArray().getShape().equals(from.getShape())) {
+                throw new IllegalArgumentException("this network has no parameter " + entry.getKey() + " of shape " + from.getShape());
+            }
+            from.copyTo(into.getArray());
         }
     }
 

@@ -13,6 +13,7 @@ import org.mnemos.engine.parts.method.dfcil.DreamingHook;
 import org.mnemos.engine.parts.method.dfcil.InversionOptions;
 import org.mnemos.engine.parts.method.foster.FosterStages;
 import org.mnemos.engine.parts.model.aanets.AggregationWeightLearning;
+import org.mnemos.engine.parts.model.scaled.ScaledKernelsStart;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.ClassifierRule;
 import org.mnemos.engine.phase.PhaseHook;
@@ -93,9 +94,13 @@ public final class Methods {
     /**
      * Fresh hooks the model adds to {@code method} for one phase: with AANets, the learning of the
      * aggregation weights on a class-balanced set, with the method's classification loss (the
-     * first term of its objective). AANets needs exemplars for that set.
+     * first term of its objective). AANets needs exemplars for that set. With scaled kernels, the
+     * start of phase 1's scaled network from phase 0's.
      */
     public static List<PhaseHook> modelHooks(CilMethod method, ModelSpec model) {
+        if (model != null && model.scalesKernels()) {
+            return List.of(new ScaledKernelsStart());
+        }
         if (model == null || !(model.aggregation() instanceof AanetsSpec aanets)) {
             return List.of();
         }

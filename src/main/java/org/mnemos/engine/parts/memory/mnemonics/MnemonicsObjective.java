@@ -7,8 +7,9 @@ import org.mnemos.engine.util.Scalars;
  * The mnemonics bilevel objective (Liu et al. 2020, Eq. 6-8) on features, as in the authors' code:
  * the temporary model is a cosine classifier over the frozen backbone's features (their
  * {@code fast_fc}), initialised with the exemplars' normalised class means and trained for a few SGD
- * steps on the exemplars alone; its cross-entropy on real data is the outer loss. Logits are plain
- * cosines (no scale), as there.
+ * steps on the exemplars alone; its cross-entropy on real data is the outer loss. Logits are
+ * cosines times a fixed scale (the code's are plain cosines, scale 1: on a few classes that leaves the
+ * cross-entropy near its uniform value and the exemplar gradient weak).
  *
  * <p>The inner gradient is written out in closed form with differentiable operations, so one
  * ordinary backward of the outer loss differentiates through the unrolled steps: the same
@@ -33,6 +34,7 @@ public final class MnemonicsObjective {
      * @param exemplarOneHot (E, C) one-hot float labels of the exemplars
      * @param queryFeatures (B, D) features of a batch of real data (constants)
      * @param queryOneHot (B, C) one-hot float labels of that batch
+     * @param scale the logits' inverse temperature, in the inner steps and the outer loss
      * @return the scalar outer loss: mean cross-entropy of the adapted classifier on the batch
      */
     public static NDArray outerLoss(
@@ -42,9 +44,10 @@ public final class MnemonicsObjective {
             NDArray queryOneHot,
             int innerSteps,
             float innerLr,
+            float scale,
             boolean firstOrder) {
-        NDArray weights = adaptedClassifier(exemplarFeatures, exemplarOneHot, innerSteps, innerLr, firstOrder);
-        return crossEntropy(cosineLogits(queryFeatures.normalize(2, 1), weights), queryOneHot);
+        NDArray weights = adaptedClassifier(exemplarFeatures, exemplarOneHot, innerSteps, innerLr, scale, firstOrder);
+        return crossEntropy(Scalars.mul(cosineLogits(queryFeatures.normalize(2, 1), weights), scale), queryOneHot);
     }
 
     /**
@@ -58,11 +61,11 @@ public final class MnemonicsObjective {
 
     /** The temporary classifier (C, D) after {@code innerSteps} SGD steps on the exemplars. */
     public static NDArray adaptedClassifier(
-            NDArray exemplarFeatures, NDArray exemplarOneHot, int innerSteps, float innerLr, boolean firstOrder) {
+            NDArray exemplarFeatures, NDArray exemplarOneHot, int innerSteps, float innerLr, float scale, boolean firstOrder) {
         NDArray normalized = exemplarFeatures.normalize(2, 1);
         NDArray weights = classMeans(normalized, exemplarOneHot);
         for (int step = 0; step < innerSteps; step++) {
-            NDArray gradient = innerGradient(normalized, exemplarOneHot, weights);
+            NDArray gradient = innerGradient(normalized, exemplarOneHot, weights, scale);
             weights = weights.sub(Scalars.mul(firstOrder ? gradient.stopGradient() : gradient, innerLr));
         }
         return weights;
@@ -84,15 +87,15 @@ public final class MnemonicsObjective {
     }
 
     /**
-     * d/dW of the mean cross-entropy of cosine logits: with P = softmax(F̂ Ŵᵀ), the gradient with
-     * respect to Ŵ is (P − Y)ᵀ F̂ / N, and Ŵ = W/‖W‖ row-wise projects it: (g − Ŵ⟨g, Ŵ⟩)/‖W‖.
+     * d/dW of the mean cross-entropy of scaled cosine logits: with P = softmax(s F̂ Ŵᵀ), the gradient
+     * with respect to Ŵ is s (P − Y)ᵀ F̂ / N, and Ŵ = W/‖W‖ row-wise projects it: (g − Ŵ⟨g, Ŵ⟩)/‖W‖.
      */
-    static NDArray innerGradient(NDArray normalizedFeatures, NDArray oneHot, NDArray weights) {
+    static NDArray innerGradient(NDArray normalizedFeatures, NDArray oneHot, NDArray weights, float scale) {
         NDArray norms = Scalars.maximum(weights.norm(new int[] {1}, true), EPSILON);
         NDArray unit = weights.div(norms);
-        NDArray probabilities = normalizedFeatures.matMul(unit.transpose()).softmax(1);
-        NDArray unitGradient = Scalars.div(probabilities.sub(oneHot).transpose().matMul(normalizedFeatures),
-                normalizedFeatures.getShape().get(0));
+        NDArray probabilities = Scalars.mul(normalizedFeatures.matMul(unit.transpose()), scale).softmax(1);
+        NDArray unitGradient = Scalars.mul(probabilities.sub(oneHot).transpose().matMul(normalizedFeatures),
+                scale / normalizedFeatures.getShape().get(0));
         NDArray radial = unitGradient.mul(unit).sum(new int[] {1}, true);
         return unitGradient.sub(unit.mul(radial)).div(norms);
     }

@@ -5,8 +5,15 @@ import org.mnemos.engine.SpecException;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 
-/** The mnemonics options of a memory spec with the defaults filled in and the values checked. */
-public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float outerLr, int epochs, boolean adjustOldClasses) {
+/**
+ * The mnemonics options of a memory spec with the defaults filled in and the values checked.
+ *
+ * @param logitScale inverse temperature of the cosine logits (1 in the code mode)
+ * @param maxChange L∞ bound on the displacement from the herding start, in grey levels (infinite in the code mode)
+ * @param heldOutFraction share of the phase's real data held out for the acceptance (0 in the code mode: no acceptance)
+ */
+public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float outerLr, int epochs, boolean adjustOldClasses,
+        float logitScale, float maxChange, double heldOutFraction) {
 
     /** The three variants: the paper's objective, its first-order approximation, the published code's loop. */
     public enum Mode {
@@ -36,9 +43,12 @@ public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float o
 
     public static final List<String> MODES = List.of("bilevel", "firstOrder", "code");
     public static final List<String> ADJUST = List.of("new", "all");
-    /** Options that do not apply to the code mode, which has no inner level. */
-    public static final List<String> INNER_OPTIONS = List.of("innerSteps", "innerLr");
+    /** Options that do not apply to the code mode, which has no inner level, no scale, bound or acceptance. */
+    public static final List<String> NOT_FOR_CODE = List.of("innerSteps", "innerLr", "logitScale", "maxChange", "heldOutFraction");
     public static final MnemonicsSpec DEFAULTS = new MnemonicsSpec("bilevel", null, null, null, null, null);
+    /** The official code's StepLR(step 1, γ 0.5) is stepped before its one epoch (PyTorch ≥ 1.1): the pass runs at half the lr. */
+    static final float CODE_LR_FACTOR = 0.5f;
+    public static final double MAX_HELD_OUT_FRACTION = 0.5;
 
     public static MnemonicsOptions of(MemorySpec memory) {
         MnemonicsSpec spec = resolve(memory.mnemonics() == null ? DEFAULTS : memory.mnemonics());
@@ -50,25 +60,43 @@ public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float o
             throw new SpecException("memory.mnemonics.epochs", "must be >= 1, got " + spec.epochs());
         }
         positive(spec.outerLr(), "memory.mnemonics.outerLr");
-        if (mode != Mode.CODE) {
+        boolean code = mode == Mode.CODE;
+        if (!code) {
             if (spec.innerSteps() < 0) {
                 throw new SpecException("memory.mnemonics.innerSteps", "must be >= 0, got " + spec.innerSteps());
             }
             positive(spec.innerLr(), "memory.mnemonics.innerLr");
+            positive(spec.logitScale(), "memory.mnemonics.logitScale");
+            if (!(spec.maxChange() > 0 && spec.maxChange() <= 255)) {
+                throw new SpecException("memory.mnemonics.maxChange", "must be > 0 and <= 255 grey levels, got " + spec.maxChange());
+            }
+            if (!(spec.heldOutFraction() > 0 && spec.heldOutFraction() <= MAX_HELD_OUT_FRACTION)) {
+                throw new SpecException("memory.mnemonics.heldOutFraction",
+                        "must be > 0 and <= " + MAX_HELD_OUT_FRACTION + ", got " + spec.heldOutFraction());
+            }
         }
         return new MnemonicsOptions(
                 mode,
-                mode == Mode.CODE ? 0 : spec.innerSteps(),
-                mode == Mode.CODE ? 0f : spec.innerLr().floatValue(),
+                code ? 0 : spec.innerSteps(),
+                code ? 0f : spec.innerLr().floatValue(),
                 spec.outerLr().floatValue(),
                 spec.epochs(),
-                "all".equals(spec.adjust()));
+                "all".equals(spec.adjust()),
+                code ? 1f : spec.logitScale().floatValue(),
+                code ? Float.POSITIVE_INFINITY : spec.maxChange().floatValue(),
+                code ? 0 : spec.heldOutFraction());
+    }
+
+    /** Whether the stage holds data out and keeps its result only if the held-out outer loss falls. */
+    public boolean acceptsOnHeldOut() {
+        return heldOutFraction > 0;
     }
 
     /**
      * Every field that applies set: the given value or the default. Defaults: bilevel, 5 inner steps
-     * at lr 1.0, outer Adam lr 0.01, 1 epoch, new classes; the code mode has no inner options and
-     * takes the published SGD lr 1e-5.
+     * at lr 0.1, logits scaled by 16, outer Adam lr 0.01, displacement at most 8 grey levels, a fifth
+     * of the data held out, 1 epoch, new classes; the code mode has none of the inner, scale, bound or
+     * held-out options and takes the published SGD lr 1e-5.
      */
     public static MnemonicsSpec resolve(MnemonicsSpec given) {
         String mode = given.mode() != null ? given.mode() : "bilevel";
@@ -76,10 +104,13 @@ public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float o
         return new MnemonicsSpec(
                 mode,
                 given.innerSteps() != null || code ? given.innerSteps() : Integer.valueOf(5),
-                given.innerLr() != null || code ? given.innerLr() : Double.valueOf(1.0),
+                given.innerLr() != null || code ? given.innerLr() : Double.valueOf(0.1),
                 given.outerLr() != null ? given.outerLr() : Double.valueOf(code ? 1e-5 : 0.01),
                 given.epochs() != null ? given.epochs() : Integer.valueOf(1),
-                given.adjust() != null ? given.adjust() : "new");
+                given.adjust() != null ? given.adjust() : "new",
+                given.logitScale() != null || code ? given.logitScale() : Double.valueOf(16),
+                given.maxChange() != null || code ? given.maxChange() : Double.valueOf(8),
+                given.heldOutFraction() != null || code ? given.heldOutFraction() : Double.valueOf(0.2));
     }
 
     private static void positive(Double value, String field) {

@@ -1,13 +1,13 @@
 package org.mnemos.engine.parts.memory.mnemonics;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DeviceDataset;
@@ -17,15 +17,9 @@ import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.model.Backbone;
-import org.mnemos.engine.optim.Adam;
-import org.mnemos.engine.optim.Gradients;
-import org.mnemos.engine.optim.Optimizer;
-import org.mnemos.engine.optim.Sgd;
-import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions.Mode;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseProgress;
 import org.mnemos.engine.phase.PhaseSession;
-import org.mnemos.engine.util.Autograd;
 import org.mnemos.engine.util.Permutations;
 import org.mnemos.engine.util.Scalars;
 
@@ -33,8 +27,11 @@ import org.mnemos.engine.util.Scalars;
  * Mnemonics training of the exemplars after a phase's model is trained (Liu et al. 2020): the
  * herding-selected exemplars of the adjusted classes become parameters (in normalised input
  * space), and for each batch of the phase's real training data (new classes plus the old
- * exemplars) they take an optimiser step on {@link MnemonicsObjective}'s loss for the mode. The network is
- * frozen in evaluation mode; intensities are clipped to the valid pixel range after every step.
+ * exemplars) they take an {@link ExemplarOptimizer} step. The network is frozen in evaluation mode.
+ *
+ * <p>In the paper-style modes a share of the real data is held out of the optimisation: the stage's
+ * result is kept only if the outer loss on the held-out data falls, otherwise the memory keeps the
+ * herding picks (the report says which).
  */
 public final class MnemonicsRefinement implements PhaseHook {
 
@@ -46,8 +43,8 @@ public final class MnemonicsRefinement implements PhaseHook {
 
     private final MnemonicsOptions options;
     private final ExemplarStorage storage;
-    /** Steps of the current stage left out because their loss or gradient was not finite. */
-    private long skipped;
+    /** Steps of the current stage left out because their loss or exemplar gradient was not finite. */
+    private long skippedSteps;
     private MnemonicsMetrics report;
 
     public MnemonicsRefinement(MnemonicsOptions options, ExemplarStorage storage) {
@@ -57,7 +54,8 @@ public final class MnemonicsRefinement implements PhaseHook {
 
     @Override
     public long plannedSteps(PhaseSession session) {
-        return (long) options.epochs() * batchesPerEpoch(session.training().size(), session.spec().training().batchSize());
+        int samples = session.training().size();
+        return (long) options.epochs() * batchesPerEpoch(samples - heldOutCount(samples), session.spec().training().batchSize());
     }
 
     /** What this phase's stage did; null before it ran. */
@@ -68,6 +66,11 @@ public final class MnemonicsRefinement implements PhaseHook {
 
     private static int batchesPerEpoch(int samples, int batchSize) {
         return Math.max(1, (samples + batchSize - 1) / batchSize);
+    }
+
+    /** Real images held out of the optimisation for the acceptance (none in the code mode). */
+    private int heldOutCount(int samples) {
+        return (int) Math.floor(samples * options.heldOutFraction());
     }
 
     /** The selected exemplars with the adjusted ones optimised, kept at this refinement's storage. */
@@ -84,74 +87,81 @@ public final class MnemonicsRefinement implements PhaseHook {
         float[] values = selected.floatValues();
         List<NDArray> frozen = freeze(session.net().backbone());
         try (NDManager stage = session.manager().newSubManager();
-                DeviceDataset real = session.upload(session.training());
-                Optimizer optimizer = optimizer()) {
+                DeviceDataset real = session.upload(session.training())) {
             Context context = new Context(session, selected, values, adjusted, fixed, stage);
-            double lossBefore = sampleLoss(context, real);
-            long images = optimise(context, real, optimizer);
-            double lossAfter = sampleLoss(context, real);
+            int[] order = new int[real.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            int heldOutCount = heldOutCount(order.length);
+            if (heldOutCount > 0) {
+                Permutations.shuffle(order, session.rng());
+            }
+            int[] heldOut = Arrays.copyOfRange(order, 0, heldOutCount);
+            int[] fit = Arrays.copyOfRange(order, heldOutCount, order.length);
+            Arrays.sort(heldOut);
+            Arrays.sort(fit);
+            long images;
+            double lossBefore;
+            double lossAfter;
+            Double heldOutBefore = null;
+            Double heldOutAfter = null;
+            try (ExemplarOptimizer optimizer = context.optimizer(options)) {
+                lossBefore = sampleLoss(context, optimizer, real, fit);
+                heldOutBefore = heldOutCount > 0 ? sampleLoss(context, optimizer, real, heldOut) : null;
+                images = optimise(context, optimizer, real, fit);
+                lossAfter = sampleLoss(context, optimizer, real, fit);
+                heldOutAfter = heldOutCount > 0 ? sampleLoss(context, optimizer, real, heldOut) : null;
+                skippedSteps = optimizer.skipped();
+            }
+            boolean accepted = heldOutBefore == null || heldOutAfter < heldOutBefore;
             float[] optimised = context.pixelValues();
             ExemplarKind[] kinds = selected.kinds().clone();
             int imageBytes = selected.imageBytes();
+            float[] initial = selected.floatValues();
+            float[] candidate = values.clone();
             for (int k = 0; k < adjusted.size(); k++) {
                 int index = adjusted.get(k);
-                System.arraycopy(optimised, k * imageBytes, values, index * imageBytes, imageBytes);
-                kinds[index] = ExemplarKind.OPTIMIZED;
-            }
-            ExemplarSet result = selected.withValues(values, kinds, storage);
-            float[] initial = selected.floatValues();
-            float[] kept = result.floatValues();
-            double change = 0;
-            for (int index : adjusted) {
-                for (int p = index * imageBytes; p < (index + 1) * imageBytes; p++) {
-                    change += Math.abs(kept[p] - initial[p]);
+                System.arraycopy(optimised, k * imageBytes, candidate, index * imageBytes, imageBytes);
+                if (accepted) {
+                    kinds[index] = ExemplarKind.OPTIMIZED;
                 }
             }
-            long steps = plannedSteps(session);
+            // what the stage produced, at the storage it would be kept at (also when it is not kept)
+            float[] stored = selected.withValues(candidate, kinds, storage).floatValues();
+            double change = 0;
+            double largest = 0;
+            for (int index : adjusted) {
+                for (int p = index * imageBytes; p < (index + 1) * imageBytes; p++) {
+                    double delta = Math.abs(stored[p] - initial[p]);
+                    change += delta;
+                    largest = Math.max(largest, delta);
+                }
+            }
+            long steps = (long) options.epochs() * batchesPerEpoch(fit.length, session.spec().training().batchSize());
             double seconds = (System.nanoTime() - start) / 1e9;
             report = new MnemonicsMetrics(
                     options.mode().wireName(), adjusted.size(), steps, seconds,
-                    seconds > 0 ? images / seconds : 0, change / ((double) adjusted.size() * imageBytes),
-                    lossBefore, lossAfter, skipped);
-            return result;
+                    seconds > 0 ? images / seconds : 0, change / ((double) adjusted.size() * imageBytes), largest,
+                    lossBefore, lossAfter, heldOutBefore, heldOutAfter, accepted, skippedSteps);
+            return selected.withValues(accepted ? candidate : values, kinds, storage);
         } finally {
             frozen.forEach(array -> array.setRequiresGradient(true));
         }
     }
 
-    /** Adam for the paper's objective; the published code's SGD (momentum 0.9, weight decay 5e-4) for its loop. */
-    private Optimizer optimizer() {
-        return options.mode() == Mode.CODE
-                ? Sgd.builder().optMomentum(0.9f).optWeightDecay(5e-4f).build()
-                : Adam.builder().build();
-    }
-
-    private NDArray loss(NDArray exemplarFeatures, Context context, NDArray queryFeatures, NDArray queryOneHot) {
-        return options.mode() == Mode.CODE
-                ? MnemonicsObjective.codeLoss(exemplarFeatures, context.exemplarOneHot, queryFeatures, queryOneHot)
-                : MnemonicsObjective.outerLoss(exemplarFeatures, context.exemplarOneHot, queryFeatures, queryOneHot,
-                        options.innerSteps(), options.innerLr(), options.mode() == Mode.FIRST_ORDER);
-    }
-
-    /** One optimiser step of the adjusted exemplars per batch of real data; returns the real images used. */
-    private long optimise(Context context, DeviceDataset real, Optimizer optimizer) {
+    /** One optimiser step of the adjusted exemplars per batch of the real data at {@code fit}; returns the real images used. */
+    private long optimise(Context context, ExemplarOptimizer optimizer, DeviceDataset real, int[] fit) {
         PhaseSession session = context.session;
         PhaseProgress progress = session.loop().progress();
         int batchSize = session.spec().training().batchSize();
-        int samples = real.size();
+        int samples = fit.length;
         int perEpoch = batchesPerEpoch(samples, batchSize);
         long totalSteps = (long) options.epochs() * perEpoch;
-        Parameter exemplars = Parameter.builder().setName("mnemonics").setType(Parameter.Type.OTHER).build();
-        exemplars.setArray(context.adjustedInputs);
-        List<Parameter> trainable = List.of(exemplars);
-        int[] order = new int[samples];
-        for (int i = 0; i < samples; i++) {
-            order[i] = i;
-        }
+        int[] order = fit.clone();
         long startNanos = System.nanoTime();
         long lastReport = startNanos;
         long images = 0;
-        skipped = 0;
         for (long step = 0; step < totalSteps; step++) {
             session.loop().checkCancelled();
             int inEpoch = (int) (step % perEpoch);
@@ -168,25 +178,7 @@ public final class MnemonicsRefinement implements PhaseHook {
             try (NDManager batch = context.stage.newSubManager()) {
                 NDArray indices = batch.create(batchIndices);
                 NDArray inputs = session.trainTransform().apply(real.gather(indices), true, session.rng());
-                NDArray queryFeatures = context.features(inputs);
-                NDArray queryOneHot = real.gatherLabels(indices).oneHot(context.classes);
-                Autograd.enable();
-                NDArray outer;
-                try {
-                    outer = loss(context.exemplarFeatures(batch), context, queryFeatures, queryOneHot);
-                    Autograd.backward(outer);
-                } finally {
-                    Autograd.disable();
-                }
-                loss = outer.getFloat();
-                if (Float.isFinite(loss) && finite(context.adjustedInputs.getGradient(), batch)) {
-                    optimizer.step(trainable, options.outerLr());
-                    context.clip(batch);
-                } else {
-                    // a non-finite step would poison the exemplars and every later phase: leave them as they are
-                    skipped++;
-                }
-                Gradients.zero(trainable);
+                loss = optimizer.step(batch, inputs, real.gatherLabels(indices).oneHot(context.classes));
             }
             images += size;
             progress.stepDone();
@@ -201,28 +193,21 @@ public final class MnemonicsRefinement implements PhaseHook {
         return images;
     }
 
-    private static boolean finite(NDArray gradient, NDManager batch) {
-        gradient.attach(batch);
-        return !gradient.isNaN().logicalOr(gradient.isInfinite()).any().getBoolean();
-    }
-
-    /** The outer loss (no gradient) averaged over up to {@link #LOSS_SAMPLE} evenly spaced real images. */
-    private double sampleLoss(Context context, DeviceDataset real) {
-        int samples = real.size();
+    /** The outer loss (no gradient) averaged over up to {@link #LOSS_SAMPLE} evenly spaced images of {@code subset}. */
+    private static double sampleLoss(Context context, ExemplarOptimizer optimizer, DeviceDataset real, int[] subset) {
+        int samples = subset.length;
         int count = Math.min(LOSS_SAMPLE, samples);
         double total = 0;
         for (int from = 0; from < count; from += LOSS_BATCH) {
             int size = Math.min(LOSS_BATCH, count - from);
             long[] picked = new long[size];
             for (int i = 0; i < size; i++) {
-                picked[i] = (long) (from + i) * samples / count;
+                picked[i] = subset[(int) ((long) (from + i) * samples / count)];
             }
             try (NDManager batch = context.stage.newSubManager()) {
                 NDArray indices = batch.create(picked);
                 NDArray inputs = context.session.evalTransform().apply(real.gather(indices), false, context.session.rng());
-                NDArray loss = loss(context.exemplarFeatures(batch), context, context.features(inputs),
-                        real.gatherLabels(indices).oneHot(context.classes));
-                total += loss.getFloat() * size;
+                total += optimizer.loss(batch, inputs, real.gatherLabels(indices).oneHot(context.classes)) * size;
             }
         }
         return total / count;
@@ -241,7 +226,7 @@ public final class MnemonicsRefinement implements PhaseHook {
         return frozen;
     }
 
-    /** The stage's arrays: the adjusted exemplars (the parameter), the fixed ones, labels and pixel range. */
+    /** The stage's arrays: the adjusted exemplars, the fixed ones, labels and pixel range. */
     private static final class Context {
         final PhaseSession session;
         final NDManager stage;
@@ -251,6 +236,7 @@ public final class MnemonicsRefinement implements PhaseHook {
         final NDArray exemplarOneHot;
         final NDArray lowest;
         final NDArray highest;
+        final NDArray levelSize;
         final NDArray pixelScale;
         final NDArray pixelOffset;
 
@@ -277,20 +263,28 @@ public final class MnemonicsRefinement implements PhaseHook {
             float[] std = transform.std();
             float[] low = new float[channels];
             float[] high = new float[channels];
+            float[] level = new float[channels];
             float[] scale = new float[channels];
             float[] offset = new float[channels];
             for (int c = 0; c < channels; c++) {
                 low[c] = -mean[c] / std[c];
                 high[c] = (1f - mean[c]) / std[c];
+                level[c] = 1f / (255f * std[c]);
                 scale[c] = 255f * std[c];
                 offset[c] = 255f * mean[c];
             }
             Shape perChannel = new Shape(1, channels, 1, 1);
             this.lowest = stage.create(low, perChannel);
             this.highest = stage.create(high, perChannel);
+            this.levelSize = stage.create(level, perChannel);
             this.pixelScale = stage.create(scale, perChannel);
             this.pixelOffset = stage.create(offset, perChannel);
-            adjustedInputs.setRequiresGradient(true);
+        }
+
+        /** The optimiser of the adjusted exemplars, their displacement bounded by the options' grey levels. */
+        ExemplarOptimizer optimizer(MnemonicsOptions options) {
+            NDArray bound = Float.isFinite(options.maxChange()) ? Scalars.mul(levelSize, options.maxChange()) : null;
+            return new ExemplarOptimizer(options, adjustedInputs, fixedInputs, exemplarOneHot, lowest, highest, bound, this::features);
         }
 
         /** Normalised NCHW network inputs of some exemplars, in the stage's manager. */
@@ -304,27 +298,9 @@ public final class MnemonicsRefinement implements PhaseHook {
             return session.evalTransform().apply(nhwc, false, session.rng());
         }
 
-        /** Features of all exemplars (adjusted first), in {@code batch}; differentiable in the adjusted ones. */
-        NDArray exemplarFeatures(NDManager batch) {
-            // an (autograd-tracked) copy owned by the batch, so the graph of this step is freed with it;
-            // DJL's duplicate() would detach it
-            NDArray adjusted = Scalars.mul(adjustedInputs, 1f);
-            adjusted.attach(batch);
-            NDArray all = fixedInputs == null ? adjusted : NDArrays.concat(new NDList(adjusted, fixedInputs), 0);
-            return features(all);
-        }
-
         /** Backbone features in evaluation mode (batch normalisation uses its running statistics). */
         NDArray features(NDArray inputs) {
             return session.net().backbone().forward(session.parameterStore(), new NDList(inputs), false).head();
-        }
-
-        /** Clips the adjusted exemplars into the valid pixel range, per channel, in place. */
-        void clip(NDManager batch) {
-            NDArray raised = adjustedInputs.maximum(lowest);
-            raised.attach(batch);
-            NDArray clipped = raised.minimum(highest);
-            adjustedInputs.muli(0f).addi(clipped);
         }
 
         /** The adjusted exemplars back in pixel scale, HWC. */

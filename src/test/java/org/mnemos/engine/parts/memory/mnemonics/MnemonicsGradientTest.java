@@ -53,7 +53,7 @@ class MnemonicsGradientTest {
                 NDArray outer = mode.equals("code")
                         ? MnemonicsObjective.codeLoss(features, exemplarOneHot, backbone(queries, weights), queryOneHot)
                         : MnemonicsObjective.outerLoss(features, exemplarOneHot, backbone(queries, weights), queryOneHot,
-                                reference.get("inner_steps").asInt(), (float) reference.get("inner_lr").asDouble(), firstOrder);
+                                reference.get("inner_steps").asInt(), (float) reference.get("inner_lr").asDouble(), 1f, firstOrder);
                 Autograd.backward(outer);
                 loss = outer.getFloat();
             } finally {
