@@ -90,9 +90,11 @@ class DashboardBrowserTest {
                 {"name": "%s", "seed": 1, "dataset": {"name": "mnist"},
                  "protocol": {"initialClasses": 4, "increment": 3, "classOrder": "natural"},
                  "model": {"backbone": "mlp", "hiddenUnits": [64]}, "method": {"name": "%s"},
-                 "memory": {"selector": "%s", "perClass": 8},
+                 "memory": {"selector": "%s", "perClass": 8%s},
                  "training": {"iterations": %d, "batchSize": 32, "optimizer": {"name": "adam", "lr": 0.001}}}"""
-                .formatted(name, method, selector, iterations);
+                .formatted(name, method, selector,
+                        // the code mode keeps every stage (no held-out acceptance): the gallery always has a before and an after
+                        selector.equals("mnemonics") ? ", \"mnemonics\": {\"mode\": \"code\", \"outerLr\": 0.5}" : "", iterations);
     }
 
     @DynamicPropertySource

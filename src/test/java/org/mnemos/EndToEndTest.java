@@ -80,7 +80,7 @@ class EndToEndTest {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
         JsonNode error = JSON.readTree(refused.body()).get("errors").get(0);
         assertThat(error.get("field").asString()).isEqualTo("training.batchSize");
-        assertThat(error.get("message").asString()).contains("GiB at its peak").contains("(host RAM)");
+        assertThat(error.get("message").asString()).contains("GiB at its peak").contains("host RAM");
     }
 
     @Test

@@ -39,7 +39,7 @@ class MnemonicsAcceptanceTest {
     void aStageWhoseHeldOutLossRisesKeepsTheHerdingPicksAndOneWhoseLossFallsKeepsItsExemplars() {
         // a wild outer step (Adam at lr 50, values free to reach the range's ends) wrecks the exemplars
         List<PhaseMetrics> wild = run(new MnemonicsSpec("bilevel", null, null, 50.0, 3, null, null, 255.0, 0.3), "wild");
-        List<PhaseMetrics> tame = run(new MnemonicsSpec("bilevel", null, null, 0.01, 5, null, null, null, 0.3), "tame");
+        List<PhaseMetrics> tame = run(new MnemonicsSpec("bilevel", null, null, 0.001, 5, null, null, null, 0.3), "tame");
         ImageDataset train = new DatasetCatalog(new DataRoots(List.of(dir)))
                 .load(PhaseStateTest.spec("icarl", null).dataset()).train();
         int rejected = 0;

@@ -47,6 +47,7 @@ class ReferenceViewApiTest {
     @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
     @MockitoBean DatasetCatalog datasets;
     @MockitoBean org.mnemos.config.RunMemoryCheck memory;
+    @MockitoBean Forks forks;
     @MockitoBean ExperimentRepository experiments;
     @MockitoBean PhaseRepository phases;
     @MockitoBean PhaseQueue queue;

@@ -90,6 +90,8 @@ class SubmissionValidationTest {
     void stubs() {
         when(versions.versions()).thenReturn(java.util.Map.of("mnemos", "test"));
         when(engine.plan(any())).thenAnswer(call -> naturalPlan(call.getArgument(0)));
+        // a repository answers with the entity it stored
+        when(experiments.saveAndFlush(any())).thenAnswer(call -> call.getArgument(0));
     }
 
     private static RunPlan naturalPlan(ExperimentSpec spec) {

@@ -104,7 +104,7 @@ class QueueOrderTest {
     void aRunRoutedToThisWorkersPoolRunsInItsTaskAndShowsThePool() throws Exception {
         when(memory.pinnedPool(any())).thenReturn(Optional.of(WorkerProperties.DEFAULT_POOL));
         allSubmitted.countDown();
-        UUID id = service.submit(SPEC.replace("\"queued\"", "\"pinned\"").getBytes(), null, null).experiment().id();
+        UUID id = service.submit(SPEC.replace("\"queued\"", "\"pinned\"").getBytes(), null, org.mnemos.security.Caller.ANONYMOUS).experiment().id();
         ExperimentViews.Experiment done = await(id);
         assertThat(done.status()).isEqualTo(ExperimentStatus.SUCCEEDED);
         assertThat(done.pool()).isEqualTo("default");
@@ -116,7 +116,7 @@ class QueueOrderTest {
 
         List<UUID> runs = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
-            runs.add(service.submit(SPEC.replace("\"queued\"", "\"queued-" + i + "\"").getBytes(), null, null).experiment().id());
+            runs.add(service.submit(SPEC.replace("\"queued\"", "\"queued-" + i + "\"").getBytes(), null, org.mnemos.security.Caller.ANONYMOUS).experiment().id());
         }
         allSubmitted.countDown();
         List<ExperimentViews.Experiment> done = new ArrayList<>();

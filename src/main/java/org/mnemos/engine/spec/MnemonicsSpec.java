@@ -20,7 +20,7 @@ package org.mnemos.engine.spec;
  * @param maxChange the L∞ bound on each exemplar value's distance from its herding start, in grey
  *     levels 0-255 (default 8; not for code)
  * @param heldOutFraction the share of the phase's real data held out of the optimisation; the stage
- *     is kept only if the outer loss on it falls, else the herding picks stay (default 0.2; not for code)
+ *     is kept only if the outer loss on it falls, else the herding picks stay (default 0.2; 0: no acceptance, every stage kept; not for code)
  */
 public record MnemonicsSpec(
         String mode, Integer innerSteps, Double innerLr, Double outerLr, Integer epochs, String adjust,

@@ -70,9 +70,9 @@ public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float o
             if (!(spec.maxChange() > 0 && spec.maxChange() <= 255)) {
                 throw new SpecException("memory.mnemonics.maxChange", "must be > 0 and <= 255 grey levels, got " + spec.maxChange());
             }
-            if (!(spec.heldOutFraction() > 0 && spec.heldOutFraction() <= MAX_HELD_OUT_FRACTION)) {
+            if (!(spec.heldOutFraction() >= 0 && spec.heldOutFraction() <= MAX_HELD_OUT_FRACTION)) {
                 throw new SpecException("memory.mnemonics.heldOutFraction",
-                        "must be > 0 and <= " + MAX_HELD_OUT_FRACTION + ", got " + spec.heldOutFraction());
+                        "must be >= 0 (0: no held-out acceptance) and <= " + MAX_HELD_OUT_FRACTION + ", got " + spec.heldOutFraction());
             }
         }
         return new MnemonicsOptions(
