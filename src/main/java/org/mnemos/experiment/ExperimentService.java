@@ -296,6 +296,19 @@ public class ExperimentService {
     }
 
     public ExperimentViews.Experiment cancel(UUID id) {
+        // a worker may start the run between this read and the write: read it again and cancel what it now is
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return cancelOnce(id);
+            } catch (org.springframework.orm.ObjectOptimisticLockingFailureException raced) {
+                if (attempt == 3) {
+                    throw raced;
+                }
+            }
+        }
+    }
+
+    private ExperimentViews.Experiment cancelOnce(UUID id) {
         return tx.execute(s -> {
             Experiment experiment = load(id);
             Instant now = clock.instant();
