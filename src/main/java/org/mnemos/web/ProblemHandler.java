@@ -1,9 +1,9 @@
 package org.mnemos.web;
 
 import java.util.List;
+import org.mnemos.engine.DataPathException;
+import org.mnemos.engine.DataPaths;
 import org.mnemos.engine.SpecException;
-import org.mnemos.engine.data.DataPathException;
-import org.mnemos.engine.data.DataRoots;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
@@ -35,10 +35,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     static final int RETRY_AFTER_SECONDS = 10;
 
-    private final DataRoots dataRoots;
+    private final DataPaths dataRoots;
 
-    public ProblemHandler(ObjectProvider<DataRoots> dataRoots) {
-        this.dataRoots = dataRoots.getIfAvailable(() -> new DataRoots(List.of()));
+    public ProblemHandler(ObjectProvider<DataPaths> dataRoots) {
+        this.dataRoots = dataRoots.getIfAvailable(() -> new DataPaths(List.of()));
     }
 
     @ExceptionHandler(ApiException.class)
