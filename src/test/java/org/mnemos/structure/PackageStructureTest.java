@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The layering of issue 19: the engine knows no Spring and no service; the phase runtime knows no
  * part; a part knows no other part; the building blocks know neither the runtime nor the parts; the
  * service packages see only the engine's root (its front: {@code CilEngine}, {@code PartCatalog},
- * {@code Datasets}, {@code PhaseExemplars}, {@code CheckpointFiles}), its JSON contract
+ * {@code Datasets}, {@code DataPaths}, {@code PhaseExemplars}, {@code CheckpointFiles}), its JSON contract
  * ({@code engine.spec}) and its metrics ({@code engine.metrics}).
  */
 class PackageStructureTest {
@@ -67,6 +67,7 @@ class PackageStructureTest {
                 .check(classes);
     }
 
+    /** Implied by the next rule, except for the one class that rule still exempts. */
     @Test
     void servicePackagesReachThePartsOnlyThroughTheEngineFront() {
         noClasses().that().resideInAnyPackage(SERVICES)
