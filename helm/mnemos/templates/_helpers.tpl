@@ -180,7 +180,7 @@ LISTEN connection for live events. Rendering fails when that exceeds what the se
 {{- end -}}
 {{- $usable := sub .Values.database.maxConnections .Values.database.reservedConnections -}}
 {{- if gt (int $total) (int $usable) -}}
-{{- fail (printf "the release may hold %d PostgreSQL connections (%s), more than the %d the server allows (database.maxConnections %d - database.reservedConnections %d): lower replicas or dbPoolSize, raise max_connections, or put PgBouncer in front (README, 'Scaling out')" (int $total) (join " + " $terms) (int $usable) (int .Values.database.maxConnections) (int .Values.database.reservedConnections)) -}}
+{{- fail (printf "the release may hold %d PostgreSQL connections (%s), more than the %d the server allows (database.maxConnections %d - database.reservedConnections %d): lower replicas or dbPoolSize, raise max_connections, or put PgBouncer in front (docs/deployment.md, 'Scaling out')" (int $total) (join " + " $terms) (int $usable) (int .Values.database.maxConnections) (int .Values.database.reservedConnections)) -}}
 {{- end -}}
 {{- $total -}}
 {{- end -}}

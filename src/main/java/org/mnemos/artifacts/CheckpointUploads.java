@@ -8,17 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.mnemos.engine.model.CheckpointLocator;
-import org.mnemos.engine.model.InitCheckpoint;
-import org.mnemos.engine.model.interop.SafeTensors;
-import org.mnemos.engine.model.interop.SafeTensorsException;
-import org.mnemos.engine.model.interop.SafeTensorsFile;
+import org.mnemos.engine.CheckpointFiles;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.experiment.LimitsProperties;
 import org.mnemos.web.ApiException;
@@ -31,12 +26,12 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Checkpoints uploaded for {@code model.init}: safetensors files kept in the artifact store under
  * {@code uploads/<id>.safetensors}, recorded in {@code checkpoints}. An upload is streamed into the
- * store up to {@code mnemos.limits.max-upload-bytes} and its header checked ({@link SafeTensors})
+ * store up to {@code mnemos.limits.max-upload-bytes} and its header checked ({@link CheckpointFiles})
  * before it is kept; a refused upload leaves nothing behind. Whether its tensors fit a run's network
  * is checked when a spec names it.
  */
 @Component
-public class CheckpointUploads implements CheckpointLocator {
+public class CheckpointUploads {
 
     public static final String DIRECTORY = "uploads";
     private static final String EXTENSION = ".safetensors";
@@ -77,17 +72,17 @@ public class CheckpointUploads implements CheckpointLocator {
                 throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
                         "The checkpoint has more than " + maxBytes + " bytes; at most " + maxBytes + " are accepted.");
             }
-            SafeTensorsFile file;
+            CheckpointFiles.Header header;
             try {
-                file = SafeTensors.read(partial);
-            } catch (SafeTensorsException e) {
+                header = CheckpointFiles.readHeader(partial);
+            } catch (CheckpointFiles.MalformedException e) {
                 String field = e.tensor() == null ? "body" : e.tensor();
                 throw new ApiException(ProblemType.MALFORMED_REQUEST, "Not a usable safetensors file: " + e.getMessage(),
                         List.of(new FieldProblem(field, e.getMessage())));
             }
             UUID id = UUID.randomUUID();
             String relative = DIRECTORY + "/" + id + EXTENSION;
-            Upload upload = new Upload(id, size, HexFormat.of().formatHex(digest.digest()), views(file), file.metadata());
+            Upload upload = new Upload(id, size, HexFormat.of().formatHex(digest.digest()), views(header), header.metadata());
             Path kept = root.resolve(relative);
             Files.move(partial, kept, StandardCopyOption.ATOMIC_MOVE);
             try {
@@ -122,11 +117,11 @@ public class CheckpointUploads implements CheckpointLocator {
         String name = spec.model().init().checkpoint();
         UUID id = parse(name);
         if (id == null || find(id, owner).isEmpty()) {
-            throw ApiException.invalidSpec(InitCheckpoint.FIELD, "no uploaded checkpoint has the id '" + name + "'");
+            throw ApiException.invalidSpec(CheckpointFiles.FIELD, "no uploaded checkpoint has the id '" + name + "'");
         }
     }
 
-    @Override
+    /** The file of the upload a spec's {@code model.init.checkpoint} names, or null when no upload has that id. */
     public Path locate(String checkpointId) {
         UUID id = parse(checkpointId);
         if (id == null) {
@@ -147,16 +142,8 @@ public class CheckpointUploads implements CheckpointLocator {
         }
     }
 
-    private static List<TensorView> views(SafeTensorsFile file) {
-        List<TensorView> views = new ArrayList<>();
-        for (SafeTensorsFile.Entry entry : file.entries()) {
-            List<Long> shape = new ArrayList<>();
-            for (long dim : entry.shape()) {
-                shape.add(dim);
-            }
-            views.add(new TensorView(entry.name(), entry.dtype().name(), shape));
-        }
-        return views;
+    private static List<TensorView> views(CheckpointFiles.Header header) {
+        return header.tensors().stream().map(tensor -> new TensorView(tensor.name(), tensor.dtype(), tensor.shape())).toList();
     }
 
     /** Copies up to {@code limit} + 1 bytes: a result above {@code limit} means the body was longer. */

@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.stream.Collectors;
-import org.mnemos.engine.memory.ExemplarStorage;
+import org.mnemos.engine.PhaseExemplars;
 
 /** numpy's .npy format (version 1.0) for a C-order float array, as {@code numpy.load} reads it. */
 final class Npy {
@@ -14,16 +14,12 @@ final class Npy {
 
     private Npy() {}
 
-    /** {@code values} at {@code storage}'s precision ({@code <f4} or {@code <f2}), with the given shape. */
-    static byte[] floats(float[] values, ExemplarStorage storage, int... shape) {
-        if (storage == ExemplarStorage.UINT8) {
-            throw new IllegalArgumentException("uint8 exemplars have no float values");
-        }
+    /** {@code values} as {@code <f2} ({@code half}) or {@code <f4}, with the given shape. */
+    static byte[] floats(float[] values, boolean half, int... shape) {
         long count = Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b);
         if (count != values.length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not hold " + values.length + " values");
         }
-        boolean half = storage == ExemplarStorage.FLOAT16;
         String dims = Arrays.stream(shape).mapToObj(Integer::toString).collect(Collectors.joining(", "));
         String dict = "{'descr': '" + (half ? "<f2" : "<f4") + "', 'fortran_order': False, 'shape': ("
                 + dims + (shape.length == 1 ? "," : "") + "), }";
@@ -36,7 +32,7 @@ final class Npy {
         out.put(MAGIC).putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
         for (float v : values) {
             if (half) {
-                out.putShort(ExemplarStorage.halfBits(v));
+                out.putShort(PhaseExemplars.halfBits(v));
             } else {
                 out.putFloat(v);
             }

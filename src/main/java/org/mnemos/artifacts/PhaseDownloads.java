@@ -16,18 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import org.mnemos.engine.PartCatalog;
+import org.mnemos.engine.PhaseExemplars;
 import org.mnemos.engine.PyTorchCheckpoint;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.memory.ExemplarHeatmaps;
-import org.mnemos.engine.memory.ExemplarOriginals;
-import org.mnemos.engine.memory.ExemplarSet;
-import org.mnemos.engine.model.PyCilStateDict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -73,9 +71,7 @@ public class PhaseDownloads implements PhaseArtifacts {
         Path work = Files.createTempDirectory("mnemos-downloads-");
         try {
             Path exemplars = work.resolve(EXEMPLARS + ".zip");
-            writeExemplarsZip(ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)), phase, plan, exemplars,
-                    ExemplarHeatmaps.read(stateDir.resolve(ExemplarHeatmaps.FILE_NAME)),
-                    ExemplarOriginals.read(stateDir.resolve(ExemplarOriginals.FILE_NAME)), Map.of());
+            writeExemplarsZip(PhaseExemplars.readMemory(stateDir), phase, plan, exemplars, Map.of());
             store.store(experimentId, phase, EXEMPLARS, exemplars);
             Path checkpoint = work.resolve(CHECKPOINT + ".zip");
             writeCheckpointZip(stateDir, checkpointManifest(experimentId, phase, plan), checkpoint);
@@ -84,7 +80,7 @@ public class PhaseDownloads implements PhaseArtifacts {
             Path dreams = stateDir.resolve(PartCatalog.DREAM_GALLERY_FILE);
             if (Files.exists(dreams)) {
                 Path synthetic = work.resolve(SYNTHETIC + ".zip");
-                writeExemplarsZip(ExemplarSet.read(dreams), phase, plan, synthetic, Map.of(), Map.of(), Map.of("kind", SYNTHETIC));
+                writeExemplarsZip(PhaseExemplars.readFile(dreams), phase, plan, synthetic, Map.of("kind", SYNTHETIC));
                 store.store(experimentId, phase, SYNTHETIC, synthetic);
             }
         } finally {
@@ -99,10 +95,11 @@ public class PhaseDownloads implements PhaseArtifacts {
      */
     private void storePyTorchCheckpoint(UUID experimentId, int phase, RunPlan plan, Path stateDir, Path target) throws IOException {
         try {
-            PyTorchCheckpoint.write(stateDir, plan, phase, json, target);
-        } catch (PyCilStateDict.UnsupportedNetworkException e) {
-            log.info("Phase {} of {} has no PyTorch checkpoint: {}", phase, experimentId, e.getMessage());
-            return;
+            Optional<String> unsupported = PyTorchCheckpoint.writeIfSupported(stateDir, plan, phase, json, target);
+            if (unsupported.isPresent()) {
+                log.info("Phase {} of {} has no PyTorch checkpoint: {}", phase, experimentId, unsupported.get());
+                return;
+            }
         } catch (RuntimeException | IOException e) {
             log.warn("Phase {} of {}: the PyTorch checkpoint could not be written: {}", phase, experimentId, e.toString());
             return;
@@ -110,28 +107,26 @@ public class PhaseDownloads implements PhaseArtifacts {
         store.store(experimentId, phase, PYTORCH, target);
     }
 
-    void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target) throws IOException {
-        writeExemplarsZip(set, phase, plan, target, Map.of(), Map.of(), Map.of());
+    void writeExemplarsZip(PhaseExemplars set, int phase, RunPlan plan, Path target) throws IOException {
+        writeExemplarsZip(set, phase, plan, target, Map.of());
     }
 
     /**
-     * PNGs per class folder and a manifest.
+     * PNGs per class folder and a manifest. An image's CAM heatmap and the training image an
+     * optimised exemplar was made from are written as PNGs next to it ({@code heatmap},
+     * {@code original} in its manifest entry).
      *
-     * @param heatmaps CAM heatmaps of some exemplars (position → height·width map in [0, 1]), each
-     *     written as a PNG next to its image ({@code heatmap} in its manifest entry)
-     * @param originals the training images optimised exemplars were made from (position → uint8 HWC),
-     *     each written as a PNG next to its image ({@code original} in its manifest entry)
      * @param extra entries at the top of the manifest
      */
-    void writeExemplarsZip(ExemplarSet set, int phase, RunPlan plan, Path target, Map<Integer, float[]> heatmaps,
-            Map<Integer, byte[]> originals, Map<String, Object> extra) throws IOException {
+    void writeExemplarsZip(PhaseExemplars set, int phase, RunPlan plan, Path target, Map<String, Object> extra)
+            throws IOException {
         List<Map<String, Object>> images = new ArrayList<>();
         Map<Integer, Integer> counts = new TreeMap<>();
         try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(target)))) {
             for (int i = 0; i < set.size(); i++) {
-                int label = set.labels()[i];
+                int label = set.label(i);
                 String className = className(plan, label);
-                int source = set.sourceIndices()[i];
+                int source = set.sourceIndex(i);
                 String file = label + "-" + sanitise(className) + "/" + (source >= 0 ? source : "synthetic-" + i) + ".png";
                 Zips.addEntry(zip, file, png(set.pixels(), i * set.imageBytes(), set.height(), set.width(), set.channels()));
                 counts.merge(label, 1, Integer::sum);
@@ -141,7 +136,7 @@ public class PhaseDownloads implements PhaseArtifacts {
                 image.put("label", label);
                 image.put("className", className);
                 image.put("sourceIndex", source);
-                image.put("kind", set.kinds()[i].wireName());
+                image.put("kind", set.kind(i));
                 if (set.isCompressed(i)) {
                     // what the memory stores: this box at full resolution, the rest downsampled by √r per side
                     int[] box = set.box(i);
@@ -151,17 +146,17 @@ public class PhaseDownloads implements PhaseArtifacts {
                     boxEntry.put("left", box[2]);
                     boxEntry.put("right", box[3]);
                     image.put("box", boxEntry);
-                    image.put("compressionRate", set.unitCost(i));
+                    image.put("compressionRate", set.compressionRate(i));
                     image.put("storedBytes", set.storedBytes(i));
                 }
                 String stem = file.substring(0, file.length() - ".png".length());
-                float[] heatmap = heatmaps.get(i);
+                float[] heatmap = set.heatmap(i);
                 if (heatmap != null) {
                     String heatmapFile = stem + "-heatmap.png";
                     Zips.addEntry(zip, heatmapFile, heatmapPng(heatmap, set.height(), set.width()));
                     image.put("heatmap", heatmapFile);
                 }
-                byte[] original = originals.get(i);
+                byte[] original = set.original(i);
                 if (original != null) {
                     String originalFile = stem + "-original.png";
                     Zips.addEntry(zip, originalFile, png(original, 0, set.height(), set.width(), set.channels()));
@@ -176,13 +171,14 @@ public class PhaseDownloads implements PhaseArtifacts {
             manifest.put("counts", counts);
             manifest.put("exemplarCount", set.size());
             manifest.put("memoryBytes", set.memoryBytes());
-            manifest.put("storage", set.storage().wireName());
+            manifest.put("storage", set.storage());
             manifest.put("storedBytes", set.storedBytes());
-            if (set.boxes() != null) {
+            if (set.hasCompression()) {
                 manifest.put("compressionRatio", set.compressionRatio());
             }
             if (set.values() != null) {
-                Zips.addEntry(zip, VALUES, Npy.floats(set.values(), set.storage(), set.size(), set.height(), set.width(), set.channels()));
+                Zips.addEntry(zip, VALUES, Npy.floats(set.values(), set.storage().equals("float16"), set.size(), set.height(),
+                        set.width(), set.channels()));
                 manifest.put("values", VALUES);
             }
             manifest.put("height", set.height());

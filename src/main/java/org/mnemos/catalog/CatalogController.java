@@ -5,8 +5,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
-import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.data.DatasetInfo;
+import org.mnemos.engine.Datasets;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -25,11 +24,21 @@ public class CatalogController {
             @JsonInclude(JsonInclude.Include.NON_NULL) ReferenceCard reference,
             @Schema(description = "the preset's spec fields", implementation = Object.class) JsonNode spec) {}
 
+    @Schema(description = "What the catalog knows of a data set without loading its images")
+    public record DatasetInfo(String name, String description, int height, int width, int channels, List<String> classNames,
+            boolean available) {
+
+        static DatasetInfo of(Datasets.Entry entry) {
+            return new DatasetInfo(entry.name(), entry.description(), entry.height(), entry.width(), entry.channels(),
+                    entry.classNames(), entry.available());
+        }
+    }
+
     private final MethodCatalog methods;
-    private final DatasetCatalog datasets;
+    private final Datasets datasets;
     private final PresetCatalog presets;
 
-    public CatalogController(MethodCatalog methods, DatasetCatalog datasets, PresetCatalog presets) {
+    public CatalogController(MethodCatalog methods, Datasets datasets, PresetCatalog presets) {
         this.methods = methods;
         this.datasets = datasets;
         this.presets = presets;
@@ -44,7 +53,7 @@ public class CatalogController {
     @GetMapping("/datasets")
     @Operation(summary = "The data sets, their shape and classes, and whether their files are present")
     public List<DatasetInfo> datasets() {
-        return datasets.list();
+        return datasets.list().stream().map(DatasetInfo::of).toList();
     }
 
     @GetMapping("/presets")

@@ -2,7 +2,7 @@ package org.mnemos.catalog;
 
 import org.mnemos.artifacts.CheckpointUploads;
 import org.mnemos.engine.CilEngine;
-import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.Datasets;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,7 +12,7 @@ public class EngineConfiguration {
 
     /** @param checkpoints the uploads {@code model.init} names */
     @Bean
-    CilEngine cilEngine(DatasetCatalog datasets, CheckpointUploads checkpoints) {
-        return new CilEngine(datasets, checkpoints);
+    CilEngine cilEngine(Datasets datasets, CheckpointUploads checkpoints) {
+        return datasets.engine(checkpoints::locate);
     }
 }

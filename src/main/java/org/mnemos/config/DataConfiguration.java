@@ -1,8 +1,7 @@
 package org.mnemos.config;
 
-import org.mnemos.engine.data.DataRoots;
-import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.data.DatasetDownloader;
+import org.mnemos.engine.DataPaths;
+import org.mnemos.engine.Datasets;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,12 +10,12 @@ import org.springframework.context.annotation.Configuration;
 public class DataConfiguration {
 
     @Bean
-    DataRoots dataRoots(DataProperties properties) {
-        return new DataRoots(properties.rootPaths());
+    DataPaths dataPaths(DataProperties properties) {
+        return new DataPaths(properties.rootPaths());
     }
 
     @Bean
-    DatasetCatalog datasetCatalog(DataRoots dataRoots, DataProperties properties) {
-        return new DatasetCatalog(dataRoots, properties.downloads() ? DatasetDownloader.official() : null);
+    Datasets datasets(DataPaths dataPaths, DataProperties properties) {
+        return new Datasets(dataPaths, properties.downloads());
     }
 }

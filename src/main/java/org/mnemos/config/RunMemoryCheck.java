@@ -7,12 +7,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mnemos.engine.DataPathException;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.PeakMemory;
-import org.mnemos.engine.SpecDefaults;
 import org.mnemos.engine.SpecException;
-import org.mnemos.engine.data.DataPathException;
-import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.data.DatasetInfo;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.web.FieldProblem;
 import org.mnemos.worker.WorkerPools;
@@ -34,7 +32,7 @@ public class RunMemoryCheck {
 
     private static final String POOL_FIELD = "resources.pool";
 
-    private final DatasetCatalog datasets;
+    private final Datasets datasets;
     private final WorkerProperties worker;
     private final WorkerPools pools;
     private volatile Budget budget;
@@ -46,12 +44,12 @@ public class RunMemoryCheck {
     public record Routing(String pool, FieldProblem problem) {}
 
     /** A check without worker pools: this process's budget stands for every worker's. */
-    public RunMemoryCheck(DatasetCatalog datasets, WorkerProperties worker) {
+    public RunMemoryCheck(Datasets datasets, WorkerProperties worker) {
         this(datasets, worker, null);
     }
 
     @Autowired
-    public RunMemoryCheck(DatasetCatalog datasets, WorkerProperties worker, WorkerPools pools) {
+    public RunMemoryCheck(Datasets datasets, WorkerProperties worker, WorkerPools pools) {
         if (worker.device().startsWith("gpu") && worker.memoryBudget() == null && CudaUtils.getGpuCount() == 0) {
             // e.g. an API-only replica for GPU workers: refuse to start rather than refuse every submission
             throw new IllegalStateException("mnemos.worker.device is gpu but this process sees no GPU to take the memory budget"
@@ -124,9 +122,7 @@ public class RunMemoryCheck {
     private Optional<PeakMemory.Estimate> fits(ExperimentSpec spec, long bytes, boolean onGpu) {
         PeakMemory.Estimate estimate;
         try {
-            DatasetInfo info = datasets.describe(spec.dataset());
-            ExperimentSpec resolved = SpecDefaults.resolve(spec, info.channels());
-            estimate = PeakMemory.estimate(resolved, info, datasets.imageCount(spec.dataset()), onGpu);
+            estimate = datasets.estimatePeak(spec, onGpu);
         } catch (SpecException | DataPathException e) {
             // what makes the spec unplannable is reported by the other checks and by the planner
             return Optional.empty();

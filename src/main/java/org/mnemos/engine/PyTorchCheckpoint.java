@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.mnemos.engine.data.BatchTransform;
@@ -41,6 +42,20 @@ public final class PyTorchCheckpoint {
     static final String LOADER = "load.py";
 
     private PyTorchCheckpoint() {}
+
+    /**
+     * Writes the zip for the phase whose state is {@code stateDir}, or says why its network has no
+     * PyTorch layout (then nothing is written).
+     */
+    public static Optional<String> writeIfSupported(Path stateDir, RunPlan plan, int phase, ObjectMapper json, Path target)
+            throws IOException {
+        try {
+            write(stateDir, plan, phase, json, target);
+            return Optional.empty();
+        } catch (PyCilStateDict.UnsupportedNetworkException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
 
     /**
      * Writes the zip for the phase whose state is {@code stateDir}.

@@ -19,11 +19,8 @@ import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.artifacts.CheckpointUploads;
 import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.metrics.CimMetrics;
-import org.mnemos.engine.metrics.InversionMetrics;
-import org.mnemos.engine.metrics.MemoryMetrics;
-import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.events.EventPublisher;
 import org.mnemos.events.EventQueries;
@@ -80,7 +77,7 @@ public class ExperimentService {
     public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
             PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
             LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints,
-            RunMemoryCheck memory, Forks forks) {
+            RunMemoryCheck memory, Forks forks, Datasets datasets) {
         this.checkpoints = checkpoints;
         this.memory = memory;
         this.forks = forks;
@@ -99,7 +96,7 @@ public class ExperimentService {
         snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         snapshot.setReadOnly(true);
         this.eventQueries = eventQueries;
-        this.references = new ReferenceCheck(reader, engine, phases);
+        this.references = new ReferenceCheck(reader, datasets, phases);
     }
 
     /** Validates, plans and stores a run with its phases and queues phase 0, all in one transaction. */
@@ -409,14 +406,9 @@ public class ExperimentService {
     /** @param stateDigest the sha256 of the phase's stored state, null before it completes */
     static ExperimentViews.PhaseView toView(Phase p, String stateDigest) {
         tools.jackson.databind.JsonNode reports = p.getReports() == null ? null : JSON.readTree(p.getReports());
-        // the deprecated fields, read from the reports they moved into (one release)
-        tools.jackson.databind.JsonNode student = report(reports, "student").path("accuracy");
-        tools.jackson.databind.JsonNode aggregation = report(reports, "aggregation").path("weights");
-        MemoryMetrics memory = read(report(reports, MemoryMetrics.NAME), MemoryMetrics.class);
-        CimMetrics cim = read(report(reports, CimMetrics.NAME), CimMetrics.class);
         ExperimentViews.Accuracy accuracy = p.getStatus() == PhaseStatus.COMPLETED
                 ? new ExperimentViews.Accuracy(p.getAccuracy(), p.getClassifier(), p.getCnnAccuracy(), p.getNmeAccuracy(),
-                        p.getOldAccuracy(), p.getNewAccuracy(), student.isNumber() ? student.asDouble() : null)
+                        p.getOldAccuracy(), p.getNewAccuracy())
                 : null;
         return new ExperimentViews.PhaseView(
                 p.getPhaseIndex(),
@@ -437,21 +429,8 @@ public class ExperimentService {
                 p.getStartedAt(),
                 p.getCompletedAt(),
                 reports,
-                aggregation.isArray() ? JSON.treeToValue(aggregation, JSON.getTypeFactory().constructCollectionType(List.class,
-                        JSON.getTypeFactory().constructCollectionType(List.class, Double.class))) : null,
-                memory == null || cim == null ? memory : memory.withCim(cim),
-                read(report(reports, MnemonicsMetrics.NAME), MnemonicsMetrics.class),
-                read(report(reports, InversionMetrics.NAME), InversionMetrics.class),
                 stateDigest,
                 p.getReusedFrom());
-    }
-
-    private static tools.jackson.databind.JsonNode report(tools.jackson.databind.JsonNode reports, String name) {
-        return reports == null ? tools.jackson.databind.node.MissingNode.getInstance() : reports.path(name);
-    }
-
-    private static <T> T read(tools.jackson.databind.JsonNode report, Class<T> type) {
-        return report.isObject() ? JSON.treeToValue(report, type) : null;
     }
 
     private static <T> T read(String json, Class<T> type) {

@@ -122,11 +122,7 @@ public final class ExperimentViews {
             Double cnn,
             Double nme,
             Double old,
-            @JsonProperty("new") Double newClasses,
-            @Schema(deprecated = true, description = "Deprecated: read reports.student.accuracy. FOSTER: top-1 over the seen"
-                    + " classes of the compressed single-extractor student the next phase starts from (the figures above are the"
-                    + " two-extractor teacher's, as in PyCIL); absent otherwise")
-            @JsonInclude(JsonInclude.Include.NON_NULL) Double student) {}
+            @JsonProperty("new") Double newClasses) {}
 
     public record PhaseView(
             int index,
@@ -144,26 +140,10 @@ public final class ExperimentViews {
             @Schema(description = "Where the last attempt ran: cpu or gpu:<id>") String device,
             Instant startedAt,
             Instant completedAt,
-            @Schema(description = "What the run's parts measured in the phase, by report name: memory (with a byte budget"
-                    + " or compression), cim, mnemonics, inversion (ABD, DeepInversion), aggregation (AANets' weights),"
-                    + " student (FOSTER's compressed student), and evaluation (the evaluator's top-5, old-predicted-as-new rate and"
-                    + " confusion matrix per classifier); absent where none reported", implementation = Object.class)
+            @Schema(description = "What the run's parts measured in the phase, by report name (each part's page under"
+                    + " docs/methods says what its report holds), and evaluation (the evaluator's top-5, old-predicted-as-new"
+                    + " rate and confusion matrix per classifier); absent where none reported", implementation = Object.class)
             @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode reports,
-            @Schema(deprecated = true, description = "Deprecated: read reports.aggregation.weights. AANets: the aggregation"
-                    + " weight α of each level (shallow to deep) after each epoch of the phase, [epoch][level]; absent for"
-                    + " single-network models and phase 0")
-            List<List<Double>> aggregationWeights,
-            @Schema(deprecated = true, description = "Deprecated: read reports.memory and reports.cim. With a byte budget or"
-                    + " compression (CIM): exemplars stored per class, stored bytes (pixels, labels, boxes), mean compression"
-                    + " rate in full-image units, mean box share, and the mask model's training (cim); absent otherwise")
-            org.mnemos.engine.metrics.MemoryMetrics memory,
-            @Schema(deprecated = true, description = "Deprecated: read reports.mnemonics. With memory.selector mnemonics:"
-                    + " the mnemonics stage's steps, time, mean change of the exemplars and outer loss before and after;"
-                    + " absent otherwise")
-            org.mnemos.engine.metrics.MnemonicsMetrics mnemonics,
-            @Schema(deprecated = true, description = "Deprecated: read reports.inversion. ABD and DeepInversion: what the"
-                    + " model inversion after the phase did; absent otherwise")
-            org.mnemos.engine.metrics.InversionMetrics inversion,
             @Schema(description = "sha256 of the phase's stored state (the network, memory and part states the next phase"
                     + " starts from); absent until the phase completes")
             @JsonInclude(JsonInclude.Include.NON_NULL) String stateDigest,

@@ -10,9 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.mnemos.catalog.PresetCatalog;
 import org.mnemos.catalog.ReferenceCard;
-import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.SpecDefaults;
-import org.mnemos.engine.data.DatasetInfo;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.experiment.ExperimentViews.Reference;
 import org.mnemos.experiment.ExperimentViews.ReferenceStatus;
@@ -33,14 +32,14 @@ final class ReferenceCheck {
     private static final Set<String> NOT_CONDITIONS = Set.of("name", "seed", "preset");
 
     private final SpecReader reader;
-    private final CilEngine engine;
+    private final Datasets datasets;
     private final PhaseRepository phases;
     /** A preset resolves the same way for the life of the process. */
     private final Map<String, JsonNode> resolvedPresets = new ConcurrentHashMap<>();
 
-    ReferenceCheck(SpecReader reader, CilEngine engine, PhaseRepository phases) {
+    ReferenceCheck(SpecReader reader, Datasets datasets, PhaseRepository phases) {
         this.reader = reader;
-        this.engine = engine;
+        this.datasets = datasets;
         this.phases = phases;
     }
 
@@ -71,8 +70,8 @@ final class ReferenceCheck {
     private JsonNode resolve(String presetName) {
         String body = JSON.createObjectNode().put("preset", presetName).toString();
         ExperimentSpec merged = reader.read(body.getBytes(StandardCharsets.UTF_8)).spec();
-        int channels = engine.datasets().list().stream().filter(info -> info.name().equals(merged.dataset().name()))
-                .mapToInt(DatasetInfo::channels).findFirst().orElseThrow();
+        int channels = datasets.list().stream().filter(entry -> entry.name().equals(merged.dataset().name()))
+                .mapToInt(Datasets.Entry::channels).findFirst().orElseThrow();
         return JSON.readTree(JSON.writeValueAsString(SpecDefaults.resolve(merged, channels)));
     }
 

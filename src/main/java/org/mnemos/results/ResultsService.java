@@ -44,7 +44,7 @@ public class ResultsService {
             row.add("reported_accuracy", classifier, accuracy.reported());
             row.add("old_accuracy", classifier, accuracy.old());
             row.add("new_accuracy", classifier, accuracy.newClasses());
-            row.add("student_accuracy", "cnn", accuracy.student());
+            row.add("student_accuracy", "cnn", number(report(phase, "student").path("accuracy")));
             List<Double> accuracyRow = phase.accuracyRow();
             if (accuracyRow != null) {
                 for (int task = 0; task < accuracyRow.size(); task++) {
@@ -62,7 +62,7 @@ public class ResultsService {
                         .forEach(e -> row.add("class_accuracy[" + e.getKey() + "]", classifier, e.getValue()));
             }
             for (String evaluated : CLASSIFIERS) {
-                JsonNode figures = evaluation(phase).path(evaluated);
+                JsonNode figures = report(phase, EvaluationReport.NAME).path(evaluated);
                 row.add("top5_accuracy", evaluated, number(figures.path("top5Accuracy")));
                 row.add("old_predicted_as_new", evaluated, number(figures.path("oldPredictedAsNew")));
             }
@@ -87,8 +87,8 @@ public class ResultsService {
         return rows;
     }
 
-    private static JsonNode evaluation(ExperimentViews.PhaseView phase) {
-        return phase.reports() == null ? MissingNode.getInstance() : phase.reports().path(EvaluationReport.NAME);
+    private static JsonNode report(ExperimentViews.PhaseView phase, String name) {
+        return phase.reports() == null ? MissingNode.getInstance() : phase.reports().path(name);
     }
 
     private static Double number(JsonNode node) {
@@ -104,13 +104,13 @@ public class ResultsService {
     public Table confusion(UUID id, int index, String classifier) {
         ExperimentViews.PhaseView phase = completed(experiments.phases(id)).stream().filter(p -> p.index() == index).findFirst()
                 .orElseThrow(() -> ApiException.notFound("A completed phase " + index + " of experiment " + id));
-        JsonNode matrix = evaluation(phase).path(classifier).path("confusion");
+        JsonNode matrix = report(phase, EvaluationReport.NAME).path(classifier).path("confusion");
         if (!matrix.isArray()) {
             throw ApiException.notFound("The " + classifier + " confusion matrix of phase " + index + " of experiment " + id);
         }
         List<String> header = new ArrayList<>(List.of("true_class"));
         List<Integer> order = new ArrayList<>();
-        evaluation(phase).path("classOrder").forEach(label -> order.add(label.asInt()));
+        report(phase, EvaluationReport.NAME).path("classOrder").forEach(label -> order.add(label.asInt()));
         order.forEach(label -> header.add(String.valueOf(label)));
         List<List<Object>> rows = new ArrayList<>();
         for (int i = 0; i < matrix.size(); i++) {

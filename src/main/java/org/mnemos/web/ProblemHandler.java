@@ -1,9 +1,9 @@
 package org.mnemos.web;
 
 import java.util.List;
+import org.mnemos.engine.DataPathException;
+import org.mnemos.engine.DataPaths;
 import org.mnemos.engine.SpecException;
-import org.mnemos.engine.data.DataPathException;
-import org.mnemos.engine.data.DataRoots;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
@@ -35,10 +35,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     static final int RETRY_AFTER_SECONDS = 10;
 
-    private final DataRoots dataRoots;
+    private final DataPaths dataPaths;
 
-    public ProblemHandler(ObjectProvider<DataRoots> dataRoots) {
-        this.dataRoots = dataRoots.getIfAvailable(() -> new DataRoots(List.of()));
+    public ProblemHandler(ObjectProvider<DataPaths> dataPaths) {
+        this.dataPaths = dataPaths.getIfAvailable(() -> new DataPaths(List.of()));
     }
 
     @ExceptionHandler(ApiException.class)
@@ -51,13 +51,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         String message = e.getMessage().startsWith(e.field() + ": ")
                 ? e.getMessage().substring(e.field().length() + 2)
                 : e.getMessage();
-        return respond(ApiException.invalidSpec(e.field(), dataRoots.redact(message)).toProblem());
+        return respond(ApiException.invalidSpec(e.field(), dataPaths.redact(message)).toProblem());
     }
 
     /** Messages from the data readers may name files; clients see the roots' labels, not server paths. */
     @ExceptionHandler(DataPathException.class)
     ResponseEntity<ProblemDetail> dataPath(DataPathException e) {
-        return respond(ApiException.invalidSpec("dataset.path", dataRoots.redact(e.getMessage())).toProblem());
+        return respond(ApiException.invalidSpec("dataset.path", dataPaths.redact(e.getMessage())).toProblem());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -22,9 +22,7 @@ import org.mnemos.experiment.SpecReader;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The worker's state changes of experiments and phases, each one transaction with its event. A
@@ -121,35 +119,6 @@ public class PhaseLedger {
     /** What {@link #start} decided: train, the attempts are used up (the run FAILED), or the run ended meanwhile. */
     enum Start { RUN, EXHAUSTED, DROPPED }
 
-    /**
-     * The metrics as the event carries them: with, for one release, the fields the reports replaced
-     * (deprecated: {@code mnemonics}, {@code inversion}, {@code memory} with {@code cim} nested,
-     * {@code aggregationWeights}, {@code studentAccuracy}), copied from {@code reports}.
-     */
-    static ObjectNode withDeprecatedFields(PhaseMetrics metrics) {
-        ObjectNode node = JSON.valueToTree(metrics);
-        JsonNode reports = node.path("reports");
-        for (String name : List.of("mnemonics", "inversion")) {
-            if (reports.has(name)) {
-                node.set(name, reports.get(name));
-            }
-        }
-        if (reports.has("memory")) {
-            ObjectNode memory = (ObjectNode) reports.get("memory").deepCopy();
-            if (reports.has("cim")) {
-                memory.set("cim", reports.get("cim"));
-            }
-            node.set("memory", memory);
-        }
-        if (reports.path("aggregation").has("weights")) {
-            node.set("aggregationWeights", reports.get("aggregation").get("weights"));
-        }
-        if (reports.path("student").has("accuracy")) {
-            node.set("studentAccuracy", reports.get("student").get("accuracy"));
-        }
-        return node;
-    }
-
     void progress(UUID id, ExperimentViews.Progress progress) {
         inTransaction(() -> {
             experiments.updateProgress(id, JSON.writeValueAsString(progress));
@@ -187,7 +156,7 @@ public class PhaseLedger {
             experiments.flush();
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("phase", metrics.phase());
-            data.put("metrics", withDeprecatedFields(metrics));
+            data.put("metrics", metrics);
             data.put("summary", summary);
             data.put("durationMs", durationMs);
             events.publish(id, "phase-completed", data);

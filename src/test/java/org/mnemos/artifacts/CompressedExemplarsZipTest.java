@@ -14,6 +14,7 @@ import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mnemos.engine.PhaseExemplars;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.memory.CompressedImage;
 import org.mnemos.engine.memory.ExemplarCompression;
@@ -55,7 +56,7 @@ class CompressedExemplarsZipTest {
                 new ModelSpec("resnet32", null, "linear"), null, null, null),
                 List.of(3, 7), List.of(List.of(3, 7)), List.of("three", "seven"));
         Path zip = dir.resolve("exemplars.zip");
-        new PhaseDownloads(null, null, JSON).writeExemplarsZip(set, 0, plan, zip, Map.of(0, heatmap), Map.of(), Map.of());
+        new PhaseDownloads(null, null, JSON).writeExemplarsZip(PhaseExemplars.of(set, Map.of(0, heatmap), Map.of()), 0, plan, zip, Map.of());
 
         Map<String, byte[]> entries = new HashMap<>();
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import ai.djl.Device;
 import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.PhaseExemplars;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
@@ -241,7 +242,7 @@ class PhaseDownloadsTest {
         ExemplarSet set = new ExemplarSet(pixels, new int[] {0, 0}, new int[] {9, 10},
                 new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.OPTIMIZED}, 2, 2, 1);
         Path zip = stateDir.resolve("exemplars.zip");
-        ((PhaseDownloads) downloads).writeExemplarsZip(set, 0, plan(), zip);
+        ((PhaseDownloads) downloads).writeExemplarsZip(PhaseExemplars.of(set), 0, plan(), zip);
 
         Map<String, byte[]> entries = unzip(Files.readAllBytes(zip));
         BufferedImage second = ImageIO.read(new ByteArrayInputStream(entries.get("0-airplane/10.png")));
@@ -260,7 +261,7 @@ class PhaseDownloadsTest {
         ExemplarSet set = new ExemplarSet(pixels, new int[] {0, 0}, new int[] {9, 10},
                 new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.OPTIMIZED}, 2, 2, 1);
         Path zip = stateDir.resolve("exemplars-originals.zip");
-        ((PhaseDownloads) downloads).writeExemplarsZip(set, 0, plan(), zip, Map.of(), Map.of(1, original), Map.of());
+        ((PhaseDownloads) downloads).writeExemplarsZip(PhaseExemplars.of(set, Map.of(), Map.of(1, original)), 0, plan(), zip, Map.of());
 
         Map<String, byte[]> entries = unzip(Files.readAllBytes(zip));
         assertThat(entries).containsOnlyKeys("0-airplane/9.png", "0-airplane/10.png", "0-airplane/10-original.png", "manifest.json");
@@ -282,7 +283,7 @@ class PhaseDownloadsTest {
             ExemplarSet set = stored.withValues(optimised,
                     new ExemplarKind[] {ExemplarKind.OPTIMIZED, ExemplarKind.OPTIMIZED}, storage);
             Path zip = stateDir.resolve("exemplars-" + storage.wireName() + ".zip");
-            ((PhaseDownloads) downloads).writeExemplarsZip(set, 0, plan(), zip);
+            ((PhaseDownloads) downloads).writeExemplarsZip(PhaseExemplars.of(set), 0, plan(), zip);
 
             Map<String, byte[]> entries = unzip(Files.readAllBytes(zip));
             JsonNode manifest = JSON.readTree(entries.get("manifest.json"));

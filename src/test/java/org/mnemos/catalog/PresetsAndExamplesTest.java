@@ -12,6 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.DataPaths;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
@@ -30,13 +32,13 @@ class PresetsAndExamplesTest {
     /** What ships must also fit a worker with 16 GiB; the data sets need not be present for the estimate. */
     private static final SpecValidator VALIDATOR = new SpecValidator(new MethodCatalog(),
             new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536, 1 << 28),
-            new RunMemoryCheck(new DatasetCatalog(new DataRoots(List.of())),
+            new RunMemoryCheck(new Datasets(new DataPaths(List.of()), false),
                     new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofGigabytes(16))));
 
     private static final java.util.Set<String> HIGH_RES_PRESETS = java.util.Set.of("food101-foster-b11-10", "imagenet100-foster-b10-10");
     private static final SpecValidator LARGE_WORKER_VALIDATOR = new SpecValidator(new MethodCatalog(),
             new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536, 1 << 28),
-            new RunMemoryCheck(new DatasetCatalog(new DataRoots(List.of())),
+            new RunMemoryCheck(new Datasets(new DataPaths(List.of()), false),
                     new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofGigabytes(128))));
 
     static Stream<Path> examples() throws IOException {

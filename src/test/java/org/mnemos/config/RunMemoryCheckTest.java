@@ -6,11 +6,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mnemos.engine.DataPaths;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.PeakMemory;
-import org.mnemos.engine.SpecDefaults;
-import org.mnemos.engine.data.DataRoots;
-import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.data.DatasetInfo;
 import org.mnemos.engine.model.Generator;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.experiment.SpecReader;
@@ -24,7 +22,7 @@ import org.springframework.util.unit.DataSize;
  */
 class RunMemoryCheckTest {
 
-    private static final DatasetCatalog DATASETS = new DatasetCatalog(new DataRoots(List.of(Path.of("target", "no-data"))));
+    private static final Datasets DATASETS = new Datasets(new DataPaths(List.of(Path.of("target", "no-data"))), false);
 
     private static ExperimentSpec resnet18On64(int batchSize, int trainPerClass) {
         return SpecReader.json().readValue("""
@@ -80,8 +78,7 @@ class RunMemoryCheckTest {
     }
 
     private static PeakMemory.Estimate estimate(ExperimentSpec spec) {
-        DatasetInfo info = DATASETS.describe(spec.dataset());
-        return PeakMemory.estimate(SpecDefaults.resolve(spec, info.channels()), info, DATASETS.imageCount(spec.dataset()), false);
+        return DATASETS.estimatePeak(spec, false);
     }
 
     @Test

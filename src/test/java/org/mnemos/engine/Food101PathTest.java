@@ -21,7 +21,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.BatchTransform;
-import org.mnemos.engine.data.DataPathException;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.data.DatasetSplits;

@@ -17,9 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.mnemos.catalog.PresetCatalog;
 import org.mnemos.catalog.ReferenceCard;
 import org.mnemos.engine.CilEngine;
-import org.mnemos.engine.data.DataRoots;
-import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.data.DatasetDownloader;
+import org.mnemos.engine.DataPaths;
+import org.mnemos.engine.Datasets;
 import org.mnemos.experiment.ExperimentViews.Reference;
 import org.mnemos.experiment.ExperimentViews.ReferenceStatus;
 import tools.jackson.databind.JsonNode;
@@ -32,8 +31,8 @@ class ReferenceCheckTest {
     private static final PresetCatalog PRESETS = new PresetCatalog(JSON);
     private static final SpecReader READER = new SpecReader(PRESETS);
     /** Plans CIFAR-100 without its files, as a server that may download them does; nothing is fetched. */
-    private static final CilEngine ENGINE =
-            new CilEngine(new DatasetCatalog(new DataRoots(List.of()), DatasetDownloader.official()));
+    private static final Datasets DATASETS = new Datasets(new DataPaths(List.of()), true);
+    private static final CilEngine ENGINE = DATASETS.engine(id -> null);
 
     private static final ReferenceCard AVERAGE_CNN = card("cifar100-lucir-b50-5");
     private static final ReferenceCard FINAL_CNN = card("cifar100-abd-5");
@@ -73,7 +72,7 @@ class ReferenceCheckTest {
 
     private static Reference check(String body, ExperimentStatus status, Double[] cnn, Double[] nme) {
         Experiment experiment = run(body, status);
-        return new ReferenceCheck(READER, ENGINE, phases(experiment, cnn, nme)).of(experiment);
+        return new ReferenceCheck(READER, DATASETS, phases(experiment, cnn, nme)).of(experiment);
     }
 
     private static final Double[] CNN = {0.80, 0.70, 0.60};

@@ -19,9 +19,8 @@ import org.mnemos.catalog.CatalogController;
 import org.mnemos.catalog.MethodCatalog;
 import org.mnemos.catalog.PresetCatalog;
 import org.mnemos.engine.CilEngine;
-import org.mnemos.engine.data.DataRoots;
-import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.data.DatasetDownloader;
+import org.mnemos.engine.DataPaths;
+import org.mnemos.engine.Datasets;
 import org.mnemos.events.EventPublisher;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
@@ -39,13 +38,14 @@ class ReferenceViewApiTest {
 
     private static final JsonMapper JSON = SpecReader.json();
     /** Plans CIFAR-100 without its files, as a server that may download them does; nothing is fetched. */
-    private static final CilEngine PLANNER = new CilEngine(new DatasetCatalog(new DataRoots(List.of()), DatasetDownloader.official()));
+    private static final Datasets DATASETS = new Datasets(new DataPaths(List.of()), true);
+    private static final CilEngine PLANNER = DATASETS.engine(id -> null);
 
     @Autowired MockMvc mvc;
     @Autowired SpecReader reader;
     @MockitoBean CilEngine engine;
     @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
-    @MockitoBean DatasetCatalog datasets;
+    @MockitoBean Datasets datasets;
     @MockitoBean org.mnemos.config.RunMemoryCheck memory;
     @MockitoBean Forks forks;
     @MockitoBean ExperimentRepository experiments;
@@ -60,7 +60,7 @@ class ReferenceViewApiTest {
     @BeforeEach
     void stubs() {
         when(versions.versions()).thenReturn(Map.of("mnemos", "test"));
-        when(engine.datasets()).thenReturn(PLANNER.datasets());
+        when(datasets.list()).thenReturn(DATASETS.list());
     }
 
     /** A SUCCEEDED run of this submission, stored as the service stores it, with these CNN accuracies. */

@@ -29,8 +29,8 @@ class ReferenceDeltaRowTest {
                 null, 4, "hash", Map.of(), 1, 1, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, null,
                 new RunSummary(0.6, 0.6, null, null), 0, null, reference, null);
         ExperimentViews.PhaseView phase = new ExperimentViews.PhaseView(0, List.of(0, 1), PhaseStatus.COMPLETED,
-                new ExperimentViews.Accuracy(0.6, "nme", 0.55, 0.6, null, 0.6, null), List.of(0.6), null, 40, 0L, 1.0, 1L, 1,
-                null, null, null, null, null, null, null, null, null, null, null);
+                new ExperimentViews.Accuracy(0.6, "nme", 0.55, 0.6, null, 0.6), List.of(0.6), null, 40, 0L, 1.0, 1L, 1,
+                null, null, null, null, null, null, null);
         ExperimentService experiments = mock(ExperimentService.class);
         when(experiments.get(id)).thenReturn(experiment);
         when(experiments.phases(id)).thenReturn(List.of(phase));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.mnemos.catalog.CatalogController;
 import org.mnemos.catalog.MethodCatalog;
 import org.mnemos.catalog.PresetCatalog;
-import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.Datasets;
 import org.mnemos.experiment.ExperimentController;
 import org.mnemos.experiment.ExperimentService;
 import org.mnemos.experiment.ExperimentStatus;
@@ -44,7 +44,7 @@ class ApiKeyFilterTest {
     @MockitoBean ExperimentService service;
     @MockitoBean MethodCatalog methods;
     @MockitoBean PresetCatalog presets;
-    @MockitoBean DatasetCatalog datasets;
+    @MockitoBean Datasets datasets;
     @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     @Test

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.mnemos.catalog.CatalogController;
 import org.mnemos.catalog.MethodCatalog;
 import org.mnemos.catalog.PresetCatalog;
-import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.Datasets;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
@@ -25,7 +25,7 @@ class HostCheckTest {
     @Autowired MockMvc mvc;
     @MockitoBean MethodCatalog methods;
     @MockitoBean PresetCatalog presets;
-    @MockitoBean DatasetCatalog datasets;
+    @MockitoBean Datasets datasets;
     @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     @Test

@@ -38,7 +38,8 @@ class OpenApiContractTest {
     @MockitoBean org.mnemos.events.EventPublisher events;
     @MockitoBean org.mnemos.artifacts.ArtifactStore artifacts;
     @MockitoBean org.mnemos.artifacts.PhaseArtifacts downloads;
-    @MockitoBean org.mnemos.engine.data.DatasetCatalog datasets;
+    @MockitoBean org.mnemos.engine.Datasets datasets;
+    @MockitoBean org.mnemos.engine.CilEngine engine;
 
     @Test
     void servedContractEqualsTheCommittedOne() throws Exception {

@@ -25,7 +25,7 @@ import org.mnemos.artifacts.PhaseArtifacts;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.CancellationSignal;
@@ -73,7 +73,7 @@ class ExperimentLifecycleTest {
     @Autowired ExperimentService service;
     @Autowired JdbcTemplate jdbc;
     @MockitoBean CilEngine engine;
-    @MockitoBean DatasetCatalog datasets;
+    @MockitoBean Datasets datasets;
     @MockitoBean org.mnemos.config.RunMemoryCheck memory;
     @MockitoBean EventPublisher events;
     @MockitoBean ArtifactStore artifacts;
@@ -180,11 +180,9 @@ class ExperimentLifecycleTest {
         assertThat(phases).extracting(ExperimentViews.PhaseView::worker).allSatisfy(w -> assertThat(w).contains("/"));
         assertThat(phases.get(2).accuracyRow()).hasSize(3);
         assertThat(phases.get(1).exemplarCount()).isEqualTo(10);
-        assertThat(phases.get(0).mnemonics()).isNull();
         assertThat(phases.get(0).reports()).isNull();
         assertThat(phases.get(2).reports().path("mnemonics").path("outerLossAfter").asDouble())
                 .as("the REST phase view carries the reports").isEqualTo(2.5);
-        assertThat(phases.get(2).mnemonics().outerLossAfter()).as("and, deprecated, the mnemonics field").isEqualTo(2.5);
 
         List<String> types = eventTypes(id);
         assertThat(types.stream().filter("phase-completed"::equals).count()).isEqualTo(3);

@@ -11,40 +11,48 @@ import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.parts.method.foster.StudentAccuracyReport;
 import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
-import tools.jackson.databind.node.ObjectNode;
+import org.mnemos.experiment.SpecReader;
+import tools.jackson.databind.JsonNode;
 
-/** The phase-completed event's metrics: the reports, and for one release the fields they replaced. */
+/**
+ * The phase-completed event's metrics, as the event publisher writes them: each part's report under
+ * {@code reports}, and none of the fields the reports replaced (removed in issue 19).
+ */
 class PhaseCompletedEventTest {
 
     private static PhaseMetrics metrics() {
         return new PhaseMetrics(1, List.of(2, 3), "cnn", 0.8, 0.8, null, 0.7, 0.9, List.of(0.7, 0.9), Map.of(2, 0.9), 4, 100, 10, 50.0);
     }
 
+    private static JsonNode asEvent(PhaseMetrics metrics) {
+        return SpecReader.json().readTree(SpecReader.json().writeValueAsString(Map.of("metrics", metrics))).path("metrics");
+    }
+
     @Test
-    void theReportsAndTheirDeprecatedFieldsAreBothThere() {
-        PhaseMetrics metrics = metrics()
+    void theReportsAreThereUnderTheirNamesAndTheOldFieldsAreGone() {
+        JsonNode event = asEvent(metrics()
                 .withReport(new MemoryMetrics("cim", 2.0, 420, 0.5, 0.6, null))
                 .withReport(new CimMetrics("bilevel", 3, 0, 1.5, 0.25, 0.1, 1, 7))
                 .withReport(new MnemonicsMetrics("bilevel", 4, 12, 1.0, 10.0, 3.0, 7.5, 2.0, 1.5, 2.1, 1.9, true, 0))
                 .withReport(new AggregationWeightsReport(List.of(List.of(0.5, 0.5), List.of(0.6, 0.4))))
-                .withReport(new StudentAccuracyReport(0.75));
-        ObjectNode event = PhaseLedger.withDeprecatedFields(metrics);
-        assertThat(event.path("reports").propertyNames()).containsExactlyInAnyOrder("memory", "cim", "mnemonics", "aggregation", "student");
-        assertThat(event.path("memory").path("storedBytes").asInt()).isEqualTo(420);
-        assertThat(event.path("memory").path("cim").path("metaSteps").asInt()).as("cim nested as before").isEqualTo(3);
-        assertThat(event.path("reports").path("memory").has("cim")).isFalse();
-        assertThat(event.path("mnemonics").path("outerLossAfter").asDouble()).isEqualTo(1.5);
-        assertThat(event.path("aggregationWeights").get(1).get(0).asDouble()).isEqualTo(0.6);
-        assertThat(event.path("studentAccuracy").asDouble()).isEqualTo(0.75);
-        assertThat(event.has("inversion")).isFalse();
+                .withReport(new StudentAccuracyReport(0.75)));
+        JsonNode reports = event.path("reports");
+        assertThat(reports.propertyNames()).containsExactlyInAnyOrder("memory", "cim", "mnemonics", "aggregation", "student");
+        assertThat(reports.path("memory").path("storedBytes").asInt()).isEqualTo(420);
+        assertThat(reports.path("memory").has("cim")).isFalse();
+        assertThat(reports.path("cim").path("metaSteps").asInt()).isEqualTo(3);
+        assertThat(reports.path("mnemonics").path("outerLossAfter").asDouble()).isEqualTo(1.5);
+        assertThat(reports.path("aggregation").path("weights").get(1).get(0).asDouble()).isEqualTo(0.6);
+        assertThat(reports.path("student").path("accuracy").asDouble()).isEqualTo(0.75);
+        for (String removed : List.of("memory", "cim", "mnemonics", "inversion", "aggregationWeights", "studentAccuracy")) {
+            assertThat(event.has(removed)).as(removed).isFalse();
+        }
     }
 
     @Test
-    void aPhaseWithoutReportsCarriesNoneOfThem() {
-        ObjectNode event = PhaseLedger.withDeprecatedFields(metrics());
+    void aPhaseWithoutReportsCarriesNone() {
+        JsonNode event = asEvent(metrics());
         assertThat(event.has("reports")).isFalse();
-        assertThat(event.has("memory")).isFalse();
-        assertThat(event.has("studentAccuracy")).isFalse();
         assertThat(event.path("accuracy").asDouble()).isEqualTo(0.8);
     }
 }

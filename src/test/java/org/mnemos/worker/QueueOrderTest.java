@@ -24,7 +24,7 @@ import org.mnemos.artifacts.PhaseArtifacts;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.events.EventPublisher;
 import org.mnemos.experiment.ExperimentService;
@@ -68,7 +68,7 @@ class QueueOrderTest {
 
     @Autowired ExperimentService service;
     @MockitoBean CilEngine engine;
-    @MockitoBean DatasetCatalog datasets;
+    @MockitoBean Datasets datasets;
     @MockitoBean org.mnemos.config.RunMemoryCheck memory;
     @MockitoBean EventPublisher events;
     @MockitoBean ArtifactStore artifacts;

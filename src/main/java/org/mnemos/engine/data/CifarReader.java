@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.razorvine.pickle.PickleException;
+import org.mnemos.engine.DataPathException;
 
 /**
  * Reads CIFAR-10 and CIFAR-100 in both official formats: the binary version (fixed-size records of

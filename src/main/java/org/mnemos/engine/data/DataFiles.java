@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
+import org.mnemos.engine.DataPathException;
 
 /** Locating official data files (plain or {@code .gz}, directly in a directory or in an official subfolder) and opening them. */
 final class DataFiles {

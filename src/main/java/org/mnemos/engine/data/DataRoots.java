@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.mnemos.engine.DataPathException;
 
 /**
  * The directories data sets are read from, laid out as {@code <root>/<dataset>/<official file

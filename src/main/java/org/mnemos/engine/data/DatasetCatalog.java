@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.mnemos.engine.DataPathException;
 import org.mnemos.engine.SpecException;
 import org.mnemos.engine.spec.DatasetSpec;
 

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.mnemos.engine.DataPathException;
 
 /**
  * Fetches the official files of a known data set from a base URL, checks each file's MD5 against

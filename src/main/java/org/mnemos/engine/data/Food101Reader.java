@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
+import org.mnemos.engine.DataPathException;
 
 /**
  * Reads Food-101 as its archive unpacks it: {@code images/<class>/<id>.jpg} with the official split

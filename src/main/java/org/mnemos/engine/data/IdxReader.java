@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.mnemos.engine.DataPathException;
 
 /** Reads MNIST-format IDX files (MNIST, Fashion-MNIST), gzipped or not. */
 public final class IdxReader {

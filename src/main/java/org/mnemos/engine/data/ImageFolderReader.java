@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.mnemos.engine.DataPathException;
 
 /**
  * Reads an image tree {@code <dir>/train/<class>/*.{jpg,jpeg,png}} and {@code <dir>/val/<class>/...}

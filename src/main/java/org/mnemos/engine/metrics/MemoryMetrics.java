@@ -8,8 +8,8 @@ package org.mnemos.engine.metrics;
  * @param storedBytes everything stored: pixel arrays, labels and boxes
  * @param meanCompressionRate mean cost of an exemplar in full-image units ({@code box + (1 − box)/r}; 1 for full images)
  * @param meanBoxFraction mean share of the image inside the kept box (1 for full images)
- * @param cim what the mask model's training did (compression {@code cim} only), nested for the phase view's
- *     deprecated {@code memory} field; a phase's metrics file that report under its own name
+ * @param cim unused since the phase view's deprecated {@code memory} field is gone (CIM files its own
+ *     report, {@code cim}); always null, to be dropped with the memory part's constructor call
  */
 public record MemoryMetrics(
         String compression,
@@ -24,9 +24,5 @@ public record MemoryMetrics(
     @Override
     public String reportName() {
         return NAME;
-    }
-
-    public MemoryMetrics withCim(CimMetrics report) {
-        return new MemoryMetrics(compression, exemplarsPerClass, storedBytes, meanCompressionRate, meanBoxFraction, report);
     }
 }

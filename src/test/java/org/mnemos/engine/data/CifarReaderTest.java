@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mnemos.engine.DataPathException;
 
 class CifarReaderTest {
 

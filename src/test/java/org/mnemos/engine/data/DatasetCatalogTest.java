@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mnemos.engine.DataPathException;
 import org.mnemos.engine.SpecException;
 import org.mnemos.engine.spec.DatasetSpec;
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mnemos.engine.DataPathException;
 import org.mnemos.engine.spec.DatasetSpec;
 
 class DatasetDownloaderTest {
