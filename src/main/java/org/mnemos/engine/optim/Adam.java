@@ -39,15 +39,21 @@ public final class Adam extends FlatOptimizer {
     NDArray update(NDArray gradient, List<NDArray> state, float lr, int step, NDManager temporaries) {
         NDArray mean = state.get(0);
         NDArray variance = state.get(1);
-        mean.muli(fixed(beta1)).addi(own(gradient.mul(fixed(1f - beta1)), temporaries));
-        variance.muli(fixed(beta2))
-                .addi(own(gradient.square(), temporaries).muli(fixed(1f - beta2)));
+        try (NDArray scaled = own(gradient.mul(fixed(1f - beta1)), temporaries)) {
+            mean.muli(fixed(beta1)).addi(scaled);
+        }
+        try (NDArray squared = own(gradient.square(), temporaries)) {
+            variance.muli(fixed(beta2)).addi(squared.muli(fixed(1f - beta2)));
+        }
         double biasCorrection1 = 1.0 - Math.pow(beta1, step);
         double biasCorrection2 = 1.0 - Math.pow(beta2, step);
-        NDArray denominator = own(variance.sqrt(), temporaries)
-                .divi(constant((float) Math.sqrt(biasCorrection2), temporaries))
-                .addi(fixed(epsilon));
-        return own(mean.div(denominator), temporaries).muli(constant((float) (lr / biasCorrection1), temporaries));
+        NDArray update;
+        try (NDArray denominator = own(variance.sqrt(), temporaries)
+                .divi(stepConstant((float) Math.sqrt(biasCorrection2)))
+                .addi(fixed(epsilon))) {
+            update = own(mean.div(denominator), temporaries);
+        }
+        return update.muli(stepConstant((float) (lr / biasCorrection1)));
     }
 
     /**

@@ -27,7 +27,10 @@ import org.mnemos.engine.util.Scalars;
  * temporaries back to the kernel at the end of each step (MADV_DONTNEED) only to fault them in
  * again in the next; the MLP 784-400-400's step lost half its speed to that (bench/RESULTS.md,
  * issue 25). Its own update costs ~12 libtorch calls more per step; on a GPU each is a kernel
- * launch, so there every parameter stays in the flat update.
+ * launch, so there every parameter stays in the flat update. Each temporary of a step is closed as
+ * soon as it is dead rather than with the step, so at most two of a parameter's size are alive at
+ * a time: the allocator reuses their memory while it is still in the cache, and far less memory
+ * comes free at once at the step's end, when glibc decides whether to trim.
  *
  * <p>Each element goes through the same float operations in the same order whichever way it is
  * updated, as in the per-parameter rule, so results are bit for bit unchanged ({@code OptimizerTest}).
@@ -54,6 +57,9 @@ abstract class FlatOptimizer implements Optimizer {
     private Layout layout;
     /** The rule's constants that never change (betas, epsilon, momentum, weight decay), by value, in the state manager. */
     private final java.util.Map<Float, NDArray> fixedConstants = new java.util.HashMap<>();
+    /** The step's constants ({@link #stepConstant}), by value, in the step's manager; empty between steps. */
+    private final java.util.Map<Float, NDArray> stepConstants = new java.util.HashMap<>();
+    private NDManager stepManager;
     /** Steps taken: Adam's bias correction, SGD's first-step momentum buffer. */
     private int steps;
 
@@ -74,33 +80,48 @@ abstract class FlatOptimizer implements Optimizer {
         }
         try (NDManager step = stateManager.newSubManager()) {
             steps++;
+            stepManager = step;
             for (int i : layout.separate) {
                 NDArray weight = trainable.get(i).getArray();
-                NDArray gradient = weight.getGradient();
-                gradient.attach(step);
-                if (weightDecay != 0f) {
-                    gradient = own(weight.mul(fixed(weightDecay)), step).addi(gradient);
+                try (NDArray gradient = own(weight.getGradient(), step);
+                        NDArray decayed = weightDecay == 0f ? null : own(weight.mul(fixed(weightDecay)), step).addi(gradient);
+                        NDArray update = update(decayed == null ? gradient : decayed, layout.separateState.get(i), lr, steps, step)) {
+                    weight.subi(update);
                 }
-                weight.subi(update(gradient, layout.separateState.get(i), lr, steps, step));
             }
-            if (layout.flat.isEmpty()) {
-                return;
+            if (!layout.flat.isEmpty()) {
+                stepFlat(layout.flat.stream().map(trainable::get).toList(), lr, step);
             }
-            List<Parameter> flat = layout.flat.stream().map(trainable::get).toList();
-            NDArray gradient = Layout.flatten(flat, NDArray::getGradient, step);
-            if (weightDecay != 0f) {
-                // a new array: with one parameter the flat weights are a view of the weights themselves
-                gradient = Layout.flatten(flat, weight -> weight.reshape(-1), step).mul(fixed(weightDecay)).addi(gradient);
+        } finally {
+            stepManager = null;
+            stepConstants.clear();
+        }
+    }
+
+    /** One update of the parameters updated together; each temporary is closed once it is dead, as in the rules. */
+    private void stepFlat(List<Parameter> flat, float lr, NDManager step) {
+        NDArray gradient = Layout.flatten(flat, NDArray::getGradient, step);
+        if (weightDecay != 0f) {
+            // a new array: with one parameter the flat weights are a view of the weights themselves
+            try (NDArray weights = Layout.flatten(flat, weight -> weight.reshape(-1), step); NDArray undecayed = gradient) {
+                gradient = own(weights.mul(fixed(weightDecay)), step).addi(undecayed);
             }
-            NDArray update = update(gradient, layout.flatState, lr, steps, step);
+        }
+        try (NDArray rule = gradient; NDArray update = update(rule, layout.flatState, lr, steps, step)) {
             if (flat.size() == 1) {
-                flat.get(0).getArray().subi(update.reshape(flat.get(0).getArray().getShape()));
+                NDArray weight = flat.get(0).getArray();
+                try (NDArray shaped = update.reshape(weight.getShape())) {
+                    weight.subi(shaped);
+                }
                 return;
             }
-            NDList pieces = update.split(layout.flatSplitPoints());
-            for (int i = 0; i < flat.size(); i++) {
-                NDArray weight = flat.get(i).getArray();
-                weight.subi(pieces.get(i).reshape(weight.getShape()));
+            try (NDList pieces = update.split(layout.flatSplitPoints())) {
+                for (int i = 0; i < flat.size(); i++) {
+                    NDArray weight = flat.get(i).getArray();
+                    try (NDArray shaped = pieces.get(i).reshape(weight.getShape())) {
+                        weight.subi(shaped);
+                    }
+                }
             }
         }
     }
@@ -108,8 +129,16 @@ abstract class FlatOptimizer implements Optimizer {
     private void start(List<Parameter> trainable) {
         Device device = trainable.get(0).getArray().getDevice();
         stateManager = NDManager.newBaseManager(device);
-        layout = new Layout(trainable, device.isGpu() ? Long.MAX_VALUE : CPU_SEPARATE_MIN_SIZE);
+        layout = new Layout(trainable, separateMinSize(device));
         layout.viewState(createState(layout.size, stateManager));
+    }
+
+    /**
+     * The size from which a parameter on {@code device} is updated on its own: on a GPU none is, so
+     * that a step stays one kernel sequence whatever the number of parameters.
+     */
+    static long separateMinSize(Device device) {
+        return device.isGpu() ? Long.MAX_VALUE : CPU_SEPARATE_MIN_SIZE;
     }
 
     /**
@@ -123,12 +152,17 @@ abstract class FlatOptimizer implements Optimizer {
      * the weights; {@code state} are views of the state vectors shaped as {@code gradient} (flat
      * for several parameters, one parameter's shape for one updated on its own), and {@code step}
      * counts from 1. {@code gradient} may be a view of a parameter's gradient: read it, never write it.
+     * The result is a new array in {@code temporaries}, which the caller closes once it is applied.
      */
     abstract NDArray update(NDArray gradient, List<NDArray> state, float lr, int step, NDManager temporaries);
 
-    /** {@code value} as a 0-d constant on the temporaries' device, not copied from the host ({@link Scalars#constant}). */
-    static NDArray constant(float value, NDManager temporaries) {
-        return Scalars.constant(value, temporaries, temporaries.getDevice());
+    /**
+     * {@code value} as a 0-d constant on the parameters' device ({@link Scalars#constant}, not copied
+     * from the host) for a value that changes from step to step (the learning rate, Adam's bias
+     * corrections): made once per step, whatever the number of groups that use it.
+     */
+    final NDArray stepConstant(float value) {
+        return stepConstants.computeIfAbsent(value, v -> Scalars.constant(v, stepManager, stepManager.getDevice()));
     }
 
     /**

@@ -34,19 +34,25 @@ public final class Sgd extends FlatOptimizer {
 
     @Override
     NDArray update(NDArray gradient, List<NDArray> state, float lr, int step, NDManager temporaries) {
-        NDArray d = gradient;
-        if (momentum != 0f) {
-            NDArray buffer = state.get(0);
-            if (step == 1) {
-                buffer.set(new NDIndex(":"), gradient);
-            } else {
-                buffer.muli(fixed(momentum)).addi(dampening == 0f
-                        ? gradient
-                        : own(gradient.mul(fixed(1f - dampening)), temporaries));
-            }
-            d = nesterov ? own(buffer.mul(fixed(momentum)), temporaries).addi(gradient) : buffer;
+        if (momentum == 0f) {
+            return own(gradient.mul(stepConstant(lr)), temporaries);
         }
-        return own(d.mul(constant(lr, temporaries)), temporaries);
+        NDArray buffer = state.get(0);
+        if (step == 1) {
+            buffer.set(new NDIndex(":"), gradient);
+        } else if (dampening == 0f) {
+            buffer.muli(fixed(momentum)).addi(gradient);
+        } else {
+            try (NDArray damped = own(gradient.mul(fixed(1f - dampening)), temporaries)) {
+                buffer.muli(fixed(momentum)).addi(damped);
+            }
+        }
+        if (!nesterov) {
+            return own(buffer.mul(stepConstant(lr)), temporaries);
+        }
+        try (NDArray direction = own(buffer.mul(fixed(momentum)), temporaries).addi(gradient)) {
+            return own(direction.mul(stepConstant(lr)), temporaries);
+        }
     }
 
     /** PyTorch defaults: momentum 0, dampening 0, weight decay 0, no nesterov. */

@@ -205,6 +205,14 @@ class OptimizerTest {
     }
 
     @Test
+    void onAGpuEveryParameterStaysInTheFlatUpdate() {
+        // one kernel sequence per step on a GPU whatever the sizes; the CPU updates large parameters on their own
+        assertThat(FlatOptimizer.separateMinSize(ai.djl.Device.gpu())).isEqualTo(Long.MAX_VALUE);
+        assertThat(FlatOptimizer.separateMinSize(ai.djl.Device.gpu(1))).isEqualTo(Long.MAX_VALUE);
+        assertThat(FlatOptimizer.separateMinSize(ai.djl.Device.cpu())).isEqualTo(FlatOptimizer.CPU_SEPARATE_MIN_SIZE);
+    }
+
+    @Test
     void adamStateOfALargeParameterSavedAndLoadedContinuesExactly() throws Exception {
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu());
                 Adam first = Adam.builder().optWeightDecay(0.01f).build();
