@@ -6,33 +6,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.mnemos.catalog.MethodCatalog;
 import org.mnemos.config.RunMemoryCheck;
 import org.mnemos.engine.PartCatalog;
-import org.mnemos.engine.SpecDefaults;
+import org.mnemos.engine.SpecProblems;
 import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.memory.ExemplarSelector;
-import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.model.Backbones;
-import org.mnemos.engine.model.BranchType;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.optim.Optimizers;
 import org.mnemos.engine.protocol.ClassOrders;
-import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.BaseTrainingSpec;
-import org.mnemos.engine.spec.CamCompressionSpec;
-import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.spec.FinetuneSpec;
-import org.mnemos.engine.spec.FosterSpec;
-import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MemorySpec;
-import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ResourcesSpec;
-import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
-import org.mnemos.engine.spec.NoCompressionSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
@@ -57,18 +44,9 @@ public class SpecValidator {
     static final Set<String> BACKBONES = Set.copyOf(Backbones.NAMES);
     /** The heads a spec may name; a method that forces one (LUCIR, PODNet) overrides the choice. */
     static final Set<String> HEADS = Set.of("linear", "cosine", "lsc");
-    static final Set<String> SELECTORS = Set.copyOf(ExemplarSelector.NAMES);
-    static final Set<String> STORAGES = Set.copyOf(ExemplarStorage.NAMES);
     /** A byte budget above this (1 TiB) is a mistake, not a memory. */
     static final long MAX_MEMORY_BYTES = 1L << 40;
-    /** Downsampling by more than √256 = 16 per side leaves nothing of the image. */
-    static final double MAX_COMPRESSION_RATIO = 256;
-    static final double MAX_META_ITERS_PER_CLASS = 100;
-    static final int MAX_META_BATCH = 1024;
-    static final int MAX_META_ITERS_PER_PHASE = 100_000;
 
-    /** Unrolled inner steps are held in memory for the backward pass; more than this is a mistake. */
-    static final int MAX_INNER_STEPS = 100;
     static final Set<String> OPTIMIZERS = Set.copyOf(Optimizers.NAMES);
     static final Set<String> SCHEDULES = Set.copyOf(LrSchedules.NAMES);
     static final Set<String> CLASS_ORDERS = Set.copyOf(ClassOrders.NAMES);
@@ -77,16 +55,11 @@ public class SpecValidator {
     static final int MAX_IMAGE_SIZE = 512;
     static final int MAX_HIDDEN_UNITS = 65536;
     static final int MAX_NAME_LENGTH = 200;
-    /** The authors' CIFAR schedule is 10,000 generator steps per phase; ten times that is a mistake. */
-    static final int MAX_INVERSION_ITERATIONS = 100_000;
-    static final int MAX_LATENT_DIM = 16_384;
 
-    private final MethodCatalog methods;
     private final LimitsProperties limits;
     private final RunMemoryCheck memory;
 
-    public SpecValidator(MethodCatalog methods, LimitsProperties limits, RunMemoryCheck memory) {
-        this.methods = methods;
+    public SpecValidator(LimitsProperties limits, RunMemoryCheck memory) {
         this.limits = limits;
         this.memory = memory;
     }
@@ -104,11 +77,19 @@ public class SpecValidator {
         Integer numClasses = dataset(spec.dataset(), errors);
         protocol(spec.protocol(), numClasses, errors);
         model(spec.model(), errors);
-        MethodCatalog.MethodInfo method = method(spec.method(), errors);
-        aggregation(spec.model(), method, errors);
-        scaledKernels(spec.model(), method, errors);
+        PartCatalog.MethodEntry method = null;
+        if (spec.method() == null) {
+            errors.add("method", "is required");
+        } else {
+            method = spec.method().name() == null ? null : PartCatalog.method(spec.method().name()).orElse(null);
+            if (spec.method().name() == null) {
+                errors.add("method.name", "must be one of " + PartCatalog.methods().stream().map(PartCatalog.MethodEntry::name).toList());
+            }
+        }
+        // the parts' own checks: the engine runs the same before it plans a run
+        PartCatalog.check(spec, new SpecProblems.Limits(limits.maxEpochs(), limits.maxBatchSize()))
+                .forEach(problem -> errors.add(problem.field(), problem.message()));
         memory(spec.memory(), method, classesInRun(spec.protocol(), numClasses), errors);
-        compression(spec, errors);
         training(spec.training(), errors);
         resources(spec.resources(), errors);
         if (errors.list.isEmpty()) {
@@ -337,174 +318,17 @@ public class SpecValidator {
         }
     }
 
-    /** Frozen, rescaled kernels from phase 1: a single convolutional network of fixed architecture. */
-    private static void scaledKernels(ModelSpec model, MethodCatalog.MethodInfo method, Errors errors) {
-        if (model == null || !model.scalesKernels()) {
+    /** The memory's size, for a method that keeps exemplars; its selector and compression are parts, checked by their own. */
+    private void memory(MemorySpec memory, PartCatalog.MethodEntry method, Integer classes, Errors errors) {
+        if (method == null || memory == null) {
             return;
         }
-        if ("mlp".equals(model.backbone())) {
-            errors.add("model.scaledKernels", "freezes and rescales convolution kernels; the mlp backbone has none"
-                    + " (use resnet8, resnet32 or resnet18)");
-        }
-        if (model.aggregation() != null) {
-            errors.add("model.scaledKernels", "does not combine with model.aggregation, whose stable branch already scales its kernels");
-        }
-        if (method != null && method.name().equals("foster")) {
-            errors.add("model.scaledKernels", "FOSTER grows its own second feature extractor; it does not combine with scaled kernels");
-        }
-    }
-
-    /** AANets' options, and a method with exemplars to learn its aggregation weights on. */
-    private static void aggregation(ModelSpec model, MethodCatalog.MethodInfo method, Errors errors) {
-        if (model == null || !(model.aggregation() instanceof AanetsSpec aanets)) {
-            return;
-        }
-        if (aanets.stableBranch() != null && !BranchType.NAMES.contains(aanets.stableBranch())) {
-            errors.add("model.aggregation.stableBranch", "must be one of " + BranchType.NAMES);
-        }
-        if (aanets.plasticBranch() != null && !BranchType.NAMES.contains(aanets.plasticBranch())) {
-            errors.add("model.aggregation.plasticBranch", "must be one of " + BranchType.NAMES);
-        }
-        if (aanets.fusionLr() != null && !(aanets.fusionLr() >= 0 && aanets.fusionLr() <= 1)) {
-            errors.add("model.aggregation.fusionLr", "must lie in [0, 1] (0 keeps every aggregation weight at 0.5), got "
-                    + aanets.fusionLr());
-        }
-        if (model.backbone() != null && !SpecDefaults.AGGREGATED_BACKBONES.contains(model.backbone())) {
-            errors.add("model.aggregation", SpecDefaults.AGGREGATION_NEEDS_CONV + model.backbone());
-        }
-        if (method != null && !method.usesExemplars()) {
-            errors.add("model.aggregation", "AANets learns its aggregation weights on exemplars; method '"
-                    + method.name() + "' keeps none");
-        }
-        if (method != null && method.name().equals("foster")) {
-            errors.add("model.aggregation", "FOSTER grows its own second feature extractor; it does not combine with AANets");
-        }
-    }
-
-    private MethodCatalog.MethodInfo method(MethodSpec method, Errors errors) {
-        if (method == null) {
-            errors.add("method", "is required");
-            return null;
-        }
-        MethodCatalog.MethodInfo info = method.name() == null ? null : methods.find(method.name()).orElse(null);
-        if (info == null) {
-            errors.add("method.name", "must be one of " + methods.list().stream().map(MethodCatalog.MethodInfo::name).toList());
-            return null;
-        }
-        Map<String, Object> options = new java.util.LinkedHashMap<>();
-        options.put("temperature", method.temperature());
-        options.put("distillationWeight", method.distillationWeight());
-        options.put("lambdaBase", method.lambdaBase());
-        options.put("margin", method.margin());
-        options.put("hardNegatives", method.hardNegatives());
-        options.put("podSpatialWeight", method.podSpatialWeight());
-        options.put("podFlatWeight", method.podFlatWeight());
-        options.put("proxiesPerClass", method.proxiesPerClass());
-        options.put("biasValidationFraction", method.biasValidationFraction());
-        options.put("biasEpochs", method.biasEpochs());
-        options.put("balancedFinetuneEpochs", method.balancedFinetuneEpochs());
-        options.put("foster", method.foster());
-        options.put("abd", method.abd());
-        options.put("deepinversion", method.deepinversion());
-        options.put("finetune", method.finetune());
-        options.forEach((option, value) -> {
-            if (value != null && !info.options().contains(option)) {
-                errors.add("method." + option, "does not apply to " + info.name()
-                        + (info.options().isEmpty() ? ", which takes no options" : "; its options: " + info.options()));
-            }
-        });
-        positive(errors, "method.temperature", method.temperature());
-        nonNegative(errors, "method.distillationWeight", method.distillationWeight());
-        nonNegative(errors, "method.lambdaBase", method.lambdaBase());
-        nonNegative(errors, "method.margin", method.margin());
-        range(errors, "method.hardNegatives", method.hardNegatives(), 1, 1000);
-        nonNegative(errors, "method.podSpatialWeight", method.podSpatialWeight());
-        nonNegative(errors, "method.podFlatWeight", method.podFlatWeight());
-        range(errors, "method.proxiesPerClass", method.proxiesPerClass(), 1, 100);
-        if (method.biasValidationFraction() != null
-                && !(method.biasValidationFraction() > 0 && method.biasValidationFraction() < 1)) {
-            errors.add("method.biasValidationFraction", "must be strictly between 0 and 1");
-        }
-        range(errors, "method.biasEpochs", method.biasEpochs(), 0, limits.maxEpochs());
-        range(errors, "method.balancedFinetuneEpochs", method.balancedFinetuneEpochs(), 0, limits.maxEpochs());
-        foster(method.foster(), errors);
-        inversion(errors, "method.abd", method.abd());
-        inversion(errors, "method.deepinversion", method.deepinversion());
-        if (method.finetune() != null && method.finetune().loss() != null
-                && !FinetuneSpec.LOSSES.contains(method.finetune().loss())) {
-            errors.add("method.finetune.loss", "must be one of " + FinetuneSpec.LOSSES + ", was '" + method.finetune().loss() + "'");
-        }
-        return info;
-    }
-
-    /** FOSTER's options: β in (0, 1), positive temperature and learning rate, bounded epochs. */
-    private void foster(FosterSpec foster, Errors errors) {
-        if (foster == null) {
-            return;
-        }
-        for (var beta : List.of(Map.entry("method.foster.beta1", java.util.Optional.ofNullable(foster.beta1())),
-                Map.entry("method.foster.beta2", java.util.Optional.ofNullable(foster.beta2())))) {
-            beta.getValue().filter(value -> !(value > 0 && value < 1))
-                    .ifPresent(value -> errors.add(beta.getKey(), "must lie strictly between 0 and 1, got " + value));
-        }
-        positive(errors, "method.foster.temperature", foster.temperature());
-        nonNegative(errors, "method.foster.lambdaOkd", foster.lambdaOkd());
-        range(errors, "method.foster.compressionEpochs", foster.compressionEpochs(), 1, limits.maxEpochs());
-        if (foster.compressionLr() != null && !(foster.compressionLr() > 0 && foster.compressionLr() <= 10)) {
-            errors.add("method.foster.compressionLr", "must lie in (0, 10], got " + foster.compressionLr());
-        }
-        positive(errors, "method.foster.waValue", foster.waValue());
-        if (foster.oofc() != null && !foster.oofc().equals(FosterSpec.OOFC_FINETUNE)) {
-            errors.add("method.foster.oofc", "must be 'ft' (PyCIL's 'az', zeroing the new classes' weights on the old"
-                    + " features, is not implemented)");
-        }
-    }
-
-    /** The data-free methods' generator and inversion options. */
-    private void inversion(Errors errors, String path, InversionSpec options) {
-        if (options == null) {
-            return;
-        }
-        range(errors, path + ".iterations", options.iterations(), 1, MAX_INVERSION_ITERATIONS);
-        range(errors, path + ".batchSize", options.batchSize(), 2, limits.maxBatchSize());
-        range(errors, path + ".latentDim", options.latentDim(), 1, MAX_LATENT_DIM);
-        if (options.lr() != null && !(options.lr() > 0 && options.lr() <= 1)) {
-            errors.add(path + ".lr", "must be > 0 and <= 1");
-        }
-        positive(errors, path + ".tau", options.tau());
-        nonNegative(errors, path + ".contentWeight", options.contentWeight());
-        nonNegative(errors, path + ".bnWeight", options.bnWeight());
-        nonNegative(errors, path + ".smoothnessWeight", options.smoothnessWeight());
-        nonNegative(errors, path + ".mu", options.mu());
-        if (options.sampleMode() != null && !InversionSpec.SAMPLE_MODES.contains(options.sampleMode())) {
-            errors.add(path + ".sampleMode", "must be one of " + InversionSpec.SAMPLE_MODES);
-        }
-        if (options.replayBatchNorm() != null && !InversionSpec.REPLAY_BATCH_NORMS.contains(options.replayBatchNorm())) {
-            errors.add(path + ".replayBatchNorm", "must be one of " + InversionSpec.REPLAY_BATCH_NORMS);
-        }
-    }
-
-    private void memory(MemorySpec memory, MethodCatalog.MethodInfo method, Integer classes, Errors errors) {
-        if (method == null) {
-            return;
-        }
-        if (PartCatalog.isDataFree(method.name())) {
-            if (memory != null) {
-                errors.add("memory", method.name() + " is data-free: it keeps no exemplars at all; leave memory out");
-            }
-            return;
-        }
-        if (!method.usesExemplars() && !PartCatalog.takesOptionalMemory(method.name())) {
-            if (memory != null && (memory.perClass() != null || memory.total() != null || memory.bytes() != null)) {
+        if (!method.keepsExemplars() && !method.optionalMemory()) {
+            boolean reported = errors.list.stream().anyMatch(problem -> problem.field().equals("memory"));
+            if (!reported && (memory.perClass() != null || memory.total() != null || memory.bytes() != null)) {
                 errors.add("memory", method.name() + " keeps no exemplars; leave memory out");
             }
             return;
-        }
-        if (memory == null) {
-            return;
-        }
-        if (memory.selector() != null && !SELECTORS.contains(memory.selector())) {
-            errors.add("memory.selector", "must be one of " + sorted(SELECTORS));
         }
         if ((memory.perClass() != null ? 1 : 0) + (memory.total() != null ? 1 : 0) + (memory.bytes() != null ? 1 : 0) > 1) {
             errors.add("memory", "give one of perClass, total and bytes");
@@ -520,118 +344,6 @@ public class SpecValidator {
         }
         if (memory.total() != null) {
             range(errors, "memory.total", memory.total(), 1, limits.maxMemoryImages());
-        }
-        mnemonics(memory, errors);
-    }
-
-    /** Options of exemplar compression (CIM): ranges, and what it needs (spatial feature maps, stored uint8 images). */
-    private void compression(ExperimentSpec spec, Errors errors) {
-        MemorySpec memory = spec.memory();
-        if (memory == null || memory.compression() == null || memory.compression() instanceof NoCompressionSpec) {
-            return;
-        }
-        String field = "memory.compression";
-        if (ExemplarSelector.MNEMONICS.equals(memory.selector())) {
-            errors.add(field, "compresses stored images; selector mnemonics optimises them instead");
-        }
-        if (spec.model() != null && spec.model().backbone() != null && "mlp".equalsIgnoreCase(spec.model().backbone())) {
-            errors.add(field, "needs the feature maps of a convolutional backbone (resnet32, resnet18, resnet8) for its CAMs; mlp has none");
-        }
-        if (spec.model() != null && spec.model().aggregation() != null) {
-            errors.add(field, "is not supported together with model.aggregation");
-        }
-        Double ratio;
-        Double threshold;
-        if (memory.compression() instanceof CamCompressionSpec cam) {
-            ratio = cam.ratio();
-            threshold = cam.threshold();
-        } else {
-            CimCompressionSpec cim = (CimCompressionSpec) memory.compression();
-            ratio = cim.ratio();
-            threshold = cim.threshold();
-            if (cim.mode() != null && !CimCompressionSpec.MODES.contains(cim.mode())) {
-                errors.add(field + ".mode", "must be one of " + CimCompressionSpec.MODES);
-            }
-            nonNegative(errors, field + ".metaItersPerClass", cim.metaItersPerClass());
-            if (cim.metaItersPerClass() != null && cim.metaItersPerClass() > MAX_META_ITERS_PER_CLASS) {
-                errors.add(field + ".metaItersPerClass", "must be at most " + MAX_META_ITERS_PER_CLASS);
-            }
-            range(errors, field + ".metaBatchSize", cim.metaBatchSize(), 1, MAX_META_BATCH);
-            positive(errors, field + ".lrRatio", cim.lrRatio());
-            positive(errors, field + ".activationLr", cim.activationLr());
-            nonNegative(errors, field + ".activationWeightDecay", cim.activationWeightDecay());
-            positive(errors, field + ".maxGradNorm", cim.maxGradNorm());
-            nonNegative(errors, field + ".divCoef", cim.divCoef());
-            nonNegative(errors, field + ".regCoef", cim.regCoef());
-            range(errors, field + ".regenerateEvery", cim.regenerateEvery(), 1, limits.maxEpochs());
-            if (cim.regenerateFraction() != null && !(cim.regenerateFraction() > 0 && cim.regenerateFraction() <= 1)) {
-                errors.add(field + ".regenerateFraction", "must be above 0 and at most 1");
-            }
-            if (cim.regenerateFraction() != null && cim.regenerateEvery() != null) {
-                errors.add(field + ".regenerateFraction", "cannot be combined with regenerateEvery: set one schedule");
-            }
-            range(errors, field + ".metaItersPerPhase", cim.metaItersPerPhase(), 0, MAX_META_ITERS_PER_PHASE);
-            if (cim.randomCompressionStep() != null && !(cim.randomCompressionStep() >= 0 && cim.randomCompressionStep() <= 1)) {
-                errors.add(field + ".randomCompressionStep", "must be between 0 and 1");
-            }
-        }
-        if (ratio != null && !(ratio >= 1 && ratio <= MAX_COMPRESSION_RATIO)) {
-            errors.add(field + ".ratio", "must be between 1 and " + MAX_COMPRESSION_RATIO);
-        }
-        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
-            errors.add(field + ".threshold", "must be between 0 and 1 (1: every box empty, the whole image downsampled)");
-        }
-    }
-
-    /** The precision and options of optimised exemplars: only the mnemonics selector has them. */
-    private void mnemonics(MemorySpec memory, Errors errors) {
-        boolean mnemonics = ExemplarSelector.MNEMONICS.equals(memory.selector());
-        if (memory.storage() != null) {
-            if (!STORAGES.contains(memory.storage())) {
-                errors.add("memory.storage", "must be one of " + sorted(STORAGES));
-            } else if (!mnemonics && !memory.storage().equals("uint8")) {
-                errors.add("memory.storage", "applies to optimised exemplars (selector mnemonics); stored images are uint8");
-            }
-        }
-        MnemonicsSpec options = memory.mnemonics();
-        if (options == null) {
-            return;
-        }
-        if (!mnemonics) {
-            errors.add("memory.mnemonics", "applies to selector mnemonics only");
-            return;
-        }
-        if (options.mode() != null && !PartCatalog.MNEMONICS_MODES.contains(options.mode())) {
-            errors.add("memory.mnemonics.mode", "must be one of " + PartCatalog.MNEMONICS_MODES);
-        }
-        if (options.adjust() != null && !PartCatalog.MNEMONICS_ADJUST.contains(options.adjust())) {
-            errors.add("memory.mnemonics.adjust", "must be one of " + PartCatalog.MNEMONICS_ADJUST);
-        }
-        if ("code".equals(options.mode())) {
-            java.util.Map<String, Object> notForCode = new java.util.LinkedHashMap<>();
-            notForCode.put("innerSteps", options.innerSteps());
-            notForCode.put("innerLr", options.innerLr());
-            notForCode.put("logitScale", options.logitScale());
-            notForCode.put("maxChange", options.maxChange());
-            notForCode.put("heldOutFraction", options.heldOutFraction());
-            notForCode.forEach((option, value) -> {
-                if (value != null) {
-                    errors.add("memory.mnemonics." + option,
-                            "does not apply to mode code, the official single-level loop (no inner level, plain cosines, no bound, no held-out data)");
-                }
-            });
-        }
-        range(errors, "memory.mnemonics.innerSteps", options.innerSteps(), 0, MAX_INNER_STEPS);
-        range(errors, "memory.mnemonics.epochs", options.epochs(), 1, limits.maxEpochs());
-        positive(errors, "memory.mnemonics.innerLr", options.innerLr());
-        positive(errors, "memory.mnemonics.outerLr", options.outerLr());
-        positive(errors, "memory.mnemonics.logitScale", options.logitScale());
-        if (options.maxChange() != null && !(options.maxChange() > 0 && options.maxChange() <= 255)) {
-            errors.add("memory.mnemonics.maxChange", "must be > 0 and at most 255 grey levels");
-        }
-        if (options.heldOutFraction() != null
-                && !(options.heldOutFraction() > 0 && options.heldOutFraction() <= PartCatalog.MNEMONICS_MAX_HELD_OUT_FRACTION)) {
-            errors.add("memory.mnemonics.heldOutFraction", "must be > 0 and at most " + PartCatalog.MNEMONICS_MAX_HELD_OUT_FRACTION);
         }
     }
 

@@ -9,43 +9,43 @@ import org.mnemos.engine.phase.loss.CrossEntropyLoss;
 import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.MethodSpec;
 
-class MethodsTest {
+class PartsTest {
 
     @Test
     void everyNamedMethodIsBuiltAndDeclaresItsOptions() {
-        for (String name : Methods.NAMES) {
-            assertThat(Methods.create(MethodSpec.named(name)).name()).isEqualTo(name);
-            assertThat(Methods.OPTIONS).containsKey(name);
+        for (String name : Parts.methodNames()) {
+            assertThat(Parts.create(MethodSpec.named(name)).name()).isEqualTo(name);
+            assertThat(Parts.method(name).options()).isNotNull();
         }
     }
 
     @Test
     void anOptionOfAnotherMethodIsRejectedNamingTheField() {
         MethodSpec icarlWithProxies = new MethodSpec("icarl", null, null, null, null, null, null, null, 10, null, null, null);
-        assertThatThrownBy(() -> Methods.create(icarlWithProxies))
+        assertThatThrownBy(() -> Parts.create(icarlWithProxies))
                 .isInstanceOf(SpecException.class)
                 .satisfies(e -> assertThat(((SpecException) e).field()).isEqualTo("method.proxiesPerClass"))
                 .hasMessageContaining("temperature");
-        assertThatThrownBy(() -> Methods.create(MethodSpec.named("ewc")))
+        assertThatThrownBy(() -> Parts.create(MethodSpec.named("ewc")))
                 .isInstanceOf(SpecException.class)
                 .hasMessageContaining("allowed");
     }
 
     @Test
     void finetuneTakesCrossEntropyOverAllSeenLogitsUnlessAskedForPycilsNewLogitsOnly() {
-        var allSeen = Methods.create(MethodSpec.named("finetune"));
+        var allSeen = Parts.create(MethodSpec.named("finetune"));
         assertThat(allSeen.lossesFor(2, 2)).singleElement()
                 .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isFalse());
-        var newOnly = Methods.create(finetune(FinetuneSpec.NEW_ONLY));
+        var newOnly = Parts.create(finetune(FinetuneSpec.NEW_ONLY));
         assertThat(newOnly.lossesFor(0, 2)).singleElement()
                 .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isFalse());
         assertThat(newOnly.lossesFor(2, 2)).singleElement()
                 .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isTrue());
-        assertThatThrownBy(() -> Methods.create(finetune("oldOnly")))
+        assertThatThrownBy(() -> Parts.create(finetune("oldOnly")))
                 .isInstanceOf(SpecException.class)
                 .satisfies(e -> assertThat(((SpecException) e).field()).isEqualTo("method.finetune.loss"))
                 .hasMessageContaining("newOnly");
-        assertThatThrownBy(() -> Methods.create(new MethodSpec("replay", null, null, null, null, null, null, null, null, null, null,
+        assertThatThrownBy(() -> Parts.create(new MethodSpec("replay", null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, new FinetuneSpec(FinetuneSpec.NEW_ONLY))))
                 .isInstanceOf(SpecException.class)
                 .satisfies(e -> assertThat(((SpecException) e).field()).isEqualTo("method.finetune"));
@@ -58,7 +58,7 @@ class MethodsTest {
 
     @Test
     void lucirWeightsTheLessForgetTermBySqrtOfOldOverNew() {
-        var losses = Methods.create(MethodSpec.named("lucir")).lossesFor(50, 10);
+        var losses = Parts.create(MethodSpec.named("lucir")).lossesFor(50, 10);
         assertThat(losses).hasSize(3);
         assertThat(losses.get(1)).isEqualTo(org.mnemos.engine.phase.loss.LessForgetLoss.adaptive(5.0, 50, 10));
         assertThat(((org.mnemos.engine.phase.loss.LessForgetLoss) losses.get(1)).lambda()).isEqualTo(5.0 * Math.sqrt(5.0));
