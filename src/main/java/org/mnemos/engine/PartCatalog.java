@@ -42,13 +42,11 @@ public final class PartCatalog {
     }
 
     /**
-     * Every problem of the parts {@code spec} names, with its JSON path, under the operator's
-     * {@code limits}: the same check the engine runs before it plans a run.
+     * Adds every problem of the parts {@code spec} names, with its JSON path, under the bounds of
+     * {@code problems}: the same check the engine runs before it plans a run.
      */
-    public static List<SpecProblems.Problem> check(ExperimentSpec spec, SpecProblems.Limits limits) {
-        SpecProblems problems = new SpecProblems(limits);
+    public static void check(ExperimentSpec spec, SpecProblems problems) {
         Parts.check(spec, problems);
-        return problems.list();
     }
 
     private static MethodEntry entry(MethodPart part) {

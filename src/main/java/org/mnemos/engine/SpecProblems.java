@@ -16,12 +16,14 @@ public final class SpecProblems {
     /**
      * The operator's bounds a check may use.
      *
+     * @param maxClasses the most classes a run may learn
      * @param maxEpochs the most epochs any stage may train
+     * @param maxIterations the most iterations a phase may train
      * @param maxBatchSize the largest batch any stage may draw
      */
-    public record Limits(int maxEpochs, int maxBatchSize) {
+    public record Limits(int maxClasses, int maxEpochs, int maxIterations, int maxBatchSize) {
         /** The engine run on its own bounds nothing beyond the values' own ranges. */
-        public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE);
+        public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
 
     private final Limits limits;
