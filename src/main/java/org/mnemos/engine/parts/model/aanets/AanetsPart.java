@@ -26,7 +26,7 @@ public final class AanetsPart implements Part<AanetsSpec> {
      * in) kernel slice (AANets' ss). The MLP's stable layer could only rescale whole units, too rigid
      * to learn new classes (bench/RESULTS.md, issue 21), so it is refused rather than extended.
      */
-    public static final List<String> AGGREGATED_BACKBONES = List.of("resnet32", "resnet8", "resnet18");
+    static final List<String> AGGREGATED_BACKBONES = List.of("resnet32", "resnet8", "resnet18");
     static final String NEEDS_CONV = "AANets needs a convolutional backbone (" + String.join(", ", AGGREGATED_BACKBONES)
             + "): an MLP's stable branch can only rescale whole units and does not learn new classes; got ";
 
