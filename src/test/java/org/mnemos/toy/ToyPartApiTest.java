@@ -83,7 +83,7 @@ class ToyPartApiTest {
         JsonNode phases = JSON.readTree(get("/api/v1/experiments/" + id + "/phases").body());
         assertThat(phases.size()).isEqualTo(3);
         for (JsonNode phase : phases) {
-            int index = phase.get("phase").asInt();
+            int index = phase.get("index").asInt();
             JsonNode toy = phase.path("reports").path("toy");
             // the new classes' 12 images each, plus 3 exemplars of every earlier class
             assertThat(toy.path("trainingImages").asInt()).as(phase.toString()).isEqualTo(2 * 12 + 3 * 2 * index);
