@@ -24,7 +24,7 @@ import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.engine.model.IncrementalNet;
-import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.PhaseState;
@@ -245,7 +245,7 @@ final class AanetsBench {
 
     /** The phase's network as the phase runner builds it for these methods (MLP on 28×28 grey images). */
     private static IncrementalNet network(RunPlan plan, int phase, NDManager manager) {
-        CilMethod method = Methods.forRun(plan.spec());
+        CilMethod method = Parts.forRun(plan.spec());
         IncrementalNet.Builder builder = IncrementalNet.builderFor(plan.spec().model(), 1, 28, 28, phase)
                 .optBiasCorrection(method.biasCorrectionLayer());
         if (method.head() != null) {

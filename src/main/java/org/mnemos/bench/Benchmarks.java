@@ -12,7 +12,7 @@ import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -115,7 +115,7 @@ public final class Benchmarks {
                 case "throughput" -> throughput();
                 case "gpu" -> GpuBench.run(data, steps, trainPerClass == null ? 500 : trainPerClass);
                 case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null
-                        ? Methods.NAMES.stream().filter(m -> !Methods.DATA_FREE.contains(m) && !m.equals("foster")).toList()
+                        ? Parts.methods().stream().filter(m -> !m.isDataFree() && !m.name().equals("foster")).map(m -> m.name()).toList()
                         : methods);
                 case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
                         iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);

@@ -17,7 +17,7 @@ import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.InversionMetrics;
 import org.mnemos.engine.metrics.InversionPreconditions;
 import org.mnemos.engine.metrics.PhaseMetrics;
-import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.InversionSpec;
@@ -86,7 +86,7 @@ final class DfcilBench {
 
     static ExperimentSpec spec(String dataset, String method, int iterations, int inversionIterations, long seed) {
         InversionSpec inversion = new InversionSpec(inversionIterations, BATCH, null, null, null, null, null, null, null);
-        boolean dataFree = Methods.DATA_FREE.contains(method);
+        boolean dataFree = Parts.method(method).isDataFree();
         MethodSpec methodSpec = new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null, null,
                 method.equals("abd") ? inversion : null, method.equals("deepinversion") ? inversion : null);
         return new ExperimentSpec(

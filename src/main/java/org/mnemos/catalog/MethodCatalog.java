@@ -19,17 +19,15 @@ public class MethodCatalog {
      */
     public record MethodInfo(String name, String description, boolean usesExemplars, boolean usesNme, List<String> options) {}
 
-    /** Read from the engine's own method table, so the catalog cannot drift from what runs. */
-    private static final List<MethodInfo> METHODS = PartCatalog.methods().stream()
-            .map(method -> new MethodInfo(method.name(), method.description(), method.keepsExemplars(), method.nearestMean(),
-                    method.options()))
-            .toList();
-
+    /** Read from the engine's table of parts on every call, so the catalog lists registered methods too and cannot drift. */
     public List<MethodInfo> list() {
-        return METHODS;
+        return PartCatalog.methods().stream()
+                .map(method -> new MethodInfo(method.name(), method.description(), method.keepsExemplars(), method.nearestMean(),
+                        method.options()))
+                .toList();
     }
 
     public Optional<MethodInfo> find(String name) {
-        return METHODS.stream().filter(m -> m.name().equals(name)).findFirst();
+        return list().stream().filter(m -> m.name().equals(name)).findFirst();
     }
 }

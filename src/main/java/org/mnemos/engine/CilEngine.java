@@ -14,7 +14,7 @@ import org.mnemos.engine.model.CheckpointLocator;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.InitCheckpoint;
 import org.mnemos.engine.metrics.PhaseMetrics;
-import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.PhaseRunner;
 import org.mnemos.engine.protocol.ClassOrders;
 import org.mnemos.engine.protocol.PhasePlanner;
@@ -45,7 +45,7 @@ public final class CilEngine {
      * the method's head, proxies and BiC layer (FOSTER's second extractor and AANets' branches aside).
      */
     public static IncrementalNet.Builder networkBuilder(ExperimentSpec spec, int channels, int height, int width, int phase) {
-        return PhaseRunner.networkBuilder(spec, Methods.forRun(spec), channels, height, width, phase);
+        return PhaseRunner.networkBuilder(spec, Parts.forRun(spec), channels, height, width, phase);
     }
 
     /** The uploaded checkpoint must fit phase 0's network and classes (header only; the values load in phase 0). */
@@ -75,32 +75,17 @@ public final class CilEngine {
         return datasets;
     }
 
-    /**
-     * Fills the spec's defaults and resolves class order and phases, without loading images.
-     *
-     * @throws SpecException naming the offending field
-     */
-    /** Compression (CIM) needs spatial feature maps and stored uint8 images; the API validates the same. */
-    private static void checkCompression(ExperimentSpec spec) {
-        if (spec.memory() == null || !spec.memory().compresses()) {
-            return;
-        }
-        if ("mlp".equalsIgnoreCase(spec.model().backbone())) {
-            throw new SpecException("memory.compression", "needs the feature maps of a convolutional backbone for its CAMs; mlp has none");
-        }
-        if (spec.model().aggregation() != null) {
-            throw new SpecException("memory.compression", "is not supported together with model.aggregation");
-        }
-        if (org.mnemos.engine.memory.ExemplarSelector.MNEMONICS.equals(spec.memory().selector())) {
-            throw new SpecException("memory.compression", "compresses stored images; selector mnemonics optimises them instead");
-        }
-    }
-
     /** The side of the network input: the crop of the stored images (their side where they are not cropped). */
     private static int inputSide(DatasetInfo info) {
         return org.mnemos.engine.data.BatchTransform.inputSide(info.name(), Math.min(info.height(), info.width()));
     }
 
+    /**
+     * Checks the spec's parts, fills the spec's defaults and resolves class order and phases,
+     * without loading images.
+     *
+     * @throws SpecException naming the offending field
+     */
     public RunPlan plan(ExperimentSpec submitted) {
         if (submitted.dataset() == null || submitted.dataset().name() == null) {
             throw new SpecException("dataset.name", "is required");
@@ -109,11 +94,12 @@ public final class CilEngine {
         if (!info.available() && !datasets.downloadsEnabled()) {
             throw new SpecException("dataset.name", datasets.missingMessage(info.name()));
         }
+        SpecProblems problems = new SpecProblems(SpecProblems.Limits.NONE);
+        Parts.check(submitted, problems);
+        problems.throwFirst();
         ExperimentSpec spec = SpecDefaults.resolve(submitted, info.channels());
-        Methods.create(spec.method());
         MemoryBudget.of(spec.memory());
-        checkCompression(spec);
-        if (Methods.DATA_FREE.contains(spec.method().name())
+        if (Parts.method(spec.method().name()).isDataFree()
                 && !org.mnemos.engine.model.Generator.supports(info.channels(), inputSide(info), inputSide(info))) {
             throw new SpecException("method.name", spec.method().name() + " dreams with a generator made for square images of side "
                     + "8-32 (a multiple of 4), 64 or 224 with 1 or 3 channels; " + info.name() + " gives the network "
@@ -150,14 +136,14 @@ public final class CilEngine {
         if (phase > 0 && previousState == null) {
             throw new IllegalArgumentException("phase " + phase + " needs the state of phase " + (phase - 1));
         }
-        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Methods.compose(plan.spec()), checkpoints)
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Parts.compose(plan.spec()), checkpoints)
                 .run(phase, previousState, stateDir, device, listener, cancel);
     }
 
     /** Loads a saved phase state and evaluates it on the test split, reproducing its metrics. */
     public PhaseMetrics evaluate(RunPlan plan, int phase, Path stateDir, Device device) {
         checkPhase(plan, phase);
-        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Methods.compose(plan.spec()), checkpoints).evaluate(phase, stateDir, device);
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Parts.compose(plan.spec()), checkpoints).evaluate(phase, stateDir, device);
     }
 
     private static void checkPhase(RunPlan plan, int phase) {

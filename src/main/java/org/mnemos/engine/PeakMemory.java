@@ -4,15 +4,9 @@ import java.util.List;
 import java.util.Locale;
 import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetInfo;
-import org.mnemos.engine.model.Generator;
-import org.mnemos.engine.parts.Methods;
-import org.mnemos.engine.parts.memory.ClassActivationMaps;
-import org.mnemos.engine.parts.method.dfcil.InversionOptions;
+import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.CilMethod;
-import org.mnemos.engine.spec.AanetsSpec;
-import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.ModelSpec;
 
 /**
@@ -21,10 +15,9 @@ import org.mnemos.engine.spec.ModelSpec;
  * one training step keeps (DJL holds every intermediate of a step until the step ends, so each
  * layer's convolution, normalisation and activation outputs all count); the data set on the device
  * (and, on a CPU worker, also the host copy the catalog caches); and the runtime itself. The
- * data-free methods add their generator with its Adam state, the doubled batch of real images and
- * dreams, and the inversion's pass through generator and frozen network, whichever peaks higher.
- * CIM's bilevel meta-iteration and its mask model's CAM pass (between epochs, not beside a
- * training step) count when they peak above the training step.
+ * parts add their own memory through {@code Part.footprint}: AANets its second branch, FOSTER its
+ * teacher's extractors, the data-free methods their generator and dreams, CIM its meta-iteration
+ * and mask model's CAM pass where they peak above the training step.
  *
  * <p>Calibrated against the peak RSS of real CPU phases (see the README's memory budget section);
  * it errs on the high side. It names the spec field that drives the largest part, so that a refusal
@@ -44,20 +37,6 @@ public final class PeakMemory {
     private static final int BLOCK_TENSORS = 7;
     /** Backward needs each layer's gradient next to the kept activations: a share of them on top at the peak. */
     private static final double BACKWARD_FACTOR = 1.75;
-    /**
-     * CIM's second-order meta-iteration per image of its batch, in activations of one forward pass:
-     * the mask model's forward through rational units (about ten intermediates each), the inner
-     * forward with its create-graph backward, the outer forward and backward. Measured as the rise
-     * of peak RSS over one meta-iteration: 9–10 at batch 64 on 32×32 images with ResNet-8 and ResNet-32.
-     */
-    private static final double META_STEP_PASSES = 10;
-    /**
-     * The mask model's CAM pass over the new classes' images, {@link ClassActivationMaps#BATCH} at a
-     * time without gradients, in forward passes' activations per image: its rational units keep
-     * their intermediates until the batch ends. Measured: peak RSS 6.0–6.4 GB against 1.5–1.8 GB
-     * with herding, ResNet-32 on 28×28 images.
-     */
-    private static final double MASK_MODEL_PASSES = 6;
 
     /** The parts of the estimate, in bytes, and the field to change when it is too large. */
     public record Estimate(long parameterBytes, long activationBytes, long dataBytes, long runtimeBytes, String field) {
@@ -90,67 +69,30 @@ public final class PeakMemory {
         int inputWidth = cropped ? input : info.width();
         long inputBytes = (long) inputHeight * inputWidth * info.channels();
         Architecture architecture = Architecture.of(spec.model(), info.channels(), inputHeight, inputWidth, classes);
-        if (spec.model().aggregation() instanceof AanetsSpec) {
-            // AANets: from phase 1 on every level runs a second branch beside the first, with its own
-            // weights and activations (counted as trainable: a free branch is, a scaled one nearly)
-            architecture = new Architecture(2 * architecture.parameters(), 2 * architecture.activationsPerImage());
-        }
-        CilMethod method = Methods.forRun(spec);
-        boolean previousModel = method.needsPreviousModel(1, 1) || method.head() != null;
-
-        long parameters = architecture.parameters();
         long optimiserCopies = switch (spec.training().optimizer().name().toLowerCase(Locale.ROOT)) {
             case "adam" -> 2;
             default -> spec.training().optimizer().momentum() != null && spec.training().optimizer().momentum() > 0 ? 1 : 0;
         };
-        // weights, gradients, optimiser state, and the frozen copy distilling methods keep
-        long parameterBytes = parameters * FLOAT * (2 + optimiserCopies + (previousModel ? 1 : 0));
-        if (Methods.boostsFeatures(method)) {
-            // FOSTER also holds the teacher's frozen old extractor and trains a student beside the teacher
-            parameterBytes += parameters * FLOAT * (3 + optimiserCopies);
-        }
+        Footprint footprint = new Footprint(info, spec.training().batchSize(), optimiserCopies,
+                architecture.parameters(), architecture.activationsPerImage());
+        // the model's parts first: they change the network the estimate is of (AANets' second branch)
+        Parts.footprint(spec, footprint, "model.");
+        CilMethod method = Parts.forRun(spec);
+        boolean previousModel = method.needsPreviousModel(1, 1) || method.head() != null;
 
-        long batch = spec.training().batchSize();
-        long perImage = architecture.activationsPerImage() + INPUT_COPIES * inputBytes;
+        // weights, gradients, optimiser state, and the frozen copy distilling methods keep
+        footprint.parameterBytes = footprint.parameters * FLOAT * (2 + optimiserCopies + (previousModel ? 1 : 0));
+        long perImage = footprint.activationsPerImage + INPUT_COPIES * inputBytes;
         // the previous model's forward pass on the same batch is kept until the step ends too
         double passes = previousModel ? 2 : 1;
-        long activationBytes = (long) (batch * perImage * FLOAT * passes * BACKWARD_FACTOR);
-        String activationField = "training.batchSize";
-
-        InversionSpec inversion = inversionOptions(spec);
-        if (inversion != null && Generator.supports(info.channels(), info.height(), info.width())) {
-            // ABD, DeepInversion: the generator with its gradients and Adam moments, carried all run
-            int side = info.height();
-            parameterBytes += Generator.parameterCount(info.channels(), side, inversion.latentDim()) * FLOAT * 4;
-            long generatorPerImage = Generator.activationsPerImage(info.channels(), side);
-            // training replays as many dreams as real images: both models see a doubled batch, and
-            // the generator's sampling pass is kept until the step ends
-            activationBytes = 2 * activationBytes + (long) (batch * generatorPerImage * FLOAT);
-            // the inversion trains the generator through the frozen network on its own batch
-            long inversionBytes = (long) (inversion.batchSize() * (generatorPerImage + architecture.activationsPerImage())
-                    * FLOAT * BACKWARD_FACTOR);
-            if (inversionBytes > activationBytes) {
-                activationBytes = inversionBytes;
-                activationField = "method." + spec.method().name().toLowerCase(Locale.ROOT) + ".batchSize";
-            }
-        }
-
-        if (spec.memory() != null && spec.memory().compression() instanceof CimCompressionSpec cim) {
-            // FOSTER's mask model is its two-extractor teacher
-            double extractors = Methods.boostsFeatures(method) ? 2 : 1;
-            long metaBytes = (long) (cim.resolved().metaBatchSize() * architecture.activationsPerImage() * FLOAT
-                    * META_STEP_PASSES * extractors);
-            if (metaBytes > activationBytes) {
-                activationBytes = metaBytes;
-                activationField = "memory.compression.metaBatchSize";
-            }
-            long camBytes = (long) (ClassActivationMaps.BATCH * architecture.activationsPerImage() * FLOAT
-                    * MASK_MODEL_PASSES * extractors);
-            if (camBytes > activationBytes) {
-                activationBytes = camBytes;
-                activationField = "memory.compression";
-            }
-        }
+        footprint.activationBytes = (long) (footprint.batch * perImage * FLOAT * passes * BACKWARD_FACTOR);
+        footprint.activationField = "training.batchSize";
+        // then the method's and the memory's own additions: second extractors, generators, meta-iterations
+        Parts.footprint(spec, footprint, Parts.METHOD);
+        Parts.footprint(spec, footprint, "memory.");
+        long parameterBytes = footprint.parameterBytes;
+        long activationBytes = footprint.activationBytes;
+        String activationField = footprint.activationField;
 
         long dataBytes = images * (imageBytes + Long.BYTES) * (onGpu ? 1 : 2);
         long runtimeBytes = onGpu ? GPU_RUNTIME_BYTES : HOST_RUNTIME_BYTES;
@@ -162,17 +104,99 @@ public final class PeakMemory {
         return new Estimate(parameterBytes, activationBytes, dataBytes, runtimeBytes, field);
     }
 
-    /** The resolved inversion options of a data-free method (ABD, DeepInversion), or null. */
-    private static InversionSpec inversionOptions(ExperimentSpec spec) {
-        return switch (spec.method().name().toLowerCase(Locale.ROOT)) {
-            case "abd" -> InversionOptions.resolve(spec.method().abd(), true);
-            case "deepinversion" -> InversionOptions.resolve(spec.method().deepinversion(), false);
-            default -> null;
-        };
-    }
-
     public static String gib(long bytes) {
         return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+    }
+
+    /**
+     * A phase's estimate while the run's parts add to it ({@code Part.footprint}): the network's
+     * parameters and activations per image (a model part may scale them before the rest is
+     * computed), then the bytes of parameters and of the activations at the peak, with the field
+     * that drives the activations.
+     */
+    public static final class Footprint {
+        /** Bytes of one float32 value. */
+        public static final long FLOAT = PeakMemory.FLOAT;
+        /** Backward keeps each layer's gradient beside the kept activations. */
+        public static final double BACKWARD_FACTOR = PeakMemory.BACKWARD_FACTOR;
+
+        private final DatasetInfo info;
+        private final long batch;
+        private final long optimiserCopies;
+        private long parameters;
+        private long activationsPerImage;
+        private long parameterBytes;
+        private long activationBytes;
+        private String activationField;
+        private int extractors = 1;
+
+        Footprint(DatasetInfo info, long batch, long optimiserCopies, long parameters, long activationsPerImage) {
+            this.info = info;
+            this.batch = batch;
+            this.optimiserCopies = optimiserCopies;
+            this.parameters = parameters;
+            this.activationsPerImage = activationsPerImage;
+        }
+
+        public DatasetInfo info() {
+            return info;
+        }
+
+        /** Images in a training batch. */
+        public long batch() {
+            return batch;
+        }
+
+        /** Copies of the parameters the optimiser keeps (momentum 1, Adam 2). */
+        public long optimiserCopies() {
+            return optimiserCopies;
+        }
+
+        /** Parameters of the network a phase trains. */
+        public long parameters() {
+            return parameters;
+        }
+
+        /** Activation elements one image keeps in a forward pass of that network. */
+        public long activationsPerImage() {
+            return activationsPerImage;
+        }
+
+        /** Scales the network (a model part that runs {@code factor} branches side by side). */
+        public void scaleNetwork(int factor) {
+            parameters *= factor;
+            activationsPerImage *= factor;
+        }
+
+        public void addParameterBytes(long bytes) {
+            parameterBytes += bytes;
+        }
+
+        public long activationBytes() {
+            return activationBytes;
+        }
+
+        /** The training step's activations change to {@code bytes} (still driven by the field that drove them). */
+        public void setActivationBytes(long bytes) {
+            activationBytes = bytes;
+        }
+
+        /** A stage beside the training step that peaks at {@code bytes}, driven by {@code field}: it counts if it peaks higher. */
+        public void peakAt(long bytes, String field) {
+            if (bytes > activationBytes) {
+                activationBytes = bytes;
+                activationField = field;
+            }
+        }
+
+        /** Feature extractors a mask or teacher model runs (FOSTER's teacher has two). */
+        public int extractors() {
+            return extractors;
+        }
+
+        public void extractors(int extractors) {
+            this.extractors = extractors;
+        }
     }
 
     /** Parameter count and kept activation elements per image of a backbone with its head. */

@@ -22,7 +22,7 @@ import org.mnemos.engine.model.PyCilStateDict;
 import org.mnemos.engine.model.ResNet18;
 import org.mnemos.engine.model.interop.SafeTensors;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.parts.Methods;
+import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.ClassifierRule;
 import org.mnemos.engine.phase.PhaseState;
@@ -65,8 +65,8 @@ public final class PyTorchCheckpoint {
      */
     public static void write(Path stateDir, RunPlan plan, int phase, ObjectMapper json, Path target) throws IOException {
         ExperimentSpec spec = plan.spec();
-        CilMethod method = Methods.forRun(spec);
-        if (phase > 0 && Methods.boostsFeatures(method)) {
+        CilMethod method = Parts.forRun(spec);
+        if (phase > 0 && Parts.boostsFeatures(method)) {
             throw new PyCilStateDict.UnsupportedNetworkException("FOSTER's two-extractor network of phase " + phase
                     + " has no PyCIL state_dict layout");
         }

@@ -1,23 +1,14 @@
 package org.mnemos.engine;
 
 import java.util.List;
-import org.mnemos.engine.memory.ExemplarSelector;
 import org.mnemos.engine.model.HeadType;
-import org.mnemos.engine.parts.Methods;
-import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions;
-import org.mnemos.engine.parts.method.dfcil.InversionOptions;
-import org.mnemos.engine.spec.AanetsSpec;
+import org.mnemos.engine.parts.MethodPart;
+import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.BaseTrainingSpec;
-import org.mnemos.engine.spec.CamCompressionSpec;
-import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.CompressionSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.spec.FinetuneSpec;
-import org.mnemos.engine.spec.FosterSpec;
 import org.mnemos.engine.spec.MemorySpec;
-import org.mnemos.engine.spec.MethodSpec;
-import org.mnemos.engine.spec.MnemonicsSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
@@ -26,7 +17,8 @@ import org.mnemos.engine.spec.TrainingSpec;
 
 /**
  * Fills every optional field of a spec with the value the engine would use, so the stored
- * "resolved spec" says exactly what ran.
+ * "resolved spec" says exactly what ran: the shared fields here, each part's options by the part
+ * itself ({@code Part.resolve}).
  */
 public final class SpecDefaults {
 
@@ -43,68 +35,26 @@ public final class SpecDefaults {
         require(spec.method().name(), "method.name");
         require(spec.training(), "training");
         TrainingSpec training = training(spec.training(), channels);
-        boolean dataFree = Methods.DATA_FREE.contains(spec.method().name());
-        if (dataFree && spec.memory() != null) {
-            throw new SpecException("memory", spec.method().name() + " is data-free: it keeps no exemplars; leave memory out");
-        }
+        MethodPart method = Parts.method(spec.method().name());
+        // what the parts' defaults may read: the spec with its training resolved
+        ExperimentSpec given = new ExperimentSpec(spec.name(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(),
+                spec.model(), spec.method(), spec.memory(), training, spec.resources());
+        // only a method that keeps exemplars has a memory (LwF when the client gives it one), so that
+        // the resolved spec says what ran and can be submitted again as it is
+        boolean keepsMemory = method.create(spec.method()).keepsExemplars()
+                || (method.takesOptionalMemory() && spec.memory() != null);
         return new ExperimentSpec(
                 spec.name() == null ? spec.method().name() + "-" + spec.dataset().name() : spec.name(),
                 spec.seed() == null ? 0L : spec.seed(),
                 spec.preset(),
                 spec.dataset(),
                 protocol(spec.protocol()),
-                model(spec.model(), Methods.create(spec.method()).head(), spec.method().name()),
-                method(spec.method(), training.optimizer().lr()),
-                // only a method that keeps exemplars has a memory (LwF when the client gives it one), so that
-                // the resolved spec says what ran and can be submitted again as it is
-                keepsMemory(spec) ? memory(spec.memory()) : null,
+                model(spec.model(), method.create(spec.method()).head(), given),
+                // every option of the method with its default, so the stored spec names every value that ran
+                method.resolve(spec.method(), given),
+                keepsMemory ? memory(spec.memory(), given) : null,
                 training,
                 spec.resources());
-    }
-
-    private static boolean keepsMemory(ExperimentSpec spec) {
-        return Methods.create(spec.method()).keepsExemplars()
-                || (Methods.OPTIONAL_MEMORY.contains(spec.method().name()) && spec.memory() != null);
-    }
-
-    /**
-     * The method's options with their defaults (the baselines' scalar options, FOSTER's, finetune's and
-     * the data-free methods'), so the stored spec names every value that ran; FOSTER's compression
-     * stage takes the training learning rate unless given one.
-     */
-    private static MethodSpec method(MethodSpec given, double trainingLr) {
-        MethodSpec m = Methods.withBaselineDefaults(given);
-        if ("foster".equals(m.name())) {
-            return foster(m, trainingLr);
-        }
-        if ("finetune".equals(m.name())) {
-            FinetuneSpec finetune = (m.finetune() == null ? new FinetuneSpec(null) : m.finetune()).resolved();
-            return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
-                    m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
-                    m.balancedFinetuneEpochs(), m.foster(), m.abd(), m.deepinversion(), finetune);
-        }
-        if (m.abd() == null && m.deepinversion() == null && !Methods.DATA_FREE.contains(m.name())) {
-            return m;
-        }
-        return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
-                m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
-                m.balancedFinetuneEpochs(), m.foster(),
-                "abd".equals(m.name()) ? InversionOptions.resolve(m.abd(), true) : m.abd(),
-                "deepinversion".equals(m.name()) ? InversionOptions.resolve(m.deepinversion(), false) : m.deepinversion(),
-                m.finetune());
-    }
-
-    private static MethodSpec foster(MethodSpec m, double trainingLr) {
-        FosterSpec foster = (m.foster() == null ? new FosterSpec(null, null, null, null, null, null, null, null, null, null)
-                : m.foster()).resolved();
-        if (foster.compressionLr() == null) {
-            foster = new FosterSpec(foster.beta1(), foster.beta2(), foster.temperature(), foster.lambdaOkd(),
-                    foster.compressionEpochs(), trainingLr, foster.isTeacherWa(), foster.isStudentWa(), foster.waValue(),
-                    foster.oofc());
-        }
-        return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
-                m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
-                m.balancedFinetuneEpochs(), foster, m.abd(), m.deepinversion(), m.finetune());
     }
 
     private static ProtocolSpec protocol(ProtocolSpec p) {
@@ -112,64 +62,46 @@ public final class SpecDefaults {
         return new ProtocolSpec(p.initialClasses(), p.increment(), p.numClasses(), p.phases(), order, p.classOrderSeed(), p.classList());
     }
 
-    /**
-     * The model with its defaults, and the head the method forces (LUCIR's cosine, PODNet's LSC)
-     * in place of the spec's: that head is what runs, and it decides the backbone's last ReLU and
-     * ResNet-32's default shortcut.
-     */
     /** The backbones built from {@code CifarResNet}, whose downsampling shortcut is selectable. */
     private static final List<String> CIFAR_RESNETS = List.of("resnet32", "resnet8");
 
     /**
-     * The backbones AANets aggregates: convolutional ones, whose stable branch rescales every (out,
-     * in) kernel slice (AANets' ss). The MLP's stable layer could only rescale whole units, too rigid
-     * to learn new classes (bench/RESULTS.md, issue 21), so it is refused rather than extended.
+     * The model with its defaults and its aggregation part's, and the head the method forces
+     * (LUCIR's cosine, PODNet's LSC) in place of the spec's: that head is what runs, and it decides
+     * the backbone's last ReLU and ResNet-32's default shortcut.
      */
-    public static final List<String> AGGREGATED_BACKBONES = List.of("resnet32", "resnet8", "resnet18");
-    public static final String AGGREGATION_NEEDS_CONV =
-            "AANets needs a convolutional backbone (" + String.join(", ", AGGREGATED_BACKBONES)
-                    + "): an MLP's stable branch can only rescale whole units and does not learn new classes; got ";
-
-    private static ModelSpec model(ModelSpec m, HeadType forcedHead, String method) {
+    private static ModelSpec model(ModelSpec m, HeadType forcedHead, ExperimentSpec run) {
         if (m == null || m.backbone() == null) {
             throw new SpecException("model.backbone", "is required; allowed: " + org.mnemos.engine.model.Backbones.NAMES);
         }
         List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
         String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
                 : m.head() == null ? "linear" : m.head();
-        if (m.aggregation() != null && !AGGREGATED_BACKBONES.contains(m.backbone())) {
-            throw new SpecException("model.aggregation", AGGREGATION_NEEDS_CONV + m.backbone());
-        }
-        AggregationSpec aggregation = m.aggregation() instanceof AanetsSpec aanets ? aanets.resolved(method) : m.aggregation();
+        AggregationSpec aggregation = m.aggregation() == null ? null
+                : Parts.resolve(Parts.AGGREGATION, m.aggregation().name(), m.aggregation(), run);
         String shortcut = m.shortcut() != null || !CIFAR_RESNETS.contains(m.backbone()) ? m.shortcut()
                 : head.equals("linear") ? "zeroPad" : "projection";
         return new ModelSpec(m.backbone(), hidden, head, aggregation, shortcut, m.init() == null ? null : m.init().resolved(),
                 m.scaledKernels());
     }
 
-    /** The data-free methods' inversion options with their defaults; other methods as given. */
-    private static MemorySpec memory(MemorySpec m) {
+    /** The memory's budget with its default, then its selector's and its compression's defaults. */
+    private static MemorySpec memory(MemorySpec m, ExperimentSpec run) {
         if (m == null) {
-            return new MemorySpec("herding", DEFAULT_PER_CLASS, null);
+            return new MemorySpec(Parts.selector(null), DEFAULT_PER_CLASS, null);
         }
-        ExemplarSelector.named(m.selector());
         Integer perClass = m.perClass() == null && m.total() == null && m.bytes() == null
                 ? Integer.valueOf(DEFAULT_PER_CLASS)
                 : m.perClass();
-        String selector = m.selector() == null ? "herding" : m.selector();
-        boolean mnemonics = ExemplarSelector.MNEMONICS.equals(selector);
-        MnemonicsSpec options = mnemonics
-                ? MnemonicsOptions.resolve(m.mnemonics() == null ? MnemonicsOptions.DEFAULTS : m.mnemonics())
-                : m.mnemonics();
-        // storage stays unset for selectors that keep stored images, so their resolved specs read as before
-        CompressionSpec compression = m.compression();
-        if (compression instanceof CamCompressionSpec cam) {
-            compression = cam.resolved();
-        } else if (compression instanceof CimCompressionSpec cim) {
-            compression = cim.resolved();
+        String selector = Parts.selector(m);
+        if (Parts.find(Parts.SELECTOR, selector) == null) {
+            throw new SpecException("memory.selector", "unknown selector '" + selector + "'; allowed: " + Parts.names(Parts.SELECTOR));
         }
-        return new MemorySpec(selector, perClass, m.total(), mnemonics ? m.storageOrDefault() : m.storage(), options,
-                m.bytes(), compression);
+        MemorySpec memory = Parts.resolve(Parts.SELECTOR, selector,
+                new MemorySpec(selector, perClass, m.total(), m.storage(), m.mnemonics(), m.bytes(), m.compression()), run);
+        CompressionSpec compression = memory.compression() == null ? null
+                : Parts.resolve(Parts.COMPRESSION, memory.compression().name(), memory.compression(), run);
+        return memory.withCompression(compression);
     }
 
     private static TrainingSpec training(TrainingSpec t, int channels) {

@@ -30,13 +30,13 @@ class PresetsAndExamplesTest {
     private static final PresetCatalog PRESETS = new PresetCatalog(JsonMapper.builder().build());
     private static final SpecReader READER = new SpecReader(PRESETS);
     /** What ships must also fit a worker with 16 GiB; the data sets need not be present for the estimate. */
-    private static final SpecValidator VALIDATOR = new SpecValidator(new MethodCatalog(),
+    private static final SpecValidator VALIDATOR = new SpecValidator(
             new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536, 1 << 28),
             new RunMemoryCheck(new Datasets(new DataPaths(List.of()), false),
                     new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofGigabytes(16))));
 
     private static final java.util.Set<String> HIGH_RES_PRESETS = java.util.Set.of("food101-foster-b11-10", "imagenet100-foster-b10-10");
-    private static final SpecValidator LARGE_WORKER_VALIDATOR = new SpecValidator(new MethodCatalog(),
+    private static final SpecValidator LARGE_WORKER_VALIDATOR = new SpecValidator(
             new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536, 1 << 28),
             new RunMemoryCheck(new Datasets(new DataPaths(List.of()), false),
                     new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofGigabytes(128))));

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.CilMethod;
-import org.mnemos.engine.parts.Methods;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.spec.BaseTrainingSpec;
 import org.mnemos.engine.spec.DatasetSpec;
@@ -64,7 +64,7 @@ class BaselineWiringTest {
         if (plan.spec().method().proxiesPerClass() != null) {
             builder.optProxiesPerClass(plan.spec().method().proxiesPerClass());
         }
-        var net = IncrementalNet.rebuild(builder.optBiasCorrection(Methods.create(plan.spec().method()).biasCorrectionLayer()),
+        var net = IncrementalNet.rebuild(builder.optBiasCorrection(Parts.create(plan.spec().method()).biasCorrectionLayer()),
                 new Shape(1, channels, size, size), state.segmentSizes(), manager);
         state.loadParameters(stateDir, net, manager);
         return net;
@@ -116,7 +116,7 @@ class BaselineWiringTest {
 
     @Test
     void podnetWeighsPodSpatialAsPycilDoesOverItsThreeStageOutputs() {
-        var losses = Methods.create(MethodSpec.named("podnet")).lossesFor(4, 2);
+        var losses = Parts.create(MethodSpec.named("podnet")).lossesFor(4, 2);
         double factor = Math.sqrt(6.0 / 2);
         assertThat(losses).contains(new org.mnemos.engine.phase.loss.PodSpatialLoss(5.0 * factor),
                 new org.mnemos.engine.phase.loss.PodFlatLoss(1.0 * factor));
@@ -128,8 +128,8 @@ class BaselineWiringTest {
         ExperimentSpec without = new ExperimentSpec(given.name(), given.seed(), null, given.dataset(), given.protocol(),
                 given.model(), given.method(), null, given.training());
         assertThat(engine().plan(without).spec().memory()).as("classic LwF: no memory in the resolved spec").isNull();
-        assertThat(Methods.forRun(engine().plan(without).spec()).keepsExemplars()).isFalse();
-        CilMethod rehearsing = Methods.forRun(engine().plan(given).spec());
+        assertThat(Parts.forRun(engine().plan(without).spec()).keepsExemplars()).isFalse();
+        CilMethod rehearsing = Parts.forRun(engine().plan(given).spec());
         assertThat(rehearsing.keepsExemplars()).isTrue();
         assertThat(rehearsing.trainingData()).isEqualTo(org.mnemos.engine.phase.TrainingData.NEW_CLASSES_AND_EXEMPLARS);
         assertThat(rehearsing.lossesFor(2, 2)).first().as("CE over every seen class: exemplars carry old labels")

@@ -15,7 +15,6 @@ import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.metrics.PhaseMetrics;
-import org.mnemos.engine.parts.Methods;
 import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.ClassifierRule;
@@ -97,7 +96,7 @@ class ToyPartTest {
     @Test
     void aClosedRegistrationLeavesTheMethodUnknown() {
         Parts.registerMethod("toy", ToyPartTest::toy).close();
-        assertThatThrownBy(() -> Methods.create(MethodSpec.named("toy")))
+        assertThatThrownBy(() -> Parts.create(MethodSpec.named("toy")))
                 .isInstanceOf(SpecException.class).hasMessageContaining("unknown method 'toy'");
         assertThatThrownBy(() -> Parts.registerMethod("icarl", ToyPartTest::toy)).isInstanceOf(IllegalArgumentException.class);
     }

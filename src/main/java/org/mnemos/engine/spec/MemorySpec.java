@@ -7,7 +7,7 @@ package org.mnemos.engine.spec;
  * {@code selector}: {@code herding}, {@code random} or {@code mnemonics} (herding, then the
  * exemplars are optimised; its options are {@code mnemonics}). {@code storage}: the precision the
  * exemplars are kept at, {@code float32}, {@code float16} or {@code uint8}; it matters only for
- * exemplars a method optimises, and defaults to float32 for mnemonics, uint8 otherwise.
+ * exemplars a method optimises, and defaults to float32 for mnemonics, uint8 otherwise (the selector parts).
  * {@code compression}: how exemplars are compressed (CIM); with {@code perClass}/{@code total} the
  * budget is then in full-image units, a compressed image costing {@code box + (1 − box)/r}.
  */
@@ -23,12 +23,9 @@ public record MemorySpec(
         this(selector, perClass, total, storage, mnemonics, null, null);
     }
 
-    /** The storage the engine uses when the spec leaves it out. */
-    public String storageOrDefault() {
-        if (storage != null) {
-            return storage;
-        }
-        return "mnemonics".equals(selector) ? "float32" : "uint8";
+    /** This memory with {@code compression} in place of its own. */
+    public MemorySpec withCompression(CompressionSpec compression) {
+        return new MemorySpec(selector, perClass, total, storage, mnemonics, bytes, compression);
     }
 
     /** Whether exemplars are compressed (cam or cim). */

@@ -20,14 +20,11 @@ import org.mnemos.engine.memory.MemoryBudget;
 import org.mnemos.engine.metrics.MemoryMetrics;
 import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.parts.memory.cim.CimTraining;
-import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions;
 import org.mnemos.engine.parts.memory.mnemonics.MnemonicsRefinement;
 import org.mnemos.engine.phase.MemoryPolicy;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.phase.Samples;
-import org.mnemos.engine.spec.CamCompressionSpec;
-import org.mnemos.engine.spec.CimCompressionSpec;
 import org.mnemos.engine.spec.MemorySpec;
 
 /**
@@ -56,15 +53,6 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
     /** CAM heatmaps of a few new exemplars (position in the memory → height·width map in [0, 1]), or null. */
     private Map<Integer, float[]> heatmaps;
 
-    public MemoryUpdate(MemoryBudget budget, ExemplarSelector selector) {
-        this(budget, selector, null);
-    }
-
-    /** @param refinement optimises the selected exemplars afterwards (mnemonics), or null */
-    public MemoryUpdate(MemoryBudget budget, ExemplarSelector selector, MnemonicsRefinement refinement) {
-        this(budget, selector, refinement, "none", 1, 0, null);
-    }
-
     private MemoryUpdate(
             MemoryBudget budget, ExemplarSelector selector, MnemonicsRefinement refinement,
             String compression, double ratio, double threshold, CimTraining cim) {
@@ -77,23 +65,45 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
         this.cim = cim;
     }
 
-    /** The update a memory spec describes: its budget, its selector, mnemonics training or compression when selected. */
-    public static MemoryUpdate of(MemorySpec spec) {
-        MnemonicsRefinement refinement = ExemplarSelector.MNEMONICS.equals(spec.selector())
-                ? new MnemonicsRefinement(MnemonicsOptions.of(spec), ExemplarStorage.named(spec.storageOrDefault()))
-                : null;
-        MemoryBudget budget = MemoryBudget.of(spec);
-        ExemplarSelector selector = ExemplarSelector.named(spec.selector());
-        if (spec.compression() instanceof CamCompressionSpec cam) {
-            CamCompressionSpec options = cam.resolved();
-            return new MemoryUpdate(budget, selector, refinement, CamCompressionSpec.NAME, options.ratio(), options.threshold(), null);
+    /**
+     * The update of a memory spec, assembled by the run's memory parts: the selector part sets the
+     * selector (and mnemonics its refinement), the compression part its compression.
+     */
+    public static final class Builder {
+        private final MemoryBudget budget;
+        private ExemplarSelector selector;
+        private MnemonicsRefinement refinement;
+        private String compression = "none";
+        private double ratio = 1;
+        private double threshold = 0;
+        private CimTraining cim;
+
+        public Builder(MemorySpec spec) {
+            this.budget = MemoryBudget.of(spec);
         }
-        if (spec.compression() instanceof CimCompressionSpec cimSpec) {
-            CimCompressionSpec options = cimSpec.resolved();
-            return new MemoryUpdate(budget, selector, refinement, CimCompressionSpec.NAME, options.ratio(), options.threshold(),
-                    new CimTraining(options));
+
+        /** @param refinement optimises the selected exemplars afterwards (mnemonics), or null */
+        public Builder selector(ExemplarSelector selector, MnemonicsRefinement refinement) {
+            this.selector = selector;
+            this.refinement = refinement;
+            return this;
         }
-        return new MemoryUpdate(budget, selector, refinement);
+
+        /** @param cim CIM's mask-model training, whose activations give the CAMs; null for plain CAMs */
+        public Builder compression(String name, double ratio, double threshold, CimTraining cim) {
+            this.compression = name;
+            this.ratio = ratio;
+            this.threshold = threshold;
+            this.cim = cim;
+            return this;
+        }
+
+        public MemoryUpdate build() {
+            if (selector == null) {
+                throw new IllegalStateException("no memory part chose a selector");
+            }
+            return new MemoryUpdate(budget, selector, refinement, compression, ratio, threshold, cim);
+        }
     }
 
     /** The hooks the memory adds to the phase: itself (its report and heatmaps), mnemonics training, CIM's mask-model training. */
@@ -124,7 +134,7 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
         int seen = oldOrder.size() + newClasses.size();
         double share = budget.classShare(seen);
         int imageBytes = train.imageBytes();
-        Builder builder = new Builder(imageBytes, compresses());
+        SetBuilder builder = new SetBuilder(imageBytes, compresses());
         for (int label : oldOrder) {
             double spent = 0;
             for (int i = 0; i < previous.size(); i++) {
@@ -233,7 +243,7 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
     }
 
     /** Collects exemplars; float intensities are kept when any kept exemplar has them. */
-    private static final class Builder {
+    private static final class SetBuilder {
         private final int imageBytes;
         private final boolean compressed;
         private final java.io.ByteArrayOutputStream pixels = new java.io.ByteArrayOutputStream();
@@ -244,7 +254,7 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
         private final List<int[]> boxes = new ArrayList<>();
         private boolean anyFloat;
 
-        Builder(int imageBytes, boolean compressed) {
+        SetBuilder(int imageBytes, boolean compressed) {
             this.imageBytes = imageBytes;
             this.compressed = compressed;
         }

@@ -1,12 +1,11 @@
 package org.mnemos.engine.parts.memory.mnemonics;
 
 import java.util.List;
-import org.mnemos.engine.SpecException;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MnemonicsSpec;
 
 /**
- * The mnemonics options of a memory spec with the defaults filled in and the values checked.
+ * The mnemonics options of a memory spec with the defaults filled in (checked by {@link MnemonicsPart}).
  *
  * @param logitScale inverse temperature of the cosine logits (1 in the code mode)
  * @param maxChange L∞ bound on the displacement from the herding start, in grey levels (infinite in the code mode)
@@ -37,7 +36,7 @@ public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float o
                     return mode;
                 }
             }
-            throw new SpecException("memory.mnemonics.mode", "unknown mode '" + name + "'; allowed: " + MODES);
+            throw new IllegalArgumentException("unknown mnemonics mode '" + name + "'");
         }
     }
 
@@ -50,31 +49,11 @@ public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float o
     static final float CODE_LR_FACTOR = 0.5f;
     public static final double MAX_HELD_OUT_FRACTION = 0.5;
 
+    /** The options of a checked memory spec ({@link MnemonicsPart#check}), resolved. */
     public static MnemonicsOptions of(MemorySpec memory) {
         MnemonicsSpec spec = resolve(memory.mnemonics() == null ? DEFAULTS : memory.mnemonics());
         Mode mode = Mode.named(spec.mode());
-        if (!ADJUST.contains(spec.adjust())) {
-            throw new SpecException("memory.mnemonics.adjust", "unknown value '" + spec.adjust() + "'; allowed: " + ADJUST);
-        }
-        if (spec.epochs() < 1) {
-            throw new SpecException("memory.mnemonics.epochs", "must be >= 1, got " + spec.epochs());
-        }
-        positive(spec.outerLr(), "memory.mnemonics.outerLr");
         boolean code = mode == Mode.CODE;
-        if (!code) {
-            if (spec.innerSteps() < 0) {
-                throw new SpecException("memory.mnemonics.innerSteps", "must be >= 0, got " + spec.innerSteps());
-            }
-            positive(spec.innerLr(), "memory.mnemonics.innerLr");
-            positive(spec.logitScale(), "memory.mnemonics.logitScale");
-            if (!(spec.maxChange() > 0 && spec.maxChange() <= 255)) {
-                throw new SpecException("memory.mnemonics.maxChange", "must be > 0 and <= 255 grey levels, got " + spec.maxChange());
-            }
-            if (!(spec.heldOutFraction() >= 0 && spec.heldOutFraction() <= MAX_HELD_OUT_FRACTION)) {
-                throw new SpecException("memory.mnemonics.heldOutFraction",
-                        "must be >= 0 (0: no held-out acceptance) and <= " + MAX_HELD_OUT_FRACTION + ", got " + spec.heldOutFraction());
-            }
-        }
         return new MnemonicsOptions(
                 mode,
                 code ? 0 : spec.innerSteps(),
@@ -111,11 +90,5 @@ public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float o
                 given.logitScale() != null || code ? given.logitScale() : Double.valueOf(16),
                 given.maxChange() != null || code ? given.maxChange() : Double.valueOf(8),
                 given.heldOutFraction() != null || code ? given.heldOutFraction() : Double.valueOf(0.2));
-    }
-
-    private static void positive(Double value, String field) {
-        if (!(value > 0 && Double.isFinite(value))) {
-            throw new SpecException(field, "must be a finite number > 0, got " + value);
-        }
     }
 }
