@@ -18,6 +18,9 @@ public final class Datasets {
     public record Entry(String name, String description, int height, int width, int channels, List<String> classNames,
             boolean available) {}
 
+    /** The names of the data sets the engine knows. */
+    public static final List<String> NAMES = List.copyOf(DatasetCatalog.NAMES);
+
     private final DatasetCatalog catalog;
 
     /** @param downloads whether missing known data sets are fetched into the first writable root */

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mnemos.config.RunMemoryCheck;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.PartCatalog;
 import org.mnemos.engine.SpecChecks;
 import org.mnemos.engine.SpecProblems;
-import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -32,7 +32,7 @@ public class SpecValidator {
             Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100, "food101", 101, "imagenet100", 100,
                     "fashion-clutter", 10);
     // the names the engine itself accepts, so the two cannot disagree
-    static final Set<String> DATASETS = Set.copyOf(DatasetCatalog.NAMES);
+    static final Set<String> DATASETS = Set.copyOf(Datasets.NAMES);
     /** A byte budget above this (1 TiB) is a mistake, not a memory. */
     static final long MAX_MEMORY_BYTES = 1L << 40;
     static final int MAX_IMAGE_SIZE = 512;

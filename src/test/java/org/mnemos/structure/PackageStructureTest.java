@@ -67,19 +67,9 @@ class PackageStructureTest {
                 .check(classes);
     }
 
-    /** Implied by the next rule, except for the one class that rule still exempts. */
-    @Test
-    void servicePackagesReachThePartsOnlyThroughTheEngineFront() {
-        noClasses().that().resideInAnyPackage(SERVICES)
-                .should().dependOnClassesThat().resideInAnyPackage(ENGINE + ".phase..", ENGINE + ".parts..")
-                .check(classes);
-    }
-
     @Test
     void servicePackagesSeeOnlyTheEngineRootItsSpecAndItsMetrics() {
         noClasses().that().resideInAnyPackage(SERVICES)
-                // until the parts' checks land (issue 19)
-                .and().doNotHaveFullyQualifiedName("org.mnemos.experiment.SpecValidator")
                 .should().dependOnClassesThat(resideInAPackage(ENGINE + "..")
                         .and(not(resideInAnyPackage(ENGINE, ENGINE + ".spec..", ENGINE + ".metrics.."))))
                 .check(classes);
