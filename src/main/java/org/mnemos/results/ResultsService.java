@@ -64,6 +64,7 @@ public class ResultsService {
             for (String evaluated : CLASSIFIERS) {
                 JsonNode figures = evaluation(phase).path(evaluated);
                 row.add("top5_accuracy", evaluated, number(figures.path("top5Accuracy")));
+                row.add("task_aware_accuracy", evaluated, number(figures.path("taskAwareAccuracy")));
                 row.add("old_predicted_as_new", evaluated, number(figures.path("oldPredictedAsNew")));
             }
             row.add("exemplar_count", null, phase.exemplarCount() == null ? null : phase.exemplarCount().doubleValue());

@@ -226,6 +226,24 @@ class ForksApiTest {
             assertThat(row.get("phase").asInt()).isEqualTo(2);
             assertThat(row.get("value").asDouble()).isBetween(0.0, 1.0);
         });
+        // task-aware accuracy for every phase and both classifiers, as the phase view reports it; in phase 0 it is top-1
+        JsonNode phases = json("/api/v1/experiments/" + id + "/phases");
+        List<JsonNode> taskAware = new ArrayList<>();
+        rows.forEach(row -> {
+            if (row.get("metric").asString().equals("task_aware_accuracy")) {
+                taskAware.add(row);
+            }
+        });
+        assertThat(taskAware).hasSize(6).allSatisfy(row -> {
+            JsonNode phase = phases.get(row.get("phase").asInt());
+            String classifier = row.get("classifier").asString();
+            assertThat(row.get("value").asDouble())
+                    .isEqualTo(phase.get("reports").get("evaluation").get(classifier).get("taskAwareAccuracy").asDouble());
+            assertThat(row.get("value").asDouble()).isGreaterThanOrEqualTo(phase.get("accuracy").get(classifier).asDouble());
+            if (row.get("phase").asInt() == 0) {
+                assertThat(row.get("value").asDouble()).isEqualTo(phase.get("accuracy").get(classifier).asDouble());
+            }
+        });
         for (String classifier : List.of("cnn", "nme")) {
             HttpResponse<String> csv = send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=" + classifier, null, ALICE);
             assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);

@@ -151,7 +151,8 @@ public final class PhaseRunner {
             session.setTestSamples(testSamples(totalClasses));
             Predictions predictions = Evaluator.predict(
                     net, session.parameterStore(), evalTransform, manager, session.testSamples(),
-                    train.height(), train.width(), train.channels(), classMeans);
+                    train.height(), train.width(), train.channels(), classMeans,
+                    Predictions.taskStarts(phaseSizes(phase)));
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
                     session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
@@ -198,7 +199,8 @@ public final class PhaseRunner {
                     plan.spec().dataset().name(), train.height(), train.width(), train.channels(), false);
             Predictions predictions = Evaluator.predict(
                     net, new ai.djl.training.ParameterStore(manager, false), evalTransform, manager,
-                    testSamples(totalClasses), train.height(), train.width(), train.channels(), state.readClassMeans(stateDir));
+                    testSamples(totalClasses), train.height(), train.width(), train.channels(), state.readClassMeans(stateDir),
+                    Predictions.taskStarts(phaseSizes(phase)));
             return predictions.toMetrics(
                     phase, plan.phases().get(phase), phaseSizes(phase), plan.classOrder(),
                     method.classifier() == ClassifierRule.NME, memory.size(), memory.memoryBytes(), 0, 0);
