@@ -147,7 +147,7 @@ public final class ExperimentViews {
             @Schema(description = "What the run's parts measured in the phase, by report name: memory (with a byte budget"
                     + " or compression), cim, mnemonics, inversion (ABD, DeepInversion), aggregation (AANets' weights),"
                     + " student (FOSTER's compressed student), and evaluation (the evaluator's top-5, task-aware accuracy,"
-                    + " old-predicted-as-new rate and confusion matrix per classifier); absent where none reported", implementation = Object.class)
+                    + " old-predicted-as-new rate and confusion matrix per classifier) and footprint (model, buffer and exemplar bytes); absent where none reported", implementation = Object.class)
             @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode reports,
             @Schema(deprecated = true, description = "Deprecated: read reports.aggregation.weights. AANets: the aggregation"
                     + " weight α of each level (shallow to deep) after each epoch of the phase, [epoch][level]; absent for"

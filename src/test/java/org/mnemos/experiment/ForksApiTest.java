@@ -244,6 +244,26 @@ class ForksApiTest {
                 assertThat(row.get("value").asDouble()).isEqualTo(phase.get("accuracy").get(classifier).asDouble());
             }
         });
+        // model and exemplar bytes: the exemplars are the phase's memoryBytes, the head grows with the classes
+        long previousModelBytes = 0;
+        for (JsonNode phase : phases) {
+            JsonNode footprint = phase.get("reports").get("footprint");
+            long modelBytes = footprint.get("modelBytes").asLong();
+            assertThat(modelBytes).isGreaterThan(previousModelBytes);
+            assertThat(footprint.get("exemplarBytes").asLong()).isEqualTo(phase.get("memoryBytes").asLong());
+            assertThat(footprint.get("totalBytes").asLong()).isEqualTo(modelBytes + phase.get("memoryBytes").asLong());
+            previousModelBytes = modelBytes;
+            for (String[] metric : new String[][] {{"model_bytes", "modelBytes"}, {"model_and_exemplar_bytes", "totalBytes"}}) {
+                List<JsonNode> exported = new ArrayList<>();
+                rows.forEach(row -> {
+                    if (row.get("metric").asString().equals(metric[0]) && row.get("phase").asInt() == phase.get("index").asInt()) {
+                        exported.add(row);
+                    }
+                });
+                assertThat(exported).singleElement()
+                        .satisfies(row -> assertThat(row.get("value").asDouble()).isEqualTo(footprint.get(metric[1]).asDouble()));
+            }
+        }
         for (String classifier : List.of("cnn", "nme")) {
             HttpResponse<String> csv = send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=" + classifier, null, ALICE);
             assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);

@@ -18,6 +18,7 @@ import org.mnemos.engine.data.DatasetSplits;
 import org.mnemos.engine.data.ImageDataset;
 import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.metrics.FootprintReport;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.Predictions;
 import org.mnemos.engine.model.CheckpointLocator;
@@ -156,6 +157,7 @@ public final class PhaseRunner {
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
                     session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
+            metrics = metrics.withReport(FootprintReport.of(net.getParameters().values(), session.memory().memoryBytes()));
             session.setAccuracy(metrics.accuracy());
             for (PhaseHook hook : hooks) {
                 metrics = metrics.withReport(hook.report(session));
@@ -203,7 +205,8 @@ public final class PhaseRunner {
                     Predictions.taskStarts(phaseSizes(phase)));
             return predictions.toMetrics(
                     phase, plan.phases().get(phase), phaseSizes(phase), plan.classOrder(),
-                    method.classifier() == ClassifierRule.NME, memory.size(), memory.memoryBytes(), 0, 0);
+                    method.classifier() == ClassifierRule.NME, memory.size(), memory.memoryBytes(), 0, 0)
+                    .withReport(FootprintReport.of(net.getParameters().values(), memory.memoryBytes()));
         }
     }
 
