@@ -27,6 +27,7 @@ import org.mnemos.web.FieldProblem;
 import org.mnemos.web.ProblemType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -81,13 +82,64 @@ public class GroupService {
 
     private record Figures(long seed, Map<String, Double> metrics, List<Double> phaseAccuracy) {}
 
-    private record Request(String name, List<Long> seeds, List<ArmRequest> arms) {}
+    /** @param body the request as read: what a retry with the same Idempotency-Key must repeat */
+    private record Request(String name, List<Long> seeds, List<ArmRequest> arms, JsonNode body) {}
+
+    /** A group a request created, or found for a retried Idempotency-Key ({@code created} false). */
+    public record Creation(GroupViews.Created group, boolean created) {}
 
     private record ArmRequest(String label, ObjectNode spec) {}
 
-    /** Validates the group and every member's spec, then stores all members and queues them in one transaction. */
-    public GroupViews.Created create(byte[] body, Caller caller) {
+    /**
+     * Validates the group and every member's spec, then stores all members and queues them in one
+     * transaction. With an Idempotency-Key the caller used before, the group that key created is
+     * returned when the body is the same (as JSON: key order and spacing aside), and refused (422)
+     * when it differs.
+     */
+    public Creation create(byte[] body, String idempotencyKey, Caller caller) {
+        ExperimentService.checkIdempotencyKey(idempotencyKey);
         Request request = read(body);
+        String owner = caller.keyId();
+        if (idempotencyKey != null) {
+            Creation earlier = replay(idempotencyKey, owner, request);
+            if (earlier != null) {
+                return earlier;
+            }
+        }
+        try {
+            return new Creation(store(request, idempotencyKey, caller), true);
+        } catch (DataIntegrityViolationException e) {
+            // a concurrent retry with the same key won the insert
+            Creation earlier = idempotencyKey == null ? null : replay(idempotencyKey, owner, request);
+            if (earlier == null) {
+                throw e;
+            }
+            return earlier;
+        }
+    }
+
+    /** The group the caller created with this key, if any; refused where it was created from another body. */
+    private Creation replay(String idempotencyKey, String owner, Request request) {
+        List<Keyed> earlier = jdbc.query(
+                "select id, name, request from experiment_groups where idempotency_key = ? and coalesce(owner_key, '') = coalesce(?, '')",
+                (rs, n) -> new Keyed(rs.getObject("id", UUID.class), rs.getString("name"), JSON.readTree(rs.getString("request"))),
+                idempotencyKey, owner);
+        if (earlier.isEmpty()) {
+            return null;
+        }
+        Keyed group = earlier.get(0);
+        if (!group.request().equals(request.body())) {
+            throw new ApiException(ProblemType.IDEMPOTENCY_MISMATCH,
+                    "This Idempotency-Key was used for group " + group.id() + " with a different body.",
+                    List.of(new FieldProblem("Idempotency-Key", "was used for group " + group.id() + " with a different body")));
+        }
+        return new Creation(new GroupViews.Created(group.id(), group.name(), members(group.id()).stream().map(MemberRow::member).toList()), false);
+    }
+
+    /** A group created with an Idempotency-Key and the request it was created from. */
+    private record Keyed(UUID id, String name, JsonNode request) {}
+
+    private GroupViews.Created store(Request request, String idempotencyKey, Caller caller) {
         String owner = caller.keyId();
         Map<String, List<ExperimentService.Prepared>> prepared = new LinkedHashMap<>();
         for (int a = 0; a < request.arms().size(); a++) {
@@ -101,11 +153,12 @@ public class GroupService {
         UUID id = UUID.randomUUID();
         List<GroupViews.Member> created = tx.execute(status -> {
             experiments.reserveActiveRuns(owner, request.arms().size() * request.seeds().size());
-            jdbc.update("insert into experiment_groups (id, name, owner_key, seeds, arms, created_at)"
-                            + " values (?, ?, ?, ?::jsonb, ?::jsonb, ?)",
+            jdbc.update("insert into experiment_groups (id, name, owner_key, seeds, arms, created_at, idempotency_key, request)"
+                            + " values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb)",
                     id, request.name(), owner, JSON.writeValueAsString(request.seeds()),
                     JSON.writeValueAsString(request.arms().stream().map(ArmRequest::label).toList()),
-                    Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS)));
+                    Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS)),
+                    idempotencyKey, idempotencyKey == null ? null : JSON.writeValueAsString(request.body()));
             List<GroupViews.Member> members = new ArrayList<>();
             prepared.forEach((label, runs) -> {
                 for (int s = 0; s < runs.size(); s++) {
@@ -141,7 +194,7 @@ public class GroupService {
         if (!problems.isEmpty()) {
             throw ApiException.invalidSpec(problems);
         }
-        return new Request(name, seeds, arms);
+        return new Request(name, seeds, arms, tree);
     }
 
     private static String text(JsonNode node, String field, int maxLength, List<FieldProblem> problems) {
