@@ -19,6 +19,7 @@ import org.mnemos.engine.data.DataPathException;
 import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.experiment.ExperimentService;
 import org.mnemos.experiment.ExperimentStatus;
+import org.mnemos.experiment.SharedPrefixes;
 import org.mnemos.experiment.SpecReader;
 import org.mnemos.results.RunMetrics;
 import org.mnemos.security.Caller;
@@ -62,10 +63,13 @@ public class GroupService {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final GroupsProperties limits;
+    private final SharedPrefixes prefixes;
     private final Clock clock = Clock.systemUTC();
 
-    public GroupService(ExperimentService experiments, JdbcTemplate jdbc, TransactionTemplate tx, GroupsProperties limits) {
+    public GroupService(ExperimentService experiments, JdbcTemplate jdbc, TransactionTemplate tx, GroupsProperties limits,
+            SharedPrefixes prefixes) {
         this.experiments = experiments;
+        this.prefixes = prefixes;
         this.jdbc = jdbc;
         this.tx = tx;
         this.limits = limits;
@@ -160,19 +164,50 @@ public class GroupService {
                     Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS)),
                     idempotencyKey, idempotencyKey == null ? null : JSON.writeValueAsString(request.body()));
             List<GroupViews.Member> members = new ArrayList<>();
+            List<List<UUID>> stored = new ArrayList<>();
             prepared.forEach((label, runs) -> {
+                List<UUID> ids = new ArrayList<>();
                 for (int s = 0; s < runs.size(); s++) {
                     UUID experiment = experiments.store(runs.get(s), null, owner);
+                    ids.add(experiment);
                     long seed = request.seeds().get(s);
                     jdbc.update("insert into group_members (group_id, experiment_id, arm, seed) values (?, ?, ?, ?)",
                             id, experiment, label, seed);
                     members.add(new GroupViews.Member(label, seed, experiment, ExperimentStatus.QUEUED));
                 }
+                stored.add(ids);
             });
+            shareCommonPrefixes(new ArrayList<>(prepared.values()), stored);
             return members;
         });
         log.info("Group {} '{}' queued {} experiments", id, request.name(), created.size());
         return new GroupViews.Created(id, request.name(), created);
+    }
+
+    /**
+     * For each seed, each arm after the first takes the phases it resolves identically with an
+     * earlier arm from that arm (the one sharing the longest prefix; the earliest on a tie) instead
+     * of training them. Members that fork another run already start from that run.
+     */
+    private void shareCommonPrefixes(List<List<ExperimentService.Prepared>> prepared, List<List<UUID>> stored) {
+        for (int s = 0; s < stored.get(0).size(); s++) {
+            for (int a = 1; a < prepared.size(); a++) {
+                ExperimentService.Prepared follower = prepared.get(a).get(s);
+                int bestPrefix = -1;
+                int leader = -1;
+                for (int b = 0; b < a && follower.reuse() == null; b++) {
+                    ExperimentService.Prepared candidate = prepared.get(b).get(s);
+                    int prefix = candidate.reuse() == null ? SharedPrefixes.sharedPrefix(candidate.plan(), follower.plan()) : -1;
+                    if (prefix > bestPrefix) {
+                        bestPrefix = prefix;
+                        leader = b;
+                    }
+                }
+                if (leader >= 0) {
+                    prefixes.follow(stored.get(a).get(s), stored.get(leader).get(s), bestPrefix);
+                }
+            }
+        }
     }
 
     private Request read(byte[] body) {
