@@ -137,7 +137,13 @@ public class GroupService {
                     "This Idempotency-Key was used for group " + group.id() + " with a different body.",
                     List.of(new FieldProblem("Idempotency-Key", "was used for group " + group.id() + " with a different body")));
         }
-        return new Creation(new GroupViews.Created(group.id(), group.name(), members(group.id()).stream().map(MemberRow::member).toList()), false);
+        // in the order the request created them: its arms, then its seeds
+        List<String> labels = request.arms().stream().map(ArmRequest::label).toList();
+        List<GroupViews.Member> members = members(group.id()).stream().map(MemberRow::member)
+                .sorted(java.util.Comparator.comparingInt((GroupViews.Member m) -> labels.indexOf(m.arm()))
+                        .thenComparingInt(m -> request.seeds().indexOf(m.seed())))
+                .toList();
+        return new Creation(new GroupViews.Created(group.id(), group.name(), members), false);
     }
 
     /** A group created with an Idempotency-Key and the request it was created from. */
