@@ -125,6 +125,41 @@ export function accuracyMatrix(container, rows, groups) {
   container.appendChild(table);
 }
 
+/**
+ * A confusion matrix as a heat map: a row per true class, a column per predicted class (both the
+ * seen classes' labels in class order), each cell the test images counted there, coloured by its
+ * share of the row. Beyond 20 classes the counts move into each cell's title.
+ */
+export function confusionHeatmap(container, { classOrder, confusion, caption }) {
+  const table = document.createElement('table');
+  table.className = confusion.length > 20 ? 'heatmap confusion compact' : 'heatmap confusion';
+  table.dataset.classes = String(confusion.length);
+  const title = table.createCaption();
+  title.textContent = caption;
+  const head = table.createTHead().insertRow();
+  head.innerHTML = '<th scope="col">true ↓ / predicted →</th>';
+  classOrder.forEach((label) => {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = label;
+    head.appendChild(th);
+  });
+  const body = table.createTBody();
+  confusion.forEach((row, i) => {
+    const tr = body.insertRow();
+    tr.innerHTML = `<th scope="row">${classOrder[i]}</th>`;
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((count, j) => {
+      const td = tr.insertCell();
+      td.dataset.count = String(count);
+      td.title = `true ${classOrder[i]}, predicted ${classOrder[j]}: ${count} of ${total}`;
+      if (confusion.length <= 20) td.textContent = count;
+      Object.assign(td.style, viridis(total ? count / total : 0));
+    });
+  });
+  container.replaceChildren(table);
+}
+
 /** A palette colour with an alpha, for the filled bands. */
 function translucent(hex, alpha) {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));

@@ -106,6 +106,7 @@ class DashboardBrowserTest {
     }
 
     @LocalServerPort int port;
+    @org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private ChromeDriver browser;
@@ -440,6 +441,56 @@ class DashboardBrowserTest {
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 900));
         }
+        assertConsoleClean();
+    }
+
+    @Test
+    @Order(11)
+    void theExperimentPageShowsThePhasesConfusionHeatMapAndTheRunsReferenceCard() throws Exception {
+        browser.get(base() + "/#/experiments/" + watchedRun);
+        until(d -> ready("experiment"));
+        // the last phase: 10 seen classes, each row summing to its 20 test images
+        until(d -> !d.findElements(By.cssSelector("#confusion-matrix table.confusion")).isEmpty());
+        WebElement heatmap = browser.findElement(By.cssSelector("#confusion-matrix table.confusion"));
+        assertThat(heatmap.getDomAttribute("data-classes")).isEqualTo("10");
+        List<WebElement> rows = heatmap.findElements(By.cssSelector("tbody tr"));
+        assertThat(rows).hasSize(10);
+        JsonNode phases = getJson("/api/v1/experiments/" + watchedRun + "/phases");
+        JsonNode confusion = phases.get(2).get("reports").get("evaluation").get("cnn").get("confusion");
+        for (int i = 0; i < rows.size(); i++) {
+            List<WebElement> cells = rows.get(i).findElements(By.cssSelector("td[data-count]"));
+            assertThat(cells).hasSize(10);
+            int sum = 0;
+            for (int j = 0; j < cells.size(); j++) {
+                int count = Integer.parseInt(cells.get(j).getDomAttribute("data-count"));
+                assertThat(count).isEqualTo(confusion.get(i).get(j).asInt());
+                sum += count;
+            }
+            assertThat(sum).isEqualTo(20);
+        }
+        assertThat(text(By.id("confusion-figures"))).contains("task-aware");
+        // phase 0 on request: its 4 classes
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("confusion-phase"))).selectByValue("0");
+        until(d -> "4".equals(d.findElement(By.cssSelector("#confusion-matrix table.confusion")).getDomAttribute("data-classes")));
+        assertThat(browser.findElements(By.cssSelector("#confusion-matrix tbody tr"))).hasSize(4);
+        // a run without a preset has no reference card
+        assertThat(browser.findElement(By.id("reference-card")).isDisplayed()).isFalse();
+
+        // a run stored as a run of a preset with a card: the card, its status and the fields this run changed
+        jdbc.update("update experiments set resolved_spec = jsonb_set(resolved_spec, '{preset}', '\"cifar100-lucir-b50-10\"')"
+                + " where id = ?::uuid", comparedRun);
+        JsonNode reference = getJson("/api/v1/experiments/" + comparedRun).get("reference");
+        assertThat(reference.get("status").asString()).isEqualTo("specDiffers");
+        browser.get(base() + "/#/experiments/" + comparedRun);
+        until(d -> ready("experiment"));
+        WebElement card = until(d -> visible(By.id("reference-card")));
+        assertThat(card.getDomAttribute("data-status")).isEqualTo("specDiffers");
+        assertThat(card.getText()).contains(reference.get("card").get("paper").get("title").asString())
+                .contains(reference.get("card").get("table").asString());
+        List<WebElement> differences = browser.findElements(By.cssSelector("#reference-differences tbody tr"));
+        assertThat(differences).hasSize(reference.get("differences").size());
+        assertThat(differences).extracting(row -> row.getDomAttribute("data-field")).contains("dataset.name");
+        screenshot("experiment-reference");
         assertConsoleClean();
     }
 

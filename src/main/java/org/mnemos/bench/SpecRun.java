@@ -30,7 +30,13 @@ public final class SpecRun {
         ExperimentSpec spec = SpecReader.json().readValue(Files.readAllBytes(Path.of(args[0])), ExperimentSpec.class);
         Path data = Path.of(args.length > 1 ? args[1] : System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
-        LocalRun.Result result = LocalRun.run(engine, spec, Files.createTempDirectory("mnemos-spec-run"), Device.cpu(), p -> {});
+        Path work = Files.createTempDirectory("mnemos-spec-run");
+        LocalRun.Result result = LocalRun.run(engine, spec, work, Device.cpu(), p -> {});
+        // each phase's exact accuracy and the digest of the state it saved: what "bit-identical" is checked on
+        for (PhaseMetrics phase : result.phases()) {
+            System.out.printf("phase %d exact: accuracy %s, state sha256 %s%n", phase.phase(), phase.accuracy(),
+                    stateDigest(work.resolve("phase-" + phase.phase())));
+        }
         for (PhaseMetrics phase : result.phases()) {
             InversionMetrics inversion = phase.report(InversionMetrics.class);
             InversionPreconditions pre = inversion == null ? null : inversion.preconditions();
@@ -41,5 +47,23 @@ public final class SpecRun {
         }
         System.out.printf("final %.3f, average incremental %.3f, %.0f s%n", result.summary().lastAccuracy(),
                 result.summary().averageIncrementalAccuracy(), result.seconds());
+    }
+
+    /** sha256 over the files of a phase's state directory, in name order (names and contents). */
+    static String stateDigest(Path stateDir) throws IOException {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            List<Path> files;
+            try (var walk = Files.walk(stateDir)) {
+                files = walk.filter(Files::isRegularFile).sorted().toList();
+            }
+            for (Path file : files) {
+                sha.update(stateDir.relativize(file).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update(Files.readAllBytes(file));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -106,11 +106,7 @@ public class ExperimentService {
             throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
                     "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
         }
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
-                || idempotencyKey.codePoints().anyMatch(Character::isISOControl))) {
-            throw new ApiException(ProblemType.INVALID_PARAMETER, "Idempotency-Key must be 1 to 200 characters without control characters",
-                    List.of(new FieldProblem("Idempotency-Key", "must be 1 to 200 characters without control characters")));
-        }
+        checkIdempotencyKey(idempotencyKey);
         SpecReader.ReadSpec read = reader.read(body);
         if (idempotencyKey != null) {
             var existing = experiments.findByIdempotencyKey(idempotencyKey, owner);
@@ -134,6 +130,15 @@ public class ExperimentService {
                 }
             }
             throw e;
+        }
+    }
+
+    /** Refuses (400, naming the header) an Idempotency-Key that is blank, longer than 200 characters or holds control characters. */
+    public static void checkIdempotencyKey(String idempotencyKey) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
+                || idempotencyKey.codePoints().anyMatch(Character::isISOControl))) {
+            throw new ApiException(ProblemType.INVALID_PARAMETER, "Idempotency-Key must be 1 to 200 characters without control characters",
+                    List.of(new FieldProblem("Idempotency-Key", "must be 1 to 200 characters without control characters")));
         }
     }
 

@@ -141,8 +141,9 @@ public final class ExperimentViews {
             Instant startedAt,
             Instant completedAt,
             @Schema(description = "What the run's parts measured in the phase, by report name (each part's page under"
-                    + " docs/methods says what its report holds), and evaluation (the evaluator's top-5, old-predicted-as-new"
-                    + " rate and confusion matrix per classifier); absent where none reported", implementation = Object.class)
+                    + " docs/methods says what its report holds), and evaluation (the evaluator's top-5, task-aware accuracy,"
+                    + " old-predicted-as-new rate and confusion matrix per classifier) and footprint (model, buffer and exemplar"
+                    + " bytes); absent where none reported", implementation = Object.class)
             @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode reports,
             @Schema(description = "sha256 of the phase's stored state (the network, memory and part states the next phase"
                     + " starts from); absent until the phase completes")

@@ -108,6 +108,25 @@ class Forks {
         return new Reuse(source.getId(), k);
     }
 
+    /**
+     * The last phase {@code a} and {@code b} could share, or -1: the runs resolve identically in
+     * everything a fork compares but the protocol, and phases 0..k hold the same classes after the
+     * same class order; neither run's last phase is shared.
+     */
+    static int sharedPrefix(RunPlan a, RunPlan b) {
+        JsonNode was = JSON.valueToTree(a.spec());
+        JsonNode is = JSON.valueToTree(b.spec());
+        if (firstDifference(was, is, BEFORE_PROTOCOL) != null || firstDifference(was, is, AFTER_PROTOCOL) != null) {
+            return -1;
+        }
+        ExperimentViews.Plan plan = new ExperimentViews.Plan(a.classOrder(), a.phases(), a.classNames());
+        int k = -1;
+        while (k + 1 <= Math.min(a.phaseCount(), b.phaseCount()) - 2 && samePhases(plan, b, k + 1)) {
+            k++;
+        }
+        return k;
+    }
+
     /** The class order up to what phase {@code k} sees, each phase's classes up to {@code k}, and which phase is last. */
     private static boolean samePhases(ExperimentViews.Plan source, RunPlan fork, int k) {
         int seen = 0;

@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -64,9 +65,17 @@ public class GroupController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = GroupRequest.class))))
     @ApiResponse(responseCode = "201", description = "Created; every member queued")
-    public ResponseEntity<GroupViews.Created> create(@RequestBody byte[] body, HttpServletRequest request) {
-        GroupViews.Created created = groups.create(body, Caller.of(request));
-        return ResponseEntity.status(HttpStatus.CREATED).location(URI.create("/api/v1/groups/" + created.id())).body(created);
+    @ApiResponse(responseCode = "200", description = "An earlier request with this Idempotency-Key and the same body: that group")
+    public ResponseEntity<GroupViews.Created> create(
+            @RequestBody byte[] body,
+            @Parameter(description = "1 to 200 characters: a retry with the same key and the same body returns the group the first"
+                    + " request created; the same key with another body is refused (422)")
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            HttpServletRequest request) {
+        GroupService.Creation creation = groups.create(body, idempotencyKey, Caller.of(request));
+        GroupViews.Created created = creation.group();
+        return ResponseEntity.status(creation.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .location(URI.create("/api/v1/groups/" + created.id())).body(created);
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

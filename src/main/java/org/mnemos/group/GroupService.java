@@ -19,6 +19,7 @@ import org.mnemos.engine.SpecException;
 import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.experiment.ExperimentService;
 import org.mnemos.experiment.ExperimentStatus;
+import org.mnemos.experiment.SharedPrefixes;
 import org.mnemos.experiment.SpecReader;
 import org.mnemos.results.RunMetrics;
 import org.mnemos.security.Caller;
@@ -27,6 +28,7 @@ import org.mnemos.web.FieldProblem;
 import org.mnemos.web.ProblemType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -61,10 +63,13 @@ public class GroupService {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final GroupsProperties limits;
+    private final SharedPrefixes prefixes;
     private final Clock clock = Clock.systemUTC();
 
-    public GroupService(ExperimentService experiments, JdbcTemplate jdbc, TransactionTemplate tx, GroupsProperties limits) {
+    public GroupService(ExperimentService experiments, JdbcTemplate jdbc, TransactionTemplate tx, GroupsProperties limits,
+            SharedPrefixes prefixes) {
         this.experiments = experiments;
+        this.prefixes = prefixes;
         this.jdbc = jdbc;
         this.tx = tx;
         this.limits = limits;
@@ -81,13 +86,70 @@ public class GroupService {
 
     private record Figures(long seed, Map<String, Double> metrics, List<Double> phaseAccuracy) {}
 
-    private record Request(String name, List<Long> seeds, List<ArmRequest> arms) {}
+    /** @param body the request as read: what a retry with the same Idempotency-Key must repeat */
+    private record Request(String name, List<Long> seeds, List<ArmRequest> arms, JsonNode body) {}
+
+    /** A group a request created, or found for a retried Idempotency-Key ({@code created} false). */
+    public record Creation(GroupViews.Created group, boolean created) {}
 
     private record ArmRequest(String label, ObjectNode spec) {}
 
-    /** Validates the group and every member's spec, then stores all members and queues them in one transaction. */
-    public GroupViews.Created create(byte[] body, Caller caller) {
+    /**
+     * Validates the group and every member's spec, then stores all members and queues them in one
+     * transaction. With an Idempotency-Key the caller used before, the group that key created is
+     * returned when the body is the same (as JSON: key order and spacing aside), and refused (422)
+     * when it differs.
+     */
+    public Creation create(byte[] body, String idempotencyKey, Caller caller) {
+        ExperimentService.checkIdempotencyKey(idempotencyKey);
         Request request = read(body);
+        String owner = caller.keyId();
+        if (idempotencyKey != null) {
+            Creation earlier = replay(idempotencyKey, owner, request);
+            if (earlier != null) {
+                return earlier;
+            }
+        }
+        try {
+            return new Creation(store(request, idempotencyKey, caller), true);
+        } catch (DataIntegrityViolationException e) {
+            // a concurrent retry with the same key won the insert
+            Creation earlier = idempotencyKey == null ? null : replay(idempotencyKey, owner, request);
+            if (earlier == null) {
+                throw e;
+            }
+            return earlier;
+        }
+    }
+
+    /** The group the caller created with this key, if any; refused where it was created from another body. */
+    private Creation replay(String idempotencyKey, String owner, Request request) {
+        List<Keyed> earlier = jdbc.query(
+                "select id, name, request from experiment_groups where idempotency_key = ? and coalesce(owner_key, '') = coalesce(?, '')",
+                (rs, n) -> new Keyed(rs.getObject("id", UUID.class), rs.getString("name"), JSON.readTree(rs.getString("request"))),
+                idempotencyKey, owner);
+        if (earlier.isEmpty()) {
+            return null;
+        }
+        Keyed group = earlier.get(0);
+        if (!group.request().equals(request.body())) {
+            throw new ApiException(ProblemType.IDEMPOTENCY_MISMATCH,
+                    "This Idempotency-Key was used for group " + group.id() + " with a different body.",
+                    List.of(new FieldProblem("Idempotency-Key", "was used for group " + group.id() + " with a different body")));
+        }
+        // in the order the request created them: its arms, then its seeds
+        List<String> labels = request.arms().stream().map(ArmRequest::label).toList();
+        List<GroupViews.Member> members = members(group.id()).stream().map(MemberRow::member)
+                .sorted(java.util.Comparator.comparingInt((GroupViews.Member m) -> labels.indexOf(m.arm()))
+                        .thenComparingInt(m -> request.seeds().indexOf(m.seed())))
+                .toList();
+        return new Creation(new GroupViews.Created(group.id(), group.name(), members), false);
+    }
+
+    /** A group created with an Idempotency-Key and the request it was created from. */
+    private record Keyed(UUID id, String name, JsonNode request) {}
+
+    private GroupViews.Created store(Request request, String idempotencyKey, Caller caller) {
         String owner = caller.keyId();
         Map<String, List<ExperimentService.Prepared>> prepared = new LinkedHashMap<>();
         for (int a = 0; a < request.arms().size(); a++) {
@@ -101,25 +163,57 @@ public class GroupService {
         UUID id = UUID.randomUUID();
         List<GroupViews.Member> created = tx.execute(status -> {
             experiments.reserveActiveRuns(owner, request.arms().size() * request.seeds().size());
-            jdbc.update("insert into experiment_groups (id, name, owner_key, seeds, arms, created_at)"
-                            + " values (?, ?, ?, ?::jsonb, ?::jsonb, ?)",
+            jdbc.update("insert into experiment_groups (id, name, owner_key, seeds, arms, created_at, idempotency_key, request)"
+                            + " values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb)",
                     id, request.name(), owner, JSON.writeValueAsString(request.seeds()),
                     JSON.writeValueAsString(request.arms().stream().map(ArmRequest::label).toList()),
-                    Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS)));
+                    Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS)),
+                    idempotencyKey, idempotencyKey == null ? null : JSON.writeValueAsString(request.body()));
             List<GroupViews.Member> members = new ArrayList<>();
+            List<List<UUID>> stored = new ArrayList<>();
             prepared.forEach((label, runs) -> {
+                List<UUID> ids = new ArrayList<>();
                 for (int s = 0; s < runs.size(); s++) {
                     UUID experiment = experiments.store(runs.get(s), null, owner);
+                    ids.add(experiment);
                     long seed = request.seeds().get(s);
                     jdbc.update("insert into group_members (group_id, experiment_id, arm, seed) values (?, ?, ?, ?)",
                             id, experiment, label, seed);
                     members.add(new GroupViews.Member(label, seed, experiment, ExperimentStatus.QUEUED));
                 }
+                stored.add(ids);
             });
+            shareCommonPrefixes(new ArrayList<>(prepared.values()), stored);
             return members;
         });
         log.info("Group {} '{}' queued {} experiments", id, request.name(), created.size());
         return new GroupViews.Created(id, request.name(), created);
+    }
+
+    /**
+     * For each seed, each arm after the first takes the phases it resolves identically with an
+     * earlier arm from that arm (the one sharing the longest prefix; the earliest on a tie) instead
+     * of training them. Members that fork another run already start from that run.
+     */
+    private void shareCommonPrefixes(List<List<ExperimentService.Prepared>> prepared, List<List<UUID>> stored) {
+        for (int s = 0; s < stored.get(0).size(); s++) {
+            for (int a = 1; a < prepared.size(); a++) {
+                ExperimentService.Prepared follower = prepared.get(a).get(s);
+                int bestPrefix = -1;
+                int leader = -1;
+                for (int b = 0; b < a && follower.reuse() == null; b++) {
+                    ExperimentService.Prepared candidate = prepared.get(b).get(s);
+                    int prefix = candidate.reuse() == null ? SharedPrefixes.sharedPrefix(candidate.plan(), follower.plan()) : -1;
+                    if (prefix > bestPrefix) {
+                        bestPrefix = prefix;
+                        leader = b;
+                    }
+                }
+                if (leader >= 0) {
+                    prefixes.follow(stored.get(a).get(s), stored.get(leader).get(s), bestPrefix);
+                }
+            }
+        }
     }
 
     private Request read(byte[] body) {
@@ -141,7 +235,7 @@ public class GroupService {
         if (!problems.isEmpty()) {
             throw ApiException.invalidSpec(problems);
         }
-        return new Request(name, seeds, arms);
+        return new Request(name, seeds, arms, tree);
     }
 
     private static String text(JsonNode node, String field, int maxLength, List<FieldProblem> problems) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.mnemos.engine.metrics.EvaluationReport;
+import org.mnemos.engine.metrics.FootprintReport;
 import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.experiment.ExperimentService;
 import org.mnemos.experiment.ExperimentViews;
@@ -64,10 +65,14 @@ public class ResultsService {
             for (String evaluated : CLASSIFIERS) {
                 JsonNode figures = report(phase, EvaluationReport.NAME).path(evaluated);
                 row.add("top5_accuracy", evaluated, number(figures.path("top5Accuracy")));
+                row.add("task_aware_accuracy", evaluated, number(figures.path("taskAwareAccuracy")));
                 row.add("old_predicted_as_new", evaluated, number(figures.path("oldPredictedAsNew")));
             }
             row.add("exemplar_count", null, phase.exemplarCount() == null ? null : phase.exemplarCount().doubleValue());
             row.add("memory_bytes", null, phase.memoryBytes() == null ? null : phase.memoryBytes().doubleValue());
+            JsonNode footprint = phase.reports() == null ? MissingNode.getInstance() : phase.reports().path(FootprintReport.NAME);
+            row.add("model_bytes", null, number(footprint.path("modelBytes")));
+            row.add("model_and_exemplar_bytes", null, number(footprint.path("totalBytes")));
         }
         RunSummary summary = experiment.summary();
         if (summary != null) {

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -33,6 +34,7 @@ import org.mnemos.experiment.ExperimentStatus;
 import org.mnemos.experiment.ExperimentViews;
 import org.mnemos.experiment.Phase;
 import org.mnemos.experiment.PhaseStatus;
+import org.mnemos.experiment.SharedPrefixes;
 import org.mnemos.experiment.SpecReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,12 +66,13 @@ public class PhaseExecution {
     private final PhaseArtifacts downloads;
     private final WorkerProperties properties;
     private final MnemosMetrics metrics;
+    private final SharedPrefixes prefixes;
     private final String workerName;
     private volatile WorkerDevices devices;
     private volatile boolean shuttingDown;
 
     public PhaseExecution(PhaseLedger ledger, ExperimentRepository experiments, CilEngine engine, ArtifactStore artifacts,
-            PhaseArtifacts downloads, WorkerProperties properties, MnemosMetrics metrics) {
+            PhaseArtifacts downloads, WorkerProperties properties, MnemosMetrics metrics, SharedPrefixes prefixes) {
         this.ledger = ledger;
         this.experiments = experiments;
         this.engine = engine;
@@ -77,6 +80,7 @@ public class PhaseExecution {
         this.downloads = downloads;
         this.properties = properties;
         this.metrics = metrics;
+        this.prefixes = prefixes;
         this.workerName = hostAndPid();
     }
 
@@ -106,6 +110,21 @@ public class PhaseExecution {
         PhaseRef ref = instance.getData();
         MDC.put("experimentId", ref.experimentId().toString());
         try {
+            SharedPrefixes.Decision shared = ledger.inTransaction(() -> {
+                SharedPrefixes.Decision decision = prefixes.settle(ref.experimentId(), ref.phase());
+                if (decision instanceof SharedPrefixes.Reused reused) {
+                    SchedulerConfiguration.schedule(context.getSchedulerClient(), reused.follower(), reused.next());
+                }
+                return decision;
+            });
+            if (shared instanceof SharedPrefixes.Wait wait) {
+                log.debug("Phase {} waits for the group's leader {} to complete the phases it shares", ref.phase(), wait.leader());
+                return (complete, operations) ->
+                        operations.reschedule(complete, Instant.now().plusSeconds(properties.pollingSeconds()));
+            }
+            if (shared instanceof SharedPrefixes.Reused) {
+                return new CompletionHandler.OnCompleteRemove<>();
+            }
             boolean handedBack = run(ref, context.getSchedulerClient());
             return handedBack ? HAND_BACK : new CompletionHandler.OnCompleteRemove<>();
         } finally {

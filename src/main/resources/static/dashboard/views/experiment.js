@@ -2,7 +2,7 @@
 // actions and downloads. Live through the run's event stream, resumed (Last-Event-ID) after the
 // event the API's snapshot ends at, or after the last event this tab saw if that is later.
 import { apiKey, blobUrl, followEvents, getJson, sendJson } from '../api.js';
-import { accuracyMatrix, phaseChart } from '../charts.js';
+import { accuracyMatrix, confusionHeatmap, phaseChart } from '../charts.js';
 import { ACTIVE, bytes, confirmAction, describe, duration, el, percent, progressBar, statusBadge } from '../ui.js';
 
 export async function renderExperiment(main, { id, signal }) {
@@ -20,15 +20,22 @@ export async function renderExperiment(main, { id, signal }) {
   const oldNew = el('div', { id: 'old-new-curve' });
   const matrix = el('div', { id: 'accuracy-matrix', class: 'table-scroll' });
   const timings = el('div', { id: 'phase-timings', class: 'table-scroll' });
+  const reference = el('section', { id: 'reference-card', 'aria-labelledby': 'reference-title', hidden: true });
+  const confusionControls = el('div', { class: 'toolbar' });
+  const confusion = el('div', { id: 'confusion-matrix', class: 'table-scroll' });
+  // the phase and classifier the heat map shows; null: the latest completed phase, the method's own classifier
+  const shown = { phase: null, classifier: null };
   const spec = el('pre', { id: 'resolved-spec' });
   const plan = el('pre', { id: 'plan' });
 
   main.append(
     el('div', { class: 'page-head' }, el('div', {}, title, status), actions),
-    meta, error, live,
+    meta, error, live, reference,
     el('section', { 'aria-labelledby': 'curves-title' }, el('h2', { id: 'curves-title' }, 'Accuracy per phase'),
       el('div', { class: 'charts' }, curve, oldNew)),
     el('section', { 'aria-labelledby': 'matrix-title' }, el('h2', { id: 'matrix-title' }, 'Accuracy matrix and forgetting'), matrix),
+    el('section', { 'aria-labelledby': 'confusion-title' }, el('h2', { id: 'confusion-title' }, 'Confusion matrix'),
+      confusionControls, confusion),
     el('section', { 'aria-labelledby': 'timings-title' }, el('h2', { id: 'timings-title' }, 'Phases'), timings),
     el('section', {}, el('details', {}, el('summary', {}, 'Resolved spec'), spec), el('details', {}, el('summary', {}, 'Plan'), plan)));
 
@@ -77,8 +84,44 @@ export async function renderExperiment(main, { id, signal }) {
     const done = phases.filter((p) => p.status === 'COMPLETED');
     accuracyMatrix(matrix, done.map((p) => p.accuracyRow), experiment.plan?.phases);
     timings.replaceChildren(phaseTable(id, phases));
+    drawConfusion(done);
+    drawReference(reference, experiment.reference);
     spec.textContent = JSON.stringify(experiment.spec, null, 2);
     plan.textContent = JSON.stringify(experiment.plan, null, 2);
+  };
+
+  const drawConfusion = (done) => {
+    const evaluated = done.filter((p) => p.reports?.evaluation);
+    if (!evaluated.length) {
+      confusionControls.replaceChildren();
+      confusion.textContent = 'No completed phase has a confusion matrix yet.';
+      return;
+    }
+    const phase = evaluated.find((p) => p.index === shown.phase) ?? evaluated[evaluated.length - 1];
+    const evaluation = phase.reports.evaluation;
+    const classifiers = ['cnn', 'nme'].filter((c) => evaluation[c]);
+    const classifier = classifiers.includes(shown.classifier) ? shown.classifier
+      : (classifiers.includes(phase.accuracy?.classifier) ? phase.accuracy.classifier : classifiers[0]);
+    const figures = evaluation[classifier];
+    confusionControls.replaceChildren(
+      el('label', {}, 'Phase ', el('select', {
+        id: 'confusion-phase',
+        onchange: (event) => { shown.phase = Number(event.target.value); drawConfusion(done); },
+      }, evaluated.map((p) => el('option', { value: p.index, selected: p.index === phase.index }, p.index)))),
+      el('label', {}, 'Classifier ', el('select', {
+        id: 'confusion-classifier',
+        onchange: (event) => { shown.classifier = event.target.value; drawConfusion(done); },
+      }, classifiers.map((c) => el('option', { value: c, selected: c === classifier }, c.toUpperCase())))),
+      el('span', { class: 'meta', id: 'confusion-figures' }, [
+        `task-aware ${percent(figures.taskAwareAccuracy)}`,
+        figures.top5Accuracy == null ? null : `top-5 ${percent(figures.top5Accuracy)}`,
+        figures.oldPredictedAsNew == null ? null : `old predicted as new ${percent(figures.oldPredictedAsNew)}`,
+      ].filter(Boolean).join(' · ')));
+    confusionHeatmap(confusion, {
+      classOrder: evaluation.classOrder,
+      confusion: figures.confusion,
+      caption: `Phase ${phase.index}, ${classifier.toUpperCase()}: test images per true class (rows) and predicted class (columns), coloured by their share of the row`,
+    });
   };
 
   const draw = () => {
@@ -154,6 +197,34 @@ export async function renderExperiment(main, { id, signal }) {
   if (ACTIVE.has(experiment.status)) follow();
 }
 
+/** The run's reference card: the published figure, how this run compares, and the spec fields that differ. */
+function drawReference(section, reference) {
+  section.hidden = !reference;
+  if (!reference) return;
+  const { card } = reference;
+  const printed = `${card.percent}${card.plusMinus == null ? '' : ` ± ${card.plusMinus}`} %`;
+  section.replaceChildren(
+    el('h2', { id: 'reference-title' }, 'Reference'),
+    el('p', {}, `${card.paper.title} (${card.paper.year}), ${card.table}: `, el('strong', {}, printed),
+      ` ${card.metric === 'final' ? 'final' : 'average incremental'} accuracy, ${card.classifier.toUpperCase()}`),
+    el('dl', { class: 'facts' },
+      fact('status', reference.status),
+      fact('this run', reference.runPercent == null ? '–' : `${reference.runPercent.toFixed(2)} %`),
+      fact('delta', reference.referenceDelta == null ? '–'
+        : `${reference.referenceDelta >= 0 ? '+' : '−'}${Math.abs(reference.referenceDelta).toFixed(2)} pp`)),
+    el('p', { id: 'reference-explanation' }, reference.explanation ?? ''),
+    reference.differences?.length
+      ? el('div', { class: 'table-scroll' }, el('table', { id: 'reference-differences' },
+        el('caption', {}, 'Spec fields in which this run differs from its preset'),
+        el('thead', {}, el('tr', {}, ['Field', 'This run', 'Preset'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, reference.differences.map((d) => el('tr', { dataset: { field: d.field } },
+          el('td', {}, el('code', {}, d.field)),
+          el('td', {}, d.run === undefined ? '–' : JSON.stringify(d.run)),
+          el('td', {}, d.preset === undefined ? '–' : JSON.stringify(d.preset)))))))
+      : '');
+  section.dataset.status = reference.status;
+}
+
 function fact(name, value) {
   return [el('dt', {}, name), el('dd', {}, String(value))];
 }
@@ -176,18 +247,20 @@ function oldNewSeries(phases) {
 
 function phaseTable(id, phases) {
   return el('table', {},
-    el('thead', {}, el('tr', {}, ['Phase', 'Classes', 'Status', 'Accuracy', 'Duration', 'Images/s', 'Attempts', 'Exemplars', 'Memory', 'Downloads']
+    el('thead', {}, el('tr', {}, ['Phase', 'Classes', 'Status', 'Accuracy', 'Task-aware', 'Duration', 'Images/s', 'Attempts', 'Exemplars', 'Memory', 'Model', 'Downloads']
       .map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, phases.map((p) => el('tr', {},
       el('td', { class: 'num' }, p.index),
       el('td', {}, p.classes.length > 6 ? `${p.classes.slice(0, 6).join(', ')}, … (${p.classes.length})` : p.classes.join(', ')),
       el('td', {}, p.status.toLowerCase()),
       el('td', { class: 'num' }, percent(p.accuracy?.reported)),
+      el('td', { class: 'num' }, percent(p.reports?.evaluation?.[p.accuracy?.classifier]?.taskAwareAccuracy)),
       el('td', { class: 'num' }, p.durationMs == null ? '–' : duration(p.durationMs / 1000)),
       el('td', { class: 'num' }, p.imagesPerSecond == null ? '–' : Math.round(p.imagesPerSecond)),
       el('td', { class: 'num' }, p.attempts),
       el('td', { class: 'num' }, p.exemplarCount ?? '–'),
       el('td', { class: 'num' }, bytes(p.memoryBytes)),
+      el('td', { class: 'num' }, bytes(p.reports?.footprint?.modelBytes)),
       el('td', {}, p.status === 'COMPLETED'
         ? [download(id, p.index, 'exemplars'), ' ', download(id, p.index, 'checkpoint'), ' ',
           download(id, p.index, 'checkpoint', 'pytorch')] : '–')))));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -226,6 +227,44 @@ class ForksApiTest {
             assertThat(row.get("phase").asInt()).isEqualTo(2);
             assertThat(row.get("value").asDouble()).isBetween(0.0, 1.0);
         });
+        // task-aware accuracy for every phase and both classifiers, as the phase view reports it; in phase 0 it is top-1
+        JsonNode phases = json("/api/v1/experiments/" + id + "/phases");
+        List<JsonNode> taskAware = new ArrayList<>();
+        rows.forEach(row -> {
+            if (row.get("metric").asString().equals("task_aware_accuracy")) {
+                taskAware.add(row);
+            }
+        });
+        assertThat(taskAware).hasSize(6).allSatisfy(row -> {
+            JsonNode phase = phases.get(row.get("phase").asInt());
+            String classifier = row.get("classifier").asString();
+            assertThat(row.get("value").asDouble())
+                    .isEqualTo(phase.get("reports").get("evaluation").get(classifier).get("taskAwareAccuracy").asDouble());
+            assertThat(row.get("value").asDouble()).isGreaterThanOrEqualTo(phase.get("accuracy").get(classifier).asDouble());
+            if (row.get("phase").asInt() == 0) {
+                assertThat(row.get("value").asDouble()).isEqualTo(phase.get("accuracy").get(classifier).asDouble());
+            }
+        });
+        // model and exemplar bytes: the exemplars are the phase's memoryBytes, the head grows with the classes
+        long previousModelBytes = 0;
+        for (JsonNode phase : phases) {
+            JsonNode footprint = phase.get("reports").get("footprint");
+            long modelBytes = footprint.get("modelBytes").asLong();
+            assertThat(modelBytes).isGreaterThan(previousModelBytes);
+            assertThat(footprint.get("exemplarBytes").asLong()).isEqualTo(phase.get("memoryBytes").asLong());
+            assertThat(footprint.get("totalBytes").asLong()).isEqualTo(modelBytes + phase.get("memoryBytes").asLong());
+            previousModelBytes = modelBytes;
+            for (String[] metric : new String[][] {{"model_bytes", "modelBytes"}, {"model_and_exemplar_bytes", "totalBytes"}}) {
+                List<JsonNode> exported = new ArrayList<>();
+                rows.forEach(row -> {
+                    if (row.get("metric").asString().equals(metric[0]) && row.get("phase").asInt() == phase.get("index").asInt()) {
+                        exported.add(row);
+                    }
+                });
+                assertThat(exported).singleElement()
+                        .satisfies(row -> assertThat(row.get("value").asDouble()).isEqualTo(footprint.get(metric[1]).asDouble()));
+            }
+        }
         for (String classifier : List.of("cnn", "nme")) {
             HttpResponse<String> csv = send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=" + classifier, null, ALICE);
             assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
@@ -293,5 +332,88 @@ class ForksApiTest {
         HttpResponse<String> bobs = send("POST", "/api/v1/experiments", spec(from(source, 0)), BOB);
         assertThat(bobs.statusCode()).as(bobs.body()).isEqualTo(404);
         assertThat(JSON.readTree(bobs.body()).get("errors").get(0).get("field").asString()).isEqualTo("from.experiment");
+    }
+
+    /** A group of two arms, one per increment after the same phase 0 of the source spec (no seed, no name). */
+    private static String prefixGroup(String name, int iterations, long... seeds) {
+        ObjectNode group = JSON.createObjectNode().put("name", name);
+        var seedList = group.putArray("seeds");
+        for (long seed : seeds) {
+            seedList.add(seed);
+        }
+        var arms = group.putArray("arms");
+        for (int increment : new int[] {2, 4}) {
+            ObjectNode spec = (ObjectNode) JSON.readTree(SPEC);
+            spec.remove("seed");
+            spec.remove("name");
+            ((ObjectNode) spec.get("protocol")).put("increment", increment);
+            ((ObjectNode) spec.get("training")).put("iterations", iterations);
+            arms.addObject().put("label", "increment " + increment).set("spec", spec);
+        }
+        return JSON.writeValueAsString(group);
+    }
+
+    /** The members of a created group, by arm label, in the group's seed order. */
+    private Map<String, List<String>> members(JsonNode created) {
+        Map<String, List<String>> members = new java.util.LinkedHashMap<>();
+        created.get("members").forEach(m -> members.computeIfAbsent(m.get("arm").asString(), k -> new ArrayList<>())
+                .add(m.get("experiment").asString()));
+        return members;
+    }
+
+    @Test
+    @Order(4)
+    void armsOfAGroupThatDifferOnlyAfterPhaseZeroTrainItOnce() throws Exception {
+        HttpResponse<String> created = send("POST", "/api/v1/groups", prefixGroup("shared phase 0", 40, 7, 8), ALICE);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        Map<String, List<String>> members = members(JSON.readTree(created.body()));
+        for (int s = 0; s < 2; s++) {
+            String leader = members.get("increment 2").get(s);
+            String follower = members.get("increment 4").get(s);
+            finished(leader);
+            JsonNode run = finished(follower);
+            JsonNode leaderPhase0 = json("/api/v1/experiments/" + leader + "/phases").get(0);
+            JsonNode followerPhases = json("/api/v1/experiments/" + follower + "/phases");
+            assertThat(followerPhases).hasSize(2);
+            assertThat(outcome(followerPhases.get(0))).isEqualTo(outcome(leaderPhase0));
+            assertThat(followerPhases.get(0).get("reusedFrom").asString()).isEqualTo(leader);
+            assertThat(run.get("forkedFrom").get("experiment").asString()).isEqualTo(leader);
+            // the follower's worker never ran phase 0: it was reused once the leader completed it
+            assertThat(events(follower, "phase-reused")).singleElement()
+                    .satisfies(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
+            assertThat(events(follower, "phase-started")).isNotEmpty()
+                    .allSatisfy(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isEqualTo(1));
+            assertThat(events(leader, "phase-started")).anySatisfy(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
+            assertThat(events(leader, "phase-reused")).isEmpty();
+        }
+        // seed 7's leader resolves exactly as the standalone source: its phase 0 is the source's
+        assertThat(outcome(json("/api/v1/experiments/" + members.get("increment 2").get(0) + "/phases").get(0)))
+                .isEqualTo(outcome(json("/api/v1/experiments/" + source + "/phases").get(0)));
+    }
+
+    @Test
+    @Order(5)
+    void aFollowerWhoseLeaderIsCancelledTrainsTheSharedPhasesItself() throws Exception {
+        HttpResponse<String> created = send("POST", "/api/v1/groups", prefixGroup("leader cancelled", 100_000, 9), ALICE);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode body = JSON.readTree(created.body());
+        Map<String, List<String>> members = members(body);
+        String leader = members.get("increment 2").get(0);
+        String follower = members.get("increment 4").get(0);
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (events(leader, "phase-started").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        // the leader trains phase 0 while the follower, with a free slot, waits for it
+        Thread.sleep(3000);
+        assertThat(events(follower, "phase-started")).isEmpty();
+        assertThat(send("POST", "/api/v1/experiments/" + leader + "/cancel", null, ALICE).statusCode()).isEqualTo(200);
+        while (events(follower, "phase-started").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(events(follower, "phase-started")).as("the follower trains phase 0 itself once its leader is cancelled")
+                .singleElement().satisfies(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
+        assertThat(events(follower, "phase-reused")).isEmpty();
+        send("POST", "/api/v1/groups/" + body.get("id").asString() + "/cancel", null, ALICE);
     }
 }

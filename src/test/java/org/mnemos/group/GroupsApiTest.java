@@ -436,4 +436,56 @@ class GroupsApiTest {
         String id = JSON.readTree(first.body()).get("id").asString();
         send("POST", "/api/v1/groups/" + id + "/cancel", null, ALICE);
     }
+
+    private HttpResponse<String> post(String body, String idempotencyKey, String key) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/groups"))
+                .header("X-API-Key", key).header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Order(8)
+    void anIdempotencyKeyRetriedWithTheSameBodyFindsTheGroupAndWithAnotherBodyIsRefused() throws Exception {
+        int before = json("/api/v1/groups", ALICE).get("items").size();
+        String body = "{\"name\":\"keyed\",\"seeds\":[1],\"arms\":[{\"label\":\"f\",\"spec\":" + spec("finetune") + "}]}";
+        HttpResponse<String> first = post(body, "group-key-1", ALICE);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        JsonNode created = JSON.readTree(first.body());
+
+        // the same body with its fields in another order and other spacing is the same request
+        ObjectNode reordered = JSON.createObjectNode();
+        JsonNode parsed = JSON.readTree(body);
+        reordered.set("arms", parsed.get("arms"));
+        reordered.set("seeds", parsed.get("seeds"));
+        reordered.set("name", parsed.get("name"));
+        HttpResponse<String> retry = post(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(reordered), "group-key-1", ALICE);
+        assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+        JsonNode found = JSON.readTree(retry.body());
+        assertThat(found.get("id")).isEqualTo(created.get("id"));
+        assertThat(found.get("members").get(0).get("experiment")).isEqualTo(created.get("members").get(0).get("experiment"));
+        assertThat(retry.headers().firstValue("Location")).hasValue("/api/v1/groups/" + created.get("id").asString());
+
+        HttpResponse<String> other = post(body.replace("[1]", "[2]"), "group-key-1", ALICE);
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(422);
+        assertThat(other.body()).contains("\"field\":\"Idempotency-Key\"").contains(created.get("id").asString())
+                .doesNotContain("Exception");
+        assertThat(json("/api/v1/groups", ALICE).get("items").size()).isEqualTo(before + 1);
+
+        // keys are per caller: another key's request with the same Idempotency-Key creates its own group
+        HttpResponse<String> bobs = post(body, "group-key-1", BOB);
+        assertThat(bobs.statusCode()).as(bobs.body()).isEqualTo(201);
+        assertThat(JSON.readTree(bobs.body()).get("id")).isNotEqualTo(created.get("id"));
+
+        // a hostile key is a 400 naming the header; an invalid body with a fresh key creates nothing and keeps the key free
+        for (String hostile : List.of("k".repeat(201), "a b".repeat(70))) {
+            HttpResponse<String> refused = post(body, hostile, ALICE);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.body()).contains("\"field\":\"Idempotency-Key\"");
+        }
+        HttpResponse<String> invalid = post(body.replace("\"seeds\":[1]", "\"seeds\":\"one\""), "group-key-2", ALICE);
+        assertThat(invalid.statusCode()).as(invalid.body()).isEqualTo(400);
+        assertThat(invalid.body()).contains("\"field\":\"seeds\"");
+        assertThat(post(body, "group-key-2", ALICE).statusCode()).isEqualTo(201);
+    }
 }

@@ -188,6 +188,11 @@ class HostileRequestsTest {
         RawHttp.Response controlInHeader = RawHttp.send(port, "POST", "/api/v1/experiments", Map.of("X-API-Key", "writer-secret",
                 "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"), SPEC.getBytes(StandardCharsets.UTF_8));
         assertThat(controlInHeader.status()).isEqualTo(400);
+        RawHttp.Response controlInGroupKey = RawHttp.send(port, "POST", "/api/v1/groups", Map.of("X-API-Key", "writer-secret",
+                "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"),
+                ("{\"name\":\"g\",\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":" + SPEC + "}]}").getBytes(StandardCharsets.UTF_8));
+        assertThat(controlInGroupKey.status()).isEqualTo(400);
+        assertThat(controlInGroupKey.body()).contains("\"field\":\"Idempotency-Key\"");
         assertInvalid("[".repeat(30_000) + "]".repeat(30_000), 400, null);
         assertInvalid("{\"a\":".repeat(6_000) + "1" + "}".repeat(6_000), 400, null);
     }

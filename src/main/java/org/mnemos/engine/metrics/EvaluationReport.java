@@ -22,6 +22,9 @@ public record EvaluationReport(
     /**
      * @param top5Accuracy share of test images whose class is among the five highest scores; null with
      *     five seen classes or fewer (it would be 1)
+     * @param taskAwareAccuracy share of test images classified correctly among the classes of their
+     *     own task only (the phase that introduced their class): the task-incremental figure; null
+     *     where not computed
      * @param oldPredictedAsNew share of the old classes' test images predicted as one of this phase's
      *     classes; null in phase 0
      * @param confusion test image counts, [true class][predicted class], both in class order: row i
@@ -29,6 +32,7 @@ public record EvaluationReport(
      */
     public record Classifier(
             @JsonInclude(JsonInclude.Include.NON_NULL) Double top5Accuracy,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double taskAwareAccuracy,
             @JsonInclude(JsonInclude.Include.NON_NULL) Double oldPredictedAsNew,
             int[][] confusion) {}
 

@@ -13,8 +13,12 @@ import java.util.Map;
  *     with five seen classes or fewer
  * @param nmeTop5 the same for the five nearest class means; null without class means or with five
  *     seen classes or fewer
+ * @param cnnTaskAware per test image, the network's prediction among the classes of the image's own
+ *     task (the phase that introduced its class) only; null where not computed
+ * @param nmeTaskAware the same for the nearest class mean; null without class means or where not computed
  */
-public record Predictions(int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, boolean[] nmeTop5) {
+public record Predictions(
+        int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, boolean[] nmeTop5, int[] cnnTaskAware, int[] nmeTaskAware) {
 
     /** Five highest scores: the top-5 figure the field reports. */
     public static final int TOP = 5;
@@ -22,6 +26,54 @@ public record Predictions(int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, 
     /** Predictions without top-5 figures. */
     public Predictions(int[] truth, int[] cnn, int[] nme) {
         this(truth, cnn, nme, null, null);
+    }
+
+    /** Predictions without task-aware figures. */
+    public Predictions(int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, boolean[] nmeTop5) {
+        this(truth, cnn, nme, cnnTop5, nmeTop5, null, null);
+    }
+
+    /**
+     * Task-aware predictions: for each row of {@code scores} (rows {@code offset}.. of the test set,
+     * {@code columns} classes each, row-major), the highest-scoring class among the classes of the
+     * task that introduced the row's true class; the first such class on ties, as argmax takes it.
+     *
+     * @param taskStarts the first incremental label of each task, ascending, from 0
+     */
+    public static int[] taskAware(float[] scores, int columns, int[] truth, int offset, int[] taskStarts) {
+        int rows = scores.length / columns;
+        int[] predicted = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int label = truth[offset + r];
+            int task = taskOf(label, taskStarts);
+            int from = taskStarts[task];
+            int to = task + 1 < taskStarts.length ? taskStarts[task + 1] : columns;
+            int best = from;
+            for (int c = from + 1; c < to; c++) {
+                if (scores[r * columns + c] > scores[r * columns + best]) {
+                    best = c;
+                }
+            }
+            predicted[r] = best;
+        }
+        return predicted;
+    }
+
+    /** The first incremental label of each phase 0..phase: the running sums of their sizes. */
+    public static int[] taskStarts(List<Integer> phaseSizes) {
+        int[] starts = new int[phaseSizes.size()];
+        for (int p = 1; p < starts.length; p++) {
+            starts[p] = starts[p - 1] + phaseSizes.get(p - 1);
+        }
+        return starts;
+    }
+
+    private static int taskOf(int label, int[] taskStarts) {
+        int task = 0;
+        while (task + 1 < taskStarts.length && taskStarts[task + 1] <= label) {
+            task++;
+        }
+        return task;
     }
 
     public static double accuracy(int[] truth, int[] predicted, int from, int to) {
@@ -70,8 +122,8 @@ public record Predictions(int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, 
         Double nmeAccuracy = nme == null ? null : accuracy(truth, nme, 0, seen);
         List<Integer> seenOrder = List.copyOf(classOrder.subList(0, seen));
         EvaluationReport evaluation = new EvaluationReport(seenOrder,
-                figures(cnn, cnnTop5, seen, oldClasses, phase),
-                nme == null ? null : figures(nme, nmeTop5, seen, oldClasses, phase));
+                figures(cnn, cnnTop5, cnnTaskAware, seen, oldClasses, phase),
+                nme == null ? null : figures(nme, nmeTop5, nmeTaskAware, seen, oldClasses, phase));
         return new PhaseMetrics(
                 phase,
                 classes,
@@ -89,7 +141,8 @@ public record Predictions(int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, 
                 imagesPerSecond).withReport(evaluation);
     }
 
-    private EvaluationReport.Classifier figures(int[] predicted, boolean[] top5, int seen, int oldClasses, int phase) {
+    private EvaluationReport.Classifier figures(
+            int[] predicted, boolean[] top5, int[] taskAware, int seen, int oldClasses, int phase) {
         int[][] confusion = new int[seen][seen];
         int old = 0;
         int oldAsNew = 0;
@@ -110,6 +163,8 @@ public record Predictions(int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, 
             }
             top5Accuracy = (double) hits / truth.length;
         }
-        return new EvaluationReport.Classifier(top5Accuracy, phase == 0 || old == 0 ? null : (double) oldAsNew / old, confusion);
+        Double taskAwareAccuracy = taskAware == null || truth.length == 0 ? null : accuracy(truth, taskAware, 0, seen);
+        return new EvaluationReport.Classifier(
+                top5Accuracy, taskAwareAccuracy, phase == 0 || old == 0 ? null : (double) oldAsNew / old, confusion);
     }
 }

@@ -29,11 +29,33 @@ public final class Evaluator {
             int width,
             int channels,
             float[][] classMeans) {
+        return predict(net, parameters, transform, manager, test, height, width, channels, classMeans, null);
+    }
+
+    /**
+     * Predictions with the task-aware figures besides.
+     *
+     * @param taskStarts the first incremental label of each task seen so far ({@link Predictions#taskStarts});
+     *     null for no task-aware predictions
+     */
+    public static Predictions predict(
+            IncrementalNet net,
+            ParameterStore parameters,
+            BatchTransform transform,
+            NDManager manager,
+            Samples test,
+            int height,
+            int width,
+            int channels,
+            float[][] classMeans,
+            int[] taskStarts) {
         int n = test.size();
         int[] cnn = new int[n];
         int[] nme = classMeans == null ? null : new int[n];
         boolean[] cnnTop5 = null;
         boolean[] nmeTop5 = null;
+        int[] cnnTaskAware = taskStarts == null ? null : new int[n];
+        int[] nmeTaskAware = taskStarts == null || classMeans == null ? null : new int[n];
         try (NDManager evalManager = manager.newSubManager();
                 DeviceDataset data = DeviceDataset.of(test.pixels(), test.labels(), height, width, channels, evalManager)) {
             NDArray means = null;
@@ -58,6 +80,9 @@ public final class Evaluator {
                         cnnTop5 = cnnTop5 == null ? new boolean[n] : cnnTop5;
                         markTop5(logits, test.labels(), start, cnnTop5);
                     }
+                    if (cnnTaskAware != null) {
+                        copyTaskAware(logits, test.labels(), start, taskStarts, cnnTaskAware);
+                    }
                     if (means != null) {
                         NDArray similarity = outputs.get(1).normalize(2, 1).matMul(means.transpose());
                         int[] nearest = toInts(similarity.argMax(1));
@@ -66,11 +91,20 @@ public final class Evaluator {
                             nmeTop5 = nmeTop5 == null ? new boolean[n] : nmeTop5;
                             markTop5(similarity, test.labels(), start, nmeTop5);
                         }
+                        if (nmeTaskAware != null) {
+                            copyTaskAware(similarity, test.labels(), start, taskStarts, nmeTaskAware);
+                        }
                     }
                 }
             }
         }
-        return new Predictions(test.labels(), cnn, nme, cnnTop5, nmeTop5);
+        return new Predictions(test.labels(), cnn, nme, cnnTop5, nmeTop5, cnnTaskAware, nmeTaskAware);
+    }
+
+    static void copyTaskAware(NDArray scores, int[] labels, int start, int[] taskStarts, int[] into) {
+        float[] host = scores.toType(DataType.FLOAT32, false).toFloatArray();
+        int[] predicted = Predictions.taskAware(host, (int) scores.getShape().get(1), labels, start, taskStarts);
+        System.arraycopy(predicted, 0, into, start, predicted.length);
     }
 
     /** Whether each row's true label is among its five highest scores (rows {@code start}.. of the test set). */

@@ -18,6 +18,7 @@ import org.mnemos.engine.data.DatasetSplits;
 import org.mnemos.engine.data.ImageDataset;
 import org.mnemos.engine.memory.ExemplarOriginals;
 import org.mnemos.engine.memory.ExemplarSet;
+import org.mnemos.engine.metrics.FootprintReport;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.Predictions;
 import org.mnemos.engine.model.CheckpointLocator;
@@ -151,10 +152,12 @@ public final class PhaseRunner {
             session.setTestSamples(testSamples(totalClasses));
             Predictions predictions = Evaluator.predict(
                     net, session.parameterStore(), evalTransform, manager, session.testSamples(),
-                    train.height(), train.width(), train.channels(), classMeans);
+                    train.height(), train.width(), train.channels(), classMeans,
+                    Predictions.taskStarts(phaseSizes(phase)));
             PhaseMetrics metrics = predictions.toMetrics(
                     phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
                     session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
+            metrics = metrics.withReport(FootprintReport.of(net.getParameters().values(), session.memory().memoryBytes()));
             session.setAccuracy(metrics.accuracy());
             for (PhaseHook hook : hooks) {
                 metrics = metrics.withReport(hook.report(session));
@@ -198,10 +201,12 @@ public final class PhaseRunner {
                     plan.spec().dataset().name(), train.height(), train.width(), train.channels(), false);
             Predictions predictions = Evaluator.predict(
                     net, new ai.djl.training.ParameterStore(manager, false), evalTransform, manager,
-                    testSamples(totalClasses), train.height(), train.width(), train.channels(), state.readClassMeans(stateDir));
+                    testSamples(totalClasses), train.height(), train.width(), train.channels(), state.readClassMeans(stateDir),
+                    Predictions.taskStarts(phaseSizes(phase)));
             return predictions.toMetrics(
                     phase, plan.phases().get(phase), phaseSizes(phase), plan.classOrder(),
-                    method.classifier() == ClassifierRule.NME, memory.size(), memory.memoryBytes(), 0, 0);
+                    method.classifier() == ClassifierRule.NME, memory.size(), memory.memoryBytes(), 0, 0)
+                    .withReport(FootprintReport.of(net.getParameters().values(), memory.memoryBytes()));
         }
     }
 
