@@ -2,16 +2,12 @@ package org.mnemos.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-import org.mnemos.engine.support.SharedData;
 
 /**
  * The distillation-based methods on real Split-MNIST: each trains end to end through five phases,
@@ -23,10 +19,9 @@ class SplitMnistAdvancedMethodsTest {
     private final Map<String, LocalRun.Result> results = new LinkedHashMap<>();
 
     @BeforeAll
-    void run(@TempDir Path dir) {
-        CilEngine engine = SharedData.engine();
+    void run() {
         for (String method : List.of("finetune", "lwf", "bic", "lucir", "podnet")) {
-            results.put(method, LocalRun.run(engine, SplitMnistBehaviourTest.spec(method), dir.resolve(method), Device.cpu(), p -> {}));
+            results.put(method, SplitMnistRuns.of(method));
         }
         results.forEach((method, result) -> System.out.printf(
                 "%-8s final %.3f  average incremental %.3f  %.1fs%n",

@@ -2,15 +2,12 @@ package org.mnemos.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -19,7 +16,6 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.support.SharedData;
 
 /**
  * Class-incremental Split-MNIST (5 phases of 2 digits) on the real MNIST files: rehearsal keeps old
@@ -31,14 +27,10 @@ class SplitMnistBehaviourTest {
     private static final int ITERATIONS = 400;
     private final Map<String, LocalRun.Result> results = new LinkedHashMap<>();
 
-    @TempDir
-    Path work;
-
     @BeforeAll
-    void runAllBaselines(@TempDir Path dir) {
-        CilEngine engine = SharedData.engine();
+    void runAllBaselines() {
         for (String method : List.of("finetune", "replay", "icarl", "joint")) {
-            results.put(method, LocalRun.run(engine, spec(method), dir.resolve(method), Device.cpu(), p -> {}));
+            results.put(method, SplitMnistRuns.of(method));
         }
         results.forEach((method, result) -> System.out.printf(
                 "%-8s final %.3f  average incremental %.3f  %.1fs%n",
