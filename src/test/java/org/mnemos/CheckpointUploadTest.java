@@ -37,15 +37,18 @@ import org.springframework.test.context.DynamicPropertySource;
  * naming the problem (and the tensor), and leave nothing behind. Its keys are its own: the database
  * is shared with the other tests, and a key's active runs are limited.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "mnemos.worker.enabled=false",
-        "mnemos.limits.max-upload-bytes=1048576",
-        "mnemos.security.api-keys[0].id=uploader",
-        "mnemos.security.api-keys[0].key=uploader-secret",
-        "mnemos.security.api-keys[0].scopes=read,write",
-        "mnemos.security.api-keys[1].id=stranger",
-        "mnemos.security.api-keys[1].key=stranger-secret",
-        "mnemos.security.api-keys[1].scopes=read,write"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "mnemos.worker.enabled=false",
+            "mnemos.limits.max-upload-bytes=1048576",
+            "mnemos.security.api-keys[0].id=uploader",
+            "mnemos.security.api-keys[0].key=uploader-secret",
+            "mnemos.security.api-keys[0].scopes=read,write",
+            "mnemos.security.api-keys[1].id=stranger",
+            "mnemos.security.api-keys[1].key=stranger-secret",
+            "mnemos.security.api-keys[1].scopes=read,write"
+        })
 class CheckpointUploadTest {
 
     /** Phase 0 of Split-MNIST learns 0 and 1 with an MLP of 8 hidden units. */
@@ -62,9 +65,14 @@ class CheckpointUploadTest {
         registry.add("mnemos.artifacts.dir", store::toString);
     }
 
-    @LocalServerPort int port;
-    @Autowired JdbcTemplate jdbc;
-    @Autowired ArtifactsProperties artifacts;
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ArtifactsProperties artifacts;
 
     private static float[] random(int n, long seed) {
         Random random = new Random(seed);
@@ -91,8 +99,12 @@ class CheckpointUploadTest {
     }
 
     private RawHttp.Response upload(String key, byte[] body) throws IOException {
-        return RawHttp.send(port, "POST", "/api/v1/checkpoints",
-                Map.of("X-API-Key", key, "Content-Type", "application/octet-stream"), body);
+        return RawHttp.send(
+                port,
+                "POST",
+                "/api/v1/checkpoints",
+                Map.of("X-API-Key", key, "Content-Type", "application/octet-stream"),
+                body);
     }
 
     private String uploadId(byte[] body) throws IOException {
@@ -103,26 +115,40 @@ class CheckpointUploadTest {
 
     private RawHttp.Response submit(String key, String checkpoint, int hidden) throws IOException {
         String spec = SPEC.replace("{{CHECKPOINT}}", checkpoint).replace("{{HIDDEN}}", Integer.toString(hidden));
-        return RawHttp.send(port, "POST", "/api/v1/experiments", Map.of("X-API-Key", key, "Content-Type", "application/json"),
+        return RawHttp.send(
+                port,
+                "POST",
+                "/api/v1/experiments",
+                Map.of("X-API-Key", key, "Content-Type", "application/json"),
                 spec.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void aPyTorchCheckpointIsKeptAndARunStartsFromIt() throws Exception {
         String id = uploadId(file(mlpTensors(), Map.of("classes", "[0,1]", "format", "pt")));
-        RawHttp.Response summary = RawHttp.send(port, "GET", "/api/v1/checkpoints/" + id, Map.of("X-API-Key", "uploader-secret"), null);
+        RawHttp.Response summary =
+                RawHttp.send(port, "GET", "/api/v1/checkpoints/" + id, Map.of("X-API-Key", "uploader-secret"), null);
         assertThat(summary.status()).isEqualTo(200);
-        assertThat(summary.body()).contains("\"name\":\"convnet.hidden.0.weight\"", "\"shape\":[8,784]", "\"classes\":\"[0,1]\"");
-        assertThat(RawHttp.send(port, "GET", "/api/v1/checkpoints/" + id, Map.of("X-API-Key", "stranger-secret"), null).status())
-                .as("another owner's upload is invisible").isEqualTo(404);
+        assertThat(summary.body())
+                .contains("\"name\":\"convnet.hidden.0.weight\"", "\"shape\":[8,784]", "\"classes\":\"[0,1]\"");
+        assertThat(RawHttp.send(port, "GET", "/api/v1/checkpoints/" + id, Map.of("X-API-Key", "stranger-secret"), null)
+                        .status())
+                .as("another owner's upload is invisible")
+                .isEqualTo(404);
 
         RawHttp.Response created = submit("uploader-secret", id, 8);
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String experiment = created.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
-        assertThat(jdbc.queryForObject("select resolved_spec->'model'->'init'->>'checkpoint' from experiments where id = ?::uuid",
-                String.class, experiment)).isEqualTo(id);
-        assertThat(jdbc.queryForObject("select resolved_spec->'model'->'init'->>'use' from experiments where id = ?::uuid",
-                String.class, experiment)).isEqualTo("phase0");
+        assertThat(jdbc.queryForObject(
+                        "select resolved_spec->'model'->'init'->>'checkpoint' from experiments where id = ?::uuid",
+                        String.class,
+                        experiment))
+                .isEqualTo(id);
+        assertThat(jdbc.queryForObject(
+                        "select resolved_spec->'model'->'init'->>'use' from experiments where id = ?::uuid",
+                        String.class,
+                        experiment))
+                .isEqualTo("phase0");
 
         RawHttp.Response otherOwner = submit("stranger-secret", id, 8);
         assertProblem(otherOwner, 400, "model.init.checkpoint");
@@ -166,14 +192,26 @@ class CheckpointUploadTest {
         assertThat(truncated.body()).contains("truncated");
         assertProblem(upload("uploader-secret", Arrays.copyOf(good, 5)), 400, "body");
         assertProblem(upload("uploader-secret", new byte[0]), 400, "body");
-        assertProblem(upload("uploader-secret", raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}", 8)), 400, "w");
-        assertProblem(upload("uploader-secret", raw("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12)), 400, "b");
-        RawHttp.Response huge = upload("uploader-secret",
+        assertProblem(
+                upload("uploader-secret", raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}", 8)),
+                400,
+                "w");
+        assertProblem(
+                upload(
+                        "uploader-secret",
+                        raw(
+                                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                                12)),
+                400,
+                "b");
+        RawHttp.Response huge = upload(
+                "uploader-secret",
                 raw("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", 8));
         assertProblem(huge, 400, "w");
         assertThat(huge.body()).contains("too large");
-        RawHttp.Response dtype = upload("uploader-secret", raw("{\"w\":{\"dtype\":\"F8_E5M2\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2));
+        RawHttp.Response dtype = upload(
+                "uploader-secret", raw("{\"w\":{\"dtype\":\"F8_E5M2\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2));
         assertProblem(dtype, 400, "w");
         assertThat(dtype.body()).contains("unknown dtype");
         byte[] lyingLength = good.clone();
@@ -186,27 +224,38 @@ class CheckpointUploadTest {
         RawHttp.Response endless = RawHttp.chunked(port, "/api/v1/checkpoints", octets, 64L << 20, written);
         assertProblem(endless, 413, null);
         assertThat(written.get()).as("bytes the client got to send").isLessThan(64L << 20);
-        assertThat(upload("stranger-secret", good).status()).as("a good file still uploads").isEqualTo(201);
+        assertThat(upload("stranger-secret", good).status())
+                .as("a good file still uploads")
+                .isEqualTo(201);
 
-        assertThat(jdbc.queryForObject("select count(*) from checkpoints", Long.class)).isEqualTo(rowsBefore + 1);
+        assertThat(jdbc.queryForObject("select count(*) from checkpoints", Long.class))
+                .isEqualTo(rowsBefore + 1);
         Path uploads = artifacts.dir().resolve(CheckpointUploads.DIRECTORY);
         try (Stream<Path> files = Files.list(uploads)) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
-            assertThat(names).as("only accepted uploads, no partial files").allMatch(n -> n.endsWith(".safetensors"))
-                    .hasSize(jdbc.queryForObject("select count(*) from checkpoints", Long.class).intValue());
+            assertThat(names)
+                    .as("only accepted uploads, no partial files")
+                    .allMatch(n -> n.endsWith(".safetensors"))
+                    .hasSize(jdbc.queryForObject("select count(*) from checkpoints", Long.class)
+                            .intValue());
         }
     }
 
     private static byte[] raw(String header, int dataBytes) {
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(8 + json.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(json.length).put(json).array();
+        return ByteBuffer.allocate(8 + json.length + dataBytes)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(json.length)
+                .put(json)
+                .array();
     }
 
     private static void assertProblem(RawHttp.Response response, int status, String field) {
         assertThat(response.status()).as(response.body()).isEqualTo(status);
-        assertThat(response.head().toLowerCase(java.util.Locale.ROOT)).contains("content-type: application/problem+json");
-        assertThat(response.body()).contains("\"type\":\"https://mnemos.dev/problems/")
+        assertThat(response.head().toLowerCase(java.util.Locale.ROOT))
+                .contains("content-type: application/problem+json");
+        assertThat(response.body())
+                .contains("\"type\":\"https://mnemos.dev/problems/")
                 .doesNotContain("Exception", "\tat ", "/root/", "/work/", "/home/");
         if (field != null) {
             assertThat(response.body()).contains("\"field\":\"" + field + "\"");

@@ -33,34 +33,56 @@ class CrashRecoveryTest {
         WorkerProcess second = null;
         try {
             first.awaitServing(RUN_TIMEOUT);
-            ObjectNode spec = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("examples/split-mnist-replay.json")));
+            ObjectNode spec =
+                    (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("examples/split-mnist-replay.json")));
             ((ObjectNode) spec.get("training")).put("iterations", 150);
             ((ObjectNode) spec.get("memory")).put("perClass", 20);
             HttpResponse<String> created = first.post("/api/v1/experiments", spec.toString());
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             UUID id = UUID.fromString(JSON.readTree(created.body()).get("id").asString());
 
-            await("phase 1 completed and a later phase running", () -> count(
-                    "select count(*) from phases where experiment_id = ? and phase_index >= 1 and status = 'COMPLETED'", id) >= 1
-                    && count("select count(*) from phases where experiment_id = ? and status = 'RUNNING'", id) == 1);
-            int completedBeforeCrash = (int) count("select count(*) from phases where experiment_id = ? and status = 'COMPLETED'", id);
+            await(
+                    "phase 1 completed and a later phase running",
+                    () -> count(
+                                            "select count(*) from phases where experiment_id = ? and phase_index >= 1 and status = 'COMPLETED'",
+                                            id)
+                                    >= 1
+                            && count("select count(*) from phases where experiment_id = ? and status = 'RUNNING'", id)
+                                    == 1);
+            int completedBeforeCrash =
+                    (int) count("select count(*) from phases where experiment_id = ? and status = 'COMPLETED'", id);
             first.kill();
 
             second = WorkerProcess.start("crash-worker-2", jdbcUrl, "target/crash-artifacts");
-            await("run succeeded after the restart", () -> count(
-                    "select count(*) from experiments where id = ? and status = 'SUCCEEDED'", id) == 1);
+            await(
+                    "run succeeded after the restart",
+                    () -> count("select count(*) from experiments where id = ? and status = 'SUCCEEDED'", id) == 1);
 
-            assertThat(count("select count(*) from phases where experiment_id = ? and status = 'COMPLETED'", id)).isEqualTo(5);
+            assertThat(count("select count(*) from phases where experiment_id = ? and status = 'COMPLETED'", id))
+                    .isEqualTo(5);
             for (int phase = 0; phase < 5; phase++) {
-                assertThat(count("select count(*) from events where experiment_id = ? and type = 'phase-completed' and (data->>'phase')::int = "
-                        + phase, id)).as("phase-completed events of phase " + phase).isEqualTo(1);
+                assertThat(count(
+                                "select count(*) from events where experiment_id = ? and type = 'phase-completed' and (data->>'phase')::int = "
+                                        + phase,
+                                id))
+                        .as("phase-completed events of phase " + phase)
+                        .isEqualTo(1);
             }
-            assertThat(count("select count(*) from phases where experiment_id = ? and phase_index < " + completedBeforeCrash
-                    + " and attempts = 1", id)).as("phases completed before the crash ran once").isEqualTo(completedBeforeCrash);
+            assertThat(count(
+                            "select count(*) from phases where experiment_id = ? and phase_index < "
+                                    + completedBeforeCrash + " and attempts = 1",
+                            id))
+                    .as("phases completed before the crash ran once")
+                    .isEqualTo(completedBeforeCrash);
             assertThat(count("select count(*) from phases where experiment_id = ? and attempts = 2", id))
-                    .as("the phase interrupted by the crash ran again").isEqualTo(1);
-            assertThat(count("select count(*) from events where experiment_id = ? and type = 'experiment-succeeded'", id)).isEqualTo(1);
-            assertThat(count("select count(*) from scheduled_tasks where task_instance like (?::text || '/%')", id)).isZero();
+                    .as("the phase interrupted by the crash ran again")
+                    .isEqualTo(1);
+            assertThat(count(
+                            "select count(*) from events where experiment_id = ? and type = 'experiment-succeeded'",
+                            id))
+                    .isEqualTo(1);
+            assertThat(count("select count(*) from scheduled_tasks where task_instance like (?::text || '/%')", id))
+                    .isZero();
         } finally {
             first.kill();
             if (second != null) {

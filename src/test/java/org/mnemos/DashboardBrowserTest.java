@@ -60,14 +60,17 @@ import tools.jackson.databind.json.JsonMapper;
  * provoke on purpose. Screenshots go to {@code target/dashboard-screenshots}, or to
  * {@code docs/dashboard} with {@code -Dmnemos.screenshots.dir=docs/dashboard}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "mnemos.worker.heartbeat-seconds=2",
-        "mnemos.worker.polling-seconds=1",
-        "mnemos.worker.device=cpu",
-        "mnemos.artifacts.dir=target/dashboard-artifacts",
-        "mnemos.security.api-keys[0].id=dashboard",
-        "mnemos.security.api-keys[0].key=" + DashboardBrowserTest.KEY,
-        "mnemos.security.api-keys[0].scopes=read,write"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "mnemos.worker.heartbeat-seconds=2",
+            "mnemos.worker.polling-seconds=1",
+            "mnemos.worker.device=cpu",
+            "mnemos.artifacts.dir=target/dashboard-artifacts",
+            "mnemos.security.api-keys[0].id=dashboard",
+            "mnemos.security.api-keys[0].key=" + DashboardBrowserTest.KEY,
+            "mnemos.security.api-keys[0].scopes=read,write"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
@@ -91,10 +94,14 @@ class DashboardBrowserTest {
                  "protocol": {"initialClasses": 4, "increment": 3, "classOrder": "natural"},
                  "model": {"backbone": "mlp", "hiddenUnits": [64]}, "method": {"name": "%s"},
                  "memory": {"selector": "%s", "perClass": 8%s},
-                 "training": {"iterations": %d, "batchSize": 32, "optimizer": {"name": "adam", "lr": 0.001}}}"""
-                .formatted(name, method, selector,
-                        // the code mode keeps every stage (no held-out acceptance): the gallery always has a before and an after
-                        selector.equals("mnemonics") ? ", \"mnemonics\": {\"mode\": \"code\", \"outerLr\": 0.5}" : "", iterations);
+                 "training": {"iterations": %d, "batchSize": 32, "optimizer": {"name": "adam", "lr": 0.001}}}""".formatted(
+                        name,
+                        method,
+                        selector,
+                        // the code mode keeps every stage (no held-out acceptance): the gallery always has a before and
+                        // an after
+                        selector.equals("mnemonics") ? ", \"mnemonics\": {\"mode\": \"code\", \"outerLr\": 0.5}" : "",
+                        iterations);
     }
 
     @DynamicPropertySource
@@ -105,10 +112,14 @@ class DashboardBrowserTest {
         registry.add("mnemos.data.roots", data::toString);
     }
 
-    @LocalServerPort int port;
-    @org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @LocalServerPort
+    int port;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private ChromeDriver browser;
     private Path userDataDir;
     private Path screenshots;
@@ -117,20 +128,34 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void startBrowser() throws IOException {
-        assertThat(CHROMEDRIVER).as("Debian's chromium-driver: apt-get install -y chromium chromium-driver (.ci/run does)").exists();
+        assertThat(CHROMEDRIVER)
+                .as("Debian's chromium-driver: apt-get install -y chromium chromium-driver (.ci/run does)")
+                .exists();
         userDataDir = Files.createTempDirectory("mnemos-chromium-");
-        screenshots = Files.createDirectories(Path.of(System.getProperty("mnemos.screenshots.dir", "target/dashboard-screenshots")));
+        screenshots = Files.createDirectories(
+                Path.of(System.getProperty("mnemos.screenshots.dir", "target/dashboard-screenshots")));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--user-data-dir=" + userDataDir, "--window-size=1280,900");
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + userDataDir,
+                "--window-size=1280,900");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         // the network requests, to see the Last-Event-ID header the pages send
         logs.enable(LogType.PERFORMANCE, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .build();
         browser = new ChromeDriver(service, options);
     }
 
@@ -140,7 +165,8 @@ class DashboardBrowserTest {
             browser.quit();
         }
         try (var walk = Files.walk(userDataDir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -165,10 +191,12 @@ class DashboardBrowserTest {
         WebElement error = until(d -> visible(By.cssSelector(".field-error[data-field='training.iterations']")));
         assertThat(error.getText()).contains("training.iterations");
         int line = Integer.parseInt(error.getDomAttribute("data-line"));
-        String editorLine = ((String) script("return document.getElementById('spec-editor').value")).split("\n")[line - 1];
+        String editorLine =
+                ((String) script("return document.getElementById('spec-editor').value")).split("\n")[line - 1];
         assertThat(editorLine).contains("\"iterations\": 0");
         assertThat(browser.findElements(By.cssSelector(".gutter .error-line"))).hasSize(1);
-        assertThat(browser.findElement(By.id("spec-editor")).getDomAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.findElement(By.id("spec-editor")).getDomAttribute("aria-invalid"))
+                .isEqualTo("true");
         assertConsoleClean(BAD_REQUEST);
     }
 
@@ -207,17 +235,25 @@ class DashboardBrowserTest {
                 reloaded = true;
                 until(d -> ready("experiment"));
                 List<Long> resumedAfter = this.<List<Long>>until(d -> lastEventIdsSent(watchedRun));
-                assertThat(resumedAfter).as("Last-Event-ID of the reloaded page's event stream").singleElement()
-                        .satisfies(id -> assertThat(id).isGreaterThanOrEqualTo(seen).isPositive());
+                assertThat(resumedAfter)
+                        .as("Last-Event-ID of the reloaded page's event stream")
+                        .singleElement()
+                        .satisfies(id ->
+                                assertThat(id).isGreaterThanOrEqualTo(seen).isPositive());
             }
             sleep(100);
         }
         assertThat(reloaded).isTrue();
-        assertThat(seenWhileRunning).as("points of the curve seen while the run trained").contains(0, 1, 2);
+        assertThat(seenWhileRunning)
+                .as("points of the curve seen while the run trained")
+                .contains(0, 1, 2);
         until(d -> "3".equals(browser.findElement(By.id("accuracy-curve")).getDomAttribute("data-points")));
-        assertThat(browser.findElements(By.cssSelector("#accuracy-matrix tbody tr"))).hasSize(3);
-        assertThat(browser.findElements(By.cssSelector("#phase-timings a[download]"))).hasSize(9);
-        assertThat(browser.findElements(By.cssSelector("#phase-timings a[href$='checkpoint?format=pytorch']"))).hasSize(3);
+        assertThat(browser.findElements(By.cssSelector("#accuracy-matrix tbody tr")))
+                .hasSize(3);
+        assertThat(browser.findElements(By.cssSelector("#phase-timings a[download]")))
+                .hasSize(9);
+        assertThat(browser.findElements(By.cssSelector("#phase-timings a[href$='checkpoint?format=pytorch']")))
+                .hasSize(3);
         assertThat(sessionStorage("mnemos.lastEvent." + watchedRun)).isNotNull();
         screenshot("experiment");
         assertConsoleClean();
@@ -232,7 +268,8 @@ class DashboardBrowserTest {
         until(d -> (Boolean) script("""
                 const images = [...document.querySelectorAll('figure.exemplar img')];
                 return images.length === 80 && images.every(i => i.complete && i.naturalWidth > 0);"""));
-        assertThat(((Number) script("return document.querySelector('figure.exemplar img').naturalWidth")).intValue()).isEqualTo(28);
+        assertThat(((Number) script("return document.querySelector('figure.exemplar img').naturalWidth")).intValue())
+                .isEqualTo(28);
         assertThat(browser.findElements(By.cssSelector("section.class-group"))).hasSize(10);
         assertThat(text(By.cssSelector("figure.exemplar figcaption"))).isEqualTo("real");
         screenshot("gallery");
@@ -247,10 +284,12 @@ class DashboardBrowserTest {
         awaitStatus(comparedRun, "SUCCEEDED");
         browser.get(base() + "/#/");
         until(d -> ready("list"));
-        assertThat(browser.findElements(By.cssSelector("table.experiments tbody tr"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("table.experiments tbody tr")))
+                .hasSize(2);
         screenshot("list");
         for (String id : List.of(watchedRun, comparedRun)) {
-            browser.findElement(By.cssSelector("input[name=compare][value='" + id + "']")).click();
+            browser.findElement(By.cssSelector("input[name=compare][value='" + id + "']"))
+                    .click();
         }
         browser.findElement(By.id("compare-selected")).click();
         until(d -> ready("compare"));
@@ -258,14 +297,16 @@ class DashboardBrowserTest {
         WebElement chart = browser.findElement(By.id("compare-chart"));
         assertThat(chart.getDomAttribute("data-series")).isEqualTo("2");
         assertThat(chart.getDomAttribute("data-points")).isEqualTo("3");
-        assertThat(browser.findElements(By.cssSelector("#compare-table tbody tr"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("#compare-table tbody tr")))
+                .hasSize(2);
         screenshot("compare");
         // the comparison is a link: opened afresh, it shows the same runs
         String shared = browser.getCurrentUrl();
         browser.get(base() + "/#/");
         browser.get(shared);
         until(d -> ready("compare"));
-        assertThat(browser.findElements(By.cssSelector("#compare-table tbody tr"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("#compare-table tbody tr")))
+                .hasSize(2);
         assertConsoleClean();
     }
 
@@ -280,14 +321,18 @@ class DashboardBrowserTest {
                 return pairs.length === 80 && pairs.every(f => [...f.querySelectorAll('img')].length === 2
                   && [...f.querySelectorAll('img')].every(i => i.complete && i.naturalWidth === 28));"""));
         WebElement first = browser.findElement(By.cssSelector("figure.exemplar.has-original"));
-        assertThat(first.findElement(By.cssSelector(".frame.original img")).getDomAttribute("alt")).contains("before optimization");
+        assertThat(first.findElement(By.cssSelector(".frame.original img")).getDomAttribute("alt"))
+                .contains("before optimization");
         assertThat(first.findElement(By.tagName("figcaption")).getText()).isEqualTo("before · after optimized");
         screenshot("gallery-optimized");
         // the toggle hides the originals and shows the optimized exemplars alone
         browser.findElement(By.id("show-originals")).click();
-        assertThat(first.findElement(By.cssSelector(".frame.original")).isDisplayed()).isFalse();
+        assertThat(first.findElement(By.cssSelector(".frame.original")).isDisplayed())
+                .isFalse();
         assertThat(first.findElement(By.tagName("figcaption")).getText()).isEqualTo("optimized");
-        assertThat(browser.findElements(By.id("show-heatmaps"))).as("no compressed exemplars, no heatmap toggle").isEmpty();
+        assertThat(browser.findElements(By.id("show-heatmaps")))
+                .as("no compressed exemplars, no heatmap toggle")
+                .isEmpty();
         assertConsoleClean();
     }
 
@@ -315,7 +360,8 @@ class DashboardBrowserTest {
         long expectedHeatmaps = heatmaps;
 
         browser.get(base() + "/");
-        script("sessionStorage.setItem('mnemos.apiKey', arguments[0])".replace("arguments[0]", JSON.writeValueAsString(KEY)));
+        script("sessionStorage.setItem('mnemos.apiKey', arguments[0])"
+                .replace("arguments[0]", JSON.writeValueAsString(KEY)));
         browser.get(base() + "/#/experiments/" + cam + "/gallery");
         until(d -> ready("gallery"));
         until(d -> (Boolean) script("""
@@ -329,7 +375,8 @@ class DashboardBrowserTest {
         screenshot("gallery-compressed");
         browser.findElement(By.id("show-heatmaps")).click();
         assertThat(box.isDisplayed()).isFalse();
-        assertThat(browser.findElement(By.cssSelector("img.heatmap")).isDisplayed()).isFalse();
+        assertThat(browser.findElement(By.cssSelector("img.heatmap")).isDisplayed())
+                .isFalse();
         assertConsoleClean();
     }
 
@@ -354,7 +401,9 @@ class DashboardBrowserTest {
         browser.get(base() + "/#/");
         until(d -> ready("list"));
         List<Long> followedAfter = this.<List<Long>>until(d -> lastEventIdsSent(id));
-        assertThat(followedAfter).singleElement().satisfies(last -> assertThat(last).isPositive());
+        assertThat(followedAfter)
+                .singleElement()
+                .satisfies(last -> assertThat(last).isPositive());
         browser.get(base() + "/#/experiments/" + id);
         until(d -> ready("experiment"));
         WebElement cancel = browser.findElement(By.id("cancel"));
@@ -365,7 +414,8 @@ class DashboardBrowserTest {
         assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("confirm-ok");
         browser.switchTo().activeElement().sendKeys(Keys.ENTER);
         until(d -> "CANCELLED".equals(status()));
-        assertThat(getJson("/api/v1/experiments/" + id).get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(getJson("/api/v1/experiments/" + id).get("status").asString())
+                .isEqualTo("CANCELLED");
         assertConsoleClean();
     }
 
@@ -374,11 +424,18 @@ class DashboardBrowserTest {
     void phoneWidthNeedsNoSidewaysScrolling() {
         browser.manage().window().setSize(new Dimension(390, 844));
         try {
-            for (String page : List.of("/#/", "/#/experiments/" + watchedRun, "/#/compare?ids=" + watchedRun + "," + comparedRun, "/#/submit")) {
+            for (String page : List.of(
+                    "/#/",
+                    "/#/experiments/" + watchedRun,
+                    "/#/compare?ids=" + watchedRun + "," + comparedRun,
+                    "/#/submit")) {
                 browser.get(base() + page);
                 until(d -> "true".equals(browser.findElement(By.id("view")).getDomAttribute("data-ready")));
-                long overflow = ((Number) script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
-                assertThat(overflow).as("sideways overflow of %s at 390 px", page).isLessThanOrEqualTo(0);
+                long overflow = ((Number) script("return document.documentElement.scrollWidth - window.innerWidth"))
+                        .longValue();
+                assertThat(overflow)
+                        .as("sideways overflow of %s at 390 px", page)
+                        .isLessThanOrEqualTo(0);
             }
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 900));
@@ -391,12 +448,16 @@ class DashboardBrowserTest {
     void aGroupPageShowsMeanCurvesWithBandsThePairedDifferencesAndLinksToMembers() throws Exception {
         String body = """
                 {"name": "replay vs icarl", "seeds": [1, 2, 3], "arms": [
-                  {"label": "replay", "spec": %s}, {"label": "icarl", "spec": %s}]}"""
-                .formatted(spec("replay", "replay", 40).replace("\"seed\": 1, ", ""),
+                  {"label": "replay", "spec": %s}, {"label": "icarl", "spec": %s}]}""".formatted(
+                        spec("replay", "replay", 40).replace("\"seed\": 1, ", ""),
                         spec("icarl", "icarl", 40).replace("\"seed\": 1, ", ""));
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/groups"))
-                .header("Content-Type", "application/json").header("X-API-Key", KEY)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = http.send(
+                HttpRequest.newBuilder(URI.create(base() + "/api/v1/groups"))
+                        .header("Content-Type", "application/json")
+                        .header("X-API-Key", KEY)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         JsonNode group = JSON.readTree(created.body());
         String id = group.get("id").asString();
@@ -407,7 +468,8 @@ class DashboardBrowserTest {
 
         browser.get(base() + "/#/groups");
         until(d -> ready("groups"));
-        browser.findElement(By.cssSelector("#groups-table a[href='#/groups/" + id + "']")).click();
+        browser.findElement(By.cssSelector("#groups-table a[href='#/groups/" + id + "']"))
+                .click();
         until(d -> ready("group"));
         WebElement chart = browser.findElement(By.id("group-curve"));
         assertThat(chart.getDomAttribute("data-series")).isEqualTo("2");
@@ -421,14 +483,19 @@ class DashboardBrowserTest {
         WebElement first = differences.get(0);
         assertThat(first.getDomAttribute("data-arm")).isEqualTo("icarl");
         assertThat(first.getDomAttribute("data-baseline")).isEqualTo("replay");
-        assertThat(Double.parseDouble(first.findElement(By.cssSelector("td[data-value]")).getDomAttribute("data-value")))
+        assertThat(Double.parseDouble(
+                        first.findElement(By.cssSelector("td[data-value]")).getDomAttribute("data-value")))
                 .isEqualTo(finalAccuracy.get("mean").asDouble());
-        assertThat(first.getText()).contains(String.format("%.2f pp", 100 * Math.abs(finalAccuracy.get("low").asDouble())));
+        assertThat(first.getText())
+                .contains(String.format(
+                        "%.2f pp", 100 * Math.abs(finalAccuracy.get("low").asDouble())));
         List<WebElement> links = browser.findElements(By.cssSelector("#members-table a.member-link"));
         assertThat(links).hasSize(6);
         screenshot("group");
-        String member = view.get("arms").get(1).get("members").get(0).get("experiment").asString();
-        browser.findElement(By.cssSelector("#members-table a[href='#/experiments/" + member + "']")).click();
+        String member =
+                view.get("arms").get(1).get("members").get(0).get("experiment").asString();
+        browser.findElement(By.cssSelector("#members-table a[href='#/experiments/" + member + "']"))
+                .click();
         until(d -> ready("experiment"));
         assertThat(browser.getCurrentUrl()).endsWith("/experiments/" + member);
 
@@ -436,8 +503,11 @@ class DashboardBrowserTest {
         try {
             browser.get(base() + "/#/groups/" + id);
             until(d -> ready("group"));
-            long overflow = ((Number) script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
-            assertThat(overflow).as("sideways overflow of the group page at 390 px").isLessThanOrEqualTo(0);
+            long overflow =
+                    ((Number) script("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
+            assertThat(overflow)
+                    .as("sideways overflow of the group page at 390 px")
+                    .isLessThanOrEqualTo(0);
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 900));
         }
@@ -450,13 +520,15 @@ class DashboardBrowserTest {
         browser.get(base() + "/#/experiments/" + watchedRun);
         until(d -> ready("experiment"));
         // the last phase: 10 seen classes, each row summing to its 20 test images
-        until(d -> !d.findElements(By.cssSelector("#confusion-matrix table.confusion")).isEmpty());
+        until(d -> !d.findElements(By.cssSelector("#confusion-matrix table.confusion"))
+                .isEmpty());
         WebElement heatmap = browser.findElement(By.cssSelector("#confusion-matrix table.confusion"));
         assertThat(heatmap.getDomAttribute("data-classes")).isEqualTo("10");
         List<WebElement> rows = heatmap.findElements(By.cssSelector("tbody tr"));
         assertThat(rows).hasSize(10);
         JsonNode phases = getJson("/api/v1/experiments/" + watchedRun + "/phases");
-        JsonNode confusion = phases.get(2).get("reports").get("evaluation").get("cnn").get("confusion");
+        JsonNode confusion =
+                phases.get(2).get("reports").get("evaluation").get("cnn").get("confusion");
         for (int i = 0; i < rows.size(); i++) {
             List<WebElement> cells = rows.get(i).findElements(By.cssSelector("td[data-count]"));
             assertThat(cells).hasSize(10);
@@ -471,25 +543,33 @@ class DashboardBrowserTest {
         assertThat(text(By.id("confusion-figures"))).contains("task-aware");
         // phase 0 on request: its 4 classes
         new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("confusion-phase"))).selectByValue("0");
-        until(d -> "4".equals(d.findElement(By.cssSelector("#confusion-matrix table.confusion")).getDomAttribute("data-classes")));
-        assertThat(browser.findElements(By.cssSelector("#confusion-matrix tbody tr"))).hasSize(4);
+        until(d -> "4"
+                .equals(d.findElement(By.cssSelector("#confusion-matrix table.confusion"))
+                        .getDomAttribute("data-classes")));
+        assertThat(browser.findElements(By.cssSelector("#confusion-matrix tbody tr")))
+                .hasSize(4);
         // a run without a preset has no reference card
         assertThat(browser.findElement(By.id("reference-card")).isDisplayed()).isFalse();
 
         // a run stored as a run of a preset with a card: the card, its status and the fields this run changed
-        jdbc.update("update experiments set resolved_spec = jsonb_set(resolved_spec, '{preset}', '\"cifar100-lucir-b50-10\"')"
-                + " where id = ?::uuid", comparedRun);
+        jdbc.update(
+                "update experiments set resolved_spec = jsonb_set(resolved_spec, '{preset}', '\"cifar100-lucir-b50-10\"')"
+                        + " where id = ?::uuid",
+                comparedRun);
         JsonNode reference = getJson("/api/v1/experiments/" + comparedRun).get("reference");
         assertThat(reference.get("status").asString()).isEqualTo("specDiffers");
         browser.get(base() + "/#/experiments/" + comparedRun);
         until(d -> ready("experiment"));
         WebElement card = until(d -> visible(By.id("reference-card")));
         assertThat(card.getDomAttribute("data-status")).isEqualTo("specDiffers");
-        assertThat(card.getText()).contains(reference.get("card").get("paper").get("title").asString())
+        assertThat(card.getText())
+                .contains(reference.get("card").get("paper").get("title").asString())
                 .contains(reference.get("card").get("table").asString());
         List<WebElement> differences = browser.findElements(By.cssSelector("#reference-differences tbody tr"));
         assertThat(differences).hasSize(reference.get("differences").size());
-        assertThat(differences).extracting(row -> row.getDomAttribute("data-field")).contains("dataset.name");
+        assertThat(differences)
+                .extracting(row -> row.getDomAttribute("data-field"))
+                .contains("dataset.name");
         screenshot("experiment-reference");
         assertConsoleClean();
     }
@@ -512,11 +592,16 @@ class DashboardBrowserTest {
         try {
             // the page redraws while a run trains: an element found a moment ago may be gone
             return new WebDriverWait(browser, WAIT, Duration.ofMillis(100))
-                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(condition);
         } catch (org.openqa.selenium.TimeoutException timeout) {
-            throw new AssertionError("Timed out on " + browser.getCurrentUrl() + "\nconsole: "
-                    + browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::toString).toList()
-                    + "\npage: " + script("return document.body.innerHTML"), timeout);
+            throw new AssertionError(
+                    "Timed out on " + browser.getCurrentUrl() + "\nconsole: "
+                            + browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                                    .map(LogEntry::toString)
+                                    .toList()
+                            + "\npage: " + script("return document.body.innerHTML"),
+                    timeout);
         }
     }
 
@@ -530,7 +615,8 @@ class DashboardBrowserTest {
 
     /** The status badge of the experiment page, read in one script (the badge is redrawn on every event). */
     private String status() {
-        return (String) script("const badge = document.querySelector('main .status'); return badge ? badge.dataset.status : null;");
+        return (String) script(
+                "const badge = document.querySelector('main .status'); return badge ? badge.dataset.status : null;");
     }
 
     /** The Last-Event-ID of each request for the run's event stream since the performance log was last read; null while none. */
@@ -541,7 +627,8 @@ class DashboardBrowserTest {
             JsonNode request = message.path("params").path("request");
             if (message.path("method").asString("").equals("Network.requestWillBeSent")
                     && request.path("url").asString("").endsWith("/api/v1/experiments/" + experimentId + "/events")) {
-                ids.add(Long.parseLong(request.path("headers").path("Last-Event-ID").asString("-1")));
+                ids.add(Long.parseLong(
+                        request.path("headers").path("Last-Event-ID").asString("-1")));
             }
         }
         return ids.isEmpty() ? null : ids;
@@ -552,8 +639,9 @@ class DashboardBrowserTest {
     }
 
     private void setEditor(String spec) {
-        script("const e = document.getElementById('spec-editor'); e.value = arguments[0]; e.dispatchEvent(new Event('input'));"
-                .replace("arguments[0]", JSON.writeValueAsString(spec)));
+        script(
+                "const e = document.getElementById('spec-editor'); e.value = arguments[0]; e.dispatchEvent(new Event('input'));"
+                        .replace("arguments[0]", JSON.writeValueAsString(spec)));
     }
 
     /** The whole page at laptop width (up to 2000 px high). */
@@ -562,7 +650,8 @@ class DashboardBrowserTest {
         browser.manage().window().setSize(new Dimension(1280, (int) Math.min(2000, Math.max(900, height + 120))));
         try {
             sleep(300); // charts follow the new size
-            Files.write(screenshots.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+            Files.write(
+                    screenshots.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } finally {
@@ -579,22 +668,31 @@ class DashboardBrowserTest {
             }
         }
         for (Pattern pattern : expected) {
-            assertThat(errors).as("the console error this step expects").anyMatch(e -> pattern.matcher(e).find());
+            assertThat(errors)
+                    .as("the console error this step expects")
+                    .anyMatch(e -> pattern.matcher(e).find());
             errors.removeIf(e -> pattern.matcher(e).find());
         }
         assertThat(errors).as("console errors").isEmpty();
     }
 
     private String submit(String spec) throws Exception {
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/experiments"))
-                .header("Content-Type", "application/json").header("X-API-Key", KEY)
-                .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = http.send(
+                HttpRequest.newBuilder(URI.create(base() + "/api/v1/experiments"))
+                        .header("Content-Type", "application/json")
+                        .header("X-API-Key", KEY)
+                        .POST(HttpRequest.BodyPublishers.ofString(spec))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return JSON.readTree(created.body()).get("id").asString();
     }
 
     private JsonNode getJson(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("X-API-Key", KEY).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(base() + path))
+                        .header("X-API-Key", KEY)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());

@@ -57,7 +57,8 @@ class DocsLinksTest {
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
                 String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
                 return name.equals("target") || name.equals("node_modules") || name.startsWith(".")
-                        ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                        ? FileVisitResult.SKIP_SUBTREE
+                        : FileVisitResult.CONTINUE;
             }
 
             @Override
@@ -84,7 +85,9 @@ class DocsLinksTest {
         if (!Files.exists(resolved)) {
             return "no such file";
         }
-        if (fragment != null && resolved.toString().endsWith(".md") && !anchors(resolved).contains(fragment)) {
+        if (fragment != null
+                && resolved.toString().endsWith(".md")
+                && !anchors(resolved).contains(fragment)) {
             return "no heading with that anchor";
         }
         return null;
@@ -105,8 +108,11 @@ class DocsLinksTest {
             }
             Matcher heading = HEADING.matcher(line);
             if (!fenced && heading.matches()) {
-                anchors.add(heading.group(1).strip().toLowerCase(Locale.ROOT)
-                        .replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));
+                anchors.add(heading.group(1)
+                        .strip()
+                        .toLowerCase(Locale.ROOT)
+                        .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                        .replace(' ', '-'));
             }
         }
         return anchors;

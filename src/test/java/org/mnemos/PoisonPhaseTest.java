@@ -29,8 +29,8 @@ class PoisonPhaseTest {
              "protocol":{"initialClasses":4,"increment":3,"classOrder":"natural"},
              "model":{"backbone":"mlp","hiddenUnits":[8]},"method":{"name":"finetune"},
              "training":{"iterations":1000000,"batchSize":16,"optimizer":{"name":"sgd","lr":0.01}}}""";
-    private static final String NEXT = POISON.replace("\"poison\"", "\"behind-the-poison\"")
-            .replace("1000000", "5");
+    private static final String NEXT =
+            POISON.replace("\"poison\"", "\"behind-the-poison\"").replace("1000000", "5");
 
     // its own database: its workers must not pick up executions other test classes left in the shared one
     private final String jdbcUrl = TestDatabase.freshDatabase("poison_phase");
@@ -40,7 +40,8 @@ class PoisonPhaseTest {
         UUID poison = null;
         UUID next = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
-            WorkerProcess worker = WorkerProcess.start("poison-worker-" + attempt, jdbcUrl, ARTIFACTS).awaitServing(TIMEOUT);
+            WorkerProcess worker = WorkerProcess.start("poison-worker-" + attempt, jdbcUrl, ARTIFACTS)
+                    .awaitServing(TIMEOUT);
             try {
                 if (poison == null) {
                     poison = submit(worker, POISON);
@@ -48,9 +49,15 @@ class PoisonPhaseTest {
                 }
                 UUID id = poison;
                 int expected = attempt;
-                awaitOrDiagnose(worker, "attempt " + attempt + " of the poison phase running on " + worker.workerNameSuffix(),
-                        () -> count("select count(*) from phases where experiment_id = ? and phase_index = 0 and status = 'RUNNING'"
-                                + " and attempts = " + expected + " and worker like '%" + worker.workerNameSuffix() + "'", id) == 1);
+                awaitOrDiagnose(
+                        worker,
+                        "attempt " + attempt + " of the poison phase running on " + worker.workerNameSuffix(),
+                        () -> count(
+                                        "select count(*) from phases where experiment_id = ? and phase_index = 0 and status = 'RUNNING'"
+                                                + " and attempts = " + expected + " and worker like '%"
+                                                + worker.workerNameSuffix() + "'",
+                                        id)
+                                == 1);
             } finally {
                 worker.kill();
             }
@@ -60,36 +67,55 @@ class PoisonPhaseTest {
         try {
             UUID id = poison;
             UUID queued = next;
-            awaitOrDiagnose(last, "the poison run FAILED",
+            awaitOrDiagnose(
+                    last,
+                    "the poison run FAILED",
                     () -> count("select count(*) from experiments where id = ? and status = 'FAILED'", id) == 1);
-            awaitOrDiagnose(last, "the run behind it SUCCEEDED",
+            awaitOrDiagnose(
+                    last,
+                    "the run behind it SUCCEEDED",
                     () -> count("select count(*) from experiments where id = ? and status = 'SUCCEEDED'", queued) == 1);
         } finally {
             last.close();
         }
 
         assertThat(count("select attempts from phases where experiment_id = ? and phase_index = 0", poison))
-                .as("the poison phase ran exactly maxAttempts times").isEqualTo(3);
-        assertThat(count("select count(*) from phases where experiment_id = ? and phase_index = 0 and status = 'FAILED'", poison))
+                .as("the poison phase ran exactly maxAttempts times")
+                .isEqualTo(3);
+        assertThat(count(
+                        "select count(*) from phases where experiment_id = ? and phase_index = 0 and status = 'FAILED'",
+                        poison))
                 .isEqualTo(1);
-        assertThat(count("select count(*) from experiments where id = ? and error = 'phase 0 did not finish in 3 attempts;"
-                + " the last one ended the worker process (killed, crashed or out of memory)'", poison)).isEqualTo(1);
-        assertThat(count("select count(*) from events where experiment_id = ? and type = 'experiment-failed'", poison)).isEqualTo(1);
-        assertThat(count("select count(*) from scheduled_tasks where task_instance like (?::text || '/%')", poison)).isZero();
+        assertThat(count(
+                        "select count(*) from experiments where id = ? and error = 'phase 0 did not finish in 3 attempts;"
+                                + " the last one ended the worker process (killed, crashed or out of memory)'",
+                        poison))
+                .isEqualTo(1);
+        assertThat(count("select count(*) from events where experiment_id = ? and type = 'experiment-failed'", poison))
+                .isEqualTo(1);
+        assertThat(count("select count(*) from scheduled_tasks where task_instance like (?::text || '/%')", poison))
+                .isZero();
     }
 
     /** On a timeout, the worker's threads go to its log and the queue and phases into the failure message. */
-    private void awaitOrDiagnose(WorkerProcess worker, String what, BooleanSupplier condition)
-            throws Exception {
+    private void awaitOrDiagnose(WorkerProcess worker, String what, BooleanSupplier condition) throws Exception {
         try {
             WorkerProcess.await(what, TIMEOUT, condition);
         } catch (AssertionError stalled) {
             worker.dumpThreads();
-            throw new AssertionError(stalled.getMessage() + " (thread dump in target/" + worker.name() + ".log)"
-                    + "\nscheduled_tasks:" + WorkerProcess.rows(jdbcUrl, "select task_instance, execution_time, picked, picked_by,"
-                    + " last_heartbeat, version, consecutive_failures from scheduled_tasks order by execution_time")
-                    + "\nphases:" + WorkerProcess.rows(jdbcUrl, "select experiment_id, phase_index, status, attempts, worker,"
-                    + " started_at from phases order by started_at"), stalled);
+            throw new AssertionError(
+                    stalled.getMessage() + " (thread dump in target/" + worker.name() + ".log)"
+                            + "\nscheduled_tasks:"
+                            + WorkerProcess.rows(
+                                    jdbcUrl,
+                                    "select task_instance, execution_time, picked, picked_by,"
+                                            + " last_heartbeat, version, consecutive_failures from scheduled_tasks order by execution_time")
+                            + "\nphases:"
+                            + WorkerProcess.rows(
+                                    jdbcUrl,
+                                    "select experiment_id, phase_index, status, attempts, worker,"
+                                            + " started_at from phases order by started_at"),
+                    stalled);
         }
     }
 

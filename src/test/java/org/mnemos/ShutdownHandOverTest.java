@@ -24,8 +24,9 @@ class ShutdownHandOverTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
     /** Far below the 10 s × 6 missed heartbeats after which a picked phase would count as dead. */
     private static final Duration HAND_OVER_LIMIT = Duration.ofSeconds(20);
-    private static final Map<String, String> SLOW_DEAD_DETECTION = Map.of(
-            "mnemos.worker.heartbeat-seconds", "10", "mnemos.worker.missed-heartbeats", "6");
+
+    private static final Map<String, String> SLOW_DEAD_DETECTION =
+            Map.of("mnemos.worker.heartbeat-seconds", "10", "mnemos.worker.missed-heartbeats", "6");
     private static final String LONG_RUN = """
             {"name":"hand-over","dataset":{"name":"synthetic"},
              "protocol":{"initialClasses":4,"increment":3,"classOrder":"natural"},
@@ -48,7 +49,8 @@ class ShutdownHandOverTest {
             HttpResponse<String> created = workers.get(0).post("/api/v1/experiments", LONG_RUN);
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             UUID run = UUID.fromString(JSON.readTree(created.body()).get("id").asString());
-            WorkerProcess.await("phase 0 running", TIMEOUT, () -> runningOn(run, workers.get(0)) || runningOn(run, workers.get(1)));
+            WorkerProcess.await(
+                    "phase 0 running", TIMEOUT, () -> runningOn(run, workers.get(0)) || runningOn(run, workers.get(1)));
             WorkerProcess stopping = runningOn(run, workers.get(0)) ? workers.get(0) : workers.get(1);
             WorkerProcess other = stopping == workers.get(0) ? workers.get(1) : workers.get(0);
 
@@ -57,12 +59,19 @@ class ShutdownHandOverTest {
             WorkerProcess.await("phase 0 running on the other worker", TIMEOUT, () -> runningOn(run, other));
             Duration handOver = Duration.ofNanos(System.nanoTime() - stopped);
 
-            assertThat(handOver).as("time from the stopped worker's exit to the phase running again").isLessThan(HAND_OVER_LIMIT);
-            assertThat(count("select attempts from phases where experiment_id = ? and phase_index = 0", run)).isEqualTo(2);
+            assertThat(handOver)
+                    .as("time from the stopped worker's exit to the phase running again")
+                    .isLessThan(HAND_OVER_LIMIT);
+            assertThat(count("select attempts from phases where experiment_id = ? and phase_index = 0", run))
+                    .isEqualTo(2);
             assertThat(count("select attempts from experiments where id = ?", run))
-                    .as("the attempt cut short by the shutdown is not counted against the phase").isEqualTo(1);
-            assertThat(other.post("/api/v1/experiments/" + run + "/cancel", "").statusCode()).isEqualTo(200);
-            WorkerProcess.await("the run cancelled", TIMEOUT,
+                    .as("the attempt cut short by the shutdown is not counted against the phase")
+                    .isEqualTo(1);
+            assertThat(other.post("/api/v1/experiments/" + run + "/cancel", "").statusCode())
+                    .isEqualTo(200);
+            WorkerProcess.await(
+                    "the run cancelled",
+                    TIMEOUT,
                     () -> count("select count(*) from experiments where id = ? and status = 'CANCELLED'", run) == 1);
         } finally {
             for (WorkerProcess worker : workers) {
@@ -72,8 +81,11 @@ class ShutdownHandOverTest {
     }
 
     private boolean runningOn(UUID run, WorkerProcess worker) {
-        return count("select count(*) from phases where experiment_id = ? and status = 'RUNNING' and worker like '%"
-                + worker.workerNameSuffix() + "'", run) == 1;
+        return count(
+                        "select count(*) from phases where experiment_id = ? and status = 'RUNNING' and worker like '%"
+                                + worker.workerNameSuffix() + "'",
+                        run)
+                == 1;
     }
 
     private long count(String sql, UUID id) {

@@ -57,18 +57,28 @@ public class ArtifactDownloadController {
             @PathVariable UUID id,
             @PathVariable int index,
             @RequestParam(name = "format", required = false, defaultValue = DJL_FORMAT)
-            @Parameter(description = "djl: the engine's state directory (model.params, state.json, ...); pytorch: model.safetensors"
-                    + " named as PyCIL's state_dict, config.json (architecture, class order, label map, normalisation,"
-                    + " reported classifier, NME class means) and load.py",
-                    schema = @Schema(allowableValues = {DJL_FORMAT, PYTORCH_FORMAT}, defaultValue = DJL_FORMAT))
-            String format,
+                    @Parameter(
+                            description =
+                                    "djl: the engine's state directory (model.params, state.json, ...); pytorch: model.safetensors"
+                                            + " named as PyCIL's state_dict, config.json (architecture, class order, label map, normalisation,"
+                                            + " reported classifier, NME class means) and load.py",
+                            schema =
+                                    @Schema(
+                                            allowableValues = {DJL_FORMAT, PYTORCH_FORMAT},
+                                            defaultValue = DJL_FORMAT))
+                    String format,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
             throws IOException {
         return switch (format) {
             case DJL_FORMAT -> download(id, index, PhaseDownloads.CHECKPOINT, ifNoneMatch);
             case PYTORCH_FORMAT -> download(id, index, PhaseDownloads.PYTORCH, ifNoneMatch);
-            default -> throw new ErrorResponseException(ProblemType.INVALID_PARAMETER.status(), Problems.of(
-                    ProblemType.INVALID_PARAMETER, "format must be " + DJL_FORMAT + " or " + PYTORCH_FORMAT), null);
+            default ->
+                throw new ErrorResponseException(
+                        ProblemType.INVALID_PARAMETER.status(),
+                        Problems.of(
+                                ProblemType.INVALID_PARAMETER,
+                                "format must be " + DJL_FORMAT + " or " + PYTORCH_FORMAT),
+                        null);
         };
     }
 
@@ -93,26 +103,35 @@ public class ArtifactDownloadController {
         if (etag.equals(ifNoneMatch)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
         }
-        String filename = id + "-phase" + index + "-" + (kind.equals(PhaseDownloads.PYTORCH) ? "checkpoint-pytorch" : kind) + ".zip";
+        String filename = id + "-phase" + index + "-"
+                + (kind.equals(PhaseDownloads.PYTORCH) ? "checkpoint-pytorch" : kind) + ".zip";
         return ResponseEntity.ok()
                 .contentType(ZIP)
                 .contentLength(artifact.sizeBytes())
                 .eTag(etag)
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(filename).build().toString())
+                .header(
+                        HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment()
+                                .filename(filename)
+                                .build()
+                                .toString())
                 .body(new InputStreamResource(store.open(artifact)));
     }
 
     private ErrorResponseException missing(UUID id, int index, String kind) {
-        Boolean exists = jdbc.queryForObject("select exists(select 1 from experiments where id = ?)", Boolean.class, id);
+        Boolean exists =
+                jdbc.queryForObject("select exists(select 1 from experiments where id = ?)", Boolean.class, id);
         if (!Boolean.TRUE.equals(exists)) {
             return Problems.notFound("Experiment " + id + " does not exist");
         }
         return Problems.notFound("Phase " + index + " of experiment " + id + " has no " + kind
                 + " download (the phase has not completed, or does not exist"
                 + switch (kind) {
-                    case PhaseDownloads.SYNTHETIC -> "; only abd and deepinversion dream, after every phase but the last)";
-                    case PhaseDownloads.PYTORCH -> "; AANets' aggregated backbone after phase 0 and FOSTER's two-extractor"
-                            + " network have no PyTorch layout)";
+                    case PhaseDownloads.SYNTHETIC ->
+                        "; only abd and deepinversion dream, after every phase but the last)";
+                    case PhaseDownloads.PYTORCH ->
+                        "; AANets' aggregated backbone after phase 0 and FOSTER's two-extractor"
+                                + " network have no PyTorch layout)";
                     default -> ")";
                 });
     }

@@ -41,7 +41,8 @@ public class CheckpointUploads {
     private final ObjectMapper json;
     private final long maxBytes;
 
-    public CheckpointUploads(ArtifactsProperties artifacts, LimitsProperties limits, JdbcTemplate jdbc, ObjectMapper json) {
+    public CheckpointUploads(
+            ArtifactsProperties artifacts, LimitsProperties limits, JdbcTemplate jdbc, ObjectMapper json) {
         this.root = artifacts.dir().toAbsolutePath().normalize();
         this.jdbc = jdbc;
         this.json = json;
@@ -49,7 +50,8 @@ public class CheckpointUploads {
     }
 
     /** What the API says about an upload. */
-    public record Upload(UUID id, long sizeBytes, String sha256, List<TensorView> tensors, Map<String, String> metadata) {}
+    public record Upload(
+            UUID id, long sizeBytes, String sha256, List<TensorView> tensors, Map<String, String> metadata) {}
 
     public record TensorView(String name, String dtype, List<Long> shape) {}
 
@@ -69,7 +71,8 @@ public class CheckpointUploads {
                 size = copyAtMost(body, out, maxBytes);
             }
             if (size > maxBytes) {
-                throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
+                throw new ApiException(
+                        ProblemType.PAYLOAD_TOO_LARGE,
                         "The checkpoint has more than " + maxBytes + " bytes; at most " + maxBytes + " are accepted.");
             }
             CheckpointFiles.Header header;
@@ -77,17 +80,26 @@ public class CheckpointUploads {
                 header = CheckpointFiles.readHeader(partial);
             } catch (CheckpointFiles.MalformedException e) {
                 String field = e.tensor() == null ? "body" : e.tensor();
-                throw new ApiException(ProblemType.MALFORMED_REQUEST, "Not a usable safetensors file: " + e.getMessage(),
+                throw new ApiException(
+                        ProblemType.MALFORMED_REQUEST,
+                        "Not a usable safetensors file: " + e.getMessage(),
                         List.of(new FieldProblem(field, e.getMessage())));
             }
             UUID id = UUID.randomUUID();
             String relative = DIRECTORY + "/" + id + EXTENSION;
-            Upload upload = new Upload(id, size, HexFormat.of().formatHex(digest.digest()), views(header), header.metadata());
+            Upload upload =
+                    new Upload(id, size, HexFormat.of().formatHex(digest.digest()), views(header), header.metadata());
             Path kept = root.resolve(relative);
             Files.move(partial, kept, StandardCopyOption.ATOMIC_MOVE);
             try {
-                jdbc.update("insert into checkpoints (id, owner_key, path, size_bytes, sha256, summary) values (?, ?, ?, ?, ?, ?)",
-                        id, owner, relative, size, upload.sha256(), json.writeValueAsString(upload));
+                jdbc.update(
+                        "insert into checkpoints (id, owner_key, path, size_bytes, sha256, summary) values (?, ?, ?, ?, ?, ?)",
+                        id,
+                        owner,
+                        relative,
+                        size,
+                        upload.sha256(),
+                        json.writeValueAsString(upload));
             } catch (RuntimeException e) {
                 Files.deleteIfExists(kept);
                 throw e;
@@ -100,9 +112,15 @@ public class CheckpointUploads {
 
     /** The upload, if it exists and belongs to {@code owner} (null: keys are off). */
     public Optional<Upload> find(UUID id, String owner) {
-        return jdbc.query("select summary from checkpoints where id = ? and owner_key is not distinct from ?",
-                        (rs, n) -> rs.getString(1), id, owner)
-                .stream().findFirst().map(summary -> json.readValue(summary, Upload.class));
+        return jdbc
+                .query(
+                        "select summary from checkpoints where id = ? and owner_key is not distinct from ?",
+                        (rs, n) -> rs.getString(1),
+                        id,
+                        owner)
+                .stream()
+                .findFirst()
+                .map(summary -> json.readValue(summary, Upload.class));
     }
 
     /**
@@ -111,7 +129,9 @@ public class CheckpointUploads {
      * @throws ApiException 400 on {@code model.init.checkpoint}
      */
     public void requireOwn(ExperimentSpec spec, String owner) {
-        if (spec.model() == null || spec.model().init() == null || spec.model().init().checkpoint() == null) {
+        if (spec.model() == null
+                || spec.model().init() == null
+                || spec.model().init().checkpoint() == null) {
             return;
         }
         String name = spec.model().init().checkpoint();
@@ -143,7 +163,9 @@ public class CheckpointUploads {
     }
 
     private static List<TensorView> views(CheckpointFiles.Header header) {
-        return header.tensors().stream().map(tensor -> new TensorView(tensor.name(), tensor.dtype(), tensor.shape())).toList();
+        return header.tensors().stream()
+                .map(tensor -> new TensorView(tensor.name(), tensor.dtype(), tensor.shape()))
+                .toList();
     }
 
     /** Copies up to {@code limit} + 1 bytes: a result above {@code limit} means the body was longer. */

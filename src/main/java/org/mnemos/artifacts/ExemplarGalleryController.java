@@ -46,6 +46,7 @@ public class ExemplarGalleryController {
 
     /** Zips up to this size are kept decoded in memory; larger ones are scanned per request. */
     private static final long CACHEABLE_ZIP_BYTES = 16L << 20;
+
     private static final int CACHED_ZIPS = 4;
     /** An image's views: each is the manifest field naming its PNG in the zip, and its URL name. */
     private static final List<String> VIEWS = List.of("heatmap", "original");
@@ -66,20 +67,26 @@ public class ExemplarGalleryController {
         this.json = json;
     }
 
-    @GetMapping(path = "/api/v1/experiments/{id}/phases/{index}/exemplars/images", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "The exemplars of a completed phase as JSON, each with the URL of its PNG",
+    @GetMapping(
+            path = "/api/v1/experiments/{id}/phases/{index}/exemplars/images",
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(
+            summary = "The exemplars of a completed phase as JSON, each with the URL of its PNG",
             description = "The exemplar zip's manifest (classes, counts, storage, image size, and per image its label, "
                     + "class name, source index and kind: real, optimized, compressed or synthetic; a compressed image's box "
                     + "(top, bottom, left, right; bottom and right exclusive) and compression rate) with a url per image, "
                     + "and heatmapUrl (the CAM heatmap its box came from, kept for a few compressed exemplars per class) and "
                     + "originalUrl (the training image an optimized exemplar was made from) where the zip holds them.")
-    @ApiResponse(responseCode = "200", description = "The listing", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
-            schema = @Schema(type = "object")))
+    @ApiResponse(
+            responseCode = "200",
+            description = "The listing",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object")))
     @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)", content = @Content)
     public ResponseEntity<JsonNode> exemplarListing(
             @PathVariable UUID id,
             @PathVariable int index,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) throws IOException {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
+            throws IOException {
         ArtifactStore.ArtifactRecord zip = exemplarZip(id, index);
         String etag = "\"" + zip.sha256() + "-listing\"";
         if (etag.equals(ifNoneMatch)) {
@@ -96,45 +103,70 @@ public class ExemplarGalleryController {
                 }
             }
         }
-        return ResponseEntity.ok().eTag(etag).cacheControl(CacheControl.noCache()).body(manifest);
+        return ResponseEntity.ok()
+                .eTag(etag)
+                .cacheControl(CacheControl.noCache())
+                .body(manifest);
     }
 
-    @GetMapping(path = "/api/v1/experiments/{id}/phases/{index}/exemplars/images/{image}.png", produces = MediaType.IMAGE_PNG_VALUE)
+    @GetMapping(
+            path = "/api/v1/experiments/{id}/phases/{index}/exemplars/images/{image}.png",
+            produces = MediaType.IMAGE_PNG_VALUE)
     @Operation(summary = "One exemplar of a completed phase as PNG (the index of the listing)")
-    @ApiResponse(responseCode = "200", description = "The image", content = @Content(mediaType = MediaType.IMAGE_PNG_VALUE,
-            schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(
+            responseCode = "200",
+            description = "The image",
+            content =
+                    @Content(
+                            mediaType = MediaType.IMAGE_PNG_VALUE,
+                            schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)", content = @Content)
     public ResponseEntity<byte[]> exemplarImage(
             @PathVariable UUID id,
             @PathVariable int index,
             @PathVariable int image,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) throws IOException {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
+            throws IOException {
         ArtifactStore.ArtifactRecord zip = exemplarZip(id, index);
         String etag = "\"" + zip.sha256() + "-" + image + "\"";
         if (etag.equals(ifNoneMatch)) {
             return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
         }
         byte[] png = entry(zip, listed(zip, id, index, image).get("file").asString());
-        return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).eTag(etag).cacheControl(CacheControl.noCache()).body(png);
+        return ResponseEntity.ok()
+                .contentType(MediaType.IMAGE_PNG)
+                .eTag(etag)
+                .cacheControl(CacheControl.noCache())
+                .body(png);
     }
 
-    @GetMapping(path = "/api/v1/experiments/{id}/phases/{index}/exemplars/images/{image}/{view}.png",
+    @GetMapping(
+            path = "/api/v1/experiments/{id}/phases/{index}/exemplars/images/{image}/{view}.png",
             produces = MediaType.IMAGE_PNG_VALUE)
-    @Operation(summary = "A view of one exemplar as PNG: heatmap (compressed exemplars) or original (optimized exemplars)",
-            description = "heatmap: the CAM heatmap (blue 0 to red 1) the exemplar's compression box was cut from; original: "
-                    + "the training image the optimized exemplar was made from. The listing's heatmapUrl and originalUrl "
-                    + "name the views an image has; any other is a 404 problem.")
-    @ApiResponse(responseCode = "200", description = "The view", content = @Content(mediaType = MediaType.IMAGE_PNG_VALUE,
-            schema = @Schema(type = "string", format = "binary")))
+    @Operation(
+            summary = "A view of one exemplar as PNG: heatmap (compressed exemplars) or original (optimized exemplars)",
+            description =
+                    "heatmap: the CAM heatmap (blue 0 to red 1) the exemplar's compression box was cut from; original: "
+                            + "the training image the optimized exemplar was made from. The listing's heatmapUrl and originalUrl "
+                            + "name the views an image has; any other is a 404 problem.")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The view",
+            content =
+                    @Content(
+                            mediaType = MediaType.IMAGE_PNG_VALUE,
+                            schema = @Schema(type = "string", format = "binary")))
     @ApiResponse(responseCode = "304", description = "Not modified (If-None-Match)", content = @Content)
     public ResponseEntity<byte[]> exemplarView(
             @PathVariable UUID id,
             @PathVariable int index,
             @PathVariable int image,
             @PathVariable @Parameter(schema = @Schema(allowableValues = {"heatmap", "original"})) String view,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) throws IOException {
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
+            throws IOException {
         if (!VIEWS.contains(view)) {
-            throw Problems.notFound("An exemplar has no view '" + view + "'; the views are " + String.join(", ", VIEWS));
+            throw Problems.notFound(
+                    "An exemplar has no view '" + view + "'; the views are " + String.join(", ", VIEWS));
         }
         ArtifactStore.ArtifactRecord zip = exemplarZip(id, index);
         String etag = "\"" + zip.sha256() + "-" + image + "-" + view + "\"";
@@ -143,10 +175,15 @@ public class ExemplarGalleryController {
         }
         JsonNode entry = listed(zip, id, index, image);
         if (!entry.hasNonNull(view)) {
-            throw Problems.notFound("Exemplar " + image + " of phase " + index + " of experiment " + id + " has no " + view + " view");
+            throw Problems.notFound(
+                    "Exemplar " + image + " of phase " + index + " of experiment " + id + " has no " + view + " view");
         }
         byte[] png = entry(zip, entry.get(view).asString());
-        return ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).eTag(etag).cacheControl(CacheControl.noCache()).body(png);
+        return ResponseEntity.ok()
+                .contentType(MediaType.IMAGE_PNG)
+                .eTag(etag)
+                .cacheControl(CacheControl.noCache())
+                .body(png);
     }
 
     /** Image {@code image}'s manifest entry, or a 404 problem. */
@@ -166,7 +203,8 @@ public class ExemplarGalleryController {
 
     private ArtifactStore.ArtifactRecord exemplarZip(UUID id, int index) {
         return store.find(id, index, PhaseDownloads.EXEMPLARS).orElseThrow(() -> {
-            Boolean exists = jdbc.queryForObject("select exists(select 1 from experiments where id = ?)", Boolean.class, id);
+            Boolean exists =
+                    jdbc.queryForObject("select exists(select 1 from experiments where id = ?)", Boolean.class, id);
             if (!Boolean.TRUE.equals(exists)) {
                 return Problems.notFound("Experiment " + id + " does not exist");
             }
@@ -205,7 +243,8 @@ public class ExemplarGalleryController {
 
     private Map<String, byte[]> readAll(ArtifactStore.ArtifactRecord zip) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
-        try (InputStream raw = store.open(zip); ZipInputStream in = new ZipInputStream(raw)) {
+        try (InputStream raw = store.open(zip);
+                ZipInputStream in = new ZipInputStream(raw)) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
                 // values.npy is for numpy users; the gallery needs the manifest and the PNGs only
                 if (!entry.isDirectory() && !entry.getName().equals(PhaseDownloads.VALUES)) {

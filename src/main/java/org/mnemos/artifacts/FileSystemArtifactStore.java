@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -69,7 +69,8 @@ public class FileSystemArtifactStore implements ArtifactStore {
             MessageDigest sha256 = sha256();
             CountingOutputStream counter;
             try (OutputStream out = new DigestOutputStream(
-                    counter = new CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(partial))), sha256)) {
+                    counter = new CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(partial))),
+                    sha256)) {
                 if (directory) {
                     Zips.zipDirectory(source, out);
                 } else {
@@ -78,12 +79,22 @@ public class FileSystemArtifactStore implements ArtifactStore {
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             ArtifactRecord record = new ArtifactRecord(
-                    experimentId, phaseIndex, kind, relative, counter.count, HexFormat.of().formatHex(sha256.digest()));
+                    experimentId,
+                    phaseIndex,
+                    kind,
+                    relative,
+                    counter.count,
+                    HexFormat.of().formatHex(sha256.digest()));
             jdbc.update(
                     "insert into artifacts (experiment_id, phase_index, kind, path, size_bytes, sha256) values (?, ?, ?, ?, ?, ?)"
                             + " on conflict (experiment_id, phase_index, kind) do update set path = excluded.path,"
                             + " size_bytes = excluded.size_bytes, sha256 = excluded.sha256, created_at = now()",
-                    experimentId, phaseIndex, kind, relative, record.sizeBytes(), record.sha256());
+                    experimentId,
+                    phaseIndex,
+                    kind,
+                    relative,
+                    record.sizeBytes(),
+                    record.sha256());
             return record;
         } finally {
             Files.deleteIfExists(partial);
@@ -92,7 +103,8 @@ public class FileSystemArtifactStore implements ArtifactStore {
 
     @Override
     public Optional<ArtifactRecord> find(UUID experimentId, int phaseIndex, String kind) {
-        return jdbc.query(
+        return jdbc
+                .query(
                         "select path, size_bytes, sha256 from artifacts where experiment_id = ? and phase_index = ? and kind = ?",
                         (rs, row) -> new ArtifactRecord(
                                 experimentId, phaseIndex, kind, rs.getString(1), rs.getLong(2), rs.getString(3)),
@@ -132,10 +144,11 @@ public class FileSystemArtifactStore implements ArtifactStore {
                 "select phase_index, kind, path, size_bytes, sha256 from artifacts where experiment_id = ? and phase_index <= ?"
                         + " order by phase_index, kind",
                 (rs, row) -> new Shared(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)),
-                from, lastPhase);
+                from,
+                lastPhase);
         for (Shared artifact : shared) {
-            Path source = locate(new ArtifactRecord(from, artifact.phase(), artifact.kind(), artifact.path(), artifact.size(),
-                    artifact.sha256()));
+            Path source = locate(new ArtifactRecord(
+                    from, artifact.phase(), artifact.kind(), artifact.path(), artifact.size(), artifact.sha256()));
             String relative = to + "/" + artifact.phase() + "/" + source.getFileName();
             Path target = root.resolve(relative);
             Files.createDirectories(target.getParent());
@@ -145,8 +158,14 @@ public class FileSystemArtifactStore implements ArtifactStore {
                 // a store spread over file systems (or one without links): the bytes, copied
                 Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            jdbc.update("insert into artifacts (experiment_id, phase_index, kind, path, size_bytes, sha256) values (?, ?, ?, ?, ?, ?)",
-                    to, artifact.phase(), artifact.kind(), relative, artifact.size(), artifact.sha256());
+            jdbc.update(
+                    "insert into artifacts (experiment_id, phase_index, kind, path, size_bytes, sha256) values (?, ?, ?, ?, ?, ?)",
+                    to,
+                    artifact.phase(),
+                    artifact.kind(),
+                    relative,
+                    artifact.size(),
+                    artifact.sha256());
         }
     }
 

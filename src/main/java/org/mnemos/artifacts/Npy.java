@@ -18,11 +18,12 @@ final class Npy {
     static byte[] floats(float[] values, boolean half, int... shape) {
         long count = Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b);
         if (count != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not hold " + values.length + " values");
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " does not hold " + values.length + " values");
         }
         String dims = Arrays.stream(shape).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-        String dict = "{'descr': '" + (half ? "<f2" : "<f4") + "', 'fortran_order': False, 'shape': ("
-                + dims + (shape.length == 1 ? "," : "") + "), }";
+        String dict = "{'descr': '" + (half ? "<f2" : "<f4") + "', 'fortran_order': False, 'shape': (" + dims
+                + (shape.length == 1 ? "," : "") + "), }";
         // magic + 2-byte length + dict + padding + newline, a multiple of 64 bytes
         int unpadded = MAGIC.length + 2 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";

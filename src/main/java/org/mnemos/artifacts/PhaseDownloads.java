@@ -53,6 +53,7 @@ public class PhaseDownloads implements PhaseArtifacts {
     public static final String PYTORCH = "pytorch";
     /** The dreams of a data-free method's generator after the phase (ABD, DeepInversion). */
     public static final String SYNTHETIC = "synthetic";
+
     static final String MANIFEST = "manifest.json";
     static final String VALUES = "values.npy";
 
@@ -93,7 +94,8 @@ public class PhaseDownloads implements PhaseArtifacts {
      * state the phase already stored, so a state it cannot read (logged) leaves the phase complete
      * without it; the download then answers 404.
      */
-    private void storePyTorchCheckpoint(UUID experimentId, int phase, RunPlan plan, Path stateDir, Path target) throws IOException {
+    private void storePyTorchCheckpoint(UUID experimentId, int phase, RunPlan plan, Path stateDir, Path target)
+            throws IOException {
         try {
             Optional<String> unsupported = PyTorchCheckpoint.writeIfSupported(stateDir, plan, phase, json, target);
             if (unsupported.isPresent()) {
@@ -101,7 +103,11 @@ public class PhaseDownloads implements PhaseArtifacts {
                 return;
             }
         } catch (RuntimeException | IOException e) {
-            log.warn("Phase {} of {}: the PyTorch checkpoint could not be written: {}", phase, experimentId, e.toString());
+            log.warn(
+                    "Phase {} of {}: the PyTorch checkpoint could not be written: {}",
+                    phase,
+                    experimentId,
+                    e.toString());
             return;
         }
         store.store(experimentId, phase, PYTORCH, target);
@@ -127,8 +133,10 @@ public class PhaseDownloads implements PhaseArtifacts {
                 int label = set.label(i);
                 String className = className(plan, label);
                 int source = set.sourceIndex(i);
-                String file = label + "-" + sanitise(className) + "/" + (source >= 0 ? source : "synthetic-" + i) + ".png";
-                Zips.addEntry(zip, file, png(set.pixels(), i * set.imageBytes(), set.height(), set.width(), set.channels()));
+                String file =
+                        label + "-" + sanitise(className) + "/" + (source >= 0 ? source : "synthetic-" + i) + ".png";
+                Zips.addEntry(
+                        zip, file, png(set.pixels(), i * set.imageBytes(), set.height(), set.width(), set.channels()));
                 counts.merge(label, 1, Integer::sum);
                 Map<String, Object> image = new LinkedHashMap<>();
                 image.put("file", file);
@@ -167,7 +175,11 @@ public class PhaseDownloads implements PhaseArtifacts {
             Map<String, Object> manifest = new LinkedHashMap<>(extra);
             manifest.put("phase", phase);
             manifest.put("classes", classesSeen(plan, phase));
-            manifest.put("classNames", classesSeen(plan, phase).stream().map(l -> className(plan, l)).toList());
+            manifest.put(
+                    "classNames",
+                    classesSeen(plan, phase).stream()
+                            .map(l -> className(plan, l))
+                            .toList());
             manifest.put("counts", counts);
             manifest.put("exemplarCount", set.size());
             manifest.put("memoryBytes", set.memoryBytes());
@@ -177,8 +189,16 @@ public class PhaseDownloads implements PhaseArtifacts {
                 manifest.put("compressionRatio", set.compressionRatio());
             }
             if (set.values() != null) {
-                Zips.addEntry(zip, VALUES, Npy.floats(set.values(), set.storage().equals("float16"), set.size(), set.height(),
-                        set.width(), set.channels()));
+                Zips.addEntry(
+                        zip,
+                        VALUES,
+                        Npy.floats(
+                                set.values(),
+                                set.storage().equals("float16"),
+                                set.size(),
+                                set.height(),
+                                set.width(),
+                                set.channels()));
                 manifest.put("values", VALUES);
             }
             manifest.put("height", set.height());
@@ -193,7 +213,9 @@ public class PhaseDownloads implements PhaseArtifacts {
         Map<String, String> sha256 = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(stateDir)) {
             for (Path file : walk.filter(Files::isRegularFile).toList()) {
-                String name = stateDir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                String name = stateDir.relativize(file)
+                        .toString()
+                        .replace(file.getFileSystem().getSeparator(), "/");
                 if (name.equals(MANIFEST)) {
                     throw new IOException("The state directory already holds a " + MANIFEST);
                 }
@@ -214,9 +236,12 @@ public class PhaseDownloads implements PhaseArtifacts {
         manifest.put("phase", phase);
         manifest.put("model", plan.spec().model());
         manifest.put("classes", classesSeen(plan, phase));
-        manifest.put("classNames", classesSeen(plan, phase).stream().map(l -> className(plan, l)).toList());
+        manifest.put(
+                "classNames",
+                classesSeen(plan, phase).stream().map(l -> className(plan, l)).toList());
         manifest.put("classOrder", plan.classOrder());
-        List<String> hash = jdbc.queryForList("select spec_hash from experiments where id = ?", String.class, experimentId);
+        List<String> hash =
+                jdbc.queryForList("select spec_hash from experiments where id = ?", String.class, experimentId);
         manifest.put("specHash", hash.isEmpty() ? null : hash.get(0));
         manifest.put("djlVersion", Engine.getDjlVersion());
         manifest.put("engine", "PyTorch");
@@ -226,7 +251,9 @@ public class PhaseDownloads implements PhaseArtifacts {
 
     /** Original labels of phases 0..phase, in the order the head's outputs were added. */
     static List<Integer> classesSeen(RunPlan plan, int phase) {
-        return plan.phases().subList(0, phase + 1).stream().flatMap(List::stream).toList();
+        return plan.phases().subList(0, phase + 1).stream()
+                .flatMap(List::stream)
+                .toList();
     }
 
     private static String className(RunPlan plan, int label) {
@@ -234,7 +261,8 @@ public class PhaseDownloads implements PhaseArtifacts {
     }
 
     static String sanitise(String name) {
-        String clean = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "_").replaceAll("^[._]+", "");
+        String clean =
+                name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "_").replaceAll("^[._]+", "");
         return clean.isEmpty() ? "class" : clean.substring(0, Math.min(clean.length(), 64));
     }
 
@@ -288,7 +316,8 @@ public class PhaseDownloads implements PhaseArtifacts {
 
     private static void deleteQuietly(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary directory; the OS cleans it eventually
         }

@@ -9,8 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -66,8 +66,15 @@ final class AanetsBench {
      * @param maxMinutes stop starting seeds once another seed, as long as the longest so far, would
      *     end past this many minutes from the start (0: no limit); the tables then cover the seeds done
      */
-    static void table(Path data, List<String> methods, List<String> arms, List<Long> seeds, Double fusionLr, double maxMinutes,
-            Smoke smoke) throws IOException {
+    static void table(
+            Path data,
+            List<String> methods,
+            List<String> arms,
+            List<Long> seeds,
+            Double fusionLr,
+            double maxMinutes,
+            Smoke smoke)
+            throws IOException {
         long benchStart = System.nanoTime();
         double longestSeed = 0;
         Path work = Files.createTempDirectory("mnemos-aanets");
@@ -76,14 +83,26 @@ final class AanetsBench {
             // a cut-down protocol: the first images of each class, as the compression bench takes them
             root = work.resolve("data");
             var splits = new DatasetCatalog(new DataRoots(List.of(data))).load(DatasetSpec.named("fashion-mnist"));
-            CompressionBench.writeIdx(root.resolve("fashion-mnist"), "train", CompressionBench.firstPerClass(splits.train(), smoke.trainPerClass()));
-            CompressionBench.writeIdx(root.resolve("fashion-mnist"), "t10k", CompressionBench.firstPerClass(splits.test(), smoke.testPerClass()));
+            CompressionBench.writeIdx(
+                    root.resolve("fashion-mnist"),
+                    "train",
+                    CompressionBench.firstPerClass(splits.train(), smoke.trainPerClass()));
+            CompressionBench.writeIdx(
+                    root.resolve("fashion-mnist"),
+                    "t10k",
+                    CompressionBench.firstPerClass(splits.test(), smoke.testPerClass()));
         }
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(root))));
-        System.out.printf("## AANets on Split-Fashion-MNIST (%s): ResNet-8, cosine head, B5 + 5 phases of 1 class "
-                + "(class order seed %d), %d epochs per phase, memory %d in total, fusion lr %s, seeds %s; load average at start %s%n%n",
-                smoke.isFull() ? "issue 21 protocol" : "SMOKE RUN, cut-down protocol: " + smoke, CLASS_ORDER_SEED, smoke.epochs(), MEMORY,
-                fusionLr == null ? "derived (default)" : fusionLr, seeds, loadAverage());
+        System.out.printf(
+                "## AANets on Split-Fashion-MNIST (%s): ResNet-8, cosine head, B5 + 5 phases of 1 class "
+                        + "(class order seed %d), %d epochs per phase, memory %d in total, fusion lr %s, seeds %s; load average at start %s%n%n",
+                smoke.isFull() ? "issue 21 protocol" : "SMOKE RUN, cut-down protocol: " + smoke,
+                CLASS_ORDER_SEED,
+                smoke.epochs(),
+                MEMORY,
+                fusionLr == null ? "derived (default)" : fusionLr,
+                seeds,
+                loadAverage());
         System.out.printf("Runs in %s%n%n", work);
         for (String method : methods) {
             Map<String, List<LocalRun.Result>> results = new LinkedHashMap<>();
@@ -92,23 +111,36 @@ final class AanetsBench {
             for (long seed : seeds) {
                 double elapsed = (System.nanoTime() - benchStart) / 60e9;
                 if (maxMinutes > 0 && elapsed + longestSeed > maxMinutes) {
-                    System.out.printf("(stopped before seed %d: %.1f min elapsed, a seed takes up to %.1f min, limit %.0f min)%n%n",
+                    System.out.printf(
+                            "(stopped before seed %d: %.1f min elapsed, a seed takes up to %.1f min, limit %.0f min)%n%n",
                             seed, elapsed, longestSeed, maxMinutes);
                     break;
                 }
                 Path base = work.resolve(method + "-" + seed + "-phase0");
                 long start = System.nanoTime();
                 RunPlan basePlan = engine.plan(spec(method, seed, null, smoke.epochs()));
-                PhaseOutcome phase0 = engine.runPhase(basePlan, 0, null, base, Device.cpu(), p -> {}, CancellationSignal.NEVER);
+                PhaseOutcome phase0 =
+                        engine.runPhase(basePlan, 0, null, base, Device.cpu(), p -> {}, CancellationSignal.NEVER);
                 double phase0Seconds = (System.nanoTime() - start) / 1e9;
-                System.err.printf("%s seed %d phase 0: %.4f, %.0f s%n", method, seed, phase0.metrics().accuracy(), phase0Seconds);
+                System.err.printf(
+                        "%s seed %d phase 0: %.4f, %.0f s%n",
+                        method, seed, phase0.metrics().accuracy(), phase0Seconds);
                 for (String arm : arms) {
                     Path dir = work.resolve(method + "-" + arm + "-" + seed);
-                    LocalRun.Result result = continueFrom(engine, spec(method, seed, aggregation(arm, fusionLr), smoke.epochs()), phase0, base, dir);
+                    LocalRun.Result result = continueFrom(
+                            engine, spec(method, seed, aggregation(arm, fusionLr), smoke.epochs()), phase0, base, dir);
                     results.computeIfAbsent(arm, a -> new ArrayList<>()).add(result);
-                    System.err.printf("%s %s seed %d: final %.4f, average %.4f, per phase %s, %.0f s after phase 0%n", method, arm, seed,
-                            result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
-                            levels(result.phases().stream().map(PhaseMetrics::accuracy).toList()), result.seconds());
+                    System.err.printf(
+                            "%s %s seed %d: final %.4f, average %.4f, per phase %s, %.0f s after phase 0%n",
+                            method,
+                            arm,
+                            seed,
+                            result.summary().lastAccuracy(),
+                            result.summary().averageIncrementalAccuracy(),
+                            levels(result.phases().stream()
+                                    .map(PhaseMetrics::accuracy)
+                                    .toList()),
+                            result.seconds());
                     if (arm.equals("learned")) {
                         trajectories.add(trajectory(seed, result.phases()));
                         branches.add(branchAccuracies(engine, result.plan(), dir, seed));
@@ -120,40 +152,66 @@ final class AanetsBench {
                 longestSeed = Math.max(longestSeed, (System.nanoTime() - start) / 60e9);
             }
             System.out.printf("### %s%n%n", method);
-            System.out.println("| arm | final accuracy | average incremental accuracy | wall time per run (phases 1-5) |");
+            System.out.println(
+                    "| arm | final accuracy | average incremental accuracy | wall time per run (phases 1-5) |");
             System.out.println("|---|---:|---:|---:|");
-            results.forEach((arm, runs) -> System.out.printf("| %s | %s | %s | %.0f s |%n", arm,
+            results.forEach((arm, runs) -> System.out.printf(
+                    "| %s | %s | %s | %.0f s |%n",
+                    arm,
                     meanStd(runs.stream().map(r -> r.summary().lastAccuracy()).toList()),
-                    meanStd(runs.stream().map(r -> r.summary().averageIncrementalAccuracy()).toList()),
-                    runs.stream().mapToDouble(LocalRun.Result::seconds).average().orElse(0)));
+                    meanStd(runs.stream()
+                            .map(r -> r.summary().averageIncrementalAccuracy())
+                            .toList()),
+                    runs.stream()
+                            .mapToDouble(LocalRun.Result::seconds)
+                            .average()
+                            .orElse(0)));
             System.out.println();
             if (results.containsKey("single")) {
-                System.out.println("Paired differences against the single network (same seed, same phase 0), mean [95 % t-interval]:");
+                System.out.println(
+                        "Paired differences against the single network (same seed, same phase 0), mean [95 % t-interval]:");
                 System.out.println();
                 System.out.println("| arm − single | final accuracy | average incremental accuracy |");
                 System.out.println("|---|---:|---:|");
                 for (String arm : results.keySet()) {
                     if (!arm.equals("single")) {
-                        System.out.printf("| %s − single | %s | %s |%n", arm,
-                                paired(results.get(arm), results.get("single"), r -> r.summary().lastAccuracy()),
-                                paired(results.get(arm), results.get("single"), r -> r.summary().averageIncrementalAccuracy()));
+                        System.out.printf(
+                                "| %s − single | %s | %s |%n",
+                                arm,
+                                paired(
+                                        results.get(arm),
+                                        results.get("single"),
+                                        r -> r.summary().lastAccuracy()),
+                                paired(
+                                        results.get(arm),
+                                        results.get("single"),
+                                        r -> r.summary().averageIncrementalAccuracy()));
                     }
                 }
                 if (results.containsKey("learned") && results.containsKey("fixed")) {
-                    System.out.printf("| learned − fixed | %s | %s |%n",
-                            paired(results.get("learned"), results.get("fixed"), r -> r.summary().lastAccuracy()),
-                            paired(results.get("learned"), results.get("fixed"), r -> r.summary().averageIncrementalAccuracy()));
+                    System.out.printf(
+                            "| learned − fixed | %s | %s |%n",
+                            paired(
+                                    results.get("learned"),
+                                    results.get("fixed"),
+                                    r -> r.summary().lastAccuracy()),
+                            paired(
+                                    results.get("learned"),
+                                    results.get("fixed"),
+                                    r -> r.summary().averageIncrementalAccuracy()));
                 }
                 System.out.println();
             }
             if (!trajectories.isEmpty()) {
-                System.out.println("α per level (stem + stage 1, stage 2, stage 3 + pooling) after the first and the last epoch of "
-                        + "each phase, the learning rate the phase derived and its α steps; largest |α − 0.5| by the end of phase 2:");
+                System.out.println(
+                        "α per level (stem + stage 1, stage 2, stage 3 + pooling) after the first and the last epoch of "
+                                + "each phase, the learning rate the phase derived and its α steps; largest |α − 0.5| by the end of phase 2:");
                 System.out.println();
                 trajectories.forEach(System.out::println);
                 System.out.println();
-                System.out.println("CNN accuracy of the last phase's network with the learned α, and with every α forced to 1 "
-                        + "(stable branch only) or 0 (plastic branch only):");
+                System.out.println(
+                        "CNN accuracy of the last phase's network with the learned α, and with every α forced to 1 "
+                                + "(stable branch only) or 0 (plastic branch only):");
                 System.out.println();
                 branches.forEach(System.out::println);
                 System.out.println();
@@ -162,15 +220,16 @@ final class AanetsBench {
     }
 
     /** Phases 1 to the last of {@code spec}, starting from the shared phase 0 in {@code base}. */
-    private static LocalRun.Result continueFrom(CilEngine engine, ExperimentSpec spec, PhaseOutcome phase0, Path base, Path dir)
-            throws IOException {
+    private static LocalRun.Result continueFrom(
+            CilEngine engine, ExperimentSpec spec, PhaseOutcome phase0, Path base, Path dir) throws IOException {
         long start = System.nanoTime();
         RunPlan plan = engine.plan(spec);
         List<PhaseMetrics> metrics = new ArrayList<>(List.of(phase0.metrics()));
         Path previous = base;
         for (int phase = 1; phase < plan.phaseCount(); phase++) {
             Path stateDir = Files.createDirectories(dir.resolve("phase-" + phase));
-            PhaseOutcome outcome = engine.runPhase(plan, phase, previous, stateDir, Device.cpu(), p -> {}, CancellationSignal.NEVER);
+            PhaseOutcome outcome =
+                    engine.runPhase(plan, phase, previous, stateDir, Device.cpu(), p -> {}, CancellationSignal.NEVER);
             metrics.add(outcome.metrics());
             previous = outcome.stateDir();
         }
@@ -187,7 +246,10 @@ final class AanetsBench {
     }
 
     /** Mean of the paired differences a − b with its 95 % t-interval (t, n − 1). */
-    private static String paired(List<LocalRun.Result> a, List<LocalRun.Result> b, java.util.function.ToDoubleFunction<LocalRun.Result> value) {
+    private static String paired(
+            List<LocalRun.Result> a,
+            List<LocalRun.Result> b,
+            java.util.function.ToDoubleFunction<LocalRun.Result> value) {
         int n = Math.min(a.size(), b.size());
         double[] d = new double[n];
         for (int i = 0; i < n; i++) {
@@ -197,7 +259,8 @@ final class AanetsBench {
         if (n < 2) {
             return String.format(Locale.ROOT, "%+.4f (n = 1, no interval)", mean);
         }
-        double sd = Math.sqrt(java.util.Arrays.stream(d).map(x -> (x - mean) * (x - mean)).sum() / (n - 1));
+        double sd = Math.sqrt(
+                java.util.Arrays.stream(d).map(x -> (x - mean) * (x - mean)).sum() / (n - 1));
         double half = (n - 1 <= T_975.length ? T_975[n - 2] : 1.96) * sd / Math.sqrt(n);
         return String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f] (n = %d)", mean, mean - half, mean + half, n);
     }
@@ -218,7 +281,10 @@ final class AanetsBench {
         int phase = plan.phaseCount() - 1;
         Path state = runDir.resolve("phase-" + phase);
         StringBuilder line = new StringBuilder("- seed " + seed + ":");
-        line.append(String.format(Locale.ROOT, " learned α %.3f;", engine.evaluate(plan, phase, state, Device.cpu()).cnnAccuracy()));
+        line.append(String.format(
+                Locale.ROOT,
+                " learned α %.3f;",
+                engine.evaluate(plan, phase, state, Device.cpu()).cnnAccuracy()));
         for (float alpha : new float[] {1f, 0f}) {
             Path variant = Files.createTempDirectory("mnemos-aanets-alpha");
             try (var files = Files.list(state)) {
@@ -233,12 +299,15 @@ final class AanetsBench {
                 for (Parameter weight : net.aggregationWeights()) {
                     manager.create(new float[] {alpha}).copyTo(weight.getArray());
                 }
-                try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(variant.resolve(PhaseState.MODEL_FILE)))) {
+                try (DataOutputStream out =
+                        new DataOutputStream(Files.newOutputStream(variant.resolve(PhaseState.MODEL_FILE)))) {
                     net.saveParameters(out);
                 }
             }
-            double accuracy = engine.evaluate(plan, phase, variant, Device.cpu()).cnnAccuracy();
-            line.append(String.format(Locale.ROOT, " α = %.0f (%s only) %.3f;", alpha, alpha == 1f ? "stable" : "plastic", accuracy));
+            double accuracy =
+                    engine.evaluate(plan, phase, variant, Device.cpu()).cnnAccuracy();
+            line.append(String.format(
+                    Locale.ROOT, " α = %.0f (%s only) %.3f;", alpha, alpha == 1f ? "stable" : "plastic", accuracy));
         }
         return line.toString();
     }
@@ -272,7 +341,10 @@ final class AanetsBench {
 
         @Override
         public String toString() {
-            return epochs + " epochs" + (trainPerClass == null ? "" : ", " + trainPerClass + " train / " + testPerClass + " test images per class");
+            return epochs + " epochs"
+                    + (trainPerClass == null
+                            ? ""
+                            : ", " + trainPerClass + " train / " + testPerClass + " test images per class");
         }
     }
 
@@ -286,8 +358,14 @@ final class AanetsBench {
                 new ModelSpec("resnet8", null, "cosine", aggregation, "projection"),
                 MethodSpec.named(method),
                 new MemorySpec("herding", null, MEMORY),
-                new TrainingSpec(epochs, null, 128, new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, null, null, null),
-                        new ScheduleSpec("multistep", List.of(Math.max(1, epochs / 2), Math.max(1, epochs * 3 / 4)), 0.1), true));
+                new TrainingSpec(
+                        epochs,
+                        null,
+                        128,
+                        new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, null, null, null),
+                        new ScheduleSpec(
+                                "multistep", List.of(Math.max(1, epochs / 2), Math.max(1, epochs * 3 / 4)), 0.1),
+                        true));
     }
 
     /** α after the first and the last epoch of each phase, the phase's learning rate and steps, and the drift by phase 2. */
@@ -300,8 +378,14 @@ final class AanetsBench {
                 continue;
             }
             List<List<Double>> alphas = report.weights();
-            line.append(String.format(Locale.ROOT, " phase %d %s → %s (lr %.3g, %d steps);", phase.phase(),
-                    levels(alphas.get(0)), levels(alphas.get(alphas.size() - 1)), report.fusionLr(), report.steps()));
+            line.append(String.format(
+                    Locale.ROOT,
+                    " phase %d %s → %s (lr %.3g, %d steps);",
+                    phase.phase(),
+                    levels(alphas.get(0)),
+                    levels(alphas.get(alphas.size() - 1)),
+                    report.fusionLr(),
+                    report.steps()));
             if (phase.phase() <= 2) {
                 for (List<Double> epoch : alphas) {
                     for (double alpha : epoch) {
@@ -310,16 +394,20 @@ final class AanetsBench {
                 }
             }
         }
-        return line.append(String.format(Locale.ROOT, " max |α − 0.5| through phase 2: %.4f", drift)).toString();
+        return line.append(String.format(Locale.ROOT, " max |α − 0.5| through phase 2: %.4f", drift))
+                .toString();
     }
 
     private static String levels(List<Double> alphas) {
-        return alphas.stream().map(a -> String.format(Locale.ROOT, "%.4f", a)).collect(Collectors.joining("/", "(", ")"));
+        return alphas.stream()
+                .map(a -> String.format(Locale.ROOT, "%.4f", a))
+                .collect(Collectors.joining("/", "(", ")"));
     }
 
     private static String meanStd(List<Double> values) {
         double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        double squares = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+        double squares =
+                values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
         double std = values.size() > 1 ? Math.sqrt(squares / (values.size() - 1)) : 0;
         return String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
     }

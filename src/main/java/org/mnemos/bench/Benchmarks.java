@@ -84,7 +84,10 @@ public final class Benchmarks {
                     modesGiven = true;
                 }
                 case "--data" -> data = Path.of(args[++i]);
-                case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).map(Long::valueOf).toList();
+                case "--seeds" ->
+                    seeds = Arrays.stream(args[++i].split(","))
+                            .map(Long::valueOf)
+                            .toList();
                 case "--fusion-lr" -> fusionLr = Double.valueOf(args[++i]);
                 case "--arms" -> arms = Arrays.asList(args[++i].split(","));
                 case "--max-minutes" -> maxMinutes = Double.parseDouble(args[++i]);
@@ -100,46 +103,130 @@ public final class Benchmarks {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--meta-iters" -> metaIters = Integer.valueOf(args[++i]);
                 case "--spec" -> specFile = Path.of(args[++i]);
-                case "--spatial-weights" -> spatialWeights = Arrays.stream(args[++i].split(",")).map(Double::valueOf).toList();
+                case "--spatial-weights" ->
+                    spatialWeights = Arrays.stream(args[++i].split(","))
+                            .map(Double::valueOf)
+                            .toList();
                 default -> parts.add(args[i]);
             }
         }
         if (parts.isEmpty()) {
             parts = List.of("throughput", "mnist", "fashion-mnist");
         }
-        System.out.printf("# Mnemos benchmarks%n%nMachine: %d cores, %s %s, Java %s, DJL %s, PyTorch %s%n%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
-                System.getProperty("java.version"), Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion());
+        System.out.printf(
+                "# Mnemos benchmarks%n%nMachine: %d cores, %s %s, Java %s, DJL %s, PyTorch %s%n%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                System.getProperty("java.version"),
+                Engine.getDjlVersion(),
+                Engine.getEngine("PyTorch").getVersion());
         for (String part : parts) {
             switch (part) {
                 case "throughput" -> throughput();
                 case "gpu" -> GpuBench.run(data, steps, trainPerClass == null ? 500 : trainPerClass);
-                case "mnist", "fashion-mnist" -> table(part, data, iterations, methods == null
-                        ? Parts.methods().stream().filter(m -> !m.isDataFree() && !m.name().equals("foster")).map(m -> m.name()).toList()
-                        : methods);
-                case "dfcil-mnist", "dfcil-fashion-mnist" -> DfcilBench.table(data, part.substring("dfcil-".length()),
-                        iterations, inversionIterations, methods == null ? DfcilBench.METHODS : methods, seeds);
-                case "abd-5-5", "abd-4-3-3" -> DfcilBench.protocol(data, part, datasets, methods == null ? DfcilBench.PROTOCOL_METHODS : methods, seeds, iterations, inversionIterations);
-                case "mnemonics" -> MnemonicsBench.table(data, methods == null ? "icarl" : methods.get(0), modesGiven ? modes : MnemonicsBench.DEFAULT_ARMS, seeds);
-                case "mnemonics-example" -> MnemonicsBench.example(data, Path.of("examples/split-fashion-mnist-icarl-mnemonics.json"));
-                case "aanets" -> AanetsBench.table(data, methods == null ? List.of("lucir", "icarl") : methods, arms, seeds, fusionLr,
-                        maxMinutes, new AanetsBench.Smoke(epochs == null ? AanetsBench.Smoke.FULL.epochs() : epochs,
-                                trainPerClass, trainPerClass == null ? null : testPerClass));
-                case "foster" -> FosterBench.table(
-                        data, iterations, compressionEpochs, methods == null ? List.of("foster", "icarl") : methods, seeds);
-                case "compression" -> CompressionBench.table(data, datasets, methods == null ? List.of("icarl") : methods,
-                        variants, seeds, iterations, trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize,
-                        compressionEpochs);
-                case "compression-clutter" -> ClutterCompressionBench.table(data, methods == null ? List.of("icarl", "foster") : methods,
-                        variants, seeds, epochs == null ? 10 : epochs, trainPerClass == null ? 150 : trainPerClass, testPerClass, batchSize, compressionEpochs, metaIters);
+                case "mnist", "fashion-mnist" ->
+                    table(
+                            part,
+                            data,
+                            iterations,
+                            methods == null
+                                    ? Parts.methods().stream()
+                                            .filter(m ->
+                                                    !m.isDataFree() && !m.name().equals("foster"))
+                                            .map(m -> m.name())
+                                            .toList()
+                                    : methods);
+                case "dfcil-mnist", "dfcil-fashion-mnist" ->
+                    DfcilBench.table(
+                            data,
+                            part.substring("dfcil-".length()),
+                            iterations,
+                            inversionIterations,
+                            methods == null ? DfcilBench.METHODS : methods,
+                            seeds);
+                case "abd-5-5", "abd-4-3-3" ->
+                    DfcilBench.protocol(
+                            data,
+                            part,
+                            datasets,
+                            methods == null ? DfcilBench.PROTOCOL_METHODS : methods,
+                            seeds,
+                            iterations,
+                            inversionIterations);
+                case "mnemonics" ->
+                    MnemonicsBench.table(
+                            data,
+                            methods == null ? "icarl" : methods.get(0),
+                            modesGiven ? modes : MnemonicsBench.DEFAULT_ARMS,
+                            seeds);
+                case "mnemonics-example" ->
+                    MnemonicsBench.example(data, Path.of("examples/split-fashion-mnist-icarl-mnemonics.json"));
+                case "aanets" ->
+                    AanetsBench.table(
+                            data,
+                            methods == null ? List.of("lucir", "icarl") : methods,
+                            arms,
+                            seeds,
+                            fusionLr,
+                            maxMinutes,
+                            new AanetsBench.Smoke(
+                                    epochs == null ? AanetsBench.Smoke.FULL.epochs() : epochs,
+                                    trainPerClass,
+                                    trainPerClass == null ? null : testPerClass));
+                case "foster" ->
+                    FosterBench.table(
+                            data,
+                            iterations,
+                            compressionEpochs,
+                            methods == null ? List.of("foster", "icarl") : methods,
+                            seeds);
+                case "compression" ->
+                    CompressionBench.table(
+                            data,
+                            datasets,
+                            methods == null ? List.of("icarl") : methods,
+                            variants,
+                            seeds,
+                            iterations,
+                            trainPerClass == null ? 300 : trainPerClass,
+                            testPerClass,
+                            backbone,
+                            batchSize,
+                            compressionEpochs);
+                case "compression-clutter" ->
+                    ClutterCompressionBench.table(
+                            data,
+                            methods == null ? List.of("icarl", "foster") : methods,
+                            variants,
+                            seeds,
+                            epochs == null ? 10 : epochs,
+                            trainPerClass == null ? 150 : trainPerClass,
+                            testPerClass,
+                            batchSize,
+                            compressionEpochs,
+                            metaIters);
                 case "example" -> ExampleRun.run(data, specFile);
-                case "pytorch-interop" -> PyTorchInteropBench.table(
-                        data, iterations, System.getenv().getOrDefault("MNEMOS_INTEROP_PYTHON", "/usr/bin/python3"));
-                case "pod-spatial" -> PodSpatialBench.table(data, datasets, spatialWeights, seeds, iterations,
-                        trainPerClass == null ? 300 : trainPerClass, testPerClass, backbone, batchSize);
-                default -> throw new IllegalArgumentException(
-                        "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, "
-                                + "foster, compression, pod-spatial, pytorch-interop, dfcil-mnist, dfcil-fashion-mnist, gpu");
+                case "pytorch-interop" ->
+                    PyTorchInteropBench.table(
+                            data,
+                            iterations,
+                            System.getenv().getOrDefault("MNEMOS_INTEROP_PYTHON", "/usr/bin/python3"));
+                case "pod-spatial" ->
+                    PodSpatialBench.table(
+                            data,
+                            datasets,
+                            spatialWeights,
+                            seeds,
+                            iterations,
+                            trainPerClass == null ? 300 : trainPerClass,
+                            testPerClass,
+                            backbone,
+                            batchSize);
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown part " + part + "; allowed: throughput, mnist, fashion-mnist, mnemonics, aanets, "
+                                    + "foster, compression, pod-spatial, pytorch-interop, dfcil-mnist, dfcil-fashion-mnist, gpu");
             }
         }
     }
@@ -156,18 +243,35 @@ public final class Benchmarks {
 
     private static void table(String dataset, Path data, int iterations, List<String> methods) throws IOException {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
-        System.out.printf("## Split-%s, class-incremental, 5 phases of 2 classes, %d iterations per phase%n%n",
+        System.out.printf(
+                "## Split-%s, class-incremental, 5 phases of 2 classes, %d iterations per phase%n%n",
                 dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", iterations);
-        System.out.println("| method | final accuracy | average incremental accuracy | forgetting | accuracy per phase | wall time |");
+        System.out.println(
+                "| method | final accuracy | average incremental accuracy | forgetting | accuracy per phase | wall time |");
         System.out.println("|---|---:|---:|---:|---|---:|");
         Path work = Files.createTempDirectory("mnemos-bench");
         for (String method : methods) {
-            LocalRun.Result result = LocalRun.run(engine, splitSpec(dataset, method, iterations), work.resolve(dataset + "-" + method), Device.cpu(), p -> {});
-            String perPhase = String.join(" ", result.phases().stream().map(m -> String.format("%.3f", m.accuracy())).toList());
-            System.out.printf("| %s | %.3f | %.3f | %s | %s | %.0f s |%n",
-                    method, result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
-                    result.summary().forgetting() == null ? "-" : String.format("%.3f", result.summary().forgetting()),
-                    perPhase, result.seconds());
+            LocalRun.Result result = LocalRun.run(
+                    engine,
+                    splitSpec(dataset, method, iterations),
+                    work.resolve(dataset + "-" + method),
+                    Device.cpu(),
+                    p -> {});
+            String perPhase = String.join(
+                    " ",
+                    result.phases().stream()
+                            .map(m -> String.format("%.3f", m.accuracy()))
+                            .toList());
+            System.out.printf(
+                    "| %s | %.3f | %.3f | %s | %s | %.0f s |%n",
+                    method,
+                    result.summary().lastAccuracy(),
+                    result.summary().averageIncrementalAccuracy(),
+                    result.summary().forgetting() == null
+                            ? "-"
+                            : String.format("%.3f", result.summary().forgetting()),
+                    perPhase,
+                    result.seconds());
         }
         System.out.println();
     }
@@ -183,7 +287,12 @@ public final class Benchmarks {
                 new ModelSpec("mlp", List.of(400, 400), "linear"),
                 MethodSpec.named(method),
                 new MemorySpec("herding", 100, null),
-                new TrainingSpec(null, iterations, 128,
-                        new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
+                new TrainingSpec(
+                        null,
+                        iterations,
+                        128,
+                        new OptimizerSpec("adam", 1e-3, null, null, null, null, null),
+                        null,
+                        false));
     }
 }

@@ -48,32 +48,70 @@ final class ClutterCompressionBench {
 
     private ClutterCompressionBench() {}
 
-    record Run(double last, double average, double perClass, double box, double bytes, int metaSteps, int regenerations,
-            long compressedImages, double student, double seconds) {}
+    record Run(
+            double last,
+            double average,
+            double perClass,
+            double box,
+            double bytes,
+            int metaSteps,
+            int regenerations,
+            long compressedImages,
+            double student,
+            double seconds) {}
 
-    static void table(Path data, List<String> methods, List<String> variants, List<Long> seeds, int epochs, int trainPerClass,
-            int testPerClass, int batchSize, int compressionEpochs, Integer metaItersPerPhase) throws IOException {
+    static void table(
+            Path data,
+            List<String> methods,
+            List<String> variants,
+            List<Long> seeds,
+            int epochs,
+            int trainPerClass,
+            int testPerClass,
+            int batchSize,
+            int compressionEpochs,
+            Integer metaItersPerPhase)
+            throws IOException {
         Path root = Files.createTempDirectory("mnemos-clutter");
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         long imageBytes = (long) ClutteredFashion.STORED_SIDE * ClutteredFashion.STORED_SIDE;
         long bytes = CLASSES * IMAGES_PER_CLASS * (imageBytes + CompressedImage.LABEL_BYTES);
-        System.out.printf("## Compressed exemplars at equal bytes on fashion-clutter (128x128 stored, 64x64 input; %d train / %d test"
+        System.out.printf(
+                "## Compressed exemplars at equal bytes on fashion-clutter (128x128 stored, 64x64 input; %d train / %d test"
                         + " images per class; resnet8; B0, 5 phases of 2; %d epochs of %d per phase, SGD 0.05 cosine, augmented;"
                         + " FOSTER compression %d epochs; memory %d bytes = %d stored images per class; cim: %s meta-iterations per phase,"
                         + " regeneration every round(0.2 E) epochs; %d paired seeds %s)%n%n",
-                trainPerClass, testPerClass, epochs, batchSize, compressionEpochs, bytes, IMAGES_PER_CLASS,
-                metaItersPerPhase == null ? "the authors' int(0.5 #new) per epoch of" : String.valueOf(metaItersPerPhase),
-                seeds.size(), seeds);
+                trainPerClass,
+                testPerClass,
+                epochs,
+                batchSize,
+                compressionEpochs,
+                bytes,
+                IMAGES_PER_CLASS,
+                metaItersPerPhase == null
+                        ? "the authors' int(0.5 #new) per epoch of"
+                        : String.valueOf(metaItersPerPhase),
+                seeds.size(),
+                seeds);
         for (String method : methods) {
             Map<String, List<Run>> runs = new LinkedHashMap<>();
             variants.forEach(variant -> runs.put(variant, new ArrayList<>()));
             // seed by seed, every variant of a seed together: a cut-short bench still leaves complete pairs
             for (long seed : seeds) {
                 for (String variant : variants) {
-                    ExperimentSpec spec = spec(method, variant, seed, epochs, trainPerClass, testPerClass, batchSize, compressionEpochs,
-                            bytes, metaItersPerPhase);
-                    LocalRun.Result result = LocalRun.run(engine, spec,
-                            root.resolve(method + "-" + variant + "-" + seed), Device.cpu(), p -> {});
+                    ExperimentSpec spec = spec(
+                            method,
+                            variant,
+                            seed,
+                            epochs,
+                            trainPerClass,
+                            testPerClass,
+                            batchSize,
+                            compressionEpochs,
+                            bytes,
+                            metaItersPerPhase);
+                    LocalRun.Result result = LocalRun.run(
+                            engine, spec, root.resolve(method + "-" + variant + "-" + seed), Device.cpu(), p -> {});
                     PhaseMetrics end = result.phases().get(result.phases().size() - 1);
                     MemoryMetrics memory = end.report(MemoryMetrics.class);
                     StudentAccuracyReport student = end.report(StudentAccuracyReport.class);
@@ -88,39 +126,70 @@ final class ClutterCompressionBench {
                             compressed += cim.compressedTrainingImages();
                         }
                     }
-                    Run run = new Run(result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
-                            memory.exemplarsPerClass(), memory.meanBoxFraction(), memory.storedBytes(), metaSteps, regenerations,
-                            compressed, student == null ? Double.NaN : student.accuracy(), result.seconds());
+                    Run run = new Run(
+                            result.summary().lastAccuracy(),
+                            result.summary().averageIncrementalAccuracy(),
+                            memory.exemplarsPerClass(),
+                            memory.meanBoxFraction(),
+                            memory.storedBytes(),
+                            metaSteps,
+                            regenerations,
+                            compressed,
+                            student == null ? Double.NaN : student.accuracy(),
+                            result.seconds());
                     runs.get(variant).add(run);
-                    System.err.printf("RUN %s %s seed %d: final %.4f, average %.4f, %.1f exemplars per class, box %.3f, %d meta steps,"
+                    System.err.printf(
+                            "RUN %s %s seed %d: final %.4f, average %.4f, %.1f exemplars per class, box %.3f, %d meta steps,"
                                     + " %d regenerations, %d compressed training images, %.0f s, resident %d MB%n",
-                            method, variant, seed, run.last(), run.average(), run.perClass(), run.box(), metaSteps, regenerations,
-                            compressed, run.seconds(), ResidentMemory.kilobytes() / 1024);
+                            method,
+                            variant,
+                            seed,
+                            run.last(),
+                            run.average(),
+                            run.perClass(),
+                            run.box(),
+                            metaSteps,
+                            regenerations,
+                            compressed,
+                            run.seconds(),
+                            ResidentMemory.kilobytes() / 1024);
                 }
             }
-            System.out.println("| method | exemplars | final accuracy | average incremental | exemplars per class (end) | mean box"
-                    + " | stored bytes | meta-steps per run | box regenerations per run | new-class images fed compressed | FOSTER student final"
-                    + " | wall time per run |");
+            System.out.println(
+                    "| method | exemplars | final accuracy | average incremental | exemplars per class (end) | mean box"
+                            + " | stored bytes | meta-steps per run | box regenerations per run | new-class images fed compressed | FOSTER student final"
+                            + " | wall time per run |");
             System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (var entry : runs.entrySet()) {
                 List<Run> r = entry.getValue();
-                System.out.printf("| %s | %s | %s | %s | %.1f | %.3f | %.0f | %.0f | %.1f | %.0f | %s | %.0f s |%n", method, entry.getKey(),
-                        meanStd(r.stream().mapToDouble(Run::last).toArray()), meanStd(r.stream().mapToDouble(Run::average).toArray()),
-                        mean(r.stream().mapToDouble(Run::perClass).toArray()), mean(r.stream().mapToDouble(Run::box).toArray()),
-                        mean(r.stream().mapToDouble(Run::bytes).toArray()), mean(r.stream().mapToDouble(Run::metaSteps).toArray()),
+                System.out.printf(
+                        "| %s | %s | %s | %s | %.1f | %.3f | %.0f | %.0f | %.1f | %.0f | %s | %.0f s |%n",
+                        method,
+                        entry.getKey(),
+                        meanStd(r.stream().mapToDouble(Run::last).toArray()),
+                        meanStd(r.stream().mapToDouble(Run::average).toArray()),
+                        mean(r.stream().mapToDouble(Run::perClass).toArray()),
+                        mean(r.stream().mapToDouble(Run::box).toArray()),
+                        mean(r.stream().mapToDouble(Run::bytes).toArray()),
+                        mean(r.stream().mapToDouble(Run::metaSteps).toArray()),
                         mean(r.stream().mapToDouble(Run::regenerations).toArray()),
                         mean(r.stream().mapToDouble(Run::compressedImages).toArray()),
-                        Double.isNaN(r.get(0).student()) ? "-" : meanStd(r.stream().mapToDouble(Run::student).toArray()),
+                        Double.isNaN(r.get(0).student())
+                                ? "-"
+                                : meanStd(r.stream().mapToDouble(Run::student).toArray()),
                         mean(r.stream().mapToDouble(Run::seconds).toArray()));
             }
             System.out.println();
             if (runs.containsKey("cim")) {
-                System.out.println("| " + method + ": paired difference (n = " + seeds.size() + ") | final accuracy, mean [95 % t-interval]"
+                System.out.println("| " + method + ": paired difference (n = " + seeds.size()
+                        + ") | final accuracy, mean [95 % t-interval]"
                         + " | average incremental, mean [95 % t-interval] |");
                 System.out.println("|---|---:|---:|");
                 for (String baseline : List.of("herding", "cam")) {
                     if (runs.containsKey(baseline)) {
-                        System.out.printf("| cim − %s | %s | %s |%n", baseline,
+                        System.out.printf(
+                                "| cim − %s | %s | %s |%n",
+                                baseline,
                                 pairedInterval(runs.get("cim"), runs.get(baseline), Run::last),
                                 pairedInterval(runs.get("cim"), runs.get(baseline), Run::average));
                     }
@@ -130,14 +199,40 @@ final class ClutterCompressionBench {
         }
     }
 
-    static ExperimentSpec spec(String method, String variant, long seed, int epochs, int trainPerClass, int testPerClass, int batchSize,
-            int compressionEpochs, long bytes, Integer metaItersPerPhase) {
+    static ExperimentSpec spec(
+            String method,
+            String variant,
+            long seed,
+            int epochs,
+            int trainPerClass,
+            int testPerClass,
+            int batchSize,
+            int compressionEpochs,
+            long bytes,
+            Integer metaItersPerPhase) {
         CompressionSpec compression = switch (variant) {
             case "herding" -> new NoCompressionSpec("none");
             case "cam" -> new CamCompressionSpec("cam", null, null);
-            case "cim" -> new CimCompressionSpec("cim", null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                    metaItersPerPhase);
-            default -> throw new IllegalArgumentException("unknown variant " + variant + "; allowed: herding, cam, cim");
+            case "cim" ->
+                new CimCompressionSpec(
+                        "cim",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        metaItersPerPhase);
+            default ->
+                throw new IllegalArgumentException("unknown variant " + variant + "; allowed: herding, cam, cim");
         };
         return new ExperimentSpec(
                 "clutter-" + method + "-" + variant,
@@ -148,8 +243,13 @@ final class ClutterCompressionBench {
                 new ModelSpec("resnet8", null, "linear"),
                 FosterBench.options(method, compressionEpochs),
                 new MemorySpec("herding", null, null, null, null, bytes, compression),
-                new TrainingSpec(epochs, null, batchSize, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
-                        new ScheduleSpec("cosine", null, null), true));
+                new TrainingSpec(
+                        epochs,
+                        null,
+                        batchSize,
+                        new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
+                        new ScheduleSpec("cosine", null, null),
+                        true));
     }
 
     /** Mean of the paired differences a − b and its 95 % t-interval (t with n − 1 degrees of freedom). */

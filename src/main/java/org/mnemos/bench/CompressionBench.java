@@ -46,8 +46,18 @@ final class CompressionBench {
 
     private CompressionBench() {}
 
-    static void table(Path data, List<String> datasets, List<String> methods, List<String> variants, List<Long> seeds,
-            int iterations, int trainPerClass, int testPerClass, String backbone, int batchSize, int compressionEpochs)
+    static void table(
+            Path data,
+            List<String> datasets,
+            List<String> methods,
+            List<String> variants,
+            List<Long> seeds,
+            int iterations,
+            int trainPerClass,
+            int testPerClass,
+            String backbone,
+            int batchSize,
+            int compressionEpochs)
             throws IOException {
         Path root = Files.createTempDirectory("mnemos-compression");
         DatasetCatalog full = new DatasetCatalog(new DataRoots(List.of(data)));
@@ -59,13 +69,23 @@ final class CompressionBench {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(root))));
         long bytes = 10L * IMAGES_PER_CLASS * (28 * 28 + CompressedImage.LABEL_BYTES);
         for (String dataset : datasets) {
-            System.out.printf("## Compressed exemplars at equal bytes, Split-%s (%s, %d train / %d test images per class,"
+            System.out.printf(
+                    "## Compressed exemplars at equal bytes, Split-%s (%s, %d train / %d test images per class,"
                             + " %d iterations of %d per phase, FOSTER compression %d epochs, memory %d bytes = %d uint8 images per class,"
                             + " %d seeds)%n%n",
-                    dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", backbone, trainPerClass, testPerClass, iterations,
-                    batchSize, compressionEpochs, bytes, IMAGES_PER_CLASS, seeds.size());
-            System.out.println("| method | exemplars | final accuracy | average incremental accuracy | exemplars per class (last phase)"
-                    + " | FOSTER student final | stored bytes | mean cost (image units) | mean box | CIM meta s | wall time per run |");
+                    dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST",
+                    backbone,
+                    trainPerClass,
+                    testPerClass,
+                    iterations,
+                    batchSize,
+                    compressionEpochs,
+                    bytes,
+                    IMAGES_PER_CLASS,
+                    seeds.size());
+            System.out.println(
+                    "| method | exemplars | final accuracy | average incremental accuracy | exemplars per class (last phase)"
+                            + " | FOSTER student final | stored bytes | mean cost (image units) | mean box | CIM meta s | wall time per run |");
             System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (String method : methods) {
                 for (String variant : variants) {
@@ -80,9 +100,22 @@ final class CompressionBench {
                     double seconds = 0;
                     for (int s = 0; s < seeds.size(); s++) {
                         ExperimentSpec spec = spec(
-                                dataset, method, variant, seeds.get(s), iterations, bytes, backbone, batchSize, compressionEpochs);
-                        LocalRun.Result result = LocalRun.run(engine, spec,
-                                root.resolve("runs").resolve(dataset + "-" + method + "-" + variant + "-" + seeds.get(s)), Device.cpu(), p -> {});
+                                dataset,
+                                method,
+                                variant,
+                                seeds.get(s),
+                                iterations,
+                                bytes,
+                                backbone,
+                                batchSize,
+                                compressionEpochs);
+                        LocalRun.Result result = LocalRun.run(
+                                engine,
+                                spec,
+                                root.resolve("runs")
+                                        .resolve(dataset + "-" + method + "-" + variant + "-" + seeds.get(s)),
+                                Device.cpu(),
+                                p -> {});
                         last[s] = result.summary().lastAccuracy();
                         average[s] = result.summary().averageIncrementalAccuracy();
                         PhaseMetrics end = result.phases().get(result.phases().size() - 1);
@@ -98,15 +131,34 @@ final class CompressionBench {
                             meta += cim == null ? 0 : cim.seconds();
                         }
                         seconds += result.seconds();
-                        System.err.printf("%s %s %s seed %d: final %.4f, average %.4f, student %.4f, %.1f exemplars per class, %.0f s,"
-                                        + " resident %d MB%n", dataset, method, variant, seeds.get(s), last[s], average[s], student[s],
-                                memory.exemplarsPerClass(), result.seconds(), ResidentMemory.kilobytes() / 1024);
+                        System.err.printf(
+                                "%s %s %s seed %d: final %.4f, average %.4f, student %.4f, %.1f exemplars per class, %.0f s,"
+                                        + " resident %d MB%n",
+                                dataset,
+                                method,
+                                variant,
+                                seeds.get(s),
+                                last[s],
+                                average[s],
+                                student[s],
+                                memory.exemplarsPerClass(),
+                                result.seconds(),
+                                ResidentMemory.kilobytes() / 1024);
                     }
                     int n = seeds.size();
-                    System.out.printf("| %s | %s | %s | %s | %.1f | %s | %.0f | %.3f | %.3f | %s | %.0f s |%n", method, variant,
-                            meanStd(last), meanStd(average), perClass / n, Double.isNaN(student[0]) ? "-" : meanStd(student),
-                            stored / n, cost / n, box / n,
-                            variant.equals("cim") ? String.format("%.0f", meta / n) : "-", seconds / n);
+                    System.out.printf(
+                            "| %s | %s | %s | %s | %.1f | %s | %.0f | %.3f | %.3f | %s | %.0f s |%n",
+                            method,
+                            variant,
+                            meanStd(last),
+                            meanStd(average),
+                            perClass / n,
+                            Double.isNaN(student[0]) ? "-" : meanStd(student),
+                            stored / n,
+                            cost / n,
+                            box / n,
+                            variant.equals("cim") ? String.format("%.0f", meta / n) : "-",
+                            seconds / n);
                 }
             }
             System.out.println();
@@ -114,13 +166,23 @@ final class CompressionBench {
     }
 
     static ExperimentSpec spec(
-            String dataset, String method, String variant, long seed, int iterations, long bytes, String backbone, int batchSize,
+            String dataset,
+            String method,
+            String variant,
+            long seed,
+            int iterations,
+            long bytes,
+            String backbone,
+            int batchSize,
             int compressionEpochs) {
         CompressionSpec compression = switch (variant) {
             case "herding" -> new NoCompressionSpec("none");
             case "cam" -> new CamCompressionSpec("cam", null, null);
-            case "cim" -> new CimCompressionSpec("cim", null, null, null, null, null, null, null, null, null, null, null, 40, null, null, null);
-            default -> throw new IllegalArgumentException("unknown variant " + variant + "; allowed: herding, cam, cim");
+            case "cim" ->
+                new CimCompressionSpec(
+                        "cim", null, null, null, null, null, null, null, null, null, null, null, 40, null, null, null);
+            default ->
+                throw new IllegalArgumentException("unknown variant " + variant + "; allowed: herding, cam, cim");
         };
         return new ExperimentSpec(
                 "compression-" + dataset + "-" + method + "-" + variant,
@@ -131,8 +193,13 @@ final class CompressionBench {
                 new ModelSpec(backbone, null, "linear"),
                 FosterBench.options(method, compressionEpochs),
                 new MemorySpec("herding", null, null, null, null, bytes, compression),
-                new TrainingSpec(null, iterations, batchSize,
-                        new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, false));
+                new TrainingSpec(
+                        null,
+                        iterations,
+                        batchSize,
+                        new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
+                        null,
+                        false));
     }
 
     static ImageDataset firstPerClass(ImageDataset split, int perClass) {
@@ -151,14 +218,16 @@ final class CompressionBench {
     /** The official idx layout (uncompressed), which the catalog reads like the originals. */
     static void writeIdx(Path dir, String prefix, ImageDataset split) throws IOException {
         Files.createDirectories(dir);
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-images-idx3-ubyte")))) {
+        try (DataOutputStream out =
+                new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-images-idx3-ubyte")))) {
             out.writeInt(0x803);
             out.writeInt(split.size());
             out.writeInt(split.height());
             out.writeInt(split.width());
             out.write(split.pixels());
         }
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte")))) {
+        try (DataOutputStream out =
+                new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte")))) {
             out.writeInt(0x801);
             out.writeInt(split.size());
             for (int label : split.labels()) {
@@ -169,7 +238,8 @@ final class CompressionBench {
 
     private static String meanStd(double[] values) {
         double mean = Arrays.stream(values).average().orElse(Double.NaN);
-        double variance = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
+        double variance =
+                Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
         return String.format("%.3f ± %.3f", mean, Math.sqrt(variance));
     }
 }

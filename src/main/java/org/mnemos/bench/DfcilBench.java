@@ -43,13 +43,21 @@ final class DfcilBench {
 
     private DfcilBench() {}
 
-    static void table(Path data, String dataset, int iterations, int inversionIterations, List<String> methods, List<Long> seeds)
+    static void table(
+            Path data, String dataset, int iterations, int inversionIterations, List<String> methods, List<Long> seeds)
             throws IOException {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
-        System.out.printf("## Data-free CIL, Split-%s, ResNet-8, %d iterations per phase (batch %d, Adam 1e-3), "
+        System.out.printf(
+                "## Data-free CIL, Split-%s, ResNet-8, %d iterations per phase (batch %d, Adam 1e-3), "
                         + "%d generator steps (batch %d), seeds %s%n%n",
-                dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", iterations, BATCH, inversionIterations, BATCH, seeds);
-        System.out.println("| method | final accuracy | average incremental accuracy | wall time per run | inversion share | replay share |");
+                dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST",
+                iterations,
+                BATCH,
+                inversionIterations,
+                BATCH,
+                seeds);
+        System.out.println(
+                "| method | final accuracy | average incremental accuracy | wall time per run | inversion share | replay share |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
         Path work = Files.createTempDirectory("mnemos-dfcil");
         for (String method : methods) {
@@ -60,8 +68,8 @@ final class DfcilBench {
             double replay = 0;
             for (int s = 0; s < seeds.size(); s++) {
                 ExperimentSpec spec = spec(dataset, method, iterations, inversionIterations, seeds.get(s));
-                LocalRun.Result result = LocalRun.run(engine, spec, work.resolve(dataset + "-" + method + "-" + seeds.get(s)),
-                        Device.cpu(), p -> {});
+                LocalRun.Result result = LocalRun.run(
+                        engine, spec, work.resolve(dataset + "-" + method + "-" + seeds.get(s)), Device.cpu(), p -> {});
                 last[s] = result.summary().lastAccuracy();
                 average[s] = result.summary().averageIncrementalAccuracy();
                 seconds += result.seconds();
@@ -74,10 +82,16 @@ final class DfcilBench {
                 }
                 List<String> perPhase = new ArrayList<>();
                 result.phases().forEach(m -> perPhase.add(String.format("%.3f", m.accuracy())));
-                System.err.printf("%s %s seed %d: final %.3f, per phase %s, %.0f s%n",
+                System.err.printf(
+                        "%s %s seed %d: final %.3f, per phase %s, %.0f s%n",
                         dataset, method, seeds.get(s), last[s], String.join(" ", perPhase), result.seconds());
             }
-            System.out.printf("| %s | %s | %s | %.0f s | %s | %s |%n", method, meanStd(last), meanStd(average), seconds / seeds.size(),
+            System.out.printf(
+                    "| %s | %s | %s | %.0f s | %s | %s |%n",
+                    method,
+                    meanStd(last),
+                    meanStd(average),
+                    seconds / seeds.size(),
                     inversion > 0 ? String.format("%.0f%%", 100 * inversion / seconds) : "-",
                     replay > 0 ? String.format("%.0f%%", 100 * replay / seconds) : "-");
         }
@@ -85,10 +99,25 @@ final class DfcilBench {
     }
 
     static ExperimentSpec spec(String dataset, String method, int iterations, int inversionIterations, long seed) {
-        InversionSpec inversion = new InversionSpec(inversionIterations, BATCH, null, null, null, null, null, null, null);
+        InversionSpec inversion =
+                new InversionSpec(inversionIterations, BATCH, null, null, null, null, null, null, null);
         boolean dataFree = Parts.method(method).isDataFree();
-        MethodSpec methodSpec = new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null, null,
-                method.equals("abd") ? inversion : null, method.equals("deepinversion") ? inversion : null);
+        MethodSpec methodSpec = new MethodSpec(
+                method,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                method.equals("abd") ? inversion : null,
+                method.equals("deepinversion") ? inversion : null);
         return new ExperimentSpec(
                 "dfcil-" + dataset + "-" + method,
                 seed,
@@ -98,8 +127,13 @@ final class DfcilBench {
                 new ModelSpec("resnet8", null, "linear"),
                 methodSpec,
                 dataFree ? null : new MemorySpec("herding", 20, null),
-                new TrainingSpec(null, iterations, BATCH,
-                        new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
+                new TrainingSpec(
+                        null,
+                        iterations,
+                        BATCH,
+                        new OptimizerSpec("adam", 1e-3, null, null, null, null, null),
+                        null,
+                        false));
     }
 
     /** The methods of issue 22's protocol, in the order they run for each seed. */
@@ -115,27 +149,50 @@ final class DfcilBench {
      * the same seeds. Prints each run with its preconditions, the methods' final accuracies, and the
      * mean paired differences with their 95 % t-intervals.
      */
-    static void protocol(Path data, String part, List<String> datasets, List<String> methods, List<Long> seeds, int iterations,
-            int inversionIterations) throws IOException {
-        List<Integer> tasks = Arrays.stream(part.substring("abd-".length()).split("-")).map(Integer::valueOf).toList();
+    static void protocol(
+            Path data,
+            String part,
+            List<String> datasets,
+            List<String> methods,
+            List<Long> seeds,
+            int iterations,
+            int inversionIterations)
+            throws IOException {
+        List<Integer> tasks = Arrays.stream(part.substring("abd-".length()).split("-"))
+                .map(Integer::valueOf)
+                .toList();
         boolean full = iterations == 300 && inversionIterations == 350;
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         Path work = Files.createTempDirectory("mnemos-abd-protocol");
         for (String dataset : datasets) {
-            System.out.printf("## Data-free CIL, Split-%s as tasks of %s classes%s: ResNet-8, %d steps of batch %d per task "
+            System.out.printf(
+                    "## Data-free CIL, Split-%s as tasks of %s classes%s: ResNet-8, %d steps of batch %d per task "
                             + "(SGD 0.1, momentum 0.9, wd 2e-4, ×0.1 at %s), %d generator steps of batch %d after each task but the last, "
                             + "seeds %s%n%n",
-                    dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST", tasks, full ? "" : " (SMOKE RUN: cut-down protocol)",
-                    iterations, BATCH, milestones(iterations), inversionIterations, BATCH, seeds);
+                    dataset.equals("mnist") ? "MNIST" : "Fashion-MNIST",
+                    tasks,
+                    full ? "" : " (SMOKE RUN: cut-down protocol)",
+                    iterations,
+                    BATCH,
+                    milestones(iterations),
+                    inversionIterations,
+                    BATCH,
+                    seeds);
             Map<String, double[]> finals = new LinkedHashMap<>();
             methods.forEach(m -> finals.put(m, new double[seeds.size()]));
-            System.out.println("| method | seed | final | per task | s | inverted accuracy | dream shares (256) | coverage | BN term first → last |");
+            System.out.println(
+                    "| method | seed | final | per task | s | inverted accuracy | dream shares (256) | coverage | BN term first → last |");
             System.out.println("|---|---:|---:|---|---:|---|---|---|---|");
             for (int s = 0; s < seeds.size(); s++) {
                 for (String method : methods) {
-                    ExperimentSpec spec = protocolSpec(dataset, method, tasks, iterations, inversionIterations, seeds.get(s));
-                    LocalRun.Result result = LocalRun.run(engine, spec,
-                            work.resolve(dataset + "-" + method + "-" + seeds.get(s)), Device.cpu(), p -> {});
+                    ExperimentSpec spec =
+                            protocolSpec(dataset, method, tasks, iterations, inversionIterations, seeds.get(s));
+                    LocalRun.Result result = LocalRun.run(
+                            engine,
+                            spec,
+                            work.resolve(dataset + "-" + method + "-" + seeds.get(s)),
+                            Device.cpu(),
+                            p -> {});
                     finals.get(method)[s] = result.summary().lastAccuracy();
                     List<String> perTask = new ArrayList<>();
                     List<String> accuracy = new ArrayList<>();
@@ -150,16 +207,31 @@ final class DfcilBench {
                             continue;
                         }
                         boolean gate = pre.teacherAccuracy() >= PHASE0_GATE.getOrDefault(dataset, 0.0);
-                        accuracy.add(String.format("%.3f%s", pre.teacherAccuracy(), phase.phase() == 0 && !gate ? " (below gate)" : ""));
-                        shares.add(Arrays.stream(pre.classShares()).mapToObj(x -> String.format("%.2f", x))
+                        accuracy.add(String.format(
+                                "%.3f%s", pre.teacherAccuracy(), phase.phase() == 0 && !gate ? " (below gate)" : ""));
+                        shares.add(Arrays.stream(pre.classShares())
+                                .mapToObj(x -> String.format("%.2f", x))
                                 .collect(Collectors.joining(" ")));
-                        coverage.add(pre.coverageHolds() ? "holds" : "FAILS (" + pre.classesDreamed() + "/" + pre.classShares().length
-                                + " classes, max " + String.format("%.2f", pre.largestShare()) + ")");
-                        bn.add(String.format("%.3f → %.3f%s", pre.bnTermFirst(), pre.bnTermLast(), pre.bnTermFell() ? "" : " (DID NOT FALL)"));
+                        coverage.add(
+                                pre.coverageHolds()
+                                        ? "holds"
+                                        : "FAILS (" + pre.classesDreamed() + "/" + pre.classShares().length
+                                                + " classes, max " + String.format("%.2f", pre.largestShare()) + ")");
+                        bn.add(String.format(
+                                "%.3f → %.3f%s",
+                                pre.bnTermFirst(), pre.bnTermLast(), pre.bnTermFell() ? "" : " (DID NOT FALL)"));
                     }
-                    System.out.printf("| %s | %d | %.3f | %s | %.0f | %s | %s | %s | %s |%n", method, seeds.get(s), finals.get(method)[s],
-                            String.join(" ", perTask), result.seconds(), dashIfEmpty(accuracy), dashIfEmpty(shares),
-                            dashIfEmpty(coverage), dashIfEmpty(bn));
+                    System.out.printf(
+                            "| %s | %d | %.3f | %s | %.0f | %s | %s | %s | %s |%n",
+                            method,
+                            seeds.get(s),
+                            finals.get(method)[s],
+                            String.join(" ", perTask),
+                            result.seconds(),
+                            dashIfEmpty(accuracy),
+                            dashIfEmpty(shares),
+                            dashIfEmpty(coverage),
+                            dashIfEmpty(bn));
                 }
             }
             System.out.println();
@@ -169,8 +241,11 @@ final class DfcilBench {
             System.out.println();
             System.out.println("| paired difference of final accuracy | mean | 95 % t-interval | n |");
             System.out.println("|---|---:|---|---:|");
-            for (String[] pair : List.of(new String[] {"abd", "lwf-mc"}, new String[] {"lwf-mc", "finetune"},
-                    new String[] {"abd", "deepinversion"}, new String[] {"deepinversion", "finetune"})) {
+            for (String[] pair : List.of(
+                    new String[] {"abd", "lwf-mc"},
+                    new String[] {"lwf-mc", "finetune"},
+                    new String[] {"abd", "deepinversion"},
+                    new String[] {"deepinversion", "finetune"})) {
                 if (finals.containsKey(pair[0]) && finals.containsKey(pair[1])) {
                     System.out.println(pairedRow(pair[0] + " − " + pair[1], finals.get(pair[0]), finals.get(pair[1])));
                 }
@@ -179,8 +254,8 @@ final class DfcilBench {
         }
     }
 
-    static ExperimentSpec protocolSpec(String dataset, String method, List<Integer> tasks, int iterations, int inversionIterations,
-            long seed) {
+    static ExperimentSpec protocolSpec(
+            String dataset, String method, List<Integer> tasks, int iterations, int inversionIterations, long seed) {
         List<List<Integer>> phases = new ArrayList<>();
         int next = 0;
         for (int size : tasks) {
@@ -190,9 +265,24 @@ final class DfcilBench {
             }
             phases.add(classes);
         }
-        InversionSpec inversion = new InversionSpec(inversionIterations, BATCH, null, null, null, null, null, null, null);
-        MethodSpec methodSpec = new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null, null,
-                method.equals("abd") ? inversion : null, method.equals("deepinversion") ? inversion : null);
+        InversionSpec inversion =
+                new InversionSpec(inversionIterations, BATCH, null, null, null, null, null, null, null);
+        MethodSpec methodSpec = new MethodSpec(
+                method,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                method.equals("abd") ? inversion : null,
+                method.equals("deepinversion") ? inversion : null);
         return new ExperimentSpec(
                 "abd-protocol-" + dataset + "-" + method,
                 seed,
@@ -202,8 +292,13 @@ final class DfcilBench {
                 new ModelSpec("resnet8", null, "linear"),
                 methodSpec,
                 null,
-                new TrainingSpec(null, iterations, BATCH, new OptimizerSpec("sgd", 0.1, 0.9, 2e-4, false, null, null),
-                        new ScheduleSpec("multistep", milestones(iterations), 0.1), false));
+                new TrainingSpec(
+                        null,
+                        iterations,
+                        BATCH,
+                        new OptimizerSpec("sgd", 0.1, 0.9, 2e-4, false, null, null),
+                        new ScheduleSpec("multistep", milestones(iterations), 0.1),
+                        false));
     }
 
     /** The authors' ×0.1 steps, placed at 60 % and 80 % of a task's steps. */
@@ -236,7 +331,8 @@ final class DfcilBench {
 
     private static String meanStd(double[] values) {
         double mean = Arrays.stream(values).average().orElse(Double.NaN);
-        double variance = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
+        double variance =
+                Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
         return String.format("%.3f ± %.3f", mean, Math.sqrt(variance));
     }
 }

@@ -25,19 +25,35 @@ final class ExampleRun {
     private ExampleRun() {}
 
     static void run(Path data, Path specFile) throws IOException {
-        var spec = new SpecReader(new PresetCatalog(JsonMapper.builder().build())).read(Files.readAllBytes(specFile)).spec();
+        var spec = new SpecReader(new PresetCatalog(JsonMapper.builder().build()))
+                .read(Files.readAllBytes(specFile))
+                .spec();
         Path work = Files.createTempDirectory("mnemos-example");
         long start = System.nanoTime();
-        LocalRun.Result result = LocalRun.run(new CilEngine(new DatasetCatalog(new DataRoots(List.of(data)))), spec, work, Device.cpu(),
+        LocalRun.Result result = LocalRun.run(
+                new CilEngine(new DatasetCatalog(new DataRoots(List.of(data)))),
+                spec,
+                work,
+                Device.cpu(),
                 progress -> {});
         System.out.printf("## %s (%s)%n%n", spec.name(), specFile);
         for (PhaseMetrics phase : result.phases()) {
             MemoryMetrics memory = phase.report(MemoryMetrics.class);
-            System.out.printf("phase %d: accuracy %.4f, %d exemplars%s%n", phase.phase(), phase.accuracy(), phase.exemplarCount(),
-                    memory == null ? "" : String.format(", %.1f per class, mean box %.3f, %d stored bytes", memory.exemplarsPerClass(),
-                            memory.meanBoxFraction(), memory.storedBytes()));
+            System.out.printf(
+                    "phase %d: accuracy %.4f, %d exemplars%s%n",
+                    phase.phase(),
+                    phase.accuracy(),
+                    phase.exemplarCount(),
+                    memory == null
+                            ? ""
+                            : String.format(
+                                    ", %.1f per class, mean box %.3f, %d stored bytes",
+                                    memory.exemplarsPerClass(), memory.meanBoxFraction(), memory.storedBytes()));
         }
-        System.out.printf("final accuracy %.4f, average incremental %.4f, %.0f s%n", result.summary().lastAccuracy(),
-                result.summary().averageIncrementalAccuracy(), (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                "final accuracy %.4f, average incremental %.4f, %.0f s%n",
+                result.summary().lastAccuracy(),
+                result.summary().averageIncrementalAccuracy(),
+                (System.nanoTime() - start) / 1e9);
     }
 }

@@ -39,8 +39,9 @@ final class FosterBench {
             throws IOException {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         Path work = Files.createTempDirectory("mnemos-foster");
-        System.out.printf("## FOSTER against iCaRL: MLP 784-400-400, 5 phases of 2 classes, %d Adam iterations per phase, "
-                + "FOSTER compression %d epochs (SGD %.2f, cosine), 20 herding exemplars per class, seeds %s%n%n",
+        System.out.printf(
+                "## FOSTER against iCaRL: MLP 784-400-400, 5 phases of 2 classes, %d Adam iterations per phase, "
+                        + "FOSTER compression %d epochs (SGD %.2f, cosine), 20 herding exemplars per class, seeds %s%n%n",
                 iterations, compressionEpochs, COMPRESSION_LR, seeds);
         System.out.println("| data set | method | final accuracy | average incremental accuracy | wall time per run |");
         System.out.println("|---|---|---:|---:|---:|");
@@ -50,18 +51,39 @@ final class FosterBench {
                 List<Double> average = new ArrayList<>();
                 List<Double> seconds = new ArrayList<>();
                 for (long seed : seeds) {
-                    LocalRun.Result result = LocalRun.run(engine, spec(dataset, method, iterations, compressionEpochs, seed),
-                            work.resolve(dataset + "-" + method + "-" + seed), Device.cpu(), p -> {});
+                    LocalRun.Result result = LocalRun.run(
+                            engine,
+                            spec(dataset, method, iterations, compressionEpochs, seed),
+                            work.resolve(dataset + "-" + method + "-" + seed),
+                            Device.cpu(),
+                            p -> {});
                     last.add(result.summary().lastAccuracy());
                     average.add(result.summary().averageIncrementalAccuracy());
                     seconds.add(result.seconds());
-                    System.err.printf(Locale.ROOT, "%s %s seed %d: final %.4f, average %.4f, per phase %s, %.0f s%n",
-                            dataset, method, seed, last.get(last.size() - 1), average.get(average.size() - 1),
-                            result.phases().stream().map(m -> String.format(Locale.ROOT, "%.3f", m.accuracy())).toList(),
+                    System.err.printf(
+                            Locale.ROOT,
+                            "%s %s seed %d: final %.4f, average %.4f, per phase %s, %.0f s%n",
+                            dataset,
+                            method,
+                            seed,
+                            last.get(last.size() - 1),
+                            average.get(average.size() - 1),
+                            result.phases().stream()
+                                    .map(m -> String.format(Locale.ROOT, "%.3f", m.accuracy()))
+                                    .toList(),
                             result.seconds());
                 }
-                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.0f s |%n", dataset, method, meanStd(last), meanStd(average),
-                        seconds.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %s | %.0f s |%n",
+                        dataset,
+                        method,
+                        meanStd(last),
+                        meanStd(average),
+                        seconds.stream()
+                                .mapToDouble(Double::doubleValue)
+                                .average()
+                                .orElse(0));
             }
         }
         System.out.println();
@@ -70,8 +92,23 @@ final class FosterBench {
     /** FOSTER with a short compression stage (SGD {@value #COMPRESSION_LR}); any other method with its defaults. */
     static MethodSpec options(String method, int compressionEpochs) {
         return method.equals("foster")
-                ? new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null,
-                        new FosterSpec(null, null, null, null, compressionEpochs, COMPRESSION_LR, null, null, null, null), null, null)
+                ? new MethodSpec(
+                        method,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        new FosterSpec(
+                                null, null, null, null, compressionEpochs, COMPRESSION_LR, null, null, null, null),
+                        null,
+                        null)
                 : MethodSpec.named(method);
     }
 
@@ -86,13 +123,19 @@ final class FosterBench {
                 new ModelSpec("mlp", List.of(400, 400), "linear"),
                 options,
                 new MemorySpec("herding", 20, null),
-                new TrainingSpec(null, iterations, 128,
-                        new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
+                new TrainingSpec(
+                        null,
+                        iterations,
+                        128,
+                        new OptimizerSpec("adam", 1e-3, null, null, null, null, null),
+                        null,
+                        false));
     }
 
     private static String meanStd(List<Double> values) {
         double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        double squares = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+        double squares =
+                values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
         double std = values.size() > 1 ? Math.sqrt(squares / (values.size() - 1)) : 0;
         return String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
     }

@@ -39,12 +39,15 @@ final class GpuBench {
     static void run(Path data, int steps, int imagesPerClass) throws IOException {
         boolean gpu = Engine.getEngine("PyTorch").getGpuCount() > 0;
         Device device = gpu ? Device.gpu() : Device.cpu();
-        System.out.printf("## GPU bench on %s%s%n%n", device,
-                gpu ? "" : " (the engine sees no GPU: CPU figures; see README, 'Run on a GPU')");
+        System.out.printf(
+                "## GPU bench on %s%s%n%n",
+                device, gpu ? "" : " (the engine sees no GPU: CPU figures; see README, 'Run on a GPU')");
         System.out.println("| training step, fp32 | images/s |");
         System.out.println("|---|---:|");
-        for (ThroughputBench.Figure f : List.of(ThroughputBench.mlp(steps * 10, 128, device),
-                ThroughputBench.resnet32(steps, 128, device), ThroughputBench.resnet32(Math.max(1, steps / 4), 512, device))) {
+        for (ThroughputBench.Figure f : List.of(
+                ThroughputBench.mlp(steps * 10, 128, device),
+                ThroughputBench.resnet32(steps, 128, device),
+                ThroughputBench.resnet32(Math.max(1, steps / 4), 512, device))) {
             System.out.printf("| mnemos %s, batch %d | %.0f |%n", f.model(), f.batch(), f.imagesPerSecond());
         }
         System.out.println();
@@ -52,24 +55,48 @@ final class GpuBench {
     }
 
     private static void cifarShapedPhase(Path data, Device device, int imagesPerClass) throws IOException {
-        ExperimentSpec spec = new ExperimentSpec("gpu-bench-cifar-shaped", 0L, null,
-                new DatasetSpec("synthetic", null, null, 2 * CIFAR_CLASSES, imagesPerClass, Math.min(100, imagesPerClass), 32, 3),
+        ExperimentSpec spec = new ExperimentSpec(
+                "gpu-bench-cifar-shaped",
+                0L,
+                null,
+                new DatasetSpec(
+                        "synthetic",
+                        null,
+                        null,
+                        2 * CIFAR_CLASSES,
+                        imagesPerClass,
+                        Math.min(100, imagesPerClass),
+                        32,
+                        3),
                 new ProtocolSpec(CIFAR_CLASSES, 10, null, null, "natural", null, null),
                 new ModelSpec("resnet32", null, "linear"),
                 MethodSpec.named("icarl"),
                 new MemorySpec("herding", 20, null),
-                new TrainingSpec(CIFAR_EPOCHS, null, 128, new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null), null, true));
+                new TrainingSpec(
+                        CIFAR_EPOCHS,
+                        null,
+                        128,
+                        new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null),
+                        null,
+                        true));
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         RunPlan plan = engine.plan(spec);
         Path state = Files.createTempDirectory("mnemos-gpu-bench");
         long start = System.nanoTime();
-        PhaseOutcome outcome = engine.runPhase(plan, 0, null, state, device, TrainingListener.NONE, CancellationSignal.NEVER);
+        PhaseOutcome outcome =
+                engine.runPhase(plan, 0, null, state, device, TrainingListener.NONE, CancellationSignal.NEVER);
         double phaseSeconds = (System.nanoTime() - start) / 1e9;
-        double epochSeconds = (double) CIFAR_CLASSES * imagesPerClass / outcome.metrics().imagesPerSecond();
-        System.out.printf("CIFAR-shaped phase 0 (ResNet-32, %d classes × %d synthetic 32×32×3 images, %d epochs, batch 128,"
+        double epochSeconds =
+                (double) CIFAR_CLASSES * imagesPerClass / outcome.metrics().imagesPerSecond();
+        System.out.printf(
+                "CIFAR-shaped phase 0 (ResNet-32, %d classes × %d synthetic 32×32×3 images, %d epochs, batch 128,"
                         + " augmentation on, iCaRL, herding 20/class): %.1f s per training epoch (%.0f images/s);"
                         + " whole phase %.1f s including data generation, herding and evaluation%n%n",
-                CIFAR_CLASSES, imagesPerClass, CIFAR_EPOCHS, epochSeconds, outcome.metrics().imagesPerSecond(),
+                CIFAR_CLASSES,
+                imagesPerClass,
+                CIFAR_EPOCHS,
+                epochSeconds,
+                outcome.metrics().imagesPerSecond(),
                 phaseSeconds);
     }
 }

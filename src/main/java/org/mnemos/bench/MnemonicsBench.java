@@ -54,14 +54,23 @@ final class MnemonicsBench {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         Path work = Files.createTempDirectory("mnemos-bench-mnemonics");
         Map<String, List<Run>> runs = new LinkedHashMap<>();
-        System.out.printf(Locale.ROOT, "## Mnemonics (issue 21), Split-Fashion-MNIST B5 + 5×1, ResNet-8 cosine, %s, %d exemplars per class, "
-                + "%d epochs per phase, seeds %s%n%n", method, PER_CLASS, EPOCHS, seeds);
-        System.out.println("Runs as they finish (final = last phase's accuracy, average = average incremental accuracy):\n");
-        System.out.println("| arm | seed | final | average | wall time | stages kept | held-out loss fall per stage | mean / max displacement (levels) |");
+        System.out.printf(
+                Locale.ROOT,
+                "## Mnemonics (issue 21), Split-Fashion-MNIST B5 + 5×1, ResNet-8 cosine, %s, %d exemplars per class, "
+                        + "%d epochs per phase, seeds %s%n%n",
+                method,
+                PER_CLASS,
+                EPOCHS,
+                seeds);
+        System.out.println(
+                "Runs as they finish (final = last phase's accuracy, average = average incremental accuracy):\n");
+        System.out.println(
+                "| arm | seed | final | average | wall time | stages kept | held-out loss fall per stage | mean / max displacement (levels) |");
         System.out.println("|---|---:|---:|---:|---:|---:|---|---|");
         for (long seed : seeds) {
             for (String arm : arms) {
-                LocalRun.Result result = LocalRun.run(engine, spec(method, arm, seed), work.resolve(arm + "-" + seed), Device.cpu(), p -> {});
+                LocalRun.Result result = LocalRun.run(
+                        engine, spec(method, arm, seed), work.resolve(arm + "-" + seed), Device.cpu(), p -> {});
                 List<MnemonicsMetrics> stages = new ArrayList<>();
                 for (PhaseMetrics phase : result.phases()) {
                     MnemonicsMetrics report = phase.report(MnemonicsMetrics.class);
@@ -69,19 +78,38 @@ final class MnemonicsBench {
                         stages.add(report);
                     }
                 }
-                Run run = new Run(arm, seed, result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
-                        result.seconds(), stages);
+                Run run = new Run(
+                        arm,
+                        seed,
+                        result.summary().lastAccuracy(),
+                        result.summary().averageIncrementalAccuracy(),
+                        result.seconds(),
+                        stages);
                 runs.computeIfAbsent(arm, a -> new ArrayList<>()).add(run);
-                System.out.printf(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.0f s | %s | %s | %s |%n", arm, seed, run.last(), run.average(),
-                        run.seconds(), kept(stages), heldOutFalls(stages), displacement(stages));
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %d | %.4f | %.4f | %.0f s | %s | %s | %s |%n",
+                        arm,
+                        seed,
+                        run.last(),
+                        run.average(),
+                        run.seconds(),
+                        kept(stages),
+                        heldOutFalls(stages),
+                        displacement(stages));
                 System.out.flush();
             }
         }
         System.out.println();
         System.out.println("| arm | n | final | average |");
         System.out.println("|---|---:|---:|---:|");
-        runs.forEach((arm, list) -> System.out.printf(Locale.ROOT, "| %s | %d | %s | %s |%n", arm, list.size(),
-                meanStd(list.stream().mapToDouble(Run::last).toArray()), meanStd(list.stream().mapToDouble(Run::average).toArray())));
+        runs.forEach((arm, list) -> System.out.printf(
+                Locale.ROOT,
+                "| %s | %d | %s | %s |%n",
+                arm,
+                list.size(),
+                meanStd(list.stream().mapToDouble(Run::last).toArray()),
+                meanStd(list.stream().mapToDouble(Run::average).toArray())));
         System.out.println();
         System.out.println("Paired differences (same seeds), mean [95 % t-interval]:\n");
         System.out.println("| comparison | n | final | average |");
@@ -118,8 +146,14 @@ final class MnemonicsBench {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "| %s − %s | %d | %s | %s |%n", arm, baseline, pairs.size(),
-                interval(pairs.stream().mapToDouble(p -> p[0]).toArray()), interval(pairs.stream().mapToDouble(p -> p[1]).toArray()));
+        System.out.printf(
+                Locale.ROOT,
+                "| %s − %s | %d | %s | %s |%n",
+                arm,
+                baseline,
+                pairs.size(),
+                interval(pairs.stream().mapToDouble(p -> p[0]).toArray()),
+                interval(pairs.stream().mapToDouble(p -> p[1]).toArray()));
     }
 
     static String interval(double[] differences) {
@@ -128,19 +162,29 @@ final class MnemonicsBench {
         if (n < 2) {
             return String.format(Locale.ROOT, "%+.4f (n = 1, no interval)", mean);
         }
-        double variance = java.util.Arrays.stream(differences).map(d -> (d - mean) * (d - mean)).sum() / (n - 1);
+        double variance = java.util.Arrays.stream(differences)
+                        .map(d -> (d - mean) * (d - mean))
+                        .sum()
+                / (n - 1);
         double half = T95[Math.min(n - 1, T95.length) - 1] * Math.sqrt(variance / n);
         return String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f]", mean, mean - half, mean + half);
     }
 
     private static String meanStd(double[] values) {
         double mean = java.util.Arrays.stream(values).average().orElse(Double.NaN);
-        double variance = java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
+        double variance = java.util.Arrays.stream(values)
+                        .map(v -> (v - mean) * (v - mean))
+                        .sum()
+                / Math.max(values.length - 1, 1);
         return String.format(Locale.ROOT, "%.4f ± %.4f", mean, Math.sqrt(variance));
     }
 
     private static String kept(List<MnemonicsMetrics> stages) {
-        return stages.isEmpty() ? "-" : stages.stream().filter(stage -> Boolean.TRUE.equals(stage.accepted())).count() + "/" + stages.size();
+        return stages.isEmpty()
+                ? "-"
+                : stages.stream()
+                                .filter(stage -> Boolean.TRUE.equals(stage.accepted()))
+                                .count() + "/" + stages.size();
     }
 
     /** Per stage: the relative fall of the held-out outer loss (code mode: of the loss on its own data), in %. */
@@ -161,21 +205,38 @@ final class MnemonicsBench {
         if (stages.isEmpty()) {
             return "-";
         }
-        double mean = stages.stream().mapToDouble(MnemonicsMetrics::meanAbsoluteChange).average().orElse(0);
-        double max = stages.stream().mapToDouble(MnemonicsMetrics::maxAbsoluteChange).max().orElse(0);
+        double mean = stages.stream()
+                .mapToDouble(MnemonicsMetrics::meanAbsoluteChange)
+                .average()
+                .orElse(0);
+        double max = stages.stream()
+                .mapToDouble(MnemonicsMetrics::maxAbsoluteChange)
+                .max()
+                .orElse(0);
         return String.format(Locale.ROOT, "%.2f / %.1f", mean, max);
     }
 
     /** Runs an example spec file (the mnemonics example) once and prints its wall time, accuracies and stages. */
     static void example(Path data, Path file) throws IOException {
-        ExperimentSpec spec = tools.jackson.databind.json.JsonMapper.builder().build().readValue(file.toFile(), ExperimentSpec.class);
+        ExperimentSpec spec =
+                tools.jackson.databind.json.JsonMapper.builder().build().readValue(file.toFile(), ExperimentSpec.class);
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
-        LocalRun.Result result = LocalRun.run(engine, spec, Files.createTempDirectory("mnemos-example"), Device.cpu(), p -> {});
-        List<MnemonicsMetrics> stages = result.phases().stream().map(p -> p.report(MnemonicsMetrics.class))
-                .filter(java.util.Objects::nonNull).toList();
-        System.out.printf(Locale.ROOT, "%s: %.0f s, final %.4f, average %.4f, stages kept %s, held-out falls %s, displacement %s%n",
-                file, result.seconds(), result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(),
-                kept(stages), heldOutFalls(stages), displacement(stages));
+        LocalRun.Result result =
+                LocalRun.run(engine, spec, Files.createTempDirectory("mnemos-example"), Device.cpu(), p -> {});
+        List<MnemonicsMetrics> stages = result.phases().stream()
+                .map(p -> p.report(MnemonicsMetrics.class))
+                .filter(java.util.Objects::nonNull)
+                .toList();
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %.0f s, final %.4f, average %.4f, stages kept %s, held-out falls %s, displacement %s%n",
+                file,
+                result.seconds(),
+                result.summary().lastAccuracy(),
+                result.summary().averageIncrementalAccuracy(),
+                kept(stages),
+                heldOutFalls(stages),
+                displacement(stages));
     }
 
     /** The protocol's spec for one arm: {@code herding}, {@code code}, {@code bilevel} or {@code firstOrder}, optionally {@code +ss}. */
@@ -184,7 +245,8 @@ final class MnemonicsBench {
         String selector = scaled ? arm.substring(0, arm.length() - "+ss".length()) : arm;
         MemorySpec memory = selector.equals("herding")
                 ? new MemorySpec("herding", PER_CLASS, null)
-                : new MemorySpec("mnemonics", PER_CLASS, null, null, new MnemonicsSpec(selector, null, null, null, null, null));
+                : new MemorySpec(
+                        "mnemonics", PER_CLASS, null, null, new MnemonicsSpec(selector, null, null, null, null, null));
         return new ExperimentSpec(
                 "split-fashion-mnist-b5-" + method + "-" + arm,
                 seed,
@@ -194,7 +256,12 @@ final class MnemonicsBench {
                 new ModelSpec("resnet8", null, "cosine", null, "projection", null, scaled ? Boolean.TRUE : null),
                 MethodSpec.named(method),
                 memory,
-                new TrainingSpec(EPOCHS, null, 128, new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null),
-                        new ScheduleSpec("multistep", List.of(4, 6), 0.1), true));
+                new TrainingSpec(
+                        EPOCHS,
+                        null,
+                        128,
+                        new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null),
+                        new ScheduleSpec("multistep", List.of(4, 6), 0.1),
+                        true));
     }
 }

@@ -33,20 +33,39 @@ final class PodSpatialBench {
 
     private PodSpatialBench() {}
 
-    static void table(Path data, List<String> datasets, List<Double> weights, List<Long> seeds, int iterations,
-            int trainPerClass, int testPerClass, String backbone, int batchSize) throws IOException {
+    static void table(
+            Path data,
+            List<String> datasets,
+            List<Double> weights,
+            List<Long> seeds,
+            int iterations,
+            int trainPerClass,
+            int testPerClass,
+            String backbone,
+            int batchSize)
+            throws IOException {
         Path root = Files.createTempDirectory("mnemos-pod-spatial");
         DatasetCatalog full = new DatasetCatalog(new DataRoots(List.of(data)));
         for (String dataset : datasets) {
             var splits = full.load(DatasetSpec.named(dataset));
-            CompressionBench.writeIdx(root.resolve(dataset), "train", CompressionBench.firstPerClass(splits.train(), trainPerClass));
-            CompressionBench.writeIdx(root.resolve(dataset), "t10k", CompressionBench.firstPerClass(splits.test(), testPerClass));
+            CompressionBench.writeIdx(
+                    root.resolve(dataset), "train", CompressionBench.firstPerClass(splits.train(), trainPerClass));
+            CompressionBench.writeIdx(
+                    root.resolve(dataset), "t10k", CompressionBench.firstPerClass(splits.test(), testPerClass));
         }
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(root))));
-        System.out.printf(Locale.ROOT, "## PODNet's POD-spatial weight on %s (%d train / %d test images per class, %d iterations of %d "
-                + "per phase, SGD 0.05, 20 herding exemplars per class, seeds %s)%n%n",
-                backbone, trainPerClass, testPerClass, iterations, batchSize, seeds);
-        System.out.println("| data set | λ_c | final accuracy | average incremental accuracy | NME final accuracy | wall time per run |");
+        System.out.printf(
+                Locale.ROOT,
+                "## PODNet's POD-spatial weight on %s (%d train / %d test images per class, %d iterations of %d "
+                        + "per phase, SGD 0.05, 20 herding exemplars per class, seeds %s)%n%n",
+                backbone,
+                trainPerClass,
+                testPerClass,
+                iterations,
+                batchSize,
+                seeds);
+        System.out.println(
+                "| data set | λ_c | final accuracy | average incremental accuracy | NME final accuracy | wall time per run |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
         for (String dataset : datasets) {
             for (double weight : weights) {
@@ -55,25 +74,46 @@ final class PodSpatialBench {
                 List<Double> nme = new ArrayList<>();
                 double seconds = 0;
                 for (long seed : seeds) {
-                    LocalRun.Result result = LocalRun.run(engine, spec(dataset, weight, seed, iterations, backbone, batchSize),
-                            root.resolve("runs").resolve(dataset + "-" + weight + "-" + seed), Device.cpu(), p -> {});
+                    LocalRun.Result result = LocalRun.run(
+                            engine,
+                            spec(dataset, weight, seed, iterations, backbone, batchSize),
+                            root.resolve("runs").resolve(dataset + "-" + weight + "-" + seed),
+                            Device.cpu(),
+                            p -> {});
                     last.add(result.summary().lastAccuracy());
                     average.add(result.summary().averageIncrementalAccuracy());
                     nme.add(result.phases().get(result.phases().size() - 1).nmeAccuracy());
                     seconds += result.seconds();
-                    System.err.printf(Locale.ROOT, "%s λ_c %s seed %d: final %.4f, average %.4f, NME final %.4f, per phase %s, %.0f s%n",
-                            dataset, weight, seed, last.get(last.size() - 1), average.get(average.size() - 1), nme.get(nme.size() - 1),
-                            result.phases().stream().map(m -> String.format(Locale.ROOT, "%.3f", m.accuracy())).toList(),
+                    System.err.printf(
+                            Locale.ROOT,
+                            "%s λ_c %s seed %d: final %.4f, average %.4f, NME final %.4f, per phase %s, %.0f s%n",
+                            dataset,
+                            weight,
+                            seed,
+                            last.get(last.size() - 1),
+                            average.get(average.size() - 1),
+                            nme.get(nme.size() - 1),
+                            result.phases().stream()
+                                    .map(m -> String.format(Locale.ROOT, "%.3f", m.accuracy()))
+                                    .toList(),
                             result.seconds());
                 }
-                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f s |%n", dataset, weight, meanStd(last), meanStd(average),
-                        meanStd(nme), seconds / seeds.size());
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %s | %s | %.0f s |%n",
+                        dataset,
+                        weight,
+                        meanStd(last),
+                        meanStd(average),
+                        meanStd(nme),
+                        seconds / seeds.size());
             }
         }
         System.out.println();
     }
 
-    static ExperimentSpec spec(String dataset, double spatialWeight, long seed, int iterations, String backbone, int batchSize) {
+    static ExperimentSpec spec(
+            String dataset, double spatialWeight, long seed, int iterations, String backbone, int batchSize) {
         return new ExperimentSpec(
                 "pod-spatial-" + dataset + "-" + spatialWeight,
                 seed,
@@ -83,13 +123,19 @@ final class PodSpatialBench {
                 new ModelSpec(backbone, null, null),
                 new MethodSpec("podnet", null, null, null, null, null, spatialWeight, null, null, null, null, null),
                 new MemorySpec("herding", 20, null),
-                new TrainingSpec(null, iterations, batchSize,
-                        new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, false));
+                new TrainingSpec(
+                        null,
+                        iterations,
+                        batchSize,
+                        new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
+                        null,
+                        false));
     }
 
     private static String meanStd(List<Double> values) {
         double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        double squares = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+        double squares =
+                values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
         double std = values.size() > 1 ? Math.sqrt(squares / (values.size() - 1)) : 0;
         return String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
     }

@@ -28,25 +28,39 @@ public final class SpecRun {
 
     public static void main(String[] args) throws IOException {
         ExperimentSpec spec = SpecReader.json().readValue(Files.readAllBytes(Path.of(args[0])), ExperimentSpec.class);
-        Path data = Path.of(args.length > 1 ? args[1] : System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
+        Path data = Path.of(
+                args.length > 1 ? args[1] : System.getenv().getOrDefault("MNEMOS_DATA_ROOTS", "../shared/data"));
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         Path work = Files.createTempDirectory("mnemos-spec-run");
         LocalRun.Result result = LocalRun.run(engine, spec, work, Device.cpu(), p -> {});
         // each phase's exact accuracy and the digest of the state it saved: what "bit-identical" is checked on
         for (PhaseMetrics phase : result.phases()) {
-            System.out.printf("phase %d exact: accuracy %s, state sha256 %s%n", phase.phase(), phase.accuracy(),
-                    stateDigest(work.resolve("phase-" + phase.phase())));
+            System.out.printf(
+                    "phase %d exact: accuracy %s, state sha256 %s%n",
+                    phase.phase(), phase.accuracy(), stateDigest(work.resolve("phase-" + phase.phase())));
         }
         for (PhaseMetrics phase : result.phases()) {
             InversionMetrics inversion = phase.report(InversionMetrics.class);
             InversionPreconditions pre = inversion == null ? null : inversion.preconditions();
-            System.out.printf("phase %d: accuracy %.3f%s%n", phase.phase(), phase.accuracy(), pre == null ? ""
-                    : String.format("; dreams' class shares %s (coverage %s), BatchNorm term %.3f -> %.3f, inversion %.0f s",
-                            Arrays.toString(Arrays.stream(pre.classShares()).map(x -> Math.round(x * 100) / 100.0).toArray()),
-                            pre.coverageHolds() ? "holds" : "fails", pre.bnTermFirst(), pre.bnTermLast(), inversion.seconds()));
+            System.out.printf(
+                    "phase %d: accuracy %.3f%s%n",
+                    phase.phase(),
+                    phase.accuracy(),
+                    pre == null
+                            ? ""
+                            : String.format(
+                                    "; dreams' class shares %s (coverage %s), BatchNorm term %.3f -> %.3f, inversion %.0f s",
+                                    Arrays.toString(Arrays.stream(pre.classShares())
+                                            .map(x -> Math.round(x * 100) / 100.0)
+                                            .toArray()),
+                                    pre.coverageHolds() ? "holds" : "fails",
+                                    pre.bnTermFirst(),
+                                    pre.bnTermLast(),
+                                    inversion.seconds()));
         }
-        System.out.printf("final %.3f, average incremental %.3f, %.0f s%n", result.summary().lastAccuracy(),
-                result.summary().averageIncrementalAccuracy(), result.seconds());
+        System.out.printf(
+                "final %.3f, average incremental %.3f, %.0f s%n",
+                result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(), result.seconds());
     }
 
     /** sha256 over the files of a phase's state directory, in name order (names and contents). */

@@ -40,17 +40,38 @@ public final class ThroughputBench {
     }
 
     public static Figure mlp(int steps, int batch, Device device) {
-        return measure("mlp 784-400-400", new ModelSpec("mlp", List.of(400, 400), "linear"), 1, 28,
-                new OptimizerSpec("adam", 1e-3, null, 0.0, null, 0.9, 0.999), steps, batch, device);
+        return measure(
+                "mlp 784-400-400",
+                new ModelSpec("mlp", List.of(400, 400), "linear"),
+                1,
+                28,
+                new OptimizerSpec("adam", 1e-3, null, 0.0, null, 0.9, 0.999),
+                steps,
+                batch,
+                device);
     }
 
     public static Figure resnet32(int steps, int batch, Device device) {
-        return measure("resnet32", new ModelSpec("resnet32", null, "linear"), 3, 32,
-                new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null), steps, batch, device);
+        return measure(
+                "resnet32",
+                new ModelSpec("resnet32", null, "linear"),
+                3,
+                32,
+                new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null),
+                steps,
+                batch,
+                device);
     }
 
-    private static Figure measure(String name, ModelSpec model, int channels, int size, OptimizerSpec optimizer, int steps,
-            int batch, Device device) {
+    private static Figure measure(
+            String name,
+            ModelSpec model,
+            int channels,
+            int size,
+            OptimizerSpec optimizer,
+            int steps,
+            int batch,
+            Device device) {
         int samples = Math.max(2048, 4 * batch);
         Engine.getInstance().setRandomSeed(0);
         Random rng = new Random(0);
@@ -62,25 +83,44 @@ public final class ThroughputBench {
         }
         try (NDManager manager = NDManager.newBaseManager(device)) {
             IncrementalNet net = IncrementalNet.rebuild(
-                    IncrementalNet.builderFor(model, channels, size, size), new Shape(1, channels, size, size), List.of(10), manager);
+                    IncrementalNet.builderFor(model, channels, size, size),
+                    new Shape(1, channels, size, size),
+                    List.of(10),
+                    manager);
             ParameterStore parameters = new ParameterStore(manager, false);
             BatchTransform transform = BatchTransform.forDataset("synthetic", size, size, channels, false);
             var trainable = net.trainableParameters();
             CrossEntropyLoss loss = new CrossEntropyLoss(false);
             try (DeviceDataset data = DeviceDataset.of(pixels, labels, size, size, channels, manager)) {
-                TrainingLoop.StepLoss step = (inputs, targets) -> loss.compute(new StepContext(
-                        net.forward(parameters, new NDList(inputs), true), null, targets, 0, 10, null));
+                TrainingLoop.StepLoss step = (inputs, targets) -> loss.compute(
+                        new StepContext(net.forward(parameters, new NDList(inputs), true), null, targets, 0, 10, null));
                 // warm-up, then the timed run
                 new TrainingLoop(new PhaseProgress(0, TrainingListener.NONE), CancellationSignal.NEVER)
-                        .run(new TrainingStage("warmup", 0, 10, batch, optimizer, null), trainable, data, transform, rng, manager, step);
+                        .run(
+                                new TrainingStage("warmup", 0, 10, batch, optimizer, null),
+                                trainable,
+                                data,
+                                transform,
+                                rng,
+                                manager,
+                                step);
                 long start = System.nanoTime();
                 new TrainingLoop(new PhaseProgress(0, TrainingListener.NONE), CancellationSignal.NEVER)
-                        .run(new TrainingStage("timed", 0, steps, batch, optimizer, null), trainable, data, transform, rng, manager, step);
+                        .run(
+                                new TrainingStage("timed", 0, steps, batch, optimizer, null),
+                                trainable,
+                                data,
+                                transform,
+                                rng,
+                                manager,
+                                step);
                 // reading a weight waits for every queued kernel: on a GPU the loop may return before they finish
                 trainable.get(0).getArray().sum().getFloat();
                 double seconds = (System.nanoTime() - start) / 1e9;
                 int threads = Engine.getInstance().getEngineName().equals("PyTorch")
-                        ? Integer.getInteger("ai.djl.pytorch.num_interop_threads", Runtime.getRuntime().availableProcessors())
+                        ? Integer.getInteger(
+                                "ai.djl.pytorch.num_interop_threads",
+                                Runtime.getRuntime().availableProcessors())
                         : 0;
                 return new Figure(name, batch, threads, steps * (double) batch / seconds);
             }

@@ -18,19 +18,38 @@ import tools.jackson.databind.JsonNode;
 @Tag(name = "catalog", description = "Methods, data sets and presets a spec may name")
 public class CatalogController {
 
-    public record PresetView(String name, String description,
-            @Schema(description = "the published figure the preset reproduces (see docs/why-your-number-differs.md);"
-                    + " absent where none could be sourced")
-            @JsonInclude(JsonInclude.Include.NON_NULL) ReferenceCard reference,
-            @Schema(description = "the preset's spec fields", implementation = Object.class) JsonNode spec) {}
+    public record PresetView(
+            String name,
+            String description,
+
+            @Schema(
+                    description = "the published figure the preset reproduces (see docs/why-your-number-differs.md);"
+                            + " absent where none could be sourced")
+            @JsonInclude(JsonInclude.Include.NON_NULL)
+            ReferenceCard reference,
+
+            @Schema(description = "the preset's spec fields", implementation = Object.class)
+            JsonNode spec) {}
 
     @Schema(description = "What the catalog knows of a data set without loading its images")
-    public record DatasetInfo(String name, String description, int height, int width, int channels, List<String> classNames,
+    public record DatasetInfo(
+            String name,
+            String description,
+            int height,
+            int width,
+            int channels,
+            List<String> classNames,
             boolean available) {
 
         static DatasetInfo of(Datasets.Entry entry) {
-            return new DatasetInfo(entry.name(), entry.description(), entry.height(), entry.width(), entry.channels(),
-                    entry.classNames(), entry.available());
+            return new DatasetInfo(
+                    entry.name(),
+                    entry.description(),
+                    entry.height(),
+                    entry.width(),
+                    entry.channels(),
+                    entry.classNames(),
+                    entry.available());
         }
     }
 
@@ -59,6 +78,8 @@ public class CatalogController {
     @GetMapping("/presets")
     @Operation(summary = "The shipped presets a submission may name and override")
     public List<PresetView> presets() {
-        return presets.list().stream().map(p -> new PresetView(p.name(), p.description(), p.reference(), p.spec())).toList();
+        return presets.list().stream()
+                .map(p -> new PresetView(p.name(), p.description(), p.reference(), p.spec()))
+                .toList();
     }
 }

@@ -17,12 +17,17 @@ public class MethodCatalog {
      * @param usesNme whether it classifies by nearest mean of exemplars
      * @param options the {@code method.*} fields that apply; others are rejected
      */
-    public record MethodInfo(String name, String description, boolean usesExemplars, boolean usesNme, List<String> options) {}
+    public record MethodInfo(
+            String name, String description, boolean usesExemplars, boolean usesNme, List<String> options) {}
 
     /** Read from the engine's table of parts on every call, so the catalog lists registered methods too and cannot drift. */
     public List<MethodInfo> list() {
         return PartCatalog.methods().stream()
-                .map(method -> new MethodInfo(method.name(), method.description(), method.keepsExemplars(), method.nearestMean(),
+                .map(method -> new MethodInfo(
+                        method.name(),
+                        method.description(),
+                        method.keepsExemplars(),
+                        method.nearestMean(),
                         method.options()))
                 .toList();
     }

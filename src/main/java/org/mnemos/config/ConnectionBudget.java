@@ -36,7 +36,8 @@ public class ConnectionBudget implements SmartInitializingSingleton {
      * @param onExceed {@code warn} (log and start) or {@code fail} (refuse to start)
      */
     @ConfigurationProperties("mnemos.connections")
-    public record Properties(Integer planned, @DefaultValue("warn") String onExceed) {
+    public record Properties(
+            Integer planned, @DefaultValue("warn") String onExceed) {
         public Properties {
             if (!onExceed.equals("warn") && !onExceed.equals("fail")) {
                 throw new IllegalArgumentException("mnemos.connections.on-exceed must be warn or fail");
@@ -70,22 +71,32 @@ public class ConnectionBudget implements SmartInitializingSingleton {
         try {
             hikari = dataSource.unwrap(HikariDataSource.class);
             server = server(new JdbcTemplate(dataSource));
-            ownOpen = hikari.getHikariPoolMXBean() == null ? 0 : hikari.getHikariPoolMXBean().getTotalConnections();
+            ownOpen = hikari.getHikariPoolMXBean() == null
+                    ? 0
+                    : hikari.getHikariPoolMXBean().getTotalConnections();
         } catch (SQLException | DataAccessException e) {
             log.warn("Connection budget not checked: {}", e.getMessage());
             return;
         }
         int perProcess = hikari.getMaximumPoolSize() + LISTEN_CONNECTIONS;
-        log.info("Connection budget: this process may hold {} connections ({} pooled + {} for live events); PostgreSQL"
-                        + " allows {} ({} max_connections - {} reserved), {} open now{}", perProcess, hikari.getMaximumPoolSize(),
-                LISTEN_CONNECTIONS, server.usable(), server.maxConnections(), server.reserved(), server.openNow(),
+        log.info(
+                "Connection budget: this process may hold {} connections ({} pooled + {} for live events); PostgreSQL"
+                        + " allows {} ({} max_connections - {} reserved), {} open now{}",
+                perProcess,
+                hikari.getMaximumPoolSize(),
+                LISTEN_CONNECTIONS,
+                server.usable(),
+                server.maxConnections(),
+                server.reserved(),
+                server.openNow(),
                 properties.planned() == null ? "" : "; the deployment plans " + properties.planned());
-        assess(hikari.getMaximumPoolSize(), properties.planned(), server, ownOpen).ifPresent(problem -> {
-            if (properties.onExceed().equals("fail")) {
-                throw new IllegalStateException(problem);
-            }
-            log.warn(problem);
-        });
+        assess(hikari.getMaximumPoolSize(), properties.planned(), server, ownOpen)
+                .ifPresent(problem -> {
+                    if (properties.onExceed().equals("fail")) {
+                        throw new IllegalStateException(problem);
+                    }
+                    log.warn(problem);
+                });
     }
 
     private static Server server(JdbcTemplate jdbc) {
@@ -94,7 +105,8 @@ public class ConnectionBudget implements SmartInitializingSingleton {
         int reserved = jdbc.queryForObject("""
                 select coalesce(sum(setting::int), 0) from pg_settings
                 where name in ('superuser_reserved_connections', 'reserved_connections')""", Integer.class);
-        int open = jdbc.queryForObject("select count(*) from pg_stat_activity where backend_type = 'client backend'", Integer.class);
+        int open = jdbc.queryForObject(
+                "select count(*) from pg_stat_activity where backend_type = 'client backend'", Integer.class);
         return new Server(max, reserved, open);
     }
 
@@ -109,10 +121,13 @@ public class ConnectionBudget implements SmartInitializingSingleton {
         int perProcess = pooled + LISTEN_CONNECTIONS;
         if (planned != null) {
             if (planned > server.usable()) {
-                return Optional.of("The deployment plans " + planned + " connections (mnemos.connections.planned: the sum over"
-                        + " processes of spring.datasource.hikari.maximum-pool-size + " + LISTEN_CONNECTIONS + "), more than the "
+                return Optional.of("The deployment plans " + planned
+                        + " connections (mnemos.connections.planned: the sum over"
+                        + " processes of spring.datasource.hikari.maximum-pool-size + " + LISTEN_CONNECTIONS
+                        + "), more than the "
                         + server.usable() + " PostgreSQL allows (max_connections " + server.maxConnections() + " - "
-                        + server.reserved() + " reserved): lower the pool sizes or the replicas, raise max_connections, or put"
+                        + server.reserved()
+                        + " reserved): lower the pool sizes or the replicas, raise max_connections, or put"
                         + " PgBouncer in front (README, 'Scaling out')");
             }
             return Optional.empty();
@@ -120,8 +135,10 @@ public class ConnectionBudget implements SmartInitializingSingleton {
         int needed = server.openNow() + perProcess - ownOpen;
         if (needed > server.usable()) {
             return Optional.of("PostgreSQL has " + server.openNow() + " connections open and this process may open "
-                    + (perProcess - ownOpen) + " more (" + pooled + " pooled + " + LISTEN_CONNECTIONS + " for live events, "
-                    + ownOpen + " already open): " + needed + " > the " + server.usable() + " it allows (max_connections "
+                    + (perProcess - ownOpen) + " more (" + pooled + " pooled + " + LISTEN_CONNECTIONS
+                    + " for live events, "
+                    + ownOpen + " already open): " + needed + " > the " + server.usable()
+                    + " it allows (max_connections "
                     + server.maxConnections() + " - " + server.reserved() + " reserved); lower"
                     + " spring.datasource.hikari.maximum-pool-size, raise max_connections, or put PgBouncer in front (README,"
                     + " 'Scaling out')");

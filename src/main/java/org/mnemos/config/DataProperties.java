@@ -16,14 +16,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     checked) into the first writable root; off by default so nothing is downloaded unasked
  */
 @ConfigurationProperties("mnemos.data")
-public record DataProperties(String roots, @DefaultValue("false") boolean downloads) {
+public record DataProperties(
+        String roots, @DefaultValue("false") boolean downloads) {
 
     static final Path SHARED_DATA = Path.of("../shared/data");
     static final Path LOCAL_DATA = Path.of("./data");
 
     public List<Path> rootPaths() {
         if (roots == null || roots.isBlank()) {
-            return List.of((Files.isDirectory(SHARED_DATA) ? SHARED_DATA : LOCAL_DATA).toAbsolutePath().normalize());
+            return List.of((Files.isDirectory(SHARED_DATA) ? SHARED_DATA : LOCAL_DATA)
+                    .toAbsolutePath()
+                    .normalize());
         }
         return Arrays.stream(roots.split(":"))
                 .map(String::strip)

@@ -23,7 +23,8 @@ public class EmbeddedDatabaseConfiguration {
 
     /** Closed after the DataSource (which depends on it), so the pool drains before the server stops. */
     @Bean(destroyMethod = "close")
-    EmbeddedServer embeddedPostgres(EmbeddedDbProperties properties, ApplicationEventPublisher events) throws IOException {
+    EmbeddedServer embeddedPostgres(EmbeddedDbProperties properties, ApplicationEventPublisher events)
+            throws IOException {
         return EmbeddedServer.start(properties, events, WATCH_INTERVAL);
     }
 

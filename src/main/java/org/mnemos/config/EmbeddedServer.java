@@ -33,25 +33,31 @@ final class EmbeddedServer implements AutoCloseable {
     private final Postmaster postmaster;
     private final ScheduledExecutorService watchdog;
 
-    private EmbeddedServer(EmbeddedPostgres postgres, Path dataDir, Postmaster postmaster, ScheduledExecutorService watchdog) {
+    private EmbeddedServer(
+            EmbeddedPostgres postgres, Path dataDir, Postmaster postmaster, ScheduledExecutorService watchdog) {
         this.postgres = postgres;
         this.dataDir = dataDir;
         this.postmaster = postmaster;
         this.watchdog = watchdog;
     }
 
-    static EmbeddedServer start(EmbeddedDbProperties properties, ApplicationEventPublisher events, Duration watchInterval)
+    static EmbeddedServer start(
+            EmbeddedDbProperties properties, ApplicationEventPublisher events, Duration watchInterval)
             throws IOException {
         Path dir = properties.ephemeral()
                 ? Files.createTempDirectory("mnemos-pgdata-")
                 : Files.createDirectories(properties.dir().toAbsolutePath().normalize());
         Postmaster.of(dir).ifPresent(leftover -> {
-            log.warn("Stopping the PostgreSQL server (pid {}) that a previous process left running on {}", leftover.pid(), dir);
+            log.warn(
+                    "Stopping the PostgreSQL server (pid {}) that a previous process left running on {}",
+                    leftover.pid(),
+                    dir);
             leftover.stop(STOP_WAIT);
         });
         if (properties.port() != 0 && Postmaster.portInUse(properties.port())) {
-            throw new IllegalStateException("port " + properties.port() + " is held by another server, not the PostgreSQL of "
-                    + dir + "; stop it or set mnemos.embedded-db.port");
+            throw new IllegalStateException(
+                    "port " + properties.port() + " is held by another server, not the PostgreSQL of " + dir
+                            + "; stop it or set mnemos.embedded-db.port");
         }
         String durability = properties.fsync() ? "on" : "off";
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
@@ -68,8 +74,13 @@ final class EmbeddedServer implements AutoCloseable {
                 .setServerConfig("max_connections", "100")
                 .start();
         Postmaster postmaster = Postmaster.of(dir)
-                .orElseThrow(() -> new IllegalStateException("the embedded PostgreSQL started but its postmaster.pid names no live server"));
-        log.info("Embedded PostgreSQL (pid {}) on port {} with data in {} (fsync {})", postmaster.pid(), postgres.getPort(), dir,
+                .orElseThrow(() -> new IllegalStateException(
+                        "the embedded PostgreSQL started but its postmaster.pid names no live server"));
+        log.info(
+                "Embedded PostgreSQL (pid {}) on port {} with data in {} (fsync {})",
+                postmaster.pid(),
+                postgres.getPort(),
+                dir,
                 durability);
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "embedded-postgres-watchdog");
@@ -77,14 +88,15 @@ final class EmbeddedServer implements AutoCloseable {
             return thread;
         });
         EmbeddedServer server = new EmbeddedServer(postgres, dir, postmaster, watchdog);
-        watchdog.scheduleWithFixedDelay(() -> server.check(events), watchInterval.toMillis(), watchInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        watchdog.scheduleWithFixedDelay(
+                () -> server.check(events), watchInterval.toMillis(), watchInterval.toMillis(), TimeUnit.MILLISECONDS);
         return server;
     }
 
     private void check(ApplicationEventPublisher events) {
         if (!postmaster.isAlive() && !watchdog.isShutdown()) {
-            log.error("The embedded PostgreSQL server (pid {}) has stopped; liveness is now DOWN so that the process is restarted",
+            log.error(
+                    "The embedded PostgreSQL server (pid {}) has stopped; liveness is now DOWN so that the process is restarted",
                     postmaster.pid());
             AvailabilityChangeEvent.publish(events, this, LivenessState.BROKEN);
             watchdog.shutdown();

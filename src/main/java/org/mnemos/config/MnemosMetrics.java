@@ -31,7 +31,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class MnemosMetrics {
 
-    public static final List<String> STATUSES = List.of("QUEUED", "RUNNING", "CANCELLING", "CANCELLED", "SUCCEEDED", "FAILED");
+    public static final List<String> STATUSES =
+            List.of("QUEUED", "RUNNING", "CANCELLING", "CANCELLED", "SUCCEEDED", "FAILED");
     private static final Logger log = LoggerFactory.getLogger(MnemosMetrics.class);
     private static final String QUEUE = "queue";
 
@@ -42,6 +43,7 @@ public class MnemosMetrics {
     private final Duration ttl;
     /** Pools whose {@code mnemos.queue.phases} gauges are registered; a pool's gauges appear once it has had a phase. */
     private final Set<String> poolsWithGauges = ConcurrentHashMap.newKeySet();
+
     private final Timer phaseDuration;
     private final DistributionSummary imagesPerSecond;
     private Map<String, Double> snapshot = Map.of();
@@ -92,7 +94,9 @@ public class MnemosMetrics {
     }
 
     private static String poolOf(String taskName) {
-        return taskName.equals(PhaseRef.TASK_NAME) ? WorkerProperties.ANY_POOL : taskName.substring(PhaseRef.TASK_NAME.length() + 1);
+        return taskName.equals(PhaseRef.TASK_NAME)
+                ? WorkerProperties.ANY_POOL
+                : taskName.substring(PhaseRef.TASK_NAME.length() + 1);
     }
 
     private void registerPool(String pool) {
@@ -111,19 +115,24 @@ public class MnemosMetrics {
         try {
             Map<String, Double> values = new HashMap<>();
             STATUSES.forEach(s -> values.put(s, 0.0));
-            jdbc.query("select status, count(*) from experiments group by status",
-                    rs -> { values.put(rs.getString(1), rs.getDouble(2)); });
-            values.put(QUEUE, jdbc.queryForObject(
-                    "select count(*) from scheduled_tasks where not picked", Double.class));
+            jdbc.query("select status, count(*) from experiments group by status", rs -> {
+                values.put(rs.getString(1), rs.getDouble(2));
+            });
+            values.put(
+                    QUEUE, jdbc.queryForObject("select count(*) from scheduled_tasks where not picked", Double.class));
             poolsWithGauges.forEach(pool -> PHASE_STATES.forEach(state -> values.put(state + ":" + pool, 0.0)));
-            jdbc.query("""
+            jdbc.query(
+                    """
                     select task_name, count(*) filter (where not picked), count(*) filter (where picked)
-                    from scheduled_tasks where task_name = ? or task_name like ? group by task_name""", rs -> {
-                String pool = poolOf(rs.getString(1));
-                values.put("waiting:" + pool, rs.getDouble(2));
-                values.put("running:" + pool, rs.getDouble(3));
-                registerPool(pool);
-            }, PhaseRef.TASK_NAME, PhaseRef.TASK_NAME + "@%");
+                    from scheduled_tasks where task_name = ? or task_name like ? group by task_name""",
+                    rs -> {
+                        String pool = poolOf(rs.getString(1));
+                        values.put("waiting:" + pool, rs.getDouble(2));
+                        values.put("running:" + pool, rs.getDouble(3));
+                        registerPool(pool);
+                    },
+                    PhaseRef.TASK_NAME,
+                    PhaseRef.TASK_NAME + "@%");
             return values;
         } catch (DataAccessException e) {
             log.debug("Metrics query failed: {}", e.getMessage());

@@ -56,7 +56,10 @@ final class Postmaster {
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
                 // after a reboot the PID may belong to an unrelated program
-                .filter(p -> p.info().command().map(c -> Path.of(c).getFileName().toString().equals("postgres")).orElse(false))
+                .filter(p -> p.info()
+                        .command()
+                        .map(c -> Path.of(c).getFileName().toString().equals("postgres"))
+                        .orElse(false))
                 .map(Postmaster::new);
     }
 
@@ -97,7 +100,10 @@ final class Postmaster {
         try {
             process.onExit().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.warn("PostgreSQL server {} did not stop within {}; killing it (it recovers from its WAL on the next start)", pid(), wait);
+            log.warn(
+                    "PostgreSQL server {} did not stop within {}; killing it (it recovers from its WAL on the next start)",
+                    pid(),
+                    wait);
             process.destroyForcibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -109,7 +115,8 @@ final class Postmaster {
     /** Whether something accepts connections on the loopback {@code port}. */
     static boolean portInUse(int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) PORT_PROBE_TIMEOUT.toMillis());
+            socket.connect(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) PORT_PROBE_TIMEOUT.toMillis());
             return true;
         } catch (IOException e) {
             return false;

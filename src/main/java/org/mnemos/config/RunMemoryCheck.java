@@ -52,8 +52,9 @@ public class RunMemoryCheck {
     public RunMemoryCheck(Datasets datasets, WorkerProperties worker, WorkerPools pools) {
         if (worker.device().startsWith("gpu") && worker.memoryBudget() == null && CudaUtils.getGpuCount() == 0) {
             // e.g. an API-only replica for GPU workers: refuse to start rather than refuse every submission
-            throw new IllegalStateException("mnemos.worker.device is gpu but this process sees no GPU to take the memory budget"
-                    + " from; set mnemos.worker.memory-budget to the workers' GPU memory");
+            throw new IllegalStateException(
+                    "mnemos.worker.device is gpu but this process sees no GPU to take the memory budget"
+                            + " from; set mnemos.worker.memory-budget to the workers' GPU memory");
         }
         this.datasets = datasets;
         this.worker = worker;
@@ -80,13 +81,18 @@ public class RunMemoryCheck {
         Map<String, WorkerPools.Pool> known = pools == null ? Map.of() : pools.known();
         String asked = spec.poolOrAny();
         if (asked != null && !known.containsKey(asked)) {
-            return refuse(POOL_FIELD, "unknown pool '" + asked + "'; " + (known.isEmpty()
-                    ? "no pool is known yet: start a worker with mnemos.worker.pool=" + asked + " or declare mnemos.pools." + asked
-                    : "known pools: " + known.keySet()));
+            return refuse(
+                    POOL_FIELD,
+                    "unknown pool '" + asked + "'; "
+                            + (known.isEmpty()
+                                    ? "no pool is known yet: start a worker with mnemos.worker.pool=" + asked
+                                            + " or declare mnemos.pools." + asked
+                                    : "known pools: " + known.keySet()));
         }
         if (known.isEmpty()) {
             Budget local = budget();
-            return fits(spec, local.bytes(), local.onGpu()).map(estimate -> refuse(estimate, local.bytes(), local.source()))
+            return fits(spec, local.bytes(), local.onGpu())
+                    .map(estimate -> refuse(estimate, local.bytes(), local.source()))
                     .orElse(new Routing(null, null));
         }
         if (asked != null) {
@@ -96,7 +102,8 @@ public class RunMemoryCheck {
                     .orElse(new Routing(asked, null));
         }
         List<WorkerPools.Pool> bySize = known.values().stream()
-                .sorted(Comparator.comparingLong(WorkerPools.Pool::memoryBudget).thenComparing(WorkerPools.Pool::name)).toList();
+                .sorted(Comparator.comparingLong(WorkerPools.Pool::memoryBudget).thenComparing(WorkerPools.Pool::name))
+                .toList();
         List<WorkerPools.Pool> fitting = new ArrayList<>();
         PeakMemory.Estimate tooLarge = null;
         for (WorkerPools.Pool pool : bySize) {
@@ -114,8 +121,10 @@ public class RunMemoryCheck {
             return new Routing(fitting.get(0).name(), null);
         }
         WorkerPools.Pool largest = bySize.get(bySize.size() - 1);
-        return refuse(tooLarge, largest.memoryBudget(), "the largest of the pools " + known.keySet() + ": pool '"
-                + largest.name() + "', " + largest.source());
+        return refuse(
+                tooLarge,
+                largest.memoryBudget(),
+                "the largest of the pools " + known.keySet() + ": pool '" + largest.name() + "', " + largest.source());
     }
 
     /** The estimate when the run does not fit {@code bytes}; empty when it fits or cannot be planned. */
@@ -135,9 +144,12 @@ public class RunMemoryCheck {
     }
 
     private static Routing refuse(PeakMemory.Estimate estimate, long budget, String source) {
-        return refuse(estimate.field(), "the run would need about " + PeakMemory.gib(estimate.totalBytes())
-                + " at its peak (" + estimate.breakdown() + "), more than the memory budget of " + PeakMemory.gib(budget)
-                + " (" + source + "); " + advice(estimate.field()));
+        return refuse(
+                estimate.field(),
+                "the run would need about " + PeakMemory.gib(estimate.totalBytes())
+                        + " at its peak (" + estimate.breakdown() + "), more than the memory budget of "
+                        + PeakMemory.gib(budget)
+                        + " (" + source + "); " + advice(estimate.field()));
     }
 
     private static String advice(String field) {
@@ -171,7 +183,9 @@ public class RunMemoryCheck {
         if (onGpu) {
             // a phase may land on any of the worker's GPUs, so the smallest one decides
             long smallest = worker.resolveDevices().devices().stream()
-                    .mapToLong(gpu -> CudaUtils.getGpuMemory(gpu).getMax()).min().orElseThrow();
+                    .mapToLong(gpu -> CudaUtils.getGpuMemory(gpu).getMax())
+                    .min()
+                    .orElseThrow();
             return new Budget(smallest, "GPU memory", true);
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

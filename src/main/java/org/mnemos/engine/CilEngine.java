@@ -10,10 +10,10 @@ import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.data.DatasetInfo;
 import org.mnemos.engine.memory.MemoryBudget;
+import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.model.CheckpointLocator;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.InitCheckpoint;
-import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.PhaseRunner;
 import org.mnemos.engine.protocol.ClassOrders;
@@ -44,7 +44,8 @@ public final class CilEngine {
      * The network a phase trains, as {@link PhaseRunner} builds it: the spec's backbone and head, with
      * the method's head, proxies and BiC layer (FOSTER's second extractor and AANets' branches aside).
      */
-    public static IncrementalNet.Builder networkBuilder(ExperimentSpec spec, int channels, int height, int width, int phase) {
+    public static IncrementalNet.Builder networkBuilder(
+            ExperimentSpec spec, int channels, int height, int width, int phase) {
         return PhaseRunner.networkBuilder(spec, Parts.forRun(spec), channels, height, width, phase);
     }
 
@@ -59,14 +60,17 @@ public final class CilEngine {
         }
         Path file = checkpoints.locate(init.checkpoint());
         if (file == null) {
-            throw new SpecException(InitCheckpoint.FIELD, "no uploaded checkpoint has the id '" + init.checkpoint() + "'");
+            throw new SpecException(
+                    InitCheckpoint.FIELD, "no uploaded checkpoint has the id '" + init.checkpoint() + "'");
         }
-        BatchTransform eval = BatchTransform.forDataset(info.name(), info.height(), info.width(), info.channels(), false);
+        BatchTransform eval =
+                BatchTransform.forDataset(info.name(), info.height(), info.width(), info.channels(), false);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             IncrementalNet net = IncrementalNet.rebuild(
                     networkBuilder(spec, info.channels(), eval.outputHeight(), eval.outputWidth(), 0),
                     new Shape(1, info.channels(), eval.outputHeight(), eval.outputWidth()),
-                    List.of(phaseZeroClasses.size()), manager);
+                    List.of(phaseZeroClasses.size()),
+                    manager);
             InitCheckpoint.check(net, file, phaseZeroClasses);
         }
     }
@@ -101,17 +105,22 @@ public final class CilEngine {
         MemoryBudget.of(spec.memory());
         if (Parts.method(spec.method().name()).isDataFree()
                 && !org.mnemos.engine.model.Generator.supports(info.channels(), inputSide(info), inputSide(info))) {
-            throw new SpecException("method.name", spec.method().name() + " dreams with a generator made for square images of side "
-                    + "8-32 (a multiple of 4), 64 or 224 with 1 or 3 channels; " + info.name() + " gives the network "
-                    + info.channels() + "x" + inputSide(info) + "x" + inputSide(info));
+            throw new SpecException(
+                    "method.name",
+                    spec.method().name() + " dreams with a generator made for square images of side "
+                            + "8-32 (a multiple of 4), 64 or 224 with 1 or 3 channels; " + info.name()
+                            + " gives the network "
+                            + info.channels() + "x" + inputSide(info) + "x" + inputSide(info));
         }
         var protocol = spec.protocol();
         int classes = info.classNames().size();
-        List<Integer> order = ClassOrders.resolve(protocol.classOrder(), protocol.classOrderSeed(), protocol.classList(), classes);
+        List<Integer> order =
+                ClassOrders.resolve(protocol.classOrder(), protocol.classOrderSeed(), protocol.classList(), classes);
         List<List<Integer>> phases = PhasePlanner.phases(protocol, order, classes);
         List<Integer> planned = new ArrayList<>();
         phases.forEach(planned::addAll);
-        List<String> names = planned.stream().map(label -> info.classNames().get(label)).toList();
+        List<String> names =
+                planned.stream().map(label -> info.classNames().get(label)).toList();
         if (spec.model().init() != null) {
             checkInit(spec, info, phases.get(0));
         }
@@ -143,7 +152,8 @@ public final class CilEngine {
     /** Loads a saved phase state and evaluates it on the test split, reproducing its metrics. */
     public PhaseMetrics evaluate(RunPlan plan, int phase, Path stateDir, Device device) {
         checkPhase(plan, phase);
-        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Parts.compose(plan.spec()), checkpoints).evaluate(phase, stateDir, device);
+        return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Parts.compose(plan.spec()), checkpoints)
+                .evaluate(phase, stateDir, device);
     }
 
     private static void checkPhase(RunPlan plan, int phase) {

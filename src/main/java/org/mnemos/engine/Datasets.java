@@ -15,7 +15,13 @@ import org.mnemos.engine.spec.ExperimentSpec;
 public final class Datasets {
 
     /** What the catalog knows of a data set without loading its images. */
-    public record Entry(String name, String description, int height, int width, int channels, List<String> classNames,
+    public record Entry(
+            String name,
+            String description,
+            int height,
+            int width,
+            int channels,
+            List<String> classNames,
             boolean available) {}
 
     /** The names of the data sets the engine knows. */
@@ -50,7 +56,13 @@ public final class Datasets {
     }
 
     private static Entry entry(DatasetInfo info) {
-        return new Entry(info.name(), info.description(), info.height(), info.width(), info.channels(), info.classNames(),
+        return new Entry(
+                info.name(),
+                info.description(),
+                info.height(),
+                info.width(),
+                info.channels(),
+                info.classNames(),
                 info.available());
     }
 }

@@ -22,7 +22,8 @@ public final class LocalRun {
 
     public record Result(RunPlan plan, List<PhaseMetrics> phases, RunSummary summary, double seconds) {}
 
-    public static Result run(CilEngine engine, ExperimentSpec spec, Path workDir, Device device, TrainingListener listener) {
+    public static Result run(
+            CilEngine engine, ExperimentSpec spec, Path workDir, Device device, TrainingListener listener) {
         long start = System.nanoTime();
         RunPlan plan = engine.plan(spec);
         List<PhaseMetrics> metrics = new ArrayList<>();
@@ -34,7 +35,8 @@ public final class LocalRun {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            PhaseOutcome outcome = engine.runPhase(plan, phase, previous, stateDir, device, listener, CancellationSignal.NEVER);
+            PhaseOutcome outcome =
+                    engine.runPhase(plan, phase, previous, stateDir, device, listener, CancellationSignal.NEVER);
             metrics.add(outcome.metrics());
             previous = outcome.stateDir();
         }

@@ -24,7 +24,12 @@ public final class PartCatalog {
      * @param optionalMemory whether it keeps exemplars only when the spec gives it a memory (LwF)
      */
     public record MethodEntry(
-            String name, String description, boolean keepsExemplars, boolean nearestMean, List<String> options, boolean optionalMemory) {}
+            String name,
+            String description,
+            boolean keepsExemplars,
+            boolean nearestMean,
+            List<String> options,
+            boolean optionalMemory) {}
 
     /** The data-free methods' sample of dreams in a phase state (the exemplar format). */
     public static final String DREAM_GALLERY_FILE = DreamingHook.GALLERY_FILE;
@@ -51,7 +56,12 @@ public final class PartCatalog {
 
     private static MethodEntry entry(MethodPart part) {
         CilMethod method = part.create(MethodSpec.named(part.name()));
-        return new MethodEntry(part.name(), method.description(), method.keepsExemplars(), method.classifier() == ClassifierRule.NME,
-                part.options(), part.takesOptionalMemory());
+        return new MethodEntry(
+                part.name(),
+                method.description(),
+                method.keepsExemplars(),
+                method.classifier() == ClassifierRule.NME,
+                part.options(),
+                part.takesOptionalMemory());
     }
 }

@@ -71,10 +71,18 @@ public final class PeakMemory {
         Architecture architecture = Architecture.of(spec.model(), info.channels(), inputHeight, inputWidth, classes);
         long optimiserCopies = switch (spec.training().optimizer().name().toLowerCase(Locale.ROOT)) {
             case "adam" -> 2;
-            default -> spec.training().optimizer().momentum() != null && spec.training().optimizer().momentum() > 0 ? 1 : 0;
+            default ->
+                spec.training().optimizer().momentum() != null
+                                && spec.training().optimizer().momentum() > 0
+                        ? 1
+                        : 0;
         };
-        Footprint footprint = new Footprint(info, spec.training().batchSize(), optimiserCopies,
-                architecture.parameters(), architecture.activationsPerImage());
+        Footprint footprint = new Footprint(
+                info,
+                spec.training().batchSize(),
+                optimiserCopies,
+                architecture.parameters(),
+                architecture.activationsPerImage());
         // the model's parts first: they change the network the estimate is of (AANets' second branch)
         Parts.footprint(spec, footprint, "model.");
         CilMethod method = Parts.forRun(spec);
@@ -98,9 +106,11 @@ public final class PeakMemory {
         long runtimeBytes = onGpu ? GPU_RUNTIME_BYTES : HOST_RUNTIME_BYTES;
 
         long largest = Math.max(parameterBytes, Math.max(activationBytes, dataBytes));
-        String field = largest == activationBytes ? activationField
-                : largest == dataBytes ? "dataset"
-                : spec.model().backbone().equalsIgnoreCase("mlp") ? "model.hiddenUnits" : "model.backbone";
+        String field = largest == activationBytes
+                ? activationField
+                : largest == dataBytes
+                        ? "dataset"
+                        : spec.model().backbone().equalsIgnoreCase("mlp") ? "model.hiddenUnits" : "model.backbone";
         return new Estimate(parameterBytes, activationBytes, dataBytes, runtimeBytes, field);
     }
 
@@ -205,11 +215,23 @@ public final class PeakMemory {
         static Architecture of(ModelSpec model, int channels, int height, int width, int classes) {
             return switch (model.backbone().toLowerCase(Locale.ROOT)) {
                 case "mlp" -> mlp(model.hiddenUnits(), (long) channels * height * width, classes);
-                case "resnet32" -> residual(channels, height, width, classes, 16, 3, new int[] {16, 32, 64}, 5, false, false);
-                case "resnet8" -> residual(channels, height, width, classes, 16, 3, new int[] {16, 32, 64}, 1, false, false);
+                case "resnet32" ->
+                    residual(channels, height, width, classes, 16, 3, new int[] {16, 32, 64}, 5, false, false);
+                case "resnet8" ->
+                    residual(channels, height, width, classes, 16, 3, new int[] {16, 32, 64}, 1, false, false);
                 case "resnet18" -> {
                     boolean small = height <= 64 && width <= 64;
-                    yield residual(channels, height, width, classes, 64, small ? 3 : 7, new int[] {64, 128, 256, 512}, 2, !small, true);
+                    yield residual(
+                            channels,
+                            height,
+                            width,
+                            classes,
+                            64,
+                            small ? 3 : 7,
+                            new int[] {64, 128, 256, 512},
+                            2,
+                            !small,
+                            true);
                 }
                 default -> throw new SpecException("model.backbone", "unknown backbone '" + model.backbone() + "'");
             };
@@ -232,8 +254,17 @@ public final class PeakMemory {
          * @param downsampledStem ResNet-18's ImageNet stem: conv stride 2 then max pooling stride 2
          * @param projection 1x1 convolution shortcuts (else parameter-free subsample and zero pad)
          */
-        private static Architecture residual(int channels, int height, int width, int classes, int stemChannels, int stemKernel,
-                int[] stageChannels, int blocksPerStage, boolean downsampledStem, boolean projection) {
+        private static Architecture residual(
+                int channels,
+                int height,
+                int width,
+                int classes,
+                int stemChannels,
+                int stemKernel,
+                int[] stageChannels,
+                int blocksPerStage,
+                boolean downsampledStem,
+                boolean projection) {
             long h = downsampledStem ? (height + 1) / 2 : height;
             long w = downsampledStem ? (width + 1) / 2 : width;
             long parameters = (long) stemKernel * stemKernel * channels * stemChannels + 2L * stemChannels;

@@ -40,7 +40,8 @@ public final class PhaseExemplars {
 
     /** The exemplar memory a phase state holds, with the views its phase wrote. */
     public static PhaseExemplars readMemory(Path stateDir) throws IOException {
-        return of(ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)),
+        return of(
+                ExemplarSet.read(stateDir.resolve(ExemplarSet.FILE_NAME)),
                 ExemplarHeatmaps.read(stateDir.resolve(ExemplarHeatmaps.FILE_NAME)),
                 ExemplarOriginals.read(stateDir.resolve(ExemplarOriginals.FILE_NAME)));
     }

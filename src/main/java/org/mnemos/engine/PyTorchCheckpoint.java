@@ -21,11 +21,11 @@ import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.PyCilStateDict;
 import org.mnemos.engine.model.ResNet18;
 import org.mnemos.engine.model.interop.SafeTensors;
-import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.ClassifierRule;
 import org.mnemos.engine.phase.PhaseState;
+import org.mnemos.engine.spec.ExperimentSpec;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -47,8 +47,8 @@ public final class PyTorchCheckpoint {
      * Writes the zip for the phase whose state is {@code stateDir}, or says why its network has no
      * PyTorch layout (then nothing is written).
      */
-    public static Optional<String> writeIfSupported(Path stateDir, RunPlan plan, int phase, ObjectMapper json, Path target)
-            throws IOException {
+    public static Optional<String> writeIfSupported(
+            Path stateDir, RunPlan plan, int phase, ObjectMapper json, Path target) throws IOException {
         try {
             write(stateDir, plan, phase, json, target);
             return Optional.empty();
@@ -63,32 +63,51 @@ public final class PyTorchCheckpoint {
      * @throws PyCilStateDict.UnsupportedNetworkException for networks PyTorch has no layout for
      *     (AANets' aggregated backbone after phase 0, FOSTER's boosted one)
      */
-    public static void write(Path stateDir, RunPlan plan, int phase, ObjectMapper json, Path target) throws IOException {
+    public static void write(Path stateDir, RunPlan plan, int phase, ObjectMapper json, Path target)
+            throws IOException {
         ExperimentSpec spec = plan.spec();
         CilMethod method = Parts.forRun(spec);
         if (phase > 0 && Parts.boostsFeatures(method)) {
-            throw new PyCilStateDict.UnsupportedNetworkException("FOSTER's two-extractor network of phase " + phase
-                    + " has no PyCIL state_dict layout");
+            throw new PyCilStateDict.UnsupportedNetworkException(
+                    "FOSTER's two-extractor network of phase " + phase + " has no PyCIL state_dict layout");
         }
         PhaseState state = PhaseState.read(stateDir);
         ExemplarSet memory = PhaseState.readMemory(stateDir);
-        BatchTransform eval = BatchTransform.forDataset(spec.dataset().name(), memory.height(), memory.width(), memory.channels(), false);
+        BatchTransform eval = BatchTransform.forDataset(
+                spec.dataset().name(), memory.height(), memory.width(), memory.channels(), false);
         int channels = memory.channels();
         int height = eval.outputHeight();
         int width = eval.outputWidth();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            IncrementalNet net = IncrementalNet.rebuild(CilEngine.networkBuilder(spec, channels, height, width, phase),
-                    new ai.djl.ndarray.types.Shape(1, channels, height, width), state.segmentSizes(), manager);
+            IncrementalNet net = IncrementalNet.rebuild(
+                    CilEngine.networkBuilder(spec, channels, height, width, phase),
+                    new ai.djl.ndarray.types.Shape(1, channels, height, width),
+                    state.segmentSizes(),
+                    manager);
             state.loadParameters(stateDir, net, manager);
             List<Integer> classes = state.seenClasses();
-            Map<String, Object> config = config(plan, phase, state, net, method, eval, channels, height, width, classes,
+            Map<String, Object> config = config(
+                    plan,
+                    phase,
+                    state,
+                    net,
+                    method,
+                    eval,
+                    channels,
+                    height,
+                    width,
+                    classes,
                     state.readClassMeans(stateDir));
             ByteArrayOutputStream weights = new ByteArrayOutputStream();
-            SafeTensors.write(weights, PyCilStateDict.export(net), Map.of(
-                    "format", "pt",
-                    "classes", json.writeValueAsString(classes),
-                    "phase", Integer.toString(phase)));
-            try (ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(target)))) {
+            SafeTensors.write(
+                    weights,
+                    PyCilStateDict.export(net),
+                    Map.of(
+                            "format", "pt",
+                            "classes", json.writeValueAsString(classes),
+                            "phase", Integer.toString(phase)));
+            try (ZipOutputStream zip =
+                    new ZipOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(target)))) {
                 addEntry(zip, WEIGHTS, weights.toByteArray());
                 addEntry(zip, CONFIG, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
                 addEntry(zip, LOADER, loader());
@@ -96,8 +115,18 @@ public final class PyTorchCheckpoint {
         }
     }
 
-    private static Map<String, Object> config(RunPlan plan, int phase, PhaseState state, IncrementalNet net, CilMethod method,
-            BatchTransform eval, int channels, int height, int width, List<Integer> classes, float[][] classMeans) {
+    private static Map<String, Object> config(
+            RunPlan plan,
+            int phase,
+            PhaseState state,
+            IncrementalNet net,
+            CilMethod method,
+            BatchTransform eval,
+            int channels,
+            int height,
+            int width,
+            List<Integer> classes,
+            float[][] classMeans) {
         ExperimentSpec spec = plan.spec();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("format", "pycil-state-dict");
@@ -138,10 +167,12 @@ public final class PyTorchCheckpoint {
             // NME: argmax over classes of normalize(features) · classMeans[c], rows in head order
             config.put("classMeans", classMeans);
         }
-        config.put("notes", List.of(
-                "output i of the network is class labelMap[i] of the data set",
-                "convnet.fc.* (zero-pad resnet32 only) is the 10-way layer PyCIL's CifarResNet declares and never calls; written as zeros",
-                "num_batches_tracked is written as 0: DJL does not count batches, and PyTorch reads it only when momentum is None"));
+        config.put(
+                "notes",
+                List.of(
+                        "output i of the network is class labelMap[i] of the data set",
+                        "convnet.fc.* (zero-pad resnet32 only) is the 10-way layer PyCIL's CifarResNet declares and never calls; written as zeros",
+                        "num_batches_tracked is written as 0: DJL does not count batches, and PyTorch reads it only when momentum is None"));
         return config;
     }
 

@@ -8,7 +8,8 @@ import org.mnemos.engine.spec.ExperimentSpec;
  * Recorded with the run so that the order is reproducible and visible. {@code classNames} follows
  * {@code classOrder}: {@code classNames.get(i)} names the class {@code classOrder.get(i)}.
  */
-public record RunPlan(ExperimentSpec spec, List<Integer> classOrder, List<List<Integer>> phases, List<String> classNames) {
+public record RunPlan(
+        ExperimentSpec spec, List<Integer> classOrder, List<List<Integer>> phases, List<String> classNames) {
 
     public int phaseCount() {
         return phases.size();

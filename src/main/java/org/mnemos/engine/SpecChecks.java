@@ -25,11 +25,13 @@ public final class SpecChecks {
     static final Set<String> BACKBONES = Set.copyOf(Backbones.NAMES);
     /** The heads a spec may name; a method that forces one (LUCIR, PODNet) overrides the choice. */
     static final Set<String> HEADS = Set.of("linear", "cosine", "lsc");
+
     static final Set<String> OPTIMIZERS = Set.copyOf(Optimizers.NAMES);
     static final Set<String> SCHEDULES = Set.copyOf(LrSchedules.NAMES);
     static final Set<String> CLASS_ORDERS = Set.copyOf(ClassOrders.NAMES);
     /** The published seed-1993 order is a permutation of 100 classes. */
     static final int SEED1993_CLASSES = 100;
+
     static final int MAX_HIDDEN_UNITS = 65536;
 
     private SpecChecks() {}
@@ -52,7 +54,8 @@ public final class SpecChecks {
             problems.add("protocol.classOrder", "unknown class order '" + order + "'; one of " + sorted(CLASS_ORDERS));
         }
         if (order.equals("seed1993") && datasetClasses != null && datasetClasses != SEED1993_CLASSES) {
-            problems.add("protocol.classOrder", "seed1993 is an order of 100 classes; this data set has " + datasetClasses);
+            problems.add(
+                    "protocol.classOrder", "seed1993 is an order of 100 classes; this data set has " + datasetClasses);
         }
         if (order.equals("explicit")) {
             labelList(problems, "protocol.classList", protocol.classList(), datasetClasses, true);
@@ -71,14 +74,17 @@ public final class SpecChecks {
             return;
         }
         if (protocol.initialClasses() == null || protocol.increment() == null) {
-            problems.add(protocol.initialClasses() == null ? "protocol.initialClasses" : "protocol.increment",
+            problems.add(
+                    protocol.initialClasses() == null ? "protocol.initialClasses" : "protocol.increment",
                     "is required unless explicit phases are given");
             return;
         }
         int max = numClasses == null ? problems.limits().maxClasses() : numClasses;
         boolean initialOk = problems.range("protocol.initialClasses", protocol.initialClasses(), 1, max);
         boolean incrementOk = problems.range("protocol.increment", protocol.increment(), 1, max);
-        if (order.equals("explicit") && protocol.classList() != null && numClasses != null
+        if (order.equals("explicit")
+                && protocol.classList() != null
+                && numClasses != null
                 && protocol.classList().size() < numClasses) {
             numClasses = protocol.classList().size();
         }
@@ -91,7 +97,8 @@ public final class SpecChecks {
             return;
         }
         if (remaining % protocol.increment() != 0) {
-            problems.add("protocol.increment", "must divide the " + remaining + " classes after the first phase evenly");
+            problems.add(
+                    "protocol.increment", "must divide the " + remaining + " classes after the first phase evenly");
         }
     }
 
@@ -115,7 +122,8 @@ public final class SpecChecks {
     }
 
     /** A non-empty list of distinct labels in [0, classes); returns whether it is well formed. */
-    private static boolean labelList(SpecProblems problems, String field, List<Integer> labels, Integer classes, boolean complete) {
+    private static boolean labelList(
+            SpecProblems problems, String field, List<Integer> labels, Integer classes, boolean complete) {
         if (labels == null || labels.isEmpty()) {
             problems.add(field, "must be a non-empty list of class labels");
             return false;
@@ -142,7 +150,9 @@ public final class SpecChecks {
             return datasetClasses;
         }
         if (protocol.phases() != null) {
-            return protocol.phases().stream().mapToInt(p -> p == null ? 0 : p.size()).sum();
+            return protocol.phases().stream()
+                    .mapToInt(p -> p == null ? 0 : p.size())
+                    .sum();
         }
         return protocol.numClasses() != null ? protocol.numClasses() : datasetClasses;
     }
@@ -169,7 +179,11 @@ public final class SpecChecks {
                     if (model.hiddenUnits().get(i) == null) {
                         problems.add("model.hiddenUnits[" + i + "]", "is required: between 1 and " + MAX_HIDDEN_UNITS);
                     } else {
-                        problems.range("model.hiddenUnits[" + i + "]", model.hiddenUnits().get(i), 1, MAX_HIDDEN_UNITS);
+                        problems.range(
+                                "model.hiddenUnits[" + i + "]",
+                                model.hiddenUnits().get(i),
+                                1,
+                                MAX_HIDDEN_UNITS);
                     }
                 }
             }
@@ -193,9 +207,15 @@ public final class SpecChecks {
         if (epochs == (training.iterations() != null)) {
             problems.add("training", "give exactly one of epochs and iterations");
         }
-        problems.range("training.epochs", training.epochs(), 1, problems.limits().maxEpochs());
-        problems.range("training.iterations", training.iterations(), 1, problems.limits().maxIterations());
-        problems.range("training.batchSize", training.batchSize(), 1, problems.limits().maxBatchSize());
+        problems.range(
+                "training.epochs", training.epochs(), 1, problems.limits().maxEpochs());
+        problems.range(
+                "training.iterations",
+                training.iterations(),
+                1,
+                problems.limits().maxIterations());
+        problems.range(
+                "training.batchSize", training.batchSize(), 1, problems.limits().maxBatchSize());
         if (training.brightnessJitter() != null) {
             if (!(training.brightnessJitter() >= 0 && training.brightnessJitter() <= 1)) {
                 problems.add("training.brightnessJitter", "must lie between 0 and 1 (ColorJitter's brightness range)");
@@ -205,7 +225,11 @@ public final class SpecChecks {
             }
         }
         optimizer("training.optimizer", training.optimizer(), problems);
-        schedule("training.schedule", training.schedule(), epochs ? or0(training.epochs()) : or0(training.iterations()), problems);
+        schedule(
+                "training.schedule",
+                training.schedule(),
+                epochs ? or0(training.epochs()) : or0(training.iterations()),
+                problems);
         base(training, epochs, problems);
     }
 
@@ -215,8 +239,13 @@ public final class SpecChecks {
         if (base == null) {
             return;
         }
-        problems.range("training.base.epochs", base.epochs(), 1, problems.limits().maxEpochs());
-        problems.range("training.base.iterations", base.iterations(), 1, problems.limits().maxIterations());
+        problems.range(
+                "training.base.epochs", base.epochs(), 1, problems.limits().maxEpochs());
+        problems.range(
+                "training.base.iterations",
+                base.iterations(),
+                1,
+                problems.limits().maxIterations());
         if (base.epochs() != null && !epochs) {
             problems.add("training.base.epochs", "applies only when training counts epochs");
         }
@@ -224,7 +253,8 @@ public final class SpecChecks {
             problems.add("training.base.iterations", "applies only when training counts iterations");
         }
         optimizer("training.base.optimizer", base.optimizer(), problems);
-        int length = epochs ? or0(base.epochs() != null ? base.epochs() : training.epochs())
+        int length = epochs
+                ? or0(base.epochs() != null ? base.epochs() : training.epochs())
                 : or0(base.iterations() != null ? base.iterations() : training.iterations());
         if (base.schedule() != null) {
             schedule("training.base.schedule", base.schedule(), length, problems);
@@ -284,10 +314,12 @@ public final class SpecChecks {
             for (int i = 0; i < schedule.milestones().size(); i++) {
                 Integer milestone = schedule.milestones().get(i);
                 if (milestone == null || milestone <= previous || (length > 0 && milestone >= length)) {
-                    problems.add(field + ".milestones[" + i + "]", length == 1
-                            ? "a 1-epoch (or 1-iteration) run has no step at which the lr could drop: use the constant schedule"
-                            : "milestones must increase strictly and lie between 1 and " + (length - 1) + " (the run has "
-                                    + length + " epochs or iterations)");
+                    problems.add(
+                            field + ".milestones[" + i + "]",
+                            length == 1
+                                    ? "a 1-epoch (or 1-iteration) run has no step at which the lr could drop: use the constant schedule"
+                                    : "milestones must increase strictly and lie between 1 and " + (length - 1)
+                                            + " (the run has " + length + " epochs or iterations)");
                     break;
                 }
                 previous = milestone;

@@ -37,14 +37,25 @@ public final class SpecDefaults {
         TrainingSpec training = training(spec.training(), channels);
         MethodPart method = Parts.method(spec.method().name());
         // what the parts' defaults may read: the spec with its training resolved
-        ExperimentSpec given = new ExperimentSpec(spec.name(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(),
-                spec.model(), spec.method(), spec.memory(), training, spec.resources());
+        ExperimentSpec given = new ExperimentSpec(
+                spec.name(),
+                spec.seed(),
+                spec.preset(),
+                spec.dataset(),
+                spec.protocol(),
+                spec.model(),
+                spec.method(),
+                spec.memory(),
+                training,
+                spec.resources());
         // only a method that keeps exemplars has a memory (LwF when the client gives it one), so that
         // the resolved spec says what ran and can be submitted again as it is
         boolean keepsMemory = method.create(spec.method()).keepsExemplars()
                 || (method.takesOptionalMemory() && spec.memory() != null);
         return new ExperimentSpec(
-                spec.name() == null ? spec.method().name() + "-" + spec.dataset().name() : spec.name(),
+                spec.name() == null
+                        ? spec.method().name() + "-" + spec.dataset().name()
+                        : spec.name(),
                 spec.seed() == null ? 0L : spec.seed(),
                 spec.preset(),
                 spec.dataset(),
@@ -59,7 +70,14 @@ public final class SpecDefaults {
 
     private static ProtocolSpec protocol(ProtocolSpec p) {
         String order = p.classOrder() != null ? p.classOrder() : p.classList() != null ? "explicit" : "natural";
-        return new ProtocolSpec(p.initialClasses(), p.increment(), p.numClasses(), p.phases(), order, p.classOrderSeed(), p.classList());
+        return new ProtocolSpec(
+                p.initialClasses(),
+                p.increment(),
+                p.numClasses(),
+                p.phases(),
+                order,
+                p.classOrderSeed(),
+                p.classList());
     }
 
     /** The backbones built from {@code CifarResNet}, whose downsampling shortcut is selectable. */
@@ -72,16 +90,27 @@ public final class SpecDefaults {
      */
     private static ModelSpec model(ModelSpec m, HeadType forcedHead, ExperimentSpec run) {
         if (m == null || m.backbone() == null) {
-            throw new SpecException("model.backbone", "is required; allowed: " + org.mnemos.engine.model.Backbones.NAMES);
+            throw new SpecException(
+                    "model.backbone", "is required; allowed: " + org.mnemos.engine.model.Backbones.NAMES);
         }
-        List<Integer> hidden = "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
-        String head = forcedHead != null ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
+        List<Integer> hidden =
+                "mlp".equals(m.backbone()) && m.hiddenUnits() == null ? List.of(400, 400) : m.hiddenUnits();
+        String head = forcedHead != null
+                ? forcedHead.name().toLowerCase(java.util.Locale.ROOT)
                 : m.head() == null ? "linear" : m.head();
-        AggregationSpec aggregation = m.aggregation() == null ? null
+        AggregationSpec aggregation = m.aggregation() == null
+                ? null
                 : Parts.resolve(Parts.AGGREGATION, m.aggregation().name(), m.aggregation(), run);
-        String shortcut = m.shortcut() != null || !CIFAR_RESNETS.contains(m.backbone()) ? m.shortcut()
+        String shortcut = m.shortcut() != null || !CIFAR_RESNETS.contains(m.backbone())
+                ? m.shortcut()
                 : head.equals("linear") ? "zeroPad" : "projection";
-        return new ModelSpec(m.backbone(), hidden, head, aggregation, shortcut, m.init() == null ? null : m.init().resolved(),
+        return new ModelSpec(
+                m.backbone(),
+                hidden,
+                head,
+                aggregation,
+                shortcut,
+                m.init() == null ? null : m.init().resolved(),
                 m.scaledKernels());
     }
 
@@ -95,11 +124,16 @@ public final class SpecDefaults {
                 : m.perClass();
         String selector = Parts.selector(m);
         if (Parts.find(Parts.SELECTOR, selector) == null) {
-            throw new SpecException("memory.selector", "unknown selector '" + selector + "'; allowed: " + Parts.names(Parts.SELECTOR));
+            throw new SpecException(
+                    "memory.selector", "unknown selector '" + selector + "'; allowed: " + Parts.names(Parts.SELECTOR));
         }
-        MemorySpec memory = Parts.resolve(Parts.SELECTOR, selector,
-                new MemorySpec(selector, perClass, m.total(), m.storage(), m.mnemonics(), m.bytes(), m.compression()), run);
-        CompressionSpec compression = memory.compression() == null ? null
+        MemorySpec memory = Parts.resolve(
+                Parts.SELECTOR,
+                selector,
+                new MemorySpec(selector, perClass, m.total(), m.storage(), m.mnemonics(), m.bytes(), m.compression()),
+                run);
+        CompressionSpec compression = memory.compression() == null
+                ? null
                 : Parts.resolve(Parts.COMPRESSION, memory.compression().name(), memory.compression(), run);
         return memory.withCompression(compression);
     }
@@ -109,14 +143,21 @@ public final class SpecDefaults {
             throw new SpecException("training", "give exactly one of epochs or iterations");
         }
         BaseTrainingSpec b = t.base();
-        BaseTrainingSpec base = b == null ? null : new BaseTrainingSpec(
-                b.epochs(), b.iterations(), b.optimizer() == null ? null : optimizer(b.optimizer()),
-                b.schedule() == null ? null : schedule(b.schedule()));
+        BaseTrainingSpec base = b == null
+                ? null
+                : new BaseTrainingSpec(
+                        b.epochs(),
+                        b.iterations(),
+                        b.optimizer() == null ? null : optimizer(b.optimizer()),
+                        b.schedule() == null ? null : schedule(b.schedule()));
         return new TrainingSpec(
                 t.epochs(),
                 t.iterations(),
                 t.batchSize() == null ? DEFAULT_BATCH_SIZE : t.batchSize(),
-                optimizer(t.optimizer() == null ? new OptimizerSpec("sgd", null, null, null, null, null, null) : t.optimizer()),
+                optimizer(
+                        t.optimizer() == null
+                                ? new OptimizerSpec("sgd", null, null, null, null, null, null)
+                                : t.optimizer()),
                 schedule(t.schedule() == null ? new ScheduleSpec("constant", null, null) : t.schedule()),
                 // flips and crops suit natural images, not digits
                 t.augment() != null ? t.augment() : channels == 3,

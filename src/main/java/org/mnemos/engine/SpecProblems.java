@@ -23,7 +23,8 @@ public final class SpecProblems {
      */
     public record Limits(int maxClasses, int maxEpochs, int maxIterations, int maxBatchSize) {
         /** The engine run on its own bounds nothing beyond the values' own ranges. */
-        public static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        public static final Limits NONE =
+                new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
 
     private final Limits limits;

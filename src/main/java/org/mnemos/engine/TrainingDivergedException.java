@@ -7,7 +7,7 @@ package org.mnemos.engine;
 public final class TrainingDivergedException extends RuntimeException {
 
     public TrainingDivergedException(int phase, String stage, long step, float loss) {
-        super("training diverged in phase " + phase + ": the loss of stage '" + stage + "' was " + loss + " at step " + step
-                + "; lower the learning rate");
+        super("training diverged in phase " + phase + ": the loss of stage '" + stage + "' was " + loss + " at step "
+                + step + "; lower the learning rate");
     }
 }

@@ -157,7 +157,10 @@ public class EventListenerService implements SmartLifecycle {
                 if (!running) {
                     return;
                 }
-                log.warn("Event listener connection lost ({}); reconnecting in {} ms", e.getMessage(), backoff.toMillis());
+                log.warn(
+                        "Event listener connection lost ({}); reconnecting in {} ms",
+                        e.getMessage(),
+                        backoff.toMillis());
                 if (!sleep(backoff)) {
                     return;
                 }
@@ -338,7 +341,8 @@ public class EventListenerService implements SmartLifecycle {
          * continues to the run's current end instead of stopping at an earlier one.
          */
         private boolean resumedAfter(EventRecord terminal, List<EventRecord> batch) {
-            return batch.get(batch.size() - 1).seq() > terminal.seq() || queries.existsAfter(experimentId, terminal.seq());
+            return batch.get(batch.size() - 1).seq() > terminal.seq()
+                    || queries.existsAfter(experimentId, terminal.seq());
         }
 
         /** Stops deliveries; the sink is not called again. */

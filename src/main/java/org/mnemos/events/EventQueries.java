@@ -35,7 +35,8 @@ public class EventQueries {
     }
 
     public Optional<EventRecord> bySeq(long seq) {
-        return jdbc.query(
+        return jdbc
+                .query(
                         "select seq, experiment_id, type, data::text as data, created_at from events where seq = ?",
                         EventQueries::map,
                         seq)
@@ -45,7 +46,10 @@ public class EventQueries {
 
     public boolean existsAfter(UUID experimentId, long seq) {
         return Boolean.TRUE.equals(jdbc.queryForObject(
-                "select exists(select 1 from events where experiment_id = ? and seq > ?)", Boolean.class, experimentId, seq));
+                "select exists(select 1 from events where experiment_id = ? and seq > ?)",
+                Boolean.class,
+                experimentId,
+                seq));
     }
 
     /** The seq of the experiment's latest event, 0 when it has none. */
@@ -61,15 +65,17 @@ public class EventQueries {
             return seqs;
         }
         String placeholders = String.join(",", Collections.nCopies(experimentIds.size(), "?"));
-        jdbc.query("select experiment_id, max(seq) as seq from events where experiment_id in (" + placeholders + ") group by experiment_id",
+        jdbc.query(
+                "select experiment_id, max(seq) as seq from events where experiment_id in (" + placeholders
+                        + ") group by experiment_id",
                 (RowCallbackHandler) rs -> seqs.put(rs.getObject("experiment_id", UUID.class), rs.getLong("seq")),
                 experimentIds.toArray());
         return seqs;
     }
 
     public boolean experimentExists(UUID experimentId) {
-        return Boolean.TRUE.equals(
-                jdbc.queryForObject("select exists(select 1 from experiments where id = ?)", Boolean.class, experimentId));
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists(select 1 from experiments where id = ?)", Boolean.class, experimentId));
     }
 
     private static EventRecord map(ResultSet rs, int row) throws SQLException {

@@ -10,6 +10,7 @@ public final class EventTypes {
     public static final String PHASE_COMPLETED = "phase-completed";
     /** A fork took over a finished phase of its source run: no worker ran it here. */
     public static final String PHASE_REUSED = "phase-reused";
+
     public static final String EXPERIMENT_SUCCEEDED = "experiment-succeeded";
     public static final String EXPERIMENT_FAILED = "experiment-failed";
     public static final String EXPERIMENT_CANCELLED = "experiment-cancelled";

@@ -37,7 +37,8 @@ public class ExperimentEventsController implements DisposableBean {
         return t;
     });
 
-    public ExperimentEventsController(EventListenerService listener, EventQueries queries, EventsProperties properties) {
+    public ExperimentEventsController(
+            EventListenerService listener, EventQueries queries, EventsProperties properties) {
         this.listener = listener;
         this.queries = queries;
         this.properties = properties;

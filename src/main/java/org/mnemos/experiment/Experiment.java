@@ -100,8 +100,19 @@ public class Experiment {
 
     protected Experiment() {}
 
-    public Experiment(UUID id, String name, String submittedSpec, String resolvedSpec, String plan, long seed,
-            String specHash, int phaseCount, String idempotencyKey, String ownerKey, String versions, Instant createdAt) {
+    public Experiment(
+            UUID id,
+            String name,
+            String submittedSpec,
+            String resolvedSpec,
+            String plan,
+            long seed,
+            String specHash,
+            int phaseCount,
+            String idempotencyKey,
+            String ownerKey,
+            String versions,
+            Instant createdAt) {
         this.id = id;
         this.name = name;
         this.status = ExperimentStatus.QUEUED;
@@ -128,7 +139,9 @@ public class Experiment {
             finishedAt = null;
             error = null;
         }
-        if (next == ExperimentStatus.CANCELLED || next == ExperimentStatus.SUCCEEDED || next == ExperimentStatus.FAILED) {
+        if (next == ExperimentStatus.CANCELLED
+                || next == ExperimentStatus.SUCCEEDED
+                || next == ExperimentStatus.FAILED) {
             finishedAt = now;
         }
     }
@@ -172,29 +185,103 @@ public class Experiment {
         attempts = 0;
     }
 
-    public UUID getId() { return id; }
-    public String getName() { return name; }
-    public ExperimentStatus getStatus() { return status; }
-    public String getSubmittedSpec() { return submittedSpec; }
-    public String getResolvedSpec() { return resolvedSpec; }
-    public String getPlan() { return plan; }
-    public long getSeed() { return seed; }
-    public String getSpecHash() { return specHash; }
-    public int getPhaseCount() { return phaseCount; }
-    public int getCompletedPhases() { return completedPhases; }
-    public String getIdempotencyKey() { return idempotencyKey; }
-    public String getOwnerKey() { return ownerKey; }
-    public String getProgress() { return progress; }
-    public String getSummary() { return summary; }
-    public String getVersions() { return versions; }
-    public String getError() { return error; }
-    public int getAttempts() { return attempts; }
-    public String getPool() { return pool; }
-    public Instant getCreatedAt() { return createdAt; }
-    public Instant getStartedAt() { return startedAt; }
-    public Instant getFinishedAt() { return finishedAt; }
-    public Instant getUpdatedAt() { return updatedAt; }
-    public long getRowVersion() { return rowVersion; }
-    public UUID getForkedFrom() { return forkedFrom; }
-    public Integer getForkedPhase() { return forkedPhase; }
+    public UUID getId() {
+        return id;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public ExperimentStatus getStatus() {
+        return status;
+    }
+
+    public String getSubmittedSpec() {
+        return submittedSpec;
+    }
+
+    public String getResolvedSpec() {
+        return resolvedSpec;
+    }
+
+    public String getPlan() {
+        return plan;
+    }
+
+    public long getSeed() {
+        return seed;
+    }
+
+    public String getSpecHash() {
+        return specHash;
+    }
+
+    public int getPhaseCount() {
+        return phaseCount;
+    }
+
+    public int getCompletedPhases() {
+        return completedPhases;
+    }
+
+    public String getIdempotencyKey() {
+        return idempotencyKey;
+    }
+
+    public String getOwnerKey() {
+        return ownerKey;
+    }
+
+    public String getProgress() {
+        return progress;
+    }
+
+    public String getSummary() {
+        return summary;
+    }
+
+    public String getVersions() {
+        return versions;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public String getPool() {
+        return pool;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public Instant getStartedAt() {
+        return startedAt;
+    }
+
+    public Instant getFinishedAt() {
+        return finishedAt;
+    }
+
+    public Instant getUpdatedAt() {
+        return updatedAt;
+    }
+
+    public long getRowVersion() {
+        return rowVersion;
+    }
+
+    public UUID getForkedFrom() {
+        return forkedFrom;
+    }
+
+    public Integer getForkedPhase() {
+        return forkedPhase;
+    }
 }

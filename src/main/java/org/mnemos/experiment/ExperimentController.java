@@ -38,23 +38,29 @@ public class ExperimentController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Submit an experiment",
+    @Operation(
+            summary = "Submit an experiment",
             description = "The body is an experiment spec; it may name a preset whose fields it overrides. "
                     + "Unknown fields and values of the wrong type are rejected. A retry with the same Idempotency-Key "
                     + "and body returns the first experiment (200) instead of creating another. With from {experiment, phase} the "
                     + "run reuses that finished run's phases 0..phase (a phase-reused event each, no training) when everything "
                     + "that determines them resolves identically; otherwise a 400 names the first field that differs.",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ExperimentSpec.class))))
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content =
+                                    @Content(
+                                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                            schema = @Schema(implementation = ExperimentSpec.class))))
     @ApiResponse(responseCode = "201", description = "Created and queued")
     @ApiResponse(responseCode = "200", description = "An earlier submission with this Idempotency-Key")
     public ResponseEntity<ExperimentViews.Submitted> submit(
             @RequestBody byte[] body,
             @Parameter(description = "makes retries safe: the same key and body return the first experiment")
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+                    @RequestHeader(name = "Idempotency-Key", required = false)
+                    String idempotencyKey,
             HttpServletRequest request) {
-        ExperimentService.Submission submission =
-                service.submit(body, idempotencyKey, Caller.of(request));
+        ExperimentService.Submission submission = service.submit(body, idempotencyKey, Caller.of(request));
         UUID id = submission.experiment().id();
         return ResponseEntity.status(submission.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/api/v1/experiments/" + id))
@@ -62,7 +68,8 @@ public class ExperimentController {
     }
 
     @GetMapping
-    @Operation(summary = "List experiments, newest first",
+    @Operation(
+            summary = "List experiments, newest first",
             description = "Cursor pagination: pass nextCursor as cursor. With API keys configured, a key sees the "
                     + "experiments it submitted; a key with the admin scope sees every owner's.")
     public ExperimentViews.Page list(
@@ -86,8 +93,10 @@ public class ExperimentController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel an experiment",
-            description = "A QUEUED run is cancelled at once; a RUNNING one becomes CANCELLING and stops between batches.")
+    @Operation(
+            summary = "Cancel an experiment",
+            description =
+                    "A QUEUED run is cancelled at once; a RUNNING one becomes CANCELLING and stops between batches.")
     public ExperimentViews.Experiment cancel(@PathVariable UUID id) {
         return service.cancel(id);
     }

@@ -13,17 +13,22 @@ import org.springframework.data.repository.query.Param;
 
 public interface ExperimentRepository extends JpaRepository<Experiment, UUID> {
 
-    @Query("select e from Experiment e where e.idempotencyKey = :key and coalesce(e.ownerKey, '') = coalesce(:owner, '')")
+    @Query(
+            "select e from Experiment e where e.idempotencyKey = :key and coalesce(e.ownerKey, '') = coalesce(:owner, '')")
     Optional<Experiment> findByIdempotencyKey(@Param("key") String key, @Param("owner") String owner);
 
-    @Query("select count(e) from Experiment e where coalesce(e.ownerKey, '') = coalesce(:owner, '') and e.status in :statuses")
-    long countByOwnerAndStatusIn(@Param("owner") String owner, @Param("statuses") Collection<ExperimentStatus> statuses);
+    @Query(
+            "select count(e) from Experiment e where coalesce(e.ownerKey, '') = coalesce(:owner, '') and e.status in :statuses")
+    long countByOwnerAndStatusIn(
+            @Param("owner") String owner, @Param("statuses") Collection<ExperimentStatus> statuses);
 
     /**
      * Serialises submissions of one owner until the end of the transaction, so that counting its
      * active runs and inserting a new one cannot interleave with another submission's.
      */
-    @Query(value = "select 1 from (select pg_advisory_xact_lock(7171, hashtext(coalesce(:owner, '')))) locked", nativeQuery = true)
+    @Query(
+            value = "select 1 from (select pg_advisory_xact_lock(7171, hashtext(coalesce(:owner, '')))) locked",
+            nativeQuery = true)
     int lockOwner(@Param("owner") String owner);
 
     /**
@@ -35,8 +40,12 @@ public interface ExperimentRepository extends JpaRepository<Experiment, UUID> {
             where (e.createdAt < :createdAt or (e.createdAt = :createdAt and e.id < :id))
               and (:everyone = true or e.ownerKey = :owner)
             order by e.createdAt desc, e.id desc""")
-    List<Experiment> pageAfter(@Param("createdAt") Instant createdAt, @Param("id") UUID id,
-            @Param("owner") String owner, @Param("everyone") boolean everyone, Limit limit);
+    List<Experiment> pageAfter(
+            @Param("createdAt") Instant createdAt,
+            @Param("id") UUID id,
+            @Param("owner") String owner,
+            @Param("everyone") boolean everyone,
+            Limit limit);
 
     /** As {@link #pageAfter} among the experiments in one status. */
     @Query("""
@@ -44,8 +53,13 @@ public interface ExperimentRepository extends JpaRepository<Experiment, UUID> {
             where e.status = :status and (e.createdAt < :createdAt or (e.createdAt = :createdAt and e.id < :id))
               and (:everyone = true or e.ownerKey = :owner)
             order by e.createdAt desc, e.id desc""")
-    List<Experiment> pageAfter(@Param("status") ExperimentStatus status, @Param("createdAt") Instant createdAt,
-            @Param("id") UUID id, @Param("owner") String owner, @Param("everyone") boolean everyone, Limit limit);
+    List<Experiment> pageAfter(
+            @Param("status") ExperimentStatus status,
+            @Param("createdAt") Instant createdAt,
+            @Param("id") UUID id,
+            @Param("owner") String owner,
+            @Param("everyone") boolean everyone,
+            Limit limit);
 
     @Query("select e.status from Experiment e where e.id = :id")
     Optional<ExperimentStatus> findStatus(@Param("id") UUID id);

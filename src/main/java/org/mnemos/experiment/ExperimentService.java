@@ -38,7 +38,6 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -49,8 +48,9 @@ public class ExperimentService {
     private static final Logger log = LoggerFactory.getLogger(ExperimentService.class);
     private static final JsonMapper JSON = SpecReader.json();
     public static final int MAX_PAGE = 100;
-    private static final Set<ExperimentStatus> ACTIVE =
-            EnumSet.copyOf(Arrays.stream(ExperimentStatus.values()).filter(ExperimentStatus::isActive).toList());
+    private static final Set<ExperimentStatus> ACTIVE = EnumSet.copyOf(Arrays.stream(ExperimentStatus.values())
+            .filter(ExperimentStatus::isActive)
+            .toList());
 
     public record Submission(ExperimentViews.Submitted experiment, boolean created) {}
 
@@ -70,14 +70,28 @@ public class ExperimentService {
     private final TransactionTemplate tx;
     /** Reads a snapshot and its latest event ids in one consistent view of the database. */
     private final TransactionTemplate snapshot;
+
     private final EventQueries eventQueries;
     private final ReferenceCheck references;
     private final Clock clock = Clock.systemUTC();
 
-    public ExperimentService(SpecReader reader, SpecValidator validator, CilEngine engine, ExperimentRepository experiments,
-            PhaseRepository phases, PhaseQueue queue, EventPublisher events, ArtifactStore artifacts, VersionInfo versions,
-            LimitsProperties limits, TransactionTemplate tx, EventQueries eventQueries, CheckpointUploads checkpoints,
-            RunMemoryCheck memory, Forks forks, Datasets datasets) {
+    public ExperimentService(
+            SpecReader reader,
+            SpecValidator validator,
+            CilEngine engine,
+            ExperimentRepository experiments,
+            PhaseRepository phases,
+            PhaseQueue queue,
+            EventPublisher events,
+            ArtifactStore artifacts,
+            VersionInfo versions,
+            LimitsProperties limits,
+            TransactionTemplate tx,
+            EventQueries eventQueries,
+            CheckpointUploads checkpoints,
+            RunMemoryCheck memory,
+            Forks forks,
+            Datasets datasets) {
         this.checkpoints = checkpoints;
         this.memory = memory;
         this.forks = forks;
@@ -103,7 +117,8 @@ public class ExperimentService {
     public Submission submit(byte[] body, String idempotencyKey, Caller caller) {
         String owner = caller.keyId();
         if (body.length > limits.maxBodyBytes()) {
-            throw new ApiException(ProblemType.PAYLOAD_TOO_LARGE,
+            throw new ApiException(
+                    ProblemType.PAYLOAD_TOO_LARGE,
                     "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
         }
         checkIdempotencyKey(idempotencyKey);
@@ -135,10 +150,15 @@ public class ExperimentService {
 
     /** Refuses (400, naming the header) an Idempotency-Key that is blank, longer than 200 characters or holds control characters. */
     public static void checkIdempotencyKey(String idempotencyKey) {
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
-                || idempotencyKey.codePoints().anyMatch(Character::isISOControl))) {
-            throw new ApiException(ProblemType.INVALID_PARAMETER, "Idempotency-Key must be 1 to 200 characters without control characters",
-                    List.of(new FieldProblem("Idempotency-Key", "must be 1 to 200 characters without control characters")));
+        if (idempotencyKey != null
+                && (idempotencyKey.isBlank()
+                        || idempotencyKey.length() > 200
+                        || idempotencyKey.codePoints().anyMatch(Character::isISOControl))) {
+            throw new ApiException(
+                    ProblemType.INVALID_PARAMETER,
+                    "Idempotency-Key must be 1 to 200 characters without control characters",
+                    List.of(new FieldProblem(
+                            "Idempotency-Key", "must be 1 to 200 characters without control characters")));
         }
     }
 
@@ -166,13 +186,17 @@ public class ExperimentService {
         checkpoints.requireOwn(read.spec(), caller.keyId());
         // the engine fills every default, so the stored spec says exactly what runs
         RunPlan plan = engine.plan(namedAfterPreset(read.spec()));
-        return new Prepared(read.submitted(), plan, memory.pinnedPool(read.spec()).orElse(null),
+        return new Prepared(
+                read.submitted(),
+                plan,
+                memory.pinnedPool(read.spec()).orElse(null),
                 read.from() == null ? null : forks.check(read.from(), plan, caller));
     }
 
     private Submission replay(Experiment existing, ObjectNode submitted) {
         if (!JSON.readTree(existing.getSubmittedSpec()).equals(submitted)) {
-            throw new ApiException(ProblemType.IDEMPOTENCY_MISMATCH,
+            throw new ApiException(
+                    ProblemType.IDEMPOTENCY_MISMATCH,
                     "This Idempotency-Key was used for experiment " + existing.getId() + " with a different body.");
         }
         return new Submission(new ExperimentViews.Submitted(existing.getId(), existing.getStatus()), false);
@@ -183,8 +207,17 @@ public class ExperimentService {
         if (spec.name() != null || spec.preset() == null) {
             return spec;
         }
-        return new ExperimentSpec(spec.preset(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(), spec.model(),
-                spec.method(), spec.memory(), spec.training(), spec.resources());
+        return new ExperimentSpec(
+                spec.preset(),
+                spec.seed(),
+                spec.preset(),
+                spec.dataset(),
+                spec.protocol(),
+                spec.model(),
+                spec.method(),
+                spec.memory(),
+                spec.training(),
+                spec.resources());
     }
 
     /**
@@ -195,9 +228,11 @@ public class ExperimentService {
         experiments.lockOwner(owner);
         long active = experiments.countByOwnerAndStatusIn(owner, ACTIVE);
         if (active + more > limits.maxConcurrentRunsPerKey()) {
-            throw new ApiException(ProblemType.TOO_MANY_RUNS, "There are already " + active
-                    + " active experiments for this key and " + more + " more were asked for; at most "
-                    + limits.maxConcurrentRunsPerKey() + " are allowed.");
+            throw new ApiException(
+                    ProblemType.TOO_MANY_RUNS,
+                    "There are already " + active
+                            + " active experiments for this key and " + more + " more were asked for; at most "
+                            + limits.maxConcurrentRunsPerKey() + " are allowed.");
         }
     }
 
@@ -228,7 +263,8 @@ public class ExperimentService {
         // an assigned id makes save a merge: keep the managed copy, which later changes (a fork's) must reach
         experiment = experiments.saveAndFlush(experiment);
         for (int i = 0; i < plan.phaseCount(); i++) {
-            phases.save(new Phase(experiment.getId(), i, JSON.writeValueAsString(plan.phases().get(i))));
+            phases.save(new Phase(
+                    experiment.getId(), i, JSON.writeValueAsString(plan.phases().get(i))));
         }
         phases.flush();
         int first = 0;
@@ -246,7 +282,12 @@ public class ExperimentService {
             first = forks.reuse(experiment, prepared.reuse());
         }
         queue.enqueue(experiment, first);
-        log.info("Experiment {} '{}' queued with {} phases, from phase {}", experiment.getId(), spec.name(), plan.phaseCount(), first);
+        log.info(
+                "Experiment {} '{}' queued with {} phases, from phase {}",
+                experiment.getId(),
+                spec.name(),
+                plan.phaseCount(),
+                first);
         return experiment.getId();
     }
 
@@ -269,31 +310,46 @@ public class ExperimentService {
 
     public List<ExperimentViews.PhaseView> phases(UUID id) {
         load(id);
-        return phases.findByExperiment(id).stream().map(p -> toView(p, stateDigest(id, p))).toList();
+        return phases.findByExperiment(id).stream()
+                .map(p -> toView(p, stateDigest(id, p)))
+                .toList();
     }
 
     private String stateDigest(UUID id, Phase phase) {
-        return phase.getStatus() != PhaseStatus.COMPLETED ? null
-                : artifacts.find(id, phase.getPhaseIndex(), ArtifactStore.STATE).map(ArtifactStore.ArtifactRecord::sha256).orElse(null);
+        return phase.getStatus() != PhaseStatus.COMPLETED
+                ? null
+                : artifacts
+                        .find(id, phase.getPhaseIndex(), ArtifactStore.STATE)
+                        .map(ArtifactStore.ArtifactRecord::sha256)
+                        .orElse(null);
     }
 
     /** A page of the experiments the caller may see: its own, or every owner's for an admin. */
     public ExperimentViews.Page list(ExperimentStatus status, Integer limit, String cursor, Caller caller) {
         int size = limit == null ? 20 : limit;
         if (size < 1 || size > MAX_PAGE) {
-            throw new ApiException(ProblemType.INVALID_PARAMETER, "limit must be between 1 and " + MAX_PAGE,
+            throw new ApiException(
+                    ProblemType.INVALID_PARAMETER,
+                    "limit must be between 1 and " + MAX_PAGE,
                     List.of(new FieldProblem("limit", "must be between 1 and " + MAX_PAGE)));
         }
         Cursor after = cursor == null ? Cursor.START : Cursor.decode(cursor);
         return snapshot.execute(s -> {
             List<Experiment> rows = status == null
-                    ? experiments.pageAfter(after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1))
-                    : experiments.pageAfter(status, after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1));
+                    ? experiments.pageAfter(
+                            after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1))
+                    : experiments.pageAfter(
+                            status, after.createdAt(), after.id(), caller.keyId(), caller.admin(), Limit.of(size + 1));
             boolean more = rows.size() > size;
             List<Experiment> page = more ? rows.subList(0, size) : rows;
             String next = more ? Cursor.of(page.get(size - 1)).encode() : null;
-            Map<UUID, Long> lastSeqs = eventQueries.lastSeqs(page.stream().map(Experiment::getId).toList());
-            return new ExperimentViews.Page(page.stream().map(e -> toItem(e, lastSeqs.getOrDefault(e.getId(), 0L))).toList(), next);
+            Map<UUID, Long> lastSeqs =
+                    eventQueries.lastSeqs(page.stream().map(Experiment::getId).toList());
+            return new ExperimentViews.Page(
+                    page.stream()
+                            .map(e -> toItem(e, lastSeqs.getOrDefault(e.getId(), 0L)))
+                            .toList(),
+                    next);
         });
     }
 
@@ -317,12 +373,14 @@ public class ExperimentService {
             switch (experiment.getStatus()) {
                 case QUEUED -> {
                     experiment.transition(ExperimentStatus.CANCELLED, now);
-                    events.publish(id, "experiment-cancelled", Map.of("id", id, "phase", experiment.getCompletedPhases()));
+                    events.publish(
+                            id, "experiment-cancelled", Map.of("id", id, "phase", experiment.getCompletedPhases()));
                 }
                 case RUNNING -> experiment.transition(ExperimentStatus.CANCELLING, now);
-                case CANCELLING, CANCELLED -> { }
-                default -> throw ApiException.conflict("Experiment " + id + " is " + experiment.getStatus()
-                        + "; only QUEUED or RUNNING experiments can be cancelled.");
+                case CANCELLING, CANCELLED -> {}
+                default ->
+                    throw ApiException.conflict("Experiment " + id + " is " + experiment.getStatus()
+                            + "; only QUEUED or RUNNING experiments can be cancelled.");
             }
             experiments.flush();
             return toView(experiment, eventQueries.lastSeq(id), references.of(experiment));
@@ -333,12 +391,15 @@ public class ExperimentService {
     public ExperimentViews.Experiment resume(UUID id) {
         return tx.execute(s -> {
             Experiment experiment = load(id);
-            if (experiment.getStatus() != ExperimentStatus.FAILED && experiment.getStatus() != ExperimentStatus.CANCELLED) {
+            if (experiment.getStatus() != ExperimentStatus.FAILED
+                    && experiment.getStatus() != ExperimentStatus.CANCELLED) {
                 throw ApiException.conflict("Experiment " + id + " is " + experiment.getStatus()
                         + "; only FAILED or CANCELLED experiments can be resumed.");
             }
             List<Phase> all = phases.findByExperiment(id);
-            Phase next = all.stream().filter(p -> p.getStatus() != PhaseStatus.COMPLETED).findFirst()
+            Phase next = all.stream()
+                    .filter(p -> p.getStatus() != PhaseStatus.COMPLETED)
+                    .findFirst()
                     .orElseThrow(() -> ApiException.conflict("Experiment " + id + " has no phase left to run."));
             all.stream().filter(p -> p.getStatus() != PhaseStatus.COMPLETED).forEach(p -> p.end(PhaseStatus.PENDING));
             experiment.transition(ExperimentStatus.QUEUED, clock.instant());
@@ -353,8 +414,10 @@ public class ExperimentService {
     public void delete(UUID id) {
         tx.execute(s -> {
             Experiment experiment = load(id);
-            if (experiment.getStatus() == ExperimentStatus.RUNNING || experiment.getStatus() == ExperimentStatus.CANCELLING) {
-                throw ApiException.conflict("Experiment " + id + " is " + experiment.getStatus() + "; cancel it first.");
+            if (experiment.getStatus() == ExperimentStatus.RUNNING
+                    || experiment.getStatus() == ExperimentStatus.CANCELLING) {
+                throw ApiException.conflict(
+                        "Experiment " + id + " is " + experiment.getStatus() + "; cancel it first.");
             }
             experiments.delete(experiment);
             experiments.flush();
@@ -401,29 +464,50 @@ public class ExperimentService {
 
     static ExperimentViews.ExperimentItem toItem(Experiment e, long lastEventId) {
         tools.jackson.databind.JsonNode spec = JSON.readTree(e.getResolvedSpec());
-        return new ExperimentViews.ExperimentItem(e.getId(), e.getName(), e.getStatus(),
-                read(e.getProgress(), ExperimentViews.Progress.class), e.getPhaseCount(), e.getCompletedPhases(),
-                e.getCreatedAt(), e.getStartedAt(), e.getFinishedAt(),
+        return new ExperimentViews.ExperimentItem(
+                e.getId(),
+                e.getName(),
+                e.getStatus(),
+                read(e.getProgress(), ExperimentViews.Progress.class),
+                e.getPhaseCount(),
+                e.getCompletedPhases(),
+                e.getCreatedAt(),
+                e.getStartedAt(),
+                e.getFinishedAt(),
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
-                spec.path("method").path("name").asString(null), spec.path("dataset").path("name").asString(null), lastEventId);
+                spec.path("method").path("name").asString(null),
+                spec.path("dataset").path("name").asString(null),
+                lastEventId);
     }
 
     /** @param stateDigest the sha256 of the phase's stored state, null before it completes */
     static ExperimentViews.PhaseView toView(Phase p, String stateDigest) {
         tools.jackson.databind.JsonNode reports = p.getReports() == null ? null : JSON.readTree(p.getReports());
         ExperimentViews.Accuracy accuracy = p.getStatus() == PhaseStatus.COMPLETED
-                ? new ExperimentViews.Accuracy(p.getAccuracy(), p.getClassifier(), p.getCnnAccuracy(), p.getNmeAccuracy(),
-                        p.getOldAccuracy(), p.getNewAccuracy())
+                ? new ExperimentViews.Accuracy(
+                        p.getAccuracy(),
+                        p.getClassifier(),
+                        p.getCnnAccuracy(),
+                        p.getNmeAccuracy(),
+                        p.getOldAccuracy(),
+                        p.getNewAccuracy())
                 : null;
         return new ExperimentViews.PhaseView(
                 p.getPhaseIndex(),
                 readIntList(p.getClasses()),
                 p.getStatus(),
                 accuracy,
-                p.getAccuracyRow() == null ? null : JSON.readValue(p.getAccuracyRow(),
-                        JSON.getTypeFactory().constructCollectionType(List.class, Double.class)),
-                p.getPerClassAccuracy() == null ? null : JSON.readValue(p.getPerClassAccuracy(),
-                        JSON.getTypeFactory().constructMapType(java.util.TreeMap.class, String.class, Double.class)),
+                p.getAccuracyRow() == null
+                        ? null
+                        : JSON.readValue(
+                                p.getAccuracyRow(),
+                                JSON.getTypeFactory().constructCollectionType(List.class, Double.class)),
+                p.getPerClassAccuracy() == null
+                        ? null
+                        : JSON.readValue(
+                                p.getPerClassAccuracy(),
+                                JSON.getTypeFactory()
+                                        .constructMapType(java.util.TreeMap.class, String.class, Double.class)),
                 p.getExemplarCount(),
                 p.getMemoryBytes(),
                 p.getImagesPerSecond(),
@@ -443,7 +527,9 @@ public class ExperimentService {
     }
 
     private static Map<String, String> readMap(String json) {
-        return JSON.readValue(json, JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
+        return JSON.readValue(
+                json,
+                JSON.getTypeFactory().constructMapType(java.util.LinkedHashMap.class, String.class, String.class));
     }
 
     private static List<Integer> readIntList(String json) {
@@ -467,10 +553,15 @@ public class ExperimentService {
 
         static Cursor decode(String cursor) {
             try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
-                return new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])), UUID.fromString(parts[2]));
+                String[] parts =
+                        new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
+                return new Cursor(
+                        Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
+                        UUID.fromString(parts[2]));
             } catch (RuntimeException e) {
-                throw new ApiException(ProblemType.INVALID_PARAMETER, "cursor is not one this API returned",
+                throw new ApiException(
+                        ProblemType.INVALID_PARAMETER,
+                        "cursor is not one this API returned",
                         List.of(new FieldProblem("cursor", "must be a nextCursor value from a previous page")));
             }
         }

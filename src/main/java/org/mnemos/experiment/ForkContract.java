@@ -17,11 +17,15 @@ class ForkContract {
         return openApi -> {
             Schema<?> spec = openApi.getComponents().getSchemas().get("ExperimentSpec");
             if (spec != null) {
-                spec.addProperty(SpecReader.FROM, new Schema<>().$ref("#/components/schemas/Fork").description(
-                        "submission only: start from this finished phase of an earlier run of yours, reusing its phases 0..phase"
-                                + " (metrics and state) when the data, class order, those phases' classes, model, method,"
-                                + " memory, training and seed resolve as they did there; otherwise a 400 names the first field"
-                                + " that differs"));
+                spec.addProperty(
+                        SpecReader.FROM,
+                        new Schema<>()
+                                .$ref("#/components/schemas/Fork")
+                                .description(
+                                        "submission only: start from this finished phase of an earlier run of yours, reusing its phases 0..phase"
+                                                + " (metrics and state) when the data, class order, those phases' classes, model, method,"
+                                                + " memory, training and seed resolve as they did there; otherwise a 400 names the first field"
+                                                + " that differs"));
             }
         };
     }

@@ -40,6 +40,7 @@ class Forks {
     private static final String PHASE_FIELD = SpecReader.FROM + ".phase";
     /** Compared in this order; the protocol sits between the data and the model (see {@link #check}). */
     private static final List<String> BEFORE_PROTOCOL = List.of("dataset");
+
     private static final List<String> AFTER_PROTOCOL = List.of("model", "method", "memory", "training", "seed");
 
     /** A checked fork: phases 0..{@code lastPhase} of {@code source} become the new run's. */
@@ -51,7 +52,11 @@ class Forks {
     private final EventPublisher events;
     private final JdbcTemplate jdbc;
 
-    Forks(ExperimentRepository experiments, PhaseRepository phases, ArtifactStore artifacts, EventPublisher events,
+    Forks(
+            ExperimentRepository experiments,
+            PhaseRepository phases,
+            ArtifactStore artifacts,
+            EventPublisher events,
             JdbcTemplate jdbc) {
         this.experiments = experiments;
         this.phases = phases;
@@ -67,28 +72,38 @@ class Forks {
      * spec whose resolved value differs from the source's.
      */
     Reuse check(ExperimentViews.Fork from, RunPlan fork, Caller caller) {
-        Experiment source = experiments.findById(from.experiment())
+        Experiment source = experiments
+                .findById(from.experiment())
                 .filter(e -> caller.mayAccess(e.getOwnerKey()))
-                .orElseThrow(() -> new ApiException(ProblemType.NOT_FOUND,
+                .orElseThrow(() -> new ApiException(
+                        ProblemType.NOT_FOUND,
                         EXPERIMENT_FIELD + ": experiment " + from.experiment() + " not found",
-                        List.of(new FieldProblem(EXPERIMENT_FIELD, "no experiment " + from.experiment() + " that this key may read"))));
+                        List.of(new FieldProblem(
+                                EXPERIMENT_FIELD, "no experiment " + from.experiment() + " that this key may read"))));
         int k = from.phase();
         if (k >= source.getPhaseCount() - 1) {
-            throw ApiException.invalidSpec(PHASE_FIELD, k >= source.getPhaseCount()
-                    ? "experiment " + source.getId() + " has phases 0.." + (source.getPhaseCount() - 1) + ", not " + k
-                    : "phase " + k + " is the last phase of experiment " + source.getId() + ", and a last phase runs"
-                            + " differently (model inversion trains no generator after it); fork phase "
-                            + (source.getPhaseCount() - 2) + " or earlier");
+            throw ApiException.invalidSpec(
+                    PHASE_FIELD,
+                    k >= source.getPhaseCount()
+                            ? "experiment " + source.getId() + " has phases 0.." + (source.getPhaseCount() - 1)
+                                    + ", not " + k
+                            : "phase " + k + " is the last phase of experiment " + source.getId()
+                                    + ", and a last phase runs"
+                                    + " differently (model inversion trains no generator after it); fork phase "
+                                    + (source.getPhaseCount() - 2) + " or earlier");
         }
         if (k >= fork.phaseCount() - 1) {
-            throw ApiException.invalidSpec(PHASE_FIELD, "this run has " + fork.phaseCount() + " phases; reusing 0.." + k
-                    + " would leave none to run");
+            throw ApiException.invalidSpec(
+                    PHASE_FIELD,
+                    "this run has " + fork.phaseCount() + " phases; reusing 0.." + k + " would leave none to run");
         }
         List<Phase> trained = phases.findByExperiment(source.getId());
         for (int j = 0; j <= k; j++) {
             if (trained.get(j).getStatus() != PhaseStatus.COMPLETED) {
-                throw ApiException.invalidSpec(PHASE_FIELD, "phase " + j + " of experiment " + source.getId() + " is "
-                        + trained.get(j).getStatus() + "; only completed phases can be reused");
+                throw ApiException.invalidSpec(
+                        PHASE_FIELD,
+                        "phase " + j + " of experiment " + source.getId() + " is "
+                                + trained.get(j).getStatus() + "; only completed phases can be reused");
             }
         }
         JsonNode was = JSON.valueToTree(JSON.readValue(source.getResolvedSpec(), ExperimentSpec.class));
@@ -96,14 +111,17 @@ class Forks {
         ExperimentViews.Plan sourcePlan = JSON.readValue(source.getPlan(), ExperimentViews.Plan.class);
         String differs = firstDifference(was, is, BEFORE_PROTOCOL);
         if (differs == null && !samePhases(sourcePlan, fork, k)) {
-            differs = Objects.requireNonNullElse(difference(was.path("protocol"), is.path("protocol"), "protocol"), "protocol");
+            differs = Objects.requireNonNullElse(
+                    difference(was.path("protocol"), is.path("protocol"), "protocol"), "protocol");
         }
         if (differs == null) {
             differs = firstDifference(was, is, AFTER_PROTOCOL);
         }
         if (differs != null) {
-            throw ApiException.invalidSpec(differs, "must resolve as in experiment " + source.getId() + " to reuse its phases 0.."
-                    + k + ": there " + valueAt(was, differs) + ", here " + valueAt(is, differs));
+            throw ApiException.invalidSpec(
+                    differs,
+                    "must resolve as in experiment " + source.getId() + " to reuse its phases 0.." + k + ": there "
+                            + valueAt(was, differs) + ", here " + valueAt(is, differs));
         }
         return new Reuse(source.getId(), k);
     }
@@ -217,10 +235,14 @@ class Forks {
      * the check and the reuse. Returns the first phase left to run.
      */
     int reuse(Experiment fork, Reuse reuse) {
-        List<UUID> locked = jdbc.queryForList("select id from experiments where id = ? for share", UUID.class, reuse.source());
+        List<UUID> locked =
+                jdbc.queryForList("select id from experiments where id = ? for share", UUID.class, reuse.source());
         if (locked.isEmpty()) {
-            throw new ApiException(ProblemType.NOT_FOUND, EXPERIMENT_FIELD + ": experiment " + reuse.source() + " not found",
-                    List.of(new FieldProblem(EXPERIMENT_FIELD, "experiment " + reuse.source() + " was deleted meanwhile")));
+            throw new ApiException(
+                    ProblemType.NOT_FOUND,
+                    EXPERIMENT_FIELD + ": experiment " + reuse.source() + " not found",
+                    List.of(new FieldProblem(
+                            EXPERIMENT_FIELD, "experiment " + reuse.source() + " was deleted meanwhile")));
         }
         List<Phase> trained = phases.findByExperiment(reuse.source());
         List<Phase> own = phases.findByExperiment(fork.getId());
@@ -249,6 +271,9 @@ class Forks {
     }
 
     private String artifactDigest(UUID experiment, int phase) {
-        return artifacts.find(experiment, phase, ArtifactStore.STATE).map(ArtifactStore.ArtifactRecord::sha256).orElse(null);
+        return artifacts
+                .find(experiment, phase, ArtifactStore.STATE)
+                .map(ArtifactStore.ArtifactRecord::sha256)
+                .orElse(null);
     }
 }

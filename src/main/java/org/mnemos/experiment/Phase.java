@@ -19,8 +19,9 @@ import org.hibernate.type.SqlTypes;
 public class Phase {
 
     @Embeddable
-    public record Key(@Column(name = "experiment_id") UUID experimentId, @Column(name = "phase_index") int phaseIndex)
-            implements Serializable {}
+    public record Key(
+            @Column(name = "experiment_id") UUID experimentId,
+            @Column(name = "phase_index") int phaseIndex) implements Serializable {}
 
     @EmbeddedId
     private Key key;
@@ -108,9 +109,20 @@ public class Phase {
         this.attempts++;
     }
 
-    public void complete(String classifier, double accuracy, double cnnAccuracy, Double nmeAccuracy, Double oldAccuracy,
-            double newAccuracy, String accuracyRow, String perClassAccuracy, int exemplarCount, long memoryBytes,
-            double imagesPerSecond, long durationMs, Instant now) {
+    public void complete(
+            String classifier,
+            double accuracy,
+            double cnnAccuracy,
+            Double nmeAccuracy,
+            Double oldAccuracy,
+            double newAccuracy,
+            String accuracyRow,
+            String perClassAccuracy,
+            int exemplarCount,
+            long memoryBytes,
+            double imagesPerSecond,
+            long durationMs,
+            Instant now) {
         this.status = PhaseStatus.COMPLETED;
         this.classifier = classifier;
         this.accuracy = accuracy;
@@ -133,7 +145,8 @@ public class Phase {
      */
     public void reuse(Phase trained) {
         if (trained.status != PhaseStatus.COMPLETED) {
-            throw new IllegalStateException("phase " + trained.getPhaseIndex() + " of " + trained.getExperimentId() + " is not completed");
+            throw new IllegalStateException(
+                    "phase " + trained.getPhaseIndex() + " of " + trained.getExperimentId() + " is not completed");
         }
         this.status = PhaseStatus.COMPLETED;
         this.classifier = trained.classifier;
@@ -162,32 +175,99 @@ public class Phase {
         this.reports = reports;
     }
 
-    public String getReports() { return reports; }
+    public String getReports() {
+        return reports;
+    }
 
     public void end(PhaseStatus status) {
         this.status = status;
     }
 
-    public UUID getExperimentId() { return key.experimentId(); }
-    public int getPhaseIndex() { return key.phaseIndex(); }
-    public String getClasses() { return classes; }
-    public PhaseStatus getStatus() { return status; }
-    public String getClassifier() { return classifier; }
-    public Double getAccuracy() { return accuracy; }
-    public Double getCnnAccuracy() { return cnnAccuracy; }
-    public Double getNmeAccuracy() { return nmeAccuracy; }
-    public Double getOldAccuracy() { return oldAccuracy; }
-    public Double getNewAccuracy() { return newAccuracy; }
-    public String getAccuracyRow() { return accuracyRow; }
-    public String getPerClassAccuracy() { return perClassAccuracy; }
-    public Integer getExemplarCount() { return exemplarCount; }
-    public Long getMemoryBytes() { return memoryBytes; }
-    public Double getImagesPerSecond() { return imagesPerSecond; }
-    public Long getDurationMs() { return durationMs; }
-    public int getAttempts() { return attempts; }
-    public String getWorker() { return worker; }
-    public String getDevice() { return device; }
-    public Instant getStartedAt() { return startedAt; }
-    public Instant getCompletedAt() { return completedAt; }
-    public UUID getReusedFrom() { return reusedFrom; }
+    public UUID getExperimentId() {
+        return key.experimentId();
+    }
+
+    public int getPhaseIndex() {
+        return key.phaseIndex();
+    }
+
+    public String getClasses() {
+        return classes;
+    }
+
+    public PhaseStatus getStatus() {
+        return status;
+    }
+
+    public String getClassifier() {
+        return classifier;
+    }
+
+    public Double getAccuracy() {
+        return accuracy;
+    }
+
+    public Double getCnnAccuracy() {
+        return cnnAccuracy;
+    }
+
+    public Double getNmeAccuracy() {
+        return nmeAccuracy;
+    }
+
+    public Double getOldAccuracy() {
+        return oldAccuracy;
+    }
+
+    public Double getNewAccuracy() {
+        return newAccuracy;
+    }
+
+    public String getAccuracyRow() {
+        return accuracyRow;
+    }
+
+    public String getPerClassAccuracy() {
+        return perClassAccuracy;
+    }
+
+    public Integer getExemplarCount() {
+        return exemplarCount;
+    }
+
+    public Long getMemoryBytes() {
+        return memoryBytes;
+    }
+
+    public Double getImagesPerSecond() {
+        return imagesPerSecond;
+    }
+
+    public Long getDurationMs() {
+        return durationMs;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public String getWorker() {
+        return worker;
+    }
+
+    public String getDevice() {
+        return device;
+    }
+
+    public Instant getStartedAt() {
+        return startedAt;
+    }
+
+    public Instant getCompletedAt() {
+        return completedAt;
+    }
+
+    public UUID getReusedFrom() {
+        return reusedFrom;
+    }
 }

@@ -47,14 +47,21 @@ final class ReferenceCheck {
     Reference of(Experiment experiment) {
         JsonNode runSpec = JSON.readTree(experiment.getResolvedSpec());
         String presetName = runSpec.path("preset").asString(null);
-        PresetCatalog.Preset preset = presetName == null ? null : reader.presets().find(presetName).orElse(null);
+        PresetCatalog.Preset preset =
+                presetName == null ? null : reader.presets().find(presetName).orElse(null);
         if (preset == null || preset.reference() == null) {
             return null;
         }
         boolean finished = experiment.getStatus() == ExperimentStatus.SUCCEEDED;
-        List<Double> accuracies = finished ? accuracies(experiment, preset.reference().classifier()) : List.of();
-        return compare(presetName, preset.reference(), resolvedPresets.computeIfAbsent(presetName, this::resolve), runSpec,
-                finished, accuracies);
+        List<Double> accuracies =
+                finished ? accuracies(experiment, preset.reference().classifier()) : List.of();
+        return compare(
+                presetName,
+                preset.reference(),
+                resolvedPresets.computeIfAbsent(presetName, this::resolve),
+                runSpec,
+                finished,
+                accuracies);
     }
 
     /** Each phase's accuracy under the classifier, in phase order; null where a phase has none. */
@@ -69,9 +76,13 @@ final class ReferenceCheck {
     /** The preset alone, read and resolved as a submission of it is, as the stored JSON would read back. */
     private JsonNode resolve(String presetName) {
         String body = JSON.createObjectNode().put("preset", presetName).toString();
-        ExperimentSpec merged = reader.read(body.getBytes(StandardCharsets.UTF_8)).spec();
-        int channels = datasets.list().stream().filter(entry -> entry.name().equals(merged.dataset().name()))
-                .mapToInt(Datasets.Entry::channels).findFirst().orElseThrow();
+        ExperimentSpec merged =
+                reader.read(body.getBytes(StandardCharsets.UTF_8)).spec();
+        int channels = datasets.list().stream()
+                .filter(entry -> entry.name().equals(merged.dataset().name()))
+                .mapToInt(Datasets.Entry::channels)
+                .findFirst()
+                .orElseThrow();
         return JSON.readTree(JSON.writeValueAsString(SpecDefaults.resolve(merged, channels)));
     }
 
@@ -79,23 +90,48 @@ final class ReferenceCheck {
      * @param accuracies each phase's accuracy (0..1) under the card's classifier, in phase order; read
      *     only for a finished run
      */
-    static Reference compare(String preset, ReferenceCard card, JsonNode presetSpec, JsonNode runSpec, boolean finished,
+    static Reference compare(
+            String preset,
+            ReferenceCard card,
+            JsonNode presetSpec,
+            JsonNode runSpec,
+            boolean finished,
             List<Double> accuracies) {
         List<SpecDifference> differences = new ArrayList<>();
         differences(presetSpec, runSpec, "", differences);
         if (!differences.isEmpty()) {
-            return new Reference(preset, card, ReferenceStatus.SPEC_DIFFERS, null, null, differences,
-                    "This run changes " + differences.stream().map(SpecDifference::field).collect(Collectors.joining(", "))
-                            + " of preset " + preset + ", whose values the published figure was measured under; no delta.");
+            return new Reference(
+                    preset,
+                    card,
+                    ReferenceStatus.SPEC_DIFFERS,
+                    null,
+                    null,
+                    differences,
+                    "This run changes "
+                            + differences.stream().map(SpecDifference::field).collect(Collectors.joining(", "))
+                            + " of preset " + preset
+                            + ", whose values the published figure was measured under; no delta.");
         }
         if (!finished) {
-            return new Reference(preset, card, ReferenceStatus.NOT_FINISHED, null, null, differences,
+            return new Reference(
+                    preset,
+                    card,
+                    ReferenceStatus.NOT_FINISHED,
+                    null,
+                    null,
+                    differences,
                     "The run has not succeeded; the delta is computed once every phase has.");
         }
         String classifier = card.classifier().field();
         for (int phase = 0; phase < accuracies.size(); phase++) {
             if (accuracies.get(phase) == null) {
-                return new Reference(preset, card, ReferenceStatus.CLASSIFIER_MISSING, null, null, differences,
+                return new Reference(
+                        preset,
+                        card,
+                        ReferenceStatus.CLASSIFIER_MISSING,
+                        null,
+                        null,
+                        differences,
                         "The published figure scores the " + classifier + " classifier, and phase " + phase
                                 + " has no accuracy." + classifier + "; no delta.");
             }
@@ -104,12 +140,20 @@ final class ReferenceCheck {
                 ? accuracies.get(accuracies.size() - 1)
                 : accuracies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double runPercent = 100 * value;
-        return new Reference(preset, card, ReferenceStatus.COMPARED, runPercent, runPercent - card.percent(), differences,
+        return new Reference(
+                preset,
+                card,
+                ReferenceStatus.COMPARED,
+                runPercent,
+                runPercent - card.percent(),
+                differences,
                 "The run keeps every field of preset " + preset + "; referenceDelta is its "
                         + (card.metric() == ReferenceCard.Metric.FINAL ? "final" : "average incremental") + " accuracy."
                         + classifier + " minus the published figure, in percentage points"
-                        + (card.runs() == null || card.runs() == 1 ? "." : ", which averages " + card.runs()
-                                + " runs: a group of seeds compares like with like."));
+                        + (card.runs() == null || card.runs() == 1
+                                ? "."
+                                : ", which averages " + card.runs()
+                                        + " runs: a group of seeds compares like with like."));
     }
 
     /** Appends, in field order, every path below {@code path} where the two trees hold different values. */

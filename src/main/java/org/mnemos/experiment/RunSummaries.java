@@ -19,7 +19,9 @@ public final class RunSummaries {
                 done.stream().map(Phase::getAccuracy).toList(),
                 done.stream().map(p -> accuracyRow(p.getAccuracyRow())).toList(),
                 done.stream().map(p -> labels(p.getClasses())).toList(),
-                done.stream().map(p -> perClassAccuracy(p.getPerClassAccuracy())).toList());
+                done.stream()
+                        .map(p -> perClassAccuracy(p.getPerClassAccuracy()))
+                        .toList());
     }
 
     private static List<Double> accuracyRow(String json) {
@@ -32,7 +34,10 @@ public final class RunSummaries {
 
     private static Map<Integer, Double> perClassAccuracy(String json) {
         Map<Integer, Double> accuracies = new LinkedHashMap<>();
-        JSON.readTree(json).properties().forEach(entry -> accuracies.put(Integer.valueOf(entry.getKey()), entry.getValue().asDouble()));
+        JSON.readTree(json)
+                .properties()
+                .forEach(entry -> accuracies.put(
+                        Integer.valueOf(entry.getKey()), entry.getValue().asDouble()));
         return accuracies;
     }
 }

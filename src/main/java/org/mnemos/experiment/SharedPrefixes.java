@@ -43,7 +43,11 @@ public class SharedPrefixes {
 
     /** Records, inside the caller's transaction, that {@code follower} takes phases 0..{@code lastPhase} from {@code leader}. */
     public void follow(UUID follower, UUID leader, int lastPhase) {
-        jdbc.update("insert into shared_prefixes (follower, leader, last_phase) values (?, ?, ?)", follower, leader, lastPhase);
+        jdbc.update(
+                "insert into shared_prefixes (follower, leader, last_phase) values (?, ?, ?)",
+                follower,
+                leader,
+                lastPhase);
     }
 
     /** What a follower's execution of a phase does now. */
@@ -64,8 +68,10 @@ public class SharedPrefixes {
      * ended without the rest; waits while it still runs.
      */
     public Decision settle(UUID id, int phase) {
-        List<Prefix> prefixes = jdbc.query("select leader, last_phase from shared_prefixes where follower = ? for update",
-                (rs, n) -> new Prefix(rs.getObject("leader", UUID.class), rs.getInt("last_phase")), id);
+        List<Prefix> prefixes = jdbc.query(
+                "select leader, last_phase from shared_prefixes where follower = ? for update",
+                (rs, n) -> new Prefix(rs.getObject("leader", UUID.class), rs.getInt("last_phase")),
+                id);
         if (prefixes.isEmpty()) {
             return new Train();
         }
@@ -78,16 +84,21 @@ public class SharedPrefixes {
         }
         Experiment leader = experiments.findById(leaderId).orElse(null);
         int completed = leader == null ? 0 : leadingCompleted(leaderId, lastPhase);
-        boolean leaderEnded = leader == null || switch (leader.getStatus()) {
-            case FAILED, CANCELLED, CANCELLING, SUCCEEDED -> true;
-            default -> false;
-        };
+        boolean leaderEnded = leader == null
+                || switch (leader.getStatus()) {
+                    case FAILED, CANCELLED, CANCELLING, SUCCEEDED -> true;
+                    default -> false;
+                };
         if (completed <= lastPhase && !leaderEnded) {
             return new Wait(leaderId);
         }
         jdbc.update("delete from shared_prefixes where follower = ?", id);
         if (completed == 0) {
-            log.info("Leader {} ended before its phase 0 completed; {} trains its phases 0..{} itself", leaderId, id, lastPhase);
+            log.info(
+                    "Leader {} ended before its phase 0 completed; {} trains its phases 0..{} itself",
+                    leaderId,
+                    id,
+                    lastPhase);
             return new Train();
         }
         int next = forks.reuse(follower, new Forks.Reuse(leaderId, completed - 1));

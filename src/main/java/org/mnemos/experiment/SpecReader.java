@@ -1,5 +1,6 @@
 package org.mnemos.experiment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +25,12 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.DateTimeFeature;
-import tools.jackson.databind.type.LogicalType;
 import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.type.LogicalType;
 
 /**
  * Turns a submitted body into a spec: strict JSON (unknown fields, coerced scalars and trailing
@@ -48,18 +48,21 @@ public class SpecReader {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             // a number or boolean where text is expected is an error, not its string form
-            .withCoercionConfig(LogicalType.Textual, text -> text
-                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(
+                    LogicalType.Textual,
+                    text -> text.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                            .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                            .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .changeDefaultPropertyInclusion(incl -> JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+            .changeDefaultPropertyInclusion(
+                    incl -> JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
 
     /** The submission as sent and as resolved, and the finished phase it forks from (null for none). */
-    public record ReadSpec(ObjectNode submitted, ObjectNode resolvedTree, ExperimentSpec spec, ExperimentViews.Fork from) {}
+    public record ReadSpec(
+            ObjectNode submitted, ObjectNode resolvedTree, ExperimentSpec spec, ExperimentViews.Fork from) {}
 
     /** The submission's field naming the phase a run is forked from: not part of the spec the engine runs. */
     public static final String FROM = "from";
@@ -85,11 +88,14 @@ public class SpecReader {
         } catch (StreamReadException e) {
             JsonParser parser = e.processor();
             if (parser != null && e.getOriginalMessage().startsWith("Duplicate")) {
-                throw ApiException.invalidSpec(field(parser.streamReadContext().pathAsPointer()), "appears more than once");
+                throw ApiException.invalidSpec(
+                        field(parser.streamReadContext().pathAsPointer()), "appears more than once");
             }
-            throw new ApiException(ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
+            throw new ApiException(
+                    ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (JacksonException e) {
-            throw new ApiException(ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
+            throw new ApiException(
+                    ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
         }
         if (tree == null || !tree.isObject()) {
             throw ApiException.invalidSpec("$", "must be a JSON object");
@@ -104,8 +110,12 @@ public class SpecReader {
                 throw ApiException.invalidSpec("preset", "must be a string naming a preset");
             }
             PresetCatalog.Preset preset = presets.find(presetName.asString())
-                    .orElseThrow(() -> ApiException.invalidSpec("preset", "unknown preset '" + presetName.asString()
-                            + "'; known: " + presets.list().stream().map(PresetCatalog.Preset::name).toList()));
+                    .orElseThrow(() -> ApiException.invalidSpec(
+                            "preset",
+                            "unknown preset '" + presetName.asString() + "'; known: "
+                                    + presets.list().stream()
+                                            .map(PresetCatalog.Preset::name)
+                                            .toList()));
             resolved = merge(preset.spec().deepCopy(), submitted);
         }
         resolved.remove(FROM);
@@ -121,8 +131,10 @@ public class SpecReader {
             throw ApiException.invalidSpec(FROM, "must be an object {experiment, phase}");
         }
         List<FieldProblem> problems = new ArrayList<>();
-        node.propertyNames().stream().filter(f -> !f.equals("experiment") && !f.equals("phase"))
-                .forEach(f -> problems.add(new FieldProblem(FROM + "." + f, "unknown field; allowed: [experiment, phase]")));
+        node.propertyNames().stream()
+                .filter(f -> !f.equals("experiment") && !f.equals("phase"))
+                .forEach(f ->
+                        problems.add(new FieldProblem(FROM + "." + f, "unknown field; allowed: [experiment, phase]")));
         UUID experiment = null;
         JsonNode id = node.get("experiment");
         if (id == null || id.isNull()) {
@@ -171,7 +183,8 @@ public class SpecReader {
             for (Map.Entry<String, JsonNode> field : node.properties()) {
                 String fieldPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
                 if (field.getKey().indexOf('\0') >= 0) {
-                    throw ApiException.invalidSpec(path.isEmpty() ? "$" : path, "field names must not contain the NUL character (U+0000)");
+                    throw ApiException.invalidSpec(
+                            path.isEmpty() ? "$" : path, "field names must not contain the NUL character (U+0000)");
                 }
                 rejectNul(field.getValue(), fieldPath);
             }

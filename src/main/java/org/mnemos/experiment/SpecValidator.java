@@ -28,13 +28,26 @@ import org.springframework.stereotype.Component;
 @Component
 public class SpecValidator {
 
-    static final Map<String, Integer> FIXED_DATASET_CLASSES =
-            Map.of("mnist", 10, "fashion-mnist", 10, "cifar10", 10, "cifar100", 100, "food101", 101, "imagenet100", 100,
-                    "fashion-clutter", 10);
+    static final Map<String, Integer> FIXED_DATASET_CLASSES = Map.of(
+            "mnist",
+            10,
+            "fashion-mnist",
+            10,
+            "cifar10",
+            10,
+            "cifar100",
+            100,
+            "food101",
+            101,
+            "imagenet100",
+            100,
+            "fashion-clutter",
+            10);
     // the names the engine itself accepts, so the two cannot disagree
     static final Set<String> DATASETS = Set.copyOf(Datasets.NAMES);
     /** A byte budget above this (1 TiB) is a mistake, not a memory. */
     static final long MAX_MEMORY_BYTES = 1L << 40;
+
     static final int MAX_IMAGE_SIZE = 512;
     static final int MAX_NAME_LENGTH = 200;
 
@@ -47,8 +60,8 @@ public class SpecValidator {
     }
 
     public List<FieldProblem> validate(ExperimentSpec spec) {
-        SpecProblems problems = new SpecProblems(
-                new SpecProblems.Limits(limits.maxClasses(), limits.maxEpochs(), limits.maxIterations(), limits.maxBatchSize()));
+        SpecProblems problems = new SpecProblems(new SpecProblems.Limits(
+                limits.maxClasses(), limits.maxEpochs(), limits.maxIterations(), limits.maxBatchSize()));
         if (spec.name() != null && (spec.name().isBlank() || spec.name().length() > MAX_NAME_LENGTH)) {
             problems.add("name", "must be 1 to " + MAX_NAME_LENGTH + " characters");
         } else if (spec.name() != null && spec.name().codePoints().anyMatch(Character::isISOControl)) {
@@ -64,9 +77,16 @@ public class SpecValidator {
         if (spec.method() == null) {
             problems.add("method", "is required");
         } else {
-            method = spec.method().name() == null ? null : PartCatalog.method(spec.method().name()).orElse(null);
+            method = spec.method().name() == null
+                    ? null
+                    : PartCatalog.method(spec.method().name()).orElse(null);
             if (spec.method().name() == null) {
-                problems.add("method.name", "must be one of " + PartCatalog.methods().stream().map(PartCatalog.MethodEntry::name).toList());
+                problems.add(
+                        "method.name",
+                        "must be one of "
+                                + PartCatalog.methods().stream()
+                                        .map(PartCatalog.MethodEntry::name)
+                                        .toList());
             }
         }
         // the parts' own checks: the engine runs the same before it plans a run
@@ -74,15 +94,19 @@ public class SpecValidator {
         memory(spec.memory(), method, SpecChecks.classesInRun(spec.protocol(), numClasses), problems);
         SpecChecks.training(spec.training(), problems);
         resources(spec.resources(), problems);
-        List<FieldProblem> found = problems.list().stream().map(problem -> new FieldProblem(problem.field(), problem.message())).toList();
+        List<FieldProblem> found = problems.list().stream()
+                .map(problem -> new FieldProblem(problem.field(), problem.message()))
+                .toList();
         return found.isEmpty() ? memory.check(spec).stream().toList() : found;
     }
 
     /** The pool's syntax; whether a pool of that name is known is the memory check's question. */
     private static void resources(ResourcesSpec resources, SpecProblems problems) {
         if (resources != null && resources.pool() != null && !WorkerProperties.isPoolName(resources.pool())) {
-            problems.add("resources.pool", "must be a pool name: " + WorkerProperties.POOL_NAME_RULE
-                    + "; leave resources.pool out for any pool");
+            problems.add(
+                    "resources.pool",
+                    "must be a pool name: " + WorkerProperties.POOL_NAME_RULE
+                            + "; leave resources.pool out for any pool");
         }
     }
 
@@ -112,15 +136,28 @@ public class SpecValidator {
             problems.forbid("dataset.path", dataset.path(), "applies only to imagefolder");
             problems.forbid("dataset.imageSize", dataset.imageSize(), "applies only to imagefolder");
         }
-        String[] syntheticFields = {"syntheticClasses", "syntheticTrainPerClass", "syntheticTestPerClass", "syntheticImageSize", "syntheticChannels"};
-        Integer[] syntheticValues = {dataset.syntheticClasses(), dataset.syntheticTrainPerClass(), dataset.syntheticTestPerClass(),
-                dataset.syntheticImageSize(), dataset.syntheticChannels()};
+        String[] syntheticFields = {
+            "syntheticClasses",
+            "syntheticTrainPerClass",
+            "syntheticTestPerClass",
+            "syntheticImageSize",
+            "syntheticChannels"
+        };
+        Integer[] syntheticValues = {
+            dataset.syntheticClasses(),
+            dataset.syntheticTrainPerClass(),
+            dataset.syntheticTestPerClass(),
+            dataset.syntheticImageSize(),
+            dataset.syntheticChannels()
+        };
         if (synthetic) {
             problems.range("dataset.syntheticClasses", dataset.syntheticClasses(), 2, limits.maxClasses());
             problems.range("dataset.syntheticTrainPerClass", dataset.syntheticTrainPerClass(), 1, 10_000);
             problems.range("dataset.syntheticTestPerClass", dataset.syntheticTestPerClass(), 1, 10_000);
             problems.range("dataset.syntheticImageSize", dataset.syntheticImageSize(), 4, 64);
-            if (dataset.syntheticChannels() != null && dataset.syntheticChannels() != 1 && dataset.syntheticChannels() != 3) {
+            if (dataset.syntheticChannels() != null
+                    && dataset.syntheticChannels() != 1
+                    && dataset.syntheticChannels() != 3) {
                 problems.add("dataset.syntheticChannels", "must be 1 or 3");
             }
             return dataset.syntheticClasses();
@@ -162,23 +199,29 @@ public class SpecValidator {
             return;
         }
         if (!method.keepsExemplars() && !method.optionalMemory()) {
-            boolean reported = problems.list().stream().anyMatch(problem -> problem.field().equals("memory"));
+            boolean reported =
+                    problems.list().stream().anyMatch(problem -> problem.field().equals("memory"));
             if (!reported && (memory.perClass() != null || memory.total() != null || memory.bytes() != null)) {
                 problems.add("memory", method.name() + " keeps no exemplars; leave memory out");
             }
             return;
         }
-        if ((memory.perClass() != null ? 1 : 0) + (memory.total() != null ? 1 : 0) + (memory.bytes() != null ? 1 : 0) > 1) {
+        if ((memory.perClass() != null ? 1 : 0) + (memory.total() != null ? 1 : 0) + (memory.bytes() != null ? 1 : 0)
+                > 1) {
             problems.add("memory", "give one of perClass, total and bytes");
             return;
         }
         if (memory.bytes() != null && (memory.bytes() < 1 || memory.bytes() > MAX_MEMORY_BYTES)) {
             problems.add("memory.bytes", "must be between 1 and " + MAX_MEMORY_BYTES);
         }
-        if (memory.perClass() != null && problems.range("memory.perClass", memory.perClass(), 1, limits.maxMemoryImages())
-                && classes != null && (long) memory.perClass() * classes > limits.maxMemoryImages()) {
-            problems.add("memory.perClass", "would keep " + (long) memory.perClass() * classes + " images; at most "
-                    + limits.maxMemoryImages() + " allowed");
+        if (memory.perClass() != null
+                && problems.range("memory.perClass", memory.perClass(), 1, limits.maxMemoryImages())
+                && classes != null
+                && (long) memory.perClass() * classes > limits.maxMemoryImages()) {
+            problems.add(
+                    "memory.perClass",
+                    "would keep " + (long) memory.perClass() * classes + " images; at most " + limits.maxMemoryImages()
+                            + " allowed");
         }
         if (memory.total() != null) {
             problems.range("memory.total", memory.total(), 1, limits.maxMemoryImages());

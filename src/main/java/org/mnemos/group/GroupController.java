@@ -46,40 +46,66 @@ public class GroupController {
     /** The request body, for the contract: each arm's spec is an experiment spec without a seed. */
     @Schema(name = "GroupRequest")
     record GroupRequest(
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String name,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "distinct integers >= 0; each arm runs once per seed")
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED)
+            String name,
+
+            @Schema(
+                    requiredMode = Schema.RequiredMode.REQUIRED,
+                    description = "distinct integers >= 0; each arm runs once per seed")
             List<Long> seeds,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<ArmRequest> arms) {}
+
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED)
+            List<ArmRequest> arms) {}
 
     @Schema(name = "GroupArmRequest")
     record ArmRequest(
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "distinct within the group") String label,
-            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, implementation = Object.class,
-                    description = "an experiment spec (as POST /api/v1/experiments takes) without seed") Object spec) {}
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "distinct within the group")
+            String label,
+
+            @Schema(
+                    requiredMode = Schema.RequiredMode.REQUIRED,
+                    implementation = Object.class,
+                    description = "an experiment spec (as POST /api/v1/experiments takes) without seed")
+            Object spec) {}
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "createGroup", summary = "Create a group: one experiment per arm and seed",
+    @Operation(
+            operationId = "createGroup",
+            summary = "Create a group: one experiment per arm and seed",
             description = "Every member's spec is validated as a submission is; an error names its path in this body "
                     + "(arms[1].spec.method.name). All members are queued in one transaction and count together against "
                     + "the key's limit of active experiments.",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = GroupRequest.class))))
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content =
+                                    @Content(
+                                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                            schema = @Schema(implementation = GroupRequest.class))))
     @ApiResponse(responseCode = "201", description = "Created; every member queued")
-    @ApiResponse(responseCode = "200", description = "An earlier request with this Idempotency-Key and the same body: that group")
+    @ApiResponse(
+            responseCode = "200",
+            description = "An earlier request with this Idempotency-Key and the same body: that group")
     public ResponseEntity<GroupViews.Created> create(
             @RequestBody byte[] body,
-            @Parameter(description = "1 to 200 characters: a retry with the same key and the same body returns the group the first"
-                    + " request created; the same key with another body is refused (422)")
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            @Parameter(
+                            description =
+                                    "1 to 200 characters: a retry with the same key and the same body returns the group the first"
+                                            + " request created; the same key with another body is refused (422)")
+                    @RequestHeader(name = "Idempotency-Key", required = false)
+                    String idempotencyKey,
             HttpServletRequest request) {
         GroupService.Creation creation = groups.create(body, idempotencyKey, Caller.of(request));
         GroupViews.Created created = creation.group();
         return ResponseEntity.status(creation.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .location(URI.create("/api/v1/groups/" + created.id())).body(created);
+                .location(URI.create("/api/v1/groups/" + created.id()))
+                .body(created);
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "listGroups", summary = "The caller's groups, newest first (every owner's for an admin key)")
+    @Operation(
+            operationId = "listGroups",
+            summary = "The caller's groups, newest first (every owner's for an admin key)")
     public GroupViews.Page list(
             @Parameter(description = "how many, 1 to 100 (default 20)") @RequestParam(required = false) Integer limit,
             HttpServletRequest request) {
@@ -87,9 +113,12 @@ public class GroupController {
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "getGroup", summary = "A group's members and statistics",
-            description = "Per arm and metric the mean, sample std (n - 1) and n over its SUCCEEDED members; for each pair "
-                    + "of arms (later minus earlier) the mean paired difference over shared seeds with its 95 % Student-t interval.")
+    @Operation(
+            operationId = "getGroup",
+            summary = "A group's members and statistics",
+            description =
+                    "Per arm and metric the mean, sample std (n - 1) and n over its SUCCEEDED members; for each pair "
+                            + "of arms (later minus earlier) the mean paired difference over shared seeds with its 95 % Student-t interval.")
     public GroupViews.Group get(@PathVariable UUID id, HttpServletRequest request) {
         return groups.get(id, Caller.of(request));
     }
@@ -109,19 +138,29 @@ public class GroupController {
     }
 
     @GetMapping("/{id}/table")
-    @Operation(operationId = "groupTable", summary = "A group's table as CSV",
-            description = "view=members (default): a row per member with its final and average incremental accuracy, forgetting "
-                    + "and backward transfer; view=arms: arm, metric, mean, std, n; view=differences: arm, baseline, metric, "
-                    + "mean, std, n, low, high. Per-phase accuracy appears as metric phase_accuracy[k].")
-    @ApiResponse(responseCode = "200", description = "The table", content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
-    public ResponseEntity<String> table(@PathVariable UUID id,
+    @Operation(
+            operationId = "groupTable",
+            summary = "A group's table as CSV",
+            description =
+                    "view=members (default): a row per member with its final and average incremental accuracy, forgetting "
+                            + "and backward transfer; view=arms: arm, metric, mean, std, n; view=differences: arm, baseline, metric, "
+                            + "mean, std, n, low, high. Per-phase accuracy appears as metric phase_accuracy[k].")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The table",
+            content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
+    public ResponseEntity<String> table(
+            @PathVariable UUID id,
             @Parameter(description = "csv (the only format)") @RequestParam(required = false) String format,
-            @Parameter(description = "members (default), arms or differences") @RequestParam(required = false) String view,
+            @Parameter(description = "members (default), arms or differences") @RequestParam(required = false)
+                    String view,
             HttpServletRequest request) {
         Csv.format(format, List.of("csv"));
         String chosen = view == null ? "members" : view;
         if (!VIEWS.contains(chosen)) {
-            throw new ApiException(ProblemType.INVALID_PARAMETER, "view must be one of " + VIEWS,
+            throw new ApiException(
+                    ProblemType.INVALID_PARAMETER,
+                    "view must be one of " + VIEWS,
                     List.of(new FieldProblem("view", "must be one of " + VIEWS)));
         }
         Caller caller = Caller.of(request);
@@ -138,7 +177,10 @@ public class GroupController {
         for (GroupViews.Arm arm : group.arms()) {
             arm.metrics().forEach((metric, stat) -> rows.add(statRow(arm.label(), GroupService.snake(metric), stat)));
             for (int p = 0; p < arm.phaseAccuracy().size(); p++) {
-                rows.add(statRow(arm.label(), "phase_accuracy[" + p + "]", arm.phaseAccuracy().get(p)));
+                rows.add(statRow(
+                        arm.label(),
+                        "phase_accuracy[" + p + "]",
+                        arm.phaseAccuracy().get(p)));
             }
         }
         return Csv.write(List.of("arm", "metric", "mean", "std", "n"), rows);
@@ -151,15 +193,22 @@ public class GroupController {
     private static String differenceTable(GroupViews.Group group) {
         List<List<Object>> rows = new ArrayList<>();
         for (GroupViews.Comparison comparison : group.comparisons()) {
-            comparison.metrics().forEach((metric, d) -> rows.add(differenceRow(comparison, GroupService.snake(metric), d)));
+            comparison
+                    .metrics()
+                    .forEach((metric, d) -> rows.add(differenceRow(comparison, GroupService.snake(metric), d)));
             for (int p = 0; p < comparison.phaseAccuracy().size(); p++) {
-                rows.add(differenceRow(comparison, "phase_accuracy[" + p + "]", comparison.phaseAccuracy().get(p)));
+                rows.add(differenceRow(
+                        comparison,
+                        "phase_accuracy[" + p + "]",
+                        comparison.phaseAccuracy().get(p)));
             }
         }
         return Csv.write(List.of("arm", "baseline", "metric", "mean", "std", "n", "low", "high"), rows);
     }
 
-    private static List<Object> differenceRow(GroupViews.Comparison comparison, String metric, GroupViews.Difference d) {
-        return java.util.Arrays.asList(comparison.arm(), comparison.baseline(), metric, d.mean(), d.std(), d.n(), d.low(), d.high());
+    private static List<Object> differenceRow(
+            GroupViews.Comparison comparison, String metric, GroupViews.Difference d) {
+        return java.util.Arrays.asList(
+                comparison.arm(), comparison.baseline(), metric, d.mean(), d.std(), d.n(), d.low(), d.high());
     }
 }

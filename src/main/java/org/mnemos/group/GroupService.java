@@ -53,6 +53,7 @@ public class GroupService {
      * within the 200 characters an experiment's name may have.
      */
     private static final int MAX_NAME_LENGTH = 80;
+
     private static final int MAX_LABEL_LENGTH = 60;
     public static final int MAX_PAGE = 100;
 
@@ -66,7 +67,11 @@ public class GroupService {
     private final SharedPrefixes prefixes;
     private final Clock clock = Clock.systemUTC();
 
-    public GroupService(ExperimentService experiments, JdbcTemplate jdbc, TransactionTemplate tx, GroupsProperties limits,
+    public GroupService(
+            ExperimentService experiments,
+            JdbcTemplate jdbc,
+            TransactionTemplate tx,
+            GroupsProperties limits,
             SharedPrefixes prefixes) {
         this.experiments = experiments;
         this.prefixes = prefixes;
@@ -126,20 +131,25 @@ public class GroupService {
     private Creation replay(String idempotencyKey, String owner, Request request) {
         List<Keyed> earlier = jdbc.query(
                 "select id, name, request from experiment_groups where idempotency_key = ? and coalesce(owner_key, '') = coalesce(?, '')",
-                (rs, n) -> new Keyed(rs.getObject("id", UUID.class), rs.getString("name"), JSON.readTree(rs.getString("request"))),
-                idempotencyKey, owner);
+                (rs, n) -> new Keyed(
+                        rs.getObject("id", UUID.class), rs.getString("name"), JSON.readTree(rs.getString("request"))),
+                idempotencyKey,
+                owner);
         if (earlier.isEmpty()) {
             return null;
         }
         Keyed group = earlier.get(0);
         if (!group.request().equals(request.body())) {
-            throw new ApiException(ProblemType.IDEMPOTENCY_MISMATCH,
+            throw new ApiException(
+                    ProblemType.IDEMPOTENCY_MISMATCH,
                     "This Idempotency-Key was used for group " + group.id() + " with a different body.",
-                    List.of(new FieldProblem("Idempotency-Key", "was used for group " + group.id() + " with a different body")));
+                    List.of(new FieldProblem(
+                            "Idempotency-Key", "was used for group " + group.id() + " with a different body")));
         }
         // in the order the request created them: its arms, then its seeds
         List<String> labels = request.arms().stream().map(ArmRequest::label).toList();
-        List<GroupViews.Member> members = members(group.id()).stream().map(MemberRow::member)
+        List<GroupViews.Member> members = members(group.id()).stream()
+                .map(MemberRow::member)
                 .sorted(java.util.Comparator.comparingInt((GroupViews.Member m) -> labels.indexOf(m.arm()))
                         .thenComparingInt(m -> request.seeds().indexOf(m.seed())))
                 .toList();
@@ -162,13 +172,20 @@ public class GroupService {
         }
         UUID id = UUID.randomUUID();
         List<GroupViews.Member> created = tx.execute(status -> {
-            experiments.reserveActiveRuns(owner, request.arms().size() * request.seeds().size());
-            jdbc.update("insert into experiment_groups (id, name, owner_key, seeds, arms, created_at, idempotency_key, request)"
+            experiments.reserveActiveRuns(
+                    owner, request.arms().size() * request.seeds().size());
+            jdbc.update(
+                    "insert into experiment_groups (id, name, owner_key, seeds, arms, created_at, idempotency_key, request)"
                             + " values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb)",
-                    id, request.name(), owner, JSON.writeValueAsString(request.seeds()),
-                    JSON.writeValueAsString(request.arms().stream().map(ArmRequest::label).toList()),
+                    id,
+                    request.name(),
+                    owner,
+                    JSON.writeValueAsString(request.seeds()),
+                    JSON.writeValueAsString(
+                            request.arms().stream().map(ArmRequest::label).toList()),
                     Timestamp.from(clock.instant().truncatedTo(ChronoUnit.MICROS)),
-                    idempotencyKey, idempotencyKey == null ? null : JSON.writeValueAsString(request.body()));
+                    idempotencyKey,
+                    idempotencyKey == null ? null : JSON.writeValueAsString(request.body()));
             List<GroupViews.Member> members = new ArrayList<>();
             List<List<UUID>> stored = new ArrayList<>();
             prepared.forEach((label, runs) -> {
@@ -177,8 +194,12 @@ public class GroupService {
                     UUID experiment = experiments.store(runs.get(s), null, owner);
                     ids.add(experiment);
                     long seed = request.seeds().get(s);
-                    jdbc.update("insert into group_members (group_id, experiment_id, arm, seed) values (?, ?, ?, ?)",
-                            id, experiment, label, seed);
+                    jdbc.update(
+                            "insert into group_members (group_id, experiment_id, arm, seed) values (?, ?, ?, ?)",
+                            id,
+                            experiment,
+                            label,
+                            seed);
                     members.add(new GroupViews.Member(label, seed, experiment, ExperimentStatus.QUEUED));
                 }
                 stored.add(ids);
@@ -203,7 +224,9 @@ public class GroupService {
                 int leader = -1;
                 for (int b = 0; b < a && follower.reuse() == null; b++) {
                     ExperimentService.Prepared candidate = prepared.get(b).get(s);
-                    int prefix = candidate.reuse() == null ? SharedPrefixes.sharedPrefix(candidate.plan(), follower.plan()) : -1;
+                    int prefix = candidate.reuse() == null
+                            ? SharedPrefixes.sharedPrefix(candidate.plan(), follower.plan())
+                            : -1;
                     if (prefix > bestPrefix) {
                         bestPrefix = prefix;
                         leader = b;
@@ -221,13 +244,15 @@ public class GroupService {
         try {
             tree = JSON.readTree(body);
         } catch (JacksonException e) {
-            throw new ApiException(ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
+            throw new ApiException(
+                    ProblemType.MALFORMED_REQUEST, "The request body is not valid JSON: " + e.getOriginalMessage());
         }
         if (tree == null || !tree.isObject()) {
             throw ApiException.invalidSpec("$", "must be a JSON object with name, seeds and arms");
         }
         List<FieldProblem> problems = new ArrayList<>();
-        tree.propertyNames().stream().filter(f -> !FIELDS.contains(f))
+        tree.propertyNames().stream()
+                .filter(f -> !FIELDS.contains(f))
                 .forEach(f -> problems.add(new FieldProblem(f, "unknown field; allowed: [arms, name, seeds]")));
         String name = text(tree.get("name"), "name", MAX_NAME_LENGTH, problems);
         List<Long> seeds = seeds(tree.get("seeds"), problems);
@@ -249,7 +274,8 @@ public class GroupService {
         }
         String value = node.asString();
         if (value.isBlank() || value.length() > maxLength || value.codePoints().anyMatch(Character::isISOControl)) {
-            problems.add(new FieldProblem(field, "must be 1 to " + maxLength + " characters, not blank, without control characters"));
+            problems.add(new FieldProblem(
+                    field, "must be 1 to " + maxLength + " characters, not blank, without control characters"));
             return null;
         }
         return value;
@@ -265,7 +291,8 @@ public class GroupService {
             return List.of();
         }
         if (node.isEmpty() || node.size() > limits.maxSeeds()) {
-            problems.add(new FieldProblem("seeds", "must hold 1 to " + limits.maxSeeds() + " seeds, not " + node.size()));
+            problems.add(
+                    new FieldProblem("seeds", "must hold 1 to " + limits.maxSeeds() + " seeds, not " + node.size()));
             return List.of();
         }
         List<Long> seeds = new ArrayList<>();
@@ -275,7 +302,8 @@ public class GroupService {
             if (!seed.isIntegralNumber() || !seed.canConvertToLong() || seed.asLong() < 0) {
                 problems.add(new FieldProblem("seeds[" + i + "]", "must be an integer >= 0"));
             } else if (!seen.add(seed.asLong())) {
-                problems.add(new FieldProblem("seeds[" + i + "]", "repeats seed " + seed.asLong() + "; seeds must be distinct"));
+                problems.add(new FieldProblem(
+                        "seeds[" + i + "]", "repeats seed " + seed.asLong() + "; seeds must be distinct"));
             } else {
                 seeds.add(seed.asLong());
             }
@@ -305,17 +333,21 @@ public class GroupService {
                 problems.add(new FieldProblem(path, "must be an object {label, spec}"));
                 continue;
             }
-            arm.propertyNames().stream().filter(f -> !ARM_FIELDS.contains(f))
-                    .forEach(f -> problems.add(new FieldProblem(path + "." + f, "unknown field; allowed: [label, spec]")));
+            arm.propertyNames().stream()
+                    .filter(f -> !ARM_FIELDS.contains(f))
+                    .forEach(f ->
+                            problems.add(new FieldProblem(path + "." + f, "unknown field; allowed: [label, spec]")));
             String label = text(arm.get("label"), path + ".label", MAX_LABEL_LENGTH, problems);
             if (label != null && !labels.add(label)) {
-                problems.add(new FieldProblem(path + ".label", "repeats the label '" + label + "'; labels must be distinct"));
+                problems.add(new FieldProblem(
+                        path + ".label", "repeats the label '" + label + "'; labels must be distinct"));
             }
             JsonNode spec = arm.get("spec");
             if (spec == null || !spec.isObject()) {
                 problems.add(new FieldProblem(path + ".spec", "must be an experiment spec object"));
             } else if (spec.has("seed")) {
-                problems.add(new FieldProblem(path + ".spec.seed", "is set per member from the group's seeds; leave it out"));
+                problems.add(new FieldProblem(
+                        path + ".spec.seed", "is set per member from the group's seeds; leave it out"));
             } else if (label != null) {
                 arms.add(new ArmRequest(label, (ObjectNode) spec));
             }
@@ -324,7 +356,8 @@ public class GroupService {
     }
 
     /** The arm's spec with the member's seed, through the experiments' own reading, validation and planning. */
-    private ExperimentService.Prepared prepareMember(String groupName, ArmRequest arm, int index, long seed, Caller caller) {
+    private ExperimentService.Prepared prepareMember(
+            String groupName, ArmRequest arm, int index, long seed, Caller caller) {
         String prefix = "arms[" + index + "].spec.";
         ObjectNode spec = arm.spec().deepCopy();
         spec.put("seed", seed);
@@ -338,10 +371,14 @@ public class GroupService {
                 throw e;
             }
             throw ApiException.invalidSpec(e.errors().stream()
-                    .map(p -> new FieldProblem(p.field().equals("$") ? prefix.substring(0, prefix.length() - 1) : prefix + p.field(), p.message()))
+                    .map(p -> new FieldProblem(
+                            p.field().equals("$") ? prefix.substring(0, prefix.length() - 1) : prefix + p.field(),
+                            p.message()))
                     .toList());
         } catch (SpecException e) {
-            String message = e.getMessage().startsWith(e.field() + ": ") ? e.getMessage().substring(e.field().length() + 2) : e.getMessage();
+            String message = e.getMessage().startsWith(e.field() + ": ")
+                    ? e.getMessage().substring(e.field().length() + 2)
+                    : e.getMessage();
             throw new SpecException(prefix + e.field(), message);
         } catch (DataPathException e) {
             throw new SpecException(prefix + "dataset.path", e.getMessage());
@@ -354,10 +391,18 @@ public class GroupService {
 
     /** The group if the caller may see it; otherwise the same 404 as for a group that does not exist. */
     private Stored load(UUID id, Caller caller) {
-        List<Stored> rows = jdbc.query("select id, name, owner_key, seeds, arms, created_at from experiment_groups where id = ?",
-                (rs, n) -> new Stored(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("owner_key"),
-                        JSON.readValue(rs.getString("seeds"), JSON.getTypeFactory().constructCollectionType(List.class, Long.class)),
-                        JSON.readValue(rs.getString("arms"), JSON.getTypeFactory().constructCollectionType(List.class, String.class)),
+        List<Stored> rows = jdbc.query(
+                "select id, name, owner_key, seeds, arms, created_at from experiment_groups where id = ?",
+                (rs, n) -> new Stored(
+                        rs.getObject("id", UUID.class),
+                        rs.getString("name"),
+                        rs.getString("owner_key"),
+                        JSON.readValue(
+                                rs.getString("seeds"),
+                                JSON.getTypeFactory().constructCollectionType(List.class, Long.class)),
+                        JSON.readValue(
+                                rs.getString("arms"),
+                                JSON.getTypeFactory().constructCollectionType(List.class, String.class)),
                         rs.getTimestamp("created_at").toInstant()),
                 id);
         if (rows.isEmpty() || !caller.mayAccess(rows.get(0).owner())) {
@@ -367,12 +412,17 @@ public class GroupService {
     }
 
     private List<MemberRow> members(UUID id) {
-        return jdbc.query("""
+        return jdbc.query(
+                """
                 select m.arm, m.seed, m.experiment_id, e.status, e.summary
                 from group_members m join experiments e on e.id = m.experiment_id
                 where m.group_id = ? order by m.arm, m.seed""",
-                (rs, n) -> new MemberRow(new GroupViews.Member(rs.getString("arm"), rs.getLong("seed"),
-                        rs.getObject("experiment_id", UUID.class), ExperimentStatus.valueOf(rs.getString("status"))),
+                (rs, n) -> new MemberRow(
+                        new GroupViews.Member(
+                                rs.getString("arm"),
+                                rs.getLong("seed"),
+                                rs.getObject("experiment_id", UUID.class),
+                                ExperimentStatus.valueOf(rs.getString("status"))),
                         rs.getString("summary")),
                 id);
     }
@@ -381,16 +431,25 @@ public class GroupService {
     private Map<UUID, Figures> figures(UUID id, List<MemberRow> members) {
         Map<UUID, List<Double>> accuracies = new HashMap<>();
         Map<UUID, List<List<Double>>> matrices = new HashMap<>();
-        jdbc.query("""
+        jdbc.query(
+                """
                 select p.experiment_id, p.accuracy, p.accuracy_row from phases p
                 join group_members m on m.experiment_id = p.experiment_id
                 where m.group_id = ? and p.status = 'COMPLETED' order by p.experiment_id, p.phase_index""",
                 rs -> {
                     UUID experiment = rs.getObject("experiment_id", UUID.class);
-                    accuracies.computeIfAbsent(experiment, k -> new ArrayList<>()).add(rs.getDouble("accuracy"));
+                    accuracies
+                            .computeIfAbsent(experiment, k -> new ArrayList<>())
+                            .add(rs.getDouble("accuracy"));
                     String row = rs.getString("accuracy_row");
-                    matrices.computeIfAbsent(experiment, k -> new ArrayList<>()).add(row == null ? null
-                            : JSON.readValue(row, JSON.getTypeFactory().constructCollectionType(List.class, Double.class)));
+                    matrices.computeIfAbsent(experiment, k -> new ArrayList<>())
+                            .add(
+                                    row == null
+                                            ? null
+                                            : JSON.readValue(
+                                                    row,
+                                                    JSON.getTypeFactory()
+                                                            .constructCollectionType(List.class, Double.class)));
                 },
                 id);
         Map<UUID, Figures> figures = new HashMap<>();
@@ -406,8 +465,9 @@ public class GroupService {
             metrics.put("averageIncrementalAccuracy", summary.averageIncrementalAccuracy());
             metrics.put("forgetting", summary.forgetting());
             metrics.put("backwardTransfer", matrix.contains(null) ? null : RunMetrics.backwardTransfer(matrix));
-            figures.put(member.experiment(), new Figures(member.seed(), metrics,
-                    accuracies.getOrDefault(member.experiment(), List.of())));
+            figures.put(
+                    member.experiment(),
+                    new Figures(member.seed(), metrics, accuracies.getOrDefault(member.experiment(), List.of())));
         }
         return figures;
     }
@@ -418,20 +478,29 @@ public class GroupService {
         Map<UUID, Figures> figures = figures(id, members);
         Map<String, List<Figures>> finishedByArm = new LinkedHashMap<>();
         List<GroupViews.Arm> arms = new ArrayList<>();
-        int phases = figures.values().stream().mapToInt(f -> f.phaseAccuracy().size()).max().orElse(0);
+        int phases = figures.values().stream()
+                .mapToInt(f -> f.phaseAccuracy().size())
+                .max()
+                .orElse(0);
         for (String label : group.arms()) {
-            List<GroupViews.Member> armMembers = members.stream().map(MemberRow::member).filter(m -> m.arm().equals(label)).toList();
+            List<GroupViews.Member> armMembers = members.stream()
+                    .map(MemberRow::member)
+                    .filter(m -> m.arm().equals(label))
+                    .toList();
             // in the order of the group's seeds, so paired differences list their seeds in that order
             List<Figures> finished = group.seeds().stream()
                     .flatMap(seed -> armMembers.stream().filter(m -> m.seed() == seed))
-                    .map(m -> figures.get(m.experiment())).filter(f -> f != null).toList();
+                    .map(m -> figures.get(m.experiment()))
+                    .filter(f -> f != null)
+                    .toList();
             finishedByArm.put(label, finished);
             Map<String, GroupViews.Stat> stats = new LinkedHashMap<>();
-            METRICS.forEach((name, metric) ->
-                    stats.put(name, GroupStatistics.describe(finished.stream().map(metric).toList())));
+            METRICS.forEach((name, metric) -> stats.put(
+                    name, GroupStatistics.describe(finished.stream().map(metric).toList())));
             List<GroupViews.Stat> perPhase = new ArrayList<>();
             for (int p = 0; p < phases; p++) {
-                perPhase.add(GroupStatistics.describe(finished.stream().map(phaseAccuracy(p)).toList()));
+                perPhase.add(GroupStatistics.describe(
+                        finished.stream().map(phaseAccuracy(p)).toList()));
             }
             arms.add(new GroupViews.Arm(label, finished.size(), armMembers, stats, perPhase));
         }
@@ -441,17 +510,24 @@ public class GroupService {
                 List<Figures> arm = finishedByArm.get(group.arms().get(a));
                 List<Figures> baseline = finishedByArm.get(group.arms().get(b));
                 Map<String, GroupViews.Difference> differences = new LinkedHashMap<>();
-                METRICS.forEach((name, metric) -> differences.put(name, GroupStatistics.pairedDifference(
-                        arm.stream().map(f -> f.seed()).toList(), arm.stream().map(metric).toList(),
-                        baseline.stream().map(f -> f.seed()).toList(), baseline.stream().map(metric).toList())));
+                METRICS.forEach((name, metric) -> differences.put(
+                        name,
+                        GroupStatistics.pairedDifference(
+                                arm.stream().map(f -> f.seed()).toList(),
+                                        arm.stream().map(metric).toList(),
+                                baseline.stream().map(f -> f.seed()).toList(),
+                                        baseline.stream().map(metric).toList())));
                 List<GroupViews.Difference> perPhase = new ArrayList<>();
                 for (int p = 0; p < phases; p++) {
                     Function<Figures, Double> metric = phaseAccuracy(p);
                     perPhase.add(GroupStatistics.pairedDifference(
-                            arm.stream().map(f -> f.seed()).toList(), arm.stream().map(metric).toList(),
-                            baseline.stream().map(f -> f.seed()).toList(), baseline.stream().map(metric).toList()));
+                            arm.stream().map(f -> f.seed()).toList(),
+                                    arm.stream().map(metric).toList(),
+                            baseline.stream().map(f -> f.seed()).toList(),
+                                    baseline.stream().map(metric).toList()));
                 }
-                comparisons.add(new GroupViews.Comparison(group.arms().get(a), group.arms().get(b), differences, perPhase));
+                comparisons.add(new GroupViews.Comparison(
+                        group.arms().get(a), group.arms().get(b), differences, perPhase));
             }
         }
         return new GroupViews.Group(group.id(), group.name(), group.createdAt(), group.seeds(), arms, comparisons);
@@ -465,26 +541,42 @@ public class GroupService {
     public GroupViews.Page list(Integer limit, Caller caller) {
         int size = limit == null ? 20 : limit;
         if (size < 1 || size > MAX_PAGE) {
-            throw new ApiException(ProblemType.INVALID_PARAMETER, "limit must be between 1 and " + MAX_PAGE,
+            throw new ApiException(
+                    ProblemType.INVALID_PARAMETER,
+                    "limit must be between 1 and " + MAX_PAGE,
                     List.of(new FieldProblem("limit", "must be between 1 and " + MAX_PAGE)));
         }
-        List<Stored> groups = jdbc.query("""
+        List<Stored> groups = jdbc.query(
+                """
                 select id, name, owner_key, seeds, arms, created_at from experiment_groups
                 where ? or owner_key = ? order by created_at desc, id desc limit ?""",
-                (rs, n) -> new Stored(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("owner_key"),
-                        JSON.readValue(rs.getString("seeds"), JSON.getTypeFactory().constructCollectionType(List.class, Long.class)),
-                        JSON.readValue(rs.getString("arms"), JSON.getTypeFactory().constructCollectionType(List.class, String.class)),
+                (rs, n) -> new Stored(
+                        rs.getObject("id", UUID.class),
+                        rs.getString("name"),
+                        rs.getString("owner_key"),
+                        JSON.readValue(
+                                rs.getString("seeds"),
+                                JSON.getTypeFactory().constructCollectionType(List.class, Long.class)),
+                        JSON.readValue(
+                                rs.getString("arms"),
+                                JSON.getTypeFactory().constructCollectionType(List.class, String.class)),
                         rs.getTimestamp("created_at").toInstant()),
-                caller.admin(), caller.keyId(), size);
+                caller.admin(),
+                caller.keyId(),
+                size);
         List<GroupViews.GroupItem> items = new ArrayList<>();
         for (Stored group : groups) {
             Map<ExperimentStatus, Integer> statuses = new EnumMap<>(ExperimentStatus.class);
-            jdbc.query("""
+            jdbc.query(
+                    """
                     select e.status, count(*) as members from group_members m join experiments e on e.id = m.experiment_id
                     where m.group_id = ? group by e.status""",
-                    rs -> { statuses.put(ExperimentStatus.valueOf(rs.getString("status")), rs.getInt("members")); },
+                    rs -> {
+                        statuses.put(ExperimentStatus.valueOf(rs.getString("status")), rs.getInt("members"));
+                    },
                     group.id());
-            items.add(new GroupViews.GroupItem(group.id(), group.name(), group.createdAt(), group.seeds(), group.arms(), statuses));
+            items.add(new GroupViews.GroupItem(
+                    group.id(), group.name(), group.createdAt(), group.seeds(), group.arms(), statuses));
         }
         return new GroupViews.Page(items);
     }
@@ -512,11 +604,14 @@ public class GroupService {
     public void delete(UUID id, Caller caller) {
         load(id, caller);
         List<MemberRow> members = members(id);
-        List<UUID> running = members.stream().map(MemberRow::member)
+        List<UUID> running = members.stream()
+                .map(MemberRow::member)
                 .filter(m -> m.status() == ExperimentStatus.RUNNING || m.status() == ExperimentStatus.CANCELLING)
-                .map(GroupViews.Member::experiment).toList();
+                .map(GroupViews.Member::experiment)
+                .toList();
         if (!running.isEmpty()) {
-            throw ApiException.conflict("Group " + id + " has running members " + running + "; cancel the group first.");
+            throw ApiException.conflict(
+                    "Group " + id + " has running members " + running + "; cancel the group first.");
         }
         for (MemberRow row : members) {
             experiments.delete(row.member().experiment());
@@ -532,12 +627,20 @@ public class GroupService {
         List<List<Object>> rows = new ArrayList<>();
         for (String label : group.arms()) {
             for (long seed : group.seeds()) {
-                members.stream().map(MemberRow::member).filter(m -> m.arm().equals(label) && m.seed() == seed).forEach(m -> {
-                    Figures f = figures.get(m.experiment());
-                    List<Object> row = new ArrayList<>(List.of(group.name(), label, seed, m.experiment().toString(), m.status().name()));
-                    METRICS.values().forEach(metric -> row.add(f == null ? null : metric.apply(f)));
-                    rows.add(row);
-                });
+                members.stream()
+                        .map(MemberRow::member)
+                        .filter(m -> m.arm().equals(label) && m.seed() == seed)
+                        .forEach(m -> {
+                            Figures f = figures.get(m.experiment());
+                            List<Object> row = new ArrayList<>(List.of(
+                                    group.name(),
+                                    label,
+                                    seed,
+                                    m.experiment().toString(),
+                                    m.status().name()));
+                            METRICS.values().forEach(metric -> row.add(f == null ? null : metric.apply(f)));
+                            rows.add(row);
+                        });
             }
         }
         return rows;

@@ -32,8 +32,8 @@ final class GroupStatistics {
      * missing), in the order of {@code armSeeds}: their mean, sample standard deviation and the 95 %
      * interval mean ± t(0.975, n - 1) · std / √n (null below two pairs).
      */
-    static GroupViews.Difference pairedDifference(List<Long> armSeeds, List<Double> armValues,
-            List<Long> baselineSeeds, List<Double> baselineValues) {
+    static GroupViews.Difference pairedDifference(
+            List<Long> armSeeds, List<Double> armValues, List<Long> baselineSeeds, List<Double> baselineValues) {
         Map<Long, Double> baselineBySeed = new HashMap<>();
         for (int i = 0; i < baselineSeeds.size(); i++) {
             baselineBySeed.put(baselineSeeds.get(i), baselineValues.get(i));

@@ -9,5 +9,4 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("mnemos.groups")
 public record GroupsProperties(
-        @DefaultValue("8") int maxArms,
-        @DefaultValue("20") int maxSeeds) {}
+        @DefaultValue("8") int maxArms, @DefaultValue("20") int maxSeeds) {}

@@ -44,7 +44,9 @@ public final class Csv {
             return offered.get(0);
         }
         if (!offered.contains(requested)) {
-            throw new ApiException(ProblemType.INVALID_PARAMETER, "format must be one of " + offered,
+            throw new ApiException(
+                    ProblemType.INVALID_PARAMETER,
+                    "format must be one of " + offered,
                     List.of(new FieldProblem("format", "must be one of " + offered)));
         }
         return requested;

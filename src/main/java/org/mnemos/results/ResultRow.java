@@ -11,16 +11,24 @@ import java.util.UUID;
 public record ResultRow(
         UUID experiment,
         long seed,
-        @Schema(description = "the phase index; null for the run-level figures") Integer phase,
-        @Schema(description = "accuracy, reported_accuracy, old_accuracy, new_accuracy, student_accuracy, task_accuracy[j]"
-                + " (on the classes of phase j), class_accuracy[label], backward_transfer, top5_accuracy, task_aware_accuracy"
-                + " (each test image among its own task's classes only), old_predicted_as_new, exemplar_count, memory_bytes"
-                + " (the exemplars' pixel bytes), model_bytes (the evaluated network's parameters and buffers at their data"
-                + " type), model_and_exemplar_bytes;"
-                + " run level: average_incremental_accuracy, last_accuracy, forgetting, pycil_forgetting, backward_transfer,"
-                + " reference_delta_points (a run of a preset compared with its reference card: percentage points)")
+
+        @Schema(description = "the phase index; null for the run-level figures")
+        Integer phase,
+
+        @Schema(
+                description =
+                        "accuracy, reported_accuracy, old_accuracy, new_accuracy, student_accuracy, task_accuracy[j]"
+                                + " (on the classes of phase j), class_accuracy[label], backward_transfer, top5_accuracy, task_aware_accuracy"
+                                + " (each test image among its own task's classes only), old_predicted_as_new, exemplar_count, memory_bytes"
+                                + " (the exemplars' pixel bytes), model_bytes (the evaluated network's parameters and buffers at their data"
+                                + " type), model_and_exemplar_bytes;"
+                                + " run level: average_incremental_accuracy, last_accuracy, forgetting, pycil_forgetting, backward_transfer,"
+                                + " reference_delta_points (a run of a preset compared with its reference card: percentage points)")
         String metric,
-        @Schema(description = "cnn or nme for accuracies; null for counts and sizes") String classifier,
+
+        @Schema(description = "cnn or nme for accuracies; null for counts and sizes")
+        String classifier,
+
         Double value) {
 
     static final List<String> COLUMNS = List.of("experiment", "seed", "phase", "metric", "classifier", "value");

@@ -68,21 +68,34 @@ public class ResultsService {
                 row.add("task_aware_accuracy", evaluated, number(figures.path("taskAwareAccuracy")));
                 row.add("old_predicted_as_new", evaluated, number(figures.path("oldPredictedAsNew")));
             }
-            row.add("exemplar_count", null, phase.exemplarCount() == null ? null : phase.exemplarCount().doubleValue());
-            row.add("memory_bytes", null, phase.memoryBytes() == null ? null : phase.memoryBytes().doubleValue());
-            JsonNode footprint = phase.reports() == null ? MissingNode.getInstance() : phase.reports().path(FootprintReport.NAME);
+            row.add(
+                    "exemplar_count",
+                    null,
+                    phase.exemplarCount() == null ? null : phase.exemplarCount().doubleValue());
+            row.add(
+                    "memory_bytes",
+                    null,
+                    phase.memoryBytes() == null ? null : phase.memoryBytes().doubleValue());
+            JsonNode footprint = phase.reports() == null
+                    ? MissingNode.getInstance()
+                    : phase.reports().path(FootprintReport.NAME);
             row.add("model_bytes", null, number(footprint.path("modelBytes")));
             row.add("model_and_exemplar_bytes", null, number(footprint.path("totalBytes")));
         }
         RunSummary summary = experiment.summary();
         if (summary != null) {
-            String classifier = phases.isEmpty() ? null : phases.get(phases.size() - 1).accuracy().classifier();
+            String classifier = phases.isEmpty()
+                    ? null
+                    : phases.get(phases.size() - 1).accuracy().classifier();
             Row run = new Row(rows, id, experiment.seed(), null);
             run.add("average_incremental_accuracy", classifier, summary.averageIncrementalAccuracy());
             run.add("last_accuracy", classifier, summary.lastAccuracy());
             run.add("forgetting", classifier, summary.forgetting());
             run.add("pycil_forgetting", classifier, summary.pycilForgetting());
-            run.add("backward_transfer", classifier, matrix.size() == phases.size() ? RunMetrics.backwardTransfer(matrix) : null);
+            run.add(
+                    "backward_transfer",
+                    classifier,
+                    matrix.size() == phases.size() ? RunMetrics.backwardTransfer(matrix) : null);
             ExperimentViews.Reference reference = experiment.reference();
             if (reference != null) {
                 // in percentage points, as the card's figure is printed
@@ -93,7 +106,9 @@ public class ResultsService {
     }
 
     private static JsonNode report(ExperimentViews.PhaseView phase, String name) {
-        return phase.reports() == null ? MissingNode.getInstance() : phase.reports().path(name);
+        return phase.reports() == null
+                ? MissingNode.getInstance()
+                : phase.reports().path(name);
     }
 
     private static Double number(JsonNode node) {
@@ -107,11 +122,14 @@ public class ResultsService {
      * or the phase was evaluated before confusion matrices were stored.
      */
     public Table confusion(UUID id, int index, String classifier) {
-        ExperimentViews.PhaseView phase = completed(experiments.phases(id)).stream().filter(p -> p.index() == index).findFirst()
+        ExperimentViews.PhaseView phase = completed(experiments.phases(id)).stream()
+                .filter(p -> p.index() == index)
+                .findFirst()
                 .orElseThrow(() -> ApiException.notFound("A completed phase " + index + " of experiment " + id));
         JsonNode matrix = report(phase, EvaluationReport.NAME).path(classifier).path("confusion");
         if (!matrix.isArray()) {
-            throw ApiException.notFound("The " + classifier + " confusion matrix of phase " + index + " of experiment " + id);
+            throw ApiException.notFound(
+                    "The " + classifier + " confusion matrix of phase " + index + " of experiment " + id);
         }
         List<String> header = new ArrayList<>(List.of("true_class"));
         List<Integer> order = new ArrayList<>();
@@ -171,7 +189,8 @@ public class ResultsService {
     public Table matrixGrouped(UUID id) {
         ExperimentViews.Experiment experiment = experiments.get(id);
         List<List<Integer>> planned = experiment.plan().phases();
-        int increment = planned.size() > 1 ? planned.get(1).size() : planned.get(0).size();
+        int increment =
+                planned.size() > 1 ? planned.get(1).size() : planned.get(0).size();
         List<Integer> order = experiment.plan().classOrder();
         List<String> header = new ArrayList<>(List.of("classes"));
         for (int phase = 0; phase < experiment.phaseCount(); phase++) {
@@ -202,6 +221,8 @@ public class ResultsService {
     }
 
     private static List<ExperimentViews.PhaseView> completed(List<ExperimentViews.PhaseView> phases) {
-        return phases.stream().filter(p -> p.status() == PhaseStatus.COMPLETED && p.accuracy() != null).toList();
+        return phases.stream()
+                .filter(p -> p.status() == PhaseStatus.COMPLETED && p.accuracy() != null)
+                .toList();
     }
 }

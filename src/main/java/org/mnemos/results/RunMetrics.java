@@ -42,7 +42,8 @@ public final class RunMetrics {
      * @param classOrder the original labels in class order
      * @param perClass this phase's accuracy per original label seen so far
      */
-    public static Map<String, Double> groupedAccuracy(List<Integer> classOrder, int increment, Map<Integer, Double> perClass) {
+    public static Map<String, Double> groupedAccuracy(
+            List<Integer> classOrder, int increment, Map<Integer, Double> perClass) {
         Map<String, Double> grouped = new LinkedHashMap<>();
         for (int start = 0; start < classOrder.size(); start += increment) {
             List<Double> seen = new ArrayList<>();
@@ -53,7 +54,9 @@ public final class RunMetrics {
                 }
             }
             if (!seen.isEmpty()) {
-                grouped.put(groupKey(start, increment), seen.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+                grouped.put(
+                        groupKey(start, increment),
+                        seen.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
             }
         }
         return grouped;

@@ -43,14 +43,23 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
     private static final PathPatternParser PATTERNS = new PathPatternParser();
     private static final List<PathPattern> OPEN_FOR_READS = List.of(
-            "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
-            "/swagger-ui.html", "/swagger-ui/**",
-            "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
-            .stream().map(PATTERNS::parse).toList();
+                    "/v3/api-docs",
+                    "/v3/api-docs/**",
+                    "/v3/api-docs.yaml",
+                    "/swagger-ui.html",
+                    "/swagger-ui/**",
+                    "/actuator/health",
+                    "/actuator/health/**",
+                    "/actuator/info",
+                    "/actuator/prometheus")
+            .stream()
+            .map(PATTERNS::parse)
+            .toList();
     /** The dashboard's static files: the page asks for a key itself and sends it with every API call. */
-    private static final List<PathPattern> DASHBOARD_ASSETS = List.of(
-            "/", "/index.html", "/dashboard/**", "/webjars/uplot/**")
-            .stream().map(PATTERNS::parse).toList();
+    private static final List<PathPattern> DASHBOARD_ASSETS =
+            List.of("/", "/index.html", "/dashboard/**", "/webjars/uplot/**").stream()
+                    .map(PATTERNS::parse)
+                    .toList();
 
     private record Known(String id, byte[] sha256, Set<SecurityProperties.Scope> scopes) {}
 
@@ -69,9 +78,12 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             throw new IllegalArgumentException("mnemos.security.api-keys: every key needs an id");
         }
         if ((key.key() == null) == (key.sha256() == null)) {
-            throw new IllegalArgumentException("mnemos.security.api-keys[" + key.id() + "]: give exactly one of key and sha256");
+            throw new IllegalArgumentException(
+                    "mnemos.security.api-keys[" + key.id() + "]: give exactly one of key and sha256");
         }
-        byte[] digest = key.key() != null ? sha256(key.key()) : HexFormat.of().parseHex(key.sha256().toLowerCase(Locale.ROOT));
+        byte[] digest = key.key() != null
+                ? sha256(key.key())
+                : HexFormat.of().parseHex(key.sha256().toLowerCase(Locale.ROOT));
         return new Known(key.id(), digest, Set.copyOf(key.scopes()));
     }
 
@@ -90,15 +102,17 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         if (keys.isEmpty()) {
             // the server name is the Host header's, or the local address for a request without one
             if (!localHosts.contains(hostName(request.getServerName()))) {
-                reject(response, ProblemType.UNTRUSTED_HOST, "This server has no API keys and answers requests for a local "
-                        + "host name only; configure mnemos.security.allowed-hosts, or API keys.");
+                reject(
+                        response,
+                        ProblemType.UNTRUSTED_HOST,
+                        "This server has no API keys and answers requests for a local "
+                                + "host name only; configure mnemos.security.allowed-hosts, or API keys.");
                 return;
             }
             chain.doFilter(request, response);
             return;
         }
-        if (isRead(request.getMethod()) && isOpen(request, OPEN_FOR_READS)
-                || isDashboardAsset(request)) {
+        if (isRead(request.getMethod()) && isOpen(request, OPEN_FOR_READS) || isDashboardAsset(request)) {
             chain.doFilter(request, response);
             return;
         }
@@ -118,12 +132,14 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             reject(response, ProblemType.UNAUTHORIZED, "The API key is not valid.");
             return;
         }
-        SecurityProperties.Scope needed = isRead(request.getMethod()) ? SecurityProperties.Scope.read : SecurityProperties.Scope.write;
+        SecurityProperties.Scope needed =
+                isRead(request.getMethod()) ? SecurityProperties.Scope.read : SecurityProperties.Scope.write;
         if (!match.scopes().contains(needed)) {
             reject(response, ProblemType.FORBIDDEN, "The API key '" + match.id() + "' lacks the " + needed + " scope.");
             return;
         }
-        request.setAttribute(Caller.ATTRIBUTE, new Caller(match.id(), match.scopes().contains(SecurityProperties.Scope.admin)));
+        request.setAttribute(
+                Caller.ATTRIBUTE, new Caller(match.id(), match.scopes().contains(SecurityProperties.Scope.admin)));
         chain.doFilter(request, response);
     }
 

@@ -32,7 +32,8 @@ public class ExperimentAccessInterceptor implements HandlerInterceptor {
             return true;
         }
         @SuppressWarnings("unchecked")
-        Map<String, String> variables = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+        Map<String, String> variables =
+                (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
         String rawId = variables == null ? null : variables.get("id");
         UUID id;
         try {

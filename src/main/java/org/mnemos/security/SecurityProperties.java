@@ -19,16 +19,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("mnemos.security")
 public record SecurityProperties(
-        @DefaultValue List<ApiKey> apiKeys, @DefaultValue("false") boolean requireKeys, @DefaultValue List<String> allowedHosts) {
+        @DefaultValue List<ApiKey> apiKeys,
+        @DefaultValue("false") boolean requireKeys,
+        @DefaultValue List<String> allowedHosts) {
 
     public SecurityProperties {
         if (requireKeys && apiKeys.isEmpty()) {
-            throw new IllegalStateException("mnemos.security.require-keys is on (the container profile) but no API key is"
-                    + " configured: set mnemos.security.api-keys (env MNEMOS_SECURITY_APIKEYS_0_ID, _0_KEY, _0_SCOPES)");
+            throw new IllegalStateException(
+                    "mnemos.security.require-keys is on (the container profile) but no API key is"
+                            + " configured: set mnemos.security.api-keys (env MNEMOS_SECURITY_APIKEYS_0_ID, _0_KEY, _0_SCOPES)");
         }
     }
 
-    public record ApiKey(String id, String key, String sha256, @DefaultValue("read") Set<Scope> scopes) {}
+    public record ApiKey(
+            String id,
+            String key,
+            String sha256,
+            @DefaultValue("read") Set<Scope> scopes) {}
 
     public enum Scope {
         read,

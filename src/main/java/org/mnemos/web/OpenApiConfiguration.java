@@ -23,15 +23,26 @@ import org.springframework.context.annotation.Configuration;
 /** The contract's header; the committed copy is {@code openapi/openapi.yaml} (see OpenApiContractTest). */
 @Configuration(proxyBeanMethods = false)
 @OpenAPIDefinition(
-        info = @Info(title = "Mnemos API", version = "v1",
-                description = "Class-incremental learning as a service: submit experiments, follow them phase by phase, "
-                        + "download exemplars and checkpoints. Errors are RFC 9457 problems (application/problem+json).",
-                license = @License(name = "Apache-2.0")),
+        info =
+                @Info(
+                        title = "Mnemos API",
+                        version = "v1",
+                        description =
+                                "Class-incremental learning as a service: submit experiments, follow them phase by phase, "
+                                        + "download exemplars and checkpoints. Errors are RFC 9457 problems (application/problem+json).",
+                        license = @License(name = "Apache-2.0")),
         servers = @Server(url = "/", description = "this server"),
         security = {@SecurityRequirement(name = "apiKey"), @SecurityRequirement(name = "bearer")})
-@SecurityScheme(name = "apiKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER, paramName = "X-API-Key",
+@SecurityScheme(
+        name = "apiKey",
+        type = SecuritySchemeType.APIKEY,
+        in = SecuritySchemeIn.HEADER,
+        paramName = "X-API-Key",
         description = "Required when mnemos.security.api-keys is configured")
-@SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
+@SecurityScheme(
+        name = "bearer",
+        type = SecuritySchemeType.HTTP,
+        scheme = "bearer",
         description = "The same API key as a bearer token")
 public class OpenApiConfiguration {
 
@@ -46,7 +57,9 @@ public class OpenApiConfiguration {
                     .addProperty("message", new StringSchema().description("what is allowed"));
             Schema<Object> problem = new ObjectSchema()
                     .description("RFC 9457 problem details")
-                    .addProperty("type", new StringSchema().format("uri").example("https://mnemos.dev/problems/invalid-spec"))
+                    .addProperty(
+                            "type",
+                            new StringSchema().format("uri").example("https://mnemos.dev/problems/invalid-spec"))
                     .addProperty("title", new StringSchema())
                     .addProperty("status", new IntegerSchema())
                     .addProperty("detail", new StringSchema())
@@ -55,8 +68,11 @@ public class OpenApiConfiguration {
             openApi.getComponents().addSchemas(PROBLEM_SCHEMA, problem);
             ApiResponse problemResponse = new ApiResponse()
                     .description("An RFC 9457 problem (application/problem+json)")
-                    .content(new Content().addMediaType(Problems.MEDIA_TYPE,
-                            new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM_SCHEMA))));
+                    .content(new Content()
+                            .addMediaType(
+                                    Problems.MEDIA_TYPE,
+                                    new MediaType()
+                                            .schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM_SCHEMA))));
             openApi.getPaths().forEach((path, item) -> {
                 if (path.startsWith("/api/")) {
                     item.readOperations().forEach(operation -> {

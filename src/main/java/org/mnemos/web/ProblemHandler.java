@@ -4,19 +4,19 @@ import java.util.List;
 import org.mnemos.engine.DataPathException;
 import org.mnemos.engine.DataPaths;
 import org.mnemos.engine.SpecException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
-import org.springframework.transaction.CannotCreateTransactionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -51,18 +51,22 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         String message = e.getMessage().startsWith(e.field() + ": ")
                 ? e.getMessage().substring(e.field().length() + 2)
                 : e.getMessage();
-        return respond(ApiException.invalidSpec(e.field(), dataPaths.redact(message)).toProblem());
+        return respond(
+                ApiException.invalidSpec(e.field(), dataPaths.redact(message)).toProblem());
     }
 
     /** Messages from the data readers may name files; clients see the roots' labels, not server paths. */
     @ExceptionHandler(DataPathException.class)
     ResponseEntity<ProblemDetail> dataPath(DataPathException e) {
-        return respond(ApiException.invalidSpec("dataset.path", dataPaths.redact(e.getMessage())).toProblem());
+        return respond(ApiException.invalidSpec("dataset.path", dataPaths.redact(e.getMessage()))
+                .toProblem());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e) {
-        String expected = e.getRequiredType() == null ? "a valid value" : "a valid " + e.getRequiredType().getSimpleName();
+        String expected = e.getRequiredType() == null
+                ? "a valid value"
+                : "a valid " + e.getRequiredType().getSimpleName();
         return respond(Problems.of(
                 ProblemType.INVALID_PARAMETER,
                 "'" + e.getName() + "' must be " + expected,
@@ -73,11 +77,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
      * The database cannot be reached (no connection within the pool's timeout, or it dropped): a
      * 503 the client may retry, not a 500. Liveness turns DOWN meanwhile if the embedded server died.
      */
-    @ExceptionHandler({CannotCreateTransactionException.class, DataAccessResourceFailureException.class,
-            TransientDataAccessResourceException.class, QueryTimeoutException.class})
+    @ExceptionHandler({
+        CannotCreateTransactionException.class,
+        DataAccessResourceFailureException.class,
+        TransientDataAccessResourceException.class,
+        QueryTimeoutException.class
+    })
     ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
         log.warn("Database unavailable: {}", e.getMessage());
-        ProblemDetail problem = Problems.of(ProblemType.SERVICE_UNAVAILABLE,
+        ProblemDetail problem = Problems.of(
+                ProblemType.SERVICE_UNAVAILABLE,
                 "The database is not reachable right now; retry in " + RETRY_AFTER_SECONDS + " seconds.");
         return ResponseEntity.status(problem.getStatus())
                 .header(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
@@ -104,7 +113,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         if (body instanceof ProblemDetail problem) {
             ProblemType type = ProblemType.forStatus(status.value());
-            if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
+            if (problem.getType() == null
+                    || "about:blank".equals(problem.getType().toString())) {
                 problem.setType(type.type());
                 problem.setTitle(type.title());
             }

@@ -66,14 +66,18 @@ public class RequestGuardFilter extends OncePerRequestFilter {
         }
         String query = request.getQueryString();
         if (query != null && !isValidQuery(query)) {
-            reject(response, ProblemType.INVALID_PARAMETER,
+            reject(
+                    response,
+                    ProblemType.INVALID_PARAMETER,
                     "The query string is not valid percent-encoded UTF-8, or contains a NUL character.");
             return;
         }
         long declared = request.getContentLengthLong();
         if (request.getMethod().equals("POST") && RoutedPath.matches(request, CHECKPOINT_UPLOAD)) {
             if (declared > maxUploadBytes) {
-                reject(response, ProblemType.PAYLOAD_TOO_LARGE,
+                reject(
+                        response,
+                        ProblemType.PAYLOAD_TOO_LARGE,
                         "The checkpoint declares " + declared + " bytes; at most " + maxUploadBytes + " are accepted.");
                 return;
             }
@@ -103,7 +107,9 @@ public class RequestGuardFilter extends OncePerRequestFilter {
     private static boolean hasBody(HttpServletRequest request) {
         String method = request.getMethod();
         return request.getHeader("Transfer-Encoding") != null
-                || method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+                || method.equals("POST")
+                || method.equals("PUT")
+                || method.equals("PATCH");
     }
 
     /** The whole stream if it has at most {@code limit} bytes, else null, having read no more than limit + 1. */
@@ -119,7 +125,8 @@ public class RequestGuardFilter extends OncePerRequestFilter {
             char c = query.charAt(i);
             if (c == '%') {
                 if (i + 2 >= query.length()
-                        || !HexFormat.isHexDigit(query.charAt(i + 1)) || !HexFormat.isHexDigit(query.charAt(i + 2))) {
+                        || !HexFormat.isHexDigit(query.charAt(i + 1))
+                        || !HexFormat.isHexDigit(query.charAt(i + 2))) {
                     return false;
                 }
                 int value = HexFormat.fromHexDigits(query, i + 1, i + 3);
@@ -139,7 +146,8 @@ public class RequestGuardFilter extends OncePerRequestFilter {
             }
         }
         try {
-            StandardCharsets.UTF_8.newDecoder()
+            StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(decoded));

@@ -18,7 +18,8 @@ public final class RoutedPath {
     /** Empty when the path cannot be decoded (the router would not match it either). */
     public static Optional<PathContainer> of(HttpServletRequest request) {
         try {
-            return Optional.of(RequestPath.parse(request.getRequestURI(), request.getContextPath()).pathWithinApplication());
+            return Optional.of(RequestPath.parse(request.getRequestURI(), request.getContextPath())
+                    .pathWithinApplication());
         } catch (IllegalArgumentException undecodable) {
             return Optional.empty();
         }
@@ -28,7 +29,8 @@ public final class RoutedPath {
     public static boolean hasDotSegment(PathContainer path) {
         for (PathContainer.Element element : path.elements()) {
             if (element instanceof PathContainer.PathSegment segment
-                    && (segment.valueToMatch().equals(".") || segment.valueToMatch().equals(".."))) {
+                    && (segment.valueToMatch().equals(".")
+                            || segment.valueToMatch().equals(".."))) {
                 return true;
             }
         }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.mnemos.artifacts.ArtifactStore;
@@ -56,8 +55,8 @@ public class PhaseExecution {
     private static final Duration CANCEL_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final String STATE_ARTIFACT = ArtifactStore.STATE;
     /** Puts the execution back in the queue, unpicked and due at its run's place, for any worker of its pool to take. */
-    private static final CompletionHandler<PhaseRef> HAND_BACK = (complete, operations) ->
-            operations.reschedule(complete, complete.getExecution().executionTime);
+    private static final CompletionHandler<PhaseRef> HAND_BACK =
+            (complete, operations) -> operations.reschedule(complete, complete.getExecution().executionTime);
 
     private final PhaseLedger ledger;
     private final ExperimentRepository experiments;
@@ -71,8 +70,15 @@ public class PhaseExecution {
     private volatile WorkerDevices devices;
     private volatile boolean shuttingDown;
 
-    public PhaseExecution(PhaseLedger ledger, ExperimentRepository experiments, CilEngine engine, ArtifactStore artifacts,
-            PhaseArtifacts downloads, WorkerProperties properties, MnemosMetrics metrics, SharedPrefixes prefixes) {
+    public PhaseExecution(
+            PhaseLedger ledger,
+            ExperimentRepository experiments,
+            CilEngine engine,
+            ArtifactStore artifacts,
+            PhaseArtifacts downloads,
+            WorkerProperties properties,
+            MnemosMetrics metrics,
+            SharedPrefixes prefixes) {
         this.ledger = ledger;
         this.experiments = experiments;
         this.engine = engine;
@@ -118,7 +124,10 @@ public class PhaseExecution {
                 return decision;
             });
             if (shared instanceof SharedPrefixes.Wait wait) {
-                log.debug("Phase {} waits for the group's leader {} to complete the phases it shares", ref.phase(), wait.leader());
+                log.debug(
+                        "Phase {} waits for the group's leader {} to complete the phases it shares",
+                        ref.phase(),
+                        wait.leader());
                 return (complete, operations) ->
                         operations.reschedule(complete, Instant.now().plusSeconds(properties.pollingSeconds()));
             }
@@ -150,7 +159,7 @@ public class PhaseExecution {
                 ledger.cancel(id, index);
                 return false;
             }
-            default -> { }
+            default -> {}
         }
         RunPlan plan = planOf(experiment);
         Phase phase = ledger.phase(id, index);
@@ -166,7 +175,9 @@ public class PhaseExecution {
             String deviceName = WorkerDevices.name(lease.device());
             switch (ledger.start(id, index, workerName, deviceName, properties.maxAttempts())) {
                 case EXHAUSTED -> {
-                    log.error("Phase {} used up its {} attempts without finishing; the experiment is FAILED", index,
+                    log.error(
+                            "Phase {} used up its {} attempts without finishing; the experiment is FAILED",
+                            index,
                             properties.maxAttempts());
                     return false;
                 }
@@ -174,7 +185,7 @@ public class PhaseExecution {
                     log.info("Phase {} dropped: the experiment was cancelled, deleted or ended meanwhile", index);
                     return false;
                 }
-                case RUN -> { }
+                case RUN -> {}
             }
             log.info("Phase {} of {} started on {} ({})", index, plan.phaseCount(), workerName, deviceName);
             return train(id, index, plan, lease.device(), scheduler);
@@ -189,8 +200,8 @@ public class PhaseExecution {
             work = Files.createTempDirectory(properties.workDir(), id + "-" + index + "-");
             Path previous = index == 0 ? null : restoreState(id, index - 1, work.resolve("previous"));
             Path stateDir = Files.createDirectories(work.resolve("state"));
-            ProgressReporter progress = new ProgressReporter(id, index, plan.phaseCount(), ledger::progress,
-                    PROGRESS_INTERVAL, System::nanoTime);
+            ProgressReporter progress = new ProgressReporter(
+                    id, index, plan.phaseCount(), ledger::progress, PROGRESS_INTERVAL, System::nanoTime);
             long started = System.nanoTime();
             PhaseOutcome outcome = engine.runPhase(plan, index, previous, stateDir, device, progress, cancellation(id));
             long durationMs = (System.nanoTime() - started) / 1_000_000;
@@ -201,7 +212,11 @@ public class PhaseExecution {
                     advance(current, index, plan.phaseCount(), scheduler);
                 }
             });
-            log.info("Phase {} completed in {} ms: accuracy {}", index, durationMs, outcome.metrics().accuracy());
+            log.info(
+                    "Phase {} completed in {} ms: accuracy {}",
+                    index,
+                    durationMs,
+                    outcome.metrics().accuracy());
             metrics.recordPhase(Duration.ofMillis(durationMs), outcome.metrics().imagesPerSecond());
             if (status == ExperimentStatus.CANCELLING) {
                 ledger.cancel(id, index);
@@ -239,7 +254,13 @@ public class PhaseExecution {
         String error = describeFailure(index, e);
         int failed = ledger.recordFailure(id, index);
         if (failed < properties.maxAttempts()) {
-            log.warn("Phase {} failed (attempt {} of {}), will retry: {}", index, failed, properties.maxAttempts(), error, e);
+            log.warn(
+                    "Phase {} failed (attempt {} of {}), will retry: {}",
+                    index,
+                    failed,
+                    properties.maxAttempts(),
+                    error,
+                    e);
             throw new PhaseFailedException(error, e);
         }
         log.error("Phase {} failed {} times; the experiment is FAILED: {}", index, failed, error, e);
@@ -254,11 +275,13 @@ public class PhaseExecution {
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             String message = cause.getMessage() == null ? "" : cause.getMessage();
-            // PyTorch's allocators: "CUDA out of memory. Tried to allocate ..." and "DefaultCPUAllocator: not enough memory: ..."
-            if (cause instanceof EngineException && (message.contains("out of memory") || message.contains("not enough memory"))) {
+            // PyTorch's allocators: "CUDA out of memory. Tried to allocate ..." and "DefaultCPUAllocator: not enough
+            // memory: ..."
+            if (cause instanceof EngineException
+                    && (message.contains("out of memory") || message.contains("not enough memory"))) {
                 String memory = message.contains("CUDA") ? "GPU memory" : "native memory";
-                return "phase " + index + " ran out of " + memory + ": " + message.lines().findFirst().orElse("")
-                        + "; lower training.batchSize";
+                return "phase " + index + " ran out of " + memory + ": "
+                        + message.lines().findFirst().orElse("") + "; lower training.batchSize";
             }
         }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -270,14 +293,16 @@ public class PhaseExecution {
             artifacts.store(id, index, STATE_ARTIFACT, stateDir);
         } catch (IOException e) {
             // the reason (e.g. "No space left on device") belongs in the run's error; the file's path does not
-            String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+            String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                    ? fs.getReason()
                     : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             throw new UncheckedIOException("cannot store the artifacts of phase " + index + ": " + reason, e);
         }
     }
 
     private Path restoreState(UUID id, int phase, Path target) throws IOException {
-        ArtifactStore.ArtifactRecord state = artifacts.find(id, phase, STATE_ARTIFACT)
+        ArtifactStore.ArtifactRecord state = artifacts
+                .find(id, phase, STATE_ARTIFACT)
                 .orElseThrow(() -> new IllegalStateException("the state of phase " + phase + " is missing"));
         artifacts.extractTo(state, target);
         return target;
@@ -297,7 +322,8 @@ public class PhaseExecution {
                 long now = System.nanoTime();
                 if (!cancelled && now - nextPoll >= 0) {
                     nextPoll = now + CANCEL_POLL_INTERVAL.toNanos();
-                    cancelled = experiments.findStatus(id)
+                    cancelled = experiments
+                            .findStatus(id)
                             .map(s -> s == ExperimentStatus.CANCELLING || s == ExperimentStatus.CANCELLED)
                             .orElse(true);
                 }

@@ -39,7 +39,8 @@ public class PhaseLedger {
     private final EventPublisher events;
     private final TransactionTemplate tx;
 
-    public PhaseLedger(ExperimentRepository experiments, PhaseRepository phases, EventPublisher events, TransactionTemplate tx) {
+    public PhaseLedger(
+            ExperimentRepository experiments, PhaseRepository phases, EventPublisher events, TransactionTemplate tx) {
         this.experiments = experiments;
         this.phases = phases;
         this.events = events;
@@ -93,7 +94,7 @@ public class PhaseLedger {
                     endCancelled(experiment, phase(id, index));
                     return Start.DROPPED;
                 }
-                default -> { }
+                default -> {}
             }
             Phase phase = phase(id, index);
             Instant now = Instant.now();
@@ -110,14 +111,28 @@ public class PhaseLedger {
             experiment.transition(ExperimentStatus.RUNNING, now);
             phase.start(worker, device, now);
             experiments.flush();
-            events.publish(id, "phase-started", Map.of("phase", index, "classes", JSON.readTree(phase.getClasses()),
-                    "attempt", phase.getAttempts(), "device", device));
+            events.publish(
+                    id,
+                    "phase-started",
+                    Map.of(
+                            "phase",
+                            index,
+                            "classes",
+                            JSON.readTree(phase.getClasses()),
+                            "attempt",
+                            phase.getAttempts(),
+                            "device",
+                            device));
             return Start.RUN;
         });
     }
 
     /** What {@link #start} decided: train, the attempts are used up (the run FAILED), or the run ended meanwhile. */
-    enum Start { RUN, EXHAUSTED, DROPPED }
+    enum Start {
+        RUN,
+        EXHAUSTED,
+        DROPPED
+    }
 
     void progress(UUID id, ExperimentViews.Progress progress) {
         inTransaction(() -> {
@@ -140,16 +155,27 @@ public class PhaseLedger {
             Instant now = Instant.now();
             Map<String, Double> perClass = new LinkedHashMap<>();
             metrics.perClassAccuracy().forEach((label, accuracy) -> perClass.put(String.valueOf(label), accuracy));
-            phase.complete(metrics.classifier(), metrics.accuracy(), metrics.cnnAccuracy(), metrics.nmeAccuracy(),
-                    metrics.oldAccuracy(), metrics.newAccuracy(), JSON.writeValueAsString(metrics.accuracyRow()),
-                    JSON.writeValueAsString(perClass), metrics.exemplarCount(), metrics.memoryBytes(),
-                    metrics.imagesPerSecond(), durationMs, now);
+            phase.complete(
+                    metrics.classifier(),
+                    metrics.accuracy(),
+                    metrics.cnnAccuracy(),
+                    metrics.nmeAccuracy(),
+                    metrics.oldAccuracy(),
+                    metrics.newAccuracy(),
+                    JSON.writeValueAsString(metrics.accuracyRow()),
+                    JSON.writeValueAsString(perClass),
+                    metrics.exemplarCount(),
+                    metrics.memoryBytes(),
+                    metrics.imagesPerSecond(),
+                    durationMs,
+                    now);
             if (!metrics.reports().isEmpty()) {
                 phase.recordReports(JSON.writeValueAsString(metrics.reports()));
             }
             phases.flush();
             List<Phase> done = phases.findByExperiment(id).stream()
-                    .filter(p -> p.getStatus() == PhaseStatus.COMPLETED).toList();
+                    .filter(p -> p.getStatus() == PhaseStatus.COMPLETED)
+                    .toList();
             RunSummary summary = RunSummaries.of(done);
             experiment.phaseCompleted(done.size(), JSON.writeValueAsString(summary), now);
             experiment.resetAttempts();

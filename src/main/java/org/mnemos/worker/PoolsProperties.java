@@ -19,10 +19,14 @@ public record PoolsProperties(Map<String, Declared> pools) {
         pools = pools == null ? Map.of() : Map.copyOf(pools);
         pools.forEach((name, declared) -> {
             if (!WorkerProperties.isPoolName(name)) {
-                throw new IllegalArgumentException("mnemos.pools." + name + ": a pool name is " + WorkerProperties.POOL_NAME_RULE);
+                throw new IllegalArgumentException(
+                        "mnemos.pools." + name + ": a pool name is " + WorkerProperties.POOL_NAME_RULE);
             }
-            if (declared == null || declared.memoryBudget() == null || declared.memoryBudget().toBytes() <= 0) {
-                throw new IllegalArgumentException("mnemos.pools." + name + ".memory-budget is required and must be positive");
+            if (declared == null
+                    || declared.memoryBudget() == null
+                    || declared.memoryBudget().toBytes() <= 0) {
+                throw new IllegalArgumentException(
+                        "mnemos.pools." + name + ".memory-budget is required and must be positive");
             }
         });
     }

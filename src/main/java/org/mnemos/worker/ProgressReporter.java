@@ -58,8 +58,17 @@ final class ProgressReporter implements TrainingListener {
             double secondsPerPhase = elapsedSeconds / phaseFraction;
             eta = Math.round(secondsPerPhase * (1 - phaseFraction) + secondsPerPhase * (phases - phase - 1));
         }
-        return new ExperimentViews.Progress(phase, phases, progress.stage(), progress.epoch(), progress.epochs(),
-                progress.step(), progress.totalSteps(), overall, progress.imagesPerSecond(), eta,
+        return new ExperimentViews.Progress(
+                phase,
+                phases,
+                progress.stage(),
+                progress.epoch(),
+                progress.epochs(),
+                progress.step(),
+                progress.totalSteps(),
+                overall,
+                progress.imagesPerSecond(),
+                eta,
                 Double.isFinite(progress.loss()) ? progress.loss() : null);
     }
 }

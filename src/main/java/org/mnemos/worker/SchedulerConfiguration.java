@@ -6,8 +6,8 @@ import com.github.kagkarlsson.scheduler.SchedulerClient;
 import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.DeadExecutionHandler;
-import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
+import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.ExecutionOperations;
 import com.github.kagkarlsson.scheduler.task.FailureHandler;
 import com.github.kagkarlsson.scheduler.task.Task;
@@ -50,7 +50,9 @@ public class SchedulerConfiguration {
 
     /** The tasks a worker of {@code pool} runs: any pool's and its own. */
     static List<Task<?>> phaseTasks(String pool, PhaseRunner runner, WorkerProperties properties) {
-        return List.of(phaseTask(PhaseRef.taskName(null), runner, properties), phaseTask(PhaseRef.taskName(pool), runner, properties));
+        return List.of(
+                phaseTask(PhaseRef.taskName(null), runner, properties),
+                phaseTask(PhaseRef.taskName(pool), runner, properties));
     }
 
     private static Task<PhaseRef> phaseTask(String name, PhaseRunner runner, WorkerProperties properties) {
@@ -73,9 +75,9 @@ public class SchedulerConfiguration {
      * earliest due execution at the moment a thread frees up (a run's next phase, queued meanwhile,
      * goes ahead of a later run's first one).
      */
-    static SchedulerBuilder configure(SchedulerBuilder builder, WorkerProperties properties, int threads, String workerName) {
-        return builder
-                .threads(threads)
+    static SchedulerBuilder configure(
+            SchedulerBuilder builder, WorkerProperties properties, int threads, String workerName) {
+        return builder.threads(threads)
                 .schedulerName(new SchedulerName.Fixed(workerName))
                 .heartbeatInterval(Duration.ofSeconds(properties.heartbeatSeconds()))
                 .missedHeartbeatsLimit(properties.missedHeartbeats())
@@ -83,15 +85,18 @@ public class SchedulerConfiguration {
                 .pollUsingLockAndFetch(0.5, 1.0)
                 .deleteUnresolvedAfter(UNRESOLVED_KEPT_FOR)
                 .enableImmediateExecution()
-                // a phase stops at its next step on shutdown and is handed back (PhaseExecution.beginShutdown); one stuck
-                // outside training longer than this stays picked until a live worker revives it once its heartbeats stop
+                // a phase stops at its next step on shutdown and is handed back (PhaseExecution.beginShutdown); one
+                // stuck
+                // outside training longer than this stays picked until a live worker revives it once its heartbeats
+                // stop
                 .shutdownMaxWait(Duration.ofSeconds(properties.heartbeatSeconds()));
     }
 
     /** Queues a phase of {@code experiment} in its pool's task, at the run's submission time (its place in the queue). */
     static void schedule(SchedulerClient scheduler, Experiment experiment, int phaseIndex) {
         PhaseRef ref = new PhaseRef(experiment.getId(), phaseIndex);
-        scheduler.scheduleIfNotExists(new TaskInstance<>(PhaseRef.taskName(experiment.getPool()), ref.instanceId(), ref),
+        scheduler.scheduleIfNotExists(
+                new TaskInstance<>(PhaseRef.taskName(experiment.getPool()), ref.instanceId(), ref),
                 experiment.getCreatedAt());
     }
 
@@ -103,7 +108,8 @@ public class SchedulerConfiguration {
             return SchedulerClient.Builder.create(transactional, tasks).build();
         }
         int threads = properties.slots() * runner.devices().devices().size();
-        return configure(Scheduler.create(transactional, tasks), properties, threads, runner.workerName()).build();
+        return configure(Scheduler.create(transactional, tasks), properties, threads, runner.workerName())
+                .build();
     }
 
     @Bean
@@ -116,8 +122,8 @@ public class SchedulerConfiguration {
      * shutdown hands running phases back, then stops it.
      */
     @Bean
-    SmartLifecycle schedulerLifecycle(SchedulerClient scheduler, PhaseExecution runner, WorkerProperties properties,
-            WorkerPools pools) {
+    SmartLifecycle schedulerLifecycle(
+            SchedulerClient scheduler, PhaseExecution runner, WorkerProperties properties, WorkerPools pools) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
@@ -125,9 +131,14 @@ public class SchedulerConfiguration {
             public void start() {
                 if (scheduler instanceof Scheduler worker) {
                     RunMemoryCheck.Budget budget = RunMemoryCheck.budgetOf(properties);
-                    pools.register(properties.pool(), budget.bytes(), budget.onGpu(), budget.source(), runner.workerName());
-                    log.info("Worker {} takes the phases of pool '{}' and of runs that name no pool ({} bytes, {})",
-                            runner.workerName(), properties.pool(), budget.bytes(), budget.source());
+                    pools.register(
+                            properties.pool(), budget.bytes(), budget.onGpu(), budget.source(), runner.workerName());
+                    log.info(
+                            "Worker {} takes the phases of pool '{}' and of runs that name no pool ({} bytes, {})",
+                            runner.workerName(),
+                            properties.pool(),
+                            budget.bytes(),
+                            budget.source());
                     worker.start();
                 }
                 running = true;
@@ -152,8 +163,10 @@ public class SchedulerConfiguration {
     /** Revives the execution of a worker that died at its original time, so that the run keeps its place in the queue. */
     static final class KeepPlaceOnRevive implements DeadExecutionHandler<PhaseRef> {
         @Override
-        public void deadExecution(ExecutionComplete executionComplete, ExecutionOperations<PhaseRef> executionOperations) {
-            log.info("Reviving the phase execution {} of a worker that stopped sending heartbeats",
+        public void deadExecution(
+                ExecutionComplete executionComplete, ExecutionOperations<PhaseRef> executionOperations) {
+            log.info(
+                    "Reviving the phase execution {} of a worker that stopped sending heartbeats",
                     executionComplete.getExecution().taskInstance.getId());
             executionOperations.reschedule(executionComplete, executionComplete.getExecution().executionTime);
         }

@@ -34,29 +34,47 @@ public class WorkerPools {
         Map<String, Pool> pools = new TreeMap<>();
         jdbc.query("select pool, memory_budget, on_gpu, budget_source, registered_by from worker_pools", rs -> {
             String name = rs.getString("pool");
-            pools.put(name, new Pool(name, rs.getLong("memory_budget"), rs.getBoolean("on_gpu"),
-                    rs.getString("budget_source") + " of worker " + rs.getString("registered_by")));
+            pools.put(
+                    name,
+                    new Pool(
+                            name,
+                            rs.getLong("memory_budget"),
+                            rs.getBoolean("on_gpu"),
+                            rs.getString("budget_source") + " of worker " + rs.getString("registered_by")));
         });
-        declared.pools().forEach((name, pool) -> pools.put(name, new Pool(name, pool.memoryBudget().toBytes(), pool.gpu(),
-                "mnemos.pools." + name + ".memory-budget")));
+        declared.pools()
+                .forEach((name, pool) -> pools.put(
+                        name,
+                        new Pool(
+                                name,
+                                pool.memoryBudget().toBytes(),
+                                pool.gpu(),
+                                "mnemos.pools." + name + ".memory-budget")));
         return pools;
     }
 
     /** Records a starting worker's pool and budget; a different budget than the pool's last one is logged. */
     void register(String pool, long memoryBudget, boolean onGpu, String budgetSource, String worker) {
-        jdbc.query("select memory_budget, registered_by from worker_pools where pool = ?", rs -> {
-            if (rs.getLong(1) != memoryBudget) {
-                log.warn("Pool '{}' had a memory budget of {} bytes (worker {}); worker {} reports {} bytes, which is now the"
-                        + " pool's budget: a pool should be one kind of machine", pool, rs.getLong(1), rs.getString(2), worker,
-                        memoryBudget);
-            }
-        }, pool);
+        jdbc.query(
+                "select memory_budget, registered_by from worker_pools where pool = ?",
+                rs -> {
+                    if (rs.getLong(1) != memoryBudget) {
+                        log.warn(
+                                "Pool '{}' had a memory budget of {} bytes (worker {}); worker {} reports {} bytes, which is now the"
+                                        + " pool's budget: a pool should be one kind of machine",
+                                pool,
+                                rs.getLong(1),
+                                rs.getString(2),
+                                worker,
+                                memoryBudget);
+                    }
+                },
+                pool);
         jdbc.update("""
                 insert into worker_pools (pool, memory_budget, on_gpu, budget_source, registered_by, registered_at)
                 values (?, ?, ?, ?, ?, ?)
                 on conflict (pool) do update set memory_budget = excluded.memory_budget, on_gpu = excluded.on_gpu,
                     budget_source = excluded.budget_source, registered_by = excluded.registered_by,
-                    registered_at = excluded.registered_at""",
-                pool, memoryBudget, onGpu, budgetSource, worker, java.sql.Timestamp.from(Instant.now()));
+                    registered_at = excluded.registered_at""", pool, memoryBudget, onGpu, budgetSource, worker, java.sql.Timestamp.from(Instant.now()));
     }
 }

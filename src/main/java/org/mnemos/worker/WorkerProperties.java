@@ -42,9 +42,11 @@ public record WorkerProperties(
     public static final String DEFAULT_POOL = "default";
     /** What the queue metrics call the phases of runs that name no pool; no pool may take the name. */
     public static final String ANY_POOL = "any";
+
     private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?");
     /** What a pool name must be: a DNS label (it names the chart's Deployment and the pool's task) of at most 40 characters. */
-    public static final String POOL_NAME_RULE = "1 to 40 lower-case letters, digits and inner '-', not 'any' (e.g. cpu, gpu-h100)";
+    public static final String POOL_NAME_RULE =
+            "1 to 40 lower-case letters, digits and inner '-', not 'any' (e.g. cpu, gpu-h100)";
 
     public static boolean isPoolName(String name) {
         return name != null && POOL_NAME.matcher(name).matches() && !name.equals(ANY_POOL);
@@ -62,7 +64,8 @@ public record WorkerProperties(
             throw new IllegalArgumentException("mnemos.worker.max-attempts must be >= 1");
         }
         if (device == null || !WorkerDevices.SYNTAX.matcher(device).matches()) {
-            throw new IllegalArgumentException("mnemos.worker.device must be cpu, auto, gpu or gpu:<ids> (e.g. gpu:0,1)");
+            throw new IllegalArgumentException(
+                    "mnemos.worker.device must be cpu, auto, gpu or gpu:<ids> (e.g. gpu:0,1)");
         }
         if (workDir == null) {
             workDir = Path.of(System.getProperty("java.io.tmpdir"), "mnemos-work");
@@ -76,10 +79,29 @@ public record WorkerProperties(
     }
 
     /** A worker of the default pool. */
-    public WorkerProperties(boolean enabled, int slots, String device, int heartbeatSeconds, int missedHeartbeats,
-            int maxAttempts, int pollingSeconds, int retryBackoffSeconds, Path workDir, DataSize memoryBudget) {
-        this(enabled, slots, device, heartbeatSeconds, missedHeartbeats, maxAttempts, pollingSeconds, retryBackoffSeconds,
-                workDir, memoryBudget, DEFAULT_POOL);
+    public WorkerProperties(
+            boolean enabled,
+            int slots,
+            String device,
+            int heartbeatSeconds,
+            int missedHeartbeats,
+            int maxAttempts,
+            int pollingSeconds,
+            int retryBackoffSeconds,
+            Path workDir,
+            DataSize memoryBudget) {
+        this(
+                enabled,
+                slots,
+                device,
+                heartbeatSeconds,
+                missedHeartbeats,
+                maxAttempts,
+                pollingSeconds,
+                retryBackoffSeconds,
+                workDir,
+                memoryBudget,
+                DEFAULT_POOL);
     }
 
     /** Whether phases run on GPUs: any {@code gpu} setting, and {@code auto} when the engine sees one. */

@@ -48,15 +48,37 @@ class CompressedExemplarsZipTest {
             System.arraycopy(ExemplarCompression.rebuild(compressed), 0, pixels, i * h * w, h * w);
             System.arraycopy(boxes[i], 0, boxArray, 4 * i, 4);
         }
-        ExemplarSet set = new ExemplarSet(pixels, new int[] {3, 7}, new int[] {10, 11},
-                new ExemplarKind[] {ExemplarKind.COMPRESSED, ExemplarKind.COMPRESSED}, h, w, 1, null, ExemplarStorage.UINT8, boxArray, 4f);
+        ExemplarSet set = new ExemplarSet(
+                pixels,
+                new int[] {3, 7},
+                new int[] {10, 11},
+                new ExemplarKind[] {ExemplarKind.COMPRESSED, ExemplarKind.COMPRESSED},
+                h,
+                w,
+                1,
+                null,
+                ExemplarStorage.UINT8,
+                boxArray,
+                4f);
         float[] heatmap = new float[h * w];
         heatmap[5] = 1f;
-        RunPlan plan = new RunPlan(new ExperimentSpec("t", 1L, null, DatasetSpec.named("mnist"), null,
-                new ModelSpec("resnet32", null, "linear"), null, null, null),
-                List.of(3, 7), List.of(List.of(3, 7)), List.of("three", "seven"));
+        RunPlan plan = new RunPlan(
+                new ExperimentSpec(
+                        "t",
+                        1L,
+                        null,
+                        DatasetSpec.named("mnist"),
+                        null,
+                        new ModelSpec("resnet32", null, "linear"),
+                        null,
+                        null,
+                        null),
+                List.of(3, 7),
+                List.of(List.of(3, 7)),
+                List.of("three", "seven"));
         Path zip = dir.resolve("exemplars.zip");
-        new PhaseDownloads(null, null, JSON).writeExemplarsZip(PhaseExemplars.of(set, Map.of(0, heatmap), Map.of()), 0, plan, zip, Map.of());
+        new PhaseDownloads(null, null, JSON)
+                .writeExemplarsZip(PhaseExemplars.of(set, Map.of(0, heatmap), Map.of()), 0, plan, zip, Map.of());
 
         Map<String, byte[]> entries = new HashMap<>();
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
@@ -64,7 +86,8 @@ class CompressedExemplarsZipTest {
                 entries.put(entry.getName(), in.readAllBytes());
             }
         }
-        assertThat(entries).containsOnlyKeys("3-three/10.png", "3-three/10-heatmap.png", "7-seven/11.png", "manifest.json");
+        assertThat(entries)
+                .containsOnlyKeys("3-three/10.png", "3-three/10-heatmap.png", "7-seven/11.png", "manifest.json");
         BufferedImage first = ImageIO.read(new ByteArrayInputStream(entries.get("3-three/10.png")));
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -83,7 +106,9 @@ class CompressedExemplarsZipTest {
         assertThat(image.get("box").toString()).isEqualTo("{\"top\":1,\"bottom\":4,\"left\":0,\"right\":2}");
         assertThat(image.get("compressionRate").asDouble()).isEqualTo(0.25 + 0.75 / 4);
         assertThat(image.get("heatmap").asString()).isEqualTo("3-three/10-heatmap.png");
-        assertThat(manifest.get("images").get(1).get("box").toString()).isEqualTo("{\"top\":0,\"bottom\":0,\"left\":0,\"right\":0}");
-        assertThat(manifest.get("images").get(1).get("compressionRate").asDouble()).isEqualTo(0.25);
+        assertThat(manifest.get("images").get(1).get("box").toString())
+                .isEqualTo("{\"top\":0,\"bottom\":0,\"left\":0,\"right\":0}");
+        assertThat(manifest.get("images").get(1).get("compressionRate").asDouble())
+                .isEqualTo(0.25);
     }
 }

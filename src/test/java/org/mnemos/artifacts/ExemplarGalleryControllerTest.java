@@ -39,12 +39,15 @@ class ExemplarGalleryControllerTest {
     @BeforeEach
     void setUp() throws Exception {
         byte[] zip = zip();
-        ArtifactStore.ArtifactRecord record = new ArtifactStore.ArtifactRecord(ID, 1, PhaseDownloads.EXEMPLARS, "x", zip.length, "abc123");
+        ArtifactStore.ArtifactRecord record =
+                new ArtifactStore.ArtifactRecord(ID, 1, PhaseDownloads.EXEMPLARS, "x", zip.length, "abc123");
         when(store.find(ID, 1, PhaseDownloads.EXEMPLARS)).thenReturn(Optional.of(record));
         when(store.find(ID, 2, PhaseDownloads.EXEMPLARS)).thenReturn(Optional.empty());
         when(store.open(record)).thenAnswer(invocation -> new ByteArrayInputStream(zip));
-        when(jdbc.queryForObject("select exists(select 1 from experiments where id = ?)", Boolean.class, ID)).thenReturn(true);
-        mvc = MockMvcBuilders.standaloneSetup(new ExemplarGalleryController(store, jdbc, JSON)).build();
+        when(jdbc.queryForObject("select exists(select 1 from experiments where id = ?)", Boolean.class, ID))
+                .thenReturn(true);
+        mvc = MockMvcBuilders.standaloneSetup(new ExemplarGalleryController(store, jdbc, JSON))
+                .build();
     }
 
     private static byte[] zip() throws Exception {
@@ -61,8 +64,7 @@ class ExemplarGalleryControllerTest {
                        "box": {"top": 1, "bottom": 5, "left": 2, "right": 6}, "compressionRate": 0.4, "heatmap": "3-three/17-heatmap.png"},
                       {"file": "5-five/synthetic-1.png", "index": 1, "label": 5, "className": "five", "sourceIndex": -1, "kind": "synthetic"},
                       {"file": "5-five/4.png", "index": 2, "label": 5, "className": "five", "sourceIndex": 4, "kind": "optimized",
-                       "original": "5-five/4-original.png"}]}"""
-                    .getBytes(StandardCharsets.UTF_8));
+                       "original": "5-five/4-original.png"}]}""".getBytes(StandardCharsets.UTF_8));
         }
         return bytes.toByteArray();
     }
@@ -112,8 +114,10 @@ class ExemplarGalleryControllerTest {
         MockHttpServletResponse original = get(base + "2/original.png", null);
         assertThat(original.getContentAsByteArray()).isEqualTo(ORIGINAL_2);
         assertThat(get(base + "2.png", null).getContentAsByteArray()).isEqualTo(PNG_2);
-        assertThat(get(base + "2/original.png", original.getHeader("ETag")).getStatus()).isEqualTo(304);
-        assertThat(original.getHeader("ETag")).isNotEqualTo(get(base + "2.png", null).getHeader("ETag"))
+        assertThat(get(base + "2/original.png", original.getHeader("ETag")).getStatus())
+                .isEqualTo(304);
+        assertThat(original.getHeader("ETag"))
+                .isNotEqualTo(get(base + "2.png", null).getHeader("ETag"))
                 .isNotEqualTo(heatmap.getHeader("ETag"));
     }
 
@@ -126,29 +130,32 @@ class ExemplarGalleryControllerTest {
         assertThat(second.getContentAsByteArray()).isEqualTo(PNG_1);
         assertThat(get(base + "0.png", null).getContentAsByteArray()).isEqualTo(PNG_0);
         assertThat(get(base + "1.png", second.getHeader("ETag")).getStatus()).isEqualTo(304);
-        assertThat(second.getHeader("ETag")).isNotEqualTo(get(base + "0.png", null).getHeader("ETag"));
+        assertThat(second.getHeader("ETag"))
+                .isNotEqualTo(get(base + "0.png", null).getHeader("ETag"));
     }
 
     @Test
     void imagesOutsideTheListingAndPhasesWithoutExemplarsAre404Problems() throws Exception {
         for (String path : new String[] {
-                "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/3.png",
-                "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/-1.png",
-                // views an image does not have, views that do not exist, images that do not exist
-                "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/1/heatmap.png",
-                "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/0/original.png",
-                "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/0/file.png",
-                "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/0/manifest.png",
-                "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/3/heatmap.png",
-                "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/-1/original.png",
-                "/api/v1/experiments/" + ID + "/phases/2/exemplars/images/0/heatmap.png",
-                "/api/v1/experiments/" + ID + "/phases/2/exemplars/images",
-                "/api/v1/experiments/" + ID + "/phases/2/exemplars/images/0.png"}) {
+            "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/3.png",
+            "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/-1.png",
+            // views an image does not have, views that do not exist, images that do not exist
+            "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/1/heatmap.png",
+            "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/0/original.png",
+            "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/0/file.png",
+            "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/0/manifest.png",
+            "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/3/heatmap.png",
+            "/api/v1/experiments/" + ID + "/phases/1/exemplars/images/-1/original.png",
+            "/api/v1/experiments/" + ID + "/phases/2/exemplars/images/0/heatmap.png",
+            "/api/v1/experiments/" + ID + "/phases/2/exemplars/images",
+            "/api/v1/experiments/" + ID + "/phases/2/exemplars/images/0.png"
+        }) {
             MockHttpServletResponse response = get(path, null);
             assertThat(response.getStatus()).as(path).isEqualTo(404);
             assertThat(response.getContentType()).as(path).startsWith("application/problem+json");
         }
-        assertThat(get("/api/v1/experiments/" + ID + "/phases/2/exemplars/images", null).getContentAsString())
+        assertThat(get("/api/v1/experiments/" + ID + "/phases/2/exemplars/images", null)
+                        .getContentAsString())
                 .contains("has not completed");
     }
 }

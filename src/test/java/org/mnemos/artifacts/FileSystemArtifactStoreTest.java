@@ -56,7 +56,8 @@ class FileSystemArtifactStoreTest {
         assertThat(store.find(experiment, 2, "weights")).contains(record);
         assertThat(jdbc.queryForObject(
                         "select sha256 from artifacts where experiment_id = ? and phase_index = 2 and kind = 'weights'",
-                        String.class, experiment))
+                        String.class,
+                        experiment))
                 .isEqualTo(record.sha256());
         try (InputStream in = store.open(record)) {
             assertThat(in.readAllBytes()).isEqualTo(content);
@@ -74,7 +75,8 @@ class FileSystemArtifactStoreTest {
 
         ArtifactRecord record = store.store(experiment, 0, "state", state);
         assertThat(record.path()).endsWith("/0/state.zip");
-        assertThat(record.sha256()).isEqualTo(sha256(Files.readAllBytes(store.root().resolve(record.path()))));
+        assertThat(record.sha256())
+                .isEqualTo(sha256(Files.readAllBytes(store.root().resolve(record.path()))));
 
         Path restored = temp.resolve("restored");
         store.extractTo(record, restored);
@@ -88,11 +90,13 @@ class FileSystemArtifactStoreTest {
     void storingAgainReplacesTheArtifactAndItsRow() throws Exception {
         UUID experiment = TestExperiments.insert(jdbc);
         store.store(experiment, 0, "weights", Files.writeString(temp.resolve("a.bin"), "first"));
-        ArtifactRecord second = store.store(experiment, 0, "weights", Files.writeString(temp.resolve("b.bin"), "second"));
+        ArtifactRecord second =
+                store.store(experiment, 0, "weights", Files.writeString(temp.resolve("b.bin"), "second"));
 
         assertThat(store.find(experiment, 0, "weights")).contains(second);
         assertThat(store.root().resolve(second.path())).hasContent("second");
-        assertThat(jdbc.queryForObject("select count(*) from artifacts where experiment_id = ?", Integer.class, experiment))
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from artifacts where experiment_id = ?", Integer.class, experiment))
                 .isEqualTo(1);
     }
 

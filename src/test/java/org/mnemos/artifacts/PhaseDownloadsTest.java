@@ -2,6 +2,8 @@ package org.mnemos.artifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -22,34 +26,30 @@ import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import ai.djl.Device;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.PhaseExemplars;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
-import org.mnemos.engine.metrics.PhaseMetrics;
-import org.mnemos.engine.spec.MemorySpec;
-import org.mnemos.engine.spec.MethodSpec;
-import org.mnemos.engine.spec.OptimizerSpec;
-import org.mnemos.engine.spec.ProtocolSpec;
-import org.mnemos.engine.spec.TrainingSpec;
 import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.memory.ExemplarStorage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import org.mnemos.engine.spec.DatasetSpec;
-import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.spec.ModelSpec;
-import org.mnemos.support.TestExperiments;
-import ai.djl.ndarray.NDManager;
+import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.PyCilStateDict;
 import org.mnemos.engine.model.interop.SafeTensors;
 import org.mnemos.engine.model.interop.SafeTensorsFile;
 import org.mnemos.engine.model.interop.Tensor;
 import org.mnemos.engine.phase.PhaseState;
+import org.mnemos.engine.spec.DatasetSpec;
+import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.MemorySpec;
+import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.ProtocolSpec;
+import org.mnemos.engine.spec.TrainingSpec;
+import org.mnemos.support.TestExperiments;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -85,9 +85,20 @@ class PhaseDownloadsTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private static RunPlan plan() {
-        ExperimentSpec spec = new ExperimentSpec("t", 1L, null, DatasetSpec.named("cifar10"), null,
-                new ModelSpec("resnet32", null, "cosine"), null, null, null);
-        return new RunPlan(spec, List.of(3, 7, 1, 0), List.of(List.of(3, 7), List.of(1, 0)),
+        ExperimentSpec spec = new ExperimentSpec(
+                "t",
+                1L,
+                null,
+                DatasetSpec.named("cifar10"),
+                null,
+                new ModelSpec("resnet32", null, "cosine"),
+                null,
+                null,
+                null);
+        return new RunPlan(
+                spec,
+                List.of(3, 7, 1, 0),
+                List.of(List.of(3, 7), List.of(1, 0)),
                 // names follow the class order 3, 7, 1, 0
                 List.of("cat/Dog", "horse", "auto mobile", "airplane"));
     }
@@ -101,8 +112,14 @@ class PhaseDownloadsTest {
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (byte) (i * 37 + 11);
         }
-        ExemplarSet set = new ExemplarSet(pixels, new int[] {3, 3, 1}, new int[] {120, 5, -1},
-                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.REAL, ExemplarKind.SYNTHETIC}, h, w, 3);
+        ExemplarSet set = new ExemplarSet(
+                pixels,
+                new int[] {3, 3, 1},
+                new int[] {120, 5, -1},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.REAL, ExemplarKind.SYNTHETIC},
+                h,
+                w,
+                3);
         set.write(stateDir.resolve(ExemplarSet.FILE_NAME));
         byte[] params = new byte[4096];
         new java.util.Random(7).nextBytes(params);
@@ -114,13 +131,15 @@ class PhaseDownloadsTest {
         HttpResponse<byte[]> response = get(experiment, 1, "exemplars");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).contains("application/zip");
-        assertThat(response.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d)
-                .startsWith("attachment").contains(experiment + "-phase1-exemplars.zip"));
+        assertThat(response.headers().firstValue("Content-Disposition"))
+                .hasValueSatisfying(
+                        d -> assertThat(d).startsWith("attachment").contains(experiment + "-phase1-exemplars.zip"));
         assertThat(response.headers().firstValue("ETag")).contains("\"" + sha256(response.body()) + "\"");
 
         Map<String, byte[]> entries = unzip(response.body());
-        assertThat(entries).containsOnlyKeys(
-                "3-cat_dog/120.png", "3-cat_dog/5.png", "1-auto_mobile/synthetic-2.png", "manifest.json");
+        assertThat(entries)
+                .containsOnlyKeys(
+                        "3-cat_dog/120.png", "3-cat_dog/5.png", "1-auto_mobile/synthetic-2.png", "manifest.json");
         String[] files = {"3-cat_dog/120.png", "3-cat_dog/5.png", "1-auto_mobile/synthetic-2.png"};
         for (int i = 0; i < files.length; i++) {
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(entries.get(files[i])));
@@ -130,7 +149,8 @@ class PhaseDownloadsTest {
                 for (int x = 0; x < w; x++) {
                     for (int c = 0; c < 3; c++) {
                         int expected = pixels[i * h * w * 3 + (y * w + x) * 3 + c] & 0xff;
-                        assertThat(image.getRaster().getSample(x, y, c)).as("%s (%d,%d) band %d", files[i], x, y, c)
+                        assertThat(image.getRaster().getSample(x, y, c))
+                                .as("%s (%d,%d) band %d", files[i], x, y, c)
                                 .isEqualTo(expected);
                     }
                 }
@@ -169,17 +189,20 @@ class PhaseDownloadsTest {
         UUID experiment = TestExperiments.insert(jdbc);
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(work))));
         ExperimentSpec spec = new ExperimentSpec(
-                "roundtrip", 5L, null,
+                "roundtrip",
+                5L,
+                null,
                 new DatasetSpec("synthetic", null, null, 4, 40, 10, 8, 1),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec("mlp", List.of(32), "linear"),
                 MethodSpec.named("icarl"),
                 new MemorySpec("herding", 5, null),
-                new TrainingSpec(null, 20, 16, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null),
-                        null, false));
+                new TrainingSpec(
+                        null, 20, 16, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null), null, false));
         RunPlan plan = engine.plan(spec);
         Path state = Files.createDirectories(work.resolve("phase-0"));
-        PhaseMetrics trained = engine.runPhase(plan, 0, null, state, Device.cpu(), p -> {}, () -> false).metrics();
+        PhaseMetrics trained = engine.runPhase(plan, 0, null, state, Device.cpu(), p -> {}, () -> false)
+                .metrics();
 
         downloads.storeDownloads(experiment, 0, plan, state);
         Map<String, byte[]> checkpoint = unzip(get(experiment, 0, "checkpoint").body());
@@ -191,8 +214,11 @@ class PhaseDownloadsTest {
 
         assertThat(reloaded.accuracy()).isEqualTo(trained.accuracy());
         assertThat(reloaded.perClassAccuracy()).isEqualTo(trained.perClassAccuracy());
-        JsonNode exemplars = JSON.readTree(unzip(get(experiment, 0, "exemplars").body()).get("manifest.json"));
-        assertThat(exemplars.get("exemplarCount").asInt()).isEqualTo(trained.exemplarCount()).isPositive();
+        JsonNode exemplars =
+                JSON.readTree(unzip(get(experiment, 0, "exemplars").body()).get("manifest.json"));
+        assertThat(exemplars.get("exemplarCount").asInt())
+                .isEqualTo(trained.exemplarCount())
+                .isPositive();
         assertThat(exemplars.get("memoryBytes").asLong()).isEqualTo(trained.memoryBytes());
 
         HttpResponse<byte[]> djl = get(experiment, 0, "checkpoint?format=djl");
@@ -203,8 +229,8 @@ class PhaseDownloadsTest {
 
         HttpResponse<byte[]> response = get(experiment, 0, "checkpoint?format=pytorch");
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d)
-                .contains(experiment + "-phase0-checkpoint-pytorch.zip"));
+        assertThat(response.headers().firstValue("Content-Disposition"))
+                .hasValueSatisfying(d -> assertThat(d).contains(experiment + "-phase0-checkpoint-pytorch.zip"));
         Map<String, byte[]> pytorch = unzip(response.body());
         assertThat(pytorch).containsOnlyKeys("model.safetensors", "config.json", "load.py");
         JsonNode config = JSON.readTree(pytorch.get("config.json"));
@@ -228,7 +254,8 @@ class PhaseDownloadsTest {
             IncrementalNet net = IncrementalNet.rebuild(spec.model(), 1, 8, 8, saved.segmentSizes(), manager);
             saved.loadParameters(restored, net, manager);
             List<Tensor> expected = PyCilStateDict.export(net);
-            assertThat(file.entries()).extracting(SafeTensorsFile.Entry::name)
+            assertThat(file.entries())
+                    .extracting(SafeTensorsFile.Entry::name)
                     .containsExactly("convnet.hidden.0.weight", "convnet.hidden.0.bias", "fc.weight", "fc.bias");
             for (Tensor tensor : expected) {
                 assertThat(file.tensor(tensor.name()).data()).as(tensor.name()).isEqualTo(tensor.data());
@@ -239,8 +266,14 @@ class PhaseDownloadsTest {
     @Test
     void grayscaleExemplarsKeepTheirBytes() throws Exception {
         byte[] pixels = {0, 1, 2, 127, (byte) 128, (byte) 200, (byte) 254, (byte) 255};
-        ExemplarSet set = new ExemplarSet(pixels, new int[] {0, 0}, new int[] {9, 10},
-                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.OPTIMIZED}, 2, 2, 1);
+        ExemplarSet set = new ExemplarSet(
+                pixels,
+                new int[] {0, 0},
+                new int[] {9, 10},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.OPTIMIZED},
+                2,
+                2,
+                1);
         Path zip = stateDir.resolve("exemplars.zip");
         ((PhaseDownloads) downloads).writeExemplarsZip(PhaseExemplars.of(set), 0, plan(), zip);
 
@@ -258,13 +291,22 @@ class PhaseDownloadsTest {
     void optimisedExemplarsComeWithTheTrainingImageTheyWereMadeFrom() throws Exception {
         byte[] pixels = {0, 1, 2, 3, 40, 50, 60, 70};
         byte[] original = {10, 20, 30, (byte) 250};
-        ExemplarSet set = new ExemplarSet(pixels, new int[] {0, 0}, new int[] {9, 10},
-                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.OPTIMIZED}, 2, 2, 1);
+        ExemplarSet set = new ExemplarSet(
+                pixels,
+                new int[] {0, 0},
+                new int[] {9, 10},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.OPTIMIZED},
+                2,
+                2,
+                1);
         Path zip = stateDir.resolve("exemplars-originals.zip");
-        ((PhaseDownloads) downloads).writeExemplarsZip(PhaseExemplars.of(set, Map.of(), Map.of(1, original)), 0, plan(), zip, Map.of());
+        ((PhaseDownloads) downloads)
+                .writeExemplarsZip(PhaseExemplars.of(set, Map.of(), Map.of(1, original)), 0, plan(), zip, Map.of());
 
         Map<String, byte[]> entries = unzip(Files.readAllBytes(zip));
-        assertThat(entries).containsOnlyKeys("0-airplane/9.png", "0-airplane/10.png", "0-airplane/10-original.png", "manifest.json");
+        assertThat(entries)
+                .containsOnlyKeys(
+                        "0-airplane/9.png", "0-airplane/10.png", "0-airplane/10-original.png", "manifest.json");
         BufferedImage before = ImageIO.read(new ByteArrayInputStream(entries.get("0-airplane/10-original.png")));
         assertThat(before.getRaster().getPixels(0, 0, 2, 2, (int[]) null)).containsExactly(10, 20, 30, 250);
         BufferedImage after = ImageIO.read(new ByteArrayInputStream(entries.get("0-airplane/10.png")));
@@ -277,11 +319,17 @@ class PhaseDownloadsTest {
     @Test
     void optimisedExemplarsComeWithTheirExactValuesAsNpyAndARoundedClippedPng() throws Exception {
         float[] optimised = {-3.7f, 12.4f, 99.5f, 255.6f, 0.25f, 17.75f, 128.5f, 300f};
-        ExemplarSet stored = new ExemplarSet(new byte[8], new int[] {0, 0}, new int[] {9, 10},
-                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.REAL}, 2, 2, 1);
+        ExemplarSet stored = new ExemplarSet(
+                new byte[8],
+                new int[] {0, 0},
+                new int[] {9, 10},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.REAL},
+                2,
+                2,
+                1);
         for (ExemplarStorage storage : List.of(ExemplarStorage.FLOAT32, ExemplarStorage.FLOAT16)) {
-            ExemplarSet set = stored.withValues(optimised,
-                    new ExemplarKind[] {ExemplarKind.OPTIMIZED, ExemplarKind.OPTIMIZED}, storage);
+            ExemplarSet set = stored.withValues(
+                    optimised, new ExemplarKind[] {ExemplarKind.OPTIMIZED, ExemplarKind.OPTIMIZED}, storage);
             Path zip = stateDir.resolve("exemplars-" + storage.wireName() + ".zip");
             ((PhaseDownloads) downloads).writeExemplarsZip(PhaseExemplars.of(set), 0, plan(), zip);
 
@@ -302,8 +350,11 @@ class PhaseDownloadsTest {
             npy.get(header);
             String dict = new String(header, java.nio.charset.StandardCharsets.US_ASCII);
             assertThat((10 + headerLength) % 64).isZero();
-            assertThat(dict).contains("'descr': '" + (storage == ExemplarStorage.FLOAT32 ? "<f4" : "<f2") + "'")
-                    .contains("'fortran_order': False").contains("'shape': (2, 2, 2, 1)").endsWith("\n");
+            assertThat(dict)
+                    .contains("'descr': '" + (storage == ExemplarStorage.FLOAT32 ? "<f4" : "<f2") + "'")
+                    .contains("'fortran_order': False")
+                    .contains("'shape': (2, 2, 2, 1)")
+                    .endsWith("\n");
             for (int i = 0; i < optimised.length; i++) {
                 float expected = storage.quantise(optimised[i]);
                 float actual = storage == ExemplarStorage.FLOAT32 ? npy.getFloat() : halfToFloat(npy.getShort());
@@ -334,9 +385,10 @@ class PhaseDownloadsTest {
         UUID experiment = TestExperiments.insert(jdbc);
         HttpResponse<byte[]> notCompleted = get(experiment, 0, "checkpoint");
         assertThat(notCompleted.statusCode()).isEqualTo(404);
-        assertThat(notCompleted.headers().firstValue("Content-Type")).hasValueSatisfying(
-                t -> assertThat(t).startsWith("application/problem+json"));
-        assertThat(new String(notCompleted.body())).contains("https://mnemos.dev/problems/not-found", "has not completed");
+        assertThat(notCompleted.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(new String(notCompleted.body()))
+                .contains("https://mnemos.dev/problems/not-found", "has not completed");
 
         HttpResponse<byte[]> unknown = get(UUID.randomUUID(), 0, "exemplars");
         assertThat(unknown.statusCode()).isEqualTo(404);
@@ -353,7 +405,8 @@ class PhaseDownloadsTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = i * 9.5f - 20f; // some below 0: the PNG clips, values.npy keeps them
         }
-        ExemplarSet dreams = new ExemplarSet(new byte[values.length], new int[] {3, 3, 7}, new int[] {-1, -1, -1}, kinds, 2, 2, 3)
+        ExemplarSet dreams = new ExemplarSet(
+                        new byte[values.length], new int[] {3, 3, 7}, new int[] {-1, -1, -1}, kinds, 2, 2, 3)
                 .withValues(values, kinds, org.mnemos.engine.memory.ExemplarStorage.FLOAT32);
         dreams.write(stateDir.resolve(org.mnemos.engine.parts.method.dfcil.DreamingHook.GALLERY_FILE));
 
@@ -361,15 +414,21 @@ class PhaseDownloadsTest {
 
         HttpResponse<byte[]> response = get(experiment, 0, "synthetic");
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d)
-                .contains(experiment + "-phase0-synthetic.zip"));
+        assertThat(response.headers().firstValue("Content-Disposition"))
+                .hasValueSatisfying(d -> assertThat(d).contains(experiment + "-phase0-synthetic.zip"));
         Map<String, byte[]> entries = unzip(response.body());
-        assertThat(entries).containsOnlyKeys(
-                "3-cat_dog/synthetic-0.png", "3-cat_dog/synthetic-1.png", "7-horse/synthetic-2.png", "values.npy", "manifest.json");
+        assertThat(entries)
+                .containsOnlyKeys(
+                        "3-cat_dog/synthetic-0.png",
+                        "3-cat_dog/synthetic-1.png",
+                        "7-horse/synthetic-2.png",
+                        "values.npy",
+                        "manifest.json");
         JsonNode manifest = JSON.readTree(entries.get("manifest.json"));
         assertThat(manifest.get("kind").asString()).isEqualTo("synthetic");
         assertThat(manifest.get("counts").toString()).isEqualTo("{\"3\":2,\"7\":1}");
-        manifest.get("images").forEach(image -> assertThat(image.get("kind").asString()).isEqualTo("synthetic"));
+        manifest.get("images")
+                .forEach(image -> assertThat(image.get("kind").asString()).isEqualTo("synthetic"));
         BufferedImage first = ImageIO.read(new ByteArrayInputStream(entries.get("3-cat_dog/synthetic-0.png")));
         assertThat(first.getRaster().getSample(0, 0, 0)).isZero(); // -20 clipped
         // the dreams are in the checkpoint too, with the rest of the state
@@ -391,20 +450,25 @@ class PhaseDownloadsTest {
         UUID experiment = TestExperiments.insert(jdbc);
         ExemplarSet.empty(2, 2, 1).write(stateDir.resolve(ExemplarSet.FILE_NAME));
         downloads.storeDownloads(experiment, 0, plan(), stateDir);
-        String etag = get(experiment, 0, "exemplars").headers().firstValue("ETag").orElseThrow();
+        String etag =
+                get(experiment, 0, "exemplars").headers().firstValue("ETag").orElseThrow();
 
         HttpResponse<byte[]> again = http.send(
-                HttpRequest.newBuilder(url(experiment, 0, "exemplars")).header("If-None-Match", etag).build(),
+                HttpRequest.newBuilder(url(experiment, 0, "exemplars"))
+                        .header("If-None-Match", etag)
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(again.statusCode()).isEqualTo(304);
     }
 
     private URI url(UUID experiment, int phase, String kind) {
-        return URI.create("http://127.0.0.1:" + port + "/api/v1/experiments/" + experiment + "/phases/" + phase + "/" + kind);
+        return URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/experiments/" + experiment + "/phases/" + phase + "/" + kind);
     }
 
     private HttpResponse<byte[]> get(UUID experiment, int phase, String kind) throws Exception {
-        return http.send(HttpRequest.newBuilder(url(experiment, phase, kind)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http.send(
+                HttpRequest.newBuilder(url(experiment, phase, kind)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static Map<String, byte[]> unzip(byte[] zip) throws IOException {

@@ -27,43 +27,68 @@ import tools.jackson.databind.json.JsonMapper;
 /** What we ship must be accepted by our own validation, and the runnable examples by the engine's planner. */
 class PresetsAndExamplesTest {
 
-    private static final PresetCatalog PRESETS = new PresetCatalog(JsonMapper.builder().build());
+    private static final PresetCatalog PRESETS =
+            new PresetCatalog(JsonMapper.builder().build());
     private static final SpecReader READER = new SpecReader(PRESETS);
     /** What ships must also fit a worker with 16 GiB; the data sets need not be present for the estimate. */
     private static final SpecValidator VALIDATOR = new SpecValidator(
             new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536, 1 << 28),
-            new RunMemoryCheck(new Datasets(new DataPaths(List.of()), false),
+            new RunMemoryCheck(
+                    new Datasets(new DataPaths(List.of()), false),
                     new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofGigabytes(16))));
 
-    private static final java.util.Set<String> HIGH_RES_PRESETS = java.util.Set.of("food101-foster-b11-10", "imagenet100-foster-b10-10");
+    private static final java.util.Set<String> HIGH_RES_PRESETS =
+            java.util.Set.of("food101-foster-b11-10", "imagenet100-foster-b10-10");
     private static final SpecValidator LARGE_WORKER_VALIDATOR = new SpecValidator(
             new LimitsProperties(1000, 1000, 1_000_000, 4096, 200_000, 8, 65_536, 1 << 28),
-            new RunMemoryCheck(new Datasets(new DataPaths(List.of()), false),
+            new RunMemoryCheck(
+                    new Datasets(new DataPaths(List.of()), false),
                     new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofGigabytes(128))));
 
     static Stream<Path> examples() throws IOException {
-        return Files.list(Path.of("examples")).filter(p -> p.toString().endsWith(".json")).sorted();
+        return Files.list(Path.of("examples"))
+                .filter(p -> p.toString().endsWith(".json"))
+                .sorted();
     }
 
     @Test
     void allPresetsShipAndValidate() {
-        assertThat(PRESETS.list()).extracting(PresetCatalog.Preset::name).containsExactly(
-                "cifar100-abd-10", "cifar100-abd-20", "cifar100-abd-5",
-                "cifar100-b0-10",
-                "cifar100-icarl-aanets-b50-10", "cifar100-icarl-aanets-b50-25", "cifar100-icarl-aanets-b50-5",
-                "cifar100-icarl-mnemonics-b50-10", "cifar100-icarl-mnemonics-b50-25", "cifar100-icarl-mnemonics-b50-5",
-                "cifar100-lucir-aanets-b50-10", "cifar100-lucir-aanets-b50-25", "cifar100-lucir-aanets-b50-5",
-                "cifar100-lucir-b50-10", "cifar100-lucir-b50-25", "cifar100-lucir-b50-5",
-                "cifar100-lucir-mnemonics-b50-10", "cifar100-lucir-mnemonics-b50-25", "cifar100-lucir-mnemonics-b50-5",
-                "food101-foster-b11-10",
-                "imagenet-subset-lucir-b50-10", "imagenet100-foster-b10-10", "split-fashion-mnist", "split-mnist");
+        assertThat(PRESETS.list())
+                .extracting(PresetCatalog.Preset::name)
+                .containsExactly(
+                        "cifar100-abd-10",
+                        "cifar100-abd-20",
+                        "cifar100-abd-5",
+                        "cifar100-b0-10",
+                        "cifar100-icarl-aanets-b50-10",
+                        "cifar100-icarl-aanets-b50-25",
+                        "cifar100-icarl-aanets-b50-5",
+                        "cifar100-icarl-mnemonics-b50-10",
+                        "cifar100-icarl-mnemonics-b50-25",
+                        "cifar100-icarl-mnemonics-b50-5",
+                        "cifar100-lucir-aanets-b50-10",
+                        "cifar100-lucir-aanets-b50-25",
+                        "cifar100-lucir-aanets-b50-5",
+                        "cifar100-lucir-b50-10",
+                        "cifar100-lucir-b50-25",
+                        "cifar100-lucir-b50-5",
+                        "cifar100-lucir-mnemonics-b50-10",
+                        "cifar100-lucir-mnemonics-b50-25",
+                        "cifar100-lucir-mnemonics-b50-5",
+                        "food101-foster-b11-10",
+                        "imagenet-subset-lucir-b50-10",
+                        "imagenet100-foster-b10-10",
+                        "split-fashion-mnist",
+                        "split-mnist");
         for (PresetCatalog.Preset preset : PRESETS.list()) {
             assertThat(preset.description()).as(preset.name()).isNotBlank();
             var read = READER.read(("{\"preset\":\"" + preset.name() + "\"}").getBytes());
             if (HIGH_RES_PRESETS.contains(preset.name())) {
                 // ~100k images held at 256x256 on the device (and on the host) do not fit 16 GiB
                 assertThat(VALIDATOR.validate(read.spec())).as(preset.name()).isNotEmpty();
-                assertThat(LARGE_WORKER_VALIDATOR.validate(read.spec())).as(preset.name()).isEmpty();
+                assertThat(LARGE_WORKER_VALIDATOR.validate(read.spec()))
+                        .as(preset.name())
+                        .isEmpty();
             } else {
                 assertThat(VALIDATOR.validate(read.spec())).as(preset.name()).isEmpty();
             }
@@ -72,12 +97,17 @@ class PresetsAndExamplesTest {
 
     @Test
     void highResolutionPresetsAreTheCimRepositorysFosterRuns() {
-        var food = READER.read("{\"preset\":\"food101-foster-b11-10\"}".getBytes()).spec();
+        var food =
+                READER.read("{\"preset\":\"food101-foster-b11-10\"}".getBytes()).spec();
         assertThat(food.protocol().initialClasses()).isEqualTo(11);
-        assertThat(food.protocol().classList()).hasSize(101).startsWith(68, 56, 78, 8).doesNotHaveDuplicates();
+        assertThat(food.protocol().classList())
+                .hasSize(101)
+                .startsWith(68, 56, 78, 8)
+                .doesNotHaveDuplicates();
         assertThat(food.memory().total()).isEqualTo(2020);
         assertThat(food.method().foster().beta1()).isEqualTo(0.95);
-        var imagenet = READER.read("{\"preset\":\"imagenet100-foster-b10-10\"}".getBytes()).spec();
+        var imagenet = READER.read("{\"preset\":\"imagenet100-foster-b10-10\"}".getBytes())
+                .spec();
         assertThat(imagenet.method().foster().beta1()).isEqualTo(0.97);
         assertThat(imagenet.memory().total()).isEqualTo(2000);
         for (var spec : List.of(food, imagenet)) {
@@ -92,7 +122,8 @@ class PresetsAndExamplesTest {
 
     @Test
     void icarlPresetTrainsWithPycilsScheduleForItsSoftmaxLoss() {
-        var training = READER.read("{\"preset\":\"cifar100-b0-10\"}".getBytes()).spec().training();
+        var training =
+                READER.read("{\"preset\":\"cifar100-b0-10\"}".getBytes()).spec().training();
         assertThat(training.epochs()).isEqualTo(170);
         assertThat(training.optimizer().lr()).isEqualTo(0.1);
         assertThat(training.optimizer().weightDecay()).isEqualTo(2e-4);
@@ -101,10 +132,18 @@ class PresetsAndExamplesTest {
         assertThat(training.base().optimizer().weightDecay()).isEqualTo(5e-4);
         assertThat(training.base().schedule().milestones()).containsExactly(60, 120, 170);
         assertThat(training.brightnessJitter()).isEqualTo(63 / 255.0);
-        assertThat(READER.read("{\"preset\":\"cifar100-lucir-b50-10\"}".getBytes()).spec().training().brightnessJitter())
-                .as("LUCIR's CIFAR augmentation has no colour jitter").isNull();
-        assertThat(READER.read("{\"preset\":\"imagenet-subset-lucir-b50-10\"}".getBytes()).spec().method().lambdaBase())
-                .as("LUCIR's ImageNet runs use lamda 10").isEqualTo(10.0);
+        assertThat(READER.read("{\"preset\":\"cifar100-lucir-b50-10\"}".getBytes())
+                        .spec()
+                        .training()
+                        .brightnessJitter())
+                .as("LUCIR's CIFAR augmentation has no colour jitter")
+                .isNull();
+        assertThat(READER.read("{\"preset\":\"imagenet-subset-lucir-b50-10\"}".getBytes())
+                        .spec()
+                        .method()
+                        .lambdaBase())
+                .as("LUCIR's ImageNet runs use lamda 10")
+                .isEqualTo(10.0);
     }
 
     @Test
@@ -134,15 +173,22 @@ class PresetsAndExamplesTest {
     @MethodSource("examples")
     void theResolvedSpecOfEveryExampleValidatesWhenSubmittedAgain(Path example) throws IOException {
         var read = READER.read(Files.readAllBytes(example));
-        int channels = List.of("cifar10", "cifar100", "imagefolder", "food101", "imagenet100").contains(read.spec().dataset().name()) ? 3 : 1;
-        byte[] resolved = org.mnemos.experiment.SpecReader.json().writeValueAsBytes(org.mnemos.engine.SpecDefaults.resolve(read.spec(), channels));
-        assertThat(VALIDATOR.validate(READER.read(resolved).spec())).as(new String(resolved)).isEmpty();
+        int channels = List.of("cifar10", "cifar100", "imagefolder", "food101", "imagenet100")
+                        .contains(read.spec().dataset().name())
+                ? 3
+                : 1;
+        byte[] resolved = org.mnemos.experiment.SpecReader.json()
+                .writeValueAsBytes(org.mnemos.engine.SpecDefaults.resolve(read.spec(), channels));
+        assertThat(VALIDATOR.validate(READER.read(resolved).spec()))
+                .as(new String(resolved))
+                .isEmpty();
     }
 
     @Test
     void abdPresetsAreTheAuthorsCifarScripts() {
         for (int tasks : new int[] {5, 10, 20}) {
-            var spec = READER.read(("{\"preset\":\"cifar100-abd-" + tasks + "\"}").getBytes()).spec();
+            var spec = READER.read(("{\"preset\":\"cifar100-abd-" + tasks + "\"}").getBytes())
+                    .spec();
             assertThat(spec.protocol().initialClasses()).isEqualTo(100 / tasks);
             assertThat(spec.protocol().increment()).isEqualTo(100 / tasks);
             assertThat(spec.model().backbone()).isEqualTo("resnet32");
@@ -160,7 +206,10 @@ class PresetsAndExamplesTest {
     void mnemonicsPresetsAreThePapersCifarRuns() {
         for (String method : List.of("lucir", "icarl")) {
             for (var expected : List.of(List.of(5, 10), List.of(10, 5), List.of(25, 2))) {
-                var spec = READER.read(("{\"preset\":\"cifar100-" + method + "-mnemonics-b50-" + expected.get(0) + "\"}").getBytes()).spec();
+                var spec = READER.read(
+                                ("{\"preset\":\"cifar100-" + method + "-mnemonics-b50-" + expected.get(0) + "\"}")
+                                        .getBytes())
+                        .spec();
                 assertThat(spec.method().name()).isEqualTo(method);
                 assertThat(spec.protocol().initialClasses()).isEqualTo(50);
                 assertThat(spec.protocol().increment()).isEqualTo(expected.get(1));
@@ -175,24 +224,29 @@ class PresetsAndExamplesTest {
     void aanetsPresetsFollowTheReadmeCommands() {
         for (String method : List.of("lucir", "icarl")) {
             for (var expected : List.of(List.of(5, 10), List.of(10, 5), List.of(25, 2))) {
-                var spec = READER.read(("{\"preset\":\"cifar100-" + method + "-aanets-b50-" + expected.get(0) + "\"}").getBytes()).spec();
+                var spec = READER.read(("{\"preset\":\"cifar100-" + method + "-aanets-b50-" + expected.get(0) + "\"}")
+                                .getBytes())
+                        .spec();
                 assertThat(VALIDATOR.validate(spec)).isEmpty();
                 assertThat(spec.protocol().initialClasses()).isEqualTo(50);
                 assertThat(spec.protocol().increment()).isEqualTo(expected.get(1));
                 assertThat(spec.protocol().classOrder()).isEqualTo("seed1993");
                 assertThat(spec.method().name()).isEqualTo(method);
                 assertThat(spec.model().backbone()).isEqualTo("resnet32");
-                assertThat(spec.model().aggregation()).isEqualTo(
-                        new org.mnemos.engine.spec.AanetsSpec("aanets", "ss", "free", null, null));
+                assertThat(spec.model().aggregation())
+                        .isEqualTo(new org.mnemos.engine.spec.AanetsSpec("aanets", "ss", "free", null, null));
             }
         }
     }
 
     @Test
     void lucirPresetsHaveThePublishedPhaseCounts() {
-        for (var expected : List.of(List.of("cifar100-lucir-b50-5", 10), List.of("cifar100-lucir-b50-10", 5),
+        for (var expected : List.of(
+                List.of("cifar100-lucir-b50-5", 10),
+                List.of("cifar100-lucir-b50-10", 5),
                 List.of("cifar100-lucir-b50-25", 2))) {
-            var spec = READER.read(("{\"preset\":\"" + expected.get(0) + "\"}").getBytes()).spec();
+            var spec = READER.read(("{\"preset\":\"" + expected.get(0) + "\"}").getBytes())
+                    .spec();
             assertThat(spec.protocol().initialClasses()).isEqualTo(50);
             assertThat(spec.protocol().increment()).isEqualTo(expected.get(1));
             assertThat(spec.method().name()).isEqualTo("lucir");
@@ -203,10 +257,14 @@ class PresetsAndExamplesTest {
     @Test
     void mnistExamplesPlanWithTheRealEngine() throws IOException {
         Path shared = Path.of(System.getProperty("mnemos.shared.data", "../shared/data"));
-        CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(shared.toAbsolutePath().normalize()))));
-        RunPlan plan = engine.plan(READER.read(Files.readAllBytes(Path.of("examples/split-mnist-icarl.json"))).spec());
-        assertThat(plan.phases()).containsExactly(List.of(0, 1), List.of(2, 3), List.of(4, 5), List.of(6, 7), List.of(8, 9));
-        RunPlan synthetic = engine.plan(READER.read(Files.readAllBytes(Path.of("examples/synthetic-replay.json"))).spec());
+        CilEngine engine = new CilEngine(
+                new DatasetCatalog(new DataRoots(List.of(shared.toAbsolutePath().normalize()))));
+        RunPlan plan = engine.plan(READER.read(Files.readAllBytes(Path.of("examples/split-mnist-icarl.json")))
+                .spec());
+        assertThat(plan.phases())
+                .containsExactly(List.of(0, 1), List.of(2, 3), List.of(4, 5), List.of(6, 7), List.of(8, 9));
+        RunPlan synthetic = engine.plan(READER.read(Files.readAllBytes(Path.of("examples/synthetic-replay.json")))
+                .spec());
         assertThat(synthetic.phaseCount()).isEqualTo(3);
     }
 }

@@ -21,11 +21,20 @@ class ReferenceCardsTest {
 
     @Test
     void exactlyThePresetsWhoseFigureCouldBeSourcedCarryACard() {
-        assertThat(PRESETS.list().stream().filter(p -> p.reference() != null).map(PresetCatalog.Preset::name)).containsExactly(
-                "cifar100-abd-10", "cifar100-abd-20", "cifar100-abd-5",
-                "cifar100-icarl-mnemonics-b50-10", "cifar100-icarl-mnemonics-b50-25", "cifar100-icarl-mnemonics-b50-5",
-                "cifar100-lucir-b50-10", "cifar100-lucir-b50-25", "cifar100-lucir-b50-5",
-                "cifar100-lucir-mnemonics-b50-10", "cifar100-lucir-mnemonics-b50-25", "cifar100-lucir-mnemonics-b50-5");
+        assertThat(PRESETS.list().stream().filter(p -> p.reference() != null).map(PresetCatalog.Preset::name))
+                .containsExactly(
+                        "cifar100-abd-10",
+                        "cifar100-abd-20",
+                        "cifar100-abd-5",
+                        "cifar100-icarl-mnemonics-b50-10",
+                        "cifar100-icarl-mnemonics-b50-25",
+                        "cifar100-icarl-mnemonics-b50-5",
+                        "cifar100-lucir-b50-10",
+                        "cifar100-lucir-b50-25",
+                        "cifar100-lucir-b50-5",
+                        "cifar100-lucir-mnemonics-b50-10",
+                        "cifar100-lucir-mnemonics-b50-25",
+                        "cifar100-lucir-mnemonics-b50-5");
     }
 
     @Test
@@ -39,9 +48,16 @@ class ReferenceCardsTest {
             ObjectNode spec = preset.spec();
             JsonNode memory = spec.path("memory");
             switch (card.memory().mode()) {
-                case PER_CLASS -> assertThat(memory.path("perClass").asInt()).as(preset.name()).isEqualTo(card.memory().size());
-                case TOTAL -> assertThat(memory.path("total").asInt()).as(preset.name()).isEqualTo(card.memory().size());
-                case NONE -> assertThat(memory.isMissingNode()).as(preset.name()).isTrue();
+                case PER_CLASS ->
+                    assertThat(memory.path("perClass").asInt())
+                            .as(preset.name())
+                            .isEqualTo(card.memory().size());
+                case TOTAL ->
+                    assertThat(memory.path("total").asInt())
+                            .as(preset.name())
+                            .isEqualTo(card.memory().size());
+                case NONE ->
+                    assertThat(memory.isMissingNode()).as(preset.name()).isTrue();
             }
             int initial = spec.path("protocol").path("initialClasses").asInt();
             int increment = spec.path("protocol").path("increment").asInt();
@@ -51,7 +67,9 @@ class ReferenceCardsTest {
                 // N phases after the base phase
                 assertThat((100 - initial) / increment).as(preset.name()).isEqualTo(Integer.parseInt(phases.group(1)));
             } else {
-                assertThat(tasks.find()).as(preset.name() + ": the card's column names its phases").isTrue();
+                assertThat(tasks.find())
+                        .as(preset.name() + ": the card's column names its phases")
+                        .isTrue();
                 assertThat(100 / increment).as(preset.name()).isEqualTo(Integer.parseInt(tasks.group(1)));
                 assertThat(initial).as(preset.name()).isEqualTo(increment);
             }
@@ -60,14 +78,19 @@ class ReferenceCardsTest {
 
     @Test
     void anNmeCardNeedsAMethodThatKeepsClassMeans() {
-        PRESETS.list().stream().filter(p -> p.reference() != null && p.reference().classifier() == ReferenceCard.Classifier.NME)
-                .forEach(p -> assertThat(p.spec().path("method").path("name").asString()).as(p.name()).isEqualTo("icarl"));
+        PRESETS.list().stream()
+                .filter(p -> p.reference() != null && p.reference().classifier() == ReferenceCard.Classifier.NME)
+                .forEach(p -> assertThat(p.spec().path("method").path("name").asString())
+                        .as(p.name())
+                        .isEqualTo("icarl"));
     }
 
     @Test
     void aShippedCardWithAnUnknownOrMissingFieldStopsTheStart() {
-        ObjectNode card = (ObjectNode) JSON.valueToTree(PRESETS.find("cifar100-abd-5").orElseThrow().reference());
-        assertThat(PresetCatalog.card(JSON, "p", card)).isEqualTo(PRESETS.find("cifar100-abd-5").orElseThrow().reference());
+        ObjectNode card = (ObjectNode)
+                JSON.valueToTree(PRESETS.find("cifar100-abd-5").orElseThrow().reference());
+        assertThat(PresetCatalog.card(JSON, "p", card))
+                .isEqualTo(PRESETS.find("cifar100-abd-5").orElseThrow().reference());
 
         ObjectNode unknown = card.deepCopy().put("value", 43.9);
         assertThatThrownBy(() -> PresetCatalog.card(JSON, "p", unknown)).hasMessageContaining("value");
@@ -77,7 +100,8 @@ class ReferenceCardsTest {
         assertThatThrownBy(() -> PresetCatalog.card(JSON, "p", unsourced)).hasMessageContaining("source: required");
 
         ObjectNode nmeWithoutMemory = card.deepCopy().put("classifier", "nme");
-        assertThatThrownBy(() -> PresetCatalog.card(JSON, "p", nmeWithoutMemory)).hasMessageContaining("nme needs exemplars");
+        assertThatThrownBy(() -> PresetCatalog.card(JSON, "p", nmeWithoutMemory))
+                .hasMessageContaining("nme needs exemplars");
 
         ObjectNode sizeWithoutMode = card.deepCopy();
         ((ObjectNode) sizeWithoutMode.get("memory")).put("size", 20);

@@ -43,7 +43,8 @@ class EmbeddedDatabaseConfigurationTest {
         runner().run(context -> {
             JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
             assertThat(jdbc.queryForObject("show fsync", String.class)).isEqualTo("on");
-            assertThat(jdbc.queryForObject("show synchronous_commit", String.class)).isEqualTo("on");
+            assertThat(jdbc.queryForObject("show synchronous_commit", String.class))
+                    .isEqualTo("on");
             jdbc.execute("create table kept (v text)");
             jdbc.update("insert into kept values ('still here')");
         });
@@ -65,40 +66,58 @@ class EmbeddedDatabaseConfigurationTest {
 
     @Test
     void backsOffWhenAnExternalDatabaseIsConfigured() {
-        runner().withPropertyValues("spring.datasource.url=jdbc:postgresql://db.example:5432/mnemos").run(context ->
-                assertThat(context).doesNotHaveBean(DataSource.class).doesNotHaveBean("embeddedPostgres"));
+        runner().withPropertyValues("spring.datasource.url=jdbc:postgresql://db.example:5432/mnemos")
+                .run(context ->
+                        assertThat(context).doesNotHaveBean(DataSource.class).doesNotHaveBean("embeddedPostgres"));
     }
 
     @Test
     void livenessTurnsDownWithinThirtySecondsOfTheServerDying() {
-        runner().withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class)).run(context -> {
-            // what SpringApplication announces once started; the context runner does not
-            AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
-            LivenessStateHealthIndicator liveness = new LivenessStateHealthIndicator(context.getBean(ApplicationAvailability.class));
-            assertThat(liveness.health().getStatus()).isEqualTo(Status.UP);
-            ProcessHandle server = ProcessHandle.of(context.getBean(EmbeddedServer.class).pid()).orElseThrow();
-            server.destroyForcibly();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (liveness.health().getStatus() != Status.DOWN) {
-                assertThat(System.nanoTime()).as("liveness still UP 30 s after the server died").isLessThan(deadline);
-                Thread.sleep(250);
-            }
-        });
+        runner().withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
+                .run(context -> {
+                    // what SpringApplication announces once started; the context runner does not
+                    AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
+                    LivenessStateHealthIndicator liveness =
+                            new LivenessStateHealthIndicator(context.getBean(ApplicationAvailability.class));
+                    assertThat(liveness.health().getStatus()).isEqualTo(Status.UP);
+                    ProcessHandle server = ProcessHandle.of(
+                                    context.getBean(EmbeddedServer.class).pid())
+                            .orElseThrow();
+                    server.destroyForcibly();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (liveness.health().getStatus() != Status.DOWN) {
+                        assertThat(System.nanoTime())
+                                .as("liveness still UP 30 s after the server died")
+                                .isLessThan(deadline);
+                        Thread.sleep(250);
+                    }
+                });
     }
 
     @Test
     void aServerLeftRunningOnTheDataDirectoryByAKilledProcessIsStoppedAndReplaced() throws Exception {
         int port = freePort();
-        Process abandoning = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), AbandonedPostgres.class.getName(), dataDir.toString(), String.valueOf(port))
-                .inheritIO().start();
+        Process abandoning = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AbandonedPostgres.class.getName(),
+                        dataDir.toString(),
+                        String.valueOf(port))
+                .inheritIO()
+                .start();
         assertThat(abandoning.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        long leftover = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
-        assertThat(ProcessHandle.of(leftover).map(ProcessHandle::isAlive)).as("the abandoned server runs on").contains(true);
+        long leftover = Long.parseLong(
+                Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        assertThat(ProcessHandle.of(leftover).map(ProcessHandle::isAlive))
+                .as("the abandoned server runs on")
+                .contains(true);
 
         runner().withPropertyValues("mnemos.embedded-db.port=" + port).run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false)).as("the leftover server stopped").isFalse();
+            assertThat(ProcessHandle.of(leftover).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the leftover server stopped")
+                    .isFalse();
             assertThat(context.getBean(EmbeddedServer.class).pid()).isNotEqualTo(leftover);
             JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
             assertThat(jdbc.queryForObject("select 1", Integer.class)).isEqualTo(1);
@@ -108,9 +127,12 @@ class EmbeddedDatabaseConfigurationTest {
     @Test
     void aPortHeldBySomethingElseIsRefused() throws Exception {
         try (ServerSocket foreign = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            runner().withPropertyValues("mnemos.embedded-db.port=" + foreign.getLocalPort()).run(context ->
-                    assertThat(context).getFailure().rootCause().hasMessageStartingWith(
-                            "port " + foreign.getLocalPort() + " is held by another server, not the PostgreSQL of"));
+            runner().withPropertyValues("mnemos.embedded-db.port=" + foreign.getLocalPort())
+                    .run(context -> assertThat(context)
+                            .getFailure()
+                            .rootCause()
+                            .hasMessageStartingWith("port " + foreign.getLocalPort()
+                                    + " is held by another server, not the PostgreSQL of"));
         }
     }
 

@@ -14,7 +14,9 @@ import org.springframework.context.annotation.Configuration;
  * Client text in a log message cannot start a line of its own: checked through the logging
  * configuration Spring Boot loads ({@code logback-spring.xml}), not just the converter.
  */
-@SpringBootTest(classes = EscapedMessageConverterTest.NothingElse.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(
+        classes = EscapedMessageConverterTest.NothingElse.class,
+        webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @ExtendWith(OutputCaptureExtension.class)
 class EscapedMessageConverterTest {
 
@@ -30,7 +32,8 @@ class EscapedMessageConverterTest {
     @Test
     void aForgedLineStaysOnTheLineThatLoggedIt(CapturedOutput output) {
         LoggerFactory.getLogger("org.mnemos.test").info("Experiment {} queued", "x\n2026-01-01 ERROR forged");
-        assertThat(output.getOut()).contains("Experiment x\\n2026-01-01 ERROR forged queued")
+        assertThat(output.getOut())
+                .contains("Experiment x\\n2026-01-01 ERROR forged queued")
                 .doesNotContain("\n2026-01-01 ERROR forged");
     }
 }

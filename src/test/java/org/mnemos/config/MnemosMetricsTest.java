@@ -23,11 +23,17 @@ class MnemosMetricsTest {
     void gaugesCountExperimentsByStatusAndUnpickedTasks() {
         new ApplicationContextRunner()
                 .withUserConfiguration(Props.class, EmbeddedDatabaseConfiguration.class)
-                .withPropertyValues("mnemos.embedded-db.ephemeral=true", "mnemos.embedded-db.port=0",
+                .withPropertyValues(
+                        "mnemos.embedded-db.ephemeral=true",
+                        "mnemos.embedded-db.port=0",
                         "mnemos.embedded-db.fsync=false")
                 .run(context -> {
                     DataSource dataSource = context.getBean(DataSource.class);
-                    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+                    Flyway.configure()
+                            .dataSource(dataSource)
+                            .locations("classpath:db/migration")
+                            .load()
+                            .migrate();
                     JdbcTemplate jdbc = new JdbcTemplate(dataSource);
                     insertExperiment(jdbc, "RUNNING");
                     insertExperiment(jdbc, "QUEUED");
@@ -39,27 +45,52 @@ class MnemosMetricsTest {
                     SimpleMeterRegistry registry = new SimpleMeterRegistry();
                     MnemosMetrics metrics = new MnemosMetrics(jdbc, registry, Duration.ZERO);
 
-                    assertThat(registry.get("mnemos.experiments").tag("status", "queued").gauge().value()).isEqualTo(2);
-                    assertThat(registry.get("mnemos.experiments").tag("status", "running").gauge().value()).isEqualTo(1);
-                    assertThat(registry.get("mnemos.experiments").tag("status", "failed").gauge().value()).isZero();
-                    assertThat(registry.get("mnemos.queue.depth").gauge().value()).isEqualTo(2);
+                    assertThat(registry.get("mnemos.experiments")
+                                    .tag("status", "queued")
+                                    .gauge()
+                                    .value())
+                            .isEqualTo(2);
+                    assertThat(registry.get("mnemos.experiments")
+                                    .tag("status", "running")
+                                    .gauge()
+                                    .value())
+                            .isEqualTo(1);
+                    assertThat(registry.get("mnemos.experiments")
+                                    .tag("status", "failed")
+                                    .gauge()
+                                    .value())
+                            .isZero();
+                    assertThat(registry.get("mnemos.queue.depth").gauge().value())
+                            .isEqualTo(2);
 
                     metrics.recordPhase(Duration.ofSeconds(3), 1500);
                     metrics.recordPhase(Duration.ofSeconds(5), 2500);
-                    assertThat(registry.get("mnemos.phase.duration").timer().count()).isEqualTo(2);
-                    assertThat(registry.get("mnemos.phase.duration").timer().totalTime(java.util.concurrent.TimeUnit.SECONDS))
+                    assertThat(registry.get("mnemos.phase.duration").timer().count())
+                            .isEqualTo(2);
+                    assertThat(registry.get("mnemos.phase.duration")
+                                    .timer()
+                                    .totalTime(java.util.concurrent.TimeUnit.SECONDS))
                             .isEqualTo(8.0);
-                    assertThat(registry.get("mnemos.phase.images_per_second").summary().mean()).isEqualTo(2000.0);
+                    assertThat(registry.get("mnemos.phase.images_per_second")
+                                    .summary()
+                                    .mean())
+                            .isEqualTo(2000.0);
                 });
     }
 
     private static void insertExperiment(JdbcTemplate jdbc, String status) {
-        jdbc.update("insert into experiments (id, name, status, submitted_spec, resolved_spec, plan, seed, spec_hash,"
-                + " phase_count, versions) values (?, 'm', ?, '{}', '{}', '{}', 0, 'h', 1, '{}')", UUID.randomUUID(), status);
+        jdbc.update(
+                "insert into experiments (id, name, status, submitted_spec, resolved_spec, plan, seed, spec_hash,"
+                        + " phase_count, versions) values (?, 'm', ?, '{}', '{}', '{}', 0, 'h', 1, '{}')",
+                UUID.randomUUID(),
+                status);
     }
 
     private static void insertTask(JdbcTemplate jdbc, String instance, boolean picked) {
-        jdbc.update("insert into scheduled_tasks (task_name, task_instance, execution_time, picked, version)"
-                + " values ('run-phase', ?, now(), ?, 1)", instance, picked);
+        jdbc.update(
+                "insert into scheduled_tasks (task_name, task_instance, execution_time, picked, version)"
+                        + " values ('run-phase', ?, now(), ?, 1)",
+                instance,
+                picked);
     }
 }

@@ -28,8 +28,7 @@ class RunMemoryCheckTest {
         return SpecReader.json().readValue("""
                 {"dataset":{"name":"synthetic","syntheticImageSize":64,"syntheticChannels":3,"syntheticTrainPerClass":%d},
                  "protocol":{"initialClasses":4,"increment":3},"model":{"backbone":"resnet18"},"method":{"name":"icarl"},
-                 "memory":{"perClass":20},"training":{"epochs":1,"batchSize":%d,"optimizer":{"name":"sgd","lr":0.1,"momentum":0.9}}}"""
-                .formatted(trainPerClass, batchSize), ExperimentSpec.class);
+                 "memory":{"perClass":20},"training":{"epochs":1,"batchSize":%d,"optimizer":{"name":"sgd","lr":0.1,"momentum":0.9}}}""".formatted(trainPerClass, batchSize), ExperimentSpec.class);
     }
 
     private static RunMemoryCheck check(String device, DataSize budget) {
@@ -38,23 +37,29 @@ class RunMemoryCheckTest {
 
     @Test
     void theIssuesBatchOf4096IsRefusedNamingTheBatchSizeAndTheEstimate() {
-        FieldProblem problem = check("cpu", DataSize.ofGigabytes(16)).check(resnet18On64(4096, 500)).orElseThrow();
+        FieldProblem problem = check("cpu", DataSize.ofGigabytes(16))
+                .check(resnet18On64(4096, 500))
+                .orElseThrow();
         assertThat(problem.field()).isEqualTo("training.batchSize");
         assertThat(problem.message())
-                .matches("the run would need about \\d+\\.\\d\\d GiB at its peak \\(parameters and optimiser state .*, activations .*,"
-                        + " data set .*, runtime .*\\), more than the memory budget of 16\\.00 GiB \\(mnemos\\.worker\\.memory-budget\\);"
-                        + " lower training\\.batchSize")
+                .matches(
+                        "the run would need about \\d+\\.\\d\\d GiB at its peak \\(parameters and optimiser state .*, activations .*,"
+                                + " data set .*, runtime .*\\), more than the memory budget of 16\\.00 GiB \\(mnemos\\.worker\\.memory-budget\\);"
+                                + " lower training\\.batchSize")
                 .doesNotContain("/");
     }
 
     @Test
     void aBatchThatFitsIsAccepted() {
-        assertThat(check("cpu", DataSize.ofGigabytes(16)).check(resnet18On64(64, 500))).isEmpty();
+        assertThat(check("cpu", DataSize.ofGigabytes(16)).check(resnet18On64(64, 500)))
+                .isEmpty();
     }
 
     @Test
     void aDataSetThatDoesNotFitNamesTheDataSet() {
-        FieldProblem problem = check("cpu", DataSize.ofGigabytes(2)).check(resnet18On64(8, 10_000)).orElseThrow();
+        FieldProblem problem = check("cpu", DataSize.ofGigabytes(2))
+                .check(resnet18On64(8, 10_000))
+                .orElseThrow();
         assertThat(problem.field()).isEqualTo("dataset");
         assertThat(problem.message()).endsWith("use a smaller data set or image size");
     }
@@ -65,7 +70,8 @@ class RunMemoryCheckTest {
                 {"dataset":{"name":"mnist"},"protocol":{"initialClasses":2,"increment":2},
                  "model":{"backbone":"mlp","hiddenUnits":[65536,65536]},"method":{"name":"finetune"},
                  "training":{"iterations":1,"batchSize":16,"optimizer":{"name":"adam","lr":0.001}}}""", ExperimentSpec.class);
-        FieldProblem problem = check("cpu", DataSize.ofGigabytes(16)).check(wide).orElseThrow();
+        FieldProblem problem =
+                check("cpu", DataSize.ofGigabytes(16)).check(wide).orElseThrow();
         assertThat(problem.field()).isEqualTo("model.hiddenUnits");
     }
 
@@ -73,8 +79,7 @@ class RunMemoryCheckTest {
         return SpecReader.json().readValue("""
                 {"dataset":{"name":"synthetic","syntheticImageSize":28,"syntheticChannels":1,"syntheticTrainPerClass":50},
                  "protocol":{"initialClasses":2,"increment":2},"model":{"backbone":"resnet8"},"method":{"name":"%s"%s},
-                 "training":{"iterations":1,"batchSize":64,"optimizer":{"name":"adam","lr":0.001}}}"""
-                .formatted(method, options), ExperimentSpec.class);
+                 "training":{"iterations":1,"batchSize":64,"optimizer":{"name":"adam","lr":0.001}}}""".formatted(method, options), ExperimentSpec.class);
     }
 
     private static PeakMemory.Estimate estimate(ExperimentSpec spec) {
@@ -97,10 +102,12 @@ class RunMemoryCheckTest {
     @Test
     void anInversionBatchThatDoesNotFitNamesTheMethodsBatchSize() {
         FieldProblem problem = check("cpu", DataSize.ofGigabytes(16))
-                .check(onMnistSized("abd", ",\"abd\":{\"batchSize\":20000}")).orElseThrow();
+                .check(onMnistSized("abd", ",\"abd\":{\"batchSize\":20000}"))
+                .orElseThrow();
         assertThat(problem.field()).isEqualTo("method.abd.batchSize");
         assertThat(problem.message()).endsWith("lower method.abd.batchSize");
-        assertThat(check("cpu", DataSize.ofGigabytes(16)).check(onMnistSized("abd", ",\"abd\":{\"batchSize\":128}"))).isEmpty();
+        assertThat(check("cpu", DataSize.ofGigabytes(16)).check(onMnistSized("abd", ",\"abd\":{\"batchSize\":128}")))
+                .isEmpty();
     }
 
     @Test
@@ -109,8 +116,7 @@ class RunMemoryCheckTest {
         ExperimentSpec aggregated = SpecReader.json().readValue("""
                 {"dataset":{"name":"synthetic","syntheticImageSize":28,"syntheticChannels":1,"syntheticTrainPerClass":50},
                  "protocol":{"initialClasses":2,"increment":2},"model":{"backbone":"resnet8","aggregation":{"name":"aanets"}},
-                 "method":{"name":"icarl"},"training":{"iterations":1,"batchSize":64,"optimizer":{"name":"adam","lr":0.001}}}""",
-                ExperimentSpec.class);
+                 "method":{"name":"icarl"},"training":{"iterations":1,"batchSize":64,"optimizer":{"name":"adam","lr":0.001}}}""", ExperimentSpec.class);
         PeakMemory.Estimate both = estimate(aggregated);
         // two branches per level: twice the weights (with gradients, Adam moments and the previous model's copy)
         // and twice the network's activations of a step (the input copies stay single)
@@ -124,8 +130,7 @@ class RunMemoryCheckTest {
                 {"dataset":{"name":"synthetic","syntheticImageSize":32,"syntheticChannels":3,"syntheticTrainPerClass":50},
                  "protocol":{"initialClasses":2,"increment":2},"model":{"backbone":"resnet32"},"method":{"name":"icarl"},
                  "memory":{"bytes":100000,"compression":{"name":"cim","metaBatchSize":%d}},
-                 "training":{"iterations":1,"batchSize":16,"optimizer":{"name":"sgd","lr":0.1}}}"""
-                .formatted(metaBatchSize), ExperimentSpec.class);
+                 "training":{"iterations":1,"batchSize":16,"optimizer":{"name":"sgd","lr":0.1}}}""".formatted(metaBatchSize), ExperimentSpec.class);
     }
 
     @Test
@@ -137,14 +142,17 @@ class RunMemoryCheckTest {
         assertThat(large.activationBytes()).isGreaterThan(2 * small.activationBytes());
         assertThat(large.field()).isEqualTo("memory.compression.metaBatchSize");
         assertThat(large.parameterBytes()).isEqualTo(small.parameterBytes());
-        FieldProblem problem = check("cpu", DataSize.ofGigabytes(8)).check(icarlWithCim(512)).orElseThrow();
+        FieldProblem problem =
+                check("cpu", DataSize.ofGigabytes(8)).check(icarlWithCim(512)).orElseThrow();
         assertThat(problem.field()).isEqualTo("memory.compression.metaBatchSize");
-        assertThat(check("cpu", DataSize.ofGigabytes(8)).check(icarlWithCim(16))).isEmpty();
+        assertThat(check("cpu", DataSize.ofGigabytes(8)).check(icarlWithCim(16)))
+                .isEmpty();
     }
 
     @Test
     void aGpuDeviceWithoutAGpuInSightNeedsAnExplicitBudget() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.util.cuda.CudaUtils.getGpuCount() == 0, "this machine has a GPU");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ai.djl.util.cuda.CudaUtils.getGpuCount() == 0, "this machine has a GPU");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> check("gpu", null))
                 .hasMessageContaining("set mnemos.worker.memory-budget");
         assertThat(check("gpu", DataSize.ofGigabytes(80)).budget().onGpu()).isTrue();
@@ -164,18 +172,32 @@ class RunMemoryCheckTest {
         java.util.Map<String, org.mnemos.worker.WorkerPools.Pool> known = new java.util.TreeMap<>();
         for (int i = 0; i < namesAndGib.length; i += 2) {
             String name = (String) namesAndGib[i];
-            known.put(name, new org.mnemos.worker.WorkerPools.Pool(name, DataSize.ofGigabytes((Integer) namesAndGib[i + 1]).toBytes(),
-                    false, "registered by worker w-" + name));
+            known.put(
+                    name,
+                    new org.mnemos.worker.WorkerPools.Pool(
+                            name,
+                            DataSize.ofGigabytes((Integer) namesAndGib[i + 1]).toBytes(),
+                            false,
+                            "registered by worker w-" + name));
         }
         org.mnemos.worker.WorkerPools pools = org.mockito.Mockito.mock(org.mnemos.worker.WorkerPools.class);
         org.mockito.Mockito.when(pools.known()).thenReturn(known);
-        return new RunMemoryCheck(DATASETS, new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofTerabytes(1)),
-                pools);
+        return new RunMemoryCheck(
+                DATASETS, new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, DataSize.ofTerabytes(1)), pools);
     }
 
     private static ExperimentSpec inPool(ExperimentSpec spec, String pool) {
-        return new ExperimentSpec(spec.name(), spec.seed(), spec.preset(), spec.dataset(), spec.protocol(), spec.model(),
-                spec.method(), spec.memory(), spec.training(), new org.mnemos.engine.spec.ResourcesSpec(pool));
+        return new ExperimentSpec(
+                spec.name(),
+                spec.seed(),
+                spec.preset(),
+                spec.dataset(),
+                spec.protocol(),
+                spec.model(),
+                spec.method(),
+                spec.memory(),
+                spec.training(),
+                new org.mnemos.engine.spec.ResourcesSpec(pool));
     }
 
     @Test
@@ -188,29 +210,39 @@ class RunMemoryCheckTest {
                 .isEqualTo(new RunMemoryCheck.Routing(null, null));
         assertThat(check.route(resnet18On64(512, 500))).isEqualTo(new RunMemoryCheck.Routing("gpu-small", null));
         assertThat(check.pinnedPool(resnet18On64(512, 500))).contains("gpu-small");
-        assertThat(check.route(inPool(resnet18On64(512, 500), "gpu-large"))).isEqualTo(new RunMemoryCheck.Routing("gpu-large", null));
+        assertThat(check.route(inPool(resnet18On64(512, 500), "gpu-large")))
+                .isEqualTo(new RunMemoryCheck.Routing("gpu-large", null));
     }
 
     @Test
     void aRunThatFitsNoPoolIsRefusedNamingTheLargestBudget() {
-        FieldProblem problem = withPools("cpu", 1, "gpu", 16).check(resnet18On64(4096, 500)).orElseThrow();
+        FieldProblem problem =
+                withPools("cpu", 1, "gpu", 16).check(resnet18On64(4096, 500)).orElseThrow();
         assertThat(problem.field()).isEqualTo("training.batchSize");
-        assertThat(problem.message()).contains("more than the memory budget of 16.00 GiB (the largest of the pools [cpu, gpu]:"
-                + " pool 'gpu', registered by worker w-gpu); lower training.batchSize");
+        assertThat(problem.message())
+                .contains("more than the memory budget of 16.00 GiB (the largest of the pools [cpu, gpu]:"
+                        + " pool 'gpu', registered by worker w-gpu); lower training.batchSize");
     }
 
     @Test
     void aRunThatNamesAPoolIsCheckedAgainstThatPoolsBudgetOnly() {
-        FieldProblem problem = withPools("cpu", 1, "gpu", 1000).check(inPool(resnet18On64(512, 500), "cpu")).orElseThrow();
+        FieldProblem problem = withPools("cpu", 1, "gpu", 1000)
+                .check(inPool(resnet18On64(512, 500), "cpu"))
+                .orElseThrow();
         assertThat(problem.field()).isEqualTo("training.batchSize");
-        assertThat(problem.message()).contains("more than the memory budget of 1.00 GiB (pool 'cpu', registered by worker w-cpu)");
+        assertThat(problem.message())
+                .contains("more than the memory budget of 1.00 GiB (pool 'cpu', registered by worker w-cpu)");
     }
 
     @Test
     void anUnknownPoolIsRefusedNamingResourcesPoolAndTheKnownPools() {
-        FieldProblem problem = withPools("cpu", 1, "gpu", 80).check(inPool(resnet18On64(64, 500), "tpu")).orElseThrow();
-        assertThat(problem).isEqualTo(new FieldProblem("resources.pool", "unknown pool 'tpu'; known pools: [cpu, gpu]"));
-        FieldProblem none = withPools().check(inPool(resnet18On64(64, 500), "tpu")).orElseThrow();
+        FieldProblem problem = withPools("cpu", 1, "gpu", 80)
+                .check(inPool(resnet18On64(64, 500), "tpu"))
+                .orElseThrow();
+        assertThat(problem)
+                .isEqualTo(new FieldProblem("resources.pool", "unknown pool 'tpu'; known pools: [cpu, gpu]"));
+        FieldProblem none =
+                withPools().check(inPool(resnet18On64(64, 500), "tpu")).orElseThrow();
         assertThat(none.field()).isEqualTo("resources.pool");
         assertThat(none.message()).contains("no pool is known yet: start a worker with mnemos.worker.pool=tpu");
     }
@@ -218,6 +250,7 @@ class RunMemoryCheckTest {
     @Test
     void withoutKnownPoolsTheProcesssOwnBudgetDecidesAndTheRunMayGoAnywhere() {
         assertThat(withPools().route(resnet18On64(512, 500))).isEqualTo(new RunMemoryCheck.Routing(null, null));
-        assertThat(check("cpu", DataSize.ofGigabytes(1)).check(resnet18On64(512, 500))).isPresent();
+        assertThat(check("cpu", DataSize.ofGigabytes(1)).check(resnet18On64(512, 500)))
+                .isPresent();
     }
 }

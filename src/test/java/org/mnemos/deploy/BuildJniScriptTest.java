@@ -21,7 +21,8 @@ class BuildJniScriptTest {
 
     private static final Path SCRIPT = Path.of("src/main/scripts/build-jni.sh");
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private Path fakePython(String body) throws IOException {
         Path python = dir.resolve("python-" + Math.abs(body.hashCode()));
@@ -52,15 +53,19 @@ class BuildJniScriptTest {
 
     @Test
     void aTorchOlderThanTheJniSupportsIsRefusedWithExitCode3() throws Exception {
-        Result result = run("--python", fakePython("echo 1.13.1 /opt/cmake /opt/lib 117").toString());
+        Result result = run(
+                "--python", fakePython("echo 1.13.1 /opt/cmake /opt/lib 117").toString());
         assertThat(result.exitCode()).isEqualTo(3);
         assertThat(result.output()).contains("PyTorch 1.13.1 is older than 2.2");
     }
 
     @Test
     void aSupportedTorchWithoutDjlSourceIsToldWhereTheSourceIsMissing() throws Exception {
-        Result result = run("--python", fakePython("echo 2.11.0 /opt/cmake /opt/lib 130").toString(),
-                "--djl-src", dir.resolve("no-djl").toString());
+        Result result = run(
+                "--python",
+                fakePython("echo 2.11.0 /opt/cmake /opt/lib 130").toString(),
+                "--djl-src",
+                dir.resolve("no-djl").toString());
         assertThat(result.exitCode()).isEqualTo(4);
         assertThat(result.output()).contains("PyTorch 2.11.0 (cu130)", "is not a DJL checkout");
     }

@@ -25,7 +25,9 @@ class HelmChartTest {
     @Test
     void chartLintsClean() {
         LintResult result = new Helm(CHART).lint().strict().call();
-        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+        assertThat(result.isFailed())
+                .as(String.join("\n", result.getMessages()))
+                .isFalse();
     }
 
     @Test
@@ -39,23 +41,31 @@ class HelmChartTest {
 
         assertThat(apiContainer.at("/livenessProbe/httpGet/path").asString()).isEqualTo("/actuator/health/liveness");
         assertThat(apiContainer.at("/readinessProbe/httpGet/path").asString()).isEqualTo("/actuator/health/readiness");
-        assertThat(workerContainer.at("/readinessProbe/httpGet/path").asString()).isEqualTo("/actuator/health/readiness");
+        assertThat(workerContainer.at("/readinessProbe/httpGet/path").asString())
+                .isEqualTo("/actuator/health/readiness");
         assertThat(env(apiContainer, "MNEMOS_WORKER_ENABLED")).isEqualTo("false");
         assertThat(env(workerContainer, "MNEMOS_WORKER_ENABLED")).isEqualTo("true");
         assertThat(env(apiContainer, "SPRING_PROFILES_ACTIVE")).isEqualTo("container");
         assertThat(env(apiContainer, "MNEMOS_DATA_ROOTS")).isEqualTo("/data");
-        assertThat(workerContainer.at("/resources/limits").has("nvidia.com/gpu")).isFalse();
+        assertThat(workerContainer.at("/resources/limits").has("nvidia.com/gpu"))
+                .isFalse();
         assertThat(workerContainer.at("/env").toString()).doesNotContain("MNEMOS_WORKER_DEVICE");
 
-        JsonNode pvc = find(docs, "PersistentVolumeClaim", "demo-mnemos-artifacts").orElseThrow();
+        JsonNode pvc =
+                find(docs, "PersistentVolumeClaim", "demo-mnemos-artifacts").orElseThrow();
         assertThat(pvc.at("/spec/accessModes/0").asString()).isEqualTo("ReadWriteMany");
         for (JsonNode deployment : List.of(api, worker)) {
             assertThat(deployment.at("/spec/template/spec/volumes").toString()).contains("demo-mnemos-artifacts");
-            assertThat(deployment.at("/spec/template/spec/containers/0/volumeMounts").toString())
+            assertThat(deployment
+                            .at("/spec/template/spec/containers/0/volumeMounts")
+                            .toString())
                     .contains("/var/lib/mnemos/artifacts", "\"mountPath\":\"/data\",\"readOnly\":true");
         }
         assertThat(find(docs, "Service", "demo-mnemos")).isPresent();
-        assertThat(find(docs, "ConfigMap", "demo-mnemos").orElseThrow().at("/data/application.yml").asString())
+        assertThat(find(docs, "ConfigMap", "demo-mnemos")
+                        .orElseThrow()
+                        .at("/data/application.yml")
+                        .asString())
                 .contains("dir: /var/lib/mnemos/artifacts");
     }
 
@@ -64,43 +74,53 @@ class HelmChartTest {
         assertThatThrownBy(() -> new Helm(CHART).template().withName("demo").call())
                 .hasMessageContaining("Set apiKeys.key or apiKeys.existingSecret");
 
-        JsonNode given = find(render(template()), "Secret", "demo-mnemos-api-keys").orElseThrow();
-        assertThat(new String(Base64.getDecoder().decode(given.at("/data/api-key").asString()))).isEqualTo(API_KEY);
+        JsonNode given =
+                find(render(template()), "Secret", "demo-mnemos-api-keys").orElseThrow();
+        assertThat(new String(
+                        Base64.getDecoder().decode(given.at("/data/api-key").asString())))
+                .isEqualTo(API_KEY);
         JsonNode api = find(render(template()), "Deployment", "demo-mnemos-api").orElseThrow();
         assertThat(api.toString()).doesNotContain(API_KEY);
         JsonNode container = api.at("/spec/template/spec/containers/0");
         assertThat(env(container, "MNEMOS_SECURITY_APIKEYS_0_ID")).isEqualTo("admin");
         assertThat(env(container, "MNEMOS_SECURITY_APIKEYS_0_SCOPES")).isEqualTo("read,write");
 
-        List<JsonNode> external = render(new Helm(CHART).template().withName("demo").set("apiKeys.existingSecret", "keys"));
+        List<JsonNode> external =
+                render(new Helm(CHART).template().withName("demo").set("apiKeys.existingSecret", "keys"));
         assertThat(find(external, "Secret", "demo-mnemos-api-keys")).isEmpty();
-        assertThat(find(external, "Deployment", "demo-mnemos-api").orElseThrow().toString()).contains("\"name\":\"keys\"");
+        assertThat(find(external, "Deployment", "demo-mnemos-api").orElseThrow().toString())
+                .contains("\"name\":\"keys\"");
     }
 
     @Test
     void gpuValuesRequestGpusAndPlaceWorkersOnGpuNodes() {
-        List<JsonNode> docs = render(template()
-                .withValuesFile(CHART.resolve("values-gpu.yaml")));
+        List<JsonNode> docs = render(template().withValuesFile(CHART.resolve("values-gpu.yaml")));
         JsonNode worker = find(docs, "Deployment", "demo-mnemos-worker").orElseThrow();
         JsonNode pod = worker.at("/spec/template/spec");
 
         assertThat(worker.at("/spec/replicas").asInt()).isEqualTo(2);
-        assertThat(pod.at("/containers/0/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
-        assertThat(env(pod.at("/containers/0"), "MNEMOS_WORKER_DEVICE")).as("one phase per GPU the pod is given")
+        assertThat(pod.at("/containers/0/resources/limits/nvidia.com~1gpu").asInt())
+                .isEqualTo(1);
+        assertThat(env(pod.at("/containers/0"), "MNEMOS_WORKER_DEVICE"))
+                .as("one phase per GPU the pod is given")
                 .isEqualTo("gpu");
         assertThat(pod.at("/containers/0/image").asString()).isEqualTo("mnemos:0.1.0-cu128");
         assertThat(pod.at("/nodeSelector/nvidia.com~1gpu.present").asString()).isEqualTo("true");
         assertThat(pod.at("/tolerations/0/key").asString()).isEqualTo("nvidia.com/gpu");
         JsonNode api = find(docs, "Deployment", "demo-mnemos-api").orElseThrow();
-        assertThat(api.at("/spec/template/spec/containers/0/resources/limits").has("nvidia.com/gpu")).isFalse();
+        assertThat(api.at("/spec/template/spec/containers/0/resources/limits").has("nvidia.com/gpu"))
+                .isFalse();
     }
 
     @Test
     void databasePasswordGoesThroughASecret() {
         List<JsonNode> docs = render(template().set("database.password", "s3cret"));
         JsonNode secret = find(docs, "Secret", "demo-mnemos-db").orElseThrow();
-        assertThat(new String(Base64.getDecoder().decode(secret.at("/data/password").asString()))).isEqualTo("s3cret");
-        assertThat(find(docs, "Deployment", "demo-mnemos-api").orElseThrow().toString()).doesNotContain("s3cret");
+        assertThat(new String(
+                        Base64.getDecoder().decode(secret.at("/data/password").asString())))
+                .isEqualTo("s3cret");
+        assertThat(find(docs, "Deployment", "demo-mnemos-api").orElseThrow().toString())
+                .doesNotContain("s3cret");
     }
 
     @Test
@@ -112,22 +132,32 @@ class HelmChartTest {
                     gpu: {enabled: true, count: 1}
                     dbPoolSize: 4
                 """)));
-        JsonNode main = find(docs, "Deployment", "demo-mnemos-worker").orElseThrow().at("/spec/template/spec/containers/0");
+        JsonNode main =
+                find(docs, "Deployment", "demo-mnemos-worker").orElseThrow().at("/spec/template/spec/containers/0");
         JsonNode gpu = find(docs, "Deployment", "demo-mnemos-worker-gpu-h100").orElseThrow();
         JsonNode gpuContainer = gpu.at("/spec/template/spec/containers/0");
         assertThat(env(main, "MNEMOS_WORKER_POOL")).isEqualTo("default");
         assertThat(env(gpuContainer, "MNEMOS_WORKER_POOL")).isEqualTo("gpu-h100");
         assertThat(env(gpuContainer, "MNEMOS_WORKER_MEMORY_BUDGET")).isEqualTo("80GB");
-        assertThat(env(gpuContainer, "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE")).isEqualTo("4");
+        assertThat(env(gpuContainer, "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE"))
+                .isEqualTo("4");
         assertThat(env(main, "SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE")).isEqualTo("8");
         assertThat(gpuContainer.at("/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
-        assertThat(gpu.at("/spec/selector/matchLabels/mnemos.org~1pool").asString()).isEqualTo("gpu-h100");
-        assertThat(find(docs, "ScaledObject", "demo-mnemos-worker-gpu-h100")).as("KEDA is off by default").isEmpty();
+        assertThat(gpu.at("/spec/selector/matchLabels/mnemos.org~1pool").asString())
+                .isEqualTo("gpu-h100");
+        assertThat(find(docs, "ScaledObject", "demo-mnemos-worker-gpu-h100"))
+                .as("KEDA is off by default")
+                .isEmpty();
 
-        JsonNode config = YAML.readTree(find(docs, "ConfigMap", "demo-mnemos").orElseThrow().at("/data/application.yml").asString());
+        JsonNode config = YAML.readTree(find(docs, "ConfigMap", "demo-mnemos")
+                .orElseThrow()
+                .at("/data/application.yml")
+                .asString());
         assertThat(config.at("/mnemos/pools/gpu-h100/memory-budget").asString()).isEqualTo("80GB");
         assertThat(config.at("/mnemos/pools/gpu-h100/gpu").asBoolean()).isTrue();
-        assertThat(config.at("/mnemos/pools").has("default")).as("a pool without a budget registers its own").isFalse();
+        assertThat(config.at("/mnemos/pools").has("default"))
+                .as("a pool without a budget registers its own")
+                .isFalse();
         // api 1 x (16 + 1) + default 1 x (8 + 1) + gpu-h100 1 x (4 + 1)
         assertThat(config.at("/mnemos/connections/planned").asInt()).isEqualTo(31);
     }
@@ -152,36 +182,57 @@ class HelmChartTest {
         JsonNode trigger = main.at("/spec/triggers/0");
         assertThat(trigger.at("/type").asString()).isEqualTo("postgresql");
         assertThat(trigger.at("/metadata/query").asString())
-                .isEqualTo("select count(*) from scheduled_tasks where task_name = 'run-phase@default' or task_name = 'run-phase'");
+                .isEqualTo(
+                        "select count(*) from scheduled_tasks where task_name = 'run-phase@default' or task_name = 'run-phase'");
         assertThat(trigger.at("/metadata/targetQueryValue").asString()).isEqualTo("1");
         assertThat(gpu.at("/spec/maxReplicaCount").asInt()).isEqualTo(2);
         assertThat(gpu.at("/spec/triggers/0/metadata/query").asString())
                 .isEqualTo("select count(*) from scheduled_tasks where task_name = 'run-phase@gpu'");
-        assertThat(gpu.at("/spec/triggers/0/metadata/targetQueryValue").asString()).isEqualTo("4");
-        assertThat(find(docs, "Deployment", "demo-mnemos-worker-gpu").orElseThrow().at("/spec").has("replicas"))
-                .as("KEDA owns the replica count").isFalse();
-        JsonNode config = YAML.readTree(find(docs, "ConfigMap", "demo-mnemos").orElseThrow().at("/data/application.yml").asString());
+        assertThat(gpu.at("/spec/triggers/0/metadata/targetQueryValue").asString())
+                .isEqualTo("4");
+        assertThat(find(docs, "Deployment", "demo-mnemos-worker-gpu")
+                        .orElseThrow()
+                        .at("/spec")
+                        .has("replicas"))
+                .as("KEDA owns the replica count")
+                .isFalse();
+        JsonNode config = YAML.readTree(find(docs, "ConfigMap", "demo-mnemos")
+                .orElseThrow()
+                .at("/data/application.yml")
+                .asString());
         // api 1 x 17 + default 3 x 9 + gpu 2 x 9: autoscaled pools count at their maximum
         assertThat(config.at("/mnemos/connections/planned").asInt()).isEqualTo(62);
 
-        assertThatThrownBy(() -> template().set("autoscaling.keda.enabled", "true").call())
+        assertThatThrownBy(
+                        () -> template().set("autoscaling.keda.enabled", "true").call())
                 .hasMessageContaining("worker pool \"default\" is autoscaled: set its memoryBudget");
     }
 
     @Test
     void renderingRefusesAReleaseThatWouldExceedPostgresConnections() {
-        assertThatThrownBy(() -> template().set("api.replicas", "2").set("worker.replicas", "20").call())
-                .hasMessageContaining("the release may hold 214 PostgreSQL connections (api 2 x (16 + 1) + pool default 20 x (8 + 1)),"
-                        + " more than the 97 the server allows (database.maxConnections 100 - database.reservedConnections 3)");
-        List<JsonNode> raised = render(template().set("api.replicas", "2").set("worker.replicas", "20")
-                .set("database.maxConnections", "300"));
-        assertThat(find(raised, "Deployment", "demo-mnemos-worker").orElseThrow().at("/spec/replicas").asInt()).isEqualTo(20);
+        assertThatThrownBy(() -> template()
+                        .set("api.replicas", "2")
+                        .set("worker.replicas", "20")
+                        .call())
+                .hasMessageContaining(
+                        "the release may hold 214 PostgreSQL connections (api 2 x (16 + 1) + pool default 20 x (8 + 1)),"
+                                + " more than the 97 the server allows (database.maxConnections 100 - database.reservedConnections 3)");
+        List<JsonNode> raised = render(
+                template().set("api.replicas", "2").set("worker.replicas", "20").set("database.maxConnections", "300"));
+        assertThat(find(raised, "Deployment", "demo-mnemos-worker")
+                        .orElseThrow()
+                        .at("/spec/replicas")
+                        .asInt())
+                .isEqualTo(20);
     }
 
     @Test
     void aPoolNameMustBeALabelAndUnique() throws Exception {
-        assertThatThrownBy(() -> template().set("worker.pool", "GPU_1").call()).hasMessageContaining("a pool name is 1 to 40");
-        assertThatThrownBy(() -> template().withValuesFile(values("workerPools: [{name: default}]")).call())
+        assertThatThrownBy(() -> template().set("worker.pool", "GPU_1").call())
+                .hasMessageContaining("a pool name is 1 to 40");
+        assertThatThrownBy(() -> template()
+                        .withValuesFile(values("workerPools: [{name: default}]"))
+                        .call())
                 .hasMessageContaining("is named twice");
     }
 
@@ -198,7 +249,12 @@ class HelmChartTest {
 
     private static List<JsonNode> render(TemplateCommand command) {
         String manifest = command.call();
-        return StreamSupport.stream(YAML.readerFor(JsonNode.class).readValues(manifest).readAll().spliterator(), false)
+        return StreamSupport.stream(
+                        YAML.readerFor(JsonNode.class)
+                                .readValues(manifest)
+                                .readAll()
+                                .spliterator(),
+                        false)
                 .map(JsonNode.class::cast)
                 .filter(doc -> doc != null && doc.has("kind"))
                 .toList();
@@ -206,7 +262,8 @@ class HelmChartTest {
 
     private static Optional<JsonNode> find(List<JsonNode> docs, String kind, String name) {
         return docs.stream()
-                .filter(d -> d.get("kind").asString().equals(kind) && d.at("/metadata/name").asString().equals(name))
+                .filter(d -> d.get("kind").asString().equals(kind)
+                        && d.at("/metadata/name").asString().equals(name))
                 .findFirst();
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
@@ -25,7 +26,6 @@ import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
 
 /**
  * AANets through the shared phase procedure on small synthetic data: phase 0 trains a single
@@ -47,16 +47,22 @@ class AanetsTrainingTest {
     private static ExperimentSpec spec(String backbone, String method, int phases, AanetsSpec aanets) {
         boolean mlp = backbone.equals("mlp");
         return new ExperimentSpec(
-                backbone + "-" + method + "-aanets", 2L, null,
+                backbone + "-" + method + "-aanets",
+                2L,
+                null,
                 // CIFAR ResNets on 8×8 images keep the test short; stage 3 still has 2×2 maps
                 new DatasetSpec("synthetic", null, null, 2 * phases, 16, 4, 8, 3),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec(backbone, mlp ? List.of(32, 16) : null, null, aanets),
                 options(method),
                 new MemorySpec("herding", 4, null),
-                new TrainingSpec(EPOCHS, null, 16,
+                new TrainingSpec(
+                        EPOCHS,
+                        null,
+                        16,
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
-                        new ScheduleSpec("multistep", List.of(1), 0.1), !mlp));
+                        new ScheduleSpec("multistep", List.of(1), 0.1),
+                        !mlp));
     }
 
     private static LocalRun.Result run(ExperimentSpec spec, Path dir, List<TrainingProgress> progress) {
@@ -69,9 +75,13 @@ class AanetsTrainingTest {
     void resnet32LearnsOneWeightPerLevelEachEpoch(String method, @TempDir Path dir) {
         AanetsSpec aanets = new AanetsSpec("aanets", null, null, 0.05, null);
         LocalRun.Result result = run(spec("resnet32", method, 2, aanets), dir, new ArrayList<>());
-        assertThat(result.phases().get(0).report(AggregationWeightsReport.class)).isNull();
-        List<List<Double>> alphas = result.phases().get(1).report(AggregationWeightsReport.class).weights();
-        assertThat(alphas).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).hasSize(3));
+        assertThat(result.phases().get(0).report(AggregationWeightsReport.class))
+                .isNull();
+        List<List<Double>> alphas =
+                result.phases().get(1).report(AggregationWeightsReport.class).weights();
+        assertThat(alphas)
+                .hasSize(EPOCHS)
+                .allSatisfy(levels -> assertThat(levels).hasSize(3));
         assertThat(alphas.get(EPOCHS - 1)).anySatisfy(alpha -> assertThat(alpha).isNotEqualTo(0.5));
         assertThat(Double.isNaN(result.phases().get(1).cnnAccuracy())).isFalse();
         // phase 1 holds two branches; the stable one's kernels are counted but not trained
@@ -88,26 +98,37 @@ class AanetsTrainingTest {
         ExperimentSpec spec = spec("resnet8", "lucir", 3, new AanetsSpec("aanets", null, null, 0.05, null));
         LocalRun.Result result = run(spec, dir, progress);
         PhaseMetrics last = result.phases().get(2);
-        assertThat(last.report(AggregationWeightsReport.class).weights()).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).hasSize(3));
+        assertThat(last.report(AggregationWeightsReport.class).weights())
+                .hasSize(EPOCHS)
+                .allSatisfy(levels -> assertThat(levels).hasSize(3));
         // α carries over: phase 2 starts where phase 1 ended, not at 0.5
         assertThat(last.report(AggregationWeightsReport.class).weights().get(0)).isNotEqualTo(List.of(0.5, 0.5, 0.5));
         assertThat(progress).anyMatch(p -> p.stage().equals("aggregation"));
         assertThat(progress.get(progress.size() - 1).fraction()).isEqualTo(1.0);
         for (int i = 1; i < progress.size(); i++) {
             if (progress.get(i).phase() == progress.get(i - 1).phase()) {
-                assertThat(progress.get(i).step()).isGreaterThanOrEqualTo(progress.get(i - 1).step());
+                assertThat(progress.get(i).step())
+                        .isGreaterThanOrEqualTo(progress.get(i - 1).step());
             }
         }
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
-        PhaseMetrics reloaded = engine.evaluate(result.plan(), 2, dir.resolve("run").resolve("phase-2"), Device.cpu());
+        PhaseMetrics reloaded =
+                engine.evaluate(result.plan(), 2, dir.resolve("run").resolve("phase-2"), Device.cpu());
         assertThat(reloaded.accuracy()).isEqualTo(last.accuracy());
     }
 
     @Test
     void accumulatedFusionGradientsGiveTheWeightsAnotherTrajectoryThanZeroedOnes(@TempDir Path dir) {
-        double zeroed = drift(run(spec("resnet8", "icarl", 2, new AanetsSpec("aanets", null, null, 1e-3, false)), dir.resolve("a"), new ArrayList<>()));
-        double accumulated = drift(run(spec("resnet8", "icarl", 2, new AanetsSpec("aanets", null, null, 1e-3, true)), dir.resolve("b"), new ArrayList<>()));
-        // which moves further depends on the gradients' signs; the exact trajectories are AggregationWeightLoopReferenceTest's
+        double zeroed = drift(run(
+                spec("resnet8", "icarl", 2, new AanetsSpec("aanets", null, null, 1e-3, false)),
+                dir.resolve("a"),
+                new ArrayList<>()));
+        double accumulated = drift(run(
+                spec("resnet8", "icarl", 2, new AanetsSpec("aanets", null, null, 1e-3, true)),
+                dir.resolve("b"),
+                new ArrayList<>()));
+        // which moves further depends on the gradients' signs; the exact trajectories are
+        // AggregationWeightLoopReferenceTest's
         assertThat(accumulated).isPositive().isNotEqualTo(zeroed);
     }
 
@@ -115,25 +136,28 @@ class AanetsTrainingTest {
     void aMethodWithoutExemplarsIsRejected(@TempDir Path dir) {
         ExperimentSpec spec = spec("resnet8", "finetune", 2, new AanetsSpec("aanets", null, null, null, null));
         assertThatThrownBy(() -> run(spec, dir, new ArrayList<>()))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("model.aggregation"));
+                .isInstanceOfSatisfying(
+                        SpecException.class, e -> assertThat(e.field()).isEqualTo("model.aggregation"));
     }
 
     @Test
     void theMlpIsRefusedNamingTheAggregation(@TempDir Path dir) {
         ExperimentSpec spec = spec("mlp", "lucir", 2, new AanetsSpec("aanets", null, null, null, null));
-        assertThatThrownBy(() -> run(spec, dir, new ArrayList<>()))
-                .isInstanceOfSatisfying(SpecException.class, e -> {
-                    assertThat(e.field()).isEqualTo("model.aggregation");
-                    assertThat(e.getMessage()).contains("convolutional backbone");
-                });
+        assertThatThrownBy(() -> run(spec, dir, new ArrayList<>())).isInstanceOfSatisfying(SpecException.class, e -> {
+            assertThat(e.field()).isEqualTo("model.aggregation");
+            assertThat(e.getMessage()).contains("convolutional backbone");
+        });
     }
 
     @Test
     void fusionLrZeroKeepsEveryWeightAtExactlyHalf(@TempDir Path dir) {
-        LocalRun.Result result = run(spec("resnet8", "lucir", 3, new AanetsSpec("aanets", null, null, 0.0, null)), dir, new ArrayList<>());
+        LocalRun.Result result = run(
+                spec("resnet8", "lucir", 3, new AanetsSpec("aanets", null, null, 0.0, null)), dir, new ArrayList<>());
         for (int phase = 1; phase < 3; phase++) {
             AggregationWeightsReport report = result.phases().get(phase).report(AggregationWeightsReport.class);
-            assertThat(report.weights()).hasSize(EPOCHS).allSatisfy(levels -> assertThat(levels).containsOnly(0.5));
+            assertThat(report.weights())
+                    .hasSize(EPOCHS)
+                    .allSatisfy(levels -> assertThat(levels).containsOnly(0.5));
             assertThat(report.steps()).isZero();
             assertThat(report.fusionLr()).isZero();
         }
@@ -147,7 +171,8 @@ class AanetsTrainingTest {
     @ParameterizedTest
     @ValueSource(strings = {"lucir", "icarl"})
     void theDefaultsSpendTheCodesUpdateBudget(String method, @TempDir Path dir) {
-        LocalRun.Result result = run(spec("resnet8", method, 2, new AanetsSpec("aanets", null, null, null, null)), dir, new ArrayList<>());
+        LocalRun.Result result = run(
+                spec("resnet8", method, 2, new AanetsSpec("aanets", null, null, null, null)), dir, new ArrayList<>());
         AggregationWeightsReport report = result.phases().get(1).report(AggregationWeightsReport.class);
         boolean accumulates = method.equals("lucir");
         assertThat(report.accumulated()).isEqualTo(accumulates);
@@ -161,14 +186,19 @@ class AanetsTrainingTest {
             long passes = accumulates ? (epoch + 1L) * mainSteps + (long) epoch * alphaSteps + 1 : 1;
             units += factor * passes;
         }
-        assertThat(report.fusionLr()).isCloseTo(AanetsSpec.CODE_UPDATE_BUDGET / units, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(report.fusionLr())
+                .isCloseTo(AanetsSpec.CODE_UPDATE_BUDGET / units, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(drift(result)).isGreaterThan(0);
-        assertThat(Files.exists(dir.resolve("run").resolve("phase-1").resolve("aggregation-gradients.bin"))).isEqualTo(accumulates);
+        assertThat(Files.exists(dir.resolve("run").resolve("phase-1").resolve("aggregation-gradients.bin")))
+                .isEqualTo(accumulates);
     }
 
     /** Total distance of the final α from their start at 0.5. */
     private static double drift(LocalRun.Result result) {
-        List<List<Double>> alphas = result.phases().get(1).report(AggregationWeightsReport.class).weights();
-        return alphas.get(alphas.size() - 1).stream().mapToDouble(alpha -> Math.abs(alpha - 0.5)).sum();
+        List<List<Double>> alphas =
+                result.phases().get(1).report(AggregationWeightsReport.class).weights();
+        return alphas.get(alphas.size() - 1).stream()
+                .mapToDouble(alpha -> Math.abs(alpha - 0.5))
+                .sum();
     }
 }

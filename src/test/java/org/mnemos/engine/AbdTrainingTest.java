@@ -15,8 +15,10 @@ import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
-import org.mnemos.engine.parts.method.dfcil.ModelInversion;
+import org.mnemos.engine.metrics.InversionMetrics;
+import org.mnemos.engine.metrics.InversionPreconditions;
 import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.parts.method.dfcil.ModelInversion;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.InversionSpec;
@@ -26,8 +28,6 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.metrics.InversionMetrics;
-import org.mnemos.engine.metrics.InversionPreconditions;
 
 /**
  * The data-free methods train end to end on a BatchNorm backbone, carry their generator and its
@@ -48,17 +48,35 @@ class AbdTrainingTest {
     }
 
     static ExperimentSpec spec(String method, MemorySpec memory, String sampleMode, String replayBatchNorm) {
-        InversionSpec inversion = new InversionSpec(6, 16, null, 32, null, null, null, null, null, sampleMode, replayBatchNorm);
-        MethodSpec methodSpec = new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, null, null,
-                method.equals("abd") ? inversion : null, method.equals("deepinversion") ? inversion : null);
+        InversionSpec inversion =
+                new InversionSpec(6, 16, null, 32, null, null, null, null, null, sampleMode, replayBatchNorm);
+        MethodSpec methodSpec = new MethodSpec(
+                method,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                method.equals("abd") ? inversion : null,
+                method.equals("deepinversion") ? inversion : null);
         return new ExperimentSpec(
-                "abd", 3L, null,
+                "abd",
+                3L,
+                null,
                 new DatasetSpec("synthetic", null, null, 6, 40, 10, 16, 1),
                 new ProtocolSpec(2, 2, null, null, "seeded", 5L, null),
                 new ModelSpec("resnet8", null, "linear"),
                 methodSpec,
                 memory,
-                new TrainingSpec(null, 12, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, false));
+                new TrainingSpec(
+                        null, 12, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, false));
     }
 
     private List<PhaseMetrics> run(CilEngine engine, ExperimentSpec spec, Path work) throws Exception {
@@ -80,7 +98,8 @@ class AbdTrainingTest {
             assertThat(dreams.kinds()).containsOnly(ExemplarKind.SYNTHETIC);
             List<Integer> seen = engine().plan(spec).classOrder().subList(0, 2 * (phase + 1));
             assertThat(Arrays.stream(dreams.labels()).boxed().toList()).allMatch(seen::contains);
-            assertThat(first.get(phase).report(InversionMetrics.class).iterations()).isEqualTo(6);
+            assertThat(first.get(phase).report(InversionMetrics.class).iterations())
+                    .isEqualTo(6);
         }
         assertThat(first.get(1).report(InversionMetrics.class).replaySeconds()).isPositive();
         assertThat(first.get(2).report(InversionMetrics.class).iterations()).isZero();
@@ -92,7 +111,9 @@ class AbdTrainingTest {
         CilEngine other = engine();
         RunPlan plan = other.plan(spec);
         Path resumed = Files.createDirectories(dir.resolve("resumed"));
-        PhaseMetrics phase1 = other.runPhase(plan, 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false).metrics();
+        PhaseMetrics phase1 = other.runPhase(
+                        plan, 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false)
+                .metrics();
         assertThat(phase1.report(InversionMetrics.class).iterations()).isEqualTo(6);
         assertThat(resumed.resolve(ModelInversion.OPTIMIZER_FILE)).exists();
     }
@@ -111,9 +132,11 @@ class AbdTrainingTest {
         assertThat(MetricsWithoutTimings.of(second)).isEqualTo(MetricsWithoutTimings.of(first));
         CilEngine other = engine();
         Path resumed = Files.createDirectories(dir.resolve("resumed"));
-        PhaseMetrics phase1 = other.runPhase(other.plan(spec), 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false)
+        PhaseMetrics phase1 = other.runPhase(
+                        other.plan(spec), 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false)
                 .metrics();
-        assertThat(MetricsWithoutTimings.of(List.of(phase1))).isEqualTo(MetricsWithoutTimings.of(List.of(first.get(1))));
+        assertThat(MetricsWithoutTimings.of(List.of(phase1)))
+                .isEqualTo(MetricsWithoutTimings.of(List.of(first.get(1))));
     }
 
     /** Every inverting phase reports its preconditions: the inverted network's accuracy, 256 dreams' classes, the BatchNorm term. */
@@ -123,12 +146,16 @@ class AbdTrainingTest {
         for (int phase = 0; phase < 2; phase++) {
             InversionMetrics report = phases.get(phase).report(InversionMetrics.class);
             InversionPreconditions preconditions = report.preconditions();
-            assertThat(preconditions.teacherAccuracy()).isEqualTo(phases.get(phase).accuracy());
+            assertThat(preconditions.teacherAccuracy())
+                    .isEqualTo(phases.get(phase).accuracy());
             assertThat(preconditions.dreams()).isEqualTo(256);
             assertThat(preconditions.classShares()).hasSize(2 * (phase + 1));
             assertThat(Arrays.stream(preconditions.classShares()).sum()).isCloseTo(1.0, within(1e-9));
-            assertThat(preconditions.largestShare()).isEqualTo(Arrays.stream(preconditions.classShares()).max().orElseThrow());
-            assertThat(preconditions.classesDreamed()).isEqualTo((int) Arrays.stream(preconditions.classShares()).filter(x -> x > 0).count());
+            assertThat(preconditions.largestShare())
+                    .isEqualTo(Arrays.stream(preconditions.classShares()).max().orElseThrow());
+            assertThat(preconditions.classesDreamed()).isEqualTo((int) Arrays.stream(preconditions.classShares())
+                    .filter(x -> x > 0)
+                    .count());
             assertThat(preconditions.bnTermFirst()).isEqualTo(report.firstLoss()[2]);
             assertThat(preconditions.bnTermLast()).isEqualTo(report.lastLoss()[2]);
             assertThat(preconditions.bnTermFell()).isEqualTo(report.lastLoss()[2] < report.firstLoss()[2]);
@@ -144,10 +171,11 @@ class AbdTrainingTest {
     void theReplayOptionsReachTheTrainingSteps() throws Exception {
         List<PhaseMetrics> defaults = MetricsWithoutTimings.of(run(engine(), spec("abd", null), dir.resolve("d")));
         for (String[] options : List.of(new String[] {"train", null}, new String[] {null, "separate"})) {
-            List<PhaseMetrics> other = MetricsWithoutTimings.of(
-                    run(engine(), spec("abd", null, options[0], options[1]), dir.resolve("o" + options[0] + options[1])));
+            List<PhaseMetrics> other = MetricsWithoutTimings.of(run(
+                    engine(), spec("abd", null, options[0], options[1]), dir.resolve("o" + options[0] + options[1])));
             assertThat(other.get(0)).isEqualTo(defaults.get(0));
-            assertThat(other.get(1).perClassAccuracy()).isNotEqualTo(defaults.get(1).perClassAccuracy());
+            assertThat(other.get(1).perClassAccuracy())
+                    .isNotEqualTo(defaults.get(1).perClassAccuracy());
         }
     }
 

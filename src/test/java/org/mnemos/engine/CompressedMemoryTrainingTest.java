@@ -10,9 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.memory.ExemplarHeatmaps;
 import org.mnemos.engine.memory.ExemplarKind;
 import org.mnemos.engine.memory.ExemplarSet;
-import org.mnemos.engine.memory.ExemplarHeatmaps;
+import org.mnemos.engine.metrics.CimMetrics;
+import org.mnemos.engine.metrics.MemoryMetrics;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.spec.CamCompressionSpec;
 import org.mnemos.engine.spec.CimCompressionSpec;
@@ -26,8 +28,6 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.metrics.CimMetrics;
-import org.mnemos.engine.metrics.MemoryMetrics;
 
 /**
  * Compressed exemplars end to end on small synthetic images with ResNet-8 (ResNet-32 with one block per stage): the budget in
@@ -54,17 +54,21 @@ class CompressedMemoryTrainingTest {
 
     private static ExperimentSpec spec(MethodSpec method, MemorySpec memory, int epochs) {
         return new ExperimentSpec(
-                "compressed", 3L, null,
+                "compressed",
+                3L,
+                null,
                 new DatasetSpec("synthetic", null, null, 4, 16, 4, 12, 3),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec("resnet8", null, "linear"),
                 method,
                 memory,
-                new TrainingSpec(epochs, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
+                new TrainingSpec(
+                        epochs, null, 16, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
     }
 
     private static CimCompressionSpec cim() {
-        return new CimCompressionSpec("cim", null, 0.3, null, 1.0, 4, null, null, null, null, null, null, null, null, null, null);
+        return new CimCompressionSpec(
+                "cim", null, 0.3, null, 1.0, 4, null, null, null, null, null, null, null, null, null, null);
     }
 
     private List<PhaseMetrics> run(ExperimentSpec spec, Path work) {
@@ -74,7 +78,8 @@ class CompressedMemoryTrainingTest {
     @Test
     void camKeepsMoreExemplarsThanFullImagesWithinTheUnitBudget() throws Exception {
         CompressionSpec cam = new CamCompressionSpec("cam", 4.0, 0.9);
-        List<PhaseMetrics> metrics = run(spec(new MemorySpec("herding", 3, null, null, null, null, cam)), dir.resolve("cam"));
+        List<PhaseMetrics> metrics =
+                run(spec(new MemorySpec("herding", 3, null, null, null, null, cam)), dir.resolve("cam"));
         ExemplarSet memory = ExemplarSet.read(dir.resolve("cam/phase-1").resolve(ExemplarSet.FILE_NAME));
         assertThat(memory.kinds()).containsOnly(ExemplarKind.COMPRESSED);
         for (int label = 0; label < 4; label++) {
@@ -95,7 +100,8 @@ class CompressedMemoryTrainingTest {
         assertThat(last.report(MemoryMetrics.class).storedBytes()).isEqualTo(memory.storedBytes());
         assertThat(last.report(MemoryMetrics.class).meanCompressionRate()).isBetween(0.25, 1.0);
         assertThat(last.report(MemoryMetrics.class).exemplarsPerClass()).isEqualTo(memory.size() / 4.0);
-        assertThat(ExemplarHeatmaps.read(dir.resolve("cam/phase-1").resolve(ExemplarHeatmaps.FILE_NAME))).isNotEmpty();
+        assertThat(ExemplarHeatmaps.read(dir.resolve("cam/phase-1").resolve(ExemplarHeatmaps.FILE_NAME)))
+                .isNotEmpty();
     }
 
     @Test
@@ -111,11 +117,13 @@ class CompressedMemoryTrainingTest {
 
         CilEngine other = engine();
         Path resumed = Files.createDirectories(dir.resolve("resumed"));
-        PhaseMetrics again = other.runPhase(other.plan(spec), 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false)
+        PhaseMetrics again = other.runPhase(
+                        other.plan(spec), 1, dir.resolve("a/phase-0"), resumed, Device.cpu(), p -> {}, () -> false)
                 .metrics();
         assertThat(again.accuracy()).isEqualTo(first.get(1).accuracy());
         assertThat(again.exemplarCount()).isEqualTo(first.get(1).exemplarCount());
-        assertThat(again.report(MemoryMetrics.class).storedBytes()).isEqualTo(first.get(1).report(MemoryMetrics.class).storedBytes());
+        assertThat(again.report(MemoryMetrics.class).storedBytes())
+                .isEqualTo(first.get(1).report(MemoryMetrics.class).storedBytes());
         assertThat(Files.readAllBytes(resumed.resolve(ExemplarSet.FILE_NAME)))
                 .isEqualTo(Files.readAllBytes(dir.resolve("a/phase-1").resolve(ExemplarSet.FILE_NAME)));
         assertThat(Files.readAllBytes(resumed.resolve("cim-activations.bin")))
@@ -124,7 +132,8 @@ class CompressedMemoryTrainingTest {
 
     /** A mask model with a high threshold (small boxes), regenerating its boxes every {@code every} epochs. */
     private static CimCompressionSpec regenerating(int every, double step) {
-        return new CimCompressionSpec("cim", null, 0.9, null, 1.0, 4, null, null, null, null, null, null, every, step, null, null);
+        return new CimCompressionSpec(
+                "cim", null, 0.9, null, 1.0, 4, null, null, null, null, null, null, every, step, null, null);
     }
 
     @Test
@@ -137,12 +146,14 @@ class CompressedMemoryTrainingTest {
         for (PhaseMetrics phase : regenerated) {
             assertThat(phase.report(CimMetrics.class).boxRegenerations()).isEqualTo(2);
             // 32 new-class images a pass: about half of them in epoch 1, all in epochs 2 and 3
-            assertThat(phase.report(CimMetrics.class).compressedTrainingImages()).isBetween(70L, 96L);
+            assertThat(phase.report(CimMetrics.class).compressedTrainingImages())
+                    .isBetween(70L, 96L);
         }
         List<PhaseMetrics> plain = run(never, dir.resolve("never"));
         for (PhaseMetrics phase : plain) {
             assertThat(phase.report(CimMetrics.class).boxRegenerations()).isZero();
-            assertThat(phase.report(CimMetrics.class).compressedTrainingImages()).isZero();
+            assertThat(phase.report(CimMetrics.class).compressedTrainingImages())
+                    .isZero();
         }
         // the network trained on other images, so the mask model and the stored exemplars differ
         assertThat(Files.readAllBytes(dir.resolve("every/phase-0/cim-activations.bin")))
@@ -153,10 +164,12 @@ class CompressedMemoryTrainingTest {
         // same seed and state, another engine: the same draws, the same network, the same memory
         CilEngine other = engine();
         Path resumed = Files.createDirectories(dir.resolve("resumed"));
-        PhaseMetrics phase1 = other.runPhase(other.plan(every), 1, dir.resolve("every/phase-0"), resumed, Device.cpu(), p -> {},
-                () -> false).metrics();
+        PhaseMetrics phase1 = other.runPhase(
+                        other.plan(every), 1, dir.resolve("every/phase-0"), resumed, Device.cpu(), p -> {}, () -> false)
+                .metrics();
         assertThat(phase1.accuracy()).isEqualTo(regenerated.get(1).accuracy());
-        assertThat(phase1.report(CimMetrics.class).compressedTrainingImages()).isEqualTo(regenerated.get(1).report(CimMetrics.class).compressedTrainingImages());
+        assertThat(phase1.report(CimMetrics.class).compressedTrainingImages())
+                .isEqualTo(regenerated.get(1).report(CimMetrics.class).compressedTrainingImages());
         assertThat(Files.readAllBytes(resumed.resolve(ExemplarSet.FILE_NAME)))
                 .isEqualTo(Files.readAllBytes(dir.resolve("every/phase-1").resolve(ExemplarSet.FILE_NAME)));
         assertThat(Files.readAllBytes(resumed.resolve("cim-activations.bin")))
@@ -166,15 +179,31 @@ class CompressedMemoryTrainingTest {
     @Test
     void fosterTrainsTheMaskModelOnItsTwoExtractorTeacherAndStoresCompressedExemplars() throws Exception {
         long bytes = 4L * 3 * (12 * 12 * 3 + 4);
-        MethodSpec foster = new MethodSpec("foster", null, null, null, null, null, null, null, null, null, null, null,
-                new FosterSpec(null, null, null, null, 1, 0.05, null, null, null, null), null, null);
+        MethodSpec foster = new MethodSpec(
+                "foster",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new FosterSpec(null, null, null, null, 1, 0.05, null, null, null, null),
+                null,
+                null);
         // 3 epochs: one regeneration, at the start of epoch 1 (p = 0.5)
-        List<PhaseMetrics> metrics = run(spec(foster, new MemorySpec("herding", null, null, null, null, bytes, regenerating(1, 0.5)), 3),
+        List<PhaseMetrics> metrics = run(
+                spec(foster, new MemorySpec("herding", null, null, null, null, bytes, regenerating(1, 0.5)), 3),
                 dir.resolve("foster"));
         for (PhaseMetrics phase : metrics) {
             assertThat(phase.report(CimMetrics.class).metaSteps()).isGreaterThan(0);
             assertThat(phase.report(CimMetrics.class).boxRegenerations()).isEqualTo(1);
-            assertThat(phase.report(CimMetrics.class).compressedTrainingImages()).isGreaterThan(0);
+            assertThat(phase.report(CimMetrics.class).compressedTrainingImages())
+                    .isGreaterThan(0);
             assertThat(phase.report(MemoryMetrics.class).storedBytes()).isLessThanOrEqualTo(bytes);
         }
         ExemplarSet memory = ExemplarSet.read(dir.resolve("foster/phase-1").resolve(ExemplarSet.FILE_NAME));

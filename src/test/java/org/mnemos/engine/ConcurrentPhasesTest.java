@@ -21,9 +21,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.spec.ExperimentSpec;
@@ -50,8 +50,16 @@ class ConcurrentPhasesTest {
         ExperimentSpec spec = method.equals("icarl")
                 ? PhaseStateTest.spec("icarl", new MemorySpec("herding", null, 12))
                 : AbdTrainingTest.spec("abd", null);
-        ExperimentSpec other = new ExperimentSpec(spec.name(), spec.seedOrDefault() + 1, null, spec.dataset(), spec.protocol(),
-                spec.model(), spec.method(), spec.memory(), spec.training());
+        ExperimentSpec other = new ExperimentSpec(
+                spec.name(),
+                spec.seedOrDefault() + 1,
+                null,
+                spec.dataset(),
+                spec.protocol(),
+                spec.model(),
+                spec.method(),
+                spec.memory(),
+                spec.training());
 
         LocalRun.Result alone = LocalRun.run(engine, spec, dir.resolve("alone"), Device.cpu(), p -> {});
 
@@ -74,7 +82,8 @@ class ConcurrentPhasesTest {
             running.set(false);
             assertThat(foreign.get(1, TimeUnit.MINUTES)).isNull();
 
-            assertThat(MetricsWithoutTimings.of(besideResult.phases())).isEqualTo(MetricsWithoutTimings.of(alone.phases()));
+            assertThat(MetricsWithoutTimings.of(besideResult.phases()))
+                    .isEqualTo(MetricsWithoutTimings.of(alone.phases()));
             for (int phase = 0; phase < alone.plan().phaseCount(); phase++) {
                 assertThat(digest(dir.resolve("beside/phase-" + phase)))
                         .as("state of phase %d", phase)
@@ -89,14 +98,17 @@ class ConcurrentPhasesTest {
     }
 
     /** What a concurrent phase on the old code did: re-seed and draw on PyTorch's generator, here without pause. */
-    private static Void drawFromTheEngineGenerator(CountDownLatch start, AtomicBoolean running) throws InterruptedException {
+    private static Void drawFromTheEngineGenerator(CountDownLatch start, AtomicBoolean running)
+            throws InterruptedException {
         start.await();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             long draws = 0;
             while (running.get()) {
                 ai.djl.engine.Engine.getInstance().setRandomSeed((int) draws);
-                manager.randomNormal(0f, 1f, new Shape(64), DataType.FLOAT32, Device.cpu()).close();
-                manager.randomUniform(0f, 1f, new Shape(64), DataType.FLOAT32, Device.cpu()).close();
+                manager.randomNormal(0f, 1f, new Shape(64), DataType.FLOAT32, Device.cpu())
+                        .close();
+                manager.randomUniform(0f, 1f, new Shape(64), DataType.FLOAT32, Device.cpu())
+                        .close();
                 draws++;
             }
         }

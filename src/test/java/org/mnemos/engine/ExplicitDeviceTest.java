@@ -69,9 +69,13 @@ class ExplicitDeviceTest {
     void noProductionCodeAsksForAManagerOrArrayOnTheDefaultDevice() throws IOException {
         List<String> offenders;
         try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-            offenders = files.filter(f -> f.toString().endsWith(".java")).flatMap(ExplicitDeviceTest::defaultDeviceUses).toList();
+            offenders = files.filter(f -> f.toString().endsWith(".java"))
+                    .flatMap(ExplicitDeviceTest::defaultDeviceUses)
+                    .toList();
         }
-        assertThat(offenders).as("managers without a device inherit DJL's default device, the GPU on a GPU host").isEmpty();
+        assertThat(offenders)
+                .as("managers without a device inherit DJL's default device, the GPU on a GPU host")
+                .isEmpty();
     }
 
     private static Stream<String> defaultDeviceUses(Path file) {
@@ -87,8 +91,13 @@ class ExplicitDeviceTest {
 
     @ParameterizedTest
     @CsvSource({
-        "replay, mlp, adam", "lwf, mlp, sgd", "bic, mlp, sgd", "lucir, mlp, sgd",
-        "icarl, resnet32, sgd", "podnet, resnet32, sgd"})
+        "replay, mlp, adam",
+        "lwf, mlp, sgd",
+        "bic, mlp, sgd",
+        "lucir, mlp, sgd",
+        "icarl, resnet32, sgd",
+        "podnet, resnet32, sgd"
+    })
     void aCpuRunNeverTouchesTheDefaultDevice(String method, String backbone, String optimizer, @TempDir Path dir) {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
         MethodSpec options = switch (method) {
@@ -99,16 +108,28 @@ class ExplicitDeviceTest {
         };
         boolean rehearses = !method.equals("finetune") && !method.equals("joint") && !method.equals("lwf");
         ExperimentSpec spec = new ExperimentSpec(
-                "device-" + method, 3L, null,
+                "device-" + method,
+                3L,
+                null,
                 new DatasetSpec("synthetic", null, null, 4, 24, 8, 16, backbone.equals("mlp") ? 1 : 3),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec(backbone, backbone.equals("mlp") ? List.of(16) : null, null),
                 options,
                 rehearses ? new MemorySpec("herding", 4, null) : null,
-                new TrainingSpec(1, null, 8,
-                        new OptimizerSpec(optimizer, optimizer.equals("adam") ? 1e-3 : 0.05,
-                                optimizer.equals("adam") ? null : 0.9, 5e-4, false, null, null),
-                        new ScheduleSpec("constant", null, null), !backbone.equals("mlp")));
+                new TrainingSpec(
+                        1,
+                        null,
+                        8,
+                        new OptimizerSpec(
+                                optimizer,
+                                optimizer.equals("adam") ? 1e-3 : 0.05,
+                                optimizer.equals("adam") ? null : 0.9,
+                                5e-4,
+                                false,
+                                null,
+                                null),
+                        new ScheduleSpec("constant", null, null),
+                        !backbone.equals("mlp")));
         LocalRun.Result result = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), p -> {});
         assertThat(result.phases()).hasSize(2);
         assertThat(result.phases().get(1).accuracy()).isBetween(0.0, 1.0);

@@ -84,13 +84,38 @@ class Food101PathTest {
     void fosterTrainsResNet18OnFood101LayoutAt224() throws Exception {
         writeFood101();
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
-        MethodSpec method = new MethodSpec("foster", null, null, null, null, null, null, null, null, null, null, null,
-                new FosterSpec(0.95, 0.97, 2.0, 1.0, 1, null, false, false, 1.0, "ft"), null, null);
-        ExperimentSpec spec = new ExperimentSpec("food101-path", 3L, null, DatasetSpec.named("food101"),
+        MethodSpec method = new MethodSpec(
+                "foster",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new FosterSpec(0.95, 0.97, 2.0, 1.0, 1, null, false, false, 1.0, "ft"),
+                null,
+                null);
+        ExperimentSpec spec = new ExperimentSpec(
+                "food101-path",
+                3L,
+                null,
+                DatasetSpec.named("food101"),
                 new ProtocolSpec(2, 1, null, null, "natural", null, null),
-                new ModelSpec("resnet18", null, null), method, new MemorySpec("herding", 1, null),
-                new TrainingSpec(1, null, 4, new OptimizerSpec("sgd", 0.01, 0.9, 5e-4, false, null, null),
-                        new ScheduleSpec("cosine", null, null), null));
+                new ModelSpec("resnet18", null, null),
+                method,
+                new MemorySpec("herding", 1, null),
+                new TrainingSpec(
+                        1,
+                        null,
+                        4,
+                        new OptimizerSpec("sgd", 0.01, 0.9, 5e-4, false, null, null),
+                        new ScheduleSpec("cosine", null, null),
+                        null));
         LocalRun.Result result = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), p -> {});
         assertThat(result.plan().spec().training().augment()).isTrue();
         assertThat(result.plan().classNames()).containsExactlyElementsOf(CLASSES);
@@ -114,14 +139,18 @@ class Food101PathTest {
         BatchTransform train = BatchTransform.forDataset("food101", 256, 256, 3, true);
         BatchTransform eval = BatchTransform.forDataset("food101", 256, 256, 3, false);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            NDArray batch = manager.create(java.util.Arrays.copyOf(splits.test().pixels(), 2 * 256 * 256 * 3), new Shape(2, 256, 256, 3));
+            NDArray batch = manager.create(
+                    java.util.Arrays.copyOf(splits.test().pixels(), 2 * 256 * 256 * 3), new Shape(2, 256, 256, 3));
             assertThat(train.apply(batch, true, new Random(1)).getShape()).isEqualTo(new Shape(2, 3, 224, 224));
             NDArray centre = eval.apply(batch, false, new Random(1));
             assertThat(centre.getShape()).isEqualTo(new Shape(2, 3, 224, 224));
             // Resize(256) + CenterCrop(224): the stored square's central 224 window, normalised
-            NDArray expected = batch.get(new NDIndex(":, 16:240, 16:240, :")).toType(DataType.FLOAT32, false)
-                    .div(255f).sub(manager.create(new float[] {0.485f, 0.456f, 0.406f}))
-                    .div(manager.create(new float[] {0.229f, 0.224f, 0.225f})).transpose(0, 3, 1, 2);
+            NDArray expected = batch.get(new NDIndex(":, 16:240, 16:240, :"))
+                    .toType(DataType.FLOAT32, false)
+                    .div(255f)
+                    .sub(manager.create(new float[] {0.485f, 0.456f, 0.406f}))
+                    .div(manager.create(new float[] {0.229f, 0.224f, 0.225f}))
+                    .transpose(0, 3, 1, 2);
             assertThat(centre.sub(expected).abs().max().getFloat()).isLessThan(1e-4f);
         }
     }
@@ -137,7 +166,8 @@ class Food101PathTest {
         Files.write(root.resolve("meta/test.txt"), List.of("apple_pie/9999"));
         Files.createSymbolicLink(root.resolve("images/apple_pie/9999.jpg"), outside.resolve("9999.jpg"));
         assertThatThrownBy(() -> Food101Reader.read(root, "food101", 256, 1))
-                .isInstanceOf(DataPathException.class).hasMessageContaining("symbolic link");
+                .isInstanceOf(DataPathException.class)
+                .hasMessageContaining("symbolic link");
     }
 
     @Test
@@ -149,7 +179,8 @@ class Food101PathTest {
         Files.createSymbolicLink(root.resolve("food-101"), elsewhere.resolve("food-101"));
         DatasetCatalog catalog = new DatasetCatalog(new DataRoots(List.of(root)));
         assertThatThrownBy(() -> catalog.load(DatasetSpec.named("food101")))
-                .isInstanceOf(DataPathException.class).hasMessageContaining("outside the data roots");
+                .isInstanceOf(DataPathException.class)
+                .hasMessageContaining("outside the data roots");
     }
 
     @Test
@@ -165,8 +196,12 @@ class Food101PathTest {
         DatasetSplits splits = ImageFolderReader.read(tree, "imagenet100", 16, 1, List.of("n01443537", "n01440764"));
         assertThat(splits.train().classNames()).containsExactly("n01440764", "n01443537");
         assertThat(splits.train().size()).isEqualTo(2);
-        assertThat(DatasetCatalog.IMAGENET100_CLASSES).hasSize(100).doesNotHaveDuplicates().contains("n01440764");
+        assertThat(DatasetCatalog.IMAGENET100_CLASSES)
+                .hasSize(100)
+                .doesNotHaveDuplicates()
+                .contains("n01440764");
         assertThatThrownBy(() -> new DatasetCatalog(new DataRoots(List.of(dir))).load(DatasetSpec.named("imagenet100")))
-                .isInstanceOf(DataPathException.class).hasMessageContaining("listed classes");
+                .isInstanceOf(DataPathException.class)
+                .hasMessageContaining("listed classes");
     }
 }

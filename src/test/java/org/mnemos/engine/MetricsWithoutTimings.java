@@ -13,9 +13,23 @@ final class MetricsWithoutTimings {
     private MetricsWithoutTimings() {}
 
     static List<PhaseMetrics> of(List<PhaseMetrics> metrics) {
-        return metrics.stream().map(m -> new PhaseMetrics(
-                m.phase(), m.classes(), m.classifier(), m.accuracy(), m.cnnAccuracy(), m.nmeAccuracy(), m.oldAccuracy(),
-                m.newAccuracy(), m.accuracyRow(), m.perClassAccuracy(), m.exemplarCount(), m.memoryBytes(), 0, 0)
-                .withReport(m.report(StudentAccuracyReport.class))).toList();
+        return metrics.stream()
+                .map(m -> new PhaseMetrics(
+                                m.phase(),
+                                m.classes(),
+                                m.classifier(),
+                                m.accuracy(),
+                                m.cnnAccuracy(),
+                                m.nmeAccuracy(),
+                                m.oldAccuracy(),
+                                m.newAccuracy(),
+                                m.accuracyRow(),
+                                m.perClassAccuracy(),
+                                m.exemplarCount(),
+                                m.memoryBytes(),
+                                0,
+                                0)
+                        .withReport(m.report(StudentAccuracyReport.class)))
+                .toList();
     }
 }

@@ -31,17 +31,25 @@ class MnemonicsAcceptanceTest {
 
     private List<PhaseMetrics> run(MnemonicsSpec options, String name) {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
-        return LocalRun.run(engine, PhaseStateTest.spec("icarl", new MemorySpec("mnemonics", 5, null, null, options)),
-                dir.resolve(name), Device.cpu(), p -> {}).phases();
+        return LocalRun.run(
+                        engine,
+                        PhaseStateTest.spec("icarl", new MemorySpec("mnemonics", 5, null, null, options)),
+                        dir.resolve(name),
+                        Device.cpu(),
+                        p -> {})
+                .phases();
     }
 
     @Test
     void aStageWhoseHeldOutLossRisesKeepsTheHerdingPicksAndOneWhoseLossFallsKeepsItsExemplars() {
         // a wild outer step (Adam at lr 50, values free to reach the range's ends) wrecks the exemplars
-        List<PhaseMetrics> wild = run(new MnemonicsSpec("bilevel", null, null, 50.0, 3, null, null, 255.0, 0.3), "wild");
-        List<PhaseMetrics> tame = run(new MnemonicsSpec("bilevel", null, null, 0.001, 5, null, null, null, 0.3), "tame");
+        List<PhaseMetrics> wild =
+                run(new MnemonicsSpec("bilevel", null, null, 50.0, 3, null, null, 255.0, 0.3), "wild");
+        List<PhaseMetrics> tame =
+                run(new MnemonicsSpec("bilevel", null, null, 0.001, 5, null, null, null, 0.3), "tame");
         ImageDataset train = new DatasetCatalog(new DataRoots(List.of(dir)))
-                .load(PhaseStateTest.spec("icarl", null).dataset()).train();
+                .load(PhaseStateTest.spec("icarl", null).dataset())
+                .train();
         int rejected = 0;
         int accepted = 0;
         for (List<PhaseMetrics> metrics : List.of(wild, tame)) {
@@ -50,7 +58,9 @@ class MnemonicsAcceptanceTest {
                 MnemonicsMetrics report = phase.report(MnemonicsMetrics.class);
                 assertThat(report.heldOutLossBefore()).isNotNull();
                 assertThat(report.accepted()).isEqualTo(report.heldOutLossAfter() < report.heldOutLossBefore());
-                assertThat(report.meanAbsoluteChange()).as("the stage itself ran").isPositive();
+                assertThat(report.meanAbsoluteChange())
+                        .as("the stage itself ran")
+                        .isPositive();
                 ExemplarSet saved = PhaseState.readMemory(dir.resolve(name).resolve("phase-" + phase.phase()));
                 int imageBytes = saved.imageBytes();
                 int optimised = 0;
@@ -70,8 +80,12 @@ class MnemonicsAcceptanceTest {
                     assertThat(equalToHerding).isLessThan(report.adjustedExemplars());
                 } else {
                     rejected++;
-                    assertThat(optimised).as("a rejected stage leaves no optimised exemplar").isZero();
-                    assertThat(equalToHerding).as("the herding picks, value for value").isEqualTo(report.adjustedExemplars());
+                    assertThat(optimised)
+                            .as("a rejected stage leaves no optimised exemplar")
+                            .isZero();
+                    assertThat(equalToHerding)
+                            .as("the herding picks, value for value")
+                            .isEqualTo(report.adjustedExemplars());
                 }
             }
         }
@@ -81,11 +95,14 @@ class MnemonicsAcceptanceTest {
 
     @Test
     void noExemplarValueMovesFurtherThanMaxChangeGreyLevels() {
-        List<PhaseMetrics> metrics = run(new MnemonicsSpec("bilevel", null, null, 0.5, 2, null, null, 3.0, null), "bounded");
+        List<PhaseMetrics> metrics =
+                run(new MnemonicsSpec("bilevel", null, null, 0.5, 2, null, null, 3.0, null), "bounded");
         for (PhaseMetrics phase : metrics) {
             MnemonicsMetrics report = phase.report(MnemonicsMetrics.class);
             assertThat(report.maxAbsoluteChange()).as("bounded").isLessThanOrEqualTo(3.0 + 1e-3);
-            assertThat(report.maxAbsoluteChange()).as("and the bound binds at this lr").isGreaterThan(2.9);
+            assertThat(report.maxAbsoluteChange())
+                    .as("and the bound binds at this lr")
+                    .isGreaterThan(2.9);
         }
     }
 }

@@ -18,6 +18,7 @@ import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.PyCilStateDict;
 import org.mnemos.engine.model.interop.SafeTensors;
+import org.mnemos.engine.phase.PhaseState;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.InitSpec;
@@ -27,7 +28,6 @@ import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
-import org.mnemos.engine.phase.PhaseState;
 
 /** {@code model.init}: phase 0 from an uploaded PyTorch-layout checkpoint. */
 class ModelInitTest {
@@ -43,20 +43,24 @@ class ModelInitTest {
 
     private static ExperimentSpec spec(List<Integer> hidden, InitSpec init) {
         return new ExperimentSpec(
-                "init", 5L, null,
+                "init",
+                5L,
+                null,
                 new DatasetSpec("synthetic", null, null, 4, 40, 10, 8, 1),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec("mlp", hidden, "linear", null, null, init),
                 MethodSpec.named("icarl"),
                 new MemorySpec("herding", 5, null),
-                new TrainingSpec(null, 20, 16, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null), null, false));
+                new TrainingSpec(
+                        null, 20, 16, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null), null, false));
     }
 
     /** Phase 0 trained from scratch, and its network written as the {@code ?format=pytorch} export writes it. */
     private PhaseMetrics trainAndExport(CilEngine engine, Path checkpoint, String classes) throws Exception {
         RunPlan plan = engine.plan(spec(List.of(32), null));
         Path state = Files.createDirectories(work.resolve("trained"));
-        PhaseMetrics trained = engine.runPhase(plan, 0, null, state, Device.cpu(), p -> {}, () -> false).metrics();
+        PhaseMetrics trained = engine.runPhase(plan, 0, null, state, Device.cpu(), p -> {}, () -> false)
+                .metrics();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             PhaseState saved = PhaseState.read(state);
             IncrementalNet net = IncrementalNet.rebuild(plan.spec().model(), 1, 8, 8, saved.segmentSizes(), manager);
@@ -75,13 +79,15 @@ class ModelInitTest {
 
         RunPlan plan = engine.plan(spec(List.of(32), new InitSpec("c1", "phase0")));
         Path phase0 = Files.createDirectories(work.resolve("phase0"));
-        PhaseMetrics given = engine.runPhase(plan, 0, null, phase0, Device.cpu(), p -> {}, () -> false).metrics();
+        PhaseMetrics given = engine.runPhase(plan, 0, null, phase0, Device.cpu(), p -> {}, () -> false)
+                .metrics();
         assertThat(given.cnnAccuracy()).isEqualTo(trained.cnnAccuracy());
         assertThat(given.accuracy()).isEqualTo(trained.accuracy());
         assertThat(given.perClassAccuracy()).isEqualTo(trained.perClassAccuracy());
 
         Path phase1 = Files.createDirectories(work.resolve("phase1"));
-        PhaseMetrics next = engine.runPhase(plan, 1, phase0, phase1, Device.cpu(), p -> {}, () -> false).metrics();
+        PhaseMetrics next = engine.runPhase(plan, 1, phase0, phase1, Device.cpu(), p -> {}, () -> false)
+                .metrics();
         assertThat(next.perClassAccuracy()).hasSize(4);
 
         RunPlan start = engine.plan(spec(List.of(32), new InitSpec("c1", null)));
@@ -89,7 +95,8 @@ class ModelInitTest {
         Path started = Files.createDirectories(work.resolve("started"));
         engine.runPhase(start, 0, null, started, Device.cpu(), p -> {}, () -> false);
         assertThat(Files.readAllBytes(started.resolve(PhaseState.MODEL_FILE)))
-                .as("phase 0 trained on from the checkpoint").isNotEqualTo(Files.readAllBytes(phase0.resolve(PhaseState.MODEL_FILE)));
+                .as("phase 0 trained on from the checkpoint")
+                .isNotEqualTo(Files.readAllBytes(phase0.resolve(PhaseState.MODEL_FILE)));
     }
 
     @Test
@@ -108,13 +115,16 @@ class ModelInitTest {
         uploads.put("reordered", reordered);
 
         assertThatThrownBy(() -> engine.plan(spec(List.of(16), new InitSpec("c1", "phase0"))))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("model.init.checkpoint"))
-                .hasMessageContaining("tensor 'convnet.hidden.0.weight': has shape [32, 64]; this network needs [16, 64]");
+                .isInstanceOfSatisfying(
+                        SpecException.class, e -> assertThat(e.field()).isEqualTo("model.init.checkpoint"))
+                .hasMessageContaining(
+                        "tensor 'convnet.hidden.0.weight': has shape [32, 64]; this network needs [16, 64]");
         assertThatThrownBy(() -> engine.plan(spec(List.of(32), new InitSpec("nope", null))))
                 .hasMessageContaining("no uploaded checkpoint has the id 'nope'");
         assertThatThrownBy(() -> engine.plan(spec(List.of(32), new InitSpec("reordered", null))))
                 .hasMessageContaining("head rows are classes [1, 0], but phase 0 of this run learns [0, 1]");
         assertThatThrownBy(() -> engine.plan(spec(List.of(32), new InitSpec("c1", "later"))))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("model.init.use"));
+                .isInstanceOfSatisfying(
+                        SpecException.class, e -> assertThat(e.field()).isEqualTo("model.init.use"));
     }
 }

@@ -30,13 +30,16 @@ class PhaseMemoryTest {
     void tenPhasesLeaveNoLiveArraysAndNoProcessGrowth(@TempDir Path dir) throws IOException {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
         ExperimentSpec spec = new ExperimentSpec(
-                "memory", 3L, null,
+                "memory",
+                3L,
+                null,
                 new DatasetSpec("synthetic", null, null, 20, 100, 20, 16, 1),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec("mlp", List.of(64), "linear"),
                 MethodSpec.named("icarl"),
                 new MemorySpec("herding", 10, null),
-                new TrainingSpec(null, 60, 32, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null), null, true));
+                new TrainingSpec(
+                        null, 60, 32, new OptimizerSpec("sgd", 0.05, 0.9, 0.0, false, null, null), null, true));
         RunPlan plan = engine.plan(spec);
         assertThat(plan.phaseCount()).isEqualTo(10);
         List<Integer> liveArrays = new ArrayList<>();

@@ -41,13 +41,16 @@ class PhaseStateTest {
 
     static ExperimentSpec spec(String method, MemorySpec memory) {
         return new ExperimentSpec(
-                "state", 11L, null,
+                "state",
+                11L,
+                null,
                 new DatasetSpec("synthetic", null, null, 6, 60, 20, 16, 1),
                 new ProtocolSpec(2, 2, null, null, "seeded", 5L, null),
                 new ModelSpec("mlp", List.of(64), "linear"),
                 MethodSpec.named(method),
                 memory,
-                new TrainingSpec(null, 40, 32, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
+                new TrainingSpec(
+                        null, 40, 32, new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null), null, true));
     }
 
     private List<PhaseMetrics> run(CilEngine engine, ExperimentSpec spec, Path work) throws Exception {
@@ -65,8 +68,11 @@ class PhaseStateTest {
         CilEngine other = engine();
         RunPlan plan = other.plan(spec);
         Path resumed = Files.createDirectories(dir.resolve("resumed"));
-        PhaseMetrics phase2 = other.runPhase(plan, 2, dir.resolve("a/phase-1"), resumed, Device.cpu(), p -> {}, () -> false).metrics();
-        assertThat(MetricsWithoutTimings.of(List.of(phase2))).isEqualTo(MetricsWithoutTimings.of(List.of(first.get(2))));
+        PhaseMetrics phase2 = other.runPhase(
+                        plan, 2, dir.resolve("a/phase-1"), resumed, Device.cpu(), p -> {}, () -> false)
+                .metrics();
+        assertThat(MetricsWithoutTimings.of(List.of(phase2)))
+                .isEqualTo(MetricsWithoutTimings.of(List.of(first.get(2))));
     }
 
     @Test
@@ -79,7 +85,8 @@ class PhaseStateTest {
         assertThat(memory.labels()).hasSize(12);
         assertThat(java.util.Arrays.stream(memory.labels()).distinct().count()).isEqualTo(6);
         assertThat(memory.kinds()).containsOnly(ExemplarKind.REAL);
-        assertThat(java.util.Arrays.stream(memory.sourceIndices()).min().orElseThrow()).isGreaterThanOrEqualTo(0);
+        assertThat(java.util.Arrays.stream(memory.sourceIndices()).min().orElseThrow())
+                .isGreaterThanOrEqualTo(0);
 
         RunPlan plan = engine().plan(spec);
         PhaseMetrics reEvaluated = engine().evaluate(plan, 2, dir.resolve("run/phase-2"), Device.cpu());
@@ -93,16 +100,25 @@ class PhaseStateTest {
         CilEngine engine = engine();
         RunPlan plan = engine.plan(spec("replay", new MemorySpec("random", 5, null)));
         List<TrainingProgress> seen = new ArrayList<>();
-        engine.runPhase(plan, 0, null, Files.createDirectories(dir.resolve("p0")), Device.cpu(), seen::add, () -> false);
+        engine.runPhase(
+                plan, 0, null, Files.createDirectories(dir.resolve("p0")), Device.cpu(), seen::add, () -> false);
         assertThat(seen).isNotEmpty();
         for (int i = 1; i < seen.size(); i++) {
-            assertThat(seen.get(i).step()).isGreaterThanOrEqualTo(seen.get(i - 1).step());
+            assertThat(seen.get(i).step())
+                    .isGreaterThanOrEqualTo(seen.get(i - 1).step());
         }
         assertThat(seen.get(seen.size() - 1).fraction()).isEqualTo(1.0);
 
         AtomicInteger polls = new AtomicInteger();
         Path cancelled = Files.createDirectories(dir.resolve("cancelled"));
-        assertThatThrownBy(() -> engine.runPhase(plan, 1, dir.resolve("p0"), cancelled, Device.cpu(), p -> {}, () -> polls.incrementAndGet() > 3))
+        assertThatThrownBy(() -> engine.runPhase(
+                        plan,
+                        1,
+                        dir.resolve("p0"),
+                        cancelled,
+                        Device.cpu(),
+                        p -> {},
+                        () -> polls.incrementAndGet() > 3))
                 .isInstanceOf(PhaseCancelledException.class);
         assertThat(polls.get()).isEqualTo(4);
         assertThat(cancelled.resolve("state.json")).doesNotExist();
@@ -122,7 +138,8 @@ class PhaseStateTest {
         }
     }
 
-    private static float[] segmentWeights(ExperimentSpec spec, Path stateDir, int segment, ai.djl.ndarray.NDManager manager) {
+    private static float[] segmentWeights(
+            ExperimentSpec spec, Path stateDir, int segment, ai.djl.ndarray.NDManager manager) {
         org.mnemos.engine.phase.PhaseState state = org.mnemos.engine.phase.PhaseState.read(stateDir);
         var builder = org.mnemos.engine.model.IncrementalNet.builderFor(spec.model(), 1, 16, 16)
                 .optHead(org.mnemos.engine.model.HeadType.COSINE);

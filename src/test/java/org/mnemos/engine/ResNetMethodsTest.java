@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.spec.DatasetSpec;
@@ -41,15 +41,21 @@ class ResNetMethodsTest {
     void trainsTwoPhasesOfResNet32WithAugmentation(String method, @TempDir Path dir) {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
         ExperimentSpec spec = new ExperimentSpec(
-                "resnet-" + method, 1L, null,
+                "resnet-" + method,
+                1L,
+                null,
                 new DatasetSpec("synthetic", null, null, 4, 40, 10, 32, 3),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec("resnet32", null, null),
                 options(method),
                 new MemorySpec("herding", 8, null),
-                new TrainingSpec(2, null, 16,
+                new TrainingSpec(
+                        2,
+                        null,
+                        16,
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
-                        new ScheduleSpec("multistep", List.of(1), 0.1), true));
+                        new ScheduleSpec("multistep", List.of(1), 0.1),
+                        true));
         LocalRun.Result result = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), p -> {});
         assertThat(result.plan().spec().training().augment()).isTrue();
         assertThat(result.phases()).hasSize(2);

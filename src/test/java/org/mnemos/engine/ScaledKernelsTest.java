@@ -38,7 +38,9 @@ class ScaledKernelsTest {
 
     private static ExperimentSpec spec(String backbone, Boolean scaledKernels) {
         return new ExperimentSpec(
-                "scaled-kernels", 3L, null,
+                "scaled-kernels",
+                3L,
+                null,
                 new DatasetSpec("synthetic", null, null, 6, 40, 10, 16, 1),
                 new ProtocolSpec(2, 2, null, null, "seeded", 5L, null),
                 new ModelSpec(backbone, null, "cosine", null, null, null, scaledKernels),
@@ -52,7 +54,9 @@ class ScaledKernelsTest {
         PhaseState saved = PhaseState.read(state);
         IncrementalNet net = IncrementalNet.rebuild(
                 IncrementalNet.builderFor(spec.model(), 1, 16, 16, phase),
-                new Shape(1, 1, 16, 16), saved.segmentSizes(), manager);
+                new Shape(1, 1, 16, 16),
+                saved.segmentSizes(),
+                manager);
         saved.loadParameters(state, net, manager);
         Map<String, float[]> values = new LinkedHashMap<>();
         for (var entry : net.getParameters()) {
@@ -66,7 +70,8 @@ class ScaledKernelsTest {
     void fromPhaseOneTheKernelsStayAtPhaseZerosValuesWhileTheScalesAndBatchNormTrain() {
         ExperimentSpec spec = spec("resnet8", true);
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
-        List<PhaseMetrics> phases = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), p -> {}).phases();
+        List<PhaseMetrics> phases = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), p -> {})
+                .phases();
         assertThat(phases).hasSize(3);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             Map<String, float[]> phase0 = parameters(spec, dir.resolve("run/phase-0"), 0, manager);
@@ -88,14 +93,20 @@ class ScaledKernelsTest {
                         moved |= s != 1f;
                     }
                     assertThat(moved).as("%s trained away from 1", name).isTrue();
-                    assertThat(phase2.get(name)).as("%s trains on in phase 2", name).isNotEqualTo(scale);
+                    assertThat(phase2.get(name))
+                            .as("%s trains on in phase 2", name)
+                            .isNotEqualTo(scale);
                 } else if (phase1.containsKey(name.replace("_weight", "_scale")) && name.endsWith("_weight")) {
                     kernels++;
-                    assertThat(entry.getValue()).as("%s kept its phase-0 values", name).isEqualTo(phase0.get(name));
+                    assertThat(entry.getValue())
+                            .as("%s kept its phase-0 values", name)
+                            .isEqualTo(phase0.get(name));
                     assertThat(phase2.get(name)).as("%s still in phase 2", name).isEqualTo(phase0.get(name));
                 }
             }
-            assertThat(kernels).as("every convolution: stem, two per block, two projections").isEqualTo(1 + 2 * 3 + 2);
+            assertThat(kernels)
+                    .as("every convolution: stem, two per block, two projections")
+                    .isEqualTo(1 + 2 * 3 + 2);
             assertThat(scales).isEqualTo(kernels);
             long batchNormChanged = phase1.keySet().stream()
                     .filter(name -> name.endsWith("_gamma"))

@@ -25,7 +25,10 @@ class SplitMnistAdvancedMethodsTest {
         }
         results.forEach((method, result) -> System.out.printf(
                 "%-8s final %.3f  average incremental %.3f  %.1fs%n",
-                method, result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(), result.seconds()));
+                method,
+                result.summary().lastAccuracy(),
+                result.summary().averageIncrementalAccuracy(),
+                result.seconds()));
     }
 
     @Test

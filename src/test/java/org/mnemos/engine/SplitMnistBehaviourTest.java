@@ -34,7 +34,10 @@ class SplitMnistBehaviourTest {
         }
         results.forEach((method, result) -> System.out.printf(
                 "%-8s final %.3f  average incremental %.3f  %.1fs%n",
-                method, result.summary().lastAccuracy(), result.summary().averageIncrementalAccuracy(), result.seconds()));
+                method,
+                result.summary().lastAccuracy(),
+                result.summary().averageIncrementalAccuracy(),
+                result.seconds()));
     }
 
     static ExperimentSpec spec(String method) {
@@ -47,7 +50,13 @@ class SplitMnistBehaviourTest {
                 new ModelSpec("mlp", List.of(400, 400), "linear"),
                 MethodSpec.named(method),
                 new MemorySpec("herding", 100, null),
-                new TrainingSpec(null, ITERATIONS, 128, new OptimizerSpec("adam", 1e-3, null, null, null, null, null), null, false));
+                new TrainingSpec(
+                        null,
+                        ITERATIONS,
+                        128,
+                        new OptimizerSpec("adam", 1e-3, null, null, null, null, null),
+                        null,
+                        false));
     }
 
     @Test
@@ -77,7 +86,9 @@ class SplitMnistBehaviourTest {
         double joint = results.get("joint").summary().lastAccuracy();
         results.forEach((method, result) -> {
             if (!method.equals("joint")) {
-                assertThat(joint).as("joint vs " + method).isGreaterThan(result.summary().lastAccuracy());
+                assertThat(joint)
+                        .as("joint vs " + method)
+                        .isGreaterThan(result.summary().lastAccuracy());
             }
         });
         assertThat(joint).isGreaterThan(0.95);

@@ -25,7 +25,12 @@ final class SplitMnistRuns {
     static synchronized LocalRun.Result of(String method) {
         LocalRun.Result done = RUNS.get(method);
         if (done == null) {
-            done = LocalRun.run(SharedData.engine(), SplitMnistBehaviourTest.spec(method), work().resolve(method), Device.cpu(), p -> {});
+            done = LocalRun.run(
+                    SharedData.engine(),
+                    SplitMnistBehaviourTest.spec(method),
+                    work().resolve(method),
+                    Device.cpu(),
+                    p -> {});
             RUNS.put(method, done);
         }
         return done;
@@ -46,7 +51,8 @@ final class SplitMnistRuns {
 
     private static void delete(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException ignored) {
             // a temporary directory left behind is harmless
         }

@@ -21,8 +21,12 @@ class EventStreamShutdownTest {
     @Test
     void openStreamsEndWhenTheServiceStopsSoGracefulShutdownIsNotHeldUp() throws Exception {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(EventsTestApplication.class)
-                .properties("server.port=0", "mnemos.embedded-db.port=0", "mnemos.embedded-db.fsync=false",
-                        "mnemos.embedded-db.ephemeral=true", "spring.lifecycle.timeout-per-shutdown-phase=30s")
+                .properties(
+                        "server.port=0",
+                        "mnemos.embedded-db.port=0",
+                        "mnemos.embedded-db.fsync=false",
+                        "mnemos.embedded-db.ephemeral=true",
+                        "spring.lifecycle.timeout-per-shutdown-phase=30s")
                 .run();
         UUID experiment = TestExperiments.insert(context.getBean(JdbcTemplate.class));
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
@@ -41,7 +45,9 @@ class EventStreamShutdownTest {
 
         long start = System.nanoTime();
         context.close();
-        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("shutdown seconds").isLessThan(15);
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start))
+                .as("shutdown seconds")
+                .isLessThan(15);
         assertThat(stream.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 }

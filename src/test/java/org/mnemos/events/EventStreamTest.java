@@ -88,7 +88,9 @@ class EventStreamTest {
                         new Sse(Long.toString(seqs[0]), "phase-started", "{\"phase\":0}"),
                         new Sse(Long.toString(seqs[1]), "progress", "{\"fraction\":0.5}"),
                         new Sse(Long.toString(last), "experiment-succeeded", "{\"lastAccuracy\":0.9}"));
-        assertThat(listener.connectionCount()).as("no reconnect catch-up involved").isEqualTo(connections);
+        assertThat(listener.connectionCount())
+                .as("no reconnect catch-up involved")
+                .isEqualTo(connections);
         awaitSubscribers(experiment, 0);
     }
 
@@ -101,8 +103,9 @@ class EventStreamTest {
         long done = publisher.publish(experiment, EventTypes.EXPERIMENT_FAILED, Map.of("error", "x"));
 
         List<Sse> fromHeader = readUntilEnd(open(experiment, Map.of("Last-Event-ID", Long.toString(first))));
-        assertThat(fromHeader).extracting(Sse::id).containsExactly(
-                Long.toString(second), Long.toString(third), Long.toString(done));
+        assertThat(fromHeader)
+                .extracting(Sse::id)
+                .containsExactly(Long.toString(second), Long.toString(third), Long.toString(done));
 
         List<Sse> fromQuery = readUntilEnd(open(experiment, Map.of(), "?lastEventId=" + third));
         assertThat(fromQuery).extracting(Sse::id).containsExactly(Long.toString(done));
@@ -116,9 +119,15 @@ class EventStreamTest {
         long completed = publisher.publish(experiment, EventTypes.PHASE_COMPLETED, Map.of("phase", 1));
         long succeeded = publisher.publish(experiment, EventTypes.EXPERIMENT_SUCCEEDED, Map.of("lastAccuracy", 0.9));
 
-        assertThat(readUntilEnd(open(experiment, Map.of()))).extracting(Sse::id).containsExactly(
-                Long.toString(failed), Long.toString(resumed), Long.toString(completed), Long.toString(succeeded));
-        assertThat(readUntilEnd(open(experiment, Map.of("Last-Event-ID", Long.toString(failed - 1))))).extracting(Sse::event)
+        assertThat(readUntilEnd(open(experiment, Map.of())))
+                .extracting(Sse::id)
+                .containsExactly(
+                        Long.toString(failed),
+                        Long.toString(resumed),
+                        Long.toString(completed),
+                        Long.toString(succeeded));
+        assertThat(readUntilEnd(open(experiment, Map.of("Last-Event-ID", Long.toString(failed - 1)))))
+                .extracting(Sse::event)
                 .endsWith("experiment-succeeded");
     }
 
@@ -132,11 +141,14 @@ class EventStreamTest {
 
         int oldPid = listener.backendPid();
         int connections = listener.connectionCount();
-        assertThat(jdbc.queryForObject("select pg_terminate_backend(?)", Boolean.class, oldPid)).isTrue();
+        assertThat(jdbc.queryForObject("select pg_terminate_backend(?)", Boolean.class, oldPid))
+                .isTrue();
         long during = publisher.publish(experiment, EventTypes.PROGRESS, Map.of("fraction", 0.1));
         long after = publisher.publish(experiment, EventTypes.EXPERIMENT_CANCELLED, Map.of());
 
-        assertThat(readUntilEnd(lines)).extracting(Sse::id).containsExactly(Long.toString(during), Long.toString(after));
+        assertThat(readUntilEnd(lines))
+                .extracting(Sse::id)
+                .containsExactly(Long.toString(during), Long.toString(after));
         assertThat(listener.connectionCount()).isGreaterThan(connections);
         assertThat(listener.backendPid()).isNotIn(oldPid, -1);
     }
@@ -151,17 +163,17 @@ class EventStreamTest {
 
     @Test
     void unknownExperimentIsANotFoundProblem() throws Exception {
-        HttpResponse<String> response = http.send(
-                request(UUID.randomUUID(), Map.of(), "").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(request(UUID.randomUUID(), Map.of(), "").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(response.body()).contains("\"type\":\"https://mnemos.dev/problems/not-found\"");
     }
 
     private HttpRequest.Builder request(UUID experiment, Map<String, String> headers, String query) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/v1/experiments/" + experiment + "/events" + query))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + port + "/api/v1/experiments/" + experiment + "/events" + query))
                 .header("Accept", "text/event-stream");
         headers.forEach(builder::header);
         return builder;

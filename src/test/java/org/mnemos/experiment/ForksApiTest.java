@@ -35,19 +35,22 @@ import tools.jackson.databind.node.ObjectNode;
  * fork that continues exactly as the source did trains the later phases to the source's numbers;
  * hostile forks are 4xx problems naming the field.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "mnemos.worker.heartbeat-seconds=2",
-        "mnemos.worker.polling-seconds=1",
-        "mnemos.worker.device=cpu",
-        "mnemos.worker.slots=2",
-        "mnemos.artifacts.dir=target/forks-artifacts",
-        "mnemos.limits.max-concurrent-runs-per-key=20",
-        "mnemos.security.api-keys[0].id=alice",
-        "mnemos.security.api-keys[0].key=" + ForksApiTest.ALICE,
-        "mnemos.security.api-keys[0].scopes=read,write",
-        "mnemos.security.api-keys[1].id=bob",
-        "mnemos.security.api-keys[1].key=" + ForksApiTest.BOB,
-        "mnemos.security.api-keys[1].scopes=read,write"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "mnemos.worker.heartbeat-seconds=2",
+            "mnemos.worker.polling-seconds=1",
+            "mnemos.worker.device=cpu",
+            "mnemos.worker.slots=2",
+            "mnemos.artifacts.dir=target/forks-artifacts",
+            "mnemos.limits.max-concurrent-runs-per-key=20",
+            "mnemos.security.api-keys[0].id=alice",
+            "mnemos.security.api-keys[0].key=" + ForksApiTest.ALICE,
+            "mnemos.security.api-keys[0].scopes=read,write",
+            "mnemos.security.api-keys[1].id=bob",
+            "mnemos.security.api-keys[1].key=" + ForksApiTest.BOB,
+            "mnemos.security.api-keys[1].scopes=read,write"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ForksApiTest {
@@ -69,18 +72,25 @@ class ForksApiTest {
         TestDatabase.register(registry);
     }
 
-    @LocalServerPort int port;
-    @Autowired JdbcTemplate jdbc;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private String source;
 
     private HttpResponse<String> send(String method, String path, String body, String key) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("X-API-Key", key).timeout(Duration.ofSeconds(60));
+                .header("X-API-Key", key)
+                .timeout(Duration.ofSeconds(60));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        request.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -97,7 +107,8 @@ class ForksApiTest {
     }
 
     private static Consumer<ObjectNode> from(String experiment, int phase) {
-        return spec -> spec.set("from", JSON.createObjectNode().put("experiment", experiment).put("phase", phase));
+        return spec -> spec.set(
+                "from", JSON.createObjectNode().put("experiment", experiment).put("phase", phase));
     }
 
     private String submit(String body) throws Exception {
@@ -109,7 +120,9 @@ class ForksApiTest {
     private JsonNode finished(String id) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
         JsonNode run = json("/api/v1/experiments/" + id);
-        while (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(run.get("status").asString()) && System.nanoTime() < deadline) {
+        while (!List.of("SUCCEEDED", "FAILED", "CANCELLED")
+                        .contains(run.get("status").asString())
+                && System.nanoTime() < deadline) {
             Thread.sleep(500);
             run = json("/api/v1/experiments/" + id);
         }
@@ -120,8 +133,15 @@ class ForksApiTest {
     /** What a phase computed: accuracies, the accuracy row, per-class accuracies, the memory and the state's digest. */
     private static JsonNode outcome(JsonNode phase) {
         ObjectNode outcome = JSON.createObjectNode();
-        for (String field : List.of("index", "classes", "accuracy", "accuracyRow", "perClassAccuracy", "exemplarCount",
-                "memoryBytes", "stateDigest")) {
+        for (String field : List.of(
+                "index",
+                "classes",
+                "accuracy",
+                "accuracyRow",
+                "perClassAccuracy",
+                "exemplarCount",
+                "memoryBytes",
+                "stateDigest")) {
             outcome.set(field, phase.get(field));
         }
         return outcome;
@@ -134,8 +154,11 @@ class ForksApiTest {
     }
 
     private List<String> events(String id, String type) {
-        return jdbc.queryForList("select data::text from events where experiment_id = ?::uuid and type = ? order by seq",
-                String.class, id, type);
+        return jdbc.queryForList(
+                "select data::text from events where experiment_id = ?::uuid and type = ? order by seq",
+                String.class,
+                id,
+                type);
     }
 
     @Test
@@ -144,7 +167,10 @@ class ForksApiTest {
         source = submit(SPEC);
         finished(source);
         List<JsonNode> alone = outcomes(source);
-        assertThat(alone).hasSize(3).allSatisfy(phase -> assertThat(phase.get("stateDigest").asString()).hasSize(64));
+        assertThat(alone)
+                .hasSize(3)
+                .allSatisfy(
+                        phase -> assertThat(phase.get("stateDigest").asString()).hasSize(64));
 
         String first = submit(spec(s -> s.put("name", "twin 1")));
         String second = submit(spec(s -> s.put("name", "twin 2")));
@@ -159,8 +185,10 @@ class ForksApiTest {
         boolean overlap = false;
         for (JsonNode p : a) {
             for (JsonNode q : b) {
-                overlap |= Instant.parse(p.get("startedAt").asString()).isBefore(Instant.parse(q.get("completedAt").asString()))
-                        && Instant.parse(q.get("startedAt").asString()).isBefore(Instant.parse(p.get("completedAt").asString()));
+                overlap |= Instant.parse(p.get("startedAt").asString())
+                                .isBefore(Instant.parse(q.get("completedAt").asString()))
+                        && Instant.parse(q.get("startedAt").asString())
+                                .isBefore(Instant.parse(p.get("completedAt").asString()));
             }
         }
         assertThat(overlap).as("phases of the twins ran at the same time").isTrue();
@@ -170,7 +198,8 @@ class ForksApiTest {
     @Order(2)
     void aForkOfPhaseZeroIntoTwoArmsReusesItAndAnExactContinuationTrainsTheSourcesLaterPhases() throws Exception {
         List<JsonNode> sourcePhases = outcomes(source);
-        JsonNode sourcePhase0 = json("/api/v1/experiments/" + source + "/phases").get(0);
+        JsonNode sourcePhase0 =
+                json("/api/v1/experiments/" + source + "/phases").get(0);
 
         String same = submit(spec(from(source, 0).andThen(s -> s.put("name", "same continuation"))));
         // finer increments after phase 0: the phases it reuses are the same, the rest differ
@@ -186,12 +215,18 @@ class ForksApiTest {
             assertThat(run.get("forkedFrom").get("experiment").asString()).isEqualTo(source);
             assertThat(run.get("forkedFrom").get("phase").asInt()).isZero();
             // no worker ran phase 0 here: it was reused, and training started at phase 1
-            assertThat(events(fork, "phase-reused")).hasSize(1).allSatisfy(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
-            assertThat(events(fork, "phase-started")).isNotEmpty()
-                    .allSatisfy(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isPositive());
+            assertThat(events(fork, "phase-reused"))
+                    .hasSize(1)
+                    .allSatisfy(data ->
+                            assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
+            assertThat(events(fork, "phase-started"))
+                    .isNotEmpty()
+                    .allSatisfy(data ->
+                            assertThat(JSON.readTree(data).get("phase").asInt()).isPositive());
         }
         assertThat(outcomes(same)).isEqualTo(sourcePhases);
-        assertThat(json("/api/v1/experiments/" + same).get("summary")).isEqualTo(json("/api/v1/experiments/" + source).get("summary"));
+        assertThat(json("/api/v1/experiments/" + same).get("summary"))
+                .isEqualTo(json("/api/v1/experiments/" + source).get("summary"));
         assertThat(outcomes(finer)).hasSize(5);
         assertThat(outcomes(finer).get(1)).isNotEqualTo(sourcePhases.get(1));
 
@@ -204,12 +239,17 @@ class ForksApiTest {
         finished(grandchild);
         assertThat(outcomes(grandchild)).isEqualTo(sourcePhases);
         evaluationFiguresAreExported(grandchild);
-        assertThat(send("DELETE", "/api/v1/experiments/" + source, null, ALICE).statusCode()).isEqualTo(204);
-        HttpResponse<String> checkpoint = send("GET", "/api/v1/experiments/" + same + "/phases/0/checkpoint", null, ALICE);
+        assertThat(send("DELETE", "/api/v1/experiments/" + source, null, ALICE).statusCode())
+                .isEqualTo(204);
+        HttpResponse<String> checkpoint =
+                send("GET", "/api/v1/experiments/" + same + "/phases/0/checkpoint", null, ALICE);
         assertThat(checkpoint.statusCode()).as(checkpoint.body()).isEqualTo(200);
         assertThat(outcomes(same)).isEqualTo(sourcePhases);
-        assertThat(send("DELETE", "/api/v1/experiments/" + finer, null, ALICE).statusCode()).isEqualTo(204);
-        assertThat(send("GET", "/api/v1/experiments/" + same + "/phases/0/exemplars", null, ALICE).statusCode()).isEqualTo(200);
+        assertThat(send("DELETE", "/api/v1/experiments/" + finer, null, ALICE).statusCode())
+                .isEqualTo(204);
+        assertThat(send("GET", "/api/v1/experiments/" + same + "/phases/0/exemplars", null, ALICE)
+                        .statusCode())
+                .isEqualTo(200);
         source = same;
     }
 
@@ -227,7 +267,8 @@ class ForksApiTest {
             assertThat(row.get("phase").asInt()).isEqualTo(2);
             assertThat(row.get("value").asDouble()).isBetween(0.0, 1.0);
         });
-        // task-aware accuracy for every phase and both classifiers, as the phase view reports it; in phase 0 it is top-1
+        // task-aware accuracy for every phase and both classifiers, as the phase view reports it; in phase 0 it is
+        // top-1
         JsonNode phases = json("/api/v1/experiments/" + id + "/phases");
         List<JsonNode> taskAware = new ArrayList<>();
         rows.forEach(row -> {
@@ -239,10 +280,17 @@ class ForksApiTest {
             JsonNode phase = phases.get(row.get("phase").asInt());
             String classifier = row.get("classifier").asString();
             assertThat(row.get("value").asDouble())
-                    .isEqualTo(phase.get("reports").get("evaluation").get(classifier).get("taskAwareAccuracy").asDouble());
-            assertThat(row.get("value").asDouble()).isGreaterThanOrEqualTo(phase.get("accuracy").get(classifier).asDouble());
+                    .isEqualTo(phase.get("reports")
+                            .get("evaluation")
+                            .get(classifier)
+                            .get("taskAwareAccuracy")
+                            .asDouble());
+            assertThat(row.get("value").asDouble())
+                    .isGreaterThanOrEqualTo(
+                            phase.get("accuracy").get(classifier).asDouble());
             if (row.get("phase").asInt() == 0) {
-                assertThat(row.get("value").asDouble()).isEqualTo(phase.get("accuracy").get(classifier).asDouble());
+                assertThat(row.get("value").asDouble())
+                        .isEqualTo(phase.get("accuracy").get(classifier).asDouble());
             }
         });
         // model and exemplar bytes: the exemplars are the phase's memoryBytes, the head grows with the classes
@@ -251,22 +299,29 @@ class ForksApiTest {
             JsonNode footprint = phase.get("reports").get("footprint");
             long modelBytes = footprint.get("modelBytes").asLong();
             assertThat(modelBytes).isGreaterThan(previousModelBytes);
-            assertThat(footprint.get("exemplarBytes").asLong()).isEqualTo(phase.get("memoryBytes").asLong());
-            assertThat(footprint.get("totalBytes").asLong()).isEqualTo(modelBytes + phase.get("memoryBytes").asLong());
+            assertThat(footprint.get("exemplarBytes").asLong())
+                    .isEqualTo(phase.get("memoryBytes").asLong());
+            assertThat(footprint.get("totalBytes").asLong())
+                    .isEqualTo(modelBytes + phase.get("memoryBytes").asLong());
             previousModelBytes = modelBytes;
-            for (String[] metric : new String[][] {{"model_bytes", "modelBytes"}, {"model_and_exemplar_bytes", "totalBytes"}}) {
+            for (String[] metric :
+                    new String[][] {{"model_bytes", "modelBytes"}, {"model_and_exemplar_bytes", "totalBytes"}}) {
                 List<JsonNode> exported = new ArrayList<>();
                 rows.forEach(row -> {
-                    if (row.get("metric").asString().equals(metric[0]) && row.get("phase").asInt() == phase.get("index").asInt()) {
+                    if (row.get("metric").asString().equals(metric[0])
+                            && row.get("phase").asInt() == phase.get("index").asInt()) {
                         exported.add(row);
                     }
                 });
-                assertThat(exported).singleElement()
-                        .satisfies(row -> assertThat(row.get("value").asDouble()).isEqualTo(footprint.get(metric[1]).asDouble()));
+                assertThat(exported)
+                        .singleElement()
+                        .satisfies(row -> assertThat(row.get("value").asDouble())
+                                .isEqualTo(footprint.get(metric[1]).asDouble()));
             }
         }
         for (String classifier : List.of("cnn", "nme")) {
-            HttpResponse<String> csv = send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=" + classifier, null, ALICE);
+            HttpResponse<String> csv = send(
+                    "GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=" + classifier, null, ALICE);
             assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
             String[] lines = csv.body().split("\r\n");
             assertThat(lines).hasSize(7);
@@ -281,30 +336,73 @@ class ForksApiTest {
                 assertThat(sum).as(lines[i]).isEqualTo(8);
             }
         }
-        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=knn", null, ALICE).body())
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?classifier=knn", null, ALICE)
+                        .body())
                 .contains("\"field\":\"classifier\"");
-        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?format=json", null, ALICE).statusCode()).isEqualTo(400);
-        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/9/confusion", null, ALICE).statusCode()).isEqualTo(404);
-        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/x/confusion", null, ALICE).statusCode()).isEqualTo(400);
-        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion", null, BOB).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion?format=json", null, ALICE)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/9/confusion", null, ALICE)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/x/confusion", null, ALICE)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(send("GET", "/api/v1/experiments/" + id + "/phases/2/confusion", null, BOB)
+                        .statusCode())
+                .isEqualTo(404);
     }
 
     @Test
     @Order(3)
     void hostileForksAreProblemsNamingTheField() throws Exception {
         String cancelled = submit(spec(s -> s.put("name", "cancelled at once")));
-        assertThat(send("POST", "/api/v1/experiments/" + cancelled + "/cancel", null, ALICE).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/api/v1/experiments/" + cancelled + "/cancel", null, ALICE)
+                        .statusCode())
+                .isEqualTo(200);
 
         Object[][] cases = {
             {spec(s -> s.put("from", "x")), 400, "from"},
             {spec(s -> s.set("from", JSON.createObjectNode().put("phase", 0))), 400, "from.experiment"},
-            {spec(s -> s.set("from", JSON.createObjectNode().put("experiment", "not-a-uuid").put("phase", 0))), 400, "from.experiment"},
-            {spec(s -> s.set("from", JSON.createObjectNode().put("experiment", 12).put("phase", 0))), 400, "from.experiment"},
+            {
+                spec(s -> s.set(
+                        "from",
+                        JSON.createObjectNode().put("experiment", "not-a-uuid").put("phase", 0))),
+                400,
+                "from.experiment"
+            },
+            {
+                spec(s -> s.set(
+                        "from", JSON.createObjectNode().put("experiment", 12).put("phase", 0))),
+                400,
+                "from.experiment"
+            },
             {spec(s -> s.set("from", JSON.createObjectNode().put("experiment", source))), 400, "from.phase"},
             {spec(from(source, -1)), 400, "from.phase"},
-            {spec(s -> s.set("from", JSON.createObjectNode().put("experiment", source).put("phase", "0"))), 400, "from.phase"},
-            {spec(s -> s.set("from", JSON.createObjectNode().put("experiment", source).put("phase", 0.5))), 400, "from.phase"},
-            {spec(s -> s.set("from", JSON.createObjectNode().put("experiment", source).put("phase", 0).put("extra", 1))), 400, "from.extra"},
+            {
+                spec(s -> s.set(
+                        "from",
+                        JSON.createObjectNode().put("experiment", source).put("phase", "0"))),
+                400,
+                "from.phase"
+            },
+            {
+                spec(s -> s.set(
+                        "from",
+                        JSON.createObjectNode().put("experiment", source).put("phase", 0.5))),
+                400,
+                "from.phase"
+            },
+            {
+                spec(s -> s.set(
+                        "from",
+                        JSON.createObjectNode()
+                                .put("experiment", source)
+                                .put("phase", 0)
+                                .put("extra", 1))),
+                400,
+                "from.extra"
+            },
             {spec(from("00000000-0000-0000-0000-000000000001", 0)), 404, "from.experiment"},
             // beyond the run, its last phase, a phase that never completed
             {spec(from(source, 3)), 400, "from.phase"},
@@ -312,26 +410,72 @@ class ForksApiTest {
             {spec(from(cancelled, 1)), 400, "from.phase"},
             // what determines the reused phases, field by field
             {spec(from(source, 0).andThen(s -> s.put("seed", 8))), 400, "seed"},
-            {spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("training").get("optimizer")).put("lr", 0.1))), 400, "training.optimizer.lr"},
-            {spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("dataset")).put("syntheticTrainPerClass", 20))), 400, "dataset.syntheticTrainPerClass"},
-            {spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("model")).set("hiddenUnits", JSON.createArrayNode().add(16)))), 400, "model.hiddenUnits[0]"},
-            {spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("method")).put("name", "replay"))), 400, "method.name"},
-            {spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("memory")).put("perClass", 5))), 400, "memory.perClass"},
-            {spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("protocol")).put("initialClasses", 4))), 400, "protocol.initialClasses"},
-            {spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("protocol")).put("classOrder", "seeded").put("classOrderSeed", 99))), 400, "protocol.classOrder"},
-            {spec(from(source, 1).andThen(s -> ((ObjectNode) s.get("protocol")).put("increment", 1))), 400, "protocol.increment"},
+            {
+                spec(from(source, 0)
+                        .andThen(s -> ((ObjectNode) s.get("training").get("optimizer")).put("lr", 0.1))),
+                400,
+                "training.optimizer.lr"
+            },
+            {
+                spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("dataset")).put("syntheticTrainPerClass", 20))),
+                400,
+                "dataset.syntheticTrainPerClass"
+            },
+            {
+                spec(from(source, 0)
+                        .andThen(s -> ((ObjectNode) s.get("model"))
+                                .set("hiddenUnits", JSON.createArrayNode().add(16)))),
+                400,
+                "model.hiddenUnits[0]"
+            },
+            {
+                spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("method")).put("name", "replay"))),
+                400,
+                "method.name"
+            },
+            {
+                spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("memory")).put("perClass", 5))),
+                400,
+                "memory.perClass"
+            },
+            {
+                spec(from(source, 0).andThen(s -> ((ObjectNode) s.get("protocol")).put("initialClasses", 4))),
+                400,
+                "protocol.initialClasses"
+            },
+            {
+                spec(from(source, 0)
+                        .andThen(s -> ((ObjectNode) s.get("protocol"))
+                                .put("classOrder", "seeded")
+                                .put("classOrderSeed", 99))),
+                400,
+                "protocol.classOrder"
+            },
+            {
+                spec(from(source, 1).andThen(s -> ((ObjectNode) s.get("protocol")).put("increment", 1))),
+                400,
+                "protocol.increment"
+            },
         };
         for (Object[] hostile : cases) {
             HttpResponse<String> response = send("POST", "/api/v1/experiments", (String) hostile[0], ALICE);
-            assertThat(response.statusCode()).as(hostile[0] + " -> " + response.body()).isEqualTo(hostile[1]);
+            assertThat(response.statusCode())
+                    .as(hostile[0] + " -> " + response.body())
+                    .isEqualTo(hostile[1]);
             JsonNode problem = JSON.readTree(response.body());
-            assertThat(problem.get("errors").get(0).get("field").asString()).as(response.body()).isEqualTo(hostile[2]);
-            assertThat(response.body()).doesNotContain("Exception").doesNotContain("/work/").doesNotContain("target/");
+            assertThat(problem.get("errors").get(0).get("field").asString())
+                    .as(response.body())
+                    .isEqualTo(hostile[2]);
+            assertThat(response.body())
+                    .doesNotContain("Exception")
+                    .doesNotContain("/work/")
+                    .doesNotContain("target/");
         }
         // another key's run cannot be forked, nor told apart from a run that does not exist
         HttpResponse<String> bobs = send("POST", "/api/v1/experiments", spec(from(source, 0)), BOB);
         assertThat(bobs.statusCode()).as(bobs.body()).isEqualTo(404);
-        assertThat(JSON.readTree(bobs.body()).get("errors").get(0).get("field").asString()).isEqualTo("from.experiment");
+        assertThat(JSON.readTree(bobs.body()).get("errors").get(0).get("field").asString())
+                .isEqualTo("from.experiment");
     }
 
     /** A group of two arms, one per increment after the same phase 0 of the source spec (no seed, no name). */
@@ -356,8 +500,9 @@ class ForksApiTest {
     /** The members of a created group, by arm label, in the group's seed order. */
     private Map<String, List<String>> members(JsonNode created) {
         Map<String, List<String>> members = new java.util.LinkedHashMap<>();
-        created.get("members").forEach(m -> members.computeIfAbsent(m.get("arm").asString(), k -> new ArrayList<>())
-                .add(m.get("experiment").asString()));
+        created.get("members")
+                .forEach(m -> members.computeIfAbsent(m.get("arm").asString(), k -> new ArrayList<>())
+                        .add(m.get("experiment").asString()));
         return members;
     }
 
@@ -372,29 +517,40 @@ class ForksApiTest {
             String follower = members.get("increment 4").get(s);
             finished(leader);
             JsonNode run = finished(follower);
-            JsonNode leaderPhase0 = json("/api/v1/experiments/" + leader + "/phases").get(0);
+            JsonNode leaderPhase0 =
+                    json("/api/v1/experiments/" + leader + "/phases").get(0);
             JsonNode followerPhases = json("/api/v1/experiments/" + follower + "/phases");
             assertThat(followerPhases).hasSize(2);
             assertThat(outcome(followerPhases.get(0))).isEqualTo(outcome(leaderPhase0));
             assertThat(followerPhases.get(0).get("reusedFrom").asString()).isEqualTo(leader);
             assertThat(run.get("forkedFrom").get("experiment").asString()).isEqualTo(leader);
             // the follower's worker never ran phase 0: it was reused once the leader completed it
-            assertThat(events(follower, "phase-reused")).singleElement()
-                    .satisfies(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
-            assertThat(events(follower, "phase-started")).isNotEmpty()
-                    .allSatisfy(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isEqualTo(1));
-            assertThat(events(leader, "phase-started")).anySatisfy(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
+            assertThat(events(follower, "phase-reused"))
+                    .singleElement()
+                    .satisfies(data ->
+                            assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
+            assertThat(events(follower, "phase-started"))
+                    .isNotEmpty()
+                    .allSatisfy(data ->
+                            assertThat(JSON.readTree(data).get("phase").asInt()).isEqualTo(1));
+            assertThat(events(leader, "phase-started"))
+                    .anySatisfy(data ->
+                            assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
             assertThat(events(leader, "phase-reused")).isEmpty();
         }
         // seed 7's leader resolves exactly as the standalone source: its phase 0 is the source's
-        assertThat(outcome(json("/api/v1/experiments/" + members.get("increment 2").get(0) + "/phases").get(0)))
-                .isEqualTo(outcome(json("/api/v1/experiments/" + source + "/phases").get(0)));
+        assertThat(outcome(
+                        json("/api/v1/experiments/" + members.get("increment 2").get(0) + "/phases")
+                                .get(0)))
+                .isEqualTo(outcome(
+                        json("/api/v1/experiments/" + source + "/phases").get(0)));
     }
 
     @Test
     @Order(5)
     void aFollowerWhoseLeaderIsCancelledTrainsTheSharedPhasesItself() throws Exception {
-        HttpResponse<String> created = send("POST", "/api/v1/groups", prefixGroup("leader cancelled", 100_000, 9), ALICE);
+        HttpResponse<String> created =
+                send("POST", "/api/v1/groups", prefixGroup("leader cancelled", 100_000, 9), ALICE);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         JsonNode body = JSON.readTree(created.body());
         Map<String, List<String>> members = members(body);
@@ -407,12 +563,17 @@ class ForksApiTest {
         // the leader trains phase 0 while the follower, with a free slot, waits for it
         Thread.sleep(3000);
         assertThat(events(follower, "phase-started")).isEmpty();
-        assertThat(send("POST", "/api/v1/experiments/" + leader + "/cancel", null, ALICE).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/api/v1/experiments/" + leader + "/cancel", null, ALICE)
+                        .statusCode())
+                .isEqualTo(200);
         while (events(follower, "phase-started").isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        assertThat(events(follower, "phase-started")).as("the follower trains phase 0 itself once its leader is cancelled")
-                .singleElement().satisfies(data -> assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
+        assertThat(events(follower, "phase-started"))
+                .as("the follower trains phase 0 itself once its leader is cancelled")
+                .singleElement()
+                .satisfies(data ->
+                        assertThat(JSON.readTree(data).get("phase").asInt()).isZero());
         assertThat(events(follower, "phase-reused")).isEmpty();
         send("POST", "/api/v1/groups/" + body.get("id").asString() + "/cancel", null, ALICE);
     }

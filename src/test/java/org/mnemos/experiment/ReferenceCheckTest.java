@@ -32,6 +32,7 @@ class ReferenceCheckTest {
     private static final SpecReader READER = new SpecReader(PRESETS);
     /** Plans CIFAR-100 without its files, as a server that may download them does; nothing is fetched. */
     private static final Datasets DATASETS = new Datasets(new DataPaths(List.of()), true);
+
     private static final CilEngine ENGINE = DATASETS.engine(id -> null);
 
     private static final ReferenceCard AVERAGE_CNN = card("cifar100-lucir-b50-5");
@@ -39,7 +40,10 @@ class ReferenceCheckTest {
     private static final ReferenceCard AVERAGE_NME = card("cifar100-icarl-mnemonics-b50-5");
 
     static List<String> presetsWithCards() {
-        return PRESETS.list().stream().filter(p -> p.reference() != null).map(PresetCatalog.Preset::name).toList();
+        return PRESETS.list().stream()
+                .filter(p -> p.reference() != null)
+                .map(PresetCatalog.Preset::name)
+                .toList();
     }
 
     private static ReferenceCard card(String preset) {
@@ -48,12 +52,14 @@ class ReferenceCheckTest {
 
     /** The resolved spec a submission of this body stores, by the submission's own path. */
     private static String stored(String body) {
-        return JSON.writeValueAsString(ENGINE.plan(READER.read(body.getBytes(StandardCharsets.UTF_8)).spec()).spec());
+        return JSON.writeValueAsString(
+                ENGINE.plan(READER.read(body.getBytes(StandardCharsets.UTF_8)).spec())
+                        .spec());
     }
 
     private static Experiment run(String body, ExperimentStatus status) {
-        Experiment experiment = new Experiment(UUID.randomUUID(), "run", body, stored(body), "{}", 7, "hash", 3, null, "owner",
-                "{}", Instant.EPOCH);
+        Experiment experiment = new Experiment(
+                UUID.randomUUID(), "run", body, stored(body), "{}", 7, "hash", 3, null, "owner", "{}", Instant.EPOCH);
         experiment.transition(status, Instant.EPOCH);
         return experiment;
     }
@@ -86,7 +92,8 @@ class ReferenceCheckTest {
         assertThat(reference.status()).isEqualTo(ReferenceStatus.COMPARED);
         assertThat(reference.differences()).isEmpty();
         assertThat(reference.card()).isEqualTo(card(preset));
-        assertThat(reference.referenceDelta()).isCloseTo(reference.runPercent() - card(preset).percent(), within(1e-12));
+        assertThat(reference.referenceDelta())
+                .isCloseTo(reference.runPercent() - card(preset).percent(), within(1e-12));
     }
 
     @Test
@@ -113,8 +120,11 @@ class ReferenceCheckTest {
 
     @Test
     void aChangedFieldIsNamedWithBothValuesAndGivesNoDelta() {
-        Reference reference = check("{\"preset\":\"cifar100-lucir-b50-10\",\"training\":{\"epochs\":2}}",
-                ExperimentStatus.SUCCEEDED, CNN, NME);
+        Reference reference = check(
+                "{\"preset\":\"cifar100-lucir-b50-10\",\"training\":{\"epochs\":2}}",
+                ExperimentStatus.SUCCEEDED,
+                CNN,
+                NME);
 
         assertThat(reference.status()).isEqualTo(ReferenceStatus.SPEC_DIFFERS);
         assertThat(reference.referenceDelta()).isNull();
@@ -132,22 +142,28 @@ class ReferenceCheckTest {
         // total instead of perClass memory, NME-scored iCaRL instead of LUCIR, a base-phase schedule the preset has not
         Reference reference = check("""
                 {"preset":"cifar100-lucir-b50-5","method":{"name":"icarl"},"model":{"head":"linear"},
-                 "memory":{"selector":"herding","perClass":null,"total":2000},"training":{"base":{"epochs":200}}}""",
-                ExperimentStatus.SUCCEEDED, CNN, NME);
+                 "memory":{"selector":"herding","perClass":null,"total":2000},"training":{"base":{"epochs":200}}}""", ExperimentStatus.SUCCEEDED, CNN, NME);
 
         assertThat(reference.status()).isEqualTo(ReferenceStatus.SPEC_DIFFERS);
-        assertThat(reference.differences()).extracting(ExperimentViews.SpecDifference::field)
+        assertThat(reference.differences())
+                .extracting(ExperimentViews.SpecDifference::field)
                 .contains("method.name", "model.head", "memory.perClass", "memory.total", "training.base");
-        var total = reference.differences().stream().filter(d -> d.field().equals("memory.total")).findFirst().orElseThrow();
+        var total = reference.differences().stream()
+                .filter(d -> d.field().equals("memory.total"))
+                .findFirst()
+                .orElseThrow();
         assertThat(total.run().asInt()).isEqualTo(2000);
         assertThat(total.preset()).isNull();
     }
 
     @Test
     void anOverrideThatRepeatsThePresetsValueChangesNothing() {
-        Reference reference = check("{\"preset\":\"cifar100-lucir-b50-5\",\"name\":\"mine\",\"training\":{\"epochs\":160,"
-                + "\"optimizer\":{\"name\":\"sgd\",\"lr\":1e-1,\"momentum\":0.9,\"weightDecay\":0.0005}}}",
-                ExperimentStatus.SUCCEEDED, CNN, NME);
+        Reference reference = check(
+                "{\"preset\":\"cifar100-lucir-b50-5\",\"name\":\"mine\",\"training\":{\"epochs\":160,"
+                        + "\"optimizer\":{\"name\":\"sgd\",\"lr\":1e-1,\"momentum\":0.9,\"weightDecay\":0.0005}}}",
+                ExperimentStatus.SUCCEEDED,
+                CNN,
+                NME);
 
         assertThat(reference.status()).isEqualTo(ReferenceStatus.COMPARED);
         assertThat(reference.differences()).isEmpty();
@@ -155,7 +171,8 @@ class ReferenceCheckTest {
 
     @Test
     void anUnfinishedRunShowsTheCardWithoutADelta() {
-        for (ExperimentStatus status : List.of(ExperimentStatus.RUNNING, ExperimentStatus.FAILED, ExperimentStatus.CANCELLED)) {
+        for (ExperimentStatus status :
+                List.of(ExperimentStatus.RUNNING, ExperimentStatus.FAILED, ExperimentStatus.CANCELLED)) {
             Reference reference = check("{\"preset\":\"cifar100-lucir-b50-5\"}", status, CNN, NME);
             assertThat(reference.status()).as(status.name()).isEqualTo(ReferenceStatus.NOT_FINISHED);
             assertThat(reference.referenceDelta()).isNull();
@@ -166,7 +183,8 @@ class ReferenceCheckTest {
     @Test
     void aPhaseWithoutTheCardsClassifierGivesNoDelta() {
         Double[] nme = {0.75, null, 0.50};
-        Reference reference = check("{\"preset\":\"cifar100-icarl-mnemonics-b50-10\"}", ExperimentStatus.SUCCEEDED, CNN, nme);
+        Reference reference =
+                check("{\"preset\":\"cifar100-icarl-mnemonics-b50-10\"}", ExperimentStatus.SUCCEEDED, CNN, nme);
 
         assertThat(reference.status()).isEqualTo(ReferenceStatus.CLASSIFIER_MISSING);
         assertThat(reference.referenceDelta()).isNull();
@@ -179,20 +197,27 @@ class ReferenceCheckTest {
                 {"dataset":{"name":"mnist"},"protocol":{"initialClasses":2,"increment":2},"model":{"backbone":"mlp"},
                  "method":{"name":"icarl"},"memory":{"perClass":20},"training":{"iterations":10}}""";
         assertThat(check(spec, ExperimentStatus.SUCCEEDED, CNN, NME)).isNull();
-        assertThat(check("{\"preset\":\"split-mnist\"}", ExperimentStatus.SUCCEEDED, CNN, NME)).isNull();
+        assertThat(check("{\"preset\":\"split-mnist\"}", ExperimentStatus.SUCCEEDED, CNN, NME))
+                .isNull();
     }
 
     @Test
     void numbersCompareByValueAndArraysElementByElement() {
-        JsonNode preset = JSON.readTree("{\"name\":\"a\",\"seed\":1,\"training\":{\"lr\":0.1,\"milestones\":[80,120]}}");
-        JsonNode equal = JSON.readTree("{\"name\":\"b\",\"seed\":2,\"training\":{\"lr\":1e-1,\"milestones\":[80.0,120]}}");
+        JsonNode preset =
+                JSON.readTree("{\"name\":\"a\",\"seed\":1,\"training\":{\"lr\":0.1,\"milestones\":[80,120]}}");
+        JsonNode equal =
+                JSON.readTree("{\"name\":\"b\",\"seed\":2,\"training\":{\"lr\":1e-1,\"milestones\":[80.0,120]}}");
         JsonNode other = JSON.readTree("{\"training\":{\"lr\":0.1,\"milestones\":[80,121]},\"preset\":\"x\"}");
 
-        assertThat(ReferenceCheck.compare("p", AVERAGE_CNN, preset, equal, true, Arrays.asList(0.5)).status())
+        assertThat(ReferenceCheck.compare("p", AVERAGE_CNN, preset, equal, true, Arrays.asList(0.5))
+                        .status())
                 .isEqualTo(ReferenceStatus.COMPARED);
-        assertThat(ReferenceCheck.compare("p", AVERAGE_CNN, preset, other, true, Arrays.asList(0.5)).differences())
-                .extracting(ExperimentViews.SpecDifference::field).containsExactly("training.milestones");
-        assertThat(ReferenceCheck.compare("p", FINAL_CNN, preset, equal, true, Arrays.asList(0.25, 0.5)).runPercent())
+        assertThat(ReferenceCheck.compare("p", AVERAGE_CNN, preset, other, true, Arrays.asList(0.5))
+                        .differences())
+                .extracting(ExperimentViews.SpecDifference::field)
+                .containsExactly("training.milestones");
+        assertThat(ReferenceCheck.compare("p", FINAL_CNN, preset, equal, true, Arrays.asList(0.25, 0.5))
+                        .runPercent())
                 .isEqualTo(50.0);
         assertThat(AVERAGE_NME.classifier()).isEqualTo(ReferenceCard.Classifier.NME);
     }

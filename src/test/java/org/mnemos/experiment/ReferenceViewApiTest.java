@@ -32,30 +32,67 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** GET /experiments/{id} of a finished preset run carries its reference; GET /presets lists the cards. */
 @WebMvcTest(controllers = {ExperimentController.class, CatalogController.class})
-@Import({ExperimentService.class, SpecReader.class, SpecValidator.class, MethodCatalog.class, PresetCatalog.class,
-        org.mnemos.web.ProblemHandler.class, SubmissionValidationTest.Properties.class})
+@Import({
+    ExperimentService.class,
+    SpecReader.class,
+    SpecValidator.class,
+    MethodCatalog.class,
+    PresetCatalog.class,
+    org.mnemos.web.ProblemHandler.class,
+    SubmissionValidationTest.Properties.class
+})
 class ReferenceViewApiTest {
 
     private static final JsonMapper JSON = SpecReader.json();
     /** Plans CIFAR-100 without its files, as a server that may download them does; nothing is fetched. */
     private static final Datasets DATASETS = new Datasets(new DataPaths(List.of()), true);
+
     private static final CilEngine PLANNER = DATASETS.engine(id -> null);
 
-    @Autowired MockMvc mvc;
-    @Autowired SpecReader reader;
-    @MockitoBean CilEngine engine;
-    @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
-    @MockitoBean Datasets datasets;
-    @MockitoBean org.mnemos.config.RunMemoryCheck memory;
-    @MockitoBean Forks forks;
-    @MockitoBean ExperimentRepository experiments;
-    @MockitoBean PhaseRepository phases;
-    @MockitoBean PhaseQueue queue;
-    @MockitoBean EventPublisher events;
-    @MockitoBean ArtifactStore artifacts;
-    @MockitoBean VersionInfo versions;
-    @MockitoBean org.mnemos.events.EventQueries eventQueries;
-    @MockitoBean org.mnemos.artifacts.CheckpointUploads checkpoints;
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    SpecReader reader;
+
+    @MockitoBean
+    CilEngine engine;
+
+    @MockitoBean
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    @MockitoBean
+    Datasets datasets;
+
+    @MockitoBean
+    org.mnemos.config.RunMemoryCheck memory;
+
+    @MockitoBean
+    Forks forks;
+
+    @MockitoBean
+    ExperimentRepository experiments;
+
+    @MockitoBean
+    PhaseRepository phases;
+
+    @MockitoBean
+    PhaseQueue queue;
+
+    @MockitoBean
+    EventPublisher events;
+
+    @MockitoBean
+    ArtifactStore artifacts;
+
+    @MockitoBean
+    VersionInfo versions;
+
+    @MockitoBean
+    org.mnemos.events.EventQueries eventQueries;
+
+    @MockitoBean
+    org.mnemos.artifacts.CheckpointUploads checkpoints;
 
     @BeforeEach
     void stubs() {
@@ -65,9 +102,22 @@ class ReferenceViewApiTest {
 
     /** A SUCCEEDED run of this submission, stored as the service stores it, with these CNN accuracies. */
     private UUID finished(String body, double... cnn) {
-        String resolved = JSON.writeValueAsString(PLANNER.plan(reader.read(body.getBytes(StandardCharsets.UTF_8)).spec()).spec());
-        Experiment experiment = new Experiment(UUID.randomUUID(), "run", body, resolved, "{\"classOrder\":[],\"phases\":[]}", 0,
-                "hash", cnn.length, null, null, "{}", Instant.EPOCH);
+        String resolved = JSON.writeValueAsString(
+                PLANNER.plan(reader.read(body.getBytes(StandardCharsets.UTF_8)).spec())
+                        .spec());
+        Experiment experiment = new Experiment(
+                UUID.randomUUID(),
+                "run",
+                body,
+                resolved,
+                "{\"classOrder\":[],\"phases\":[]}",
+                0,
+                "hash",
+                cnn.length,
+                null,
+                null,
+                "{}",
+                Instant.EPOCH);
         experiment.transition(ExperimentStatus.SUCCEEDED, Instant.EPOCH);
         List<Phase> rows = new ArrayList<>();
         for (int i = 0; i < cnn.length; i++) {
@@ -97,7 +147,8 @@ class ReferenceViewApiTest {
         assertThat(reference.path("card").path("percent").asDouble()).isEqualTo(60.14);
         assertThat(reference.path("card").path("metric").asString()).isEqualTo("averageIncremental");
         assertThat(reference.path("card").path("classifier").asString()).isEqualTo("cnn");
-        assertThat(reference.path("card").path("memory").path("mode").asString()).isEqualTo("perClass");
+        assertThat(reference.path("card").path("memory").path("mode").asString())
+                .isEqualTo("perClass");
         assertThat(reference.path("card").path("paper").path("year").asInt()).isEqualTo(2020);
         assertThat(reference.path("runPercent").asDouble()).isCloseTo(70.0, within(1e-9));
         assertThat(reference.path("referenceDelta").asDouble()).isCloseTo(70.0 - 60.14, within(1e-9));
@@ -107,8 +158,12 @@ class ReferenceViewApiTest {
 
     @Test
     void aRunThatChangedTheScheduleNamesTheFieldAndGivesNoDelta() throws Exception {
-        UUID id = finished("{\"preset\":\"cifar100-lucir-b50-10\",\"training\":{\"epochs\":2,"
-                + "\"schedule\":{\"name\":\"multistep\",\"milestones\":[1],\"gamma\":0.1}}}", 0.8, 0.7, 0.6);
+        UUID id = finished(
+                "{\"preset\":\"cifar100-lucir-b50-10\",\"training\":{\"epochs\":2,"
+                        + "\"schedule\":{\"name\":\"multistep\",\"milestones\":[1],\"gamma\":0.1}}}",
+                0.8,
+                0.7,
+                0.6);
 
         JsonNode reference = getJson("/api/v1/experiments/" + id).path("reference");
 
@@ -121,7 +176,8 @@ class ReferenceViewApiTest {
         assertThat(differences.get(0).path("run").asInt()).isEqualTo(2);
         assertThat(differences.get(0).path("preset").asInt()).isEqualTo(160);
         assertThat(differences.get(1).path("field").asString()).isEqualTo("training.schedule.milestones");
-        assertThat(reference.path("explanation").asString()).contains("training.epochs", "training.schedule.milestones");
+        assertThat(reference.path("explanation").asString())
+                .contains("training.epochs", "training.schedule.milestones");
     }
 
     @Test

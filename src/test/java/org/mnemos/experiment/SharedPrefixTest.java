@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -37,7 +37,8 @@ class SharedPrefixTest {
     @Test
     void identicalRunsShareEveryPhaseButTheLast() {
         // four phases of two classes; the name is no condition
-        assertThat(SharedPrefixes.sharedPrefix(plan(SAME), plan(s -> s.put("name", "b")))).isEqualTo(2);
+        assertThat(SharedPrefixes.sharedPrefix(plan(SAME), plan(s -> s.put("name", "b"))))
+                .isEqualTo(2);
     }
 
     @Test
@@ -52,10 +53,16 @@ class SharedPrefixTest {
     @Test
     void anyOtherConditionOrAnotherPhaseZeroSharesNothing() {
         RunPlan base = plan(SAME);
-        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> s.put("seed", 8)))).isEqualTo(-1);
-        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> ((ObjectNode) s.get("training")).put("iterations", 5)))).isEqualTo(-1);
-        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> ((ObjectNode) s.get("method")).put("name", "replay")))).isEqualTo(-1);
-        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> ((ObjectNode) s.get("memory")).put("perClass", 3)))).isEqualTo(-1);
-        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> ((ObjectNode) s.get("protocol")).put("initialClasses", 4)))).isEqualTo(-1);
+        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> s.put("seed", 8))))
+                .isEqualTo(-1);
+        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> ((ObjectNode) s.get("training")).put("iterations", 5))))
+                .isEqualTo(-1);
+        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> ((ObjectNode) s.get("method")).put("name", "replay"))))
+                .isEqualTo(-1);
+        assertThat(SharedPrefixes.sharedPrefix(base, plan(s -> ((ObjectNode) s.get("memory")).put("perClass", 3))))
+                .isEqualTo(-1);
+        assertThat(SharedPrefixes.sharedPrefix(
+                        base, plan(s -> ((ObjectNode) s.get("protocol")).put("initialClasses", 4))))
+                .isEqualTo(-1);
     }
 }

@@ -18,7 +18,8 @@ class GroupStatisticsTest {
         // squares 0.04 + 0 + 0.04 over n - 1 = 2
         assertThat(stat.std()).isCloseTo(0.2, offset(1e-15));
         assertThat(GroupStatistics.describe(List.of(0.4))).isEqualTo(new GroupViews.Stat(0.4, null, 1));
-        assertThat(GroupStatistics.describe(Arrays.asList((Double) null))).isEqualTo(new GroupViews.Stat(null, null, 0));
+        assertThat(GroupStatistics.describe(Arrays.asList((Double) null)))
+                .isEqualTo(new GroupViews.Stat(null, null, 0));
     }
 
     @Test
@@ -41,18 +42,24 @@ class GroupStatisticsTest {
     @Test
     void theIntervalIsTheMeanPlusOrMinusTTimesTheStandardError() {
         // differences 1, 2, 3, 4, 5: mean 3, sample std √2.5, t(0.975, 4) = 2.7764451051977934
-        GroupViews.Difference d = GroupStatistics.pairedDifference(List.of(1L, 2L, 3L, 4L, 5L), List.of(1.0, 2.0, 3.0, 4.0, 5.0),
-                List.of(1L, 2L, 3L, 4L, 5L), List.of(0.0, 0.0, 0.0, 0.0, 0.0));
+        GroupViews.Difference d = GroupStatistics.pairedDifference(
+                List.of(1L, 2L, 3L, 4L, 5L),
+                List.of(1.0, 2.0, 3.0, 4.0, 5.0),
+                List.of(1L, 2L, 3L, 4L, 5L),
+                List.of(0.0, 0.0, 0.0, 0.0, 0.0));
         double halfWidth = 2.7764451051977934 * Math.sqrt(2.5) / Math.sqrt(5);
         assertThat(d.mean()).isEqualTo(3.0);
         assertThat(d.std()).isCloseTo(Math.sqrt(2.5), offset(1e-15));
         assertThat(d.low()).isCloseTo(3 - halfWidth, offset(1e-12));
         assertThat(d.high()).isCloseTo(3 + halfWidth, offset(1e-12));
         // one pair has a mean but no spread and no interval; none has nothing
-        GroupViews.Difference one = GroupStatistics.pairedDifference(List.of(7L), List.of(0.6), List.of(7L), List.of(0.5));
+        GroupViews.Difference one =
+                GroupStatistics.pairedDifference(List.of(7L), List.of(0.6), List.of(7L), List.of(0.5));
         assertThat(one.n()).isEqualTo(1);
         assertThat(one.mean()).isCloseTo(0.1, offset(1e-15));
         assertThat(one.low()).isNull();
-        assertThat(GroupStatistics.pairedDifference(List.of(7L), List.of(0.6), List.of(8L), List.of(0.5)).n()).isZero();
+        assertThat(GroupStatistics.pairedDifference(List.of(7L), List.of(0.6), List.of(8L), List.of(0.5))
+                        .n())
+                .isZero();
     }
 }

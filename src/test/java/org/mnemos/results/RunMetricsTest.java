@@ -12,17 +12,15 @@ class RunMetricsTest {
 
     @Test
     void backwardTransferAveragesTheFinalMinusTheJustLearnedAccuracyOfEveryEarlierPhase() {
-        List<List<Double>> matrix = List.of(
-                List.of(0.90),
-                List.of(0.70, 0.80),
-                List.of(0.60, 0.50, 0.95));
+        List<List<Double>> matrix = List.of(List.of(0.90), List.of(0.70, 0.80), List.of(0.60, 0.50, 0.95));
         // ((0.60 - 0.90) + (0.50 - 0.80)) / 2 = -0.30
         assertThat(RunMetrics.backwardTransfer(matrix)).isCloseTo(-0.30, offset(1e-15));
         // after two phases: (0.70 - 0.90) / 1
         assertThat(RunMetrics.backwardTransfer(matrix.subList(0, 2))).isCloseTo(-0.20, offset(1e-15));
         assertThat(RunMetrics.backwardTransfer(matrix.subList(0, 1))).isNull();
         // a later phase that helps earlier ones gives a positive transfer
-        assertThat(RunMetrics.backwardTransfer(List.of(List.of(0.5), List.of(0.75, 0.9)))).isCloseTo(0.25, offset(1e-15));
+        assertThat(RunMetrics.backwardTransfer(List.of(List.of(0.5), List.of(0.75, 0.9))))
+                .isCloseTo(0.25, offset(1e-15));
     }
 
     @Test

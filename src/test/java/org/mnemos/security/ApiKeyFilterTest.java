@@ -40,49 +40,86 @@ import org.springframework.test.web.servlet.MvcResult;
 @EnableConfigurationProperties({SecurityProperties.class, org.mnemos.experiment.LimitsProperties.class})
 class ApiKeyFilterTest {
 
-    @Autowired MockMvc mvc;
-    @MockitoBean ExperimentService service;
-    @MockitoBean MethodCatalog methods;
-    @MockitoBean PresetCatalog presets;
-    @MockitoBean Datasets datasets;
-    @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @Autowired
+    MockMvc mvc;
+
+    @MockitoBean
+    ExperimentService service;
+
+    @MockitoBean
+    MethodCatalog methods;
+
+    @MockitoBean
+    PresetCatalog presets;
+
+    @MockitoBean
+    Datasets datasets;
+
+    @MockitoBean
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     @Test
     void missingOrWrongKeyIs401Problem() throws Exception {
         assertProblem(mvc.perform(get("/api/v1/methods")).andReturn(), 401);
-        assertProblem(mvc.perform(get("/api/v1/methods").header("X-API-Key", "nope")).andReturn(), 401);
-        assertProblem(mvc.perform(get("/api/v1/methods").header("Authorization", "Bearer nope")).andReturn(), 401);
+        assertProblem(
+                mvc.perform(get("/api/v1/methods").header("X-API-Key", "nope")).andReturn(), 401);
+        assertProblem(
+                mvc.perform(get("/api/v1/methods").header("Authorization", "Bearer nope"))
+                        .andReturn(),
+                401);
     }
 
     @Test
     void readKeyReadsButCannotWrite() throws Exception {
         when(methods.list()).thenReturn(List.of());
-        assertThat(mvc.perform(get("/api/v1/methods").header("X-API-Key", "r-secret")).andReturn().getResponse().getStatus())
+        assertThat(mvc.perform(get("/api/v1/methods").header("X-API-Key", "r-secret"))
+                        .andReturn()
+                        .getResponse()
+                        .getStatus())
                 .isEqualTo(200);
-        assertProblem(mvc.perform(post("/api/v1/experiments").header("X-API-Key", "r-secret")
-                .contentType(MediaType.APPLICATION_JSON).content("{}")).andReturn(), 403);
+        assertProblem(
+                mvc.perform(post("/api/v1/experiments")
+                                .header("X-API-Key", "r-secret")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{}"))
+                        .andReturn(),
+                403);
     }
 
     @Test
     void writeKeyGivenByHashSubmitsAndIsRecordedAsOwner() throws Exception {
         UUID id = UUID.randomUUID();
-        when(service.submit(any(), any(), any())).thenReturn(
-                new ExperimentService.Submission(new ExperimentViews.Submitted(id, ExperimentStatus.QUEUED), true));
-        MvcResult result = mvc.perform(post("/api/v1/experiments").header("Authorization", "Bearer w-secret")
-                .contentType(MediaType.APPLICATION_JSON).content("{}")).andReturn();
+        when(service.submit(any(), any(), any()))
+                .thenReturn(new ExperimentService.Submission(
+                        new ExperimentViews.Submitted(id, ExperimentStatus.QUEUED), true));
+        MvcResult result = mvc.perform(post("/api/v1/experiments")
+                        .header("Authorization", "Bearer w-secret")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{}"))
+                .andReturn();
         assertThat(result.getResponse().getStatus()).isEqualTo(201);
-        org.mockito.Mockito.verify(service).submit(any(), any(), org.mockito.ArgumentMatchers.eq(new Caller("writer", false)));
+        org.mockito.Mockito.verify(service)
+                .submit(any(), any(), org.mockito.ArgumentMatchers.eq(new Caller("writer", false)));
     }
 
     @Test
     void docsStayOpen() throws Exception {
-        assertThat(mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getStatus()).isNotIn(401, 403);
+        assertThat(mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getStatus())
+                .isNotIn(401, 403);
     }
 
     @Test
     void dashboardFilesAreOpenForGetAndHeadOnlyAndOpenNothingElse() throws Exception {
-        assertThat(mvc.perform(get("/dashboard/app.js")).andReturn().getResponse().getStatus()).isEqualTo(200);
-        assertThat(mvc.perform(head("/webjars/uplot/1.6.30/dist/uPlot.esm.js")).andReturn().getResponse().getStatus()).isEqualTo(200);
+        assertThat(mvc.perform(get("/dashboard/app.js"))
+                        .andReturn()
+                        .getResponse()
+                        .getStatus())
+                .isEqualTo(200);
+        assertThat(mvc.perform(head("/webjars/uplot/1.6.30/dist/uPlot.esm.js"))
+                        .andReturn()
+                        .getResponse()
+                        .getStatus())
+                .isEqualTo(200);
         assertThat(mvc.perform(get("/")).andReturn().getResponse().getStatus()).isNotIn(401, 403);
         assertProblem(mvc.perform(post("/dashboard/app.js")).andReturn(), 401);
         assertProblem(mvc.perform(options("/dashboard/app.js")).andReturn(), 401);

@@ -22,21 +22,35 @@ import org.springframework.test.web.servlet.MvcResult;
 @EnableConfigurationProperties({SecurityProperties.class, org.mnemos.experiment.LimitsProperties.class})
 class HostCheckTest {
 
-    @Autowired MockMvc mvc;
-    @MockitoBean MethodCatalog methods;
-    @MockitoBean PresetCatalog presets;
-    @MockitoBean Datasets datasets;
-    @MockitoBean org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @Autowired
+    MockMvc mvc;
+
+    @MockitoBean
+    MethodCatalog methods;
+
+    @MockitoBean
+    PresetCatalog presets;
+
+    @MockitoBean
+    Datasets datasets;
+
+    @MockitoBean
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     @Test
     void foreignHostIsRefusedLocalAndAllowedHostsAreServed() throws Exception {
         when(methods.list()).thenReturn(List.of());
-        MvcResult foreign = mvc.perform(get("http://attacker.example:8080/api/v1/methods")).andReturn();
+        MvcResult foreign =
+                mvc.perform(get("http://attacker.example:8080/api/v1/methods")).andReturn();
         assertThat(foreign.getResponse().getStatus()).isEqualTo(421);
         assertThat(foreign.getResponse().getContentAsString()).contains("https://mnemos.dev/problems/untrusted-host");
         for (String host : List.of("localhost", "127.0.0.1", "[::1]", "mnemos.lab.internal", "LOCALHOST.")) {
-            assertThat(mvc.perform(get("http://" + host + ":8080/api/v1/methods")).andReturn().getResponse().getStatus())
-                    .as(host).isEqualTo(200);
+            assertThat(mvc.perform(get("http://" + host + ":8080/api/v1/methods"))
+                            .andReturn()
+                            .getResponse()
+                            .getStatus())
+                    .as(host)
+                    .isEqualTo(200);
         }
     }
 }

@@ -32,24 +32,27 @@ import org.yaml.snakeyaml.Yaml;
  * another owner's experiments and a burst of parallel submissions. Every answer is a 4xx problem,
  * never a 2xx or 5xx, and nothing is created, changed or deleted.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "mnemos.worker.enabled=false",
-        "mnemos.limits.max-concurrent-runs-per-key=8",
-        "mnemos.security.api-keys[0].id=reader",
-        "mnemos.security.api-keys[0].key=reader-secret",
-        "mnemos.security.api-keys[0].scopes=read",
-        "mnemos.security.api-keys[1].id=writer",
-        "mnemos.security.api-keys[1].key=writer-secret",
-        "mnemos.security.api-keys[1].scopes=read,write",
-        "mnemos.security.api-keys[2].id=other",
-        "mnemos.security.api-keys[2].key=other-secret",
-        "mnemos.security.api-keys[2].scopes=read,write",
-        "mnemos.security.api-keys[3].id=operator",
-        "mnemos.security.api-keys[3].key=admin-secret",
-        "mnemos.security.api-keys[3].scopes=read,write,admin",
-        "mnemos.security.api-keys[4].id=racer",
-        "mnemos.security.api-keys[4].key=racer-secret",
-        "mnemos.security.api-keys[4].scopes=read,write"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "mnemos.worker.enabled=false",
+            "mnemos.limits.max-concurrent-runs-per-key=8",
+            "mnemos.security.api-keys[0].id=reader",
+            "mnemos.security.api-keys[0].key=reader-secret",
+            "mnemos.security.api-keys[0].scopes=read",
+            "mnemos.security.api-keys[1].id=writer",
+            "mnemos.security.api-keys[1].key=writer-secret",
+            "mnemos.security.api-keys[1].scopes=read,write",
+            "mnemos.security.api-keys[2].id=other",
+            "mnemos.security.api-keys[2].key=other-secret",
+            "mnemos.security.api-keys[2].scopes=read,write",
+            "mnemos.security.api-keys[3].id=operator",
+            "mnemos.security.api-keys[3].key=admin-secret",
+            "mnemos.security.api-keys[3].scopes=read,write,admin",
+            "mnemos.security.api-keys[4].id=racer",
+            "mnemos.security.api-keys[4].key=racer-secret",
+            "mnemos.security.api-keys[4].scopes=read,write"
+        })
 class HostileRequestsTest {
 
     static final String SPEC = """
@@ -81,8 +84,11 @@ class HostileRequestsTest {
         TestDatabase.register(registry);
     }
 
-    @LocalServerPort int port;
-    @Autowired JdbcTemplate jdbc;
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
 
     String experimentId;
 
@@ -103,7 +109,8 @@ class HostileRequestsTest {
                 RawHttp.Response anonymous = request(operation.method(), target, Map.of());
                 assertRefused(anonymous, 401, operation + " at " + target);
                 if (!operation.method().equals("GET")) {
-                    RawHttp.Response readOnly = request(operation.method(), target, Map.of("X-API-Key", "reader-secret"));
+                    RawHttp.Response readOnly =
+                            request(operation.method(), target, Map.of("X-API-Key", "reader-secret"));
                     assertRefused(readOnly, 403, operation + " with a read key at " + target);
                 }
                 tried++;
@@ -117,12 +124,15 @@ class HostileRequestsTest {
     @Test
     void openPathsStayOpenForReadsOnly() throws Exception {
         assertThat(request("GET", "/v3/api-docs", Map.of()).status()).isEqualTo(200);
-        assertThat(request("GET", "/actuator/health/liveness", Map.of()).status()).isEqualTo(200);
+        assertThat(request("GET", "/actuator/health/liveness", Map.of()).status())
+                .isEqualTo(200);
         assertThat(request("POST", "/v3/api-docs", Map.of()).status()).isEqualTo(401);
         // the dashboard's files: GET and HEAD only
         assertThat(request("GET", "/", Map.of()).status()).isEqualTo(200);
         assertThat(request("GET", "/dashboard/app.js", Map.of()).status()).isEqualTo(200);
-        assertThat(request("GET", "/webjars/uplot/1.6.30/dist/uPlot.esm.js", Map.of()).status()).isEqualTo(200);
+        assertThat(request("GET", "/webjars/uplot/1.6.30/dist/uPlot.esm.js", Map.of())
+                        .status())
+                .isEqualTo(200);
         assertThat(request("POST", "/", Map.of()).status()).isEqualTo(401);
         assertThat(request("DELETE", "/dashboard/app.js", Map.of()).status()).isEqualTo(401);
     }
@@ -130,23 +140,38 @@ class HostileRequestsTest {
     @Test
     void anotherOwnersExperimentIsInvisibleAndUntouchableUnlessTheKeyIsAdmin() throws Exception {
         String path = "/api/v1/experiments/" + experimentId;
-        for (String target : List.of(path, path + "/phases", path + "/events", path + "/phases/0/exemplars",
-                path + "/phases/0/checkpoint", path + "/phases/0/exemplars/images", path + "/phases/0/exemplars/images/0.png",
-                path + "/phases/0/exemplars/images/0/heatmap.png", path + "/phases/0/exemplars/images/0/original.png")) {
-            assertThat(request("GET", target, Map.of("X-API-Key", "other-secret")).status()).as(target).isEqualTo(404);
+        for (String target : List.of(
+                path,
+                path + "/phases",
+                path + "/events",
+                path + "/phases/0/exemplars",
+                path + "/phases/0/checkpoint",
+                path + "/phases/0/exemplars/images",
+                path + "/phases/0/exemplars/images/0.png",
+                path + "/phases/0/exemplars/images/0/heatmap.png",
+                path + "/phases/0/exemplars/images/0/original.png")) {
+            assertThat(request("GET", target, Map.of("X-API-Key", "other-secret"))
+                            .status())
+                    .as(target)
+                    .isEqualTo(404);
         }
         assertThat(post(path + "/cancel", "other-secret", "").status()).isEqualTo(404);
         assertThat(post(path + "/resume", "other-secret", "").status()).isEqualTo(404);
-        assertThat(request("DELETE", path, Map.of("X-API-Key", "other-secret")).status()).isEqualTo(404);
-        assertThat(request("GET", "/api/v1/experiments?limit=100", Map.of("X-API-Key", "other-secret")).body())
+        assertThat(request("DELETE", path, Map.of("X-API-Key", "other-secret")).status())
+                .isEqualTo(404);
+        assertThat(request("GET", "/api/v1/experiments?limit=100", Map.of("X-API-Key", "other-secret"))
+                        .body())
                 .doesNotContain(experimentId);
         assertThat(status(experimentId)).isEqualTo("QUEUED");
 
-        assertThat(request("GET", "/api/v1/experiments?limit=100", Map.of("X-API-Key", "writer-secret")).body())
+        assertThat(request("GET", "/api/v1/experiments?limit=100", Map.of("X-API-Key", "writer-secret"))
+                        .body())
                 .contains(experimentId);
-        assertThat(request("GET", "/api/v1/experiments?limit=100", Map.of("X-API-Key", "admin-secret")).body())
+        assertThat(request("GET", "/api/v1/experiments?limit=100", Map.of("X-API-Key", "admin-secret"))
+                        .body())
                 .contains(experimentId);
-        assertThat(request("GET", path, Map.of("X-API-Key", "admin-secret")).status()).isEqualTo(200);
+        assertThat(request("GET", path, Map.of("X-API-Key", "admin-secret")).status())
+                .isEqualTo(200);
         assertThat(post(path + "/cancel", "admin-secret", "").status()).isEqualTo(200);
         assertThat(status(experimentId)).isEqualTo("CANCELLED");
     }
@@ -164,8 +189,8 @@ class HostileRequestsTest {
         assertProblem(endless);
         assertThat(written.get()).as("bytes the client got to send").isLessThan(64L << 20);
 
-        RawHttp.Response anonymous = RawHttp.declareOnly(port, "POST", "/api;/v1/experiments",
-                Map.of("Content-Type", "application/json"), 64L << 20);
+        RawHttp.Response anonymous = RawHttp.declareOnly(
+                port, "POST", "/api;/v1/experiments", Map.of("Content-Type", "application/json"), 64L << 20);
         assertThat(anonymous.status()).isIn(401, 413);
     }
 
@@ -178,19 +203,28 @@ class HostileRequestsTest {
         assertInvalid(SPEC.replace("\"name\":\"target\",", "\"name\":\"a\",\"name\":\"b\","), 400, "name");
         assertInvalid(SPEC.replace("\"mlp\"", "\"ml\\u0000p\""), 400, "model.backbone");
         assertInvalid(withResources("{\"pool\":\"gpu-nowhere\"}"), 400, "resources.pool");
-        assertThat(post("/api/v1/experiments", "writer-secret", withResources("{\"pool\":\"gpu-nowhere\"}")).body())
+        assertThat(post("/api/v1/experiments", "writer-secret", withResources("{\"pool\":\"gpu-nowhere\"}"))
+                        .body())
                 .contains("unknown pool 'gpu-nowhere'");
         assertInvalid(withResources("{\"pool\":7}"), 400, "resources.pool");
         assertInvalid(withResources("{\"pool\":\"GPU/../x\"}"), 400, "resources.pool");
         assertInvalid(withResources("{\"pool\":\"any\"}"), 400, "resources.pool");
         assertInvalid(withResources("{\"pools\":\"gpu\"}"), 400, "resources.pools");
         assertInvalid(withResources("\"gpu\""), 400, "resources");
-        RawHttp.Response controlInHeader = RawHttp.send(port, "POST", "/api/v1/experiments", Map.of("X-API-Key", "writer-secret",
-                "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"), SPEC.getBytes(StandardCharsets.UTF_8));
+        RawHttp.Response controlInHeader = RawHttp.send(
+                port,
+                "POST",
+                "/api/v1/experiments",
+                Map.of("X-API-Key", "writer-secret", "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"),
+                SPEC.getBytes(StandardCharsets.UTF_8));
         assertThat(controlInHeader.status()).isEqualTo(400);
-        RawHttp.Response controlInGroupKey = RawHttp.send(port, "POST", "/api/v1/groups", Map.of("X-API-Key", "writer-secret",
-                "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"),
-                ("{\"name\":\"g\",\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":" + SPEC + "}]}").getBytes(StandardCharsets.UTF_8));
+        RawHttp.Response controlInGroupKey = RawHttp.send(
+                port,
+                "POST",
+                "/api/v1/groups",
+                Map.of("X-API-Key", "writer-secret", "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"),
+                ("{\"name\":\"g\",\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":" + SPEC + "}]}")
+                        .getBytes(StandardCharsets.UTF_8));
         assertThat(controlInGroupKey.status()).isEqualTo(400);
         assertThat(controlInGroupKey.body()).contains("\"field\":\"Idempotency-Key\"");
         assertInvalid("[".repeat(30_000) + "]".repeat(30_000), 400, null);
@@ -200,8 +234,12 @@ class HostileRequestsTest {
     @Test
     void malformedQueriesAndTheErrorPageAre4xx() throws Exception {
         Map<String, String> key = Map.of("X-API-Key", "writer-secret");
-        for (String target : List.of("/api/v1/experiments?cursor=%%%", "/api/v1/experiments?cursor=%00%ff",
-                "/api/v1/experiments?cursor=%ff", "/api/v1/experiments?cursor=abc", "/api/v1/experiments?status=%00",
+        for (String target : List.of(
+                "/api/v1/experiments?cursor=%%%",
+                "/api/v1/experiments?cursor=%00%ff",
+                "/api/v1/experiments?cursor=%ff",
+                "/api/v1/experiments?cursor=abc",
+                "/api/v1/experiments?status=%00",
                 "/api/v1/experiments?limit=%zz")) {
             RawHttp.Response response = request("GET", target, key);
             assertThat(response.status()).as(target + ": " + response.body()).isEqualTo(400);
@@ -217,25 +255,35 @@ class HostileRequestsTest {
     void malformedExemplarImagePathsAreProblemsNeverServerErrors() throws Exception {
         Map<String, String> key = Map.of("X-API-Key", "writer-secret");
         String images = "/api/v1/experiments/" + experimentId + "/phases/0/exemplars/images/";
-        for (String target : List.of(images + "abc.png", images + "99999999999.png", images + "abc/heatmap.png",
-                images + "99999999999/original.png", images + "0/%2e%2e.png", images + "0/heatmap.png.png",
-                images + "-0/original.png", "/api/v1/experiments/" + experimentId + "/phases/x/exemplars/images/0/heatmap.png")) {
+        for (String target : List.of(
+                images + "abc.png",
+                images + "99999999999.png",
+                images + "abc/heatmap.png",
+                images + "99999999999/original.png",
+                images + "0/%2e%2e.png",
+                images + "0/heatmap.png.png",
+                images + "-0/original.png",
+                "/api/v1/experiments/" + experimentId + "/phases/x/exemplars/images/0/heatmap.png")) {
             RawHttp.Response response = request("GET", target, key);
             assertThat(response.status()).as(target + ": " + response.body()).isIn(400, 404);
             assertProblem(response);
         }
         // Tomcat refuses a NUL, an encoded slash or invalid UTF-8 in the path before any filter or route: a plain 400
-        for (String target : List.of(images + "0/heatmap%00.png", images + "0/..%2Fmanifest.png", images + "0/%ff.png")) {
+        for (String target :
+                List.of(images + "0/heatmap%00.png", images + "0/..%2Fmanifest.png", images + "0/%ff.png")) {
             assertThat(request("GET", target, key).status()).as(target).isEqualTo(400);
         }
     }
 
     @Test
     void aMissingDataSetIsRefusedAtSubmitWithoutServerPaths() throws Exception {
-        RawHttp.Response response = post("/api/v1/experiments", "writer-secret", SPEC.replace("\"mnist\"", "\"cifar10\""));
+        RawHttp.Response response =
+                post("/api/v1/experiments", "writer-secret", SPEC.replace("\"mnist\"", "\"cifar10\""));
         assertThat(response.status()).isEqualTo(400);
-        assertThat(response.body()).contains("\"field\":\"dataset.name\"", "cifar-10", "data_batch_1", "<data root 1>")
-                .doesNotContain(Path.of("../shared/data").toAbsolutePath().normalize().toString());
+        assertThat(response.body())
+                .contains("\"field\":\"dataset.name\"", "cifar-10", "data_batch_1", "<data root 1>")
+                .doesNotContain(
+                        Path.of("../shared/data").toAbsolutePath().normalize().toString());
     }
 
     @Test
@@ -244,7 +292,8 @@ class HostileRequestsTest {
         try {
             List<Future<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                Callable<Integer> submit = () -> post("/api/v1/experiments", "racer-secret", SPEC).status();
+                Callable<Integer> submit =
+                        () -> post("/api/v1/experiments", "racer-secret", SPEC).status();
                 answers.add(pool.submit(submit));
             }
             List<Integer> statuses = new ArrayList<>();
@@ -268,8 +317,10 @@ class HostileRequestsTest {
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) document.get("paths");
         List<Operation> operations = new ArrayList<>();
-        paths.forEach((path, methods) -> methods.keySet().forEach(method -> operations.add(new Operation(
-                method.toUpperCase(java.util.Locale.ROOT), path.replace("{id}", experimentId).replace("{index}", "0")))));
+        paths.forEach((path, methods) -> methods.keySet()
+                .forEach(method -> operations.add(new Operation(
+                        method.toUpperCase(java.util.Locale.ROOT),
+                        path.replace("{id}", experimentId).replace("{index}", "0")))));
         assertThat(operations).hasSizeGreaterThanOrEqualTo(11);
         return operations;
     }
@@ -300,8 +351,10 @@ class HostileRequestsTest {
     }
 
     private static void assertProblem(RawHttp.Response response) {
-        assertThat(response.head().toLowerCase(java.util.Locale.ROOT)).contains("content-type: application/problem+json");
-        assertThat(response.body()).contains("\"type\":\"https://mnemos.dev/problems/")
+        assertThat(response.head().toLowerCase(java.util.Locale.ROOT))
+                .contains("content-type: application/problem+json");
+        assertThat(response.body())
+                .contains("\"type\":\"https://mnemos.dev/problems/")
                 .doesNotContain("Exception", "\tat ", "/root/", "/work/", "/home/");
     }
 
@@ -315,7 +368,11 @@ class HostileRequestsTest {
     }
 
     private RawHttp.Response post(String target, String key, String json) throws Exception {
-        return RawHttp.send(port, "POST", target, Map.of("X-API-Key", key, "Content-Type", "application/json"),
+        return RawHttp.send(
+                port,
+                "POST",
+                target,
+                Map.of("X-API-Key", key, "Content-Type", "application/json"),
                 json.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -35,15 +35,20 @@ class SecurityPropertiesTest {
                     assertThat(started).hasNotFailed();
                     SecurityProperties properties = started.getBean(SecurityProperties.class);
                     assertThat(properties.enabled()).isTrue();
-                    assertThat(properties.apiKeys().get(0).scopes()).containsExactlyInAnyOrder(
-                            SecurityProperties.Scope.read, SecurityProperties.Scope.write);
+                    assertThat(properties.apiKeys().get(0).scopes())
+                            .containsExactlyInAnyOrder(SecurityProperties.Scope.read, SecurityProperties.Scope.write);
                 });
     }
 
     @Test
     void withoutTheRequirementNoKeysMeansOpen() {
-        assertThat(new SecurityProperties(List.of(), false, List.of()).enabled()).isFalse();
-        assertThatThrownBy(() -> new SecurityProperties(List.of(), true, List.of())).isInstanceOf(IllegalStateException.class);
-        assertThat(new SecurityProperties(List.of(new SecurityProperties.ApiKey("a", "k", null, Set.of())), true, List.of()).enabled()).isTrue();
+        assertThat(new SecurityProperties(List.of(), false, List.of()).enabled())
+                .isFalse();
+        assertThatThrownBy(() -> new SecurityProperties(List.of(), true, List.of()))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(new SecurityProperties(
+                                List.of(new SecurityProperties.ApiKey("a", "k", null, Set.of())), true, List.of())
+                        .enabled())
+                .isTrue();
     }
 }

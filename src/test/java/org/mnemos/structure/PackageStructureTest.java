@@ -23,54 +23,82 @@ class PackageStructureTest {
 
     private static final String ENGINE = "org.mnemos.engine";
     private static final String[] BUILDING_BLOCKS = {
-        ENGINE + ".data..", ENGINE + ".model..", ENGINE + ".memory..", ENGINE + ".optim..",
-        ENGINE + ".protocol..", ENGINE + ".metrics..", ENGINE + ".util..",
+        ENGINE + ".data..",
+        ENGINE + ".model..",
+        ENGINE + ".memory..",
+        ENGINE + ".optim..",
+        ENGINE + ".protocol..",
+        ENGINE + ".metrics..",
+        ENGINE + ".util..",
     };
 
     private static JavaClasses classes;
 
     @BeforeAll
     static void importMainClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.mnemos");
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.mnemos");
     }
 
     @Test
     void theEngineKnowsNoSpring() {
-        noClasses().that().resideInAPackage(ENGINE + "..")
-                .should().dependOnClassesThat().resideInAPackage("org.springframework..")
+        noClasses()
+                .that()
+                .resideInAPackage(ENGINE + "..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.springframework..")
                 .check(classes);
     }
 
     @Test
     void thePhaseRuntimeKnowsNoPart() {
-        noClasses().that().resideInAPackage(ENGINE + ".phase..")
-                .should().dependOnClassesThat().resideInAPackage(ENGINE + ".parts..")
+        noClasses()
+                .that()
+                .resideInAPackage(ENGINE + ".phase..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(ENGINE + ".parts..")
                 .check(classes);
     }
 
     @Test
     void aPartKnowsNoOtherPart() {
-        slices().matching(ENGINE + ".parts.(*).(*)..").should().notDependOnEachOther().check(classes);
+        slices().matching(ENGINE + ".parts.(*).(*)..")
+                .should()
+                .notDependOnEachOther()
+                .check(classes);
     }
 
     @Test
     void buildingBlocksKnowNeitherTheRuntimeNorTheParts() {
-        noClasses().that().resideInAnyPackage(BUILDING_BLOCKS)
-                .should().dependOnClassesThat().resideInAnyPackage(ENGINE + ".phase..", ENGINE + ".parts..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(BUILDING_BLOCKS)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ENGINE + ".phase..", ENGINE + ".parts..")
                 .check(classes);
     }
 
     @Test
     void theEngineKnowsNoService() {
-        noClasses().that().resideInAPackage(ENGINE + "..")
-                .should().dependOnClassesThat(resideInAPackage("org.mnemos..").and(not(resideInAPackage(ENGINE + ".."))))
+        noClasses()
+                .that()
+                .resideInAPackage(ENGINE + "..")
+                .should()
+                .dependOnClassesThat(resideInAPackage("org.mnemos..").and(not(resideInAPackage(ENGINE + ".."))))
                 .check(classes);
     }
 
     @Test
     void servicePackagesSeeOnlyTheEngineRootItsSpecAndItsMetrics() {
-        noClasses().that().resideInAnyPackage(SERVICES)
-                .should().dependOnClassesThat(resideInAPackage(ENGINE + "..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(SERVICES)
+                .should()
+                .dependOnClassesThat(resideInAPackage(ENGINE + "..")
                         .and(not(resideInAnyPackage(ENGINE, ENGINE + ".spec..", ENGINE + ".metrics.."))))
                 .check(classes);
     }

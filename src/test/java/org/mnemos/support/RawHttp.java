@@ -37,8 +37,8 @@ public final class RawHttp {
      * Declares a {@code Content-Length} of {@code declared} bytes and sends none of them: a server
      * that checks the length first answers at once; one that reads the body would wait.
      */
-    public static Response declareOnly(int port, String method, String target, Map<String, String> headers, long declared)
-            throws IOException {
+    public static Response declareOnly(
+            int port, String method, String target, Map<String, String> headers, long declared) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(head(port, method, target, headers, declared));
@@ -58,7 +58,8 @@ public final class RawHttp {
             OutputStream out = socket.getOutputStream();
             StringBuilder head = new StringBuilder("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                     + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n");
-            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            headers.forEach((name, value) ->
+                    head.append(name).append(": ").append(value).append("\r\n"));
             out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
             Thread writer = new Thread(() -> {
                 byte[] chunk = new byte[1 << 20];
@@ -81,12 +82,14 @@ public final class RawHttp {
         }
     }
 
-    private static byte[] head(int port, String method, String target, Map<String, String> headers, Long contentLength) {
+    private static byte[] head(
+            int port, String method, String target, Map<String, String> headers, Long contentLength) {
         StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
         if (headers.keySet().stream().noneMatch("Host"::equalsIgnoreCase)) {
             head.append("Host: 127.0.0.1:").append(port).append("\r\n");
         }
-        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        headers.forEach(
+                (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         if (contentLength != null) {
             head.append("Content-Length: ").append(contentLength).append("\r\n");
         }
@@ -148,7 +151,8 @@ public final class RawHttp {
         String head = text.substring(0, headEnd).toLowerCase(java.util.Locale.ROOT);
         int length = head.indexOf("\r\ncontent-length: ");
         if (length >= 0) {
-            int value = Integer.parseInt(head.substring(length + 18, head.indexOf("\r\n", length + 2)).trim());
+            int value = Integer.parseInt(head.substring(length + 18, head.indexOf("\r\n", length + 2))
+                    .trim());
             return text.getBytes(StandardCharsets.UTF_8).length - headEnd - 4 >= value;
         }
         return head.contains("transfer-encoding: chunked") && text.endsWith("0\r\n\r\n");

@@ -72,11 +72,18 @@ public final class WorkerProcess implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Dai.djl.offline=true", "-cp", classpath, MnemosApplication.class.getName()));
+                "-Xmx2g",
+                "-Dai.djl.offline=true",
+                "-cp",
+                classpath,
+                MnemosApplication.class.getName()));
         settings.forEach((key, value) -> command.add("--" + key + "=" + value));
         Path log = Path.of("target", name + ".log");
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         return new WorkerProcess(name, process, port);
     }
 
@@ -96,10 +103,17 @@ public final class WorkerProcess implements AutoCloseable {
     /** Waits until the worker answers HTTP; fails early when the process died. */
     public WorkerProcess awaitServing(Duration timeout) throws InterruptedException {
         await("worker " + name + " serving", timeout, () -> {
-            assertThat(process.isAlive()).as("worker " + name + " died; see target/" + name + ".log").isTrue();
+            assertThat(process.isAlive())
+                    .as("worker " + name + " died; see target/" + name + ".log")
+                    .isTrue();
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/methods")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                return HTTP.send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create("http://127.0.0.1:" + port + "/api/v1/methods"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200;
             } catch (IOException e) {
                 return false;
             } catch (InterruptedException e) {
@@ -111,8 +125,11 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -124,7 +141,10 @@ public final class WorkerProcess implements AutoCloseable {
     /** SIGQUIT: the JVM prints every thread's stack to its log and carries on; for diagnosing a stall. */
     public void dumpThreads() throws IOException, InterruptedException {
         if (process.isAlive()) {
-            new ProcessBuilder("kill", "-QUIT", String.valueOf(process.pid())).inheritIO().start().waitFor();
+            new ProcessBuilder("kill", "-QUIT", String.valueOf(process.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
             Thread.sleep(500);
         }
     }
@@ -138,8 +158,10 @@ public final class WorkerProcess implements AutoCloseable {
             int columns = rows.getMetaData().getColumnCount();
             while (rows.next()) {
                 for (int column = 1; column <= columns; column++) {
-                    out.append(column == 1 ? "\n  " : " | ").append(rows.getMetaData().getColumnName(column))
-                            .append('=').append(rows.getString(column));
+                    out.append(column == 1 ? "\n  " : " | ")
+                            .append(rows.getMetaData().getColumnName(column))
+                            .append('=')
+                            .append(rows.getString(column));
                 }
             }
             return out.toString();

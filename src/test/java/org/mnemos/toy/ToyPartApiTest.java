@@ -25,11 +25,14 @@ import tools.jackson.databind.json.JsonMapper;
  * whole service: the API lists and accepts it, a worker runs it with the real engine, and each
  * phase's view carries its report under {@code reports.toy}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "mnemos.worker.heartbeat-seconds=2",
-        "mnemos.worker.polling-seconds=1",
-        "mnemos.worker.device=cpu",
-        "mnemos.artifacts.dir=target/toy-artifacts"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "mnemos.worker.heartbeat-seconds=2",
+            "mnemos.worker.polling-seconds=1",
+            "mnemos.worker.device=cpu",
+            "mnemos.artifacts.dir=target/toy-artifacts"
+        })
 class ToyPartApiTest {
 
     private static final JsonMapper JSON = SpecReader.json();
@@ -50,9 +53,11 @@ class ToyPartApiTest {
         registration.close();
     }
 
-    @LocalServerPort int port;
+    @LocalServerPort
+    int port;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
     void aRegisteredPartIsListedAcceptedRunAndReported() throws Exception {
@@ -66,8 +71,11 @@ class ToyPartApiTest {
                  "protocol":{"initialClasses":2,"increment":2,"classOrder":"natural"},
                  "model":{"backbone":"mlp","hiddenUnits":[16]},"method":{"name":"toy"},"memory":{"perClass":3},
                  "training":{"epochs":1,"batchSize":8,"optimizer":{"name":"sgd","lr":0.05}}}""";
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(uri("/api/v1/experiments"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
+        HttpResponse<String> created = http.send(
+                HttpRequest.newBuilder(uri("/api/v1/experiments"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(spec))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String id = JSON.readTree(created.body()).get("id").asString();
@@ -76,11 +84,14 @@ class ToyPartApiTest {
         String status;
         do {
             Thread.sleep(500);
-            status = JSON.readTree(get("/api/v1/experiments/" + id).body()).get("status").asString();
+            status = JSON.readTree(get("/api/v1/experiments/" + id).body())
+                    .get("status")
+                    .asString();
         } while (!status.equals("SUCCEEDED") && !status.equals("FAILED") && System.nanoTime() < deadline);
         assertThat(status).isEqualTo("SUCCEEDED");
 
-        JsonNode phases = JSON.readTree(get("/api/v1/experiments/" + id + "/phases").body());
+        JsonNode phases =
+                JSON.readTree(get("/api/v1/experiments/" + id + "/phases").body());
         assertThat(phases.size()).isEqualTo(3);
         for (JsonNode phase : phases) {
             int index = phase.get("index").asInt();
@@ -90,9 +101,11 @@ class ToyPartApiTest {
             assertThat(toy.path("exemplarsAfter").asInt()).isEqualTo(3 * 2 * (index + 1));
         }
 
-        HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(uri("/api/v1/experiments"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(spec.replace("\"toy\"", "\"toy2\""))).build(),
+        HttpResponse<String> unknown = http.send(
+                HttpRequest.newBuilder(uri("/api/v1/experiments"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(spec.replace("\"toy\"", "\"toy2\"")))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).contains("\"method.name\"").contains("toy");

@@ -59,9 +59,16 @@ class ToyPartTest {
     }
 
     static CilMethod toy(MethodSpec spec) {
-        return new CilMethod("toy", "Rehearsal that reports the size of its training set.",
-                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, false,
-                (oldClasses, newClasses) -> List.of(new CrossEntropyLoss(false)), List.of(new CountingHook()));
+        return new CilMethod(
+                "toy",
+                "Rehearsal that reports the size of its training set.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS,
+                true,
+                ClassifierRule.CNN,
+                null,
+                false,
+                (oldClasses, newClasses) -> List.of(new CrossEntropyLoss(false)),
+                List.of(new CountingHook()));
     }
 
     private static final String SPEC = """
@@ -79,7 +86,8 @@ class ToyPartTest {
         try (Parts.Registration registration = Parts.registerMethod("toy", ToyPartTest::toy)) {
             assertThat(Parts.methodNames()).contains("toy");
             CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
-            phases = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), progress -> {}).phases();
+            phases = LocalRun.run(engine, spec, dir.resolve("run"), Device.cpu(), progress -> {})
+                    .phases();
         }
         assertThat(phases).hasSize(3);
         for (PhaseMetrics phase : phases) {
@@ -90,14 +98,17 @@ class ToyPartTest {
             assertThat(report.exemplarsAfter()).isEqualTo(3 * seenClasses).isEqualTo(phase.exemplarCount());
         }
         JsonNode json = JsonMapper.builder().build().valueToTree(phases.get(2));
-        assertThat(json.path("reports").path("toy").path("trainingImages").asInt()).isEqualTo(2 * 12 + 3 * 4);
+        assertThat(json.path("reports").path("toy").path("trainingImages").asInt())
+                .isEqualTo(2 * 12 + 3 * 4);
     }
 
     @Test
     void aClosedRegistrationLeavesTheMethodUnknown() {
         Parts.registerMethod("toy", ToyPartTest::toy).close();
         assertThatThrownBy(() -> Parts.create(MethodSpec.named("toy")))
-                .isInstanceOf(SpecException.class).hasMessageContaining("unknown method 'toy'");
-        assertThatThrownBy(() -> Parts.registerMethod("icarl", ToyPartTest::toy)).isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(SpecException.class)
+                .hasMessageContaining("unknown method 'toy'");
+        assertThatThrownBy(() -> Parts.registerMethod("icarl", ToyPartTest::toy))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -33,24 +33,40 @@ class OpenApiContractTest {
         TestDatabase.register(registry);
     }
 
-    @Autowired MockMvc mvc;
+    @Autowired
+    MockMvc mvc;
     // the implementations live in other packages; the contract only needs their controllers' signatures
-    @MockitoBean org.mnemos.events.EventPublisher events;
-    @MockitoBean org.mnemos.artifacts.ArtifactStore artifacts;
-    @MockitoBean org.mnemos.artifacts.PhaseArtifacts downloads;
-    @MockitoBean org.mnemos.engine.Datasets datasets;
-    @MockitoBean org.mnemos.engine.CilEngine engine;
+    @MockitoBean
+    org.mnemos.events.EventPublisher events;
+
+    @MockitoBean
+    org.mnemos.artifacts.ArtifactStore artifacts;
+
+    @MockitoBean
+    org.mnemos.artifacts.PhaseArtifacts downloads;
+
+    @MockitoBean
+    org.mnemos.engine.Datasets datasets;
+
+    @MockitoBean
+    org.mnemos.engine.CilEngine engine;
 
     @Test
     void servedContractEqualsTheCommittedOne() throws Exception {
-        String served = mvc.perform(get("/v3/api-docs.yaml")).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        String served = mvc.perform(get("/v3/api-docs.yaml"))
+                .andReturn()
+                .getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
         assertThat(served).contains("/api/v1/experiments");
         if (Boolean.getBoolean("mnemos.openapi.write")) {
             Files.createDirectories(CONTRACT.getParent());
             Files.writeString(CONTRACT, served, StandardCharsets.UTF_8);
         }
-        assertThat(Files.exists(CONTRACT)).as(CONTRACT + " exists (generate it with -Dmnemos.openapi.write=true)").isTrue();
-        assertThat(served).as("served contract differs from " + CONTRACT + "; regenerate with -Dmnemos.openapi.write=true")
+        assertThat(Files.exists(CONTRACT))
+                .as(CONTRACT + " exists (generate it with -Dmnemos.openapi.write=true)")
+                .isTrue();
+        assertThat(served)
+                .as("served contract differs from " + CONTRACT + "; regenerate with -Dmnemos.openapi.write=true")
                 .isEqualTo(Files.readString(CONTRACT, StandardCharsets.UTF_8));
     }
 }

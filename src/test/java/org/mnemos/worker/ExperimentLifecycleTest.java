@@ -3,9 +3,7 @@ package org.mnemos.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.mockingDetails;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -22,16 +20,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.artifacts.PhaseArtifacts;
+import org.mnemos.engine.CancellationSignal;
 import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.Datasets;
+import org.mnemos.engine.PhaseCancelledException;
 import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.Datasets;
-import org.mnemos.engine.metrics.PhaseMetrics;
-import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.CancellationSignal;
-import org.mnemos.engine.PhaseCancelledException;
 import org.mnemos.engine.TrainingListener;
 import org.mnemos.engine.TrainingProgress;
+import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.events.EventPublisher;
 import org.mnemos.experiment.ExperimentService;
 import org.mnemos.experiment.ExperimentStatus;
@@ -50,13 +48,15 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  * and the artifact/event services as test doubles: phases run in order, each exactly once, with
  * metrics, summary and events recorded; failures are retried then FAILED; cancel and resume work.
  */
-@SpringBootTest(properties = {
-        "mnemos.worker.heartbeat-seconds=1",
-        "mnemos.worker.polling-seconds=1",
-        "mnemos.worker.retry-backoff-seconds=1",
-        "mnemos.worker.max-attempts=2",
-        "mnemos.worker.device=cpu",
-        "mnemos.limits.max-concurrent-runs-per-key=100"})
+@SpringBootTest(
+        properties = {
+            "mnemos.worker.heartbeat-seconds=1",
+            "mnemos.worker.polling-seconds=1",
+            "mnemos.worker.retry-backoff-seconds=1",
+            "mnemos.worker.max-attempts=2",
+            "mnemos.worker.device=cpu",
+            "mnemos.limits.max-concurrent-runs-per-key=100"
+        })
 class ExperimentLifecycleTest {
 
     private static final String SPEC = """
@@ -70,14 +70,29 @@ class ExperimentLifecycleTest {
         org.mnemos.support.TestDatabase.register(registry);
     }
 
-    @Autowired ExperimentService service;
-    @Autowired JdbcTemplate jdbc;
-    @MockitoBean CilEngine engine;
-    @MockitoBean Datasets datasets;
-    @MockitoBean org.mnemos.config.RunMemoryCheck memory;
-    @MockitoBean EventPublisher events;
-    @MockitoBean ArtifactStore artifacts;
-    @MockitoBean PhaseArtifacts downloads;
+    @Autowired
+    ExperimentService service;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @MockitoBean
+    CilEngine engine;
+
+    @MockitoBean
+    Datasets datasets;
+
+    @MockitoBean
+    org.mnemos.config.RunMemoryCheck memory;
+
+    @MockitoBean
+    EventPublisher events;
+
+    @MockitoBean
+    ArtifactStore artifacts;
+
+    @MockitoBean
+    PhaseArtifacts downloads;
 
     /** What the engine double does; tests swap it instead of re-stubbing a mock that worker threads call. */
     private volatile org.mockito.stubbing.Answer<PhaseOutcome> engineBehaviour = call -> {
@@ -87,25 +102,34 @@ class ExperimentLifecycleTest {
     @BeforeEach
     void doubles() throws IOException {
         when(engine.plan(any())).thenAnswer(call -> plan(call.getArgument(0)));
-        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any())).thenAnswer(call -> engineBehaviour.answer(call));
-        when(artifacts.find(any(), anyInt(), eq("state"))).thenAnswer(call -> Optional.of(new ArtifactStore.ArtifactRecord(
-                call.getArgument(0), call.getArgument(1), "state", "x", 1, "0")));
-        org.mockito.Mockito.doAnswer(call -> Files.createDirectories(call.getArgument(1))).when(artifacts).extractTo(any(), any());
+        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any()))
+                .thenAnswer(call -> engineBehaviour.answer(call));
+        when(artifacts.find(any(), anyInt(), eq("state")))
+                .thenAnswer(call -> Optional.of(new ArtifactStore.ArtifactRecord(
+                        call.getArgument(0), call.getArgument(1), "state", "x", 1, "0")));
+        org.mockito.Mockito.doAnswer(call -> Files.createDirectories(call.getArgument(1)))
+                .when(artifacts)
+                .extractTo(any(), any());
     }
 
     @org.junit.jupiter.api.AfterEach
     void noRunLeftActive() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (jdbc.queryForObject("select count(*) from experiments where name in ('lifecycle', 'other') and status in ('QUEUED','RUNNING','CANCELLING')",
-                Integer.class) > 0) {
+        while (jdbc.queryForObject(
+                        "select count(*) from experiments where name in ('lifecycle', 'other') and status in ('QUEUED','RUNNING','CANCELLING')",
+                        Integer.class)
+                > 0) {
             assertThat(System.nanoTime()).as("runs still active after the test").isLessThan(deadline);
             Thread.sleep(200);
         }
     }
 
     private static RunPlan plan(ExperimentSpec spec) {
-        return new RunPlan(spec, List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-                List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9)), List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
+        return new RunPlan(
+                spec,
+                List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+                List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9)),
+                List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
     }
 
     private void engineSucceeds() {
@@ -126,14 +150,43 @@ class ExperimentLifecycleTest {
         for (int i = 0; i <= phase; i++) {
             row.add(0.9 - 0.1 * (phase - i));
         }
-        PhaseMetrics metrics = new PhaseMetrics(phase, List.of(phase), "cnn", 0.9 - 0.05 * phase, 0.9 - 0.05 * phase, null,
-                phase == 0 ? null : 0.8, 0.9, row, Map.of(phase, 0.9), 5 * (phase + 1), 100L * (phase + 1), 10, 500.0);
-        return phase == 0 ? metrics : metrics.withReport(
-                new org.mnemos.engine.metrics.MnemonicsMetrics("bilevel", 5, 12, 1.5, 40.0, 3.25, 8.0, 1.0 + phase, 0.5 + phase, 1.1 + phase, 0.6 + phase, true, 0));
+        PhaseMetrics metrics = new PhaseMetrics(
+                phase,
+                List.of(phase),
+                "cnn",
+                0.9 - 0.05 * phase,
+                0.9 - 0.05 * phase,
+                null,
+                phase == 0 ? null : 0.8,
+                0.9,
+                row,
+                Map.of(phase, 0.9),
+                5 * (phase + 1),
+                100L * (phase + 1),
+                10,
+                500.0);
+        return phase == 0
+                ? metrics
+                : metrics.withReport(new org.mnemos.engine.metrics.MnemonicsMetrics(
+                        "bilevel",
+                        5,
+                        12,
+                        1.5,
+                        40.0,
+                        3.25,
+                        8.0,
+                        1.0 + phase,
+                        0.5 + phase,
+                        1.1 + phase,
+                        0.6 + phase,
+                        true,
+                        0));
     }
 
     private UUID submit() {
-        return service.submit(SPEC.getBytes(), null, Caller.ANONYMOUS).experiment().id();
+        return service.submit(SPEC.getBytes(), null, Caller.ANONYMOUS)
+                .experiment()
+                .id();
     }
 
     private ExperimentViews.Experiment awaitStatus(UUID id, ExperimentStatus... statuses) throws InterruptedException {
@@ -150,7 +203,8 @@ class ExperimentLifecycleTest {
 
     private List<String> eventTypes(UUID id) {
         return mockingDetails(events).getInvocations().stream()
-                .filter(i -> i.getMethod().getName().equals("publish") && i.getArgument(0).equals(id))
+                .filter(i -> i.getMethod().getName().equals("publish")
+                        && i.getArgument(0).equals(id))
                 .map(i -> (String) i.getArgument(1))
                 .toList();
     }
@@ -167,7 +221,8 @@ class ExperimentLifecycleTest {
         assertThat(done.specHash()).hasSize(64);
         assertThat(done.versions()).containsKeys("mnemos", "djl", "pytorch", "java");
         assertThat(done.summary().lastAccuracy()).isEqualTo(0.8, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(done.summary().averageIncrementalAccuracy()).isEqualTo(0.85, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(done.summary().averageIncrementalAccuracy())
+                .isEqualTo(0.85, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(done.startedAt()).isNotNull();
         assertThat(done.finishedAt()).isNotNull();
         assertThat(done.progress().phases()).isEqualTo(3);
@@ -175,14 +230,23 @@ class ExperimentLifecycleTest {
         List<ExperimentViews.PhaseView> phases = service.phases(id);
         assertThat(phases).extracting(ExperimentViews.PhaseView::status).containsOnly(PhaseStatus.COMPLETED);
         assertThat(phases).extracting(ExperimentViews.PhaseView::attempts).containsOnly(1);
-        assertThat(phases).extracting(ExperimentViews.PhaseView::device).as("the phase view records where it ran")
+        assertThat(phases)
+                .extracting(ExperimentViews.PhaseView::device)
+                .as("the phase view records where it ran")
                 .containsOnly("cpu");
-        assertThat(phases).extracting(ExperimentViews.PhaseView::worker).allSatisfy(w -> assertThat(w).contains("/"));
+        assertThat(phases)
+                .extracting(ExperimentViews.PhaseView::worker)
+                .allSatisfy(w -> assertThat(w).contains("/"));
         assertThat(phases.get(2).accuracyRow()).hasSize(3);
         assertThat(phases.get(1).exemplarCount()).isEqualTo(10);
         assertThat(phases.get(0).reports()).isNull();
-        assertThat(phases.get(2).reports().path("mnemonics").path("outerLossAfter").asDouble())
-                .as("the REST phase view carries the reports").isEqualTo(2.5);
+        assertThat(phases.get(2)
+                        .reports()
+                        .path("mnemonics")
+                        .path("outerLossAfter")
+                        .asDouble())
+                .as("the REST phase view carries the reports")
+                .isEqualTo(2.5);
 
         List<String> types = eventTypes(id);
         assertThat(types.stream().filter("phase-completed"::equals).count()).isEqualTo(3);
@@ -192,7 +256,8 @@ class ExperimentLifecycleTest {
             verify(artifacts).store(eq(id), eq(phase), eq("state"), any());
             verify(downloads).storeDownloads(eq(id), eq(phase), any(), any());
         }
-        assertThat(jdbc.queryForObject("select count(*) from scheduled_tasks where task_instance like ?", Integer.class, id + "/%"))
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from scheduled_tasks where task_instance like ?", Integer.class, id + "/%"))
                 .isZero();
     }
 
@@ -210,7 +275,9 @@ class ExperimentLifecycleTest {
 
         engineSucceeds();
         assertThat(service.resume(id).status()).isEqualTo(ExperimentStatus.QUEUED);
-        assertThat(awaitStatus(id, ExperimentStatus.SUCCEEDED, ExperimentStatus.FAILED).status()).isEqualTo(ExperimentStatus.SUCCEEDED);
+        assertThat(awaitStatus(id, ExperimentStatus.SUCCEEDED, ExperimentStatus.FAILED)
+                        .status())
+                .isEqualTo(ExperimentStatus.SUCCEEDED);
         assertThat(service.get(id).error()).isNull();
     }
 
@@ -221,9 +288,12 @@ class ExperimentLifecycleTest {
         };
         UUID id = submit();
         ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
-        assertThat(failed.error()).isEqualTo(
-                "training diverged in phase 0: the loss of stage 'train' was NaN at step 17; lower the learning rate");
-        assertThat(service.phases(id).get(0).attempts()).as("a seeded run diverges again: no retry").isEqualTo(1);
+        assertThat(failed.error())
+                .isEqualTo(
+                        "training diverged in phase 0: the loss of stage 'train' was NaN at step 17; lower the learning rate");
+        assertThat(service.phases(id).get(0).attempts())
+                .as("a seeded run diverges again: no retry")
+                .isEqualTo(1);
         assertThat(service.phases(id).get(0).status()).isEqualTo(PhaseStatus.FAILED);
     }
 
@@ -234,25 +304,30 @@ class ExperimentLifecycleTest {
         };
         UUID id = submit();
         ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
-        assertThat(failed.error()).isEqualTo(
-                "phase 0 ran out of Java heap (Java heap space); lower training.batchSize or give the worker a larger -Xmx");
+        assertThat(failed.error())
+                .isEqualTo(
+                        "phase 0 ran out of Java heap (Java heap space); lower training.batchSize or give the worker a larger -Xmx");
         assertThat(service.phases(id).get(0).attempts()).isEqualTo(2);
 
         engineSucceeds();
-        assertThat(awaitStatus(submit(), ExperimentStatus.SUCCEEDED, ExperimentStatus.FAILED).status())
-                .as("the worker runs the next experiment").isEqualTo(ExperimentStatus.SUCCEEDED);
+        assertThat(awaitStatus(submit(), ExperimentStatus.SUCCEEDED, ExperimentStatus.FAILED)
+                        .status())
+                .as("the worker runs the next experiment")
+                .isEqualTo(ExperimentStatus.SUCCEEDED);
     }
 
     @Test
     void runningOutOfDeviceMemoryFailsThePhaseWithAClearMessage() throws Exception {
         engineBehaviour = call -> {
-            throw new ai.djl.engine.EngineException("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 15.77 GiB total capacity)\n"
-                    + "Exception raised from malloc at c10/cuda/CUDACachingAllocator.cpp");
+            throw new ai.djl.engine.EngineException(
+                    "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 15.77 GiB total capacity)\n"
+                            + "Exception raised from malloc at c10/cuda/CUDACachingAllocator.cpp");
         };
         UUID id = submit();
         ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
-        assertThat(failed.error()).isEqualTo("phase 0 ran out of GPU memory: CUDA out of memory. Tried to allocate 2.00 GiB"
-                + " (GPU 0; 15.77 GiB total capacity); lower training.batchSize");
+        assertThat(failed.error())
+                .isEqualTo("phase 0 ran out of GPU memory: CUDA out of memory. Tried to allocate 2.00 GiB"
+                        + " (GPU 0; 15.77 GiB total capacity); lower training.batchSize");
     }
 
     @Test
@@ -277,7 +352,8 @@ class ExperimentLifecycleTest {
 
         engineSucceeds();
         service.resume(id);
-        assertThat(awaitStatus(id, ExperimentStatus.SUCCEEDED).completedPhases()).isEqualTo(3);
+        assertThat(awaitStatus(id, ExperimentStatus.SUCCEEDED).completedPhases())
+                .isEqualTo(3);
     }
 
     @Test
@@ -287,7 +363,8 @@ class ExperimentLifecycleTest {
         awaitStatus(id, ExperimentStatus.SUCCEEDED);
         service.delete(id);
         verify(artifacts).deleteAll(id);
-        assertThat(jdbc.queryForObject("select count(*) from phases where experiment_id = ?", Integer.class, id)).isZero();
+        assertThat(jdbc.queryForObject("select count(*) from phases where experiment_id = ?", Integer.class, id))
+                .isZero();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.get(id))
                 .isInstanceOf(org.mnemos.web.ApiException.class)
                 .extracting(e -> ((org.mnemos.web.ApiException) e).type())
@@ -327,11 +404,13 @@ class ExperimentLifecycleTest {
         assertThat(seen).doesNotHaveDuplicates();
         // each snapshot names its latest stored event (0 for none), so a client's stream resumes after it
         UUID newest = created.get(4);
-        String insert = "insert into events (experiment_id, type, data) values (?, 'progress', '{}'::jsonb) returning seq";
+        String insert =
+                "insert into events (experiment_id, type, data) values (?, 'progress', '{}'::jsonb) returning seq";
         jdbc.queryForObject(insert, Long.class, newest);
         long latest = jdbc.queryForObject(insert, Long.class, newest);
         jdbc.queryForObject(insert, Long.class, created.get(3));
-        List<ExperimentViews.ExperimentItem> first = service.list(null, 3, null, org.mnemos.security.Caller.ANONYMOUS).items();
+        List<ExperimentViews.ExperimentItem> first = service.list(null, 3, null, org.mnemos.security.Caller.ANONYMOUS)
+                .items();
         assertThat(first.get(0).id()).isEqualTo(newest);
         assertThat(first.get(0).lastEventId()).isEqualTo(latest);
         assertThat(first.get(1).lastEventId()).isEqualTo(latest + 1);
@@ -351,15 +430,19 @@ class ExperimentLifecycleTest {
     @Test
     void aFullDiskFailsTheRunWithTheCauseButNotTheServerPath() throws Exception {
         engineSucceeds();
-        org.mockito.Mockito.doThrow(new java.nio.file.FileSystemException("/var/lib/mnemos/artifacts/x/0/state.zip", null,
-                "No space left on device")).when(artifacts).store(any(), anyInt(), eq("state"), any());
+        org.mockito.Mockito.doThrow(new java.nio.file.FileSystemException(
+                        "/var/lib/mnemos/artifacts/x/0/state.zip", null, "No space left on device"))
+                .when(artifacts)
+                .store(any(), anyInt(), eq("state"), any());
         UUID id = submit();
         ExperimentViews.Experiment failed = awaitStatus(id, ExperimentStatus.FAILED, ExperimentStatus.SUCCEEDED);
-        assertThat(failed.error()).contains("cannot store the artifacts of phase 0", "No space left on device")
+        assertThat(failed.error())
+                .contains("cannot store the artifacts of phase 0", "No space left on device")
                 .doesNotContain("/var/lib/mnemos");
     }
 
-    @Autowired PhaseLedger ledger;
+    @Autowired
+    PhaseLedger ledger;
 
     /** A cancel that commits between the worker's first look at the run and its start must win. */
     @Test

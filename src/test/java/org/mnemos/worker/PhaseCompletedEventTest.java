@@ -21,11 +21,14 @@ import tools.jackson.databind.JsonNode;
 class PhaseCompletedEventTest {
 
     private static PhaseMetrics metrics() {
-        return new PhaseMetrics(1, List.of(2, 3), "cnn", 0.8, 0.8, null, 0.7, 0.9, List.of(0.7, 0.9), Map.of(2, 0.9), 4, 100, 10, 50.0);
+        return new PhaseMetrics(
+                1, List.of(2, 3), "cnn", 0.8, 0.8, null, 0.7, 0.9, List.of(0.7, 0.9), Map.of(2, 0.9), 4, 100, 10, 50.0);
     }
 
     private static JsonNode asEvent(PhaseMetrics metrics) {
-        return SpecReader.json().readTree(SpecReader.json().writeValueAsString(Map.of("metrics", metrics))).path("metrics");
+        return SpecReader.json()
+                .readTree(SpecReader.json().writeValueAsString(Map.of("metrics", metrics)))
+                .path("metrics");
     }
 
     @Test
@@ -37,14 +40,17 @@ class PhaseCompletedEventTest {
                 .withReport(new AggregationWeightsReport(List.of(List.of(0.5, 0.5), List.of(0.6, 0.4))))
                 .withReport(new StudentAccuracyReport(0.75)));
         JsonNode reports = event.path("reports");
-        assertThat(reports.propertyNames()).containsExactlyInAnyOrder("memory", "cim", "mnemonics", "aggregation", "student");
+        assertThat(reports.propertyNames())
+                .containsExactlyInAnyOrder("memory", "cim", "mnemonics", "aggregation", "student");
         assertThat(reports.path("memory").path("storedBytes").asInt()).isEqualTo(420);
         assertThat(reports.path("memory").has("cim")).isFalse();
         assertThat(reports.path("cim").path("metaSteps").asInt()).isEqualTo(3);
         assertThat(reports.path("mnemonics").path("outerLossAfter").asDouble()).isEqualTo(1.5);
-        assertThat(reports.path("aggregation").path("weights").get(1).get(0).asDouble()).isEqualTo(0.6);
+        assertThat(reports.path("aggregation").path("weights").get(1).get(0).asDouble())
+                .isEqualTo(0.6);
         assertThat(reports.path("student").path("accuracy").asDouble()).isEqualTo(0.75);
-        for (String removed : List.of("memory", "cim", "mnemonics", "inversion", "aggregationWeights", "studentAccuracy")) {
+        for (String removed :
+                List.of("memory", "cim", "mnemonics", "inversion", "aggregationWeights", "studentAccuracy")) {
             assertThat(event.has(removed)).as(removed).isFalse();
         }
     }

@@ -17,8 +17,13 @@ class ProgressReporterTest {
     private final List<ExperimentViews.Progress> reported = new ArrayList<>();
 
     private ProgressReporter reporter(int phase, int phases) {
-        return new ProgressReporter(UUID.randomUUID(), phase, phases, (id, progress) -> reported.add(progress),
-                Duration.ofSeconds(1), nanos::get);
+        return new ProgressReporter(
+                UUID.randomUUID(),
+                phase,
+                phases,
+                (id, progress) -> reported.add(progress),
+                Duration.ofSeconds(1),
+                nanos::get);
     }
 
     private static TrainingProgress step(long step, long total) {

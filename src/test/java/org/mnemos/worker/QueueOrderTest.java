@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.artifacts.PhaseArtifacts;
 import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.Datasets;
 import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.Datasets;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.events.EventPublisher;
 import org.mnemos.experiment.ExperimentService;
@@ -43,11 +43,13 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  * run's results are there after 3 phases instead of at the end of all 24. Its own database, so that
  * only this context's worker takes the phases.
  */
-@SpringBootTest(properties = {
-        "mnemos.worker.slots=1",
-        "mnemos.worker.device=cpu",
-        "mnemos.worker.polling-seconds=1",
-        "mnemos.limits.max-concurrent-runs-per-key=100"})
+@SpringBootTest(
+        properties = {
+            "mnemos.worker.slots=1",
+            "mnemos.worker.device=cpu",
+            "mnemos.worker.polling-seconds=1",
+            "mnemos.limits.max-concurrent-runs-per-key=100"
+        })
 class QueueOrderTest {
 
     private static final int RUNS = 8;
@@ -66,13 +68,26 @@ class QueueOrderTest {
         registry.add("spring.datasource.password", () -> "postgres");
     }
 
-    @Autowired ExperimentService service;
-    @MockitoBean CilEngine engine;
-    @MockitoBean Datasets datasets;
-    @MockitoBean org.mnemos.config.RunMemoryCheck memory;
-    @MockitoBean EventPublisher events;
-    @MockitoBean ArtifactStore artifacts;
-    @MockitoBean PhaseArtifacts downloads;
+    @Autowired
+    ExperimentService service;
+
+    @MockitoBean
+    CilEngine engine;
+
+    @MockitoBean
+    Datasets datasets;
+
+    @MockitoBean
+    org.mnemos.config.RunMemoryCheck memory;
+
+    @MockitoBean
+    EventPublisher events;
+
+    @MockitoBean
+    ArtifactStore artifacts;
+
+    @MockitoBean
+    PhaseArtifacts downloads;
 
     private record Started(String run, int phase) {}
 
@@ -81,30 +96,54 @@ class QueueOrderTest {
 
     @BeforeEach
     void doubles() throws Exception {
-        when(engine.plan(any())).thenAnswer(call -> new RunPlan(call.getArgument(0), List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-                List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9)), List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")));
-        when(artifacts.find(any(), anyInt(), eq("state"))).thenAnswer(call -> Optional.of(new ArtifactStore.ArtifactRecord(
-                call.getArgument(0), call.getArgument(1), "state", "x", 1, "0")));
-        org.mockito.Mockito.doAnswer(call -> Files.createDirectories(call.getArgument(1))).when(artifacts).extractTo(any(), any());
-        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any())).thenAnswer(call -> {
-            // the first phase holds the slot until every run is queued, as when a sweep is submitted at once
-            assertThat(allSubmitted.await(60, TimeUnit.SECONDS)).isTrue();
-            RunPlan plan = call.getArgument(0);
-            int phase = call.getArgument(1);
-            started.add(new Started(plan.spec().name(), phase));
-            Thread.sleep(20);
-            List<Double> row = Collections.nCopies(phase + 1, 0.5);
-            PhaseMetrics metrics = new PhaseMetrics(phase, List.of(phase), "cnn", 0.5, 0.5, null, phase == 0 ? null : 0.5, 0.5,
-                    row, Map.of(phase, 0.5), 0, 0L, 10, 100.0);
-            return new PhaseOutcome(metrics, call.getArgument(3));
-        });
+        when(engine.plan(any()))
+                .thenAnswer(call -> new RunPlan(
+                        call.getArgument(0),
+                        List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+                        List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9)),
+                        List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")));
+        when(artifacts.find(any(), anyInt(), eq("state")))
+                .thenAnswer(call -> Optional.of(new ArtifactStore.ArtifactRecord(
+                        call.getArgument(0), call.getArgument(1), "state", "x", 1, "0")));
+        org.mockito.Mockito.doAnswer(call -> Files.createDirectories(call.getArgument(1)))
+                .when(artifacts)
+                .extractTo(any(), any());
+        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any()))
+                .thenAnswer(call -> {
+                    // the first phase holds the slot until every run is queued, as when a sweep is submitted at once
+                    assertThat(allSubmitted.await(60, TimeUnit.SECONDS)).isTrue();
+                    RunPlan plan = call.getArgument(0);
+                    int phase = call.getArgument(1);
+                    started.add(new Started(plan.spec().name(), phase));
+                    Thread.sleep(20);
+                    List<Double> row = Collections.nCopies(phase + 1, 0.5);
+                    PhaseMetrics metrics = new PhaseMetrics(
+                            phase,
+                            List.of(phase),
+                            "cnn",
+                            0.5,
+                            0.5,
+                            null,
+                            phase == 0 ? null : 0.5,
+                            0.5,
+                            row,
+                            Map.of(phase, 0.5),
+                            0,
+                            0L,
+                            10,
+                            100.0);
+                    return new PhaseOutcome(metrics, call.getArgument(3));
+                });
     }
 
     @Test
     void aRunRoutedToThisWorkersPoolRunsInItsTaskAndShowsThePool() throws Exception {
         when(memory.pinnedPool(any())).thenReturn(Optional.of(WorkerProperties.DEFAULT_POOL));
         allSubmitted.countDown();
-        UUID id = service.submit(SPEC.replace("\"queued\"", "\"pinned\"").getBytes(), null, org.mnemos.security.Caller.ANONYMOUS).experiment().id();
+        UUID id = service.submit(
+                        SPEC.replace("\"queued\"", "\"pinned\"").getBytes(), null, org.mnemos.security.Caller.ANONYMOUS)
+                .experiment()
+                .id();
         ExperimentViews.Experiment done = await(id);
         assertThat(done.status()).isEqualTo(ExperimentStatus.SUCCEEDED);
         assertThat(done.pool()).isEqualTo("default");
@@ -116,7 +155,12 @@ class QueueOrderTest {
 
         List<UUID> runs = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
-            runs.add(service.submit(SPEC.replace("\"queued\"", "\"queued-" + i + "\"").getBytes(), null, org.mnemos.security.Caller.ANONYMOUS).experiment().id());
+            runs.add(service.submit(
+                            SPEC.replace("\"queued\"", "\"queued-" + i + "\"").getBytes(),
+                            null,
+                            org.mnemos.security.Caller.ANONYMOUS)
+                    .experiment()
+                    .id());
         }
         allSubmitted.countDown();
         List<ExperimentViews.Experiment> done = new ArrayList<>();
@@ -130,11 +174,17 @@ class QueueOrderTest {
                 expected.add(new Started("queued-" + i, phase));
             }
         }
-        assertThat(started).as("phases in the order of their runs' submission, each run's phases together").isEqualTo(expected);
+        assertThat(started)
+                .as("phases in the order of their runs' submission, each run's phases together")
+                .isEqualTo(expected);
         Instant firstFinished = done.get(0).finishedAt();
-        assertThat(done.subList(1, RUNS)).allSatisfy(later -> assertThat(later.startedAt()).isAfterOrEqualTo(firstFinished));
+        assertThat(done.subList(1, RUNS))
+                .allSatisfy(later -> assertThat(later.startedAt()).isAfterOrEqualTo(firstFinished));
         assertThat(done).extracting(ExperimentViews.Experiment::status).containsOnly(ExperimentStatus.SUCCEEDED);
-        assertThat(done).extracting(ExperimentViews.Experiment::pool).as("any pool").containsOnlyNulls();
+        assertThat(done)
+                .extracting(ExperimentViews.Experiment::pool)
+                .as("any pool")
+                .containsOnlyNulls();
     }
 
     private ExperimentViews.Experiment await(UUID id) throws InterruptedException {

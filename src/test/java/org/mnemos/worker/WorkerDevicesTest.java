@@ -22,18 +22,23 @@ class WorkerDevicesTest {
 
     @Test
     void askingForGpusTheEngineDoesNotSeeStopsTheWorkerWithTheReason() {
-        assertThatThrownBy(() -> WorkerDevices.select("gpu", 0)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> WorkerDevices.select("gpu", 0))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("sees no GPU");
-        assertThatThrownBy(() -> WorkerDevices.select("gpu:1", 1)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> WorkerDevices.select("gpu:1", 1))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("names gpu 1 but the engine sees 1 GPU");
-        assertThatThrownBy(() -> WorkerDevices.select("gpu:0,0", 2)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> WorkerDevices.select("gpu:0,0", 2))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("twice");
     }
 
     @Test
     void theSettingIsCheckedWhenThePropertiesAreBound() {
         for (String wrong : List.of("GPU", "gpu:", "gpu:a", "gpu:0,", "cuda", "cpu,gpu", "")) {
-            assertThatThrownBy(() -> properties(wrong)).as(wrong).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> properties(wrong))
+                    .as(wrong)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("mnemos.worker.device");
         }
         assertThat(properties("gpu:0,1").device()).isEqualTo("gpu:0,1");
@@ -76,17 +81,20 @@ class WorkerDevicesTest {
             thread.join();
         }
         assertThat(devices.running()).containsExactly(2, 2);
-        assertThat(leases).extracting(lease -> WorkerDevices.name(lease.device()))
+        assertThat(leases)
+                .extracting(lease -> WorkerDevices.name(lease.device()))
                 .containsExactlyInAnyOrder("gpu:0", "gpu:0", "gpu:1", "gpu:1");
     }
 
     @Test
     void aPoolIsNamedLikeADnsLabelAndAnyIsReserved() {
-        assertThat(new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, null, "gpu-h100").pool()).isEqualTo("gpu-h100");
+        assertThat(new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, null, "gpu-h100").pool())
+                .isEqualTo("gpu-h100");
         assertThat(properties("cpu").pool()).isEqualTo(WorkerProperties.DEFAULT_POOL);
         for (String bad : List.of("", "GPU", "-gpu", "gpu-", "gpu_1", "a".repeat(41), "any")) {
             assertThatThrownBy(() -> new WorkerProperties(true, 1, "cpu", 10, 6, 3, 2, 10, null, null, bad))
-                    .as(bad).hasMessageContaining("mnemos.worker.pool must be 1 to 40 lower-case letters");
+                    .as(bad)
+                    .hasMessageContaining("mnemos.worker.pool must be 1 to 40 lower-case letters");
         }
         assertThatThrownBy(() -> new PoolsProperties(java.util.Map.of("gpu", new PoolsProperties.Declared(null, true))))
                 .hasMessageContaining("mnemos.pools.gpu.memory-budget is required");

@@ -47,7 +47,11 @@ class WorkerPoolRoutingTest {
     @BeforeEach
     void freshQueue() {
         dataSource = new DriverManagerDataSource(TestDatabase.freshDatabase("pools"), "postgres", "postgres");
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         jdbc = new JdbcTemplate(dataSource);
         clock.set(Instant.now());
     }
@@ -57,29 +61,50 @@ class WorkerPoolRoutingTest {
     }
 
     private List<Task<?>> tasks(String pool) {
-        return SchedulerConfiguration.phaseTasks(pool, (instance, context) -> {
-            ran.add(new Ran(pool, instance.getData().experimentId(), instance.getData().phase()));
-            return new CompletionHandler.OnCompleteRemove<>();
-        }, properties(pool));
+        return SchedulerConfiguration.phaseTasks(
+                pool,
+                (instance, context) -> {
+                    ran.add(new Ran(
+                            pool,
+                            instance.getData().experimentId(),
+                            instance.getData().phase()));
+                    return new CompletionHandler.OnCompleteRemove<>();
+                },
+                properties(pool));
     }
 
     /** A one-slot worker of {@code pool} with the production settings, then {@code adjust}ed. */
     private ManualScheduler worker(String pool, UnaryOperator<SchedulerBuilder> adjust) {
-        SchedulerBuilder builder = SchedulerConfiguration.configure(TestHelper.createManualScheduler(dataSource, tasks(pool)).clock(clock),
-                properties(pool), 1, "worker-" + pool);
+        SchedulerBuilder builder = SchedulerConfiguration.configure(
+                TestHelper.createManualScheduler(dataSource, tasks(pool)).clock(clock),
+                properties(pool),
+                1,
+                "worker-" + pool);
         return (ManualScheduler) adjust.apply(builder).build();
     }
 
     /** A run submitted {@code secondsAgo} before the clock's now. */
     private Experiment run(String pool, int secondsAgo) {
-        Experiment experiment = new Experiment(UUID.randomUUID(), "r", "{}", "{}", "{}", 0, "h", 3, null, null, "{}",
+        Experiment experiment = new Experiment(
+                UUID.randomUUID(),
+                "r",
+                "{}",
+                "{}",
+                "{}",
+                0,
+                "h",
+                3,
+                null,
+                null,
+                "{}",
                 clock.now().minusSeconds(secondsAgo).truncatedTo(ChronoUnit.MICROS));
         experiment.routeTo(pool);
         return experiment;
     }
 
     private void enqueue(Experiment experiment) {
-        SchedulerClient client = SchedulerClient.Builder.create(dataSource, tasks("client")).build();
+        SchedulerClient client =
+                SchedulerClient.Builder.create(dataSource, tasks("client")).build();
         SchedulerConfiguration.schedule(client, experiment, 0);
     }
 
@@ -105,20 +130,35 @@ class WorkerPoolRoutingTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         new MnemosMetrics(jdbc, registry);
         assertThat(registry.get("mnemos.queue.depth").gauge().value()).isEqualTo(3);
-        assertThat(registry.get("mnemos.queue.phases").tags("pool", "gpu", "state", "waiting").gauge().value()).isEqualTo(1);
-        assertThat(registry.get("mnemos.queue.phases").tags("pool", "any", "state", "waiting").gauge().value()).isEqualTo(1);
-        assertThat(registry.get("mnemos.queue.phases").tags("pool", "cpu", "state", "running").gauge().value()).isZero();
+        assertThat(registry.get("mnemos.queue.phases")
+                        .tags("pool", "gpu", "state", "waiting")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("mnemos.queue.phases")
+                        .tags("pool", "any", "state", "waiting")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("mnemos.queue.phases")
+                        .tags("pool", "cpu", "state", "running")
+                        .gauge()
+                        .value())
+                .isZero();
 
         ManualScheduler cpu = worker("cpu", builder -> builder);
         drain(cpu);
-        assertThat(ran).as("the cpu worker's own pool's run first (submitted earlier), then the unpinned one")
+        assertThat(ran)
+                .as("the cpu worker's own pool's run first (submitted earlier), then the unpinned one")
                 .containsExactly(new Ran("cpu", forCpu.getId(), 0), new Ran("cpu", forAny.getId(), 0));
         assertThat(waitingTasks()).containsExactly("run-phase@gpu");
 
         clock.tick(Duration.ofDays(15));
         cpu.runDeadExecutionDetection();
         drain(cpu);
-        assertThat(waitingTasks()).as("the gpu pool's phase waits for its pool past db-scheduler's 14 days").containsExactly("run-phase@gpu");
+        assertThat(waitingTasks())
+                .as("the gpu pool's phase waits for its pool past db-scheduler's 14 days")
+                .containsExactly("run-phase@gpu");
 
         drain(worker("gpu", builder -> builder));
         assertThat(ran).last().isEqualTo(new Ran("gpu", forGpu.getId(), 0));
@@ -128,8 +168,10 @@ class WorkerPoolRoutingTest {
     @Test
     void withDbSchedulersDefaultHorizonTheSameWorkerWouldDeleteAnotherPoolsQueue() {
         enqueue(run("gpu", 10));
-        ManualScheduler cpu = worker("cpu", builder -> builder.deleteUnresolvedAfter(
-                SchedulerBuilder.DEFAULT_DELETION_OF_UNRESOLVED_TASKS_DURATION));
+        ManualScheduler cpu = worker(
+                "cpu",
+                builder ->
+                        builder.deleteUnresolvedAfter(SchedulerBuilder.DEFAULT_DELETION_OF_UNRESOLVED_TASKS_DURATION));
         drain(cpu);
         clock.tick(Duration.ofDays(15));
         cpu.runDeadExecutionDetection();
@@ -138,8 +180,11 @@ class WorkerPoolRoutingTest {
 
     @Test
     void poolsAreKnownFromTheirWorkersAndFromDeclarationsWhichWin() {
-        PoolsProperties declared = new PoolsProperties(Map.of("gpu-h100", new PoolsProperties.Declared(DataSize.ofGigabytes(80), true),
-                "cpu", new PoolsProperties.Declared(DataSize.ofGigabytes(4), false)));
+        PoolsProperties declared = new PoolsProperties(Map.of(
+                "gpu-h100",
+                new PoolsProperties.Declared(DataSize.ofGigabytes(80), true),
+                "cpu",
+                new PoolsProperties.Declared(DataSize.ofGigabytes(4), false)));
         WorkerPools pools = new WorkerPools(jdbc, declared);
         pools.register("cpu", DataSize.ofGigabytes(8).toBytes(), false, "host RAM", "host-a/1");
         pools.register("spot", DataSize.ofGigabytes(16).toBytes(), false, "host RAM", "host-b/2");
@@ -147,10 +192,18 @@ class WorkerPoolRoutingTest {
 
         Map<String, WorkerPools.Pool> known = pools.known();
         assertThat(known.keySet()).containsExactly("cpu", "gpu-h100", "spot");
-        assertThat(known.get("gpu-h100")).isEqualTo(new WorkerPools.Pool("gpu-h100", DataSize.ofGigabytes(80).toBytes(), true,
-                "mnemos.pools.gpu-h100.memory-budget"));
-        assertThat(known.get("cpu").memoryBudget()).as("the declaration wins").isEqualTo(DataSize.ofGigabytes(4).toBytes());
-        assertThat(known.get("spot")).as("the latest registration").isEqualTo(new WorkerPools.Pool("spot",
-                DataSize.ofGigabytes(32).toBytes(), false, "mnemos.worker.memory-budget of worker host-c/3"));
+        assertThat(known.get("gpu-h100"))
+                .isEqualTo(new WorkerPools.Pool(
+                        "gpu-h100", DataSize.ofGigabytes(80).toBytes(), true, "mnemos.pools.gpu-h100.memory-budget"));
+        assertThat(known.get("cpu").memoryBudget())
+                .as("the declaration wins")
+                .isEqualTo(DataSize.ofGigabytes(4).toBytes());
+        assertThat(known.get("spot"))
+                .as("the latest registration")
+                .isEqualTo(new WorkerPools.Pool(
+                        "spot",
+                        DataSize.ofGigabytes(32).toBytes(),
+                        false,
+                        "mnemos.worker.memory-budget of worker host-c/3"));
     }
 }

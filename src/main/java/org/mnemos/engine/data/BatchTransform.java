@@ -29,6 +29,7 @@ public final class BatchTransform {
 
     /** Images up to this size get pad-and-crop + flip (the CIFAR recipe); larger ones random-resized-crop + flip. */
     public static final int SMALL_IMAGE_MAX = 64;
+
     public static final int CROP_PADDING = 4;
     /** The square side high-resolution images are stored at: the shorter side resized to it, centre-cropped. */
     public static final int HIGH_RES_STORED_SIZE = 256;
@@ -44,6 +45,7 @@ public final class BatchTransform {
     private final boolean augment;
     /** Without augmentation: resize the whole stored image to the input (true) or take its centre crop. */
     private boolean wholeImage;
+
     private final float[] mean;
     private final float[] std;
     private float brightness;
@@ -56,12 +58,14 @@ public final class BatchTransform {
      * @param outputSize the side of the square network input cropped from the stored images, or 0
      *     to keep their size
      */
-    public BatchTransform(int height, int width, int channels, int outputSize, boolean augment, float[] mean, float[] std) {
+    public BatchTransform(
+            int height, int width, int channels, int outputSize, boolean augment, float[] mean, float[] std) {
         if (mean.length != channels || std.length != channels) {
             throw new IllegalArgumentException("mean and std need " + channels + " values each");
         }
         if (outputSize < 0 || outputSize > Math.min(height, width)) {
-            throw new IllegalArgumentException("the output side " + outputSize + " must fit into " + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "the output side " + outputSize + " must fit into " + height + "x" + width);
         }
         this.height = height;
         this.width = width;
@@ -79,7 +83,8 @@ public final class BatchTransform {
      * images up to {@link #SMALL_IMAGE_MAX} are stored at their input side.
      */
     public static int storedSide(int inputSide) {
-        return inputSide <= SMALL_IMAGE_MAX ? inputSide
+        return inputSide <= SMALL_IMAGE_MAX
+                ? inputSide
                 : (int) Math.round(inputSide * (double) HIGH_RES_STORED_SIZE / HIGH_RES_CROP_SIZE);
     }
 
@@ -106,10 +111,12 @@ public final class BatchTransform {
             case "fashion-mnist" -> new float[][] {{0.2860f}, {0.3530f}};
             case "cifar10" -> new float[][] {{0.4914f, 0.4822f, 0.4465f}, {0.2470f, 0.2435f, 0.2616f}};
             case "cifar100" -> new float[][] {{0.5071f, 0.4865f, 0.4409f}, {0.2673f, 0.2564f, 0.2762f}};
-            case "imagefolder", "food101", "imagenet100" -> new float[][] {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
+            case "imagefolder", "food101", "imagenet100" ->
+                new float[][] {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
             case "synthetic" -> new float[][] {{0.5f}, {0.25f}};
             case ClutteredFashion.NAME -> new float[][] {{ClutteredFashion.MEAN}, {ClutteredFashion.STD}};
-            default -> throw new IllegalArgumentException("no normalisation statistics for data set '" + datasetName + "'");
+            default ->
+                throw new IllegalArgumentException("no normalisation statistics for data set '" + datasetName + "'");
         };
         int side = Math.min(h, w);
         int input = inputSide(datasetName, side);
@@ -161,7 +168,8 @@ public final class BatchTransform {
     public NDArray apply(NDArray uint8Nhwc, boolean train, Random rng) {
         Shape shape = uint8Nhwc.getShape();
         if (shape.dimension() != 4 || shape.get(1) != height || shape.get(2) != width || shape.get(3) != channels) {
-            throw new IllegalArgumentException("expected a (N, " + height + ", " + width + ", " + channels + ") batch, got " + shape);
+            throw new IllegalArgumentException(
+                    "expected a (N, " + height + ", " + width + ", " + channels + ") batch, got " + shape);
         }
         NDArray images = uint8Nhwc;
         int outHeight = outputSize > 0 ? outputSize : height;
@@ -190,15 +198,19 @@ public final class BatchTransform {
     public NDArray applyWholeImage(NDArray uint8Nhwc) {
         Shape shape = uint8Nhwc.getShape();
         if (shape.dimension() != 4 || shape.get(1) != height || shape.get(2) != width || shape.get(3) != channels) {
-            throw new IllegalArgumentException("expected a (N, " + height + ", " + width + ", " + channels + ") batch, got " + shape);
+            throw new IllegalArgumentException(
+                    "expected a (N, " + height + ", " + width + ", " + channels + ") batch, got " + shape);
         }
         return normalise(outputSize > 0 ? resizeWhole(uint8Nhwc, outputSize, outputSize) : uint8Nhwc);
     }
 
     /** The whole images bilinearly resized (align_corners=False), back in the input's type. */
     private static NDArray resizeWhole(NDArray nhwc, int outHeight, int outWidth) {
-        NDArray resized = NDImageUtils.resize(nhwc.toType(DataType.FLOAT32, false), outWidth, outHeight, Image.Interpolation.BILINEAR);
-        return nhwc.getDataType() == DataType.UINT8 ? resized.clip(0, 255).round().toType(DataType.UINT8, false) : resized;
+        NDArray resized = NDImageUtils.resize(
+                nhwc.toType(DataType.FLOAT32, false), outWidth, outHeight, Image.Interpolation.BILINEAR);
+        return nhwc.getDataType() == DataType.UINT8
+                ? resized.clip(0, 255).round().toType(DataType.UINT8, false)
+                : resized;
     }
 
     private NDArray jitterBrightness(NDArray nhwc, Random rng) {
@@ -276,7 +288,8 @@ public final class BatchTransform {
             flips[i] = flip[i] ? 1 : 0;
         }
         NDArray offsets = m.create(sampleOffsets).reshape(n, 1, 1, 1);
-        NDArray rows = m.arange(0, height, 1, DataType.INT64).mul(paddedW * channels).reshape(1, height, 1, 1);
+        NDArray rows =
+                m.arange(0, height, 1, DataType.INT64).mul(paddedW * channels).reshape(1, height, 1, 1);
         NDArray cols = m.arange(0, width, 1, DataType.INT64).reshape(1, 1, width, 1);
         // Per-sample mirror as index arithmetic: x' = x + flip * (W - 1 - 2x); DJL's where does not broadcast.
         NDArray mirrorShift = cols.mul(-2).add(width - 1);
@@ -298,7 +311,8 @@ public final class BatchTransform {
         for (int i = 0; i < n; i++) {
             int[] box = resizedCropBox(rng);
             boolean mirror = rng.nextBoolean();
-            NDArray crop = batch.get(m, new NDIndex("{}, {}:{}, {}:{}, :", i, box[0], box[0] + box[2], box[1], box[1] + box[3]))
+            NDArray crop = batch.get(
+                            m, new NDIndex("{}, {}:{}, {}:{}, :", i, box[0], box[0] + box[2], box[1], box[1] + box[3]))
                     .toType(DataType.FLOAT32, false);
             NDArray resized = NDImageUtils.resize(crop, outWidth, outHeight, Image.Interpolation.BILINEAR);
             if (mirror) {
@@ -308,7 +322,9 @@ public final class BatchTransform {
         }
         // Back to the input's type so normalise() treats both augmentation paths alike.
         NDArray stacked = NDArrays.stack(out);
-        return batch.getDataType() == DataType.UINT8 ? stacked.clip(0, 255).round().toType(DataType.UINT8, false) : stacked;
+        return batch.getDataType() == DataType.UINT8
+                ? stacked.clip(0, 255).round().toType(DataType.UINT8, false)
+                : stacked;
     }
 
     /** {top, left, cropHeight, cropWidth}. */
@@ -347,6 +363,7 @@ public final class BatchTransform {
             }
             return new float[] {meanValue};
         }
-        throw new IllegalArgumentException(datasetName + " statistics have " + stats.length + " channels, images have " + channels);
+        throw new IllegalArgumentException(
+                datasetName + " statistics have " + stats.length + " channels, images have " + channels);
     }
 }

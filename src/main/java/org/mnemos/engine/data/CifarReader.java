@@ -25,28 +25,138 @@ public final class CifarReader {
     public static final int PIXELS = SIDE * SIDE;
     public static final int IMAGE_BYTES = 3 * PIXELS;
 
-    public static final List<String> CIFAR10_CLASSES = List.of(
-            "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
+    public static final List<String> CIFAR10_CLASSES =
+            List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
     /** The fine label names of the official {@code meta} file, in label order. */
     public static final List<String> CIFAR100_CLASSES = List.of(
-            "apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "bee", "beetle", "bicycle", "bottle", "bowl", "boy",
-            "bridge", "bus", "butterfly", "camel", "can", "castle", "caterpillar", "cattle", "chair", "chimpanzee", "clock",
-            "cloud", "cockroach", "couch", "crab", "crocodile", "cup", "dinosaur", "dolphin", "elephant", "flatfish", "forest",
-            "fox", "girl", "hamster", "house", "kangaroo", "keyboard", "lamp", "lawn_mower", "leopard", "lion", "lizard",
-            "lobster", "man", "maple_tree", "motorcycle", "mountain", "mouse", "mushroom", "oak_tree", "orange", "orchid",
-            "otter", "palm_tree", "pear", "pickup_truck", "pine_tree", "plain", "plate", "poppy", "porcupine", "possum",
-            "rabbit", "raccoon", "ray", "road", "rocket", "rose", "sea", "seal", "shark", "shrew", "skunk", "skyscraper",
-            "snail", "snake", "spider", "squirrel", "streetcar", "sunflower", "sweet_pepper", "table", "tank", "telephone",
-            "television", "tiger", "tractor", "train", "trout", "tulip", "turtle", "wardrobe", "whale", "willow_tree", "wolf",
-            "woman", "worm");
+            "apple",
+            "aquarium_fish",
+            "baby",
+            "bear",
+            "beaver",
+            "bed",
+            "bee",
+            "beetle",
+            "bicycle",
+            "bottle",
+            "bowl",
+            "boy",
+            "bridge",
+            "bus",
+            "butterfly",
+            "camel",
+            "can",
+            "castle",
+            "caterpillar",
+            "cattle",
+            "chair",
+            "chimpanzee",
+            "clock",
+            "cloud",
+            "cockroach",
+            "couch",
+            "crab",
+            "crocodile",
+            "cup",
+            "dinosaur",
+            "dolphin",
+            "elephant",
+            "flatfish",
+            "forest",
+            "fox",
+            "girl",
+            "hamster",
+            "house",
+            "kangaroo",
+            "keyboard",
+            "lamp",
+            "lawn_mower",
+            "leopard",
+            "lion",
+            "lizard",
+            "lobster",
+            "man",
+            "maple_tree",
+            "motorcycle",
+            "mountain",
+            "mouse",
+            "mushroom",
+            "oak_tree",
+            "orange",
+            "orchid",
+            "otter",
+            "palm_tree",
+            "pear",
+            "pickup_truck",
+            "pine_tree",
+            "plain",
+            "plate",
+            "poppy",
+            "porcupine",
+            "possum",
+            "rabbit",
+            "raccoon",
+            "ray",
+            "road",
+            "rocket",
+            "rose",
+            "sea",
+            "seal",
+            "shark",
+            "shrew",
+            "skunk",
+            "skyscraper",
+            "snail",
+            "snake",
+            "spider",
+            "squirrel",
+            "streetcar",
+            "sunflower",
+            "sweet_pepper",
+            "table",
+            "tank",
+            "telephone",
+            "television",
+            "tiger",
+            "tractor",
+            "train",
+            "trout",
+            "tulip",
+            "turtle",
+            "wardrobe",
+            "whale",
+            "willow_tree",
+            "wolf",
+            "woman",
+            "worm");
 
     /** The two data sets, with their official file names. */
     public enum Variant {
-        CIFAR10("cifar10", "cifar-10", "cifar-10-batches-py", "cifar-10-batches-bin",
-                List.of("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5"), List.of("test_batch"),
-                "batches.meta", "label_names", "labels", "batches.meta.txt", 1, CIFAR10_CLASSES),
-        CIFAR100("cifar100", "cifar-100", "cifar-100-python", "cifar-100-binary",
-                List.of("train"), List.of("test"), "meta", "fine_label_names", "fine_labels", "fine_label_names.txt", 2,
+        CIFAR10(
+                "cifar10",
+                "cifar-10",
+                "cifar-10-batches-py",
+                "cifar-10-batches-bin",
+                List.of("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5"),
+                List.of("test_batch"),
+                "batches.meta",
+                "label_names",
+                "labels",
+                "batches.meta.txt",
+                1,
+                CIFAR10_CLASSES),
+        CIFAR100(
+                "cifar100",
+                "cifar-100",
+                "cifar-100-python",
+                "cifar-100-binary",
+                List.of("train"),
+                List.of("test"),
+                "meta",
+                "fine_label_names",
+                "fine_labels",
+                "fine_label_names.txt",
+                2,
                 CIFAR100_CLASSES);
 
         final String datasetName;
@@ -61,11 +171,22 @@ public final class CifarReader {
         final String textMeta;
         /** Label bytes before each binary record's pixels; the fine label is the last one. */
         final int labelBytes;
+
         final List<String> knownClasses;
 
-        Variant(String datasetName, String directoryName, String pythonFolder, String binaryFolder, List<String> trainFiles,
-                List<String> testFiles, String pickleMeta, String pickleNamesKey, String pickleLabelsKey, String textMeta,
-                int labelBytes, List<String> knownClasses) {
+        Variant(
+                String datasetName,
+                String directoryName,
+                String pythonFolder,
+                String binaryFolder,
+                List<String> trainFiles,
+                List<String> testFiles,
+                String pickleMeta,
+                String pickleNamesKey,
+                String pickleLabelsKey,
+                String textMeta,
+                int labelBytes,
+                List<String> knownClasses) {
             this.datasetName = datasetName;
             this.directoryName = directoryName;
             this.pythonFolder = pythonFolder;
@@ -140,7 +261,8 @@ public final class CifarReader {
     public static List<String> readTextClassNames(Path textFile, Variant variant) {
         try {
             String content = new String(DataFiles.readAll(textFile), StandardCharsets.UTF_8);
-            List<String> names = content.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+            List<String> names =
+                    content.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
             return checkedClassNames(names, textFile, variant);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + textFile, e);
@@ -151,9 +273,11 @@ public final class CifarReader {
     public static ImageDataset readSplit(Path dir, Variant variant, boolean train) {
         boolean binary = format(dir, variant)
                 .orElseThrow(() -> new DataPathException(variant.datasetName + " files are missing in " + dir
-                        + ": expected the python files " + variant.files(true, false) + " + " + variant.files(false, false)
+                        + ": expected the python files " + variant.files(true, false) + " + "
+                        + variant.files(false, false)
                         + " or the binary files " + variant.files(true, true) + " + " + variant.files(false, true)
-                        + " (optionally .gz), directly or in " + variant.pythonFolder + "/ or " + variant.binaryFolder + "/"));
+                        + " (optionally .gz), directly or in " + variant.pythonFolder + "/ or " + variant.binaryFolder
+                        + "/"));
         List<String> classNames = readClassNames(dir, variant);
         List<Batch> batches = new ArrayList<>();
         for (String name : variant.files(train, binary)) {
@@ -171,8 +295,8 @@ public final class CifarReader {
         }
         for (int i = 0; i < total; i++) {
             if (labels[i] < 0 || labels[i] >= classNames.size()) {
-                throw new DataPathException(variant.datasetName + " label " + labels[i] + " at index " + i + " is outside the "
-                        + classNames.size() + " classes");
+                throw new DataPathException(variant.datasetName + " label " + labels[i] + " at index " + i
+                        + " is outside the " + classNames.size() + " classes");
             }
         }
         return new ImageDataset(variant.datasetName, pixels, labels, SIDE, SIDE, 3, classNames);
@@ -215,12 +339,14 @@ public final class CifarReader {
         }
         long[] shape = data.shape();
         if (!data.dtype().code().equals("u1") || shape.length != 2 || shape[1] != IMAGE_BYTES || data.fortranOrder()) {
-            throw new DataPathException(file + " 'data' is " + data.dtype().code() + " " + java.util.Arrays.toString(shape)
-                    + (data.fortranOrder() ? " (Fortran order)" : "") + ", expected C-order uint8 (N, " + IMAGE_BYTES + ")");
+            throw new DataPathException(file + " 'data' is " + data.dtype().code() + " "
+                    + java.util.Arrays.toString(shape) + (data.fortranOrder() ? " (Fortran order)" : "")
+                    + ", expected C-order uint8 (N, " + IMAGE_BYTES + ")");
         }
         int n = (int) shape[0];
         if (data.data().length != n * IMAGE_BYTES) {
-            throw new DataPathException(file + " 'data' holds " + data.data().length + " bytes, expected " + n * IMAGE_BYTES);
+            throw new DataPathException(
+                    file + " 'data' holds " + data.data().length + " bytes, expected " + n * IMAGE_BYTES);
         }
         if (!(NumpyPickle.get(dict, variant.pickleLabelsKey) instanceof List<?> labelList) || labelList.size() != n) {
             throw new DataPathException(file + " has no list '" + variant.pickleLabelsKey + "' of " + n + " labels");

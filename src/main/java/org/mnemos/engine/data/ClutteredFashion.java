@@ -30,6 +30,7 @@ public final class ClutteredFashion {
     public static final int MAX_TEST_PER_CLASS = 1000;
     /** Mean and standard deviation of the default training split's pixels in [0, 1] (for the input normalisation). */
     public static final float MEAN = 0.2199f;
+
     public static final float STD = 0.1712f;
 
     static final int MIN_OBJECT_SIDE = 40;
@@ -42,11 +43,13 @@ public final class ClutteredFashion {
 
     public ClutteredFashion(int trainPerClass, int testPerClass) {
         if (trainPerClass < 1 || trainPerClass > MAX_TRAIN_PER_CLASS) {
-            throw new SpecException("dataset.syntheticTrainPerClass",
+            throw new SpecException(
+                    "dataset.syntheticTrainPerClass",
                     "must be between 1 and " + MAX_TRAIN_PER_CLASS + " for " + NAME + ", was " + trainPerClass);
         }
         if (testPerClass < 1 || testPerClass > MAX_TEST_PER_CLASS) {
-            throw new SpecException("dataset.syntheticTestPerClass",
+            throw new SpecException(
+                    "dataset.syntheticTestPerClass",
                     "must be between 1 and " + MAX_TEST_PER_CLASS + " for " + NAME + ", was " + testPerClass);
         }
         this.trainPerClass = trainPerClass;
@@ -71,13 +74,14 @@ public final class ClutteredFashion {
 
     /** The stand-in's splits, rendered from Fashion-MNIST's. */
     public DatasetSplits generate(DatasetSplits fashion) {
-        return new DatasetSplits(render(fashion.train(), trainPerClass, TRAIN_SALT), render(fashion.test(), testPerClass, TEST_SALT));
+        return new DatasetSplits(
+                render(fashion.train(), trainPerClass, TRAIN_SALT), render(fashion.test(), testPerClass, TEST_SALT));
     }
 
     private static ImageDataset render(ImageDataset source, int perClass, long salt) {
         if (source.height() != 28 || source.width() != 28 || source.channels() != 1) {
-            throw new IllegalArgumentException("expected 28x28 grey Fashion-MNIST images, got "
-                    + source.height() + "x" + source.width() + "x" + source.channels());
+            throw new IllegalArgumentException("expected 28x28 grey Fashion-MNIST images, got " + source.height() + "x"
+                    + source.width() + "x" + source.channels());
         }
         int[] counts = new int[source.numClasses()];
         int[] chosen = new int[source.size()];
@@ -206,14 +210,16 @@ public final class ClutteredFashion {
         for (int y = 0; y < in; y++) {
             for (int x = 0; x < out; x++) {
                 int j = low[x];
-                wide[y * out + x] = lowWeight[x] * map[y * in + j] + (j + 1 < in ? (1f - lowWeight[x]) * map[y * in + j + 1] : 0f);
+                wide[y * out + x] =
+                        lowWeight[x] * map[y * in + j] + (j + 1 < in ? (1f - lowWeight[x]) * map[y * in + j + 1] : 0f);
             }
         }
         float[] result = new float[out * out];
         for (int y = 0; y < out; y++) {
             int i = low[y];
             for (int x = 0; x < out; x++) {
-                result[y * out + x] = lowWeight[y] * wide[i * out + x] + (i + 1 < in ? (1f - lowWeight[y]) * wide[(i + 1) * out + x] : 0f);
+                result[y * out + x] = lowWeight[y] * wide[i * out + x]
+                        + (i + 1 < in ? (1f - lowWeight[y]) * wide[(i + 1) * out + x] : 0f);
             }
         }
         return result;

@@ -34,7 +34,9 @@ final class DataFiles {
     static Path require(Path dir, List<String> subfolders, String name) {
         return find(dir, subfolders, name)
                 .orElseThrow(() -> new DataPathException("missing data file " + name + " (or " + name + ".gz) in " + dir
-                        + (subfolders.size() > 1 ? " or its subfolders " + subfolders.subList(1, subfolders.size()) : "")));
+                        + (subfolders.size() > 1
+                                ? " or its subfolders " + subfolders.subList(1, subfolders.size())
+                                : "")));
     }
 
     /** Opens a file, transparently gunzipping it when it starts with the gzip magic (whatever its name). */

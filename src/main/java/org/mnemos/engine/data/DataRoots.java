@@ -87,7 +87,8 @@ public final class DataRoots {
     public Path resolve(String relativePath) {
         Path relative = checkedRelative(relativePath);
         if (roots.isEmpty()) {
-            throw new DataPathException("no data roots are configured, so no data path '" + relativePath + "' can be read");
+            throw new DataPathException(
+                    "no data roots are configured, so no data path '" + relativePath + "' can be read");
         }
         boolean escapedThroughLink = false;
         for (Path root : roots) {
@@ -103,12 +104,14 @@ public final class DataRoots {
                 }
                 escapedThroughLink = true;
             } catch (IOException e) {
-                throw new DataPathException(redact("data path '" + relativePath + "' cannot be read: " + e.getMessage()));
+                throw new DataPathException(
+                        redact("data path '" + relativePath + "' cannot be read: " + e.getMessage()));
             }
         }
         if (escapedThroughLink) {
             throw new DataPathException("data path '" + relativePath
-                    + "' leads outside the data roots through a symbolic link; only files inside " + labels() + " may be read");
+                    + "' leads outside the data roots through a symbolic link; only files inside " + labels()
+                    + " may be read");
         }
         throw new DataPathException("data path '" + relativePath + "' does not exist in any data root " + labels());
     }
@@ -130,7 +133,9 @@ public final class DataRoots {
 
     /** The first root that is a writable directory, where downloads go. */
     public Optional<Path> firstWritableRoot() {
-        return roots.stream().filter(r -> Files.isDirectory(r) && Files.isWritable(r)).findFirst();
+        return roots.stream()
+                .filter(r -> Files.isDirectory(r) && Files.isWritable(r))
+                .findFirst();
     }
 
     private static Path checkedRelative(String relativePath) {

@@ -27,8 +27,8 @@ public final class DatasetCatalog {
     public static final String FOOD101 = "food101";
     public static final String IMAGENET100 = "imagenet100";
     public static final String FASHION_CLUTTER = ClutteredFashion.NAME;
-    public static final List<String> NAMES =
-            List.of(MNIST, FASHION_MNIST, CIFAR10, CIFAR100, IMAGEFOLDER, SYNTHETIC, FOOD101, IMAGENET100, FASHION_CLUTTER);
+    public static final List<String> NAMES = List.of(
+            MNIST, FASHION_MNIST, CIFAR10, CIFAR100, IMAGEFOLDER, SYNTHETIC, FOOD101, IMAGENET100, FASHION_CLUTTER);
     /** Where Food-101 is looked for under each data root: the folder its official archive unpacks to. */
     public static final String FOOD101_DIRECTORY = "food-101";
     /** Where ImageNet-100 is looked for: a train/ + val/ ImageFolder holding (at least) the 100 classes. */
@@ -41,6 +41,7 @@ public final class DatasetCatalog {
 
     /** Loaded splits are large; keep only the last few, and let the GC take them under memory pressure. */
     private static final int CACHED_SPLITS = 3;
+
     private static final int DECODE_THREADS = 4;
 
     private final DataRoots roots;
@@ -75,20 +76,49 @@ public final class DatasetCatalog {
     public List<DatasetInfo> list() {
         List<DatasetInfo> infos = new ArrayList<>();
         for (String name : NAMES) {
-            infos.add(switch (name) {
-                case MNIST, FASHION_MNIST -> idxInfo(name, idxDirectory(name).isPresent());
-                case CIFAR10, CIFAR100 -> cifarInfo(variant(name), cifarDirectory(variant(name)).isPresent(),
-                        variant(name).knownClasses);
-                case IMAGEFOLDER -> new DatasetInfo(IMAGEFOLDER, "Images in <path>/train/<class>/ and <path>/val/<class>/ "
-                        + "under a data root (set dataset.path)", ImageFolderReader.DEFAULT_IMAGE_SIZE,
-                        ImageFolderReader.DEFAULT_IMAGE_SIZE, 3, List.of(), !roots.roots().isEmpty());
-                case FOOD101 -> new DatasetInfo(FOOD101, description(FOOD101), BatchTransform.HIGH_RES_STORED_SIZE,
-                        BatchTransform.HIGH_RES_STORED_SIZE, 3, List.of(), readable(this::food101Directory));
-                case IMAGENET100 -> new DatasetInfo(IMAGENET100, description(IMAGENET100), BatchTransform.HIGH_RES_STORED_SIZE,
-                        BatchTransform.HIGH_RES_STORED_SIZE, 3, IMAGENET100_CLASSES, readable(this::imagenet100Directory));
-                case FASHION_CLUTTER -> clutterInfo(idxDirectory(FASHION_MNIST).isPresent());
-                default -> SyntheticDataset.fromSpec(DatasetSpec.named(SYNTHETIC)).info();
-            });
+            infos.add(
+                    switch (name) {
+                        case MNIST, FASHION_MNIST ->
+                            idxInfo(name, idxDirectory(name).isPresent());
+                        case CIFAR10, CIFAR100 ->
+                            cifarInfo(
+                                    variant(name),
+                                    cifarDirectory(variant(name)).isPresent(),
+                                    variant(name).knownClasses);
+                        case IMAGEFOLDER ->
+                            new DatasetInfo(
+                                    IMAGEFOLDER,
+                                    "Images in <path>/train/<class>/ and <path>/val/<class>/ "
+                                            + "under a data root (set dataset.path)",
+                                    ImageFolderReader.DEFAULT_IMAGE_SIZE,
+                                    ImageFolderReader.DEFAULT_IMAGE_SIZE,
+                                    3,
+                                    List.of(),
+                                    !roots.roots().isEmpty());
+                        case FOOD101 ->
+                            new DatasetInfo(
+                                    FOOD101,
+                                    description(FOOD101),
+                                    BatchTransform.HIGH_RES_STORED_SIZE,
+                                    BatchTransform.HIGH_RES_STORED_SIZE,
+                                    3,
+                                    List.of(),
+                                    readable(this::food101Directory));
+                        case IMAGENET100 ->
+                            new DatasetInfo(
+                                    IMAGENET100,
+                                    description(IMAGENET100),
+                                    BatchTransform.HIGH_RES_STORED_SIZE,
+                                    BatchTransform.HIGH_RES_STORED_SIZE,
+                                    3,
+                                    IMAGENET100_CLASSES,
+                                    readable(this::imagenet100Directory));
+                        case FASHION_CLUTTER ->
+                            clutterInfo(idxDirectory(FASHION_MNIST).isPresent());
+                        default ->
+                            SyntheticDataset.fromSpec(DatasetSpec.named(SYNTHETIC))
+                                    .info();
+                    });
         }
         return List.copyOf(infos);
     }
@@ -109,24 +139,45 @@ public final class DatasetCatalog {
                 CifarReader.Variant variant = variant(name);
                 Optional<Path> dir = cifarDirectory(variant);
                 Optional<Path> metadataDir = dir.isPresent() ? dir : roots.datasetDirectory(variant.directoryName());
-                List<String> classes = metadataDir.map(d -> CifarReader.readClassNames(d, variant)).orElse(variant.knownClasses);
+                List<String> classes = metadataDir
+                        .map(d -> CifarReader.readClassNames(d, variant))
+                        .orElse(variant.knownClasses);
                 yield cifarInfo(variant, dir.isPresent(), classes);
             }
             case IMAGEFOLDER -> {
                 Path dir = imageFolder(spec);
                 int size = imageSize(spec);
                 int stored = BatchTransform.storedSide(size);
-                yield new DatasetInfo(IMAGEFOLDER, "Image folder " + spec.path() + " stored at " + stored + "x" + stored
-                        + (stored == size ? "" : ", cropped to " + size + "x" + size),
-                        stored, stored, 3, ImageFolderReader.classNames(dir), true);
+                yield new DatasetInfo(
+                        IMAGEFOLDER,
+                        "Image folder " + spec.path() + " stored at " + stored + "x" + stored
+                                + (stored == size ? "" : ", cropped to " + size + "x" + size),
+                        stored,
+                        stored,
+                        3,
+                        ImageFolderReader.classNames(dir),
+                        true);
             }
             case FOOD101 -> {
                 Optional<Path> dir = food101Directory();
-                yield new DatasetInfo(FOOD101, description(FOOD101), BatchTransform.HIGH_RES_STORED_SIZE,
-                        BatchTransform.HIGH_RES_STORED_SIZE, 3, dir.map(Food101Reader::classNames).orElse(List.of()), dir.isPresent());
+                yield new DatasetInfo(
+                        FOOD101,
+                        description(FOOD101),
+                        BatchTransform.HIGH_RES_STORED_SIZE,
+                        BatchTransform.HIGH_RES_STORED_SIZE,
+                        3,
+                        dir.map(Food101Reader::classNames).orElse(List.of()),
+                        dir.isPresent());
             }
-            case IMAGENET100 -> new DatasetInfo(IMAGENET100, description(IMAGENET100), BatchTransform.HIGH_RES_STORED_SIZE,
-                    BatchTransform.HIGH_RES_STORED_SIZE, 3, IMAGENET100_CLASSES, imagenet100Directory().isPresent());
+            case IMAGENET100 ->
+                new DatasetInfo(
+                        IMAGENET100,
+                        description(IMAGENET100),
+                        BatchTransform.HIGH_RES_STORED_SIZE,
+                        BatchTransform.HIGH_RES_STORED_SIZE,
+                        3,
+                        IMAGENET100_CLASSES,
+                        imagenet100Directory().isPresent());
             case FASHION_CLUTTER -> {
                 ClutteredFashion.fromSpec(spec);
                 yield clutterInfo(idxDirectory(FASHION_MNIST).isPresent());
@@ -172,14 +223,24 @@ public final class DatasetCatalog {
                     yield new DatasetSplits(
                             CifarReader.readSplit(dir, variant, true), CifarReader.readSplit(dir, variant, false));
                 }
-                case IMAGEFOLDER -> ImageFolderReader.read(
-                        imageFolder(spec), IMAGEFOLDER, BatchTransform.storedSide(imageSize(spec)), DECODE_THREADS);
-                case FOOD101 -> Food101Reader.read(food101Directory().orElseThrow(() -> new DataPathException(missingMessage(name))),
-                        FOOD101, BatchTransform.HIGH_RES_STORED_SIZE, DECODE_THREADS);
-                case IMAGENET100 -> ImageFolderReader.read(
-                        imagenet100Directory().orElseThrow(() -> new DataPathException(missingMessage(name))),
-                        IMAGENET100, BatchTransform.HIGH_RES_STORED_SIZE, DECODE_THREADS, IMAGENET100_CLASSES);
-                case FASHION_CLUTTER -> ClutteredFashion.fromSpec(spec).generate(load(DatasetSpec.named(FASHION_MNIST)));
+                case IMAGEFOLDER ->
+                    ImageFolderReader.read(
+                            imageFolder(spec), IMAGEFOLDER, BatchTransform.storedSide(imageSize(spec)), DECODE_THREADS);
+                case FOOD101 ->
+                    Food101Reader.read(
+                            food101Directory().orElseThrow(() -> new DataPathException(missingMessage(name))),
+                            FOOD101,
+                            BatchTransform.HIGH_RES_STORED_SIZE,
+                            DECODE_THREADS);
+                case IMAGENET100 ->
+                    ImageFolderReader.read(
+                            imagenet100Directory().orElseThrow(() -> new DataPathException(missingMessage(name))),
+                            IMAGENET100,
+                            BatchTransform.HIGH_RES_STORED_SIZE,
+                            DECODE_THREADS,
+                            IMAGENET100_CLASSES);
+                case FASHION_CLUTTER ->
+                    ClutteredFashion.fromSpec(spec).generate(load(DatasetSpec.named(FASHION_MNIST)));
                 default -> SyntheticDataset.fromSpec(spec).generate();
             };
             cache.put(key, new SoftReference<>(loaded));
@@ -200,7 +261,8 @@ public final class DatasetCatalog {
             default -> CifarReader.isPresent(dir, variant(name));
         };
         if (!complete) {
-            throw new DataPathException(roots.redact("the download of " + name + " into " + dir + " did not produce the expected files"));
+            throw new DataPathException(
+                    roots.redact("the download of " + name + " into " + dir + " did not produce the expected files"));
         }
         return dir;
     }
@@ -209,16 +271,19 @@ public final class DatasetCatalog {
     public String missingMessage(String name) {
         if (name.equals(FOOD101)) {
             return "data set food101 is not on this server: expected the unpacked archive (images/<class>/*.jpg, "
-                    + "meta/train.txt, meta/test.txt) in a folder '" + FOOD101_DIRECTORY + "' under one of the data roots " + roots.labels();
+                    + "meta/train.txt, meta/test.txt) in a folder '" + FOOD101_DIRECTORY
+                    + "' under one of the data roots " + roots.labels();
         }
         if (name.equals(IMAGENET100)) {
             return "data set imagenet100 is not on this server: expected train/<wnid>/ and val/<wnid>/ with its 100 classes "
                     + "in a folder " + IMAGENET100_DIRECTORIES + " under one of the data roots " + roots.labels();
         }
         String files = switch (name) {
-            case MNIST, FASHION_MNIST -> "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
-                    + "t10k-labels-idx1-ubyte (each optionally .gz)";
-            case CIFAR10 -> "the official python (data_batch_1..5, test_batch) or binary (data_batch_1..5.bin, test_batch.bin) files";
+            case MNIST, FASHION_MNIST ->
+                "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+                        + "t10k-labels-idx1-ubyte (each optionally .gz)";
+            case CIFAR10 ->
+                "the official python (data_batch_1..5, test_batch) or binary (data_batch_1..5.bin, test_batch.bin) files";
             default -> "the official python (train, test) or binary (train.bin, test.bin) files";
         };
         return "data set " + name + " is not on this server: expected " + files + " in a folder '"
@@ -226,7 +291,10 @@ public final class DatasetCatalog {
     }
 
     private Optional<Path> idxDirectory(String name) {
-        return roots.roots().stream().map(root -> root.resolve(name)).filter(IdxReader::isPresent).findFirst();
+        return roots.roots().stream()
+                .map(root -> root.resolve(name))
+                .filter(IdxReader::isPresent)
+                .findFirst();
     }
 
     /** Whether a data set folder is there and may be read; a listing shows a refused link as absent. */
@@ -260,12 +328,14 @@ public final class DatasetCatalog {
                 try {
                     Path real = candidate.toRealPath();
                     if (!real.startsWith(root.toRealPath())) {
-                        throw new DataPathException("data set folder '" + name + "' leads outside the data roots through a "
-                                + "symbolic link; only files inside " + roots.labels() + " may be read");
+                        throw new DataPathException(
+                                "data set folder '" + name + "' leads outside the data roots through a "
+                                        + "symbolic link; only files inside " + roots.labels() + " may be read");
                     }
                     return Optional.of(real);
                 } catch (java.io.IOException e) {
-                    throw new DataPathException(roots.redact("data set folder '" + name + "' cannot be read: " + e.getMessage()));
+                    throw new DataPathException(
+                            roots.redact("data set folder '" + name + "' cannot be read: " + e.getMessage()));
                 }
             }
         }
@@ -277,8 +347,12 @@ public final class DatasetCatalog {
             if (in == null) {
                 throw new IllegalStateException("class list " + resource + " is not on the class path");
             }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
-                    .map(String::strip).filter(line -> !line.isEmpty()).sorted().toList();
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty())
+                    .sorted()
+                    .toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -320,13 +394,25 @@ public final class DatasetCatalog {
 
     /** The stand-in's shape: it is rendered from Fashion-MNIST, so it is available where that is. */
     private static DatasetInfo clutterInfo(boolean available) {
-        return new DatasetInfo(FASHION_CLUTTER, ClutteredFashion.description(), ClutteredFashion.STORED_SIDE,
-                ClutteredFashion.STORED_SIDE, 1, IdxReader.FASHION_MNIST_CLASSES, available);
+        return new DatasetInfo(
+                FASHION_CLUTTER,
+                ClutteredFashion.description(),
+                ClutteredFashion.STORED_SIDE,
+                ClutteredFashion.STORED_SIDE,
+                1,
+                IdxReader.FASHION_MNIST_CLASSES,
+                available);
     }
 
     private static DatasetInfo cifarInfo(CifarReader.Variant variant, boolean available, List<String> classes) {
-        return new DatasetInfo(variant.datasetName(), description(variant.datasetName()), CifarReader.SIDE, CifarReader.SIDE, 3,
-                classes, available);
+        return new DatasetInfo(
+                variant.datasetName(),
+                description(variant.datasetName()),
+                CifarReader.SIDE,
+                CifarReader.SIDE,
+                3,
+                classes,
+                available);
     }
 
     private static List<String> idxClasses(String name) {
@@ -339,19 +425,37 @@ public final class DatasetCatalog {
             case FASHION_MNIST -> "Fashion-MNIST Zalando articles, 28x28 grey, 60000 train / 10000 test";
             case CIFAR10 -> "CIFAR-10, 32x32 RGB, 10 classes, 50000 train / 10000 test";
             case CIFAR100 -> "CIFAR-100, 32x32 RGB, 100 fine classes, 50000 train / 10000 test";
-            case FOOD101 -> "Food-101, 101 dishes, 750 train / 250 test images per class (meta/ split), stored at 256x256, "
-                    + "cropped to 224x224";
-            case IMAGENET100 -> "ImageNet-100 (LUCIR's 100-class subset of ILSVRC-2012), stored at 256x256, cropped to 224x224";
+            case FOOD101 ->
+                "Food-101, 101 dishes, 750 train / 250 test images per class (meta/ split), stored at 256x256, "
+                        + "cropped to 224x224";
+            case IMAGENET100 ->
+                "ImageNet-100 (LUCIR's 100-class subset of ILSVRC-2012), stored at 256x256, cropped to 224x224";
             default -> name;
         };
     }
 
     private static DatasetSpec cacheKey(String name, DatasetSpec spec) {
         return switch (name) {
-            case SYNTHETIC -> new DatasetSpec(name, null, null, spec.syntheticClasses(), spec.syntheticTrainPerClass(),
-                    spec.syntheticTestPerClass(), spec.syntheticImageSize(), spec.syntheticChannels());
-            case FASHION_CLUTTER -> new DatasetSpec(name, null, null, null, spec.syntheticTrainPerClass(),
-                    spec.syntheticTestPerClass(), null, null);
+            case SYNTHETIC ->
+                new DatasetSpec(
+                        name,
+                        null,
+                        null,
+                        spec.syntheticClasses(),
+                        spec.syntheticTrainPerClass(),
+                        spec.syntheticTestPerClass(),
+                        spec.syntheticImageSize(),
+                        spec.syntheticChannels());
+            case FASHION_CLUTTER ->
+                new DatasetSpec(
+                        name,
+                        null,
+                        null,
+                        null,
+                        spec.syntheticTrainPerClass(),
+                        spec.syntheticTestPerClass(),
+                        null,
+                        null);
             case IMAGEFOLDER -> new DatasetSpec(name, spec.path(), spec.imageSize(), null, null, null, null, null);
             default -> DatasetSpec.named(name);
         };
@@ -363,7 +467,8 @@ public final class DatasetCatalog {
         }
         String name = spec.name().trim().toLowerCase(Locale.ROOT);
         if (!NAMES.contains(name)) {
-            throw new SpecException("dataset.name", "unknown data set '" + spec.name() + "'; allowed: " + String.join(", ", NAMES));
+            throw new SpecException(
+                    "dataset.name", "unknown data set '" + spec.name() + "'; allowed: " + String.join(", ", NAMES));
         }
         return name;
     }

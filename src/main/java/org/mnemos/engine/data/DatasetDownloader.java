@@ -44,35 +44,47 @@ public final class DatasetDownloader {
 
     /** The files fetched per data set (CIFAR: the python version). */
     public static final Map<String, List<String>> FILES = Map.of(
-            "mnist", List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-                    "t10k-labels-idx1-ubyte.gz"),
-            "fashion-mnist", List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-                    "t10k-labels-idx1-ubyte.gz"),
+            "mnist",
+                    List.of(
+                            "train-images-idx3-ubyte.gz",
+                            "train-labels-idx1-ubyte.gz",
+                            "t10k-images-idx3-ubyte.gz",
+                            "t10k-labels-idx1-ubyte.gz"),
+            "fashion-mnist",
+                    List.of(
+                            "train-images-idx3-ubyte.gz",
+                            "train-labels-idx1-ubyte.gz",
+                            "t10k-images-idx3-ubyte.gz",
+                            "t10k-labels-idx1-ubyte.gz"),
             "cifar10", List.of("cifar-10-python.tar.gz"),
             "cifar100", List.of("cifar-100-python.tar.gz"));
 
     /** Official MD5 of each downloadable file, keyed by data set then file name. */
     public static final Map<String, Map<String, String>> OFFICIAL_MD5 = Map.of(
-            "mnist", Map.of(
-                    "train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-                    "train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432",
-                    "t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3",
-                    "t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
-            "fashion-mnist", Map.of(
-                    "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-                    "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
-                    "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
-                    "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
-            "cifar10", Map.of(
-                    "cifar-10-python.tar.gz", "c58f30108f718f92721af3b95e74349a",
-                    "cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530"),
-            "cifar100", Map.of(
-                    "cifar-100-python.tar.gz", "eb9058c3a382ffc7106e4002c42a8d85",
-                    "cifar-100-binary.tar.gz", "03b5dce01913d631647c71ecec9e9cb8"));
+            "mnist",
+                    Map.of(
+                            "train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+                            "train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432",
+                            "t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3",
+                            "t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
+            "fashion-mnist",
+                    Map.of(
+                            "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                            "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe",
+                            "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79",
+                            "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
+            "cifar10",
+                    Map.of(
+                            "cifar-10-python.tar.gz", "c58f30108f718f92721af3b95e74349a",
+                            "cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530"),
+            "cifar100",
+                    Map.of(
+                            "cifar-100-python.tar.gz", "eb9058c3a382ffc7106e4002c42a8d85",
+                            "cifar-100-binary.tar.gz", "03b5dce01913d631647c71ecec9e9cb8"));
 
     /** Directory names under a root, keyed by catalog data-set name. */
-    public static final Map<String, String> DIRECTORIES = Map.of(
-            "mnist", "mnist", "fashion-mnist", "fashion-mnist", "cifar10", "cifar-10", "cifar100", "cifar-100");
+    public static final Map<String, String> DIRECTORIES =
+            Map.of("mnist", "mnist", "fashion-mnist", "fashion-mnist", "cifar10", "cifar-10", "cifar100", "cifar-100");
 
     private final Map<String, String> baseUrls;
     private final Map<String, Map<String, String>> md5;
@@ -90,7 +102,8 @@ public final class DatasetDownloader {
         this.baseUrls = Map.copyOf(urls);
         Map<String, Map<String, String>> sums = new HashMap<>();
         OFFICIAL_MD5.forEach((name, files) -> sums.put(name, new HashMap<>(files)));
-        md5Overrides.forEach((name, files) -> sums.computeIfAbsent(name, n -> new HashMap<>()).putAll(files));
+        md5Overrides.forEach((name, files) ->
+                sums.computeIfAbsent(name, n -> new HashMap<>()).putAll(files));
         this.md5 = Map.copyOf(sums);
         this.timeout = timeout;
         this.http = HttpClient.newBuilder()
@@ -116,7 +129,8 @@ public final class DatasetDownloader {
     public synchronized Path download(String datasetName, Path root) {
         List<String> files = FILES.get(datasetName);
         if (files == null) {
-            throw new IllegalArgumentException("no downloadable files are known for " + datasetName + "; known: " + FILES.keySet());
+            throw new IllegalArgumentException(
+                    "no downloadable files are known for " + datasetName + "; known: " + FILES.keySet());
         }
         Path target = root.resolve(DIRECTORIES.get(datasetName));
         Path staging;
@@ -145,7 +159,8 @@ public final class DatasetDownloader {
     private Path fetchVerified(String datasetName, String file, Path staging) throws IOException {
         String expected = md5.get(datasetName).get(file);
         if (expected == null) {
-            throw new DataPathException("no MD5 is known for " + file + " of " + datasetName + "; refusing to download it unchecked");
+            throw new DataPathException(
+                    "no MD5 is known for " + file + " of " + datasetName + "; refusing to download it unchecked");
         }
         URI uri = URI.create(baseUrls.get(datasetName) + file);
         Path part = staging.resolve(file + ".part");
@@ -182,7 +197,8 @@ public final class DatasetDownloader {
             while ((entry = tar.getNextEntry()) != null) {
                 Path destination = base.resolve(entry.getName()).normalize();
                 if (!destination.startsWith(base) || destination.equals(base)) {
-                    throw new DataPathException(archive.getFileName() + " has an entry outside its folder: " + entry.getName());
+                    throw new DataPathException(
+                            archive.getFileName() + " has an entry outside its folder: " + entry.getName());
                 }
                 if (entry.isDirectory()) {
                     Files.createDirectories(destination);
@@ -206,7 +222,8 @@ public final class DatasetDownloader {
                 try {
                     Files.move(entry, destination, StandardCopyOption.ATOMIC_MOVE);
                 } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                    throw new DataPathException(destination + " already exists; remove it or the incomplete data set first");
+                    throw new DataPathException(
+                            destination + " already exists; remove it or the incomplete data set first");
                 }
             }
         }

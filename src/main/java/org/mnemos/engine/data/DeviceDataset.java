@@ -38,7 +38,8 @@ public final class DeviceDataset implements AutoCloseable {
         }
         NDManager owned = manager.newSubManager();
         try {
-            NDArray images = owned.create(ByteBuffer.wrap(pixelsHwc), new Shape(labels.length, h, w, c), DataType.UINT8);
+            NDArray images =
+                    owned.create(ByteBuffer.wrap(pixelsHwc), new Shape(labels.length, h, w, c), DataType.UINT8);
             long[] wide = new long[labels.length];
             for (int i = 0; i < labels.length; i++) {
                 wide[i] = labels[i];

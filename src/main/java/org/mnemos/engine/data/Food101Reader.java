@@ -27,7 +27,8 @@ public final class Food101Reader {
 
     /** Whether {@code dir} looks like an unpacked Food-101 archive. */
     public static boolean isPresent(Path dir) {
-        return Files.isDirectory(dir.resolve("images")) && Files.isRegularFile(dir.resolve("meta/train.txt"))
+        return Files.isDirectory(dir.resolve("images"))
+                && Files.isRegularFile(dir.resolve("meta/train.txt"))
                 && Files.isRegularFile(dir.resolve("meta/test.txt"));
     }
 
@@ -85,11 +86,13 @@ public final class Food101Reader {
             String className = slash > 0 ? entry.substring(0, slash) : "";
             Integer label = labelOf.get(className);
             if (label == null || entry.indexOf('/', slash + 1) >= 0 || entry.contains("..")) {
-                throw new DataPathException("meta/" + splitFile + " names '" + entry + "', which is not <class>/<id> of a class in images/");
+                throw new DataPathException("meta/" + splitFile + " names '" + entry
+                        + "', which is not <class>/<id> of a class in images/");
             }
             Path file = root.resolve("images").resolve(entry + ".jpg");
             if (!Files.isRegularFile(file)) {
-                throw new DataPathException("meta/" + splitFile + " names '" + entry + "', but images/" + entry + ".jpg is missing");
+                throw new DataPathException(
+                        "meta/" + splitFile + " names '" + entry + "', but images/" + entry + ".jpg is missing");
             }
             files.add(ImageFolderReader.inside(root, file));
             labels.add(label);
@@ -103,7 +106,10 @@ public final class Food101Reader {
     private static List<String> entries(Path root, String splitFile) {
         Path file = ImageFolderReader.inside(root, root.resolve("meta").resolve(splitFile));
         try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .map(String::strip)
+                    .filter(l -> !l.isEmpty())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read meta/" + splitFile, e);
         }

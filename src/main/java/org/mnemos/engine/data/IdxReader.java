@@ -68,7 +68,8 @@ public final class IdxReader {
             pixels = new byte[Math.multiplyExact(header.count(), header.rows() * header.cols())];
             in.readFully(pixels);
             if (in.read() != -1) {
-                throw new DataPathException(imagesFile + " has bytes after the " + header.count() + " images its header announces");
+                throw new DataPathException(
+                        imagesFile + " has bytes after the " + header.count() + " images its header announces");
             }
         } catch (EOFException e) {
             throw new DataPathException(imagesFile + " is truncated: fewer pixel bytes than its header announces");
@@ -79,7 +80,8 @@ public final class IdxReader {
         try (DataInputStream in = new DataInputStream(DataFiles.open(labelsFile))) {
             int magic = in.readInt();
             if (magic != LABELS_MAGIC) {
-                throw new DataPathException(labelsFile + " is not an IDX labels file: magic " + magic + ", expected " + LABELS_MAGIC);
+                throw new DataPathException(
+                        labelsFile + " is not an IDX labels file: magic " + magic + ", expected " + LABELS_MAGIC);
             }
             int count = in.readInt();
             if (count != header.count()) {
@@ -107,13 +109,15 @@ public final class IdxReader {
     private static ImagesHeader imagesHeader(DataInputStream in, Path file) throws IOException {
         int magic = in.readInt();
         if (magic != IMAGES_MAGIC) {
-            throw new DataPathException(file + " is not an IDX images file: magic " + magic + ", expected " + IMAGES_MAGIC);
+            throw new DataPathException(
+                    file + " is not an IDX images file: magic " + magic + ", expected " + IMAGES_MAGIC);
         }
         int count = in.readInt();
         int rows = in.readInt();
         int cols = in.readInt();
         if (count < 0 || rows <= 0 || cols <= 0 || rows > 4096 || cols > 4096) {
-            throw new DataPathException(file + " has an implausible IDX header: " + count + " images of " + rows + "x" + cols);
+            throw new DataPathException(
+                    file + " has an implausible IDX header: " + count + " images of " + rows + "x" + cols);
         }
         return new ImagesHeader(count, rows, cols);
     }

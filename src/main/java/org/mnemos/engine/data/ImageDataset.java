@@ -18,9 +18,8 @@ public record ImageDataset(
     public ImageDataset {
         long expected = (long) labels.length * height * width * channels;
         if (pixels.length != expected) {
-            throw new IllegalArgumentException(
-                    "pixels has " + pixels.length + " bytes, expected " + expected + " for " + labels.length
-                            + " images of " + height + "x" + width + "x" + channels);
+            throw new IllegalArgumentException("pixels has " + pixels.length + " bytes, expected " + expected + " for "
+                    + labels.length + " images of " + height + "x" + width + "x" + channels);
         }
     }
 
@@ -55,7 +54,9 @@ public record ImageDataset(
     /** The data-set indices of all images whose label is in {@code wanted}, ascending. */
     public int[] indicesOfLabels(Collection<Integer> wanted) {
         Set<Integer> lookup = new HashSet<>(wanted);
-        return IntStream.range(0, labels.length).filter(i -> lookup.contains(labels[i])).toArray();
+        return IntStream.range(0, labels.length)
+                .filter(i -> lookup.contains(labels[i]))
+                .toArray();
     }
 
     /** All images whose label is in {@code wanted}, in data-set order. */

@@ -38,7 +38,9 @@ public final class ImageFolderReader {
         Path root = realPath(dir);
         Path train = root.resolve("train");
         if (!Files.isDirectory(train)) {
-            throw new DataPathException(dir + " has no train/ folder; an image folder needs train/<class>/ and val/<class>/ (or test/<class>/)");
+            throw new DataPathException(
+                    dir
+                            + " has no train/ folder; an image folder needs train/<class>/ and val/<class>/ (or test/<class>/)");
         }
         List<String> names = subfolders(root, inside(root, train));
         if (names.isEmpty()) {
@@ -90,7 +92,8 @@ public final class ImageFolderReader {
         List<String> classes = available;
         Path test = testDirectory(root);
         if (classList != null) {
-            List<String> missing = classList.stream().filter(c -> !available.contains(c)).toList();
+            List<String> missing =
+                    classList.stream().filter(c -> !available.contains(c)).toList();
             if (!missing.isEmpty()) {
                 throw new DataPathException("train/ of " + dir.getFileName() + " lacks " + missing.size()
                         + " listed classes, e.g. " + missing.get(0));
@@ -143,8 +146,14 @@ public final class ImageFolderReader {
     }
 
     /** Decodes {@code files} (checked real paths) into one data set of {@code imageSize} squares. */
-    static ImageDataset decode(String what, List<Path> files, List<Integer> labelList, String name, List<String> classes,
-            int imageSize, ExecutorService pool) {
+    static ImageDataset decode(
+            String what,
+            List<Path> files,
+            List<Integer> labelList,
+            String name,
+            List<String> classes,
+            int imageSize,
+            ExecutorService pool) {
         int imageBytes = imageSize * imageSize * 3;
         byte[] pixels = new byte[Math.multiplyExact(files.size(), imageBytes)];
         List<Future<?>> tasks = new ArrayList<>(files.size());
@@ -236,7 +245,8 @@ public final class ImageFolderReader {
         try {
             return dir.toRealPath();
         } catch (IOException e) {
-            throw new DataPathException(dir.getFileName() + " cannot be read: " + e.getClass().getSimpleName());
+            throw new DataPathException(
+                    dir.getFileName() + " cannot be read: " + e.getClass().getSimpleName());
         }
     }
 

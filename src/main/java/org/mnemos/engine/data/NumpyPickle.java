@@ -51,7 +51,8 @@ public final class NumpyPickle {
     public static Object get(Map<?, ?> dict, String key) {
         for (Map.Entry<?, ?> entry : dict.entrySet()) {
             Object k = entry.getKey();
-            if ((k instanceof String s && s.equals(key)) || (k instanceof byte[] b && key.equals(new String(b, StandardCharsets.ISO_8859_1)))) {
+            if ((k instanceof String s && s.equals(key))
+                    || (k instanceof byte[] b && key.equals(new String(b, StandardCharsets.ISO_8859_1)))) {
                 return entry.getValue();
             }
         }
@@ -65,7 +66,8 @@ public final class NumpyPickle {
         if (value instanceof byte[] b) {
             return new String(b, StandardCharsets.ISO_8859_1);
         }
-        throw new PickleException("expected a string, got " + (value == null ? "None" : value.getClass().getSimpleName()));
+        throw new PickleException("expected a string, got "
+                + (value == null ? "None" : value.getClass().getSimpleName()));
     }
 
     public static byte[] bytes(Object value) {
@@ -76,7 +78,8 @@ public final class NumpyPickle {
             // Python 2 str: razorvine maps each byte to one char
             return s.getBytes(StandardCharsets.ISO_8859_1);
         }
-        throw new PickleException("expected bytes, got " + (value == null ? "None" : value.getClass().getSimpleName()));
+        throw new PickleException("expected bytes, got "
+                + (value == null ? "None" : value.getClass().getSimpleName()));
     }
 
     /** A numpy dtype as pickled: its type code ({@code u1}, {@code <i8}, ...) and byte order from its state. */

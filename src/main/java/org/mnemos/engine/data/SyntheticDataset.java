@@ -38,15 +38,24 @@ public final class SyntheticDataset {
     private final long seed;
 
     public SyntheticDataset(int classes, int trainPerClass, int testPerClass, int size, int channels, long seed) {
-        check(classes >= 2 && classes <= 1000, "dataset.syntheticClasses", "must be between 2 and 1000, was " + classes);
-        check(trainPerClass >= 1 && trainPerClass <= 100_000, "dataset.syntheticTrainPerClass",
+        check(
+                classes >= 2 && classes <= 1000,
+                "dataset.syntheticClasses",
+                "must be between 2 and 1000, was " + classes);
+        check(
+                trainPerClass >= 1 && trainPerClass <= 100_000,
+                "dataset.syntheticTrainPerClass",
                 "must be between 1 and 100000, was " + trainPerClass);
-        check(testPerClass >= 1 && testPerClass <= 100_000, "dataset.syntheticTestPerClass",
+        check(
+                testPerClass >= 1 && testPerClass <= 100_000,
+                "dataset.syntheticTestPerClass",
                 "must be between 1 and 100000, was " + testPerClass);
         check(size >= 8 && size <= 256, "dataset.syntheticImageSize", "must be between 8 and 256, was " + size);
         check(channels == 1 || channels == 3, "dataset.syntheticChannels", "must be 1 or 3, was " + channels);
-        check((long) classes * (trainPerClass + testPerClass) * size * size * channels < Integer.MAX_VALUE,
-                "dataset", "synthetic data set would exceed 2 GiB of pixels");
+        check(
+                (long) classes * (trainPerClass + testPerClass) * size * size * channels < Integer.MAX_VALUE,
+                "dataset",
+                "synthetic data set would exceed 2 GiB of pixels");
         this.classes = classes;
         this.trainPerClass = trainPerClass;
         this.testPerClass = testPerClass;
@@ -83,8 +92,15 @@ public final class SyntheticDataset {
     }
 
     public DatasetInfo info() {
-        return new DatasetInfo(NAME, "Seeded synthetic class-conditional images (" + classes + " classes, "
-                + trainPerClass + "/" + testPerClass + " train/test per class)", size, size, channels, classNames(), true);
+        return new DatasetInfo(
+                NAME,
+                "Seeded synthetic class-conditional images (" + classes + " classes, " + trainPerClass + "/"
+                        + testPerClass + " train/test per class)",
+                size,
+                size,
+                channels,
+                classNames(),
+                true);
     }
 
     /** Images in both splits together. */
@@ -107,8 +123,15 @@ public final class SyntheticDataset {
 
     /** A class: oriented gratings, a blob and a colour; samples perturb all of it. */
     private record ClassPattern(
-            double[] angle, double[] frequency, double[] phase, double[] weight,
-            double blobY, double blobX, double blobRadius, double blobSign, double[] colour) {
+            double[] angle,
+            double[] frequency,
+            double[] phase,
+            double[] weight,
+            double blobY,
+            double blobX,
+            double blobRadius,
+            double blobSign,
+            double[] colour) {
 
         static ClassPattern random(SplittableRandom rng, int size, int channels) {
             double[] angle = new double[GRATINGS];
@@ -130,9 +153,16 @@ public final class SyntheticDataset {
             for (int ch = 0; ch < channels; ch++) {
                 colour[ch] = channels == 1 ? 1.0 : rng.nextDouble(0.2, 1.0);
             }
-            return new ClassPattern(angle, frequency, phase, weight,
-                    rng.nextDouble(0.25, 0.75) * size, rng.nextDouble(0.25, 0.75) * size, rng.nextDouble(0.12, 0.3) * size,
-                    rng.nextBoolean() ? 1 : -1, colour);
+            return new ClassPattern(
+                    angle,
+                    frequency,
+                    phase,
+                    weight,
+                    rng.nextDouble(0.25, 0.75) * size,
+                    rng.nextDouble(0.25, 0.75) * size,
+                    rng.nextDouble(0.12, 0.3) * size,
+                    rng.nextBoolean() ? 1 : -1,
+                    colour);
         }
     }
 
@@ -179,9 +209,12 @@ public final class SyntheticDataset {
                     double dy = sy - p.blobY();
                     double dx = sx - p.blobX();
                     v = 0.6 * v + 0.6 * p.blobSign() * Math.exp(-(dx * dx + dy * dy) / (2 * blobRadius * blobRadius));
-                    double distractor = distractorAmplitude * Math.cos(x * distractorKx + y * distractorKy + distractorPhase);
+                    double distractor =
+                            distractorAmplitude * Math.cos(x * distractorKx + y * distractorKy + distractorPhase);
                     for (int ch = 0; ch < channels; ch++) {
-                        double value = 0.5 + brightness + 0.35 * (contrast * v * p.colour()[ch] + distractor)
+                        double value = 0.5
+                                + brightness
+                                + 0.35 * (contrast * v * p.colour()[ch] + distractor)
                                 + NOISE_SIGMA * gaussian(rng);
                         int b = (int) Math.round(value * 255);
                         pixels[offset + (y * size + x) * channels + ch] = (byte) Math.max(0, Math.min(255, b));

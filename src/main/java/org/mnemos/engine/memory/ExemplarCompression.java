@@ -48,13 +48,19 @@ public final class ExemplarCompression {
         return bottom < 0 ? new int[] {0, 0, 0, 0} : new int[] {top, bottom + 1, left, right + 1};
     }
 
-    public static CompressedImage compress(byte[] image, int offset, int height, int width, int channels, int[] box, float ratio) {
+    public static CompressedImage compress(
+            byte[] image, int offset, int height, int width, int channels, int[] box, float ratio) {
         checkBox(box, height, width);
         int boxHeight = box[1] - box[0];
         int boxWidth = box[3] - box[2];
         byte[] crop = new byte[boxHeight * boxWidth * channels];
         for (int y = 0; y < boxHeight; y++) {
-            System.arraycopy(image, offset + ((box[0] + y) * width + box[2]) * channels, crop, y * boxWidth * channels, boxWidth * channels);
+            System.arraycopy(
+                    image,
+                    offset + ((box[0] + y) * width + box[2]) * channels,
+                    crop,
+                    y * boxWidth * channels,
+                    boxWidth * channels);
         }
         Cells cells = new Cells(height, width, box, ratio);
         byte[] rest = new byte[cells.count * channels];
@@ -173,11 +179,20 @@ public final class ExemplarCompression {
     }
 
     private static void checkBox(int[] box, int height, int width) {
-        if (box.length != 4 || box[0] < 0 || box[0] > box[1] || box[1] > height || box[2] < 0 || box[2] > box[3] || box[3] > width) {
-            throw new IllegalArgumentException("box " + java.util.Arrays.toString(box) + " outside a " + height + "x" + width + " image");
+        if (box.length != 4
+                || box[0] < 0
+                || box[0] > box[1]
+                || box[1] > height
+                || box[2] < 0
+                || box[2] > box[3]
+                || box[3] > width) {
+            throw new IllegalArgumentException(
+                    "box " + java.util.Arrays.toString(box) + " outside a " + height + "x" + width + " image");
         }
-        if ((box[1] - box[0]) * (box[3] - box[2]) == 0 && !(box[0] == box[1] && box[2] == box[3] && box[0] == 0 && box[2] == 0)) {
-            throw new IllegalArgumentException("an empty box is written (0, 0, 0, 0), got " + java.util.Arrays.toString(box));
+        if ((box[1] - box[0]) * (box[3] - box[2]) == 0
+                && !(box[0] == box[1] && box[2] == box[3] && box[0] == 0 && box[2] == 0)) {
+            throw new IllegalArgumentException(
+                    "an empty box is written (0, 0, 0, 0), got " + java.util.Arrays.toString(box));
         }
     }
 

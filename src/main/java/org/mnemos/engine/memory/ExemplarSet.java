@@ -38,7 +38,8 @@ public record ExemplarSet(
     public static final String FILE_NAME = "exemplars.bin";
     private static final int MAGIC_UINT8 = 0x4d4e4558; // "MNEX": the uint8-only format of earlier versions
     private static final int MAGIC = 0x4d4e5832; // "MNX2": adds the storage precision and exact values
-    private static final int MAGIC_COMPRESSED = 0x4d4e5833; // "MNX3": uint8 exemplars, compressed ones as CIM stores them
+    private static final int MAGIC_COMPRESSED =
+            0x4d4e5833; // "MNX3": uint8 exemplars, compressed ones as CIM stores them
 
     public ExemplarSet {
         if (values != null && values.length != pixels.length) {
@@ -54,13 +55,27 @@ public record ExemplarSet(
 
     /** A memory without compressed exemplars. */
     public ExemplarSet(
-            byte[] pixels, int[] labels, int[] sourceIndices, ExemplarKind[] kinds, int height, int width, int channels,
-            float[] values, ExemplarStorage storage) {
+            byte[] pixels,
+            int[] labels,
+            int[] sourceIndices,
+            ExemplarKind[] kinds,
+            int height,
+            int width,
+            int channels,
+            float[] values,
+            ExemplarStorage storage) {
         this(pixels, labels, sourceIndices, kinds, height, width, channels, values, storage, null, 0f);
     }
 
     /** A uint8 memory of stored images. */
-    public ExemplarSet(byte[] pixels, int[] labels, int[] sourceIndices, ExemplarKind[] kinds, int height, int width, int channels) {
+    public ExemplarSet(
+            byte[] pixels,
+            int[] labels,
+            int[] sourceIndices,
+            ExemplarKind[] kinds,
+            int height,
+            int width,
+            int channels) {
         this(pixels, labels, sourceIndices, kinds, height, width, channels, null, ExemplarStorage.UINT8);
     }
 
@@ -148,7 +163,8 @@ public record ExemplarSet(
 
     /** Exemplar {@code i} as stored: compressed again from its rebuilt image, which gives back the same arrays. */
     public CompressedImage compressed(int i) {
-        return ExemplarCompression.compress(pixels, i * imageBytes(), height, width, channels, box(i), compressionRatio);
+        return ExemplarCompression.compress(
+                pixels, i * imageBytes(), height, width, channels, box(i), compressionRatio);
     }
 
     /** Cost of exemplar {@code i} in full-image units: 1, or {@code box + (1 − box)/r} when compressed. */
@@ -261,7 +277,8 @@ public record ExemplarSet(
             int h = in.readInt();
             int w = in.readInt();
             int c = in.readInt();
-            ExemplarStorage storage = magic == MAGIC ? ExemplarStorage.values()[in.readUnsignedByte()] : ExemplarStorage.UINT8;
+            ExemplarStorage storage =
+                    magic == MAGIC ? ExemplarStorage.values()[in.readUnsignedByte()] : ExemplarStorage.UINT8;
             int[] labels = new int[n];
             int[] sources = new int[n];
             ExemplarKind[] kinds = new ExemplarKind[n];
@@ -276,7 +293,9 @@ public record ExemplarSet(
             if (storage != ExemplarStorage.UINT8) {
                 values = new float[pixels.length];
                 for (int i = 0; i < values.length; i++) {
-                    values[i] = storage == ExemplarStorage.FLOAT32 ? in.readFloat() : ExemplarStorage.halfToFloat(in.readShort());
+                    values[i] = storage == ExemplarStorage.FLOAT32
+                            ? in.readFloat()
+                            : ExemplarStorage.halfToFloat(in.readShort());
                 }
             }
             return new ExemplarSet(pixels, labels, sources, kinds, h, w, c, values, storage);

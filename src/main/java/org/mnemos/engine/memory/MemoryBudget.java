@@ -40,7 +40,9 @@ public record MemoryBudget(Integer perClass, Integer total, Long bytes) {
         if (seenClasses == 0) {
             return 0;
         }
-        return total != null ? total / seenClasses : (int) (bytes / seenClasses / (imageBytes + CompressedImage.LABEL_BYTES));
+        return total != null
+                ? total / seenClasses
+                : (int) (bytes / seenClasses / (imageBytes + CompressedImage.LABEL_BYTES));
     }
 
     /** What one class may spend: full-image units, or bytes with a byte budget. */

@@ -12,8 +12,16 @@ package org.mnemos.engine.metrics;
  * @param boxRegenerations times the new classes' boxes were regenerated during training (every {@code regenerateEvery} epochs)
  * @param compressedTrainingImages new-class images the training stages were fed compressed (random compression)
  */
-public record CimMetrics(String mode, int metaSteps, int skippedSteps, double seconds, Double meanOuterLoss, Double meanCamSquare,
-        int boxRegenerations, long compressedTrainingImages) implements PartReport {
+public record CimMetrics(
+        String mode,
+        int metaSteps,
+        int skippedSteps,
+        double seconds,
+        Double meanOuterLoss,
+        Double meanCamSquare,
+        int boxRegenerations,
+        long compressedTrainingImages)
+        implements PartReport {
 
     public static final String NAME = "cim";
 

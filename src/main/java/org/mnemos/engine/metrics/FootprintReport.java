@@ -13,7 +13,8 @@ import ai.djl.nn.Parameter;
  *     accounts memory (the phase's {@code memoryBytes}); labels and boxes not counted
  * @param totalBytes model and exemplar bytes together
  */
-public record FootprintReport(long modelBytes, long bufferBytes, long exemplarBytes, long totalBytes) implements PartReport {
+public record FootprintReport(long modelBytes, long bufferBytes, long exemplarBytes, long totalBytes)
+        implements PartReport {
 
     public static final String NAME = "footprint";
 
@@ -22,9 +23,11 @@ public record FootprintReport(long modelBytes, long bufferBytes, long exemplarBy
         long model = 0;
         long buffers = 0;
         for (Parameter parameter : parameters) {
-            long bytes = parameter.getArray().size() * parameter.getArray().getDataType().getNumOfBytes();
+            long bytes = parameter.getArray().size()
+                    * parameter.getArray().getDataType().getNumOfBytes();
             model += bytes;
-            if (parameter.getType() == Parameter.Type.RUNNING_MEAN || parameter.getType() == Parameter.Type.RUNNING_VAR) {
+            if (parameter.getType() == Parameter.Type.RUNNING_MEAN
+                    || parameter.getType() == Parameter.Type.RUNNING_VAR) {
                 buffers += bytes;
             }
         }

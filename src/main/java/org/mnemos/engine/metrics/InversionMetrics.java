@@ -16,7 +16,8 @@ public record InversionMetrics(
         double replaySeconds,
         double[] firstLoss,
         double[] lastLoss,
-        InversionPreconditions preconditions) implements PartReport {
+        InversionPreconditions preconditions)
+        implements PartReport {
 
     public static final String NAME = "inversion";
 

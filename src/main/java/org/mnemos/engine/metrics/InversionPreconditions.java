@@ -33,7 +33,8 @@ public record InversionPreconditions(
     }
 
     /** The preconditions from the dreams' predicted classes and the BatchNorm term's first and last averages. */
-    public static InversionPreconditions of(double teacherAccuracy, int[] predictedCounts, double bnTermFirst, double bnTermLast) {
+    public static InversionPreconditions of(
+            double teacherAccuracy, int[] predictedCounts, double bnTermFirst, double bnTermLast) {
         int dreams = 0;
         for (int count : predictedCounts) {
             dreams += count;
@@ -47,7 +48,15 @@ public record InversionPreconditions(
             largest = Math.max(largest, shares[c]);
         }
         boolean coverage = dreamed == predictedCounts.length && largest <= shareLimit(predictedCounts.length);
-        return new InversionPreconditions(teacherAccuracy, dreams, shares, dreamed, largest, coverage, bnTermFirst, bnTermLast,
+        return new InversionPreconditions(
+                teacherAccuracy,
+                dreams,
+                shares,
+                dreamed,
+                largest,
+                coverage,
+                bnTermFirst,
+                bnTermLast,
                 bnTermLast < bnTermFirst);
     }
 }

@@ -17,7 +17,10 @@ public record MemoryMetrics(
         long storedBytes,
         double meanCompressionRate,
         double meanBoxFraction,
-        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) CimMetrics cim) implements PartReport {
+
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        CimMetrics cim)
+        implements PartReport {
 
     public static final String NAME = "memory";
 

@@ -32,7 +32,8 @@ public record MnemonicsMetrics(
         Double heldOutLossBefore,
         Double heldOutLossAfter,
         Boolean accepted,
-        long skippedSteps) implements PartReport {
+        long skippedSteps)
+        implements PartReport {
 
     public static final String NAME = "mnemonics";
 

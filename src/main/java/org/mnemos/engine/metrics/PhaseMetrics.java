@@ -63,8 +63,24 @@ public record PhaseMetrics(
             long memoryBytes,
             long trainMillis,
             double imagesPerSecond) {
-        this(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy, accuracyRow,
-                perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond, null, null, Map.of());
+        this(
+                phase,
+                classes,
+                classifier,
+                accuracy,
+                cnnAccuracy,
+                nmeAccuracy,
+                oldAccuracy,
+                newAccuracy,
+                accuracyRow,
+                perClassAccuracy,
+                exemplarCount,
+                memoryBytes,
+                trainMillis,
+                imagesPerSecond,
+                null,
+                null,
+                Map.of());
     }
 
     /** These metrics with {@code report} filed under its name (replacing one of the same name); null adds nothing. */
@@ -74,19 +90,53 @@ public record PhaseMetrics(
         }
         Map<String, PartReport> added = new LinkedHashMap<>(reports);
         added.put(report.reportName(), report);
-        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond,
-                trainableParameters, totalParameters, added);
+        return new PhaseMetrics(
+                phase,
+                classes,
+                classifier,
+                accuracy,
+                cnnAccuracy,
+                nmeAccuracy,
+                oldAccuracy,
+                newAccuracy,
+                accuracyRow,
+                perClassAccuracy,
+                exemplarCount,
+                memoryBytes,
+                trainMillis,
+                imagesPerSecond,
+                trainableParameters,
+                totalParameters,
+                added);
     }
 
     /** The report of type {@code type}, or null where no part filed one. */
     public <T extends PartReport> T report(Class<T> type) {
-        return reports.values().stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
+        return reports.values().stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .findFirst()
+                .orElse(null);
     }
 
     public PhaseMetrics withParameterCounts(long trainable, long total) {
-        return new PhaseMetrics(phase, classes, classifier, accuracy, cnnAccuracy, nmeAccuracy, oldAccuracy, newAccuracy,
-                accuracyRow, perClassAccuracy, exemplarCount, memoryBytes, trainMillis, imagesPerSecond,
-                trainable, total, reports);
+        return new PhaseMetrics(
+                phase,
+                classes,
+                classifier,
+                accuracy,
+                cnnAccuracy,
+                nmeAccuracy,
+                oldAccuracy,
+                newAccuracy,
+                accuracyRow,
+                perClassAccuracy,
+                exemplarCount,
+                memoryBytes,
+                trainMillis,
+                imagesPerSecond,
+                trainable,
+                total,
+                reports);
     }
 }

@@ -18,7 +18,13 @@ import java.util.Map;
  * @param nmeTaskAware the same for the nearest class mean; null without class means or where not computed
  */
 public record Predictions(
-        int[] truth, int[] cnn, int[] nme, boolean[] cnnTop5, boolean[] nmeTop5, int[] cnnTaskAware, int[] nmeTaskAware) {
+        int[] truth,
+        int[] cnn,
+        int[] nme,
+        boolean[] cnnTop5,
+        boolean[] nmeTop5,
+        int[] cnnTaskAware,
+        int[] nmeTaskAware) {
 
     /** Five highest scores: the top-5 figure the field reports. */
     public static final int TOP = 5;
@@ -121,24 +127,26 @@ public record Predictions(
         double cnnAccuracy = accuracy(truth, cnn, 0, seen);
         Double nmeAccuracy = nme == null ? null : accuracy(truth, nme, 0, seen);
         List<Integer> seenOrder = List.copyOf(classOrder.subList(0, seen));
-        EvaluationReport evaluation = new EvaluationReport(seenOrder,
+        EvaluationReport evaluation = new EvaluationReport(
+                seenOrder,
                 figures(cnn, cnnTop5, cnnTaskAware, seen, oldClasses, phase),
                 nme == null ? null : figures(nme, nmeTop5, nmeTaskAware, seen, oldClasses, phase));
         return new PhaseMetrics(
-                phase,
-                classes,
-                useNme ? "nme" : "cnn",
-                accuracy(truth, own, 0, seen),
-                cnnAccuracy,
-                nmeAccuracy,
-                phase == 0 ? null : accuracy(truth, own, 0, oldClasses),
-                accuracy(truth, own, oldClasses, seen),
-                List.copyOf(row),
-                perClass,
-                exemplarCount,
-                memoryBytes,
-                trainMillis,
-                imagesPerSecond).withReport(evaluation);
+                        phase,
+                        classes,
+                        useNme ? "nme" : "cnn",
+                        accuracy(truth, own, 0, seen),
+                        cnnAccuracy,
+                        nmeAccuracy,
+                        phase == 0 ? null : accuracy(truth, own, 0, oldClasses),
+                        accuracy(truth, own, oldClasses, seen),
+                        List.copyOf(row),
+                        perClass,
+                        exemplarCount,
+                        memoryBytes,
+                        trainMillis,
+                        imagesPerSecond)
+                .withReport(evaluation);
     }
 
     private EvaluationReport.Classifier figures(

@@ -11,7 +11,8 @@ import java.util.Map;
  * its final accuracy; {@code pycilForgetting} is PyCIL's definition, which papers built on PyCIL
  * report (see {@link #pycilForgetting}).
  */
-public record RunSummary(double averageIncrementalAccuracy, double lastAccuracy, Double forgetting, Double pycilForgetting) {
+public record RunSummary(
+        double averageIncrementalAccuracy, double lastAccuracy, Double forgetting, Double pycilForgetting) {
 
     /** Summary of the phases run so far, in phase order. */
     public static RunSummary of(List<PhaseMetrics> phases) {
@@ -26,12 +27,16 @@ public record RunSummary(double averageIncrementalAccuracy, double lastAccuracy,
      * @param phaseClasses each phase's classes (original labels), in phase order: together, the class order
      * @param perClassAccuracy each phase's accuracy per original label seen so far
      */
-    public static RunSummary of(List<Double> accuracies, List<List<Double>> accuracyMatrix, List<List<Integer>> phaseClasses,
+    public static RunSummary of(
+            List<Double> accuracies,
+            List<List<Double>> accuracyMatrix,
+            List<List<Integer>> phaseClasses,
             List<Map<Integer, Double>> perClassAccuracy) {
         if (accuracies.isEmpty()) {
             throw new IllegalArgumentException("no phase to summarise");
         }
-        double mean = accuracies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double mean =
+                accuracies.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double last = accuracies.get(accuracies.size() - 1);
         return new RunSummary(mean, last, forgetting(accuracyMatrix), pycilForgetting(phaseClasses, perClassAccuracy));
     }

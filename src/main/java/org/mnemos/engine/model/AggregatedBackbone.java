@@ -107,9 +107,12 @@ public final class AggregatedBackbone extends Backbone {
             ParameterList target = branch.getParameters();
             for (var entry : source) {
                 Parameter into = target.get(entry.getKey());
-                if (into == null || !into.getArray().getShape().equals(entry.getValue().getArray().getShape())) {
-                    throw new IllegalArgumentException("the branches' architecture has no parameter "
-                            + entry.getKey() + " of shape " + entry.getValue().getArray().getShape());
+                if (into == null
+                        || !into.getArray()
+                                .getShape()
+                                .equals(entry.getValue().getArray().getShape())) {
+                    throw new IllegalArgumentException("the branches' architecture has no parameter " + entry.getKey()
+                            + " of shape " + entry.getValue().getArray().getShape());
                 }
                 entry.getValue().getArray().copyTo(into.getArray());
             }
@@ -123,7 +126,11 @@ public final class AggregatedBackbone extends Backbone {
 
     @Override
     public Backbone sameArchitecture() {
-        return builder().setBase(base.sameArchitecture()).optStableBranch(stableType).optPlasticBranch(plasticType).build();
+        return builder()
+                .setBase(base.sameArchitecture())
+                .optStableBranch(stableType)
+                .optPlasticBranch(plasticType)
+                .build();
     }
 
     /** Branches of branches are not a thing AANets defines. */
@@ -140,7 +147,8 @@ public final class AggregatedBackbone extends Backbone {
     @Override
     public NDArray forwardLevel(ParameterStore parameterStore, int level, NDArray x, boolean training) {
         NDArray stableOut = stable.forwardLevel(parameterStore, level, x, training && stableType != BranchType.FIXED);
-        NDArray plasticOut = plastic.forwardLevel(parameterStore, level, x, training && plasticType != BranchType.FIXED);
+        NDArray plasticOut =
+                plastic.forwardLevel(parameterStore, level, x, training && plasticType != BranchType.FIXED);
         NDArray alpha = parameterStore.getValue(weights.get(level), x.getDevice(), training);
         // α·s + (1 − α)·p as p + α·(s − p): every intermediate stays on the batch's manager
         return stableOut.sub(plasticOut).mul(alpha).add(plasticOut);

@@ -42,10 +42,13 @@ public final class Backbones {
             return false;
         }
         if ("mlp".equalsIgnoreCase(spec.backbone())) {
-            throw new SpecException("model.scaledKernels", "freezes and rescales convolution kernels; the mlp backbone has none");
+            throw new SpecException(
+                    "model.scaledKernels", "freezes and rescales convolution kernels; the mlp backbone has none");
         }
         if (spec.aggregation() != null) {
-            throw new SpecException("model.scaledKernels", "does not combine with model.aggregation, whose stable branch already scales its kernels");
+            throw new SpecException(
+                    "model.scaledKernels",
+                    "does not combine with model.aggregation, whose stable branch already scales its kernels");
         }
         return phase > 0;
     }
@@ -66,7 +69,8 @@ public final class Backbones {
             return single;
         }
         if (!(spec.aggregation() instanceof AanetsSpec aanets)) {
-            throw new SpecException("model.aggregation", "an aggregated backbone needs an aggregation; allowed: " + AanetsSpec.NAME);
+            throw new SpecException(
+                    "model.aggregation", "an aggregated backbone needs an aggregation; allowed: " + AanetsSpec.NAME);
         }
         // the branch types' defaults do not depend on the method
         AanetsSpec options = aanets.resolved(null);
@@ -79,7 +83,8 @@ public final class Backbones {
 
     private static Backbone single(ModelSpec spec, int channels, int height, int width) {
         if (channels <= 0 || height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("input shape must be positive, got " + channels + "x" + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "input shape must be positive, got " + channels + "x" + height + "x" + width);
         }
         String name = spec.backbone();
         if (name == null) {
@@ -88,22 +93,24 @@ public final class Backbones {
         boolean lastRelu = IncrementalNet.headType(spec.head()) == HeadType.LINEAR;
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "mlp" -> mlp(spec, channels * height * width);
-            case "resnet32" -> CifarResNet.builder()
-                    .optLastRelu(lastRelu)
-                    .optProjectionShortcut(projectionShortcut(spec, lastRelu))
-                    .build();
+            case "resnet32" ->
+                CifarResNet.builder()
+                        .optLastRelu(lastRelu)
+                        .optProjectionShortcut(projectionShortcut(spec, lastRelu))
+                        .build();
             // the same CIFAR ResNet with one block per stage: a small CNN for CPU-sized measurements
-            case "resnet8" -> CifarResNet.builder()
-                    .optBlocksPerStage(1)
-                    .optLastRelu(lastRelu)
-                    .optProjectionShortcut(projectionShortcut(spec, lastRelu))
-                    .build();
-            case "resnet18" -> ResNet18.builder()
-                    .optSmallInput(height <= SMALL_INPUT_MAX_SIDE && width <= SMALL_INPUT_MAX_SIDE)
-                    .optLastRelu(lastRelu)
-                    .build();
-            default -> throw new SpecException(
-                    "model.backbone", "unknown backbone '" + name + "'; allowed: " + NAMES);
+            case "resnet8" ->
+                CifarResNet.builder()
+                        .optBlocksPerStage(1)
+                        .optLastRelu(lastRelu)
+                        .optProjectionShortcut(projectionShortcut(spec, lastRelu))
+                        .build();
+            case "resnet18" ->
+                ResNet18.builder()
+                        .optSmallInput(height <= SMALL_INPUT_MAX_SIDE && width <= SMALL_INPUT_MAX_SIDE)
+                        .optLastRelu(lastRelu)
+                        .build();
+            default -> throw new SpecException("model.backbone", "unknown backbone '" + name + "'; allowed: " + NAMES);
         };
     }
 
@@ -113,7 +120,8 @@ public final class Backbones {
             return !linearHead;
         }
         if (!ModelSpec.SHORTCUTS.contains(spec.shortcut())) {
-            throw new SpecException("model.shortcut", "unknown shortcut '" + spec.shortcut() + "'; allowed: " + ModelSpec.SHORTCUTS);
+            throw new SpecException(
+                    "model.shortcut", "unknown shortcut '" + spec.shortcut() + "'; allowed: " + ModelSpec.SHORTCUTS);
         }
         return spec.shortcut().equals("projection");
     }
@@ -122,7 +130,8 @@ public final class Backbones {
         Mlp.Builder builder = Mlp.builder().setInputSize(inputSize);
         if (spec.hiddenUnits() != null) {
             if (spec.hiddenUnits().isEmpty() || spec.hiddenUnits().stream().anyMatch(u -> u == null || u <= 0)) {
-                throw new SpecException("model.hiddenUnits", "must be a non-empty list of positive sizes, got " + spec.hiddenUnits());
+                throw new SpecException(
+                        "model.hiddenUnits", "must be a non-empty list of positive sizes, got " + spec.hiddenUnits());
             }
             builder.optHiddenUnits(spec.hiddenUnits());
         }

@@ -120,7 +120,9 @@ final class BasicBlock extends AbstractBlock {
                 yield subsampled.concat(subsampled.zerosLike(), 1);
             }
             case PROJECTION -> {
-                NDArray projected = projectionConv.forward(parameterStore, new NDList(x), training).head();
+                NDArray projected = projectionConv
+                        .forward(parameterStore, new NDList(x), training)
+                        .head();
                 yield BatchNormTap.forward(projectionBn, parameterStore, projected, training);
             }
         };

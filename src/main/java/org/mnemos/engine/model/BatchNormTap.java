@@ -49,7 +49,9 @@ public final class BatchNormTap implements AutoCloseable {
     static NDArray forward(BatchNorm bn, ParameterStore parameterStore, NDArray x, boolean training) {
         BatchNormTap tap = OPEN.get();
         if (tap != null) {
-            tap.observations.add(new Observation(x, statistic(bn, parameterStore, x, "runningMean"),
+            tap.observations.add(new Observation(
+                    x,
+                    statistic(bn, parameterStore, x, "runningMean"),
                     statistic(bn, parameterStore, x, "runningVar")));
         }
         return bn.forward(parameterStore, new NDList(x), training).head();

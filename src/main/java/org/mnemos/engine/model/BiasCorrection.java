@@ -113,8 +113,7 @@ public final class BiasCorrection extends AbstractBlock {
     @Override
     protected void loadMetadata(byte loadVersion, DataInputStream is) throws ai.djl.MalformedModelException {
         if (loadVersion != version) {
-            throw new ai.djl.MalformedModelException(
-                    "BiasCorrection version " + loadVersion + ", expected " + version);
+            throw new ai.djl.MalformedModelException("BiasCorrection version " + loadVersion + ", expected " + version);
         }
     }
 }

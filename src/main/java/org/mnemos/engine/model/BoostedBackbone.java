@@ -57,9 +57,12 @@ public final class BoostedBackbone extends Backbone {
             ParameterList target = extractor.getParameters();
             for (var entry : source) {
                 var into = target.get(entry.getKey());
-                if (into == null || !into.getArray().getShape().equals(entry.getValue().getArray().getShape())) {
-                    throw new IllegalArgumentException("the extractors' architecture has no parameter "
-                            + entry.getKey() + " of shape " + entry.getValue().getArray().getShape());
+                if (into == null
+                        || !into.getArray()
+                                .getShape()
+                                .equals(entry.getValue().getArray().getShape())) {
+                    throw new IllegalArgumentException("the extractors' architecture has no parameter " + entry.getKey()
+                            + " of shape " + entry.getValue().getArray().getShape());
                 }
                 entry.getValue().getArray().copyTo(into.getArray());
             }
@@ -121,8 +124,12 @@ public final class BoostedBackbone extends Backbone {
         Shape[] extractor = base.getOutputShapes(inputShapes);
         long[] maps = extractor[extractor.length - 1].getShape();
         maps[1] *= 2;
-        return new Shape[] {new Shape(batch, featureDim()), new Shape(batch, extractorDim()), new Shape(batch, extractorDim()),
-            new Shape(maps)};
+        return new Shape[] {
+            new Shape(batch, featureDim()),
+            new Shape(batch, extractorDim()),
+            new Shape(batch, extractorDim()),
+            new Shape(maps)
+        };
     }
 
     @Override
@@ -148,7 +155,8 @@ public final class BoostedBackbone extends Backbone {
                 throw new IllegalArgumentException("a base backbone is required");
             }
             if (base instanceof BoostedBackbone || base instanceof AggregatedBackbone) {
-                throw new IllegalArgumentException("the base must be a single network, got " + base.getClass().getSimpleName());
+                throw new IllegalArgumentException("the base must be a single network, got "
+                        + base.getClass().getSimpleName());
             }
             return new BoostedBackbone(this);
         }

@@ -13,7 +13,8 @@ public enum BranchType {
     /** {@code fixed}: nothing is updated, BatchNorm statistics included. */
     FIXED("fixed");
 
-    public static final List<String> NAMES = Arrays.stream(values()).map(BranchType::specName).toList();
+    public static final List<String> NAMES =
+            Arrays.stream(values()).map(BranchType::specName).toList();
 
     private final String specName;
 

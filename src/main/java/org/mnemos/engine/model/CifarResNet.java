@@ -1,6 +1,5 @@
 package org.mnemos.engine.model;
 
-
 /**
  * The CIFAR ResNet of LUCIR/PyCIL ({@code resnet32} with 5 blocks per stage): conv3x3 16 + BN +
  * ReLU, three stages of basic blocks with 16/32/64 channels (the 2nd and 3rd start with stride 2 and
@@ -20,9 +19,15 @@ public final class CifarResNet extends ResidualBackbone {
     private final boolean projectionShortcut;
 
     private CifarResNet(Builder builder) {
-        super(VERSION, BasicBlock.conv(16, 3, 1, 1, builder.scaled), STAGE_CHANNELS, builder.blocksPerStage,
+        super(
+                VERSION,
+                BasicBlock.conv(16, 3, 1, 1, builder.scaled),
+                STAGE_CHANNELS,
+                builder.blocksPerStage,
                 builder.projectionShortcut ? BasicBlock.Shortcut.PROJECTION : BasicBlock.Shortcut.SUBSAMPLE_ZERO_PAD,
-                builder.lastRelu, builder.scaled, (stage, block) -> "stage_" + stage + "_" + block);
+                builder.lastRelu,
+                builder.scaled,
+                (stage, block) -> "stage_" + stage + "_" + block);
         this.blocksPerStage = builder.blocksPerStage;
         this.lastRelu = builder.lastRelu;
         this.scaled = builder.scaled;
@@ -35,14 +40,22 @@ public final class CifarResNet extends ResidualBackbone {
 
     @Override
     public Backbone sameArchitecture() {
-        return builder().optBlocksPerStage(blocksPerStage).optLastRelu(lastRelu).optScaled(scaled)
-                .optProjectionShortcut(projectionShortcut).build();
+        return builder()
+                .optBlocksPerStage(blocksPerStage)
+                .optLastRelu(lastRelu)
+                .optScaled(scaled)
+                .optProjectionShortcut(projectionShortcut)
+                .build();
     }
 
     @Override
     public Backbone scaledVariant() {
-        return builder().optBlocksPerStage(blocksPerStage).optLastRelu(lastRelu).optScaled(true)
-                .optProjectionShortcut(projectionShortcut).build();
+        return builder()
+                .optBlocksPerStage(blocksPerStage)
+                .optLastRelu(lastRelu)
+                .optScaled(true)
+                .optProjectionShortcut(projectionShortcut)
+                .build();
     }
 
     public int blocksPerStage() {

@@ -54,7 +54,9 @@ public final class Generator extends AbstractBlock {
         int upsamplings = upsamplings(side);
         this.startSide = side >> upsamplings;
         this.width = side == 224 ? 64 : 128;
-        project = addChildBlock("l1", Linear.builder().setUnits((long) width * startSide * startSide).build());
+        project = addChildBlock(
+                "l1",
+                Linear.builder().setUnits((long) width * startSide * startSide).build());
         project.setInitializer(Inits.torchLinearDefault(latentDim), Parameter.Type.WEIGHT);
         project.setInitializer(Inits.torchLinearDefault(latentDim), Parameter.Type.BIAS);
         projectBn = addChildBlock("bn0", batchNorm(1e-5f, true));
@@ -138,7 +140,8 @@ public final class Generator extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray z = inputs.head();
-        NDArray x = project.forward(parameterStore, new NDList(z), training).head()
+        NDArray x = project.forward(parameterStore, new NDList(z), training)
+                .head()
                 .reshape(z.getShape().get(0), width, startSide, startSide);
         x = projectBn.forward(parameterStore, new NDList(x), training).head();
         for (int i = 0; i < convs.size(); i++) {
@@ -148,7 +151,8 @@ public final class Generator extends AbstractBlock {
             x = Activation.leakyRelu(x, LEAKY_SLOPE);
         }
         x = toImage(parameterStore, x, training).tanh();
-        return new NDList(outputBn.forward(parameterStore, new NDList(x), training).head());
+        return new NDList(
+                outputBn.forward(parameterStore, new NDList(x), training).head());
     }
 
     /**
@@ -166,11 +170,17 @@ public final class Generator extends AbstractBlock {
         long padding = (ONEDNN_CHANNEL_BLOCK - channels % ONEDNN_CHANNEL_BLOCK) % ONEDNN_CHANNEL_BLOCK;
         if (padding > 0) {
             Shape filters = weight.getShape();
-            weight = weight.concat(x.getManager().zeros(
-                    new Shape(padding, filters.get(1), filters.get(2), filters.get(3)), weight.getDataType(), x.getDevice()), 0);
+            weight = weight.concat(
+                    x.getManager()
+                            .zeros(
+                                    new Shape(padding, filters.get(1), filters.get(2), filters.get(3)),
+                                    weight.getDataType(),
+                                    x.getDevice()),
+                    0);
             bias = bias.concat(x.getManager().zeros(new Shape(padding), bias.getDataType(), x.getDevice()), 0);
         }
-        NDArray out = Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).head();
+        NDArray out = Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
+                .head();
         return padding > 0 ? out.get(":, 0:{}", channels) : out;
     }
 
@@ -181,7 +191,9 @@ public final class Generator extends AbstractBlock {
         long c = shape.get(1);
         long h = shape.get(2);
         long w = shape.get(3);
-        return x.reshape(n, c, h, 1, w, 1).broadcast(new Shape(n, c, h, 2, w, 2)).reshape(n, c, 2 * h, 2 * w);
+        return x.reshape(n, c, h, 1, w, 1)
+                .broadcast(new Shape(n, c, h, 2, w, 2))
+                .reshape(n, c, 2 * h, 2 * w);
     }
 
     @Override
@@ -222,7 +234,12 @@ public final class Generator extends AbstractBlock {
 
     /** PyTorch BatchNorm2d, momentum 0.1; {@code affine} false has neither scale nor shift. */
     private static BatchNorm batchNorm(float epsilon, boolean affine) {
-        return BatchNorm.builder().optMomentum(0.9f).optEpsilon(epsilon).optCenter(affine).optScale(affine).build();
+        return BatchNorm.builder()
+                .optMomentum(0.9f)
+                .optEpsilon(epsilon)
+                .optCenter(affine)
+                .optScale(affine)
+                .build();
     }
 
     /** {@code setImageShape} is required; the latent code has 1000 dimensions by default. */

@@ -104,7 +104,8 @@ public final class IncrementalNet extends AbstractBlock {
             case "linear" -> HeadType.LINEAR;
             case "cosine" -> HeadType.COSINE;
             case "lsc" -> HeadType.LSC;
-            default -> throw new SpecException("model.head", "unknown head '" + head + "'; allowed: linear, cosine, lsc");
+            default ->
+                throw new SpecException("model.head", "unknown head '" + head + "'; allowed: linear, cosine, lsc");
         };
     }
 
@@ -114,7 +115,11 @@ public final class IncrementalNet extends AbstractBlock {
      */
     public static IncrementalNet rebuild(
             ModelSpec spec, int channels, int height, int width, List<Integer> segmentSizes, NDManager manager) {
-        return rebuild(builderFor(spec, channels, height, width), new Shape(1, channels, height, width), segmentSizes, manager);
+        return rebuild(
+                builderFor(spec, channels, height, width),
+                new Shape(1, channels, height, width),
+                segmentSizes,
+                manager);
     }
 
     /** As {@link #rebuild(ModelSpec, int, int, int, List, NDManager)} for a customised builder. */
@@ -266,7 +271,9 @@ public final class IncrementalNet extends AbstractBlock {
         List<Parameter> aggregation = aggregationWeights();
         List<Parameter> result = new ArrayList<>();
         for (Parameter parameter : getParameters().values()) {
-            if (parameter.requiresGradient() && !isBiasCorrectionParameter(parameter) && !aggregation.contains(parameter)) {
+            if (parameter.requiresGradient()
+                    && !isBiasCorrectionParameter(parameter)
+                    && !aggregation.contains(parameter)) {
                 result.add(parameter);
             }
         }
@@ -291,7 +298,8 @@ public final class IncrementalNet extends AbstractBlock {
             throw new IllegalArgumentException("segments differ: " + single.segmentSizes + " vs " + segmentSizes);
         }
         aggregated.startFrom(single.backbone);
-        java.util.Collection<Parameter> singleBackbone = single.backbone.getParameters().values();
+        java.util.Collection<Parameter> singleBackbone =
+                single.backbone.getParameters().values();
         var target = getParameters();
         for (var entry : single.getParameters()) {
             if (!singleBackbone.contains(entry.getValue())) {
@@ -313,14 +321,16 @@ public final class IncrementalNet extends AbstractBlock {
             Parameter into = target.get(entry.getKey());
             NDArray from = entry.getValue().getArray();
             if (into == null || !into.getArray().getShape().equals(from.getShape())) {
-                throw new IllegalArgumentException("this network has no parameter " + entry.getKey() + " of shape " + from.getShape());
+                throw new IllegalArgumentException(
+                        "this network has no parameter " + entry.getKey() + " of shape " + from.getShape());
             }
             from.copyTo(into.getArray());
         }
     }
 
     private boolean isBiasCorrectionParameter(Parameter parameter) {
-        return biasCorrection != null && biasCorrection.getDirectParameters().values().contains(parameter);
+        return biasCorrection != null
+                && biasCorrection.getDirectParameters().values().contains(parameter);
     }
 
     @Override
@@ -346,7 +356,8 @@ public final class IncrementalNet extends AbstractBlock {
             requireClasses();
             NDArray weight = concatSegments(parameterStore, segmentWeights, features, training);
             NDArray bias = concatSegments(parameterStore, segmentBiases, features, training);
-            return corrected(parameterStore, Linear.linear(features, weight, bias).head(), training);
+            return corrected(
+                    parameterStore, Linear.linear(features, weight, bias).head(), training);
         }
         return forwardHeadWithSimilarities(parameterStore, features, training).head();
     }
@@ -381,7 +392,8 @@ public final class IncrementalNet extends AbstractBlock {
         NDArray normalizedWeight = weight.normalize(2, 1);
         // normalize() attaches to the weight's manager, which for one segment is the parameter manager.
         normalizedWeight.attach(features.getManager());
-        NDArray cosine = Linear.linear(features.normalize(2, 1), normalizedWeight).head();
+        NDArray cosine =
+                Linear.linear(features.normalize(2, 1), normalizedWeight).head();
         if (headType == HeadType.COSINE || proxiesPerClass == 1) {
             return cosine;
         }

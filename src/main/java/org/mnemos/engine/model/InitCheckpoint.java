@@ -62,8 +62,9 @@ public final class InitCheckpoint {
     private static void checkClasses(SafeTensorsFile checkpoint, List<Integer> classes) throws SafeTensorsException {
         String declared = checkpoint.metadata().get(CLASSES);
         if (declared == null) {
-            throw new SafeTensorsException("__metadata__ has no '" + CLASSES + "': the data-set labels of the head's rows, in"
-                    + " order, as a JSON list (phase 0 of this run learns " + classes + ")");
+            throw new SafeTensorsException(
+                    "__metadata__ has no '" + CLASSES + "': the data-set labels of the head's rows, in"
+                            + " order, as a JSON list (phase 0 of this run learns " + classes + ")");
         }
         List<Integer> rows;
         try {
@@ -72,8 +73,9 @@ public final class InitCheckpoint {
             throw new SafeTensorsException("__metadata__." + CLASSES + " is not a JSON list of integer labels");
         }
         if (!rows.equals(classes)) {
-            throw new SafeTensorsException("the checkpoint's head rows are classes " + rows + ", but phase 0 of this run learns "
-                    + classes + " in that order; set protocol.classOrder (or the phase sizes) to match");
+            throw new SafeTensorsException(
+                    "the checkpoint's head rows are classes " + rows + ", but phase 0 of this run learns " + classes
+                            + " in that order; set protocol.classOrder (or the phase sizes) to match");
         }
     }
 }

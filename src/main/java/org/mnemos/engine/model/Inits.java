@@ -21,7 +21,8 @@ final class Inits {
 
     /** U(-bound, bound). */
     static Initializer uniform(double bound) {
-        return (manager, shape, dataType) -> PhaseRandom.uniform(manager, (float) -bound, (float) bound, shape, dataType);
+        return (manager, shape, dataType) ->
+                PhaseRandom.uniform(manager, (float) -bound, (float) bound, shape, dataType);
     }
 
     /** nn.Linear's default: U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for both weight and bias. */

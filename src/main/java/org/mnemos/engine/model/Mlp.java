@@ -36,7 +36,9 @@ public final class Mlp extends Backbone {
         this.scaled = builder.scaled;
         long fanIn = inputSize;
         for (int i = 0; i < hiddenUnits.size(); i++) {
-            layers.add(addChildBlock("fc" + i, scaled ? new ScaledLinear(hiddenUnits.get(i), fanIn) : linear(hiddenUnits.get(i), fanIn)));
+            layers.add(addChildBlock(
+                    "fc" + i,
+                    scaled ? new ScaledLinear(hiddenUnits.get(i), fanIn) : linear(hiddenUnits.get(i), fanIn)));
             fanIn = hiddenUnits.get(i);
         }
     }
@@ -59,12 +61,20 @@ public final class Mlp extends Backbone {
 
     @Override
     public Backbone sameArchitecture() {
-        return builder().setInputSize(inputSize).optHiddenUnits(hiddenUnits).optScaled(scaled).build();
+        return builder()
+                .setInputSize(inputSize)
+                .optHiddenUnits(hiddenUnits)
+                .optScaled(scaled)
+                .build();
     }
 
     @Override
     public Backbone scaledVariant() {
-        return builder().setInputSize(inputSize).optHiddenUnits(hiddenUnits).optScaled(true).build();
+        return builder()
+                .setInputSize(inputSize)
+                .optHiddenUnits(hiddenUnits)
+                .optScaled(true)
+                .build();
     }
 
     public int inputSize() {
@@ -90,7 +100,9 @@ public final class Mlp extends Backbone {
         if (level == 0) {
             x = x.reshape(x.getShape().get(0), -1);
         }
-        return Activation.relu(layers.get(level).forward(parameterStore, new NDList(x), training).head());
+        return Activation.relu(layers.get(level)
+                .forward(parameterStore, new NDList(x), training)
+                .head());
     }
 
     @Override

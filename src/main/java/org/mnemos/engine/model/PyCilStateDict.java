@@ -96,7 +96,8 @@ public final class PyCilStateDict {
             if (slot.dtype() == Dtype.I64) {
                 tensors.add(Tensor.int64(slot.name(), slot.shape(), new long[] {0}));
             } else if (!slot.required()) {
-                tensors.add(Tensor.float32(slot.name(), slot.shape(), new float[(int) Tensor.elementsOf(slot.shape())]));
+                tensors.add(
+                        Tensor.float32(slot.name(), slot.shape(), new float[(int) Tensor.elementsOf(slot.shape())]));
             } else {
                 float[] values = new float[(int) Tensor.elementsOf(slot.shape())];
                 int offset = 0;
@@ -128,17 +129,22 @@ public final class PyCilStateDict {
                 throw new SafeTensorsException(entry.name(), "is not a tensor of this network (" + describe(net) + ")");
             }
             if (entry.dtype() != slot.dtype()) {
-                throw new SafeTensorsException(entry.name(), "is " + entry.dtype() + "; this network needs " + slot.dtype());
+                throw new SafeTensorsException(
+                        entry.name(), "is " + entry.dtype() + "; this network needs " + slot.dtype());
             }
             if (!Arrays.equals(entry.shape(), slot.shape())) {
-                throw new SafeTensorsException(entry.name(), "has shape " + Arrays.toString(entry.shape())
-                        + "; this network needs " + Arrays.toString(slot.shape()));
+                throw new SafeTensorsException(
+                        entry.name(),
+                        "has shape " + Arrays.toString(entry.shape()) + "; this network needs "
+                                + Arrays.toString(slot.shape()));
             }
         }
         for (Slot slot : byName.values()) {
             if (slot.required() && file.entry(slot.name()) == null) {
-                throw new SafeTensorsException(slot.name(), "is missing; this network (" + describe(net) + ") needs it, shape "
-                        + Arrays.toString(slot.shape()));
+                throw new SafeTensorsException(
+                        slot.name(),
+                        "is missing; this network (" + describe(net) + ") needs it, shape "
+                                + Arrays.toString(slot.shape()));
             }
         }
     }
@@ -185,13 +191,21 @@ public final class PyCilStateDict {
             List<List<BasicBlock>> stages = resnet.stages();
             for (int s = 0; s < stages.size(); s++) {
                 for (int b = 0; b < stages.get(s).size(); b++) {
-                    block(prefix + "stage_" + (s + 1) + "." + b + ".", stages.get(s).get(b), "conv_a", "bn_a", "conv_b", "bn_b",
-                            "downsample.conv", "downsample.bn");
+                    block(
+                            prefix + "stage_" + (s + 1) + "." + b + ".",
+                            stages.get(s).get(b),
+                            "conv_a",
+                            "bn_a",
+                            "conv_b",
+                            "bn_b",
+                            "downsample.conv",
+                            "downsample.bn");
                 }
             }
             if (!resnet.projectionShortcut()) {
                 long features = resnet.featureDim();
-                slots.add(new Slot(prefix + "fc.weight", Dtype.F32, new long[] {UNUSED_CIFAR_FC_CLASSES, features}, List.of()));
+                slots.add(new Slot(
+                        prefix + "fc.weight", Dtype.F32, new long[] {UNUSED_CIFAR_FC_CLASSES, features}, List.of()));
                 slots.add(new Slot(prefix + "fc.bias", Dtype.F32, new long[] {UNUSED_CIFAR_FC_CLASSES}, List.of()));
             }
         } else if (backbone instanceof ResNet18 resnet) {
@@ -200,27 +214,42 @@ public final class PyCilStateDict {
             List<List<BasicBlock>> stages = resnet.stages();
             for (int s = 0; s < stages.size(); s++) {
                 for (int b = 0; b < stages.get(s).size(); b++) {
-                    block(prefix + "layer" + (s + 1) + "." + b + ".", stages.get(s).get(b), "conv1", "bn1", "conv2", "bn2",
-                            "downsample.0", "downsample.1");
+                    block(
+                            prefix + "layer" + (s + 1) + "." + b + ".",
+                            stages.get(s).get(b),
+                            "conv1",
+                            "bn1",
+                            "conv2",
+                            "bn2",
+                            "downsample.0",
+                            "downsample.1");
                 }
             }
         } else if (backbone instanceof Mlp mlp) {
             for (int i = 0; i < mlp.layers().size(); i++) {
                 Block layer = mlp.layers().get(i);
                 if (!(layer instanceof Linear)) {
-                    throw new UnsupportedNetworkException("a scaled MLP layer (AANets' stable branch) has no PyTorch counterpart");
+                    throw new UnsupportedNetworkException(
+                            "a scaled MLP layer (AANets' stable branch) has no PyTorch counterpart");
                 }
                 parameter(prefix + "hidden." + i + ".weight", layer, "weight");
                 parameter(prefix + "hidden." + i + ".bias", layer, "bias");
             }
         } else {
             throw new UnsupportedNetworkException("a " + backbone.getClass().getSimpleName()
-                + " (AANets' aggregated or FOSTER's boosted backbone) has no PyCIL state_dict layout");
+                    + " (AANets' aggregated or FOSTER's boosted backbone) has no PyCIL state_dict layout");
         }
     }
 
-    private void block(String prefix, BasicBlock block, String convA, String bnA, String convB, String bnB,
-            String projectionConv, String projectionBn) {
+    private void block(
+            String prefix,
+            BasicBlock block,
+            String convA,
+            String bnA,
+            String convB,
+            String bnB,
+            String projectionConv,
+            String projectionBn) {
         conv(prefix + convA, block.convA());
         batchNorm(prefix + bnA, block.bnA());
         conv(prefix + convB, block.convB());
@@ -233,7 +262,8 @@ public final class PyCilStateDict {
 
     private void conv(String name, Block conv) {
         if (!(conv instanceof Conv2d)) {
-            throw new UnsupportedNetworkException("a scaled convolution (AANets' stable branch) has no PyTorch counterpart");
+            throw new UnsupportedNetworkException(
+                    "a scaled convolution (AANets' stable branch) has no PyTorch counterpart");
         }
         parameter(name + ".weight", conv, "weight");
     }

@@ -29,9 +29,16 @@ public final class RationalActivations {
 
     /** rational_activations' rationals_config.json, "Rational_version_A5/4", "relu". */
     static final float[] RELU_INIT = {
-        0.029963801610813613f, 0.6168978366891341f, 2.37534759733888f, 3.0659900472408443f, 1.5246831881677423f,
+        0.029963801610813613f,
+        0.6168978366891341f,
+        2.37534759733888f,
+        3.0659900472408443f,
+        1.5246831881677423f,
         0.2528070864040542f,
-        -1.191550121923625f, 4.4080487697236626f, 0.9110357113686055f, 0.34884977946384615f
+        -1.191550121923625f,
+        4.4080487697236626f,
+        0.9110357113686055f,
+        0.34884977946384615f
     };
 
     private final List<float[]> sites = new ArrayList<>();
@@ -90,7 +97,8 @@ public final class RationalActivations {
             power = power.mul(x);
             numerator = numerator.add(power.mul(coefficients.get(i)));
             if (i <= DENOMINATOR_TERMS) {
-                denominator = denominator.add(power.mul(coefficients.get(NUMERATOR_TERMS + i - 1)).abs());
+                denominator = denominator.add(
+                        power.mul(coefficients.get(NUMERATOR_TERMS + i - 1)).abs());
             }
         }
         return numerator.div(denominator);
@@ -132,10 +140,17 @@ public final class RationalActivations {
             // a site seen for the first time takes the next number: restored coefficients first; a site beyond them
             // (a second extractor) starts as a copy of the carried site in its place, as the authors' new extractor
             // loads the old one's state; otherwise ReLU's fit
-            int next = siteIndex.values().stream().flatMapToInt(java.util.Arrays::stream).map(p -> p + 1).max().orElse(0);
+            int next = siteIndex.values().stream()
+                    .flatMapToInt(java.util.Arrays::stream)
+                    .map(p -> p + 1)
+                    .max()
+                    .orElse(0);
             positions[position] = next;
             if (next == sites.size()) {
-                sites.add(next - carried >= 0 && next - carried < carried ? sites.get(next - carried).clone() : RELU_INIT.clone());
+                sites.add(
+                        next - carried >= 0 && next - carried < carried
+                                ? sites.get(next - carried).clone()
+                                : RELU_INIT.clone());
             }
         }
         return positions[position];
@@ -168,7 +183,8 @@ public final class RationalActivations {
         /** The gradient of each site this forward used, by site number (zeros for sites it did not reach). */
         public float[][] gradients() {
             float[][] gradients = new float[sites.size()][COEFFICIENTS];
-            arrays.forEach((site, array) -> gradients[site] = array.getGradient().toFloatArray());
+            arrays.forEach(
+                    (site, array) -> gradients[site] = array.getGradient().toFloatArray());
             return gradients;
         }
 

@@ -24,9 +24,16 @@ public final class ResNet18 extends ResidualBackbone {
     private final boolean scaled;
 
     private ResNet18(Builder builder) {
-        super(VERSION,
-                builder.smallInput ? BasicBlock.conv(64, 3, 1, 1, builder.scaled) : BasicBlock.conv(64, 7, 2, 3, builder.scaled),
-                STAGE_CHANNELS, BLOCKS_PER_STAGE, BasicBlock.Shortcut.PROJECTION, builder.lastRelu, builder.scaled,
+        super(
+                VERSION,
+                builder.smallInput
+                        ? BasicBlock.conv(64, 3, 1, 1, builder.scaled)
+                        : BasicBlock.conv(64, 7, 2, 3, builder.scaled),
+                STAGE_CHANNELS,
+                BLOCKS_PER_STAGE,
+                BasicBlock.Shortcut.PROJECTION,
+                builder.lastRelu,
+                builder.scaled,
                 (stage, block) -> "layer" + stage + "_" + block);
         this.smallInput = builder.smallInput;
         this.lastRelu = builder.lastRelu;
@@ -39,12 +46,20 @@ public final class ResNet18 extends ResidualBackbone {
 
     @Override
     public Backbone sameArchitecture() {
-        return builder().optSmallInput(smallInput).optLastRelu(lastRelu).optScaled(scaled).build();
+        return builder()
+                .optSmallInput(smallInput)
+                .optLastRelu(lastRelu)
+                .optScaled(scaled)
+                .build();
     }
 
     @Override
     public Backbone scaledVariant() {
-        return builder().optSmallInput(smallInput).optLastRelu(lastRelu).optScaled(true).build();
+        return builder()
+                .optSmallInput(smallInput)
+                .optLastRelu(lastRelu)
+                .optScaled(true)
+                .build();
     }
 
     public boolean smallInput() {

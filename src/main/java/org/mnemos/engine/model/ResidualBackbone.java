@@ -52,12 +52,12 @@ abstract class ResidualBackbone extends Backbone {
             List<BasicBlock> stage = new ArrayList<>(blocksPerStage);
             for (int b = 0; b < blocksPerStage; b++) {
                 boolean first = b == 0;
-                BasicBlock.Shortcut shortcut = first && (stride != 1 || inChannels != planes)
-                        ? downsampling
-                        : BasicBlock.Shortcut.IDENTITY;
+                BasicBlock.Shortcut shortcut =
+                        first && (stride != 1 || inChannels != planes) ? downsampling : BasicBlock.Shortcut.IDENTITY;
                 boolean veryLast = s == stageChannels.length - 1 && b == blocksPerStage - 1;
                 stage.add(addChildBlock(
-                        stageName.of(s + 1, b), new BasicBlock(planes, first ? stride : 1, shortcut, !veryLast || lastRelu, scaled)));
+                        stageName.of(s + 1, b),
+                        new BasicBlock(planes, first ? stride : 1, shortcut, !veryLast || lastRelu, scaled)));
             }
             stages.add(stage);
             inChannels = planes;
@@ -112,7 +112,8 @@ abstract class ResidualBackbone extends Backbone {
             ParameterStore parameterStore, int level, NDArray x, boolean training, PairList<String, Object> params) {
         if (level == 0) {
             x = stem.forward(parameterStore, new NDList(x), training).head();
-            x = afterStem(ActivationOverride.relu(BatchNormTap.forward(stemBn, parameterStore, x, training), params, this, 0));
+            x = afterStem(ActivationOverride.relu(
+                    BatchNormTap.forward(stemBn, parameterStore, x, training), params, this, 0));
         }
         for (BasicBlock block : stages.get(level)) {
             x = block.forward(parameterStore, new NDList(x), training, params).head();

@@ -60,13 +60,15 @@ public final class Adam extends FlatOptimizer {
      * Writes the moments and step counts of {@code params}, in their order, so that a run resumed
      * in another process continues with the same optimiser state (ABD's generator optimiser).
      */
-    public void save(java.io.DataOutputStream out, java.util.List<ai.djl.nn.Parameter> params) throws java.io.IOException {
+    public void save(java.io.DataOutputStream out, java.util.List<ai.djl.nn.Parameter> params)
+            throws java.io.IOException {
         out.writeInt(params.size());
         for (ai.djl.nn.Parameter parameter : params) {
             NDArray meanSlice = mean == null ? null : sliceOf(mean, parameter);
             out.writeBoolean(meanSlice != null);
             if (meanSlice != null) {
-                try (meanSlice; NDArray varianceSlice = sliceOf(variance, parameter)) {
+                try (meanSlice;
+                        NDArray varianceSlice = sliceOf(variance, parameter)) {
                     out.writeInt(steps());
                     writeFloats(out, meanSlice.toFloatArray());
                     writeFloats(out, varianceSlice.toFloatArray());
@@ -76,7 +78,8 @@ public final class Adam extends FlatOptimizer {
     }
 
     /** Reads what {@link #save} wrote for the same parameters in the same order. */
-    public void load(java.io.DataInputStream in, java.util.List<ai.djl.nn.Parameter> params) throws java.io.IOException {
+    public void load(java.io.DataInputStream in, java.util.List<ai.djl.nn.Parameter> params)
+            throws java.io.IOException {
         int count = in.readInt();
         if (count != params.size()) {
             throw new java.io.IOException("optimiser state for " + count + " parameters, expected " + params.size());
@@ -100,8 +103,10 @@ public final class Adam extends FlatOptimizer {
         if (stateful.isEmpty()) {
             return;
         }
-        if (stateful.size() != params.stream().filter(ai.djl.nn.Parameter::requiresGradient).count()) {
-            throw new java.io.IOException("optimiser state for " + stateful.size() + " of the parameters being trained");
+        if (stateful.size()
+                != params.stream().filter(ai.djl.nn.Parameter::requiresGradient).count()) {
+            throw new java.io.IOException(
+                    "optimiser state for " + stateful.size() + " of the parameters being trained");
         }
         restore(stateful, steps, (parameter, slice) -> {
             float[][] saved = values.get(parameter.getId());

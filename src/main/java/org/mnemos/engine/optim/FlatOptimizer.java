@@ -54,11 +54,13 @@ abstract class FlatOptimizer implements Optimizer {
     private final float weightDecay;
     /** Created at the first step (or restore), on the device of the parameters it updates. */
     private NDManager stateManager;
+
     private Layout layout;
     /** The rule's constants that never change (betas, epsilon, momentum, weight decay), by value, in the state manager. */
     private final java.util.Map<Float, NDArray> fixedConstants = new java.util.HashMap<>();
     /** The step's constants ({@link #stepConstant}), by value, in the step's manager; empty between steps. */
     private final java.util.Map<Float, NDArray> stepConstants = new java.util.HashMap<>();
+
     private NDManager stepManager;
     /** Steps taken: Adam's bias correction, SGD's first-step momentum buffer. */
     private int steps;
@@ -69,7 +71,8 @@ abstract class FlatOptimizer implements Optimizer {
 
     @Override
     public final void step(List<Parameter> params, float lr) {
-        List<Parameter> trainable = params.stream().filter(Parameter::requiresGradient).toList();
+        List<Parameter> trainable =
+                params.stream().filter(Parameter::requiresGradient).toList();
         if (trainable.isEmpty()) {
             return;
         }
@@ -84,8 +87,11 @@ abstract class FlatOptimizer implements Optimizer {
             for (int i : layout.separate) {
                 NDArray weight = trainable.get(i).getArray();
                 try (NDArray gradient = own(weight.getGradient(), step);
-                        NDArray decayed = weightDecay == 0f ? null : own(weight.mul(fixed(weightDecay)), step).addi(gradient);
-                        NDArray update = update(decayed == null ? gradient : decayed, layout.separateState.get(i), lr, steps, step)) {
+                        NDArray decayed = weightDecay == 0f
+                                ? null
+                                : own(weight.mul(fixed(weightDecay)), step).addi(gradient);
+                        NDArray update = update(
+                                decayed == null ? gradient : decayed, layout.separateState.get(i), lr, steps, step)) {
                     weight.subi(update);
                 }
             }
@@ -103,11 +109,13 @@ abstract class FlatOptimizer implements Optimizer {
         NDArray gradient = Layout.flatten(flat, NDArray::getGradient, step);
         if (weightDecay != 0f) {
             // a new array: with one parameter the flat weights are a view of the weights themselves
-            try (NDArray weights = Layout.flatten(flat, weight -> weight.reshape(-1), step); NDArray undecayed = gradient) {
+            try (NDArray weights = Layout.flatten(flat, weight -> weight.reshape(-1), step);
+                    NDArray undecayed = gradient) {
                 gradient = own(weights.mul(fixed(weightDecay)), step).addi(undecayed);
             }
         }
-        try (NDArray rule = gradient; NDArray update = update(rule, layout.flatState, lr, steps, step)) {
+        try (NDArray rule = gradient;
+                NDArray update = update(rule, layout.flatState, lr, steps, step)) {
             if (flat.size() == 1) {
                 NDArray weight = flat.get(0).getArray();
                 try (NDArray shaped = update.reshape(weight.getShape())) {
@@ -196,7 +204,10 @@ abstract class FlatOptimizer implements Optimizer {
      * Installs a saved state for {@code params} (all of which have one) after {@code steps} steps:
      * {@code fill} writes each parameter's slice of the freshly created state vectors.
      */
-    final void restore(List<Parameter> params, int steps, java.util.function.BiConsumer<Parameter, Function<NDArray, NDArray>> fill) {
+    final void restore(
+            List<Parameter> params,
+            int steps,
+            java.util.function.BiConsumer<Parameter, Function<NDArray, NDArray>> fill) {
         close();
         start(params);
         this.steps = steps;
@@ -229,6 +240,7 @@ abstract class FlatOptimizer implements Optimizer {
         private final List<Integer> flat = new ArrayList<>();
         /** Indices of the parameters updated on their own, in order. */
         private final List<Integer> separate = new ArrayList<>();
+
         private final long flatSize;
         /** The state vectors' views over the parameters updated together. */
         private List<NDArray> flatState;
@@ -258,22 +270,32 @@ abstract class FlatOptimizer implements Optimizer {
 
         /** Makes the views each update reads and writes; they share the vectors' memory and live as long. */
         void viewState(List<NDArray> vectors) {
-            flatState = vectors.stream().map(vector -> vector.get("{}:{}", 0, flatSize)).toList();
+            flatState = vectors.stream()
+                    .map(vector -> vector.get("{}:{}", 0, flatSize))
+                    .toList();
             for (int i : separate) {
                 long from = offsets[i];
-                separateState.put(i, vectors.stream()
-                        .map(vector -> vector.get("{}:{}", from, from + shapes.get(i).size()).reshape(shapes.get(i)))
-                        .toList());
+                separateState.put(
+                        i,
+                        vectors.stream()
+                                .map(vector -> vector.get(
+                                                "{}:{}",
+                                                from,
+                                                from + shapes.get(i).size())
+                                        .reshape(shapes.get(i)))
+                                .toList());
             }
         }
 
         void check(List<Parameter> params) {
             if (params.size() != ids.size()) {
-                throw new IllegalStateException("this optimizer updates " + ids.size() + " parameters, got " + params.size());
+                throw new IllegalStateException(
+                        "this optimizer updates " + ids.size() + " parameters, got " + params.size());
             }
             for (int i = 0; i < params.size(); i++) {
                 if (!params.get(i).getId().equals(ids.get(i))) {
-                    throw new IllegalStateException("parameter " + i + " (" + params.get(i).getName() + ") is not the one this optimizer updates");
+                    throw new IllegalStateException("parameter " + i + " ("
+                            + params.get(i).getName() + ") is not the one this optimizer updates");
                 }
             }
         }

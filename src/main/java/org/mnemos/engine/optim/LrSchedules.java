@@ -41,12 +41,14 @@ public final class LrSchedules {
         if (!(baseLr > 0)) {
             throw new SpecException("training.optimizer.lr", "must be positive, got " + baseLr);
         }
-        String name = spec == null || spec.name() == null ? "constant" : spec.name().toLowerCase(Locale.ROOT);
+        String name =
+                spec == null || spec.name() == null ? "constant" : spec.name().toLowerCase(Locale.ROOT);
         return switch (name) {
             case "constant" -> constant(baseLr);
             case "multistep" -> {
                 List<Integer> milestones = spec.milestones();
-                if (milestones == null || milestones.isEmpty()
+                if (milestones == null
+                        || milestones.isEmpty()
                         || milestones.stream().anyMatch(m -> m == null || m <= 0)) {
                     throw new SpecException(
                             "training.schedule.milestones", "multistep needs positive milestones, got " + milestones);
@@ -63,8 +65,9 @@ public final class LrSchedules {
                 }
                 yield cosine(baseLr, totalEpochs);
             }
-            default -> throw new SpecException(
-                    "training.schedule.name", "unknown schedule '" + spec.name() + "'; allowed: " + NAMES);
+            default ->
+                throw new SpecException(
+                        "training.schedule.name", "unknown schedule '" + spec.name() + "'; allowed: " + NAMES);
         };
     }
 }

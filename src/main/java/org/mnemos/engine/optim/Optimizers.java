@@ -34,10 +34,14 @@ public final class Optimizers {
             case "adam" -> {
                 float beta1 = beta(spec.beta1(), 0.9, "training.optimizer.beta1");
                 float beta2 = beta(spec.beta2(), 0.999, "training.optimizer.beta2");
-                yield Adam.builder().optBetas(beta1, beta2).optWeightDecay(weightDecay).build();
+                yield Adam.builder()
+                        .optBetas(beta1, beta2)
+                        .optWeightDecay(weightDecay)
+                        .build();
             }
-            default -> throw new SpecException(
-                    "training.optimizer.name", "unknown optimizer '" + spec.name() + "'; allowed: " + NAMES);
+            default ->
+                throw new SpecException(
+                        "training.optimizer.name", "unknown optimizer '" + spec.name() + "'; allowed: " + NAMES);
         };
     }
 

@@ -81,8 +81,10 @@ public abstract class MethodPart implements Part<MethodSpec> {
                 throw new IllegalStateException(e);
             }
             if (value != null) {
-                problems.add("method." + option, "does not apply to " + name
-                        + (options.isEmpty() ? ", which takes no options" : "; its options: " + options));
+                problems.add(
+                        "method." + option,
+                        "does not apply to " + name
+                                + (options.isEmpty() ? ", which takes no options" : "; its options: " + options));
             }
         }
         checkOptions(given, run, problems);

@@ -78,12 +78,13 @@ public final class Parts {
      * {@code factory}: fresh hooks on every call (a composition serves one phase).
      */
     public static Registration registerMethod(String name, Function<MethodSpec, CilMethod> factory) {
-        return register(new MethodPart(name, factory.apply(MethodSpec.named(name)).description(), List.of()) {
-            @Override
-            public CilMethod create(MethodSpec spec) {
-                return factory.apply(spec);
-            }
-        });
+        return register(
+                new MethodPart(name, factory.apply(MethodSpec.named(name)).description(), List.of()) {
+                    @Override
+                    public CilMethod create(MethodSpec spec) {
+                        return factory.apply(spec);
+                    }
+                });
     }
 
     /** The part named {@code name} at {@code path}, or null. */
@@ -94,8 +95,15 @@ public final class Parts {
 
     /** Every name a spec may give at {@code path}: the built-in parts', then the registered ones' in order. */
     public static List<String> names(String path) {
-        List<String> names = new ArrayList<>(BUILT_IN.stream().filter(p -> p.path().equals(path)).map(Part::name).toList());
-        REGISTERED.values().stream().filter(p -> p.path().equals(path)).map(Part::name).sorted().forEach(names::add);
+        List<String> names = new ArrayList<>(BUILT_IN.stream()
+                .filter(p -> p.path().equals(path))
+                .map(Part::name)
+                .toList());
+        REGISTERED.values().stream()
+                .filter(p -> p.path().equals(path))
+                .map(Part::name)
+                .sorted()
+                .forEach(names::add);
         return names;
     }
 
@@ -261,7 +269,10 @@ public final class Parts {
     }
 
     private static Part<?> builtIn(String path, String name) {
-        return BUILT_IN.stream().filter(p -> p.path().equals(path) && p.name().equals(name)).findFirst().orElse(null);
+        return BUILT_IN.stream()
+                .filter(p -> p.path().equals(path) && p.name().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     private static String key(String path, String name) {

@@ -40,7 +40,17 @@ public record CilMethod(
             boolean biasCorrectionLayer,
             BiFunction<Integer, Integer, List<LossTerm>> losses,
             List<PhaseHook> hooks) {
-        this(name, description, trainingData, keepsExemplars, classifier, head, biasCorrectionLayer, losses, hooks, null);
+        this(
+                name,
+                description,
+                trainingData,
+                keepsExemplars,
+                classifier,
+                head,
+                biasCorrectionLayer,
+                losses,
+                hooks,
+                null);
     }
 
     /** This method with the hooks of the run's other parts after its own, and the exemplar memory (its hooks last). */
@@ -50,8 +60,17 @@ public record CilMethod(
         if (memory != null) {
             all.addAll(memory.hooks());
         }
-        return new CilMethod(name, description, trainingData, keepsExemplars, classifier, head, biasCorrectionLayer, losses,
-                List.copyOf(all), memory);
+        return new CilMethod(
+                name,
+                description,
+                trainingData,
+                keepsExemplars,
+                classifier,
+                head,
+                biasCorrectionLayer,
+                losses,
+                List.copyOf(all),
+                memory);
     }
 
     public List<LossTerm> lossesFor(int oldClasses, int newClasses) {

@@ -57,7 +57,8 @@ public final class Evaluator {
         int[] cnnTaskAware = taskStarts == null ? null : new int[n];
         int[] nmeTaskAware = taskStarts == null || classMeans == null ? null : new int[n];
         try (NDManager evalManager = manager.newSubManager();
-                DeviceDataset data = DeviceDataset.of(test.pixels(), test.labels(), height, width, channels, evalManager)) {
+                DeviceDataset data =
+                        DeviceDataset.of(test.pixels(), test.labels(), height, width, channels, evalManager)) {
             NDArray means = null;
             if (classMeans != null) {
                 float[] flat = new float[classMeans.length * classMeans[0].length];

@@ -14,7 +14,8 @@ public interface MemoryPolicy {
      * @param oldOrder original labels of the old classes, in class order
      * @param newClasses original labels learned in this phase
      */
-    ExemplarSet update(PhaseSession session, ImageDataset train, List<Integer> oldOrder, List<Integer> newClasses, Random rng);
+    ExemplarSet update(
+            PhaseSession session, ImageDataset train, List<Integer> oldOrder, List<Integer> newClasses, Random rng);
 
     /** The hooks the memory adds to the phase (its report among them). */
     List<PhaseHook> hooks();

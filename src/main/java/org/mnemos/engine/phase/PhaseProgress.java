@@ -1,4 +1,5 @@
 package org.mnemos.engine.phase;
+
 import org.mnemos.engine.TrainingListener;
 import org.mnemos.engine.TrainingProgress;
 

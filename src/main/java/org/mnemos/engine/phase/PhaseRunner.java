@@ -60,7 +60,12 @@ public final class PhaseRunner {
     }
 
     public PhaseOutcome run(
-            int phase, Path previousState, Path stateDir, Device device, TrainingListener listener, CancellationSignal cancel) {
+            int phase,
+            Path previousState,
+            Path stateDir,
+            Device device,
+            TrainingListener listener,
+            CancellationSignal cancel) {
         ExperimentSpec spec = plan.spec();
         Autograd.disable();
         long seed = phaseSeed(spec, phase);
@@ -73,7 +78,8 @@ public final class PhaseRunner {
         List<Integer> newClasses = plan.phases().get(phase);
         int totalClasses = oldClasses + newClasses.size();
         PhaseProgress progress = new PhaseProgress(phase, listener);
-        try (PhaseRandom.Binding draws = PhaseRandom.bind(seed); NDManager manager = NDManager.newBaseManager(device)) {
+        try (PhaseRandom.Binding draws = PhaseRandom.bind(seed);
+                NDManager manager = NDManager.newBaseManager(device)) {
             IncrementalNet net;
             IncrementalNet previousNet = null;
             ExemplarSet memory;
@@ -82,14 +88,18 @@ public final class PhaseRunner {
                 memory = ExemplarSet.empty(train.height(), train.width(), train.channels());
             } else {
                 PhaseState previous = PhaseState.read(previousState);
-                net = IncrementalNet.rebuild(continuationBuilder(phase - 1), inputShape(), previous.segmentSizes(), manager);
+                net = IncrementalNet.rebuild(
+                        continuationBuilder(phase - 1), inputShape(), previous.segmentSizes(), manager);
                 previous.loadContinuation(previousState, net, manager);
                 if (method.needsPreviousModel(oldClasses, newClasses.size()) || method.head() != null) {
                     previousNet = net.copy(manager);
                 }
                 for (NetworkHook hook : networkHooks()) {
-                    net = hook.startFrom(net, phase,
-                            () -> IncrementalNet.rebuild(builder(phase), inputShape(), previous.segmentSizes(), manager));
+                    net = hook.startFrom(
+                            net,
+                            phase,
+                            () -> IncrementalNet.rebuild(
+                                    builder(phase), inputShape(), previous.segmentSizes(), manager));
                 }
                 memory = PhaseState.readMemory(previousState);
             }
@@ -102,19 +112,43 @@ public final class PhaseRunner {
             boolean trains = init == null || !init.standsInForPhase0();
 
             BatchTransform trainTransform = BatchTransform.forDataset(
-                    spec.dataset().name(), train.height(), train.width(), train.channels(), Boolean.TRUE.equals(spec.training().augment()))
-                    .withBrightnessJitter(spec.training().brightnessJitter() == null ? 0 : spec.training().brightnessJitter());
+                            spec.dataset().name(),
+                            train.height(),
+                            train.width(),
+                            train.channels(),
+                            Boolean.TRUE.equals(spec.training().augment()))
+                    .withBrightnessJitter(
+                            spec.training().brightnessJitter() == null
+                                    ? 0
+                                    : spec.training().brightnessJitter());
             BatchTransform evalTransform = BatchTransform.forDataset(
                     spec.dataset().name(), train.height(), train.width(), train.channels(), false);
             TrainingLoop loop = new TrainingLoop(progress, cancel);
             PhaseSession session = new PhaseSession(
-                    spec, phase, oldClasses, totalClasses, net, previousNet, manager, trainTransform, evalTransform,
-                    rng, loop, Samples.empty(train.imageBytes()), memory,
-                    train.height(), train.width(), train.channels(), incrementalLabels);
+                    spec,
+                    phase,
+                    oldClasses,
+                    totalClasses,
+                    net,
+                    previousNet,
+                    manager,
+                    trainTransform,
+                    evalTransform,
+                    rng,
+                    loop,
+                    Samples.empty(train.imageBytes()),
+                    memory,
+                    train.height(),
+                    train.width(),
+                    train.channels(),
+                    incrementalLabels);
             session.setTraining(trainingSamples(session, phase));
             session.setLastPhase(phase == plan.phases().size() - 1);
             List<PhaseHook> hooks = method.hooks();
-            session.setStepHooks(hooks.stream().filter(StepHook.class::isInstance).map(StepHook.class::cast).toList());
+            session.setStepHooks(hooks.stream()
+                    .filter(StepHook.class::isInstance)
+                    .map(StepHook.class::cast)
+                    .toList());
             if (phase > 0) {
                 for (PhaseHook hook : hooks) {
                     hook.loadState(session, previousState);
@@ -140,7 +174,8 @@ public final class PhaseRunner {
                 hook.afterTraining(session);
             }
             if (method.memory() != null) {
-                session.setMemory(method.memory().update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
+                session.setMemory(method.memory()
+                        .update(session, train, plan.classOrder().subList(0, oldClasses), newClasses, rng));
             }
             for (PhaseHook hook : hooks) {
                 hook.afterMemoryUpdate(session);
@@ -151,22 +186,40 @@ public final class PhaseRunner {
 
             session.setTestSamples(testSamples(totalClasses));
             Predictions predictions = Evaluator.predict(
-                    net, session.parameterStore(), evalTransform, manager, session.testSamples(),
-                    train.height(), train.width(), train.channels(), classMeans,
+                    net,
+                    session.parameterStore(),
+                    evalTransform,
+                    manager,
+                    session.testSamples(),
+                    train.height(),
+                    train.width(),
+                    train.channels(),
+                    classMeans,
                     Predictions.taskStarts(phaseSizes(phase)));
             PhaseMetrics metrics = predictions.toMetrics(
-                    phase, newClasses, phaseSizes(phase), plan.classOrder(), method.classifier() == ClassifierRule.NME,
-                    session.memory().size(), session.memory().memoryBytes(), trainMillis, progress.imagesPerSecond());
-            metrics = metrics.withReport(FootprintReport.of(net.getParameters().values(), session.memory().memoryBytes()));
+                    phase,
+                    newClasses,
+                    phaseSizes(phase),
+                    plan.classOrder(),
+                    method.classifier() == ClassifierRule.NME,
+                    session.memory().size(),
+                    session.memory().memoryBytes(),
+                    trainMillis,
+                    progress.imagesPerSecond());
+            metrics = metrics.withReport(FootprintReport.of(
+                    net.getParameters().values(), session.memory().memoryBytes()));
             session.setAccuracy(metrics.accuracy());
             for (PhaseHook hook : hooks) {
                 metrics = metrics.withReport(hook.report(session));
             }
             List<Parameter> trained = new ArrayList<>(session.mainStageParameters());
             trained.addAll(net.aggregationWeights());
-            metrics = metrics.withParameterCounts(elements(trained), elements(net.getParameters().values().stream()
-                    .filter(p -> p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR)
-                    .toList()));
+            metrics = metrics.withParameterCounts(
+                    elements(trained),
+                    elements(net.getParameters().values().stream()
+                            .filter(p -> p.getType() != Parameter.Type.RUNNING_MEAN
+                                    && p.getType() != Parameter.Type.RUNNING_VAR)
+                            .toList()));
             new PhaseState(phase, net.segmentSizes(), plan.classOrder().subList(0, totalClasses), classMeans != null)
                     .write(stateDir, net, session.successor(), session.memory(), classMeans);
             for (PhaseHook hook : hooks) {
@@ -200,12 +253,27 @@ public final class PhaseRunner {
             BatchTransform evalTransform = BatchTransform.forDataset(
                     plan.spec().dataset().name(), train.height(), train.width(), train.channels(), false);
             Predictions predictions = Evaluator.predict(
-                    net, new ai.djl.training.ParameterStore(manager, false), evalTransform, manager,
-                    testSamples(totalClasses), train.height(), train.width(), train.channels(), state.readClassMeans(stateDir),
+                    net,
+                    new ai.djl.training.ParameterStore(manager, false),
+                    evalTransform,
+                    manager,
+                    testSamples(totalClasses),
+                    train.height(),
+                    train.width(),
+                    train.channels(),
+                    state.readClassMeans(stateDir),
                     Predictions.taskStarts(phaseSizes(phase)));
-            return predictions.toMetrics(
-                    phase, plan.phases().get(phase), phaseSizes(phase), plan.classOrder(),
-                    method.classifier() == ClassifierRule.NME, memory.size(), memory.memoryBytes(), 0, 0)
+            return predictions
+                    .toMetrics(
+                            phase,
+                            plan.phases().get(phase),
+                            phaseSizes(phase),
+                            plan.classOrder(),
+                            method.classifier() == ClassifierRule.NME,
+                            memory.size(),
+                            memory.memoryBytes(),
+                            0,
+                            0)
                     .withReport(FootprintReport.of(net.getParameters().values(), memory.memoryBytes()));
         }
     }
@@ -229,7 +297,10 @@ public final class PhaseRunner {
     }
 
     private List<NetworkHook> networkHooks() {
-        return method.hooks().stream().filter(NetworkHook.class::isInstance).map(NetworkHook.class::cast).toList();
+        return method.hooks().stream()
+                .filter(NetworkHook.class::isInstance)
+                .map(NetworkHook.class::cast)
+                .toList();
     }
 
     /** The network the phase after {@code phase} starts from: a network hook's successor where it sets one, else the phase's own. */
@@ -280,7 +351,11 @@ public final class PhaseRunner {
 
     private Samples trainingSamples(PhaseSession session, int phase) {
         List<Integer> classes = switch (method.trainingData()) {
-            case ALL_SEEN_CLASSES -> plan.classOrder().subList(0, classesBefore(phase) + plan.phases().get(phase).size());
+            case ALL_SEEN_CLASSES ->
+                plan.classOrder()
+                        .subList(
+                                0,
+                                classesBefore(phase) + plan.phases().get(phase).size());
             default -> plan.phases().get(phase);
         };
         Samples samples = relabelled(data.train(), classes);

@@ -98,28 +98,75 @@ public final class PhaseSession {
         this.stages = new StageTrainer(this);
     }
 
-    public ExperimentSpec spec() { return spec; }
-    public int oldClasses() { return oldClasses; }
-    public int totalClasses() { return totalClasses; }
-    public IncrementalNet net() { return net; }
-    public IncrementalNet previousNet() { return previousNet; }
-    public ParameterStore parameterStore() { return parameters; }
-    public Random rng() { return rng; }
-    public Samples training() { return training; }
-    public void setTraining(Samples training) { this.training = training; }
+    public ExperimentSpec spec() {
+        return spec;
+    }
+
+    public int oldClasses() {
+        return oldClasses;
+    }
+
+    public int totalClasses() {
+        return totalClasses;
+    }
+
+    public IncrementalNet net() {
+        return net;
+    }
+
+    public IncrementalNet previousNet() {
+        return previousNet;
+    }
+
+    public ParameterStore parameterStore() {
+        return parameters;
+    }
+
+    public Random rng() {
+        return rng;
+    }
+
+    public Samples training() {
+        return training;
+    }
+
+    public void setTraining(Samples training) {
+        this.training = training;
+    }
 
     /** Images a hook withheld from training (BiC's validation split), or null. */
-    public Samples heldOut() { return heldOut; }
-    public void setHeldOut(Samples heldOut) { this.heldOut = heldOut; }
+    public Samples heldOut() {
+        return heldOut;
+    }
 
-    public ExemplarSet memory() { return memory; }
-    public void setMemory(ExemplarSet memory) { this.memory = memory; }
-    public NDManager manager() { return manager; }
-    public int phase() { return phase; }
+    public void setHeldOut(Samples heldOut) {
+        this.heldOut = heldOut;
+    }
+
+    public ExemplarSet memory() {
+        return memory;
+    }
+
+    public void setMemory(ExemplarSet memory) {
+        this.memory = memory;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public int phase() {
+        return phase;
+    }
 
     /** Whether this is the run's last phase (no later phase needs what it would prepare). */
-    public boolean isLastPhase() { return lastPhase; }
-    void setLastPhase(boolean lastPhase) { this.lastPhase = lastPhase; }
+    public boolean isLastPhase() {
+        return lastPhase;
+    }
+
+    void setLastPhase(boolean lastPhase) {
+        this.lastPhase = lastPhase;
+    }
 
     /** The original label at position {@code incremental} of the class order. */
     public int originalLabel(int incremental) {
@@ -131,63 +178,121 @@ public final class PhaseSession {
         throw new IllegalArgumentException("no class at position " + incremental + " of the class order");
     }
 
-    public int height() { return height; }
-    public int width() { return width; }
-    public int channels() { return channels; }
-    public TrainingLoop loop() { return loop; }
-    public BatchTransform trainTransform() { return trainTransform; }
-    public BatchTransform evalTransform() { return evalTransform; }
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public TrainingLoop loop() {
+        return loop;
+    }
+
+    public BatchTransform trainTransform() {
+        return trainTransform;
+    }
+
+    public BatchTransform evalTransform() {
+        return evalTransform;
+    }
 
     /** Position of an original label in the run's class order. */
-    public int incrementalLabel(int originalLabel) { return incrementalLabels[originalLabel]; }
+    public int incrementalLabel(int originalLabel) {
+        return incrementalLabels[originalLabel];
+    }
 
     /** Uploads samples for a stage that runs its own loop; closing the result frees the device memory. */
-    public DeviceDataset upload(Samples samples) { return upload(samples, manager); }
+    public DeviceDataset upload(Samples samples) {
+        return upload(samples, manager);
+    }
 
-    public int imageBytes() { return height * width * channels; }
+    public int imageBytes() {
+        return height * width * channels;
+    }
 
     /** The shape networks of this run are initialised with: (1, C, H, W), the input the transforms crop. */
-    public Shape inputShape() { return new Shape(1, channels, inputHeight(), inputWidth()); }
+    public Shape inputShape() {
+        return new Shape(1, channels, inputHeight(), inputWidth());
+    }
 
     /** The height of the network input: the stored images' crop. */
-    public int inputHeight() { return evalTransform.outputHeight(); }
+    public int inputHeight() {
+        return evalTransform.outputHeight();
+    }
 
     /** The width of the network input: the stored images' crop. */
-    public int inputWidth() { return evalTransform.outputWidth(); }
+    public int inputWidth() {
+        return evalTransform.outputWidth();
+    }
 
     /**
      * The network the next phase starts from, when it is not the one this phase evaluates (FOSTER's
      * compressed student next to its two-extractor teacher); null means {@link #net()}.
      */
-    public IncrementalNet successor() { return successor; }
-    public void setSuccessor(IncrementalNet successor) { this.successor = successor; }
+    public IncrementalNet successor() {
+        return successor;
+    }
+
+    public void setSuccessor(IncrementalNet successor) {
+        this.successor = successor;
+    }
 
     /** The phase's test split over the seen classes, incremental labels; set once the phase is evaluated. */
-    public Samples testSamples() { return testSamples; }
-    void setTestSamples(Samples testSamples) { this.testSamples = testSamples; }
+    public Samples testSamples() {
+        return testSamples;
+    }
+
+    void setTestSamples(Samples testSamples) {
+        this.testSamples = testSamples;
+    }
 
     /** The phase's test accuracy (the method's classifier); set once the phase is evaluated, NaN before. */
-    public double accuracy() { return accuracy; }
-    void setAccuracy(double accuracy) { this.accuracy = accuracy; }
+    public double accuracy() {
+        return accuracy;
+    }
+
+    void setAccuracy(double accuracy) {
+        this.accuracy = accuracy;
+    }
 
     /** The parts consulted in every training step. */
-    List<StepHook> stepHooks() { return stepHooks; }
+    List<StepHook> stepHooks() {
+        return stepHooks;
+    }
 
-    void setStepHooks(List<StepHook> stepHooks) { this.stepHooks = List.copyOf(stepHooks); }
+    void setStepHooks(List<StepHook> stepHooks) {
+        this.stepHooks = List.copyOf(stepHooks);
+    }
 
     /** What replaces images as the main and distillation stages draw them: the one a step hook offers now, or null. */
     private TrainingLoop.Substitution substitution() {
-        return stepHooks.stream().map(StepHook::substitution).filter(Objects::nonNull).findFirst().orElse(null);
+        return stepHooks.stream()
+                .map(StepHook::substitution)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Names the main stage in progress reports (FOSTER's "boosting"); "train" by default. */
-    public void setMainStageName(String name) { this.mainStageName = name; }
+    public void setMainStageName(String name) {
+        this.mainStageName = name;
+    }
 
     /** The loss terms of the main stage while it runs (after it starts), or null before. */
-    public List<LossTerm> mainStageLosses() { return mainStageLosses; }
+    public List<LossTerm> mainStageLosses() {
+        return mainStageLosses;
+    }
 
     /** Parameters outside the network the main stage trains too (FOSTER's classifier of the new extractor). */
-    public void addTrainable(List<Parameter> parameters) { extraTrainable.addAll(parameters); }
+    public void addTrainable(List<Parameter> parameters) {
+        extraTrainable.addAll(parameters);
+    }
 
     /** Uploads samples into {@code owner}; closing the result frees the device memory. */
     public DeviceDataset upload(Samples samples, NDManager owner) {
@@ -201,10 +306,16 @@ public final class PhaseSession {
         var training = spec.training();
         var base = phase == 0 ? training.base() : null;
         if (base == null) {
-            return new TrainingStage(mainStageName, orZero(training.epochs()), orZero(training.iterations()), training.batchSize(),
-                    training.optimizer(), training.schedule());
+            return new TrainingStage(
+                    mainStageName,
+                    orZero(training.epochs()),
+                    orZero(training.iterations()),
+                    training.batchSize(),
+                    training.optimizer(),
+                    training.schedule());
         }
-        return new TrainingStage(mainStageName,
+        return new TrainingStage(
+                mainStageName,
                 base.epochs() != null ? base.epochs() : orZero(training.epochs()),
                 base.iterations() != null ? base.iterations() : orZero(training.iterations()),
                 training.batchSize(),
@@ -233,7 +344,17 @@ public final class PhaseSession {
      * terms read ({@link StepContext#previous()}): FOSTER's compression.
      */
     public void distill(TrainingStage stage, IncrementalNet student, IncrementalNet teacher, List<LossTerm> losses) {
-        stages.train(stage, student, teacher, student.trainableParameters(), training, losses, true, null, epoch -> {}, substitution());
+        stages.train(
+                stage,
+                student,
+                teacher,
+                student.trainableParameters(),
+                training,
+                losses,
+                true,
+                null,
+                epoch -> {},
+                substitution());
     }
 
     /**
@@ -241,7 +362,11 @@ public final class PhaseSession {
      * statistics, none updated) on an optimizer the caller owns: AANets' aggregation weights.
      */
     public void trainInEvalMode(
-            TrainingStage stage, List<Parameter> trainable, Samples samples, List<LossTerm> losses, Optimizer optimizer) {
+            TrainingStage stage,
+            List<Parameter> trainable,
+            Samples samples,
+            List<LossTerm> losses,
+            Optimizer optimizer) {
         stages.train(stage, net, previousNet, trainable, samples, losses, false, optimizer, epoch -> {}, null);
     }
 
@@ -259,12 +384,24 @@ public final class PhaseSession {
         parameters.forEach(p -> frozen.add(p.getId()));
     }
 
-    public boolean isFrozen(Parameter parameter) { return frozen.contains(parameter.getId()); }
+    public boolean isFrozen(Parameter parameter) {
+        return frozen.contains(parameter.getId());
+    }
 
     /** Runs the main stage: the method's objective on the session's training set; {@code afterEpoch} after each epoch. */
     public void trainMainStage(List<LossTerm> losses, IntConsumer afterEpoch) {
         mainStageLosses = List.copyOf(losses);
-        stages.train(mainStage(), net, previousNet, mainStageParameters(), training, losses, true, null, afterEpoch, substitution());
+        stages.train(
+                mainStage(),
+                net,
+                previousNet,
+                mainStageParameters(),
+                training,
+                losses,
+                true,
+                null,
+                afterEpoch,
+                substitution());
     }
 
     /**
@@ -272,8 +409,9 @@ public final class PhaseSession {
      * froze, plus those a hook added.
      */
     public List<Parameter> mainStageParameters() {
-        List<Parameter> result = new ArrayList<>(
-                net.trainableParameters().stream().filter(p -> !frozen.contains(p.getId())).toList());
+        List<Parameter> result = new ArrayList<>(net.trainableParameters().stream()
+                .filter(p -> !frozen.contains(p.getId()))
+                .toList());
         result.addAll(extraTrainable);
         return result;
     }
@@ -291,7 +429,9 @@ public final class PhaseSession {
     public List<Parameter> headParameters() {
         Set<String> backbone = new HashSet<>();
         net.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
-        return net.trainableParameters().stream().filter(p -> !backbone.contains(p.getId())).toList();
+        return net.trainableParameters().stream()
+                .filter(p -> !backbone.contains(p.getId()))
+                .toList();
     }
 
     private static int orZero(Integer value) {

@@ -37,20 +37,24 @@ public record PhaseState(int phase, List<Integer> segmentSizes, List<Integer> se
     }
 
     /** @param successor the network the next phase starts from when it is not {@code net}, or null */
-    public void write(Path dir, IncrementalNet net, IncrementalNet successor, ExemplarSet memory, float[][] classMeans) {
+    public void write(
+            Path dir, IncrementalNet net, IncrementalNet successor, ExemplarSet memory, float[][] classMeans) {
         try {
             Files.createDirectories(dir);
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(MODEL_FILE))))) {
+            try (DataOutputStream out =
+                    new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(MODEL_FILE))))) {
                 net.saveParameters(out);
             }
             if (successor != null) {
-                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(SUCCESSOR_FILE))))) {
+                try (DataOutputStream out = new DataOutputStream(
+                        new BufferedOutputStream(Files.newOutputStream(dir.resolve(SUCCESSOR_FILE))))) {
                     successor.saveParameters(out);
                 }
             }
             memory.write(dir.resolve(ExemplarSet.FILE_NAME));
             if (classMeans != null) {
-                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(MEANS_FILE))))) {
+                try (DataOutputStream out = new DataOutputStream(
+                        new BufferedOutputStream(Files.newOutputStream(dir.resolve(MEANS_FILE))))) {
                     out.writeInt(classMeans.length);
                     out.writeInt(classMeans[0].length);
                     for (float[] mean : classMeans) {
@@ -71,7 +75,8 @@ public record PhaseState(int phase, List<Integer> segmentSizes, List<Integer> se
     }
 
     public void loadParameters(Path dir, IncrementalNet net, NDManager manager) {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(MODEL_FILE))))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(MODEL_FILE))))) {
             net.loadParameters(manager, in);
         } catch (IOException | MalformedModelException e) {
             throw new IllegalStateException("cannot load the model of phase " + phase + " from " + dir, e);
@@ -100,7 +105,8 @@ public record PhaseState(int phase, List<Integer> segmentSizes, List<Integer> se
         if (!hasClassMeans) {
             return null;
         }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(MEANS_FILE))))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(MEANS_FILE))))) {
             int classes = in.readInt();
             int dim = in.readInt();
             float[][] means = new float[classes][dim];

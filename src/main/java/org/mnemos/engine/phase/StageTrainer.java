@@ -59,8 +59,8 @@ final class StageTrainer {
         network.backbone().getParameters().values().forEach(p -> backbone.add(p.getId()));
         boolean trainsBackbone = trainable.stream().anyMatch(p -> backbone.contains(p.getId()));
         NDArray scale = network.scale() == null ? null : network.scale().getArray();
-        ApartBatchNorm apartBatchNorm = stepHooks.stream().anyMatch(StepHook::normalisesAppendedRowsApart)
-                ? new ApartBatchNorm(network) : null;
+        ApartBatchNorm apartBatchNorm =
+                stepHooks.stream().anyMatch(StepHook::normalisesAppendedRowsApart) ? new ApartBatchNorm(network) : null;
         try (NDManager stageManager = session.manager().newSubManager();
                 DeviceDataset data = session.upload(samples, stageManager)) {
             TrainingLoop.StepLoss stepLoss = (realInputs, realTargets) -> {
@@ -79,13 +79,23 @@ final class StageTrainer {
                     }
                     Autograd.enable();
                 }
-                boolean apart = apartBatchNorm != null && trainsBackbone && trainingMode && inputs.getShape().get(0) > realRows;
+                boolean apart = apartBatchNorm != null
+                        && trainsBackbone
+                        && trainingMode
+                        && inputs.getShape().get(0) > realRows;
                 NDList outputs = apart
                         ? apartBatchNorm.forward(parameters, inputs, realRows)
                         : trainsBackbone
                                 ? network.forward(parameters, new NDList(inputs), trainingMode)
                                 : network.withHead(parameters, frozenBackbone(network, inputs), false);
-                StepContext step = new StepContext(outputs, previous, targets, oldClasses, totalClasses, scale, realRows,
+                StepContext step = new StepContext(
+                        outputs,
+                        previous,
+                        targets,
+                        oldClasses,
+                        totalClasses,
+                        scale,
+                        realRows,
                         features -> network.forwardHead(parameters, features, true),
                         reference == null ? null : features -> reference.forwardHead(parameters, features, false));
                 NDArray total = null;
@@ -98,12 +108,32 @@ final class StageTrainer {
             try {
                 if (optimizer == null) {
                     try (Optimizer own = Optimizers.create(stage.optimizer())) {
-                        session.loop().run(stage, trainable, data, session.trainTransform(), session.rng(), stageManager, stepLoss, own,
-                                afterEpoch, substitution);
+                        session.loop()
+                                .run(
+                                        stage,
+                                        trainable,
+                                        data,
+                                        session.trainTransform(),
+                                        session.rng(),
+                                        stageManager,
+                                        stepLoss,
+                                        own,
+                                        afterEpoch,
+                                        substitution);
                     }
                 } else {
-                    session.loop().run(stage, trainable, data, session.trainTransform(), session.rng(), stageManager, stepLoss, optimizer,
-                            afterEpoch, substitution);
+                    session.loop()
+                            .run(
+                                    stage,
+                                    trainable,
+                                    data,
+                                    session.trainTransform(),
+                                    session.rng(),
+                                    stageManager,
+                                    stepLoss,
+                                    optimizer,
+                                    afterEpoch,
+                                    substitution);
                 }
             } finally {
                 if (apartBatchNorm != null) {
@@ -134,7 +164,9 @@ final class StageTrainer {
                 try (NDManager batch = featureManager.newSubManager()) {
                     NDArray indices = batch.arange(start, end).toType(DataType.INT64, false);
                     NDArray inputs = session.evalTransform().apply(data.gather(indices), false, session.rng());
-                    NDArray features = network.forward(session.parameterStore(), new NDList(inputs), false).get(1).normalize(2, 1);
+                    NDArray features = network.forward(session.parameterStore(), new NDList(inputs), false)
+                            .get(1)
+                            .normalize(2, 1);
                     float[] flat = features.toFloatArray();
                     for (int i = 0; i < end - start; i++) {
                         result[start + i] = Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);

@@ -105,7 +105,8 @@ public final class TrainingLoop {
         long totalSteps = stage.steps(samples);
         boolean byIteration = stage.iterations() > 0;
         int scheduleLength = byIteration ? stage.iterations() : stage.epochs();
-        LrSchedule schedule = LrSchedules.create(stage.schedule(), stage.optimizer().lr(), scheduleLength);
+        LrSchedule schedule =
+                LrSchedules.create(stage.schedule(), stage.optimizer().lr(), scheduleLength);
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) {
             order[i] = i;
@@ -130,7 +131,8 @@ public final class TrainingLoop {
                     if (deviceOrder != null) {
                         deviceOrder.close();
                     }
-                    deviceOrder = manager.create(java.util.Arrays.stream(order).asLongStream().toArray());
+                    deviceOrder = manager.create(
+                            java.util.Arrays.stream(order).asLongStream().toArray());
                 }
                 int size = Math.min(stage.batchSize(), samples - cursor);
                 long[] batchIndices = new long[size];
@@ -146,7 +148,8 @@ public final class TrainingLoop {
                 long now = System.nanoTime();
                 boolean report = now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1;
                 try (NDManager batchManager = manager.newSubManager()) {
-                    NDArray indices = deviceOrder.get(batchManager, new NDIndex("{}:{}", batchStart, batchStart + size));
+                    NDArray indices =
+                            deviceOrder.get(batchManager, new NDIndex("{}:{}", batchStart, batchStart + size));
                     NDArray batch = data.gather(indices);
                     if (substitution != null) {
                         batch = substitution.apply(batchIndices, batch, rng);

@@ -24,7 +24,8 @@ public record TrainingStage(
 
     public TrainingStage {
         if ((epochs > 0) == (iterations > 0)) {
-            throw new IllegalArgumentException("a stage runs either epochs or iterations: " + epochs + "/" + iterations);
+            throw new IllegalArgumentException(
+                    "a stage runs either epochs or iterations: " + epochs + "/" + iterations);
         }
     }
 

@@ -18,10 +18,10 @@ public final class ClassOrders {
      * than a re-implementation of NumPy's generator.
      */
     public static final List<Integer> SEED_1993 = List.of(
-            68, 56, 78, 8, 23, 84, 90, 65, 74, 76, 40, 89, 3, 92, 55, 9, 26, 80, 43, 38, 58, 70, 77, 1, 85, 19, 17,
-            50, 28, 53, 13, 81, 45, 82, 6, 59, 83, 16, 15, 44, 91, 41, 72, 60, 79, 52, 20, 10, 31, 54, 37, 95, 14,
-            71, 96, 98, 97, 2, 64, 66, 42, 22, 35, 86, 24, 34, 87, 21, 99, 0, 88, 27, 18, 94, 11, 12, 47, 25, 30,
-            46, 62, 69, 36, 61, 7, 63, 75, 5, 32, 4, 51, 48, 73, 93, 39, 67, 29, 49, 57, 33);
+            68, 56, 78, 8, 23, 84, 90, 65, 74, 76, 40, 89, 3, 92, 55, 9, 26, 80, 43, 38, 58, 70, 77, 1, 85, 19, 17, 50,
+            28, 53, 13, 81, 45, 82, 6, 59, 83, 16, 15, 44, 91, 41, 72, 60, 79, 52, 20, 10, 31, 54, 37, 95, 14, 71, 96,
+            98, 97, 2, 64, 66, 42, 22, 35, 86, 24, 34, 87, 21, 99, 0, 88, 27, 18, 94, 11, 12, 47, 25, 30, 46, 62, 69,
+            36, 61, 7, 63, 75, 5, 32, 4, 51, 48, 73, 93, 39, 67, 29, 49, 57, 33);
 
     public static final List<String> NAMES = List.of("natural", "seeded", "seed1993", "explicit");
 
@@ -40,18 +40,21 @@ public final class ClassOrders {
                 if (numClasses != SEED_1993.size()) {
                     throw new SpecException(
                             "protocol.classOrder",
-                            "seed1993 is the CIFAR-100 order and needs a 100-class data set, this one has " + numClasses);
+                            "seed1993 is the CIFAR-100 order and needs a 100-class data set, this one has "
+                                    + numClasses);
                 }
                 yield SEED_1993;
             }
             case "explicit" -> validated(explicit, numClasses);
-            default -> throw new SpecException("protocol.classOrder", "unknown order '" + name + "'; allowed: " + NAMES);
+            default ->
+                throw new SpecException("protocol.classOrder", "unknown order '" + name + "'; allowed: " + NAMES);
         };
     }
 
     /** A deterministic shuffle: the same seed gives the same order on every machine. */
     public static List<Integer> seeded(long seed, int numClasses) {
-        List<Integer> order = new ArrayList<>(IntStream.range(0, numClasses).boxed().toList());
+        List<Integer> order =
+                new ArrayList<>(IntStream.range(0, numClasses).boxed().toList());
         Collections.shuffle(order, new Random(seed));
         return List.copyOf(order);
     }
@@ -64,7 +67,8 @@ public final class ClassOrders {
         for (int i = 0; i < explicit.size(); i++) {
             Integer label = explicit.get(i);
             if (label == null || label < 0 || label >= numClasses) {
-                throw new SpecException("protocol.classList[" + i + "]", "must be a label in [0, " + (numClasses - 1) + "]");
+                throw new SpecException(
+                        "protocol.classList[" + i + "]", "must be a label in [0, " + (numClasses - 1) + "]");
             }
             if (!seen.add(label)) {
                 throw new SpecException("protocol.classList[" + i + "]", "label " + label + " appears twice");

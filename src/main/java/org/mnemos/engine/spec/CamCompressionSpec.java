@@ -12,6 +12,7 @@ public record CamCompressionSpec(String name, Double ratio, Double threshold) im
     public static final String NAME = "cam";
 
     public CamCompressionSpec resolved() {
-        return new CamCompressionSpec(NAME, ratio == null ? DEFAULT_RATIO : ratio, threshold == null ? DEFAULT_THRESHOLD : threshold);
+        return new CamCompressionSpec(
+                NAME, ratio == null ? DEFAULT_RATIO : ratio, threshold == null ? DEFAULT_THRESHOLD : threshold);
     }
 }

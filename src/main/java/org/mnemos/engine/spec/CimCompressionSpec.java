@@ -42,7 +42,8 @@ public record CimCompressionSpec(
         Integer regenerateEvery,
         Double randomCompressionStep,
         Double regenerateFraction,
-        Integer metaItersPerPhase) implements CompressionSpec {
+        Integer metaItersPerPhase)
+        implements CompressionSpec {
 
     public static final String NAME = "cim";
     public static final List<String> MODES = List.of("bilevel", "firstOrder");
@@ -51,7 +52,8 @@ public record CimCompressionSpec(
 
     /** The defaults alone (the authors' configuration, with the proportional regeneration schedule). */
     public static CimCompressionSpec defaults() {
-        return new CimCompressionSpec(NAME, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+        return new CimCompressionSpec(
+                        NAME, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)
                 .resolved();
     }
 

@@ -9,7 +9,11 @@ import java.util.List;
  * default), {@code cam} (class activation maps) or {@code cim} (CAMs from the class-incremental
  * masking model of Luo et al., CVPR 2023); each kind carries its own options.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "name", visible = true)
+@JsonTypeInfo(
+        use = JsonTypeInfo.Id.NAME,
+        include = JsonTypeInfo.As.EXISTING_PROPERTY,
+        property = "name",
+        visible = true)
 @JsonSubTypes({
     @JsonSubTypes.Type(value = NoCompressionSpec.class, name = NoCompressionSpec.NAME),
     @JsonSubTypes.Type(value = CamCompressionSpec.class, name = CamCompressionSpec.NAME),

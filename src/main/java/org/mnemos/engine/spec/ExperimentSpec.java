@@ -19,8 +19,16 @@ public record ExperimentSpec(
         ResourcesSpec resources) {
 
     /** A spec that runs on any pool. */
-    public ExperimentSpec(String name, Long seed, String preset, DatasetSpec dataset, ProtocolSpec protocol, ModelSpec model,
-            MethodSpec method, MemorySpec memory, TrainingSpec training) {
+    public ExperimentSpec(
+            String name,
+            Long seed,
+            String preset,
+            DatasetSpec dataset,
+            ProtocolSpec protocol,
+            ModelSpec model,
+            MethodSpec method,
+            MemorySpec memory,
+            TrainingSpec training) {
         this(name, seed, preset, dataset, protocol, model, method, memory, training, null);
     }
 

@@ -42,8 +42,16 @@ public record InversionSpec(
     public static final List<String> REPLAY_BATCH_NORMS = List.of("joint", "separate");
 
     /** The options without the two replay choices (the authors' eval-mode sampling and joint BatchNorm batches). */
-    public InversionSpec(Integer iterations, Integer batchSize, Double lr, Integer latentDim, Double tau, Double contentWeight,
-            Double bnWeight, Double smoothnessWeight, Double mu) {
+    public InversionSpec(
+            Integer iterations,
+            Integer batchSize,
+            Double lr,
+            Integer latentDim,
+            Double tau,
+            Double contentWeight,
+            Double bnWeight,
+            Double smoothnessWeight,
+            Double mu) {
         this(iterations, batchSize, lr, latentDim, tau, contentWeight, bnWeight, smoothnessWeight, mu, null, null);
     }
 

@@ -12,7 +12,12 @@ package org.mnemos.engine.spec;
  * budget is then in full-image units, a compressed image costing {@code box + (1 − box)/r}.
  */
 public record MemorySpec(
-        String selector, Integer perClass, Integer total, String storage, MnemonicsSpec mnemonics, Long bytes,
+        String selector,
+        Integer perClass,
+        Integer total,
+        String storage,
+        MnemonicsSpec mnemonics,
+        Long bytes,
         CompressionSpec compression) {
 
     public MemorySpec(String selector, Integer perClass, Integer total) {

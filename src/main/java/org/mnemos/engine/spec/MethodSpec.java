@@ -39,20 +39,71 @@ public record MethodSpec(
         FinetuneSpec finetune) {
 
     /** The options of the methods that came before finetune's. */
-    public MethodSpec(String name, Double temperature, Double distillationWeight, Double lambdaBase, Double margin,
-            Integer hardNegatives, Double podSpatialWeight, Double podFlatWeight, Integer proxiesPerClass,
-            Double biasValidationFraction, Integer biasEpochs, Integer balancedFinetuneEpochs, FosterSpec foster,
-            InversionSpec abd, InversionSpec deepinversion) {
-        this(name, temperature, distillationWeight, lambdaBase, margin, hardNegatives, podSpatialWeight, podFlatWeight,
-                proxiesPerClass, biasValidationFraction, biasEpochs, balancedFinetuneEpochs, foster, abd, deepinversion, null);
+    public MethodSpec(
+            String name,
+            Double temperature,
+            Double distillationWeight,
+            Double lambdaBase,
+            Double margin,
+            Integer hardNegatives,
+            Double podSpatialWeight,
+            Double podFlatWeight,
+            Integer proxiesPerClass,
+            Double biasValidationFraction,
+            Integer biasEpochs,
+            Integer balancedFinetuneEpochs,
+            FosterSpec foster,
+            InversionSpec abd,
+            InversionSpec deepinversion) {
+        this(
+                name,
+                temperature,
+                distillationWeight,
+                lambdaBase,
+                margin,
+                hardNegatives,
+                podSpatialWeight,
+                podFlatWeight,
+                proxiesPerClass,
+                biasValidationFraction,
+                biasEpochs,
+                balancedFinetuneEpochs,
+                foster,
+                abd,
+                deepinversion,
+                null);
     }
 
     /** The options of the methods that came before the data-free ones. */
-    public MethodSpec(String name, Double temperature, Double distillationWeight, Double lambdaBase, Double margin,
-            Integer hardNegatives, Double podSpatialWeight, Double podFlatWeight, Integer proxiesPerClass,
-            Double biasValidationFraction, Integer biasEpochs, Integer balancedFinetuneEpochs) {
-        this(name, temperature, distillationWeight, lambdaBase, margin, hardNegatives, podSpatialWeight, podFlatWeight,
-                proxiesPerClass, biasValidationFraction, biasEpochs, balancedFinetuneEpochs, null, null, null);
+    public MethodSpec(
+            String name,
+            Double temperature,
+            Double distillationWeight,
+            Double lambdaBase,
+            Double margin,
+            Integer hardNegatives,
+            Double podSpatialWeight,
+            Double podFlatWeight,
+            Integer proxiesPerClass,
+            Double biasValidationFraction,
+            Integer biasEpochs,
+            Integer balancedFinetuneEpochs) {
+        this(
+                name,
+                temperature,
+                distillationWeight,
+                lambdaBase,
+                margin,
+                hardNegatives,
+                podSpatialWeight,
+                podFlatWeight,
+                proxiesPerClass,
+                biasValidationFraction,
+                biasEpochs,
+                balancedFinetuneEpochs,
+                null,
+                null,
+                null);
     }
 
     public static MethodSpec named(String name) {

@@ -23,11 +23,19 @@ package org.mnemos.engine.spec;
  *     is kept only if the outer loss on it falls, else the herding picks stay (default 0.2; 0: no acceptance, every stage kept; not for code)
  */
 public record MnemonicsSpec(
-        String mode, Integer innerSteps, Double innerLr, Double outerLr, Integer epochs, String adjust,
-        Double logitScale, Double maxChange, Double heldOutFraction) {
+        String mode,
+        Integer innerSteps,
+        Double innerLr,
+        Double outerLr,
+        Integer epochs,
+        String adjust,
+        Double logitScale,
+        Double maxChange,
+        Double heldOutFraction) {
 
     /** Options without the bilevel mode's scale, bound and held-out share (their defaults apply). */
-    public MnemonicsSpec(String mode, Integer innerSteps, Double innerLr, Double outerLr, Integer epochs, String adjust) {
+    public MnemonicsSpec(
+            String mode, Integer innerSteps, Double innerLr, Double outerLr, Integer epochs, String adjust) {
         this(mode, innerSteps, innerLr, outerLr, epochs, adjust, null, null, null);
     }
 }

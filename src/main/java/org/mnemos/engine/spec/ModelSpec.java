@@ -15,7 +15,12 @@ import java.util.List;
  * branch as a single network).
  */
 public record ModelSpec(
-        String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation, String shortcut, InitSpec init,
+        String backbone,
+        List<Integer> hiddenUnits,
+        String head,
+        AggregationSpec aggregation,
+        String shortcut,
+        InitSpec init,
         Boolean scaledKernels) {
 
     public static final List<String> SHORTCUTS = List.of("zeroPad", "projection");
@@ -32,7 +37,12 @@ public record ModelSpec(
 
     /** A model whose kernels train freely in every phase. */
     public ModelSpec(
-            String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation, String shortcut, InitSpec init) {
+            String backbone,
+            List<Integer> hiddenUnits,
+            String head,
+            AggregationSpec aggregation,
+            String shortcut,
+            InitSpec init) {
         this(backbone, hiddenUnits, head, aggregation, shortcut, init, null);
     }
 
@@ -42,7 +52,8 @@ public record ModelSpec(
     }
 
     /** A model that starts from random weights. */
-    public ModelSpec(String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation, String shortcut) {
+    public ModelSpec(
+            String backbone, List<Integer> hiddenUnits, String head, AggregationSpec aggregation, String shortcut) {
         this(backbone, hiddenUnits, head, aggregation, shortcut, null);
     }
 }

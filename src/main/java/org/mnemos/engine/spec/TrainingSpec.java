@@ -19,7 +19,12 @@ public record TrainingSpec(
 
     /** A spec whose phase 0 trains like every other phase. */
     public TrainingSpec(
-            Integer epochs, Integer iterations, Integer batchSize, OptimizerSpec optimizer, ScheduleSpec schedule, Boolean augment) {
+            Integer epochs,
+            Integer iterations,
+            Integer batchSize,
+            OptimizerSpec optimizer,
+            ScheduleSpec schedule,
+            Boolean augment) {
         this(epochs, iterations, batchSize, optimizer, schedule, augment, null, null);
     }
 

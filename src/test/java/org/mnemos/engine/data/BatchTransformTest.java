@@ -48,7 +48,8 @@ class BatchTransformTest {
             }
         }
         assertThat(BatchTransform.forDataset("mnist", 28, 28, 1, false).mean()).containsExactly(0.1307f);
-        assertThat(BatchTransform.forDataset("synthetic", 28, 28, 3, false).std()).containsExactly(0.25f, 0.25f, 0.25f);
+        assertThat(BatchTransform.forDataset("synthetic", 28, 28, 3, false).std())
+                .containsExactly(0.25f, 0.25f, 0.25f);
     }
 
     @Test
@@ -112,7 +113,8 @@ class BatchTransformTest {
                 NDArray bytes = batch(m, pixels, n, size, size, c);
                 NDArray floats = bytes.toType(DataType.FLOAT32, false);
                 float[] fromBytes = transform.apply(bytes, true, new Random(3)).toFloatArray();
-                float[] fromFloats = transform.apply(floats, true, new Random(3)).toFloatArray();
+                float[] fromFloats =
+                        transform.apply(floats, true, new Random(3)).toFloatArray();
                 assertThat(fromFloats).hasSameSizeAs(fromBytes);
                 // resized crops interpolate: the uint8 path rounds, the float path keeps the value
                 float tolerance = size > BatchTransform.SMALL_IMAGE_MAX ? 0.5f / 255f / 0.2f : 1e-5f;
@@ -123,7 +125,8 @@ class BatchTransformTest {
                 NDArray between = floats.add(0.25f);
                 float[] shifted = transform.apply(between, false, new Random(3)).toFloatArray();
                 float[] plain = transform.apply(floats, false, new Random(3)).toFloatArray();
-                assertThat(shifted[0] - plain[0]).isCloseTo(0.25f / 255f / transform.std()[0], within(1e-5f));
+                assertThat(shifted[0] - plain[0])
+                        .isCloseTo(0.25f / 255f / transform.std()[0], within(1e-5f));
             }
         }
     }
@@ -140,7 +143,8 @@ class BatchTransformTest {
             // an image folder stored at 80 feeds the network 70 = 80 · 224/256 (the input side 70 is stored at 80)
             assertThat(a.getShape()).isEqualTo(new Shape(n, c, 70, 70));
             assertThat(a.getManager()).isSameAs(batchManager);
-            assertThat(a.toFloatArray()).isEqualTo(transform.apply(input, true, new Random(9)).toFloatArray());
+            assertThat(a.toFloatArray())
+                    .isEqualTo(transform.apply(input, true, new Random(9)).toFloatArray());
             batchManager.close();
             assertThat(input.isReleased()).isTrue();
         }
@@ -162,9 +166,13 @@ class BatchTransformTest {
 
     @Test
     void brightnessJitterScalesLikePilsImageEnhance() throws Exception {
-        var reference = tools.jackson.databind.json.JsonMapper.builder().build()
-                .readTree(java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/reference/brightness.json")));
-        int h = reference.get("height").asInt(), w = reference.get("width").asInt(), c = reference.get("channels").asInt();
+        var reference = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(java.nio.file.Files.readString(
+                        java.nio.file.Path.of("src/test/resources/reference/brightness.json")));
+        int h = reference.get("height").asInt(),
+                w = reference.get("width").asInt(),
+                c = reference.get("channels").asInt();
         try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             for (var testCase : reference.get("cases")) {
                 byte[] pixels = new byte[h * w * c];
@@ -175,7 +183,9 @@ class BatchTransformTest {
                 }
                 float factor = (float) testCase.get("factor").asDouble();
                 NDArray out = BatchTransform.scaleBrightness(batch(m, pixels, 1, h, w, c), new float[] {factor});
-                assertThat(out.toType(DataType.INT32, false).toIntArray()).as("factor " + factor).containsExactly(expected);
+                assertThat(out.toType(DataType.INT32, false).toIntArray())
+                        .as("factor " + factor)
+                        .containsExactly(expected);
             }
         }
     }
@@ -186,10 +196,13 @@ class BatchTransformTest {
         int n = 16, h = 16, w = 16, c = 3;
         byte[] grey = new byte[n * h * w * c];
         java.util.Arrays.fill(grey, (byte) 128);
-        BatchTransform jittered = BatchTransform.forDataset("cifar100", h, w, c, true).withBrightnessJitter(63 / 255.0);
+        BatchTransform jittered =
+                BatchTransform.forDataset("cifar100", h, w, c, true).withBrightnessJitter(63 / 255.0);
         try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
-            NDArray centre = jittered.apply(batch(m, grey, n, h, w, c), true, new Random(3)).get(":, :, 8, 8");
-            NDArray plain = BatchTransform.forDataset("cifar100", h, w, c, true).apply(batch(m, grey, n, h, w, c), true, new Random(3))
+            NDArray centre = jittered.apply(batch(m, grey, n, h, w, c), true, new Random(3))
+                    .get(":, :, 8, 8");
+            NDArray plain = BatchTransform.forDataset("cifar100", h, w, c, true)
+                    .apply(batch(m, grey, n, h, w, c), true, new Random(3))
                     .get(":, :, 8, 8");
             float[] jitteredLevels = centre.toFloatArray();
             float[] plainLevels = plain.toFloatArray();
@@ -198,8 +211,10 @@ class BatchTransformTest {
             for (int i = 0; i < jitteredLevels.length; i++) {
                 int channel = i % c;
                 int level = Math.round((jitteredLevels[i] * std[channel] + mean[channel]) * 255f);
-                assertThat(level).isBetween((int) Math.floor(128 * (1 - 63 / 255.0)), (int) Math.floor(128 * (1 + 63 / 255.0)));
-                assertThat(Math.round((plainLevels[i] * std[channel] + mean[channel]) * 255f)).isEqualTo(128);
+                assertThat(level)
+                        .isBetween((int) Math.floor(128 * (1 - 63 / 255.0)), (int) Math.floor(128 * (1 + 63 / 255.0)));
+                assertThat(Math.round((plainLevels[i] * std[channel] + mean[channel]) * 255f))
+                        .isEqualTo(128);
                 levels.add(level);
             }
             assertThat(levels).as("images get different factors").hasSizeGreaterThan(n / 2);

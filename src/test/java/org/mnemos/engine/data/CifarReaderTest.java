@@ -43,7 +43,8 @@ class CifarReaderTest {
 
     static void write(Path file, byte[] content, boolean gzip) throws IOException {
         Files.createDirectories(file.getParent());
-        try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
+        try (OutputStream out =
+                gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
             out.write(content);
         }
     }
@@ -72,7 +73,8 @@ class CifarReaderTest {
             labelList.add(labels[k]);
             filenames.add("image_" + (firstImage + k) + ".png");
         }
-        return Py2Pickle.dict("batch_label", "testing batch 1 of 1", labelsKey, labelList, "data", rows, "filenames", filenames);
+        return Py2Pickle.dict(
+                "batch_label", "testing batch 1 of 1", labelsKey, labelList, "data", rows, "filenames", filenames);
     }
 
     static void assertImage(ImageDataset data, int index, int fixtureImage) {
@@ -83,7 +85,8 @@ class CifarReaderTest {
         for (int row = 0; row < 32; row++) {
             for (int col = 0; col < 32; col++) {
                 for (int c = 0; c < 3; c++) {
-                    assertThat(pixels[base + (row * 32 + col) * 3 + c] & 0xff).isEqualTo(value(fixtureImage, row, col, c));
+                    assertThat(pixels[base + (row * 32 + col) * 3 + c] & 0xff)
+                            .isEqualTo(value(fixtureImage, row, col, c));
                 }
             }
         }
@@ -120,14 +123,19 @@ class CifarReaderTest {
             write(dir.resolve("data_batch_" + b + ".bin"), binaryRecords(b, null, new int[] {b}), false);
         }
         write(dir.resolve("test_batch.bin"), binaryRecords(7, null, new int[] {0, 9}), false);
-        write(dir.resolve("batches.meta.txt"), String.join("\n", CifarReader.CIFAR10_CLASSES).concat("\n\n").getBytes(), false);
+        write(
+                dir.resolve("batches.meta.txt"),
+                String.join("\n", CifarReader.CIFAR10_CLASSES).concat("\n\n").getBytes(),
+                false);
         ImageDataset train = CifarReader.readSplit(dir, CifarReader.Variant.CIFAR10, true);
         assertThat(train.labels()).containsExactly(1, 2, 3, 4, 5);
         assertImage(train, 4, 5);
         ImageDataset test = CifarReader.readSplit(dir, CifarReader.Variant.CIFAR10, false);
         assertThat(test.labels()).containsExactly(0, 9);
         assertImage(test, 1, 8);
-        assertThat(CifarReader.readClassNames(dir, CifarReader.Variant.CIFAR10)).hasSize(10).startsWith("airplane");
+        assertThat(CifarReader.readClassNames(dir, CifarReader.Variant.CIFAR10))
+                .hasSize(10)
+                .startsWith("airplane");
     }
 
     @Test
@@ -135,18 +143,27 @@ class CifarReaderTest {
         Path folder = temp.resolve("cifar-100/cifar-100-binary");
         write(folder.resolve("train.bin.gz"), binaryRecords(0, new int[] {19, 3}, new int[] {99, 4}), true);
         write(folder.resolve("test.bin"), binaryRecords(4, new int[] {0}, new int[] {57}), false);
-        write(folder.resolve("fine_label_names.txt"), String.join("\n", CifarReader.CIFAR100_CLASSES).getBytes(), false);
+        write(
+                folder.resolve("fine_label_names.txt"),
+                String.join("\n", CifarReader.CIFAR100_CLASSES).getBytes(),
+                false);
         Path dir = temp.resolve("cifar-100");
         ImageDataset train = CifarReader.readSplit(dir, CifarReader.Variant.CIFAR100, true);
         assertThat(train.labels()).containsExactly(99, 4);
         assertThat(train.numClasses()).isEqualTo(100);
         assertImage(train, 1, 1);
-        assertThat(CifarReader.readSplit(dir, CifarReader.Variant.CIFAR100, false).labels()).containsExactly(57);
+        assertThat(CifarReader.readSplit(dir, CifarReader.Variant.CIFAR100, false)
+                        .labels())
+                .containsExactly(57);
     }
 
     @Test
     void readsCifar100PythonFilesWrittenByNumpy2() throws Exception {
-        Path fixtures = Path.of(getClass().getResource("/cifar-numpy2/cifar-100-python/meta").toURI()).getParent().getParent();
+        Path fixtures = Path.of(getClass()
+                        .getResource("/cifar-numpy2/cifar-100-python/meta")
+                        .toURI())
+                .getParent()
+                .getParent();
         Path dir = temp.resolve("cifar-100");
         copyTree(fixtures, dir);
         ImageDataset train = CifarReader.readSplit(dir, CifarReader.Variant.CIFAR100, true);
@@ -162,13 +179,15 @@ class CifarReaderTest {
 
     @Test
     void readsClassNamesFromTheRealOfficialMetadata() {
-        List<String> fine = CifarReader.readPickleClassNames(SHARED.resolve("cifar-100/meta.gz"), CifarReader.Variant.CIFAR100);
+        List<String> fine =
+                CifarReader.readPickleClassNames(SHARED.resolve("cifar-100/meta.gz"), CifarReader.Variant.CIFAR100);
         assertThat(fine).hasSize(100);
         assertThat(fine.get(0)).isEqualTo("apple");
         assertThat(fine).isEqualTo(CifarReader.CIFAR100_CLASSES);
         assertThat(CifarReader.readClassNames(SHARED.resolve("cifar-10"), CifarReader.Variant.CIFAR10))
                 .isEqualTo(CifarReader.CIFAR10_CLASSES);
-        assertThat(CifarReader.isPresent(SHARED.resolve("cifar-100"), CifarReader.Variant.CIFAR100)).isFalse();
+        assertThat(CifarReader.isPresent(SHARED.resolve("cifar-100"), CifarReader.Variant.CIFAR100))
+                .isFalse();
     }
 
     @Test
@@ -181,7 +200,10 @@ class CifarReaderTest {
                 .hasMessageContaining("3074-byte");
 
         Path py = temp.resolve("py");
-        write(py.resolve("data_batch_1"), Py2Pickle.dict("labels", List.of(1), "data", new byte[][] {new byte[5]}), false);
+        write(
+                py.resolve("data_batch_1"),
+                Py2Pickle.dict("labels", List.of(1), "data", new byte[][] {new byte[5]}),
+                false);
         assertThatThrownBy(() -> CifarReader.readPickleBatch(py.resolve("data_batch_1"), CifarReader.Variant.CIFAR10))
                 .isInstanceOf(DataPathException.class)
                 .hasMessageContaining("expected C-order uint8");

@@ -40,8 +40,10 @@ class ClutteredFashionTest {
         int firstImage = 0;
         int sameInLarger = -1;
         for (int i = 0; i < larger.train().size() && sameInLarger < 0; i++) {
-            if (Arrays.equals(Arrays.copyOfRange(larger.train().pixels(), i * imageBytes, (i + 1) * imageBytes),
-                    Arrays.copyOfRange(first.train().pixels(), firstImage * imageBytes, (firstImage + 1) * imageBytes))) {
+            if (Arrays.equals(
+                    Arrays.copyOfRange(larger.train().pixels(), i * imageBytes, (i + 1) * imageBytes),
+                    Arrays.copyOfRange(
+                            first.train().pixels(), firstImage * imageBytes, (firstImage + 1) * imageBytes))) {
                 sameInLarger = i;
             }
         }

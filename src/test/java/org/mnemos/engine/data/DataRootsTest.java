@@ -27,15 +27,21 @@ class DataRootsTest {
     @Test
     void resolvesPathsInsideARoot() throws Exception {
         DataRoots roots = rootsWithTree();
-        assertThat(roots.resolve("foo/bar/file.txt")).isEqualTo(temp.resolve("root/foo/bar/file.txt").toRealPath());
-        assertThat(roots.resolve("foo/./bar/../bar")).isEqualTo(temp.resolve("root/foo/bar").toRealPath());
+        assertThat(roots.resolve("foo/bar/file.txt"))
+                .isEqualTo(temp.resolve("root/foo/bar/file.txt").toRealPath());
+        assertThat(roots.resolve("foo/./bar/../bar"))
+                .isEqualTo(temp.resolve("root/foo/bar").toRealPath());
     }
 
     @Test
     void rejectsParentEscapes() throws Exception {
         DataRoots roots = rootsWithTree();
-        assertThatThrownBy(() -> roots.resolve("../etc")).isInstanceOf(DataPathException.class).hasMessageContaining("leaves");
-        assertThatThrownBy(() -> roots.resolve("foo/../../x")).isInstanceOf(DataPathException.class).hasMessageContaining("leaves");
+        assertThatThrownBy(() -> roots.resolve("../etc"))
+                .isInstanceOf(DataPathException.class)
+                .hasMessageContaining("leaves");
+        assertThatThrownBy(() -> roots.resolve("foo/../../x"))
+                .isInstanceOf(DataPathException.class)
+                .hasMessageContaining("leaves");
         assertThatThrownBy(() -> roots.resolve("../outside/secret.txt")).isInstanceOf(DataPathException.class);
     }
 
@@ -46,7 +52,8 @@ class DataRootsTest {
                 .isInstanceOf(DataPathException.class)
                 .hasMessageContaining("absolute")
                 .hasMessageContaining("relative to a data root");
-        assertThatThrownBy(() -> roots.resolve(temp.resolve("root/foo").toString())).isInstanceOf(DataPathException.class);
+        assertThatThrownBy(() -> roots.resolve(temp.resolve("root/foo").toString()))
+                .isInstanceOf(DataPathException.class);
         assertThatThrownBy(() -> roots.resolve("")).isInstanceOf(DataPathException.class);
     }
 
@@ -59,13 +66,16 @@ class DataRootsTest {
                 .isInstanceOf(DataPathException.class)
                 .hasMessageContaining("symbolic link");
         assertThatThrownBy(() -> roots.resolve("escape")).isInstanceOf(DataPathException.class);
-        assertThat(roots.resolve("inside/bar/file.txt")).isEqualTo(temp.resolve("root/foo/bar/file.txt").toRealPath());
+        assertThat(roots.resolve("inside/bar/file.txt"))
+                .isEqualTo(temp.resolve("root/foo/bar/file.txt").toRealPath());
     }
 
     @Test
     void missingPathsAreReported() throws Exception {
         DataRoots roots = rootsWithTree();
-        assertThatThrownBy(() -> roots.resolve("nope")).isInstanceOf(DataPathException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> roots.resolve("nope"))
+                .isInstanceOf(DataPathException.class)
+                .hasMessageContaining("does not exist");
     }
 
     @Test

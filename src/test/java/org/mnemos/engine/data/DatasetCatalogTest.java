@@ -27,7 +27,9 @@ class DatasetCatalogTest {
         assertThat(mnist.channels()).isEqualTo(1);
         assertThat(mnist.classNames()).hasSize(10).startsWith("0");
         assertThat(catalog.list()).extracting(DatasetInfo::name).contains("mnist", "fashion-mnist", "synthetic");
-        assertThat(catalog.list()).filteredOn(i -> i.name().equals("fashion-mnist")).allMatch(DatasetInfo::available);
+        assertThat(catalog.list())
+                .filteredOn(i -> i.name().equals("fashion-mnist"))
+                .allMatch(DatasetInfo::available);
     }
 
     @Test
@@ -58,7 +60,8 @@ class DatasetCatalogTest {
         assertThat(splits.train().size()).isEqualTo(12);
         assertThat(splits.train().channels()).isEqualTo(3);
         assertThat(catalog.load(small)).isSameAs(splits);
-        assertThat(catalog.load(new DatasetSpec("synthetic", null, null, 3, 4, 2, 12, 1))).isNotSameAs(splits);
+        assertThat(catalog.load(new DatasetSpec("synthetic", null, null, 3, 4, 2, 12, 1)))
+                .isNotSameAs(splits);
         assertThat(catalog.describe(small).classNames()).hasSize(3);
     }
 
@@ -89,9 +92,13 @@ class DatasetCatalogTest {
     void loadsCifarBinaryFilesFromARoot() throws Exception {
         Path dir = temp.resolve("cifar-10");
         for (int b = 1; b <= 5; b++) {
-            CifarReaderTest.write(dir.resolve("data_batch_" + b + ".bin"), CifarReaderTest.binaryRecords(b, null, new int[] {b}), false);
+            CifarReaderTest.write(
+                    dir.resolve("data_batch_" + b + ".bin"),
+                    CifarReaderTest.binaryRecords(b, null, new int[] {b}),
+                    false);
         }
-        CifarReaderTest.write(dir.resolve("test_batch.bin"), CifarReaderTest.binaryRecords(0, null, new int[] {6}), false);
+        CifarReaderTest.write(
+                dir.resolve("test_batch.bin"), CifarReaderTest.binaryRecords(0, null, new int[] {6}), false);
         DatasetCatalog catalog = new DatasetCatalog(new DataRoots(List.of(temp)));
         assertThat(catalog.list()).filteredOn(i -> i.name().equals("cifar10")).allMatch(DatasetInfo::available);
         DatasetSplits splits = catalog.load(DatasetSpec.named("cifar10"));
@@ -110,7 +117,8 @@ class DatasetCatalogTest {
         DatasetSplits splits = catalog.load(spec);
         assertThat(splits.train().size()).isEqualTo(3);
         assertThat(catalog.load(spec)).isSameAs(splits);
-        assertThatThrownBy(() -> catalog.describe(new DatasetSpec("imagefolder", "../etc", 8, null, null, null, null, null)))
+        assertThatThrownBy(() ->
+                        catalog.describe(new DatasetSpec("imagefolder", "../etc", 8, null, null, null, null, null)))
                 .isInstanceOf(SpecException.class)
                 .extracting(e -> ((SpecException) e).field())
                 .isEqualTo("dataset.path");

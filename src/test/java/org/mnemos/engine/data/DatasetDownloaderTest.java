@@ -106,12 +106,13 @@ class DatasetDownloaderTest {
         DatasetSplits splits = catalog.load(DatasetSpec.named("mnist"));
         assertThat(splits.train().labels()).containsExactly(4, 2);
         assertThat(splits.test().labels()).containsExactly(8);
-        assertThat(everything(root)).containsExactlyInAnyOrder(
-                root.resolve("mnist"),
-                root.resolve("mnist/train-images-idx3-ubyte.gz"),
-                root.resolve("mnist/train-labels-idx1-ubyte.gz"),
-                root.resolve("mnist/t10k-images-idx3-ubyte.gz"),
-                root.resolve("mnist/t10k-labels-idx1-ubyte.gz"));
+        assertThat(everything(root))
+                .containsExactlyInAnyOrder(
+                        root.resolve("mnist"),
+                        root.resolve("mnist/train-images-idx3-ubyte.gz"),
+                        root.resolve("mnist/train-labels-idx1-ubyte.gz"),
+                        root.resolve("mnist/t10k-images-idx3-ubyte.gz"),
+                        root.resolve("mnist/t10k-labels-idx1-ubyte.gz"));
     }
 
     @Test
@@ -131,15 +132,18 @@ class DatasetDownloaderTest {
     @Test
     void theOfficialChecksumsRejectAForeignFile() throws Exception {
         serveTinyMnist();
-        DatasetDownloader downloader = new DatasetDownloader(Map.of("mnist", base("mnist")), Map.of(), Duration.ofSeconds(20));
+        DatasetDownloader downloader =
+                new DatasetDownloader(Map.of("mnist", base("mnist")), Map.of(), Duration.ofSeconds(20));
         Path root = Files.createDirectories(temp.resolve("root"));
-        assertThatThrownBy(() -> downloader.download("mnist", root)).hasMessageContaining("f68b3c2dcbeaaa9fbdd348bbdeb94873");
+        assertThatThrownBy(() -> downloader.download("mnist", root))
+                .hasMessageContaining("f68b3c2dcbeaaa9fbdd348bbdeb94873");
         assertThat(everything(root)).isEmpty();
     }
 
     @Test
     void httpErrorsAreReported() throws Exception {
-        DatasetDownloader downloader = new DatasetDownloader(Map.of("fashion-mnist", base("nothing")), Map.of(), Duration.ofSeconds(20));
+        DatasetDownloader downloader =
+                new DatasetDownloader(Map.of("fashion-mnist", base("nothing")), Map.of(), Duration.ofSeconds(20));
         Path root = Files.createDirectories(temp.resolve("root"));
         assertThatThrownBy(() -> downloader.download("fashion-mnist", root)).hasMessageContaining("HTTP 404");
         assertThat(everything(root)).isEmpty();
@@ -168,8 +172,10 @@ class DatasetDownloaderTest {
         entries.put("cifar-10-batches-py/test_batch", CifarReaderTest.py2Batch(0, new int[] {0, 9}, "labels"));
         byte[] tarball = tarGz(entries);
         served.put("/cifar/cifar-10-python.tar.gz", tarball);
-        DatasetDownloader downloader = new DatasetDownloader(Map.of("cifar10", base("cifar")),
-                Map.of("cifar10", Map.of("cifar-10-python.tar.gz", md5(tarball))), Duration.ofSeconds(20));
+        DatasetDownloader downloader = new DatasetDownloader(
+                Map.of("cifar10", base("cifar")),
+                Map.of("cifar10", Map.of("cifar-10-python.tar.gz", md5(tarball))),
+                Duration.ofSeconds(20));
         Path root = Files.createDirectories(temp.resolve("root"));
         DatasetCatalog catalog = new DatasetCatalog(new DataRoots(List.of(root)), downloader);
         DatasetSplits splits = catalog.load(DatasetSpec.named("cifar10"));
@@ -186,8 +192,10 @@ class DatasetDownloaderTest {
     void archiveEntriesEscapingTheFolderAreRefused() throws Exception {
         byte[] tarball = tarGz(Map.of("../evil.txt", new byte[] {1}));
         served.put("/cifar/cifar-100-python.tar.gz", tarball);
-        DatasetDownloader downloader = new DatasetDownloader(Map.of("cifar100", base("cifar")),
-                Map.of("cifar100", Map.of("cifar-100-python.tar.gz", md5(tarball))), Duration.ofSeconds(20));
+        DatasetDownloader downloader = new DatasetDownloader(
+                Map.of("cifar100", base("cifar")),
+                Map.of("cifar100", Map.of("cifar-100-python.tar.gz", md5(tarball))),
+                Duration.ofSeconds(20));
         Path root = Files.createDirectories(temp.resolve("root"));
         assertThatThrownBy(() -> downloader.download("cifar100", root)).hasMessageContaining("outside");
         assertThat(everything(temp)).containsExactly(root);

@@ -39,7 +39,8 @@ class DeviceDatasetTest {
                 assertThat(images.getManager()).isSameAs(batch);
                 ImageDataset expected = data.subset(new int[] {4, 1, 4});
                 assertThat(images.toByteArray()).isEqualTo(expected.pixels());
-                // DJL's get(NDArray) on the PyTorch engine also indexes axis 0 (it lands on the data set's manager, hence gather)
+                // DJL's get(NDArray) on the PyTorch engine also indexes axis 0 (it lands on the data set's manager,
+                // hence gather)
                 NDArray plain = device.images().get(indices);
                 assertThat(plain.toByteArray()).isEqualTo(expected.pixels());
                 plain.close();

@@ -45,7 +45,8 @@ class IdxReaderTest {
 
     static void write(Path file, byte[] content, boolean gzip) throws IOException {
         Files.createDirectories(file.getParent());
-        try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
+        try (OutputStream out =
+                gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
             out.write(content);
         }
     }
@@ -71,7 +72,9 @@ class IdxReaderTest {
             assertThat(train.channels()).isEqualTo(1);
             assertThat(train.labels()).containsExactly(7, 0, 9);
             assertThat(train.pixels()[21] & 0xff).isEqualTo(21);
-            assertThat(IdxReader.readSplit(dir, false, "mnist", IdxReader.MNIST_CLASSES).labels()).containsExactly(1, 2);
+            assertThat(IdxReader.readSplit(dir, false, "mnist", IdxReader.MNIST_CLASSES)
+                            .labels())
+                    .containsExactly(1, 2);
             assertThat(IdxReader.isPresent(dir)).isTrue();
         }
     }
@@ -103,7 +106,8 @@ class IdxReaderTest {
 
     @Test
     void readsTheRealFashionMnistTestSplit() {
-        Path dir = Path.of(System.getProperty("mnemos.shared.data", "../shared/data")).resolve("fashion-mnist");
+        Path dir = Path.of(System.getProperty("mnemos.shared.data", "../shared/data"))
+                .resolve("fashion-mnist");
         ImageDataset test = IdxReader.readSplit(dir, false, "fashion-mnist", IdxReader.FASHION_MNIST_CLASSES);
         assertThat(test.size()).isEqualTo(10_000);
         assertThat(test.height()).isEqualTo(28);

@@ -43,14 +43,19 @@ class ImageFolderCropTest {
     }
 
     private static NDArray uint8(NDManager manager, byte[] pixels) {
-        return manager.create(java.nio.ByteBuffer.wrap(pixels), new Shape(1, 256, 256, 3), ai.djl.ndarray.types.DataType.UINT8);
+        return manager.create(
+                java.nio.ByteBuffer.wrap(pixels), new Shape(1, 256, 256, 3), ai.djl.ndarray.types.DataType.UINT8);
     }
 
     /** One class with the input image in train/ and val/. */
     private DatasetSpec folderWith(String name) throws Exception {
         for (String split : List.of("train", "val")) {
-            Path classDir = Files.createDirectories(dir.resolve("set").resolve(split).resolve("pattern"));
-            ImageIO.write(resource("resize_crop_" + name + "_input.png"), "png", classDir.resolve("a.png").toFile());
+            Path classDir =
+                    Files.createDirectories(dir.resolve("set").resolve(split).resolve("pattern"));
+            ImageIO.write(
+                    resource("resize_crop_" + name + "_input.png"),
+                    "png",
+                    classDir.resolve("a.png").toFile());
         }
         return new DatasetSpec("imagefolder", "set", 224, null, null, null, null, null);
     }
@@ -115,9 +120,11 @@ class ImageFolderCropTest {
         }
         // small image folders keep their size and the pad-and-crop recipe
         assertThat(BatchTransform.storedSide(64)).isEqualTo(64);
-        assertThat(BatchTransform.forDataset("imagefolder", 64, 64, 3, true).outputHeight()).isEqualTo(64);
+        assertThat(BatchTransform.forDataset("imagefolder", 64, 64, 3, true).outputHeight())
+                .isEqualTo(64);
         for (int side = 8; side <= 512; side++) {
-            assertThat(BatchTransform.inputSide("imagefolder", BatchTransform.storedSide(side))).isEqualTo(side);
+            assertThat(BatchTransform.inputSide("imagefolder", BatchTransform.storedSide(side)))
+                    .isEqualTo(side);
         }
     }
 
@@ -125,13 +132,22 @@ class ImageFolderCropTest {
     void theMemoryEstimateCountsTheStoredImagesAndTheCropsActivations() throws Exception {
         DatasetSpec spec = folderWith("enlarged");
         DatasetInfo info = new DatasetCatalog(new DataRoots(List.of(dir))).describe(spec);
-        ExperimentSpec run = new ExperimentSpec("crop", 0L, null, spec, new ProtocolSpec(1, 1, null, null, "natural", null, null),
-                new ModelSpec("resnet18", null, null), MethodSpec.named("finetune"), new MemorySpec("herding", 1, null),
+        ExperimentSpec run = new ExperimentSpec(
+                "crop",
+                0L,
+                null,
+                spec,
+                new ProtocolSpec(1, 1, null, null, "natural", null, null),
+                new ModelSpec("resnet18", null, null),
+                MethodSpec.named("finetune"),
+                new MemorySpec("herding", 1, null),
                 new TrainingSpec(1, null, 8, new OptimizerSpec("sgd", 0.1, 0.9, 0.0, false, null, null), null, true));
-        PeakMemory.Estimate onCpu = PeakMemory.estimate(org.mnemos.engine.SpecDefaults.resolve(run, 3), info, 1000, false);
+        PeakMemory.Estimate onCpu =
+                PeakMemory.estimate(org.mnemos.engine.SpecDefaults.resolve(run, 3), info, 1000, false);
         assertThat(onCpu.dataBytes()).isEqualTo(1000L * (256 * 256 * 3 + Long.BYTES) * 2);
         DatasetInfo uncropped = new DatasetInfo("synthetic", "", 224, 224, 3, info.classNames(), true);
-        PeakMemory.Estimate at224 = PeakMemory.estimate(org.mnemos.engine.SpecDefaults.resolve(run, 3), uncropped, 1000, false);
+        PeakMemory.Estimate at224 =
+                PeakMemory.estimate(org.mnemos.engine.SpecDefaults.resolve(run, 3), uncropped, 1000, false);
         assertThat(onCpu.activationBytes()).isEqualTo(at224.activationBytes());
     }
 }

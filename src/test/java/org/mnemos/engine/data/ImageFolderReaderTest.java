@@ -86,7 +86,8 @@ class ImageFolderReaderTest {
                 .hasMessageContaining("val/");
         Files.createDirectories(dir.resolve("val/a"));
         Files.writeString(dir.resolve("val/a/bad.png"), "not a png");
-        assertThatThrownBy(() -> ImageFolderReader.read(dir, "imagefolder", 4, 1)).hasMessageContaining("bad.png");
+        assertThatThrownBy(() -> ImageFolderReader.read(dir, "imagefolder", 4, 1))
+                .hasMessageContaining("bad.png");
     }
 
     @Test
@@ -105,7 +106,8 @@ class ImageFolderReaderTest {
         Files.createSymbolicLink(fileLink.resolve("train/red/s.png"), outside.resolve("secret/s.png"));
         assertThatThrownBy(() -> ImageFolderReader.read(fileLink, "imagefolder", 4, 1))
                 .isInstanceOf(DataPathException.class)
-                .hasMessageStartingWith("'train/red/s.png' in image folder 'file-link' is a symbolic link that leads outside it");
+                .hasMessageStartingWith(
+                        "'train/red/s.png' in image folder 'file-link' is a symbolic link that leads outside it");
 
         Path splitLink = temp.resolve("split-link");
         image(splitLink.resolve("train/green/a.png"), 4, 4, Color.GREEN, "png");

@@ -25,7 +25,8 @@ class SyntheticDatasetTest {
 
     @Test
     void defaultsFollowTheSpec() {
-        DatasetSplits splits = SyntheticDataset.fromSpec(DatasetSpec.named("synthetic")).generate();
+        DatasetSplits splits =
+                SyntheticDataset.fromSpec(DatasetSpec.named("synthetic")).generate();
         assertThat(splits.train().size()).isEqualTo(5000);
         assertThat(splits.test().size()).isEqualTo(1000);
         assertThat(splits.train().height()).isEqualTo(28);

@@ -26,13 +26,15 @@ class WholeImageTransformTest {
                 pixels[y * side + x] = (byte) 255;
             }
         }
-        return m.create(java.nio.ByteBuffer.wrap(pixels), new Shape(1, side, side, 1), DataType.UINT8).toDevice(Device.cpu(), false);
+        return m.create(java.nio.ByteBuffer.wrap(pixels), new Shape(1, side, side, 1), DataType.UINT8)
+                .toDevice(Device.cpu(), false);
     }
 
     @Test
     void camInputsSeeTheWholeStoredImageOfAHighResolutionDataSet() {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
-            // an image folder stored at 256 for a 224 input: evaluation crops the centre, the CAM input is the whole image
+            // an image folder stored at 256 for a 224 input: evaluation crops the centre, the CAM input is the whole
+            // image
             BatchTransform folder = BatchTransform.forDataset("imagefolder", 256, 256, 1, false);
             NDArray batch = cornerSquare(m, 256, 16);
             float[] cam = folder.applyWholeImage(batch).toFloatArray();

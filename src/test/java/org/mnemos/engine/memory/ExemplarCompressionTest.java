@@ -38,7 +38,8 @@ class ExemplarCompressionTest {
             0, 1, 7, 7,
             4, 5, 7, 7,
             13, 13, 15, 15,
-            13, 13, 15, 15};
+            13, 13, 15, 15
+        };
         assertThat(ExemplarCompression.rebuild(compressed)).containsExactly(expected);
         assertThat(compressed.storedBytes()).isEqualTo(4 + 3 + CompressedImage.BOX_BYTES + CompressedImage.LABEL_BYTES);
         assertThat(compressed.unitCost()).isEqualTo(0.25 + 0.75 / 4);
@@ -57,8 +58,8 @@ class ExemplarCompressionTest {
         CompressedImage compressed = ExemplarCompression.compress(image, 0, 4, 4, 1, box, 4f);
         assertThat(compressed.crop()).isEmpty();
         assertThat(compressed.rest()).containsExactly(105, 107, 113, 115);
-        assertThat(ExemplarCompression.rebuild(compressed)).containsExactly(
-                105, 105, 107, 107, 105, 105, 107, 107, 113, 113, 115, 115, 113, 113, 115, 115);
+        assertThat(ExemplarCompression.rebuild(compressed))
+                .containsExactly(105, 105, 107, 107, 105, 105, 107, 107, 113, 113, 115, 115, 113, 113, 115, 115);
         assertThat(compressed.unitCost()).isEqualTo(0.25);
     }
 
@@ -95,7 +96,9 @@ class ExemplarCompressionTest {
                 int sy = inBox ? y : sourceRow[rowCell[y]];
                 int sx = inBox ? x : sourceCol[colCell[x]];
                 for (int ch = 0; ch < 3; ch++) {
-                    assertThat(rebuilt[(y * w + x) * 3 + ch]).as("(%d,%d,%d)", y, x, ch).isEqualTo(image[(sy * w + sx) * 3 + ch]);
+                    assertThat(rebuilt[(y * w + x) * 3 + ch])
+                            .as("(%d,%d,%d)", y, x, ch)
+                            .isEqualTo(image[(sy * w + sx) * 3 + ch]);
                 }
             }
         }
@@ -143,8 +146,18 @@ class ExemplarCompressionTest {
             expected += compressed.crop().length + compressed.rest().length + 4 * 2 + 4;
         }
         ExemplarKind[] kinds = {ExemplarKind.COMPRESSED, ExemplarKind.COMPRESSED, ExemplarKind.COMPRESSED};
-        ExemplarSet set = new ExemplarSet(pixels, new int[] {1, 1, 2}, new int[] {7, 8, 9}, kinds, h, w, c, null,
-                ExemplarStorage.UINT8, boxArray, 4f);
+        ExemplarSet set = new ExemplarSet(
+                pixels,
+                new int[] {1, 1, 2},
+                new int[] {7, 8, 9},
+                kinds,
+                h,
+                w,
+                c,
+                null,
+                ExemplarStorage.UINT8,
+                boxArray,
+                4f);
         assertThat(set.storedBytes()).isEqualTo(expected);
         assertThat(set.memoryBytes()).isEqualTo(expected - 3 * (8 + 4));
         Path file = dir.resolve(ExemplarSet.FILE_NAME);
@@ -165,7 +178,11 @@ class ExemplarCompressionTest {
         // F.interpolate(torch.tensor([[[[0., 1.], [2., 3.]]]]), size=(4, 4), mode='bilinear') rows:
         // [0, .25, .75, 1], [.5, .75, 1.25, 1.5], [1.5, 1.75, 2.25, 2.5], [2, 2.25, 2.75, 3]
         float[] out = ExemplarCompression.resizeBilinear(new float[] {0, 1, 2, 3}, 2, 2, 4, 4);
-        assertThat(out).containsExactly(new float[] {
-            0f, .25f, .75f, 1f, .5f, .75f, 1.25f, 1.5f, 1.5f, 1.75f, 2.25f, 2.5f, 2f, 2.25f, 2.75f, 3f}, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(out)
+                .containsExactly(
+                        new float[] {
+                            0f, .25f, .75f, 1f, .5f, .75f, 1.25f, 1.5f, 1.5f, 1.75f, 2.25f, 2.5f, 2f, 2.25f, 2.75f, 3f
+                        },
+                        org.assertj.core.data.Offset.offset(1e-6f));
     }
 }

@@ -15,16 +15,23 @@ class ExemplarSetTest {
     Path dir;
 
     private static ExemplarSet uint8Set() {
-        return new ExemplarSet(new byte[] {0, 10, (byte) 200, (byte) 255}, new int[] {4, 7}, new int[] {12, -1},
-                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.SYNTHETIC}, 1, 2, 1);
+        return new ExemplarSet(
+                new byte[] {0, 10, (byte) 200, (byte) 255},
+                new int[] {4, 7},
+                new int[] {12, -1},
+                new ExemplarKind[] {ExemplarKind.REAL, ExemplarKind.SYNTHETIC},
+                1,
+                2,
+                1);
     }
 
     @Test
     void floatValuesRoundTripAtTheirPrecisionWithAClippedUint8View() throws Exception {
         float[] optimised = {-2.5f, 10.3333f, 199.51f, 300f};
         for (ExemplarStorage storage : ExemplarStorage.values()) {
-            ExemplarSet set = uint8Set().withValues(optimised,
-                    new ExemplarKind[] {ExemplarKind.OPTIMIZED, ExemplarKind.OPTIMIZED}, storage);
+            ExemplarSet set = uint8Set()
+                    .withValues(
+                            optimised, new ExemplarKind[] {ExemplarKind.OPTIMIZED, ExemplarKind.OPTIMIZED}, storage);
             assertThat(set.pixels()).containsExactly(0, 10, (byte) 200, (byte) 255);
             assertThat(set.memoryBytes()).isEqualTo(4L * storage.bytesPerValue());
             Path file = dir.resolve(storage.wireName() + ".bin");

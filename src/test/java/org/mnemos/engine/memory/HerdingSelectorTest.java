@@ -44,7 +44,8 @@ class HerdingSelectorTest {
             for (int i = 0; i < count; i++) {
                 expected[i] = c.get("expected_selected_indices").get(i).asInt();
             }
-            assertThat(new HerdingSelector().select(features, count, new Random(0))).containsExactly(expected);
+            assertThat(new HerdingSelector().select(features, count, new Random(0)))
+                    .containsExactly(expected);
         }
     }
 

@@ -32,7 +32,8 @@ class EvaluationReportTest {
             {0, 0, 0, 1, 0, 0, 0},
             {0, 0, 0, 0, 1, 0, 0},
             {0, 1, 0, 0, 0, 0, 0},
-            {1, 0, 0, 0, 0, 0, 1}});
+            {1, 0, 0, 0, 0, 0, 1}
+        });
         // each row sums to its class's test images, the diagonal over all images is top-1
         int[] testImages = {2, 2, 1, 1, 1, 1, 2};
         for (int c = 0; c < 7; c++) {

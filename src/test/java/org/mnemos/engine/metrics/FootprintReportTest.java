@@ -33,7 +33,10 @@ class FootprintReportTest {
             assertThat(report.totalBytes()).isEqualTo(128 + 2352);
 
             // a half-precision weight counts two bytes per element
-            Parameter half = Parameter.builder().setName("half").setType(Parameter.Type.WEIGHT).build();
+            Parameter half = Parameter.builder()
+                    .setName("half")
+                    .setType(Parameter.Type.WEIGHT)
+                    .build();
             half.setArray(manager.zeros(new Shape(5, 2), DataType.FLOAT16));
             List<Parameter> parameters = new ArrayList<>(block.getParameters().values());
             parameters.add(half);

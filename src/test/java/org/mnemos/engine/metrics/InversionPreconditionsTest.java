@@ -25,6 +25,8 @@ class InversionPreconditionsTest {
         InversionPreconditions crowded = InversionPreconditions.of(0.99, new int[] {103, 39, 38, 38, 38}, 2.7, 0.2);
         assertThat(crowded.classesDreamed()).isEqualTo(5);
         assertThat(crowded.coverageHolds()).isFalse();
-        assertThat(InversionPreconditions.of(0.99, new int[] {102, 39, 39, 38, 38}, 2.7, 0.2).coverageHolds()).isTrue();
+        assertThat(InversionPreconditions.of(0.99, new int[] {102, 39, 39, 38, 38}, 2.7, 0.2)
+                        .coverageHolds())
+                .isTrue();
     }
 }

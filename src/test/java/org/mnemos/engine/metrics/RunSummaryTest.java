@@ -11,19 +11,20 @@ class RunSummaryTest {
 
     @Test
     void averageIncrementalAccuracyIncludesPhaseZeroAndForgettingUsesTheBestEarlierAccuracy() {
-        List<List<Double>> matrix = List.of(
-                List.of(0.90),
-                List.of(0.70, 0.95),
-                List.of(0.60, 0.80, 0.85));
+        List<List<Double>> matrix = List.of(List.of(0.90), List.of(0.70, 0.95), List.of(0.60, 0.80, 0.85));
         List<List<Integer>> classes = List.of(List.of(7), List.of(3), List.of(5));
-        List<Map<Integer, Double>> perClass = List.of(Map.of(7, 0.90), Map.of(7, 0.70, 3, 0.95), Map.of(7, 0.60, 3, 0.80, 5, 0.85));
+        List<Map<Integer, Double>> perClass =
+                List.of(Map.of(7, 0.90), Map.of(7, 0.70, 3, 0.95), Map.of(7, 0.60, 3, 0.80, 5, 0.85));
         RunSummary summary = RunSummary.of(List.of(0.90, 0.82, 0.75), matrix, classes, perClass);
         assertThat(summary.averageIncrementalAccuracy()).isCloseTo((0.90 + 0.82 + 0.75) / 3, within(1e-12));
         assertThat(summary.lastAccuracy()).isEqualTo(0.75);
         // task 0: best 0.90 → 0.60; task 1: best 0.95 → 0.80
         assertThat(summary.forgetting()).isCloseTo(((0.90 - 0.60) + (0.95 - 0.80)) / 2, within(1e-12));
-        assertThat(summary.pycilForgetting()).as("one class per group: the same here").isCloseTo(summary.forgetting(), within(1e-12));
-        assertThat(RunSummary.of(List.of(0.5), List.of(List.of(0.5)), List.of(List.of(1)), List.of(Map.of(1, 0.5))).forgetting())
+        assertThat(summary.pycilForgetting())
+                .as("one class per group: the same here")
+                .isCloseTo(summary.forgetting(), within(1e-12));
+        assertThat(RunSummary.of(List.of(0.5), List.of(List.of(0.5)), List.of(List.of(1)), List.of(Map.of(1, 0.5)))
+                        .forgetting())
                 .isNull();
     }
 

@@ -15,7 +15,8 @@ class TaskAwareAccuracyTest {
         0.2f, 0.5f, 0.8f, 0.1f, // class-incremental 2 (wrong); within task 0: 1 (right)
         0.9f, 0.0f, 0.4f, 0.3f, // class-incremental 0 (wrong); within task 1: 2 (right)
         0.0f, 0.0f, 0.2f, 0.6f, // class-incremental 3 (right); within task 1: 3 (right)
-        0.5f, 0.5f, 0.0f, 0.0f}; // a tie within task 0: the first class, as argmax takes it (right)
+        0.5f, 0.5f, 0.0f, 0.0f
+    }; // a tie within task 0: the first class, as argmax takes it (right)
     private static final int[] CLASS_INCREMENTAL = {2, 2, 0, 3, 0};
 
     @Test
@@ -34,8 +35,9 @@ class TaskAwareAccuracyTest {
         int[] cnnTaskAware = Predictions.taskAware(LOGITS, 4, TRUTH, 0, starts);
         // nearest mean: wrong on the first two rows within their task, right on the rest
         int[] nmeTaskAware = {1, 0, 2, 3, 0};
-        PhaseMetrics metrics = new Predictions(TRUTH, CLASS_INCREMENTAL, new int[] {1, 0, 2, 3, 1}, null, null,
-                cnnTaskAware, nmeTaskAware).toMetrics(1, List.of(7, 8), List.of(2, 2), List.of(5, 6, 7, 8), true, 0, 0, 0, 0);
+        PhaseMetrics metrics = new Predictions(
+                        TRUTH, CLASS_INCREMENTAL, new int[] {1, 0, 2, 3, 1}, null, null, cnnTaskAware, nmeTaskAware)
+                .toMetrics(1, List.of(7, 8), List.of(2, 2), List.of(5, 6, 7, 8), true, 0, 0, 0, 0);
         EvaluationReport report = metrics.report(EvaluationReport.class);
         assertThat(metrics.cnnAccuracy()).isEqualTo(2.0 / 5);
         assertThat(report.cnn().taskAwareAccuracy()).isEqualTo(4.0 / 5);
@@ -50,9 +52,11 @@ class TaskAwareAccuracyTest {
         int[] taskAware = Predictions.taskAware(logits, 2, truth, 0, Predictions.taskStarts(List.of(2)));
         PhaseMetrics metrics = new Predictions(truth, new int[] {0, 1, 0}, null, null, null, taskAware, null)
                 .toMetrics(0, List.of(5, 6), List.of(2), List.of(5, 6), false, 0, 0, 0, 0);
-        assertThat(metrics.report(EvaluationReport.class).cnn().taskAwareAccuracy()).isEqualTo(metrics.cnnAccuracy());
+        assertThat(metrics.report(EvaluationReport.class).cnn().taskAwareAccuracy())
+                .isEqualTo(metrics.cnnAccuracy());
         PhaseMetrics without = new Predictions(truth, new int[] {0, 1, 0}, null)
                 .toMetrics(0, List.of(5, 6), List.of(2), List.of(5, 6), false, 0, 0, 0, 0);
-        assertThat(without.report(EvaluationReport.class).cnn().taskAwareAccuracy()).isNull();
+        assertThat(without.report(EvaluationReport.class).cnn().taskAwareAccuracy())
+                .isNull();
     }
 }

@@ -55,15 +55,18 @@ class AanetsReferenceTest {
             load(backbone.stable().getParameters(), reference.get("stable"), manager);
             load(backbone.plastic().getParameters(), reference.get("plastic"), manager);
             Parameter alpha = backbone.aggregationWeights().get(0);
-            manager.create(new float[] {(float) reference.get("alpha").asDouble()}).copyTo(alpha.getArray());
+            manager.create(new float[] {(float) reference.get("alpha").asDouble()})
+                    .copyTo(alpha.getArray());
 
             NDArray output;
             try {
                 Autograd.enable();
                 output = backbone.forwardLevel(new ParameterStore(manager, false), 0, x, true);
-                NDArray loss = output.mul(array(manager, reference.get("probe"))).sum();
+                NDArray loss =
+                        output.mul(array(manager, reference.get("probe"))).sum();
                 Autograd.backward(loss);
-                assertThat((double) loss.getFloat()).isCloseTo(reference.get("expected_loss").asDouble(), within(1e-4));
+                assertThat((double) loss.getFloat())
+                        .isCloseTo(reference.get("expected_loss").asDouble(), within(1e-4));
             } finally {
                 Autograd.disable();
             }
@@ -75,7 +78,12 @@ class AanetsReferenceTest {
             assertGradients(backbone.plastic().getParameters(), reference.get("expected_grad_plastic"), manager);
             // Conv2dMtl's kernels are frozen: no gradient reaches them
             for (String layer : List.of("conv1", "block_conv_a", "block_conv_b")) {
-                assertThat(backbone.stable().getParameters().get(LAYERS.get(layer) + "_weight").getArray().hasGradient()).isFalse();
+                assertThat(backbone.stable()
+                                .getParameters()
+                                .get(LAYERS.get(layer) + "_weight")
+                                .getArray()
+                                .hasGradient())
+                        .isFalse();
             }
         }
     }
@@ -107,7 +115,8 @@ class AanetsReferenceTest {
         List<Double> flat = new ArrayList<>();
         List<Long> shape = new ArrayList<>();
         flatten(expected, flat, shape, 0);
-        assertThat(actual.getShape()).isEqualTo(new Shape(shape.stream().mapToLong(Long::longValue).toArray()));
+        assertThat(actual.getShape())
+                .isEqualTo(new Shape(shape.stream().mapToLong(Long::longValue).toArray()));
         float[] values = actual.toFloatArray();
         for (int i = 0; i < values.length; i++) {
             assertThat((double) values[i]).as("element %d", i).isCloseTo(flat.get(i), within(TOLERANCE));
@@ -122,7 +131,8 @@ class AanetsReferenceTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = flat.get(i).floatValue();
         }
-        return manager.create(values, new Shape(shape.stream().mapToLong(Long::longValue).toArray()));
+        return manager.create(
+                values, new Shape(shape.stream().mapToLong(Long::longValue).toArray()));
     }
 
     private static void flatten(JsonNode node, List<Double> flat, List<Long> shape, int depth) {

@@ -28,21 +28,31 @@ class AggregatedBackboneTest {
 
     @Test
     void levelsAreTheStagesOfTheResNetsAndTheHiddenLayersOfTheMlp() {
-        assertThat(aggregated(CifarResNet.builder().optBlocksPerStage(1).build()).levels()).isEqualTo(3);
-        assertThat(aggregated(ResNet18.builder().optSmallInput(true).build()).levels()).isEqualTo(4);
-        assertThat(aggregated(Mlp.builder().setInputSize(12).optHiddenUnits(List.of(8, 6, 4)).build()).levels()).isEqualTo(3);
+        assertThat(aggregated(CifarResNet.builder().optBlocksPerStage(1).build())
+                        .levels())
+                .isEqualTo(3);
+        assertThat(aggregated(ResNet18.builder().optSmallInput(true).build()).levels())
+                .isEqualTo(4);
+        assertThat(aggregated(Mlp.builder()
+                                .setInputSize(12)
+                                .optHiddenUnits(List.of(8, 6, 4))
+                                .build())
+                        .levels())
+                .isEqualTo(3);
     }
 
     @Test
     void stableBranchTrainsScalesAndBatchNormButNotItsKernels() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            IncrementalNet net = net(aggregated(CifarResNet.builder().optBlocksPerStage(1).build()), CIFAR, manager);
+            IncrementalNet net =
+                    net(aggregated(CifarResNet.builder().optBlocksPerStage(1).build()), CIFAR, manager);
             AggregatedBackbone backbone = (AggregatedBackbone) net.backbone();
             List<Parameter> trainable = net.trainableParameters();
             List<Parameter> stable = backbone.stable().getParameters().values();
             assertThat(stable).isNotEmpty();
             for (Parameter parameter : stable) {
-                boolean kernel = parameter.getType() == Parameter.Type.WEIGHT && parameter.getShape().dimension() == 4;
+                boolean kernel = parameter.getType() == Parameter.Type.WEIGHT
+                        && parameter.getShape().dimension() == 4;
                 boolean runningStatistic = parameter.getType() == Parameter.Type.RUNNING_MEAN
                         || parameter.getType() == Parameter.Type.RUNNING_VAR;
                 assertThat(trainable.contains(parameter))
@@ -53,10 +63,15 @@ class AggregatedBackboneTest {
                 }
             }
             // ss scales are (out, in, 1, 1): the stem has 16 × 3 of them
-            assertThat(stable.stream().filter(p -> p.getName().equals("scale")).findFirst().orElseThrow().getShape())
+            assertThat(stable.stream()
+                            .filter(p -> p.getName().equals("scale"))
+                            .findFirst()
+                            .orElseThrow()
+                            .getShape())
                     .isEqualTo(new Shape(16, 3, 1, 1));
             assertThat(backbone.plastic().getParameters().values().stream()
-                            .filter(p -> p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR)
+                            .filter(p -> p.getType() != Parameter.Type.RUNNING_MEAN
+                                    && p.getType() != Parameter.Type.RUNNING_VAR)
                             .allMatch(trainable::contains))
                     .isTrue();
             assertThat(net.aggregationWeights()).hasSize(3).noneMatch(trainable::contains);
@@ -68,7 +83,10 @@ class AggregatedBackboneTest {
     void fixedBranchHasNothingToTrain() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             AggregatedBackbone backbone = AggregatedBackbone.builder()
-                    .setBase(Mlp.builder().setInputSize(12).optHiddenUnits(List.of(8)).build())
+                    .setBase(Mlp.builder()
+                            .setInputSize(12)
+                            .optHiddenUnits(List.of(8))
+                            .build())
                     .optPlasticBranch(BranchType.FIXED)
                     .build();
             IncrementalNet net = net(backbone, new Shape(1, 1, 3, 4), manager);
@@ -80,7 +98,10 @@ class AggregatedBackboneTest {
     void bothBranchesStartFromTheSingleNetworkSoTheMixIsThatNetwork() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             Engine.getInstance().setRandomSeed(3);
-            CifarResNet base = CifarResNet.builder().optBlocksPerStage(1).optLastRelu(false).build();
+            CifarResNet base = CifarResNet.builder()
+                    .optBlocksPerStage(1)
+                    .optLastRelu(false)
+                    .build();
             IncrementalNet single = net(base, CIFAR, manager);
             IncrementalNet dual = net(aggregated(base.sameArchitecture()), CIFAR, manager);
             NDArray x = manager.randomNormal(new Shape(4, 3, 32, 32));
@@ -98,7 +119,8 @@ class AggregatedBackboneTest {
     @Test
     void checkpointAndCopyKeepBothBranchesAndTheWeights() throws Exception {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            Mlp base = Mlp.builder().setInputSize(12).optHiddenUnits(List.of(8, 6)).build();
+            Mlp base =
+                    Mlp.builder().setInputSize(12).optHiddenUnits(List.of(8, 6)).build();
             IncrementalNet net = net(aggregated(base), new Shape(1, 1, 3, 4), manager);
             net.aggregationWeights().get(1).getArray().set(new float[] {0.8f});
             NDArray x = manager.randomNormal(new Shape(5, 1, 3, 4));
@@ -106,10 +128,12 @@ class AggregatedBackboneTest {
             net.saveParameters(new DataOutputStream(bytes));
             IncrementalNet reloaded = net(aggregated(base.sameArchitecture()), new Shape(1, 1, 3, 4), manager);
             reloaded.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
-            assertThat(((AggregatedBackbone) reloaded.backbone()).aggregationWeightValues()).containsExactly(0.5, 0.800000011920929);
+            assertThat(((AggregatedBackbone) reloaded.backbone()).aggregationWeightValues())
+                    .containsExactly(0.5, 0.800000011920929);
             assertThat(logits(reloaded, x)).containsExactly(logits(net, x));
             // a reload keeps the stable kernels frozen
-            assertThat(reloaded.trainableParameters()).hasSize(net.trainableParameters().size());
+            assertThat(reloaded.trainableParameters())
+                    .hasSize(net.trainableParameters().size());
             IncrementalNet previous = net.copy(manager);
             assertThat(logits(previous, x)).containsExactly(logits(net, x));
             assertThat(previous.trainableParameters()).isEmpty();
@@ -119,13 +143,16 @@ class AggregatedBackboneTest {
     @Test
     void specChoosesBranchTypesAndPhaseZeroIsASingleNetwork() {
         ModelSpec spec = new ModelSpec("mlp", List.of(8), null, new AanetsSpec("aanets", "fixed", "ss", null, null));
-        assertThat(Backbones.create(spec, 1, 3, 4, Backbones.aggregates(spec, 0))).isInstanceOf(Mlp.class);
-        AggregatedBackbone backbone = (AggregatedBackbone) Backbones.create(spec, 1, 3, 4, Backbones.aggregates(spec, 1));
+        assertThat(Backbones.create(spec, 1, 3, 4, Backbones.aggregates(spec, 0)))
+                .isInstanceOf(Mlp.class);
+        AggregatedBackbone backbone =
+                (AggregatedBackbone) Backbones.create(spec, 1, 3, 4, Backbones.aggregates(spec, 1));
         assertThat(backbone.stableType()).isEqualTo(BranchType.FIXED);
         assertThat(backbone.plasticType()).isEqualTo(BranchType.SCALED);
         ModelSpec wrong = new ModelSpec("mlp", List.of(8), null, new AanetsSpec("aanets", "ss", "elastic", null, null));
         assertThatThrownBy(() -> Backbones.create(wrong, 1, 3, 4, true))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("model.aggregation.plasticBranch"));
+                .isInstanceOfSatisfying(
+                        SpecException.class, e -> assertThat(e.field()).isEqualTo("model.aggregation.plasticBranch"));
     }
 
     private static AggregatedBackbone aggregated(Backbone base) {
@@ -133,7 +160,10 @@ class AggregatedBackboneTest {
     }
 
     private static IncrementalNet net(Backbone backbone, Shape input, NDManager manager) {
-        IncrementalNet net = IncrementalNet.builder().setBackbone(backbone).optHead(HeadType.COSINE).build();
+        IncrementalNet net = IncrementalNet.builder()
+                .setBackbone(backbone)
+                .optHead(HeadType.COSINE)
+                .build();
         net.initialize(manager, DataType.FLOAT32, input);
         net.addClasses(3, manager);
         return net;
@@ -143,7 +173,9 @@ class AggregatedBackboneTest {
         try (NDManager batch = x.getManager().newSubManager()) {
             NDArray input = x.duplicate();
             input.attach(batch);
-            return net.forward(new ParameterStore(batch, false), new NDList(input), false).head().toFloatArray();
+            return net.forward(new ParameterStore(batch, false), new NDList(input), false)
+                    .head()
+                    .toFloatArray();
         }
     }
 }

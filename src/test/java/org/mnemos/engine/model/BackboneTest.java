@@ -21,7 +21,10 @@ class BackboneTest {
     @Test
     void mlpFlattensAndReturnsHiddenActivations() {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Mlp mlp = Mlp.builder().setInputSize(784).optHiddenUnits(List.of(100, 50)).build();
+            Mlp mlp = Mlp.builder()
+                    .setInputSize(784)
+                    .optHiddenUnits(List.of(100, 50))
+                    .build();
             NDList out = forward(mlp, manager, new Shape(2, 1, 28, 28));
             assertThat(mlp.featureDim()).isEqualTo(50);
             assertThat(out.getShapes()).containsExactly(new Shape(2, 50), new Shape(2, 100), new Shape(2, 50));
@@ -37,9 +40,14 @@ class BackboneTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             CifarResNet net = CifarResNet.builder().build();
             NDList out = forward(net, manager, new Shape(2, 3, 32, 32));
-            assertThat(out.getShapes()).containsExactly(
-                    new Shape(2, 64), new Shape(2, 16, 32, 32), new Shape(2, 32, 16, 16), new Shape(2, 64, 8, 8));
-            assertThat(net.getOutputShapes(new Shape[] {new Shape(2, 3, 32, 32)})).containsExactly(out.getShapes());
+            assertThat(out.getShapes())
+                    .containsExactly(
+                            new Shape(2, 64),
+                            new Shape(2, 16, 32, 32),
+                            new Shape(2, 32, 16, 16),
+                            new Shape(2, 64, 8, 8));
+            assertThat(net.getOutputShapes(new Shape[] {new Shape(2, 3, 32, 32)}))
+                    .containsExactly(out.getShapes());
             // stem 432 + 32; stage 1: 5·(2·2304 + 64); stage 2: 13952 + 4·18560; stage 3: 55552 + 4·73984
             assertThat(trainableCount(net)).isEqualTo(463_504);
             assertThat(out.get(3).min().getFloat()).isGreaterThanOrEqualTo(0f);
@@ -58,8 +66,12 @@ class BackboneTest {
     void resnet32AcceptsMnistSizedInputs() {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDList out = forward(CifarResNet.builder().optBlocksPerStage(1).build(), manager, new Shape(2, 1, 28, 28));
-            assertThat(out.getShapes()).containsExactly(
-                    new Shape(2, 64), new Shape(2, 16, 28, 28), new Shape(2, 32, 14, 14), new Shape(2, 64, 7, 7));
+            assertThat(out.getShapes())
+                    .containsExactly(
+                            new Shape(2, 64),
+                            new Shape(2, 16, 28, 28),
+                            new Shape(2, 32, 14, 14),
+                            new Shape(2, 64, 7, 7));
         }
     }
 
@@ -68,9 +80,13 @@ class BackboneTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             ResNet18 net = ResNet18.builder().optSmallInput(true).build();
             NDList out = forward(net, manager, new Shape(1, 3, 32, 32));
-            assertThat(out.getShapes()).containsExactly(
-                    new Shape(1, 512), new Shape(1, 64, 32, 32), new Shape(1, 128, 16, 16),
-                    new Shape(1, 256, 8, 8), new Shape(1, 512, 4, 4));
+            assertThat(out.getShapes())
+                    .containsExactly(
+                            new Shape(1, 512),
+                            new Shape(1, 64, 32, 32),
+                            new Shape(1, 128, 16, 16),
+                            new Shape(1, 256, 8, 8),
+                            new Shape(1, 512, 4, 4));
             // torchvision resnet18 without fc has 11,176,512; the 3x3 stem saves 3·64·(49 - 9).
             assertThat(trainableCount(net)).isEqualTo(11_168_832);
         }
@@ -81,10 +97,15 @@ class BackboneTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             ResNet18 net = ResNet18.builder().build();
             NDList out = forward(net, manager, new Shape(1, 3, 64, 64));
-            assertThat(out.getShapes()).containsExactly(
-                    new Shape(1, 512), new Shape(1, 64, 16, 16), new Shape(1, 128, 8, 8),
-                    new Shape(1, 256, 4, 4), new Shape(1, 512, 2, 2));
-            assertThat(net.getOutputShapes(new Shape[] {new Shape(1, 3, 64, 64)})).containsExactly(out.getShapes());
+            assertThat(out.getShapes())
+                    .containsExactly(
+                            new Shape(1, 512),
+                            new Shape(1, 64, 16, 16),
+                            new Shape(1, 128, 8, 8),
+                            new Shape(1, 256, 4, 4),
+                            new Shape(1, 512, 2, 2));
+            assertThat(net.getOutputShapes(new Shape[] {new Shape(1, 3, 64, 64)}))
+                    .containsExactly(out.getShapes());
             assertThat(trainableCount(net)).isEqualTo(11_176_512);
         }
     }
@@ -112,23 +133,27 @@ class BackboneTest {
             assertThat(m.inputSize()).isEqualTo(784);
             assertThat(m.featureDim()).isEqualTo(64);
         });
-        assertThat(Backbones.create(new ModelSpec("mlp", null, null), 1, 28, 28).featureDim()).isEqualTo(400);
+        assertThat(Backbones.create(new ModelSpec("mlp", null, null), 1, 28, 28).featureDim())
+                .isEqualTo(400);
         assertThat(Backbones.create(new ModelSpec("resnet32", null, "cosine"), 3, 32, 32))
-                .isInstanceOfSatisfying(CifarResNet.class, r -> assertThat(r.lastRelu()).isFalse());
+                .isInstanceOfSatisfying(
+                        CifarResNet.class, r -> assertThat(r.lastRelu()).isFalse());
         assertThat(Backbones.create(new ModelSpec("ResNet18", null, "linear"), 3, 32, 32))
                 .isInstanceOfSatisfying(ResNet18.class, r -> {
                     assertThat(r.smallInput()).isTrue();
                     assertThat(r.lastRelu()).isTrue();
                 });
         assertThat(Backbones.create(new ModelSpec("resnet18", null, null), 3, 224, 224))
-                .isInstanceOfSatisfying(ResNet18.class, r -> assertThat(r.smallInput()).isFalse());
+                .isInstanceOfSatisfying(
+                        ResNet18.class, r -> assertThat(r.smallInput()).isFalse());
         assertThatThrownBy(() -> Backbones.create(new ModelSpec("vgg", null, null), 3, 32, 32))
                 .isInstanceOfSatisfying(SpecException.class, e -> {
                     assertThat(e.field()).isEqualTo("model.backbone");
                     assertThat(e.getMessage()).contains("mlp, resnet32, resnet18");
                 });
         assertThatThrownBy(() -> Backbones.create(new ModelSpec("mlp", List.of(0), null), 1, 28, 28))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("model.hiddenUnits"));
+                .isInstanceOfSatisfying(
+                        SpecException.class, e -> assertThat(e.field()).isEqualTo("model.hiddenUnits"));
     }
 
     private static NDList forward(Block block, NDManager manager, Shape inputShape) {

@@ -32,7 +32,10 @@ class IncrementalNetTest {
     private static IncrementalNet mlpNet(NDManager manager, HeadType head) {
         Engine.getInstance().setRandomSeed(3);
         IncrementalNet net = IncrementalNet.builder()
-                .setBackbone(Mlp.builder().setInputSize(64).optHiddenUnits(List.of(16)).build())
+                .setBackbone(Mlp.builder()
+                        .setInputSize(64)
+                        .optHiddenUnits(List.of(16))
+                        .build())
                 .optHead(head)
                 .optProxiesPerClass(head == HeadType.LSC ? 3 : 1)
                 .build();
@@ -137,7 +140,10 @@ class IncrementalNetTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
             IncrementalNet net = IncrementalNet.builder()
-                    .setBackbone(Mlp.builder().setInputSize(64).optHiddenUnits(List.of(16)).build())
+                    .setBackbone(Mlp.builder()
+                            .setInputSize(64)
+                            .optHiddenUnits(List.of(16))
+                            .build())
                     .optBiasCorrection(true)
                     .build();
             net.initialize(manager, DataType.FLOAT32, INPUT);
@@ -152,7 +158,8 @@ class IncrementalNetTest {
             bic.alpha(1).getArray().muli(2f);
             bic.beta(1).getArray().addi(1f);
             NDArray corrected = forward(net, manager, x).head();
-            assertThat(corrected.get(":, 0:3").toFloatArray()).isEqualTo(identity.get(":, 0:3").toFloatArray());
+            assertThat(corrected.get(":, 0:3").toFloatArray())
+                    .isEqualTo(identity.get(":, 0:3").toFloatArray());
             float[] expectedNew = identity.get(":, 3:5").mul(2f).add(1f).toFloatArray();
             assertThat(corrected.get(":, 3:5").toFloatArray()).containsExactly(expectedNew, within(1e-6f));
             assertThat(net.trainableParameters()).doesNotContainAnyElementsOf(bic.segmentParameters(1));
@@ -175,15 +182,18 @@ class IncrementalNetTest {
             original.saveParameters(new DataOutputStream(bytes));
             Engine.getInstance().setRandomSeed(99);
             IncrementalNet restored = IncrementalNet.rebuild(spec, 3, 32, 32, List.of(4, 2), manager);
-            assertThat(forward(restored, manager, x).head().toFloatArray()).isNotEqualTo(expected.head().toFloatArray());
+            assertThat(forward(restored, manager, x).head().toFloatArray())
+                    .isNotEqualTo(expected.head().toFloatArray());
             restored.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
 
             NDList actual = forward(restored, manager, x);
             assertThat(actual.size()).isEqualTo(expected.size());
             for (int i = 0; i < expected.size(); i++) {
-                assertThat(actual.get(i).toFloatArray()).isEqualTo(expected.get(i).toFloatArray());
+                assertThat(actual.get(i).toFloatArray())
+                        .isEqualTo(expected.get(i).toFloatArray());
             }
-            assertThat(restored.trainableParameters()).allMatch(p -> p.getArray().hasGradient());
+            assertThat(restored.trainableParameters())
+                    .allMatch(p -> p.getArray().hasGradient());
         }
     }
 
@@ -202,7 +212,8 @@ class IncrementalNetTest {
 
             List<Parameter> params = net.trainableParameters();
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = net.forward(new ParameterStore(manager, false), new NDList(x), true).head();
+                NDArray logits = net.forward(new ParameterStore(manager, false), new NDList(x), true)
+                        .head();
                 collector.backward(logits.square().sum());
             }
             sgd.step(params, 0.5f);
@@ -218,10 +229,15 @@ class IncrementalNetTest {
 
     @Test
     void trainingStepsLeaveNoArraysInLongLivedManagers() {
-        try (NDManager manager = NDManager.newBaseManager(); Optimizer sgd = Sgd.builder().optMomentum(0.9f).optWeightDecay(5e-4f).build()) {
+        try (NDManager manager = NDManager.newBaseManager();
+                Optimizer sgd =
+                        Sgd.builder().optMomentum(0.9f).optWeightDecay(5e-4f).build()) {
             Engine.getInstance().setRandomSeed(1);
             IncrementalNet net = IncrementalNet.builder()
-                    .setBackbone(CifarResNet.builder().optBlocksPerStage(1).optLastRelu(false).build())
+                    .setBackbone(CifarResNet.builder()
+                            .optBlocksPerStage(1)
+                            .optLastRelu(false)
+                            .build())
                     .optHead(HeadType.COSINE)
                     .optBiasCorrection(true)
                     .build();
@@ -237,7 +253,8 @@ class IncrementalNetTest {
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                         NDList out = net.backbone().forward(store, new NDList(x), true);
                         NDList head = net.forwardHeadWithSimilarities(store, out.head(), true);
-                        collector.backward(head.get(0).square().sum().add(head.get(1).sum()));
+                        collector.backward(
+                                head.get(0).square().sum().add(head.get(1).sum()));
                     }
                 }
                 sgd.step(params, 0.1f);
@@ -271,10 +288,14 @@ class IncrementalNetTest {
 
     @Test
     void copyRestoresLscHeadWithBiasCorrection() {
-        try (NDManager manager = NDManager.newBaseManager(); NDManager copyManager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager();
+                NDManager copyManager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(8);
             IncrementalNet net = IncrementalNet.builder()
-                    .setBackbone(CifarResNet.builder().optBlocksPerStage(1).optLastRelu(false).build())
+                    .setBackbone(CifarResNet.builder()
+                            .optBlocksPerStage(1)
+                            .optLastRelu(false)
+                            .build())
                     .optHead(HeadType.LSC)
                     .optProxiesPerClass(4)
                     .optBiasCorrection(true)
@@ -294,7 +315,8 @@ class IncrementalNetTest {
             assertThat(previous.classOffset(1)).isEqualTo(3);
             NDList actual = previous.forward(new ParameterStore(copyManager, false), new NDList(x), false);
             for (int i = 0; i < expected.size(); i++) {
-                assertThat(actual.get(i).toFloatArray()).isEqualTo(expected.get(i).toFloatArray());
+                assertThat(actual.get(i).toFloatArray())
+                        .isEqualTo(expected.get(i).toFloatArray());
             }
             net.setBiasCorrectionEnabled(false);
             NDArray uncorrected = forward(net, manager, x).head();
@@ -307,10 +329,14 @@ class IncrementalNetTest {
     void invalidConfigurationsAreRejected() {
         Mlp mlp = Mlp.builder().setInputSize(4).build();
         assertThatThrownBy(() -> IncrementalNet.builder().build()).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> IncrementalNet.builder().setBackbone(mlp).optProxiesPerClass(2).build())
+        assertThatThrownBy(() -> IncrementalNet.builder()
+                        .setBackbone(mlp)
+                        .optProxiesPerClass(2)
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> IncrementalNet.headType("arcface"))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("model.head"));
+                .isInstanceOfSatisfying(
+                        SpecException.class, e -> assertThat(e.field()).isEqualTo("model.head"));
         IncrementalNet net = IncrementalNet.builder().setBackbone(mlp).build();
         assertThatThrownBy(() -> net.addClasses(0, null)).isInstanceOf(IllegalArgumentException.class);
     }

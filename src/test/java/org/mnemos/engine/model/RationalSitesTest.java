@@ -49,7 +49,8 @@ class RationalSitesTest {
         assertThat(activations.learns(2)).isTrue();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         activations.write(new DataOutputStream(bytes));
-        RationalActivations next = RationalActivations.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        RationalActivations next =
+                RationalActivations.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
         assertThat(next.siteCount()).isEqualTo(2);
         assertThat(next.coefficients().get(0)[0]).isEqualTo(7f);
     }

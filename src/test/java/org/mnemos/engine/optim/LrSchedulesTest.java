@@ -41,14 +41,18 @@ class LrSchedulesTest {
     @Test
     void constantAndMissingSpecKeepTheBaseRate() {
         assertThat(LrSchedules.create(null, 0.01, 5).lr(4)).isEqualTo(0.01);
-        assertThat(LrSchedules.create(new ScheduleSpec("constant", null, null), 0.01, 5).lr(100)).isEqualTo(0.01);
+        assertThat(LrSchedules.create(new ScheduleSpec("constant", null, null), 0.01, 5)
+                        .lr(100))
+                .isEqualTo(0.01);
     }
 
     @Test
     void invalidSpecsNameTheirField() {
         assertThatThrownBy(() -> LrSchedules.create(new ScheduleSpec("step", null, null), 0.1, 5))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("training.schedule.name"));
+                .isInstanceOfSatisfying(
+                        SpecException.class, e -> assertThat(e.field()).isEqualTo("training.schedule.name"));
         assertThatThrownBy(() -> LrSchedules.create(new ScheduleSpec("multistep", List.of(), null), 0.1, 5))
-                .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.field()).isEqualTo("training.schedule.milestones"));
+                .isInstanceOfSatisfying(
+                        SpecException.class, e -> assertThat(e.field()).isEqualTo("training.schedule.milestones"));
     }
 }

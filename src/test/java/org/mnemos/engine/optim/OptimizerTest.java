@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.initializer.Initializer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mnemos.engine.SpecException;
@@ -28,20 +27,34 @@ class OptimizerTest {
 
     @Test
     void sgdWithMomentumAndWeightDecayMatchesTorchRule() {
-        float[] actual = run(Sgd.builder().optMomentum(0.9f).optWeightDecay(0.1f).build(), 0.1f);
+        float[] actual =
+                run(Sgd.builder().optMomentum(0.9f).optWeightDecay(0.1f).build(), 0.1f);
         assertClose(actual, referenceSgd(0.1, 0.9, 0.0, 0.1, false));
     }
 
     @Test
     void sgdNesterovMatchesTorchRule() {
-        float[] actual = run(Sgd.builder().optMomentum(0.9f).optWeightDecay(0.1f).optNesterov(true).build(), 0.1f);
+        float[] actual = run(
+                Sgd.builder()
+                        .optMomentum(0.9f)
+                        .optWeightDecay(0.1f)
+                        .optNesterov(true)
+                        .build(),
+                0.1f);
         assertClose(actual, referenceSgd(0.1, 0.9, 0.0, 0.1, true));
     }
 
     @Test
     void sgdNesterovFirstStepByHand() {
         // d = 0.5 + 0.1·1 = 0.6; buf = 0.6; d = 0.6 + 0.9·0.6 = 1.14; p = 1 - 0.1·1.14 = 0.886
-        float[] actual = run(Sgd.builder().optMomentum(0.9f).optWeightDecay(0.1f).optNesterov(true).build(), 0.1f, 1);
+        float[] actual = run(
+                Sgd.builder()
+                        .optMomentum(0.9f)
+                        .optWeightDecay(0.1f)
+                        .optNesterov(true)
+                        .build(),
+                0.1f,
+                1);
         assertThat(actual[0]).isCloseTo(0.886f, within(1e-6f));
     }
 
@@ -72,7 +85,9 @@ class OptimizerTest {
 
     @Test
     void stepsDoNotLeaveArraysInTheParameterManager() {
-        try (NDManager manager = NDManager.newBaseManager(); Optimizer sgd = Sgd.builder().optMomentum(0.9f).optWeightDecay(1e-3f).build()) {
+        try (NDManager manager = NDManager.newBaseManager();
+                Optimizer sgd =
+                        Sgd.builder().optMomentum(0.9f).optWeightDecay(1e-3f).build()) {
             Parameter p = parameter(manager);
             int before = -1;
             for (int i = 0; i < 5; i++) {
@@ -110,7 +125,8 @@ class OptimizerTest {
     void optimizersFromSpecUsePytorchDefaultsAndRejectBadValues() {
         float[] viaSpec = run(Optimizers.create(new OptimizerSpec("sgd", 0.1, null, null, null, null, null)), 0.1f, 1);
         assertThat(viaSpec).containsExactly(new float[] {0.95f, -1.9f, 0.3f}, within(1e-6f));
-        assertThat(Optimizers.create(new OptimizerSpec("ADAM", 0.1, null, 5e-4, null, null, null))).isInstanceOf(Adam.class);
+        assertThat(Optimizers.create(new OptimizerSpec("ADAM", 0.1, null, 5e-4, null, null, null)))
+                .isInstanceOf(Adam.class);
         assertThatThrownBy(() -> Optimizers.create(new OptimizerSpec("rmsprop", 0.1, null, null, null, null, null)))
                 .isInstanceOf(SpecException.class)
                 .extracting(e -> ((SpecException) e).field())
@@ -127,7 +143,11 @@ class OptimizerTest {
     private static List<java.util.function.Supplier<Optimizer>> rules() {
         return List.of(
                 () -> Sgd.builder().optMomentum(0.9f).optWeightDecay(5e-4f).build(),
-                () -> Sgd.builder().optMomentum(0.9f).optWeightDecay(0.1f).optNesterov(true).build(),
+                () -> Sgd.builder()
+                        .optMomentum(0.9f)
+                        .optWeightDecay(0.1f)
+                        .optNesterov(true)
+                        .build(),
                 () -> Sgd.builder().optMomentum(0.5f).optDampening(0.3f).build(),
                 () -> Sgd.builder().build(),
                 () -> Adam.builder().optWeightDecay(0.01f).build(),
@@ -138,10 +158,16 @@ class OptimizerTest {
     void oneFlatStepOverManyParametersEqualsEachParameterStepping() {
         for (var rule : rules()) {
             float[][] together = train(List.of(rule.get()), 5);
-            float[][] alone = train(java.util.stream.IntStream.range(0, SHAPES.length).mapToObj(i -> rule.get()).toList(), 5);
+            float[][] alone = train(
+                    java.util.stream.IntStream.range(0, SHAPES.length)
+                            .mapToObj(i -> rule.get())
+                            .toList(),
+                    5);
             for (int i = 0; i < SHAPES.length; i++) {
                 // bit for bit: every element goes through the same float operations in the same order
-                assertThat(together[i]).as("%s, parameter %d", rule.get().getClass().getSimpleName(), i).containsExactly(alone[i]);
+                assertThat(together[i])
+                        .as("%s, parameter %d", rule.get().getClass().getSimpleName(), i)
+                        .containsExactly(alone[i]);
             }
         }
     }
@@ -159,8 +185,12 @@ class OptimizerTest {
                 for (int k = 0; k < start.length; k++) {
                     start[k] = (float) random.nextGaussian();
                 }
-                Parameter p = Parameter.builder().setName("p" + params.size()).setType(Parameter.Type.WEIGHT).optShape(shape)
-                        .optInitializer((m, s, type) -> m.create(start, s)).build();
+                Parameter p = Parameter.builder()
+                        .setName("p" + params.size())
+                        .setType(Parameter.Type.WEIGHT)
+                        .optShape(shape)
+                        .optInitializer((m, s, type) -> m.create(start, s))
+                        .build();
                 p.initialize(manager, DataType.FLOAT32);
                 params.add(p);
             }
@@ -219,32 +249,43 @@ class OptimizerTest {
                 Adam resumed = Adam.builder().optWeightDecay(0.01f).build()) {
             java.util.Random random = new java.util.Random(7);
             Shape large = new Shape(260, 260);
-            List<Parameter> both = List.of(parameter(manager, "small", gaussian(random, 5), new Shape(5)),
+            List<Parameter> both = List.of(
+                    parameter(manager, "small", gaussian(random, 5), new Shape(5)),
                     parameter(manager, "large", gaussian(random, (int) large.size()), large));
             for (int t = 0; t < 3; t++) {
                 if (t == 2) {
                     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
                     first.save(new java.io.DataOutputStream(bytes), both);
-                    resumed.load(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), both);
+                    resumed.load(
+                            new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), both);
                 }
                 for (Parameter p : both) {
-                    backward(p, manager.create(gaussian(random, (int) p.getArray().size()), p.getArray().getShape()));
+                    backward(
+                            p,
+                            manager.create(
+                                    gaussian(random, (int) p.getArray().size()),
+                                    p.getArray().getShape()));
                 }
                 if (t < 2) {
                     first.step(both, 0.01f);
                     Gradients.zero(both);
                 }
             }
-            float[][] before = both.stream().map(p -> p.getArray().toFloatArray()).toArray(float[][]::new);
+            float[][] before =
+                    both.stream().map(p -> p.getArray().toFloatArray()).toArray(float[][]::new);
             first.step(both, 0.01f);
-            float[][] afterFirst = both.stream().map(p -> p.getArray().toFloatArray()).toArray(float[][]::new);
+            float[][] afterFirst =
+                    both.stream().map(p -> p.getArray().toFloatArray()).toArray(float[][]::new);
             for (int i = 0; i < both.size(); i++) {
-                manager.create(before[i], both.get(i).getArray().getShape()).copyTo(both.get(i).getArray());
+                manager.create(before[i], both.get(i).getArray().getShape())
+                        .copyTo(both.get(i).getArray());
             }
             resumed.step(both, 0.01f);
             assertThat(afterFirst[1]).isNotEqualTo(before[1]);
             for (int i = 0; i < both.size(); i++) {
-                assertThat(both.get(i).getArray().toFloatArray()).as("parameter %d", i).containsExactly(afterFirst[i]);
+                assertThat(both.get(i).getArray().toFloatArray())
+                        .as("parameter %d", i)
+                        .containsExactly(afterFirst[i]);
             }
         }
     }
@@ -257,7 +298,8 @@ class OptimizerTest {
     private static float[][] trainHalves(Optimizer optimizer, boolean split) {
         int rows = 260;
         int columns = 260;
-        try (optimizer; NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+        try (optimizer;
+                NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             java.util.Random random = new java.util.Random(5);
             float[] small = gaussian(random, 5);
             float[] matrix = gaussian(random, rows * columns);
@@ -265,8 +307,13 @@ class OptimizerTest {
             params.add(parameter(manager, "small", small, new Shape(5)));
             if (split) {
                 int half = rows / 2 * columns;
-                params.add(parameter(manager, "top", java.util.Arrays.copyOfRange(matrix, 0, half), new Shape(rows / 2, columns)));
-                params.add(parameter(manager, "bottom", java.util.Arrays.copyOfRange(matrix, half, matrix.length), new Shape(rows / 2, columns)));
+                params.add(parameter(
+                        manager, "top", java.util.Arrays.copyOfRange(matrix, 0, half), new Shape(rows / 2, columns)));
+                params.add(parameter(
+                        manager,
+                        "bottom",
+                        java.util.Arrays.copyOfRange(matrix, half, matrix.length),
+                        new Shape(rows / 2, columns)));
             } else {
                 params.add(parameter(manager, "matrix", matrix, new Shape(rows, columns)));
             }
@@ -276,9 +323,16 @@ class OptimizerTest {
                 backward(params.get(0), manager.create(smallGradient));
                 if (split) {
                     int half = rows / 2 * columns;
-                    backward(params.get(1), manager.create(java.util.Arrays.copyOfRange(matrixGradient, 0, half), new Shape(rows / 2, columns)));
-                    backward(params.get(2), manager.create(java.util.Arrays.copyOfRange(matrixGradient, half, matrixGradient.length),
-                            new Shape(rows / 2, columns)));
+                    backward(
+                            params.get(1),
+                            manager.create(
+                                    java.util.Arrays.copyOfRange(matrixGradient, 0, half),
+                                    new Shape(rows / 2, columns)));
+                    backward(
+                            params.get(2),
+                            manager.create(
+                                    java.util.Arrays.copyOfRange(matrixGradient, half, matrixGradient.length),
+                                    new Shape(rows / 2, columns)));
                 } else {
                     backward(params.get(1), manager.create(matrixGradient, new Shape(rows, columns)));
                 }
@@ -298,23 +352,30 @@ class OptimizerTest {
     }
 
     private static Parameter parameter(NDManager manager, String name, float[] start, Shape shape) {
-        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optShape(shape)
-                .optInitializer((m, s, type) -> m.create(start, s)).build();
+        Parameter p = Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(shape)
+                .optInitializer((m, s, type) -> m.create(start, s))
+                .build();
         p.initialize(manager, DataType.FLOAT32);
         return p;
     }
 
     @Test
     void anOptimizerServesOneListOfParameters() {
-        try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu()); Optimizer sgd = Sgd.builder().build()) {
+        try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu());
+                Optimizer sgd = Sgd.builder().build()) {
             Parameter p = parameter(manager);
             Parameter q = parameter(manager);
             backward(p, manager.create(GRADIENTS[0]));
             backward(q, manager.create(GRADIENTS[0]));
             sgd.step(List.of(p, q), 0.1f);
-            assertThatThrownBy(() -> sgd.step(List.of(p), 0.1f)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> sgd.step(List.of(p), 0.1f))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("updates 2 parameters");
-            assertThatThrownBy(() -> sgd.step(List.of(q, p), 0.1f)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> sgd.step(List.of(q, p), 0.1f))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is not the one");
         }
     }
@@ -356,7 +417,8 @@ class OptimizerTest {
     }
 
     private static float[] run(Optimizer optimizer, float lr, int steps) {
-        try (optimizer; NDManager manager = NDManager.newBaseManager()) {
+        try (optimizer;
+                NDManager manager = NDManager.newBaseManager()) {
             Parameter p = parameter(manager);
             for (int i = 0; i < steps; i++) {
                 backward(p, manager.create(GRADIENTS[i]));

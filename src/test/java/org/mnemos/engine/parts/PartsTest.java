@@ -9,11 +9,11 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.mnemos.engine.SpecException;
 import org.mnemos.engine.SpecProblems;
-import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.experiment.SpecReader;
 import org.mnemos.engine.phase.loss.CrossEntropyLoss;
+import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.experiment.SpecReader;
 
 class PartsTest {
 
@@ -23,7 +23,8 @@ class PartsTest {
              "training":{"epochs":1,"optimizer":{"name":"sgd","lr":0.1}}}""";
 
     private static List<String> problemFields(String model, String method, String methodOptions, String memory) {
-        ExperimentSpec spec = SpecReader.json().readValue(RUN.formatted(model, method, methodOptions, memory), ExperimentSpec.class);
+        ExperimentSpec spec =
+                SpecReader.json().readValue(RUN.formatted(model, method, methodOptions, memory), ExperimentSpec.class);
         SpecProblems problems = new SpecProblems(SpecProblems.Limits.NONE);
         Parts.check(spec, problems);
         return problems.list().stream().map(SpecProblems.Problem::field).toList();
@@ -32,7 +33,8 @@ class PartsTest {
     @Test
     void everyPartHoldsItsOwnPlaceInTheTable() {
         Set<String> places = new HashSet<>();
-        for (String path : List.of(Parts.METHOD, Parts.SELECTOR, Parts.COMPRESSION, Parts.AGGREGATION, Parts.SCALED_KERNELS)) {
+        for (String path :
+                List.of(Parts.METHOD, Parts.SELECTOR, Parts.COMPRESSION, Parts.AGGREGATION, Parts.SCALED_KERNELS)) {
             assertThat(Parts.names(path)).as(path).isNotEmpty();
             for (String name : Parts.names(path)) {
                 Part<?> part = Parts.find(path, name);
@@ -49,22 +51,34 @@ class PartsTest {
     void eachPartReportsItsOwnProblemsAtTheirExactPaths() {
         assertThat(problemFields("", "foster", ",\"foster\":{\"beta1\":1.5}", "\"memory\":{\"perClass\":2},"))
                 .containsExactly("method.foster.beta1");
-        assertThat(problemFields("", "icarl", "", "\"memory\":{\"perClass\":2,\"compression\":{\"name\":\"cim\",\"ratio\":0.5}},"))
+        assertThat(problemFields(
+                        "",
+                        "icarl",
+                        "",
+                        "\"memory\":{\"perClass\":2,\"compression\":{\"name\":\"cim\",\"ratio\":0.5}},"))
                 .containsExactly("memory.compression.ratio");
-        assertThat(problemFields(",\"aggregation\":{\"name\":\"aanets\",\"fusionLr\":2}", "lucir", "", "\"memory\":{\"perClass\":2},"))
+        assertThat(problemFields(
+                        ",\"aggregation\":{\"name\":\"aanets\",\"fusionLr\":2}",
+                        "lucir",
+                        "",
+                        "\"memory\":{\"perClass\":2},"))
                 .containsExactly("model.aggregation.fusionLr");
         // a combination is reported by the part that owns the rule, once
-        assertThat(problemFields(",\"aggregation\":{\"name\":\"aanets\"}", "foster", "", "\"memory\":{\"perClass\":2},"))
+        assertThat(problemFields(
+                        ",\"aggregation\":{\"name\":\"aanets\"}", "foster", "", "\"memory\":{\"perClass\":2},"))
                 .containsExactly("model.aggregation");
         assertThat(problemFields("", "abd", "", "\"memory\":{\"perClass\":2},")).containsExactly("memory");
-        assertThat(problemFields("", "icarl", "", "\"memory\":{\"selector\":\"greedy\"},")).containsExactly("memory.selector");
+        assertThat(problemFields("", "icarl", "", "\"memory\":{\"selector\":\"greedy\"},"))
+                .containsExactly("memory.selector");
         assertThat(problemFields("", "ewc", "", "")).containsExactly("method.name");
-        assertThat(problemFields("", "icarl", "", "\"memory\":{\"perClass\":2},")).isEmpty();
+        assertThat(problemFields("", "icarl", "", "\"memory\":{\"perClass\":2},"))
+                .isEmpty();
     }
 
     @Test
     void aRegisteredPartIsFoundAndCheckedLikeABuiltInOne() {
-        try (Parts.Registration registration = Parts.registerMethod("toy-check", spec -> Parts.create(MethodSpec.named("replay")))) {
+        try (Parts.Registration registration =
+                Parts.registerMethod("toy-check", spec -> Parts.create(MethodSpec.named("replay")))) {
             assertThat(Parts.methodNames()).endsWith("toy-check");
             assertThat(problemFields("", "toy-check", ",\"temperature\":2", "\"memory\":{\"perClass\":2},"))
                     .containsExactly("method.temperature");
@@ -82,7 +96,8 @@ class PartsTest {
 
     @Test
     void anOptionOfAnotherMethodIsRejectedNamingTheField() {
-        MethodSpec icarlWithProxies = new MethodSpec("icarl", null, null, null, null, null, null, null, 10, null, null, null);
+        MethodSpec icarlWithProxies =
+                new MethodSpec("icarl", null, null, null, null, null, null, null, 10, null, null, null);
         assertThatThrownBy(() -> Parts.create(icarlWithProxies))
                 .isInstanceOf(SpecException.class)
                 .satisfies(e -> assertThat(((SpecException) e).field()).isEqualTo("method.proxiesPerClass"))
@@ -95,25 +110,64 @@ class PartsTest {
     @Test
     void finetuneTakesCrossEntropyOverAllSeenLogitsUnlessAskedForPycilsNewLogitsOnly() {
         var allSeen = Parts.create(MethodSpec.named("finetune"));
-        assertThat(allSeen.lossesFor(2, 2)).singleElement()
-                .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isFalse());
+        assertThat(allSeen.lossesFor(2, 2))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        CrossEntropyLoss.class,
+                        ce -> assertThat(ce.newClassesOnly()).isFalse());
         var newOnly = Parts.create(finetune(FinetuneSpec.NEW_ONLY));
-        assertThat(newOnly.lossesFor(0, 2)).singleElement()
-                .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isFalse());
-        assertThat(newOnly.lossesFor(2, 2)).singleElement()
-                .isInstanceOfSatisfying(CrossEntropyLoss.class, ce -> assertThat(ce.newClassesOnly()).isTrue());
+        assertThat(newOnly.lossesFor(0, 2))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        CrossEntropyLoss.class,
+                        ce -> assertThat(ce.newClassesOnly()).isFalse());
+        assertThat(newOnly.lossesFor(2, 2))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        CrossEntropyLoss.class,
+                        ce -> assertThat(ce.newClassesOnly()).isTrue());
         assertThatThrownBy(() -> Parts.create(finetune("oldOnly")))
                 .isInstanceOf(SpecException.class)
                 .satisfies(e -> assertThat(((SpecException) e).field()).isEqualTo("method.finetune.loss"))
                 .hasMessageContaining("newOnly");
-        assertThatThrownBy(() -> Parts.create(new MethodSpec("replay", null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, new FinetuneSpec(FinetuneSpec.NEW_ONLY))))
+        assertThatThrownBy(() -> Parts.create(new MethodSpec(
+                        "replay",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        new FinetuneSpec(FinetuneSpec.NEW_ONLY))))
                 .isInstanceOf(SpecException.class)
                 .satisfies(e -> assertThat(((SpecException) e).field()).isEqualTo("method.finetune"));
     }
 
     private static MethodSpec finetune(String loss) {
-        return new MethodSpec("finetune", null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        return new MethodSpec(
+                "finetune",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 new FinetuneSpec(loss));
     }
 
@@ -122,6 +176,7 @@ class PartsTest {
         var losses = Parts.create(MethodSpec.named("lucir")).lossesFor(50, 10);
         assertThat(losses).hasSize(3);
         assertThat(losses.get(1)).isEqualTo(org.mnemos.engine.phase.loss.LessForgetLoss.adaptive(5.0, 50, 10));
-        assertThat(((org.mnemos.engine.phase.loss.LessForgetLoss) losses.get(1)).lambda()).isEqualTo(5.0 * Math.sqrt(5.0));
+        assertThat(((org.mnemos.engine.phase.loss.LessForgetLoss) losses.get(1)).lambda())
+                .isEqualTo(5.0 * Math.sqrt(5.0));
     }
 }

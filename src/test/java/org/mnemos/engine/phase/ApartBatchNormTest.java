@@ -25,7 +25,8 @@ class ApartBatchNormTest {
 
     private static IncrementalNet resnet8(NDManager manager) {
         Engine.getInstance().setRandomSeed(5);
-        IncrementalNet net = IncrementalNet.builderFor(new ModelSpec("resnet8", null, "linear"), 1, 8, 8).build();
+        IncrementalNet net = IncrementalNet.builderFor(new ModelSpec("resnet8", null, "linear"), 1, 8, 8)
+                .build();
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 8, 8));
         net.addClasses(3, manager);
         return net;
@@ -36,12 +37,14 @@ class ApartBatchNormTest {
                 .filter(p -> p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR)
                 .toList();
         assertThat(stats).isNotEmpty();
-        return stats.stream().map(p -> p.getArray().toFloatArray())
+        return stats.stream()
+                .map(p -> p.getArray().toFloatArray())
                 .reduce((a, b) -> {
                     float[] joined = java.util.Arrays.copyOf(a, a.length + b.length);
                     System.arraycopy(b, 0, joined, a.length, b.length);
                     return joined;
-                }).orElseThrow();
+                })
+                .orElseThrow();
     }
 
     @Test
@@ -54,9 +57,12 @@ class ApartBatchNormTest {
             NDArray batch = real.concat(dreams, 0);
 
             IncrementalNet alone = resnet8(manager);
-            NDArray realAlone = alone.forward(parameters, new NDList(real), true).head();
+            NDArray realAlone =
+                    alone.forward(parameters, new NDList(real), true).head();
             float[] runningAfterRealAlone = running(alone);
-            NDArray dreamsAlone = resnet8(manager).forward(parameters, new NDList(dreams), true).head();
+            NDArray dreamsAlone = resnet8(manager)
+                    .forward(parameters, new NDList(dreams), true)
+                    .head();
 
             IncrementalNet apart = resnet8(manager);
             ApartBatchNorm apartBatchNorm = new ApartBatchNorm(apart);
@@ -71,15 +77,21 @@ class ApartBatchNormTest {
             }
             apartBatchNorm.restore();
             assertThat(outputs.head().getShape()).isEqualTo(new Shape(12, 3));
-            assertThat(outputs.head().get("0:6").toFloatArray()).containsExactly(realAlone.toFloatArray(), within(1e-5f));
-            assertThat(outputs.head().get("6:").toFloatArray()).containsExactly(dreamsAlone.toFloatArray(), within(1e-5f));
+            assertThat(outputs.head().get("0:6").toFloatArray())
+                    .containsExactly(realAlone.toFloatArray(), within(1e-5f));
+            assertThat(outputs.head().get("6:").toFloatArray())
+                    .containsExactly(dreamsAlone.toFloatArray(), within(1e-5f));
             assertThat(running(apart)).containsExactly(runningAfterRealAlone, within(1e-6f));
 
             // one joint batch: the real rows' logits and the running statistics carry the dreams' statistics
             IncrementalNet joint = resnet8(manager);
-            NDArray jointLogits = joint.forward(parameters, new NDList(batch), true).head();
+            NDArray jointLogits =
+                    joint.forward(parameters, new NDList(batch), true).head();
             assertThat(max(jointLogits.get("0:6").sub(realAlone).abs())).isGreaterThan(1e-3f);
-            assertThat(max(manager.create(running(joint)).sub(manager.create(runningAfterRealAlone)).abs())).isGreaterThan(1e-3f);
+            assertThat(max(manager.create(running(joint))
+                            .sub(manager.create(runningAfterRealAlone))
+                            .abs()))
+                    .isGreaterThan(1e-3f);
         }
     }
 

@@ -16,7 +16,8 @@ class TaskAwareScoresTest {
         float[] scores = {
             0.1f, 0.2f, 0.0f, 0.9f, 0.3f, // class 2: task 0's best is 1
             0.1f, 0.2f, 0.0f, 0.9f, 0.3f, // class 4: task 1's best is 3
-            0.7f, 0.2f, 0.0f, 0.1f, 0.3f}; // class 4: task 1's best is 4
+            0.7f, 0.2f, 0.0f, 0.1f, 0.3f
+        }; // class 4: task 1's best is 4
         int[] labels = {-1, 2, 4, 4};
         int[] predicted = {-7, -7, -7, -7};
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {

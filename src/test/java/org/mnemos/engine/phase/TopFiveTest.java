@@ -16,7 +16,8 @@ class TopFiveTest {
             // ranks: 1 > 4 > 5 > 2 > 3 > 0 > 6
             0.10f, 0.90f, 0.30f, 0.20f, 0.50f, 0.40f, 0.00f,
             0.10f, 0.90f, 0.30f, 0.20f, 0.50f, 0.40f, 0.00f,
-            0.10f, 0.90f, 0.30f, 0.20f, 0.50f, 0.40f, 0.00f};
+            0.10f, 0.90f, 0.30f, 0.20f, 0.50f, 0.40f, 0.00f
+        };
         int[] labels = {-1, -1, 3, 0, 1};
         boolean[] hits = new boolean[5];
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {

@@ -17,7 +17,8 @@ class ClassOrdersTest {
 
     @Test
     void seed1993IsThePublishedCifar100Order() {
-        List<Integer> published = Arrays.stream(PUBLISHED.split(" ")).map(Integer::valueOf).toList();
+        List<Integer> published =
+                Arrays.stream(PUBLISHED.split(" ")).map(Integer::valueOf).toList();
         assertThat(ClassOrders.resolve("seed1993", null, null, 100)).isEqualTo(published);
         assertThat(published).doesNotHaveDuplicates().hasSize(100).allMatch(label -> label >= 0 && label < 100);
     }
@@ -25,7 +26,9 @@ class ClassOrdersTest {
     @Test
     void seededOrdersAreDeterministicPermutations() {
         List<Integer> a = ClassOrders.resolve("seeded", 42L, null, 10);
-        assertThat(a).isEqualTo(ClassOrders.resolve("seeded", 42L, null, 10)).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(a)
+                .isEqualTo(ClassOrders.resolve("seeded", 42L, null, 10))
+                .containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         assertThat(a).isNotEqualTo(ClassOrders.resolve("seeded", 43L, null, 10));
     }
 
@@ -35,7 +38,8 @@ class ClassOrdersTest {
         assertThatThrownBy(() -> ClassOrders.resolve("explicit", null, List.of(0, 0, 1), 3))
                 .isInstanceOf(SpecException.class)
                 .hasMessageContaining("protocol.classList[1]");
-        assertThatThrownBy(() -> ClassOrders.resolve("seed1993", null, null, 10)).isInstanceOf(SpecException.class);
+        assertThatThrownBy(() -> ClassOrders.resolve("seed1993", null, null, 10))
+                .isInstanceOf(SpecException.class);
     }
 
     @Test
@@ -45,13 +49,17 @@ class ClassOrdersTest {
         assertThat(phases).hasSize(6);
         assertThat(phases.get(0)).hasSize(50).startsWith(68, 56, 78);
         assertThat(phases.get(5)).hasSize(10).endsWith(33);
-        assertThat(PhasePlanner.phases(new ProtocolSpec(2, 2, null, null, null, null, null), ClassOrders.resolve(null, null, null, 10), 10))
+        assertThat(PhasePlanner.phases(
+                        new ProtocolSpec(2, 2, null, null, null, null, null),
+                        ClassOrders.resolve(null, null, null, 10),
+                        10))
                 .containsExactly(List.of(0, 1), List.of(2, 3), List.of(4, 5), List.of(6, 7), List.of(8, 9));
     }
 
     @Test
     void explicitPhasesMayNotRepeatAClass() {
-        ProtocolSpec repeated = new ProtocolSpec(null, null, null, List.of(List.of(0, 1), List.of(1, 2)), null, null, null);
+        ProtocolSpec repeated =
+                new ProtocolSpec(null, null, null, List.of(List.of(0, 1), List.of(1, 2)), null, null, null);
         assertThatThrownBy(() -> PhasePlanner.phases(repeated, List.of(), 10))
                 .isInstanceOf(SpecException.class)
                 .hasMessageContaining("protocol.phases[1][0]");

@@ -14,7 +14,9 @@ public final class SharedData {
 
     public static Path root() {
         String configured = System.getProperty("mnemos.shared.data");
-        Path root = Path.of(configured != null ? configured : "../shared/data").toAbsolutePath().normalize();
+        Path root = Path.of(configured != null ? configured : "../shared/data")
+                .toAbsolutePath()
+                .normalize();
         if (!Files.isDirectory(root.resolve("mnist"))) {
             throw new IllegalStateException("the shared data sets are missing at " + root);
         }

@@ -25,7 +25,9 @@ class AutogradTest {
                 assertThat(gradients.get(0).toFloatArray()).containsExactly(1.5f, -12f, 54f);
                 assertThat(gradients.get(1).toFloatArray()).containsExactly(1f, 8f, 27f);
                 assertThat(gradients.get(0).getManager()).isSameAs(loss.getManager());
-                assertThat(x.getGradient().toFloatArray()).as("nothing accumulated on x").containsExactly(0f, 0f, 0f);
+                assertThat(x.getGradient().toFloatArray())
+                        .as("nothing accumulated on x")
+                        .containsExactly(0f, 0f, 0f);
                 // second order through the returned gradient: d/dx Σ 3x²·w = 6x·w, d/dw = 3x²
                 Autograd.backward(gradients.get(0).sum());
                 assertThat(x.getGradient().toFloatArray()).containsExactly(3f, -12f, 36f);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +30,14 @@ class ScalarsTest {
     void resultsMatchDjlsNumberOperations() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             NDArray x = manager.create(new float[] {2f, -1f, 3f, 0f});
-            assertThat(Scalars.mul(x, 0.2f).toFloatArray()).containsExactly(x.mul(0.2f).toFloatArray());
-            assertThat(Scalars.div(x, 3f).toFloatArray()).containsExactly(x.div(3f).toFloatArray());
-            assertThat(Scalars.maximum(x, -0.5f).toFloatArray()).containsExactly(x.maximum(-0.5f).toFloatArray());
-            assertThat(Scalars.pow(x, 2f).toFloatArray()).containsExactly(x.pow(2f).toFloatArray());
+            assertThat(Scalars.mul(x, 0.2f).toFloatArray())
+                    .containsExactly(x.mul(0.2f).toFloatArray());
+            assertThat(Scalars.div(x, 3f).toFloatArray())
+                    .containsExactly(x.div(3f).toFloatArray());
+            assertThat(Scalars.maximum(x, -0.5f).toFloatArray())
+                    .containsExactly(x.maximum(-0.5f).toFloatArray());
+            assertThat(Scalars.pow(x, 2f).toFloatArray())
+                    .containsExactly(x.pow(2f).toFloatArray());
         }
     }
 

@@ -5,9 +5,19 @@ import java.util.List;
 
 /** The element types of the safetensors format PyTorch reads and writes; {@link #bytes} per element. */
 public enum Dtype {
-    F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+    F64(8),
+    F32(4),
+    F16(2),
+    BF16(2),
+    I64(8),
+    I32(4),
+    I16(2),
+    I8(1),
+    U8(1),
+    BOOL(1);
 
-    public static final List<String> NAMES = Arrays.stream(values()).map(Enum::name).toList();
+    public static final List<String> NAMES =
+            Arrays.stream(values()).map(Enum::name).toList();
 
     private final int bytes;
 

@@ -39,6 +39,7 @@ public final class SafeTensors {
     public static final String METADATA = "__metadata__";
     /** The header limit of huggingface/safetensors' own reader. */
     public static final long DEFAULT_MAX_HEADER_BYTES = 100_000_000L;
+
     private static final int MAX_NAME_LENGTH = 512;
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -71,7 +72,10 @@ public final class SafeTensors {
         int padded = (json.length + 7) / 8 * 8;
         byte[] headerBytes = Arrays.copyOf(json, padded);
         Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
-        out.write(ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+        out.write(ByteBuffer.allocate(Long.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(padded)
+                .array());
         out.write(headerBytes);
         for (Tensor tensor : tensors) {
             out.write(tensor.data());
@@ -97,11 +101,14 @@ public final class SafeTensors {
     public static SafeTensorsFile read(Path file, long maxHeaderBytes) throws IOException {
         long size = Files.size(file);
         if (size < Long.BYTES) {
-            throw new SafeTensorsException("the file has " + size + " bytes; a safetensors file starts with an 8-byte header length");
+            throw new SafeTensorsException(
+                    "the file has " + size + " bytes; a safetensors file starts with an 8-byte header length");
         }
         byte[] headerBytes;
         try (SeekableByteChannel channel = Files.newByteChannel(file)) {
-            long headerLength = readFully(channel, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long headerLength = readFully(channel, Long.BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .getLong();
             if (headerLength <= 0 || headerLength > maxHeaderBytes) {
                 throw new SafeTensorsException("the header length " + Long.toUnsignedString(headerLength)
                         + " is outside [1, " + maxHeaderBytes + "]");
@@ -123,7 +130,8 @@ public final class SafeTensors {
             throws SafeTensorsException {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(headerBytes))
@@ -150,7 +158,9 @@ public final class SafeTensors {
                 readMetadata(field.getValue(), metadata);
                 continue;
             }
-            if (name.isEmpty() || name.length() > MAX_NAME_LENGTH || name.chars().anyMatch(Character::isISOControl)) {
+            if (name.isEmpty()
+                    || name.length() > MAX_NAME_LENGTH
+                    || name.chars().anyMatch(Character::isISOControl)) {
                 throw new SafeTensorsException("a tensor name is empty, longer than " + MAX_NAME_LENGTH
                         + " characters or holds control characters");
             }
@@ -172,7 +182,11 @@ public final class SafeTensors {
     }
 
     private static SafeTensorsFile.Entry parseEntry(String name, JsonNode node) throws SafeTensorsException {
-        if (!node.isObject() || node.size() != 3 || !node.has("dtype") || !node.has("shape") || !node.has("data_offsets")) {
+        if (!node.isObject()
+                || node.size() != 3
+                || !node.has("dtype")
+                || !node.has("shape")
+                || !node.has("data_offsets")) {
             throw new SafeTensorsException(name, "needs exactly dtype, shape and data_offsets");
         }
         JsonNode dtypeNode = node.get("dtype");
@@ -189,16 +203,21 @@ public final class SafeTensors {
             throw new SafeTensorsException(name, "shape " + Arrays.toString(shape) + " is too large");
         }
         if (offsets[1] < offsets[0] || offsets[1] - offsets[0] != bytes) {
-            throw new SafeTensorsException(name, "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + bytes
-                    + " bytes, but data_offsets " + Arrays.toString(offsets) + " span " + (offsets[1] - offsets[0]));
+            throw new SafeTensorsException(
+                    name,
+                    "shape " + Arrays.toString(shape) + " of " + dtype + " needs " + bytes + " bytes, but data_offsets "
+                            + Arrays.toString(offsets) + " span " + (offsets[1] - offsets[0]));
         }
         return new SafeTensorsFile.Entry(name, dtype, shape, offsets[0], offsets[1]);
     }
 
-    private static long[] longs(String name, JsonNode node, String field, int expectedLength) throws SafeTensorsException {
+    private static long[] longs(String name, JsonNode node, String field, int expectedLength)
+            throws SafeTensorsException {
         if (!node.isArray() || (expectedLength >= 0 && node.size() != expectedLength) || node.size() > 8) {
-            throw new SafeTensorsException(name, field + " must be a list of "
-                    + (expectedLength >= 0 ? expectedLength : "at most 8") + " non-negative integers");
+            throw new SafeTensorsException(
+                    name,
+                    field + " must be a list of " + (expectedLength >= 0 ? expectedLength : "at most 8")
+                            + " non-negative integers");
         }
         long[] values = new long[node.size()];
         for (int i = 0; i < values.length; i++) {
@@ -214,20 +233,26 @@ public final class SafeTensors {
     /** The tensors must tile the data section exactly: from 0, without gaps or overlaps, to the file's end. */
     private static void checkOffsets(List<SafeTensorsFile.Entry> entries, long dataBytes) throws SafeTensorsException {
         List<SafeTensorsFile.Entry> byOffset = new ArrayList<>(entries);
-        byOffset.sort(Comparator.comparingLong(SafeTensorsFile.Entry::begin).thenComparingLong(SafeTensorsFile.Entry::end));
+        byOffset.sort(
+                Comparator.comparingLong(SafeTensorsFile.Entry::begin).thenComparingLong(SafeTensorsFile.Entry::end));
         long expected = 0;
         for (SafeTensorsFile.Entry entry : byOffset) {
             if (entry.end() > dataBytes) {
-                throw new SafeTensorsException(entry.name(), "data_offsets end at " + entry.end() + ", past the "
-                        + dataBytes + " bytes of data in the file: the file is truncated or the header lies");
+                throw new SafeTensorsException(
+                        entry.name(),
+                        "data_offsets end at " + entry.end() + ", past the " + dataBytes
+                                + " bytes of data in the file: the file is truncated or the header lies");
             }
             if (entry.begin() < expected) {
-                throw new SafeTensorsException(entry.name(), "data_offsets begin at " + entry.begin()
-                        + ", inside the previous tensor's bytes (ending at " + expected + ")");
+                throw new SafeTensorsException(
+                        entry.name(),
+                        "data_offsets begin at " + entry.begin() + ", inside the previous tensor's bytes (ending at "
+                                + expected + ")");
             }
             if (entry.begin() > expected) {
-                throw new SafeTensorsException(entry.name(), "data_offsets begin at " + entry.begin()
-                        + ", leaving a gap after byte " + expected);
+                throw new SafeTensorsException(
+                        entry.name(),
+                        "data_offsets begin at " + entry.begin() + ", leaving a gap after byte " + expected);
             }
             expected = entry.end();
         }

@@ -63,7 +63,11 @@ public final class SafeTensorsFile {
         }
         try (SeekableByteChannel channel = Files.newByteChannel(file)) {
             channel.position(dataStart + entry.begin());
-            return new Tensor(name, entry.dtype(), entry.shape(), SafeTensors.readFully(channel, (int) length).array());
+            return new Tensor(
+                    name,
+                    entry.dtype(),
+                    entry.shape(),
+                    SafeTensors.readFully(channel, (int) length).array());
         }
     }
 }

@@ -10,8 +10,8 @@ public record Tensor(String name, Dtype dtype, long[] shape, byte[] data) {
     public Tensor {
         long elements = elementsOf(shape);
         if ((long) data.length != elements * dtype.bytes()) {
-            throw new IllegalArgumentException("tensor '" + name + "' of shape " + Arrays.toString(shape) + " and dtype "
-                    + dtype + " needs " + elements * dtype.bytes() + " bytes, got " + data.length);
+            throw new IllegalArgumentException("tensor '" + name + "' of shape " + Arrays.toString(shape)
+                    + " and dtype " + dtype + " needs " + elements * dtype.bytes() + " bytes, got " + data.length);
         }
         shape = shape.clone();
     }

@@ -85,7 +85,8 @@ public final class ClassActivationMaps {
                 try (NDManager batch = manager.newSubManager()) {
                     NDArray indices = batch.arange(start, end).toType(DataType.INT64, false);
                     NDArray inputs = session.evalTransform().applyWholeImage(data.gather(indices));
-                    var params = activations == null ? null : ActivationOverride.params(activations.forward(batch, false));
+                    var params =
+                            activations == null ? null : ActivationOverride.params(activations.forward(batch, false));
                     NDList out = net.forward(parameters, new NDList(inputs), false, params);
                     NDArray featureMaps = out.get(out.size() - 1);
                     NDArray cams = raw(featureMaps, weights, data.gatherLabels(indices));

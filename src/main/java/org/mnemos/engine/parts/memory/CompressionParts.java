@@ -96,8 +96,12 @@ public final class CompressionParts {
         if (run.memory() != null && MnemonicsPart.NAME.equals(Parts.selector(run.memory()))) {
             problems.add(field, "compresses stored images; selector mnemonics optimises them instead");
         }
-        if (run.model() != null && run.model().backbone() != null && "mlp".equalsIgnoreCase(run.model().backbone())) {
-            problems.add(field, "needs the feature maps of a convolutional backbone (resnet32, resnet18, resnet8) for its CAMs; mlp has none");
+        if (run.model() != null
+                && run.model().backbone() != null
+                && "mlp".equalsIgnoreCase(run.model().backbone())) {
+            problems.add(
+                    field,
+                    "needs the feature maps of a convolutional backbone (resnet32, resnet18, resnet8) for its CAMs; mlp has none");
         }
         if (run.model() != null && run.model().aggregation() != null) {
             problems.add(field, "is not supported together with model.aggregation");
@@ -106,7 +110,8 @@ public final class CompressionParts {
             problems.add(field + ".ratio", "must be between 1 and " + MAX_COMPRESSION_RATIO);
         }
         if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
-            problems.add(field + ".threshold", "must be between 0 and 1 (1: every box empty, the whole image downsampled)");
+            problems.add(
+                    field + ".threshold", "must be between 0 and 1 (1: every box empty, the whole image downsampled)");
         }
     }
 }

@@ -54,8 +54,13 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
     private Map<Integer, float[]> heatmaps;
 
     private MemoryUpdate(
-            MemoryBudget budget, ExemplarSelector selector, MnemonicsRefinement refinement,
-            String compression, double ratio, double threshold, CimTraining cim) {
+            MemoryBudget budget,
+            ExemplarSelector selector,
+            MnemonicsRefinement refinement,
+            String compression,
+            double ratio,
+            double threshold,
+            CimTraining cim) {
         this.budget = budget;
         this.selector = selector;
         this.refinement = refinement;
@@ -164,14 +169,16 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
                 for (int k = 0; k < candidates.length; k++) {
                     boxes[k] = ExemplarCompression.box(maps[k], train.height(), train.width(), threshold);
                     CompressedImage compressed = ExemplarCompression.compress(
-                            pixels, k * imageBytes, train.height(), train.width(), train.channels(), boxes[k], (float) ratio);
+                            pixels, k * imageBytes, train.height(), train.width(), train.channels(), boxes[k], (float)
+                                    ratio);
                     System.arraycopy(ExemplarCompression.rebuild(compressed), 0, pixels, k * imageBytes, imageBytes);
                 }
             }
             double[] costs = new double[candidates.length];
             double cheapest = Double.POSITIVE_INFINITY;
             for (int k = 0; k < candidates.length; k++) {
-                costs[k] = cost(boxes == null ? null : boxes[k], train.height(), train.width(), train.channels(), imageBytes);
+                costs[k] = cost(
+                        boxes == null ? null : boxes[k], train.height(), train.width(), train.channels(), imageBytes);
                 cheapest = Math.min(cheapest, costs[k]);
             }
             int bound = (int) Math.min(candidates.length, Math.floor(share / cheapest));
@@ -184,15 +191,21 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
                     break;
                 }
                 int position = builder.size();
-                builder.add(pixels, chosen, label, candidates[chosen],
-                        boxes == null ? ExemplarKind.REAL : ExemplarKind.COMPRESSED, boxes == null ? null : boxes[chosen]);
+                builder.add(
+                        pixels,
+                        chosen,
+                        label,
+                        candidates[chosen],
+                        boxes == null ? ExemplarKind.REAL : ExemplarKind.COMPRESSED,
+                        boxes == null ? null : boxes[chosen]);
                 if (maps != null && kept < HEATMAPS_PER_CLASS) {
                     heatmaps.put(position, maps[chosen]);
                 }
                 kept++;
             }
         }
-        ExemplarSet selected = builder.build(train.height(), train.width(), train.channels(), previous.storage(), (float) ratio);
+        ExemplarSet selected =
+                builder.build(train.height(), train.width(), train.channels(), previous.storage(), (float) ratio);
         this.heatmaps = heatmaps.isEmpty() ? null : heatmaps;
         return refinement == null ? selected : refinement.refine(session, selected, newClasses);
     }
@@ -206,7 +219,8 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
         if (!budget.inBytes()) {
             return ExemplarCompression.unitCost(boxFraction, ratio);
         }
-        return ExemplarCompression.compress(new byte[imageBytes], 0, height, width, channels, box, (float) ratio).storedBytes();
+        return ExemplarCompression.compress(new byte[imageBytes], 0, height, width, channels, box, (float) ratio)
+                .storedBytes();
     }
 
     /** For the exemplar download: CAM heatmaps of a few new exemplars. */
@@ -235,11 +249,18 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
         for (int i = 0; i < memory.size(); i++) {
             cost += memory.unitCost(i);
             int[] b = memory.box(i);
-            box += b == null ? 1.0 : (double) (b[1] - b[0]) * (b[3] - b[2]) / ((double) memory.height() * memory.width());
+            box += b == null
+                    ? 1.0
+                    : (double) (b[1] - b[0]) * (b[3] - b[2]) / ((double) memory.height() * memory.width());
         }
         int n = Math.max(1, memory.size());
-        return new MemoryMetrics(compression, (double) memory.size() / Math.max(1, seenClasses), memory.storedBytes(),
-                memory.size() == 0 ? 0 : cost / n, memory.size() == 0 ? 0 : box / n, null);
+        return new MemoryMetrics(
+                compression,
+                (double) memory.size() / Math.max(1, seenClasses),
+                memory.storedBytes(),
+                memory.size() == 0 ? 0 : cost / n,
+                memory.size() == 0 ? 0 : box / n,
+                null);
     }
 
     /** Collects exemplars; float intensities are kept when any kept exemplar has them. */
@@ -277,7 +298,13 @@ public final class MemoryUpdate implements MemoryPolicy, PhaseHook {
         }
 
         void add(ExemplarSet from, int index) {
-            add(from.pixels(), index, from.labels()[index], from.sourceIndices()[index], from.kinds()[index], from.box(index));
+            add(
+                    from.pixels(),
+                    index,
+                    from.labels()[index],
+                    from.sourceIndices()[index],
+                    from.kinds()[index],
+                    from.box(index));
             if (from.values() != null) {
                 System.arraycopy(from.values(), index * imageBytes, values.get(values.size() - 1), 0, imageBytes);
                 anyFloat = true;

@@ -22,10 +22,12 @@ public final class SelectorParts {
     /** The selector a memory without one uses. */
     public static final String DEFAULT = "herding";
 
-    public static final Part<MemorySpec> HERDING = new StoredImagesSelector(DEFAULT,
-            "Herding (Welling 2009, as iCaRL): exemplars whose feature mean stays closest to the class mean.", HerdingSelector::new);
-    public static final Part<MemorySpec> RANDOM = new StoredImagesSelector("random", "A uniform random sample of each class.",
-            RandomSelector::new);
+    public static final Part<MemorySpec> HERDING = new StoredImagesSelector(
+            DEFAULT,
+            "Herding (Welling 2009, as iCaRL): exemplars whose feature mean stays closest to the class mean.",
+            HerdingSelector::new);
+    public static final Part<MemorySpec> RANDOM =
+            new StoredImagesSelector("random", "A uniform random sample of each class.", RandomSelector::new);
     public static final List<Part<MemorySpec>> PARTS = List.of(HERDING, RANDOM);
 
     private SelectorParts() {}
@@ -48,9 +50,14 @@ public final class SelectorParts {
         public void check(MemorySpec memory, ExperimentSpec run, SpecProblems problems) {
             if (memory.storage() != null) {
                 if (!ExemplarStorage.NAMES.contains(memory.storage())) {
-                    problems.add("memory.storage", "must be one of " + ExemplarStorage.NAMES.stream().sorted().toList());
+                    problems.add(
+                            "memory.storage",
+                            "must be one of "
+                                    + ExemplarStorage.NAMES.stream().sorted().toList());
                 } else if (!memory.storage().equals("uint8")) {
-                    problems.add("memory.storage", "applies to optimised exemplars (selector mnemonics); stored images are uint8");
+                    problems.add(
+                            "memory.storage",
+                            "applies to optimised exemplars (selector mnemonics); stored images are uint8");
                 }
             }
             problems.forbid("memory.mnemonics", memory.mnemonics(), "applies to selector mnemonics only");

@@ -16,10 +16,12 @@ public record BalancedDistillationLoss(float[] classWeights, double temperature)
     @Override
     public NDArray compute(StepContext step) {
         NDArray student = Scalars.div(step.logits(), (float) temperature).logSoftmax(1);
-        NDArray teacher = Scalars.div(step.previousLogits(), (float) temperature).softmax(1)
+        NDArray teacher = Scalars.div(step.previousLogits(), (float) temperature)
+                .softmax(1)
                 .mul(step.logits().getManager().create(classWeights));
         NDArray balanced = teacher.div(teacher.sum(new int[] {1}, true));
-        return Scalars.div(balanced.mul(student).sum(), student.getShape().get(0)).neg();
+        return Scalars.div(balanced.mul(student).sum(), student.getShape().get(0))
+                .neg();
     }
 
     @Override

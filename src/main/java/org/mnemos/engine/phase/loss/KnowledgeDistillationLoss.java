@@ -11,8 +11,10 @@ public record KnowledgeDistillationLoss(double temperature, double weight) imple
 
     @Override
     public NDArray compute(StepContext step) {
-        NDArray current = Scalars.div(Losses.columns(step.logits(), 0, step.oldClasses()), (float) temperature).logSoftmax(1);
-        NDArray teacher = Scalars.div(step.previousLogits(), (float) temperature).softmax(1);
+        NDArray current = Scalars.div(Losses.columns(step.logits(), 0, step.oldClasses()), (float) temperature)
+                .logSoftmax(1);
+        NDArray teacher =
+                Scalars.div(step.previousLogits(), (float) temperature).softmax(1);
         return Scalars.mul(teacher.mul(current).sum(new int[] {1}).mean().neg(), (float) weight);
     }
 

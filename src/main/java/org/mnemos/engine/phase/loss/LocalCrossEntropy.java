@@ -14,6 +14,8 @@ public record LocalCrossEntropy() implements LossTerm {
         StepContext real = step.realOnly();
         NDArray weights = Losses.classBalanceWeights(real.targets(), step.oldClasses(), step.totalClasses());
         NDArray newLogits = Losses.columns(real.logits(), step.oldClasses(), step.totalClasses());
-        return Losses.crossEntropyPerRow(newLogits, real.targets().sub(step.oldClasses())).mul(weights).mean();
+        return Losses.crossEntropyPerRow(newLogits, real.targets().sub(step.oldClasses()))
+                .mul(weights)
+                .mean();
     }
 }

@@ -12,7 +12,11 @@ final class Losses {
     /** Mean cross-entropy of integer targets under logits (B, C). */
     static NDArray crossEntropy(NDArray logits, NDArray targets) {
         NDArray logProbabilities = logits.logSoftmax(1);
-        return logProbabilities.mul(targets.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).mean().neg();
+        return logProbabilities
+                .mul(targets.oneHot((int) logits.getShape().get(1)))
+                .sum(new int[] {1})
+                .mean()
+                .neg();
     }
 
     /** Hinton's soft cross-entropy −Σ softmax(teacher/T)·log_softmax(student/T), averaged over the batch (PyCIL's _KD_loss). */
@@ -25,7 +29,10 @@ final class Losses {
     /** Per-example cross-entropy (B) of integer targets under logits (B, C). */
     static NDArray crossEntropyPerRow(NDArray logits, NDArray targets) {
         NDArray logProbabilities = logits.logSoftmax(1);
-        return logProbabilities.mul(targets.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).neg();
+        return logProbabilities
+                .mul(targets.oneHot((int) logits.getShape().get(1)))
+                .sum(new int[] {1})
+                .neg();
     }
 
     /**

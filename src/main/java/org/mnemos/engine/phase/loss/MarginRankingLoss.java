@@ -14,14 +14,18 @@ public record MarginRankingLoss(double margin, int hardNegatives, double weight)
     @Override
     public NDArray compute(StepContext step) {
         NDArray raw = step.cosineScale() == null ? step.logits() : step.logits().div(step.cosineScale());
-        NDArray groundTruth = raw.mul(step.targets().oneHot(step.totalClasses())).sum(new int[] {1}, true);
+        NDArray groundTruth =
+                raw.mul(step.targets().oneHot(step.totalClasses())).sum(new int[] {1}, true);
         int k = Math.min(hardNegatives, step.newClasses());
         NDArray hardestNew = Losses.columns(raw, step.oldClasses(), step.totalClasses())
                 .topK(k, 1)
                 .get(0);
         // hinge(margin - (gt - negative)) for every pair; only samples of old classes count
         NDArray hinge = Scalars.maximum(hardestNew.sub(groundTruth).add((float) margin), 0f);
-        NDArray oldSample = step.targets().lt(step.oldClasses()).toType(hinge.getDataType(), false).reshape(-1, 1);
+        NDArray oldSample = step.targets()
+                .lt(step.oldClasses())
+                .toType(hinge.getDataType(), false)
+                .reshape(-1, 1);
         NDArray pairs = oldSample.sum().mul(k);
         return Scalars.mul(hinge.mul(oldSample).sum().div(pairs.maximum(1f)), (float) weight);
     }

@@ -20,12 +20,15 @@ public record NcaLoss(double margin, boolean marginOnTarget) implements LossTerm
         NDArray positive = step.targets().oneHot(step.totalClasses()).toType(logits.getDataType(), false);
         NDArray scaled = logits;
         if (marginOnTarget) {
-            NDArray scaledMargin = step.cosineScale() == null ? positive.mul((float) margin) : Scalars.mul(positive.mul(step.cosineScale()), (float) margin);
+            NDArray scaledMargin = step.cosineScale() == null
+                    ? positive.mul((float) margin)
+                    : Scalars.mul(positive.mul(step.cosineScale()), (float) margin);
             scaled = logits.sub(scaledMargin);
         }
         NDArray stable = scaled.sub(scaled.max(new int[] {1}, true));
         NDArray numerator = stable.mul(positive).sum(new int[] {1});
-        NDArray denominator = stable.sub(stable.mul(positive)).exp().sum(new int[] {1}).log();
+        NDArray denominator =
+                stable.sub(stable.mul(positive)).exp().sum(new int[] {1}).log();
         return numerator.sub(denominator).neg().mean();
     }
 }

@@ -15,7 +15,8 @@ public record NewExtractorCrossEntropy(Parameter weight, Parameter bias) impleme
     @Override
     public NDArray compute(StepContext step) {
         NDArray newFeatures = step.maps().get(1);
-        NDArray logits = Linear.linear(newFeatures, weight.getArray(), bias.getArray()).head();
+        NDArray logits =
+                Linear.linear(newFeatures, weight.getArray(), bias.getArray()).head();
         return Losses.crossEntropy(logits, step.targets());
     }
 }

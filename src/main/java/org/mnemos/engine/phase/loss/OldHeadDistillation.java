@@ -17,7 +17,8 @@ public record OldHeadDistillation(NDArray oldWeight, NDArray oldBias, double tem
     @Override
     public NDArray compute(StepContext step) {
         NDArray oldFeatures = step.maps().get(0);
-        NDArray oldLogits = Linear.linear(oldFeatures, oldWeight, oldBias).head().stopGradient();
+        NDArray oldLogits =
+                Linear.linear(oldFeatures, oldWeight, oldBias).head().stopGradient();
         NDArray current = Losses.columns(step.logits(), 0, step.oldClasses());
         return Scalars.mul(Losses.distillation(current, oldLogits, temperature), (float) weight);
     }

@@ -24,7 +24,10 @@ public record PodSpatialLoss(double weight) implements LossTerm {
                 continue;
             }
             stages++;
-            NDArray distance = pooled(current.get(i)).sub(pooled(previous.get(i))).norm(new int[] {1}).mean();
+            NDArray distance = pooled(current.get(i))
+                    .sub(pooled(previous.get(i)))
+                    .norm(new int[] {1})
+                    .mean();
             total = total == null ? distance : total.add(distance);
         }
         if (total == null) {

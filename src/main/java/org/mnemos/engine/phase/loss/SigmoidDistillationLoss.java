@@ -25,7 +25,8 @@ public record SigmoidDistillationLoss() implements LossTerm {
         // log σ(x) = −softplus(−x), log(1 − σ(x)) = −softplus(x): finite gradients where σ saturates
         NDArray logP = Scalars.maximum(Activation.softPlus(logits.neg()).neg(), -100f);
         NDArray logNotP = Scalars.maximum(Activation.softPlus(logits).neg(), -100f);
-        NDArray perElement = targets.mul(logP).add(targets.neg().add(1f).mul(logNotP)).neg();
+        NDArray perElement =
+                targets.mul(logP).add(targets.neg().add(1f).mul(logNotP)).neg();
         return Scalars.div(perElement.sum(), step.batchRows());
     }
 

@@ -30,8 +30,18 @@ public record StepContext(
         UnaryOperator<NDArray> previousHead) {
 
     /** A batch of real images only, without heads; {@code targets} may be null for terms that read none. */
-    public StepContext(NDList outputs, NDList previous, NDArray targets, int oldClasses, int totalClasses, NDArray cosineScale) {
-        this(outputs, previous, targets, oldClasses, totalClasses, cosineScale, (int) outputs.head().getShape().get(0), null, null);
+    public StepContext(
+            NDList outputs, NDList previous, NDArray targets, int oldClasses, int totalClasses, NDArray cosineScale) {
+        this(
+                outputs,
+                previous,
+                targets,
+                oldClasses,
+                totalClasses,
+                cosineScale,
+                (int) outputs.head().getShape().get(0),
+                null,
+                null);
     }
 
     public NDArray logits() {
@@ -71,8 +81,16 @@ public record StepContext(
         if (realRows == batchRows()) {
             return this;
         }
-        return new StepContext(rows(outputs, 0, realRows), previous == null ? null : rows(previous, 0, realRows),
-                targets.get("0:{}", realRows), oldClasses, totalClasses, cosineScale, realRows, head, previousHead);
+        return new StepContext(
+                rows(outputs, 0, realRows),
+                previous == null ? null : rows(previous, 0, realRows),
+                targets.get("0:{}", realRows),
+                oldClasses,
+                totalClasses,
+                cosineScale,
+                realRows,
+                head,
+                previousHead);
     }
 
     private static NDList rows(NDList arrays, int from, int to) {

@@ -60,7 +60,8 @@ class SafeTensorsTest {
     @Test
     void readsBackBitIdenticalWithContiguousOffsetsEndingAtEof() throws IOException {
         byte[] bytes = encode(TENSORS, Map.of("format", "pt", "classes", "[3, 1]"));
-        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, headerLength % 8, "header padded to a multiple of 8");
         SafeTensorsFile file = SafeTensors.read(file(bytes));
         assertEquals(Map.of("format", "pt", "classes", "[3, 1]"), file.metadata());
@@ -86,7 +87,9 @@ class SafeTensorsTest {
         String header = "{\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]},"
                 + "\"a\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}";
         SafeTensorsFile file = SafeTensors.read(raw(header, 12));
-        assertEquals(List.of("b", "a"), file.entries().stream().map(SafeTensorsFile.Entry::name).toList());
+        assertEquals(
+                List.of("b", "a"),
+                file.entries().stream().map(SafeTensorsFile.Entry::name).toList());
         assertTrue(file.metadata().isEmpty());
     }
 
@@ -94,8 +97,10 @@ class SafeTensorsTest {
     void rejectsTruncatedFiles() throws IOException {
         byte[] bytes = encode(TENSORS, Map.of());
         for (int cut : new int[] {0, 5, 8, 20, bytes.length - 1}) {
-            SafeTensorsException e = assertThrows(SafeTensorsException.class,
-                    () -> SafeTensors.read(file(Arrays.copyOf(bytes, cut))), "cut at " + cut);
+            SafeTensorsException e = assertThrows(
+                    SafeTensorsException.class,
+                    () -> SafeTensors.read(file(Arrays.copyOf(bytes, cut))),
+                    "cut at " + cut);
             assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("bytes"), e.getMessage());
         }
     }
@@ -104,12 +109,16 @@ class SafeTensorsTest {
     void rejectsAHeaderLengthBeyondTheFileOrTheLimit() throws IOException {
         ByteBuffer huge = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE);
         assertTrue(assertThrows(SafeTensorsException.class, () -> SafeTensors.read(file(huge.array())))
-                .getMessage().contains("outside"));
-        ByteBuffer negative = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-8);
+                .getMessage()
+                .contains("outside"));
+        ByteBuffer negative =
+                ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-8);
         assertThrows(SafeTensorsException.class, () -> SafeTensors.read(file(negative.array())));
-        ByteBuffer beyond = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(4096);
+        ByteBuffer beyond =
+                ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(4096);
         assertTrue(assertThrows(SafeTensorsException.class, () -> SafeTensors.read(file(beyond.array())))
-                .getMessage().contains("past the end"));
+                .getMessage()
+                .contains("past the end"));
         byte[] valid = encode(TENSORS, Map.of());
         assertThrows(SafeTensorsException.class, () -> SafeTensors.read(file(valid), 16));
     }
@@ -121,18 +130,22 @@ class SafeTensorsTest {
         assertEquals("a", beyond.tensor());
         String overlap = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
-        SafeTensorsException overlapping = assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(overlap, 12)));
+        SafeTensorsException overlapping =
+                assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(overlap, 12)));
         assertEquals("b", overlapping.tensor());
         assertTrue(overlapping.getMessage().contains("inside"));
         String gap = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}";
         assertTrue(assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(gap, 8)))
-                .getMessage().contains("gap"));
+                .getMessage()
+                .contains("gap"));
         String shortOfEof = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
         assertTrue(assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(shortOfEof, 8)))
-                .getMessage().contains("holds 8 bytes"));
+                .getMessage()
+                .contains("holds 8 bytes"));
         String wrongSpan = "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}";
         assertTrue(assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(wrongSpan, 8)))
-                .getMessage().contains("needs 12 bytes"));
+                .getMessage()
+                .contains("needs 12 bytes"));
         String reversed = "{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,0]}}";
         assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(reversed, 8)));
     }
@@ -142,9 +155,11 @@ class SafeTensorsTest {
         String overflow = "{\"a\":{\"dtype\":\"F64\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}";
         SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(overflow, 8)));
         assertTrue(e.getMessage().contains("too large"), e.getMessage());
-        String consistentButAbsent = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1000000000],\"data_offsets\":[0,4000000000]}}";
+        String consistentButAbsent =
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1000000000],\"data_offsets\":[0,4000000000]}}";
         assertTrue(assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(consistentButAbsent, 8)))
-                .getMessage().contains("past the"));
+                .getMessage()
+                .contains("past the"));
     }
 
     @Test
@@ -164,9 +179,13 @@ class SafeTensorsTest {
             assertThrows(SafeTensorsException.class, () -> SafeTensors.read(raw(header, 4)), header);
         }
         byte[] notUtf8 = {(byte) 0xff, (byte) 0xfe, '{', '}'};
-        ByteBuffer buffer = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(4).put(notUtf8);
+        ByteBuffer buffer = ByteBuffer.allocate(12)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(4)
+                .put(notUtf8);
         assertTrue(assertThrows(SafeTensorsException.class, () -> SafeTensors.read(file(buffer.array())))
-                .getMessage().contains("UTF-8"));
+                .getMessage()
+                .contains("UTF-8"));
     }
 
     @Test

@@ -41,7 +41,8 @@ class LossReferenceTest {
     void crossEntropyMatchesPyTorch() {
         JsonNode c = reference.get("cross_entropy");
         StepContext step = step(matrix(c.get("logits")), null, c.get("targets"), 0, 8, null);
-        assertThat(value(new CrossEntropyLoss(false).compute(step))).isCloseTo(c.get("expected_mean_loss").asDouble(), within(TOLERANCE));
+        assertThat(value(new CrossEntropyLoss(false).compute(step)))
+                .isCloseTo(c.get("expected_mean_loss").asDouble(), within(TOLERANCE));
     }
 
     @Test
@@ -50,8 +51,12 @@ class LossReferenceTest {
         int old = c.get("old_classes").asInt();
         NDArray student = matrix(c.get("student_logits_all_classes"));
         StepContext step = new StepContext(
-                new NDList(student, student), new NDList(matrix(c.get("teacher_logits_old_classes"))),
-                labels(reference.get("cross_entropy").get("targets")), old, (int) student.getShape().get(1), null);
+                new NDList(student, student),
+                new NDList(matrix(c.get("teacher_logits_old_classes"))),
+                labels(reference.get("cross_entropy").get("targets")),
+                old,
+                (int) student.getShape().get(1),
+                null);
         double loss = value(new KnowledgeDistillationLoss(c.get("temperature").asDouble(), 1.0).compute(step));
         assertThat(loss).isCloseTo(c.get("expected_loss").asDouble(), within(TOLERANCE));
     }
@@ -59,12 +64,16 @@ class LossReferenceTest {
     @Test
     void lessForgetConstraintMatchesLucir() {
         JsonNode c = reference.get("lucir_less_forget");
-        LessForgetLoss term = LessForgetLoss.adaptive(c.get("lambda_base").asDouble(), c.get("old_classes").asInt(), c.get("new_classes").asInt());
+        LessForgetLoss term = LessForgetLoss.adaptive(
+                c.get("lambda_base").asDouble(),
+                c.get("old_classes").asInt(),
+                c.get("new_classes").asInt());
         assertThat(term.lambda()).isCloseTo(c.get("expected_lambda").asDouble(), within(1e-9));
         NDArray features = matrix(c.get("new_features"));
         StepContext step = new StepContext(
                 new NDList(features, features), new NDList(features, matrix(c.get("old_features"))), null, 5, 8, null);
-        assertThat(value(term.compute(step))).isCloseTo(c.get("expected_weighted_loss").asDouble(), within(TOLERANCE));
+        assertThat(value(term.compute(step)))
+                .isCloseTo(c.get("expected_weighted_loss").asDouble(), within(TOLERANCE));
     }
 
     @Test
@@ -72,10 +81,12 @@ class LossReferenceTest {
         JsonNode c = reference.get("lucir_margin_ranking");
         NDArray sigma = manager.create((float) c.get("sigma").asDouble());
         NDArray logits = matrix(c.get("ce_logits_after_sigma"));
-        MarginRankingLoss term = new MarginRankingLoss(c.get("margin").asDouble(), c.get("top_k").asInt(), 1.0);
+        MarginRankingLoss term =
+                new MarginRankingLoss(c.get("margin").asDouble(), c.get("top_k").asInt(), 1.0);
         int old = c.get("old_classes").asInt();
         StepContext withOld = step(logits, null, c.get("targets"), old, 8, sigma);
-        assertThat(value(term.compute(withOld))).isCloseTo(c.get("expected_loss").asDouble(), within(TOLERANCE));
+        assertThat(value(term.compute(withOld)))
+                .isCloseTo(c.get("expected_loss").asDouble(), within(TOLERANCE));
         StepContext onlyNew = step(logits, null, c.get("targets_without_old_classes"), old, 8, sigma);
         assertThat(value(term.compute(onlyNew))).isCloseTo(0.0, within(TOLERANCE));
     }
@@ -83,14 +94,17 @@ class LossReferenceTest {
     @Test
     void podSpatialMatchesPodnet() {
         JsonNode c = reference.get("pod_spatial");
-        NDList current = new NDList(manager.zeros(new ai.djl.ndarray.types.Shape(1)), manager.zeros(new ai.djl.ndarray.types.Shape(1)));
-        NDList previous = new NDList(manager.zeros(new ai.djl.ndarray.types.Shape(1)), manager.zeros(new ai.djl.ndarray.types.Shape(1)));
+        NDList current = new NDList(
+                manager.zeros(new ai.djl.ndarray.types.Shape(1)), manager.zeros(new ai.djl.ndarray.types.Shape(1)));
+        NDList previous = new NDList(
+                manager.zeros(new ai.djl.ndarray.types.Shape(1)), manager.zeros(new ai.djl.ndarray.types.Shape(1)));
         for (int layer = 0; layer < c.get("new_feature_maps").size(); layer++) {
             current.add(tensor(c.get("new_feature_maps").get(layer)));
             previous.add(tensor(c.get("old_feature_maps").get(layer)));
         }
         StepContext step = new StepContext(current, previous, null, 5, 8, null);
-        assertThat(value(new PodSpatialLoss(1.0).compute(step))).isCloseTo(c.get("expected_loss").asDouble(), within(TOLERANCE));
+        assertThat(value(new PodSpatialLoss(1.0).compute(step)))
+                .isCloseTo(c.get("expected_loss").asDouble(), within(TOLERANCE));
     }
 
     @Test
@@ -99,7 +113,8 @@ class LossReferenceTest {
         NDArray features = matrix(c.get("new_features"));
         StepContext step = new StepContext(
                 new NDList(features, features), new NDList(features, matrix(c.get("old_features"))), null, 5, 8, null);
-        assertThat(value(new PodFlatLoss(1.0).compute(step))).isCloseTo(c.get("expected_loss").asDouble(), within(TOLERANCE));
+        assertThat(value(new PodFlatLoss(1.0).compute(step)))
+                .isCloseTo(c.get("expected_loss").asDouble(), within(TOLERANCE));
     }
 
     @Test
@@ -112,11 +127,14 @@ class LossReferenceTest {
             double code = value(new NcaLoss(c.get("margin").asDouble(), false).compute(step));
             double paper = value(new NcaLoss(c.get("margin").asDouble(), true).compute(step));
             assertThat(code).isCloseTo(variant.get("expected_loss").asDouble(), within(TOLERANCE));
-            assertThat(paper).isCloseTo(variant.get("comparison_only_margin_on_target_only").asDouble(), within(TOLERANCE));
+            assertThat(paper)
+                    .isCloseTo(
+                            variant.get("comparison_only_margin_on_target_only").asDouble(), within(TOLERANCE));
         }
     }
 
-    private static StepContext step(NDArray logits, NDList previous, JsonNode targets, int old, int total, NDArray scale) {
+    private static StepContext step(
+            NDArray logits, NDList previous, JsonNode targets, int old, int total, NDArray scale) {
         return new StepContext(new NDList(logits, logits), previous, labels(targets), old, total, scale);
     }
 
@@ -146,7 +164,10 @@ class LossReferenceTest {
         for (int i = 0; i < flat.length; i++) {
             flat[i] = values.get(i);
         }
-        return manager.create(flat, new ai.djl.ndarray.types.Shape(shape.stream().mapToLong(Long::longValue).toArray()));
+        return manager.create(
+                flat,
+                new ai.djl.ndarray.types.Shape(
+                        shape.stream().mapToLong(Long::longValue).toArray()));
     }
 
     private static void flatten(JsonNode node, java.util.List<Float> out) {

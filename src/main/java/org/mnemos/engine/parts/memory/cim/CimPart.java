@@ -80,7 +80,11 @@ public final class CimPart implements Part<CimCompressionSpec> {
         problems.positive(field + ".maxGradNorm", cim.maxGradNorm());
         problems.nonNegative(field + ".divCoef", cim.divCoef());
         problems.nonNegative(field + ".regCoef", cim.regCoef());
-        problems.range(field + ".regenerateEvery", cim.regenerateEvery(), 1, problems.limits().maxEpochs());
+        problems.range(
+                field + ".regenerateEvery",
+                cim.regenerateEvery(),
+                1,
+                problems.limits().maxEpochs());
         if (cim.regenerateFraction() != null && !(cim.regenerateFraction() > 0 && cim.regenerateFraction() <= 1)) {
             problems.add(field + ".regenerateFraction", "must be above 0 and at most 1");
         }
@@ -88,7 +92,8 @@ public final class CimPart implements Part<CimCompressionSpec> {
             problems.add(field + ".regenerateFraction", "cannot be combined with regenerateEvery: set one schedule");
         }
         problems.range(field + ".metaItersPerPhase", cim.metaItersPerPhase(), 0, MAX_META_ITERS_PER_PHASE);
-        if (cim.randomCompressionStep() != null && !(cim.randomCompressionStep() >= 0 && cim.randomCompressionStep() <= 1)) {
+        if (cim.randomCompressionStep() != null
+                && !(cim.randomCompressionStep() >= 0 && cim.randomCompressionStep() <= 1)) {
             problems.add(field + ".randomCompressionStep", "must be between 0 and 1");
         }
         CompressionParts.checkShared(cim.ratio(), cim.threshold(), run, problems);
@@ -97,18 +102,26 @@ public final class CimPart implements Part<CimCompressionSpec> {
     @Override
     public void compose(CimCompressionSpec spec, ExperimentSpec run, Composition composition) {
         CimCompressionSpec options = spec.resolved();
-        composition.memory().compression(CimCompressionSpec.NAME, options.ratio(), options.threshold(), new CimTraining(options));
+        composition
+                .memory()
+                .compression(CimCompressionSpec.NAME, options.ratio(), options.threshold(), new CimTraining(options));
     }
 
     /** The meta-iteration and the mask model's CAM pass, between epochs: they count where they peak above the training step. */
     @Override
     public void footprint(CimCompressionSpec cim, ExperimentSpec run, PeakMemory.Footprint footprint) {
         double extractors = footprint.extractors();
-        long metaBytes = (long) (cim.resolved().metaBatchSize() * footprint.activationsPerImage() * PeakMemory.Footprint.FLOAT
-                * META_STEP_PASSES * extractors);
+        long metaBytes = (long) (cim.resolved().metaBatchSize()
+                * footprint.activationsPerImage()
+                * PeakMemory.Footprint.FLOAT
+                * META_STEP_PASSES
+                * extractors);
         footprint.peakAt(metaBytes, "memory.compression.metaBatchSize");
-        long camBytes = (long) (ClassActivationMaps.BATCH * footprint.activationsPerImage() * PeakMemory.Footprint.FLOAT
-                * MASK_MODEL_PASSES * extractors);
+        long camBytes = (long) (ClassActivationMaps.BATCH
+                * footprint.activationsPerImage()
+                * PeakMemory.Footprint.FLOAT
+                * MASK_MODEL_PASSES
+                * extractors);
         footprint.peakAt(camBytes, "memory.compression");
     }
 }

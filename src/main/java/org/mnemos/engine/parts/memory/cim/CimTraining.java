@@ -84,6 +84,7 @@ public final class CimTraining implements PhaseHook, StepHook {
     private RandomCompression randomCompression;
     /** The random compression while the stages that draw compressed images run; null after them. */
     private RandomCompression substitution;
+
     private int regenerations;
 
     public CimTraining(CimCompressionSpec options) {
@@ -110,7 +111,8 @@ public final class CimTraining implements PhaseHook, StepHook {
 
     @Override
     public void saveState(PhaseSession session, Path stateDir) {
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(stateDir.resolve(STATE_FILE))))) {
+        try (DataOutputStream out =
+                new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(stateDir.resolve(STATE_FILE))))) {
             activations.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -146,14 +148,23 @@ public final class CimTraining implements PhaseHook, StepHook {
         Samples training = session.training();
         int[] rows = training.indicesOfLabels(session.oldClasses(), session.totalClasses());
         Samples images = training.subset(rows);
-        float[][] maps = ClassActivationMaps.heatmaps(session, new Samples(images.pixels(), images.labels(), images.imageBytes()),
-                activations);
+        float[][] maps = ClassActivationMaps.heatmaps(
+                session, new Samples(images.pixels(), images.labels(), images.imageBytes()), activations);
         int[][] boxes = new int[rows.length][];
         for (int k = 0; k < rows.length; k++) {
             boxes[k] = ExemplarCompression.box(maps[k], session.height(), session.width(), options.threshold());
         }
-        randomCompression.regenerate(training.size(), rows, images.pixels(), images.labels(), boxes,
-                session.height(), session.width(), session.channels(), options.ratio(), probability);
+        randomCompression.regenerate(
+                training.size(),
+                rows,
+                images.pixels(),
+                images.labels(),
+                boxes,
+                session.height(),
+                session.width(),
+                session.channels(),
+                options.ratio(),
+                probability);
         regenerations++;
         seconds += (System.nanoTime() - start) / 1e9;
     }
@@ -171,7 +182,8 @@ public final class CimTraining implements PhaseHook, StepHook {
             pool = session.upload(session.training(), poolManager);
         }
         double innerLr = mainLr(session, epoch) * options.lrRatio();
-        double activationLr = LrSchedules.cosine(options.activationLr(), epochs(session)).lr(epoch);
+        double activationLr =
+                LrSchedules.cosine(options.activationLr(), epochs(session)).lr(epoch);
         double maxNorm = options.maxGradNorm() * (session.oldClasses() > 0 ? Math.sqrt(2.0) : 1.0);
         int[] order = new int[pool.size()];
         for (int i = 0; i < order.length; i++) {
@@ -200,8 +212,20 @@ public final class CimTraining implements PhaseHook, StepHook {
                 NDArray y = pool.gatherLabels(firstIndices);
                 NDArray nextX = session.trainTransform().apply(pool.gather(secondIndices), true, session.rng());
                 NDArray nextY = pool.gatherLabels(secondIndices);
-                MetaStep result = metaStep(session.net(), activations, x, y, nextX, nextY, innerLr,
-                        "firstOrder".equals(options.mode()), options.ratio(), options.divCoef(), options.regCoef(), objective, step);
+                MetaStep result = metaStep(
+                        session.net(),
+                        activations,
+                        x,
+                        y,
+                        nextX,
+                        nextY,
+                        innerLr,
+                        "firstOrder".equals(options.mode()),
+                        options.ratio(),
+                        options.divCoef(),
+                        options.regCoef(),
+                        objective,
+                        step);
                 if (!Double.isFinite(result.outerLoss()) || !finite(result.gradients())) {
                     skipped++;
                     continue;
@@ -240,8 +264,14 @@ public final class CimTraining implements PhaseHook, StepHook {
 
     @Override
     public PartReport report(PhaseSession session) {
-        return new CimMetrics(options.mode(), steps, skipped, seconds,
-                steps == 0 ? null : outerLossSum / steps, steps == 0 ? null : regLossSum / steps, regenerations,
+        return new CimMetrics(
+                options.mode(),
+                steps,
+                skipped,
+                seconds,
+                steps == 0 ? null : outerLossSum / steps,
+                steps == 0 ? null : regLossSum / steps,
+                regenerations,
                 randomCompression.replaced());
     }
 
@@ -263,8 +293,16 @@ public final class CimTraining implements PhaseHook, StepHook {
 
         NDArray loss(IncrementalNet net, SubstitutedParameters parameters, NDList outputs, NDArray targets) {
             NDArray scale = net.scale() == null ? null : net.scale().getArray();
-            var step = new StepContext(outputs, null, targets, oldClasses, totalClasses, scale,
-                    (int) outputs.head().getShape().get(0), features -> net.forwardHead(parameters, features, false), null);
+            var step = new StepContext(
+                    outputs,
+                    null,
+                    targets,
+                    oldClasses,
+                    totalClasses,
+                    scale,
+                    (int) outputs.head().getShape().get(0),
+                    features -> net.forwardHead(parameters, features, false),
+                    null);
             NDArray total = null;
             for (LossTerm term : terms) {
                 NDArray value = term.compute(step);
@@ -283,16 +321,45 @@ public final class CimTraining implements PhaseHook, StepHook {
      * in evaluation mode and none of their parameters' gradients is touched.
      */
     static MetaStep metaStep(
-            IncrementalNet net, RationalActivations activations, NDArray x, NDArray y, NDArray nextX, NDArray nextY,
-            double innerLr, boolean firstOrder, NDManager manager) {
+            IncrementalNet net,
+            RationalActivations activations,
+            NDArray x,
+            NDArray y,
+            NDArray nextX,
+            NDArray nextY,
+            double innerLr,
+            boolean firstOrder,
+            NDManager manager) {
         CimCompressionSpec defaults = CimCompressionSpec.defaults();
-        return metaStep(net, activations, x, y, nextX, nextY, innerLr, firstOrder, defaults.ratio(),
-                defaults.divCoef(), defaults.regCoef(), null, manager);
+        return metaStep(
+                net,
+                activations,
+                x,
+                y,
+                nextX,
+                nextY,
+                innerLr,
+                firstOrder,
+                defaults.ratio(),
+                defaults.divCoef(),
+                defaults.regCoef(),
+                null,
+                manager);
     }
 
     static MetaStep metaStep(
-            IncrementalNet net, RationalActivations activations, NDArray x, NDArray y, NDArray nextX, NDArray nextY,
-            double innerLr, boolean firstOrder, double ratio, double divCoef, double regCoef, InnerObjective objective,
+            IncrementalNet net,
+            RationalActivations activations,
+            NDArray x,
+            NDArray y,
+            NDArray nextX,
+            NDArray nextY,
+            double innerLr,
+            boolean firstOrder,
+            double ratio,
+            double divCoef,
+            double regCoef,
+            InnerObjective objective,
             NDManager manager) {
         boolean recording = JniUtils.isGradMode();
         Autograd.enable();
@@ -302,7 +369,8 @@ public final class CimTraining implements PhaseHook, StepHook {
             NDList maskOut = net.forward(base, new NDList(x), false, ActivationOverride.params(rational));
             NDArray divLoss = crossEntropy(maskOut.get(0), y);
             NDArray weights = ClassActivationMaps.classWeights(net, manager);
-            NDArray cams = ClassActivationMaps.normalised(ClassActivationMaps.raw(maskOut.get(maskOut.size() - 1), weights, y));
+            NDArray cams = ClassActivationMaps.normalised(
+                    ClassActivationMaps.raw(maskOut.get(maskOut.size() - 1), weights, y));
             NDArray regLoss = cams.square().mean();
             NDArray hybrid = hybrid(x, cams, ratio, manager);
 
@@ -318,13 +386,16 @@ public final class CimTraining implements PhaseHook, StepHook {
             }
             SubstitutedParameters fast = new SubstitutedParameters(manager, leaves);
             NDList innerOut = net.forward(fast, new NDList(hybrid), false);
-            NDArray innerLoss = objective == null ? crossEntropy(innerOut.get(0), y) : objective.loss(net, fast, innerOut, y);
+            NDArray innerLoss =
+                    objective == null ? crossEntropy(innerOut.get(0), y) : objective.loss(net, fast, innerOut, y);
             List<NDArray> gradients;
             if (firstOrder) {
                 try (NDArray seed = innerLoss.onesLike()) {
                     JniUtils.backward((PtNDArray) innerLoss, (PtNDArray) seed, true, false);
                 }
-                gradients = leafList.stream().map(leaf -> leaf.getGradient().stopGradient()).toList();
+                gradients = leafList.stream()
+                        .map(leaf -> leaf.getGradient().stopGradient())
+                        .toList();
             } else {
                 // returned, not stored on the leaves: a create-graph gradient on a leaf is a cycle libtorch never frees
                 gradients = Autograd.gradients(innerLoss, leafList);
@@ -335,10 +406,19 @@ public final class CimTraining implements PhaseHook, StepHook {
             }
             // only the outer loss's gradient counts (the first-order backward above also reached the coefficients)
             rational.zeroGradients();
-            NDArray outerCe = crossEntropy(net.forward(new SubstitutedParameters(manager, stepped), new NDList(nextX), false).get(0), nextY);
-            NDArray outerLoss = outerCe.add(Scalars.mul(divLoss, (float) divCoef)).add(Scalars.mul(regLoss, (float) regCoef));
+            NDArray outerCe = crossEntropy(
+                    net.forward(new SubstitutedParameters(manager, stepped), new NDList(nextX), false)
+                            .get(0),
+                    nextY);
+            NDArray outerLoss =
+                    outerCe.add(Scalars.mul(divLoss, (float) divCoef)).add(Scalars.mul(regLoss, (float) regCoef));
             Autograd.backward(outerLoss);
-            return new MetaStep(outerLoss.getFloat(), innerLoss.getFloat(), divLoss.getFloat(), regLoss.getFloat(), rational.gradients());
+            return new MetaStep(
+                    outerLoss.getFloat(),
+                    innerLoss.getFloat(),
+                    divLoss.getFloat(),
+                    regLoss.getFloat(),
+                    rational.gradients());
         } finally {
             if (!recording) {
                 Autograd.disable();
@@ -353,7 +433,8 @@ public final class CimTraining implements PhaseHook, StepHook {
         int h = (int) cams.getShape().get(2);
         int w = (int) cams.getShape().get(3);
         NDArray rowsUp = matrix(ExemplarCompression.bilinearMatrix(h, height), manager);
-        NDArray colsUp = matrix(ExemplarCompression.bilinearMatrix(w, width), manager).transpose();
+        NDArray colsUp =
+                matrix(ExemplarCompression.bilinearMatrix(w, width), manager).transpose();
         NDArray up = rowsUp.matMul(cams.matMul(colsUp));
         NDArray rowsDownUp = matrix(downUp(height, ratio), manager);
         NDArray colsDownUp = matrix(downUp(width, ratio), manager).transpose();
@@ -384,13 +465,15 @@ public final class CimTraining implements PhaseHook, StepHook {
     static List<Parameter> innerParameters(IncrementalNet net) {
         return net.backbone().getParameters().values().stream()
                 .filter(p -> p.requiresGradient()
-                        && p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR)
+                        && p.getType() != Parameter.Type.RUNNING_MEAN
+                        && p.getType() != Parameter.Type.RUNNING_VAR)
                 .toList();
     }
 
     static NDArray crossEntropy(NDArray logits, NDArray targets) {
         NDArray logProbabilities = logits.logSoftmax(1);
-        NDArray picked = logProbabilities.mul(targets.toType(DataType.INT64, false).oneHot((int) logits.getShape().get(1)));
+        NDArray picked = logProbabilities.mul(targets.toType(DataType.INT64, false)
+                .oneHot((int) logits.getShape().get(1)));
         return picked.sum(new int[] {1}).neg().mean();
     }
 
@@ -400,7 +483,8 @@ public final class CimTraining implements PhaseHook, StepHook {
         if (stage.iterations() > 0) {
             int samples = Math.max(1, session.training().size());
             int step = (int) Math.min(stage.iterations() - 1L, (long) (epoch + 1) * samples / stage.batchSize() - 1);
-            return LrSchedules.create(stage.schedule(), base, stage.iterations()).lr(Math.max(0, step));
+            return LrSchedules.create(stage.schedule(), base, stage.iterations())
+                    .lr(Math.max(0, step));
         }
         return LrSchedules.create(stage.schedule(), base, stage.epochs()).lr(epoch);
     }

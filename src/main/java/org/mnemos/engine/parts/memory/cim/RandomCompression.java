@@ -53,12 +53,22 @@ final class RandomCompression implements TrainingLoop.Substitution {
      *
      * @param size images in the training set the stages draw from
      */
-    void regenerate(int size, int[] rows, byte[] pixels, int[] labels, int[][] boxes, int height, int width, int channels,
-            double ratio, double probability) {
+    void regenerate(
+            int size,
+            int[] rows,
+            byte[] pixels,
+            int[] labels,
+            int[][] boxes,
+            int height,
+            int width,
+            int channels,
+            double ratio,
+            double probability) {
         int imageBytes = height * width * channels;
         byte[] rebuilt = new byte[pixels.length];
         for (int k = 0; k < rows.length; k++) {
-            CompressedImage image = ExemplarCompression.compress(pixels, k * imageBytes, height, width, channels, boxes[k], (float) ratio);
+            CompressedImage image = ExemplarCompression.compress(
+                    pixels, k * imageBytes, height, width, channels, boxes[k], (float) ratio);
             System.arraycopy(ExemplarCompression.rebuild(image), 0, rebuilt, k * imageBytes, imageBytes);
         }
         close();
@@ -103,7 +113,9 @@ final class RandomCompression implements TrainingLoop.Substitution {
         replaced += count;
         NDManager manager = images.getManager();
         NDArray alternatives = compressed.gather(manager.create(picked)).toType(images.getDataType(), false);
-        NDArray mask = manager.create(chosen).reshape(new Shape(indices.length, 1, 1, 1)).broadcast(images.getShape());
+        NDArray mask = manager.create(chosen)
+                .reshape(new Shape(indices.length, 1, 1, 1))
+                .broadcast(images.getShape());
         return NDArrays.where(mask, alternatives, images);
     }
 

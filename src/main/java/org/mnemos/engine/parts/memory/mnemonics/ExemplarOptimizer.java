@@ -45,8 +45,15 @@ final class ExemplarOptimizer implements AutoCloseable {
      * @param maxChange (1, C, 1, 1) the L∞ bound in normalised units per channel, or null for none
      * @param features the frozen backbone's features of normalised inputs
      */
-    ExemplarOptimizer(MnemonicsOptions options, NDArray adjusted, NDArray fixed, NDArray exemplarOneHot,
-            NDArray lowest, NDArray highest, NDArray maxChange, UnaryOperator<NDArray> features) {
+    ExemplarOptimizer(
+            MnemonicsOptions options,
+            NDArray adjusted,
+            NDArray fixed,
+            NDArray exemplarOneHot,
+            NDArray lowest,
+            NDArray highest,
+            NDArray maxChange,
+            UnaryOperator<NDArray> features) {
         this.options = options;
         this.features = features;
         this.adjusted = adjusted;
@@ -59,7 +66,10 @@ final class ExemplarOptimizer implements AutoCloseable {
             this.lower = adjusted.sub(maxChange).maximum(lowest);
             this.upper = adjusted.add(maxChange).minimum(highest);
         }
-        Parameter parameter = Parameter.builder().setName("mnemonics").setType(Parameter.Type.OTHER).build();
+        Parameter parameter = Parameter.builder()
+                .setName("mnemonics")
+                .setType(Parameter.Type.OTHER)
+                .build();
         parameter.setArray(adjusted);
         this.trainable = List.of(parameter);
         this.optimizer = options.mode() == Mode.CODE
@@ -81,7 +91,11 @@ final class ExemplarOptimizer implements AutoCloseable {
         }
         float loss = outer.getFloat();
         if (Float.isFinite(loss) && finite(adjusted.getGradient(), batch)) {
-            optimizer.step(trainable, options.mode() == Mode.CODE ? options.outerLr() * MnemonicsOptions.CODE_LR_FACTOR : options.outerLr());
+            optimizer.step(
+                    trainable,
+                    options.mode() == Mode.CODE
+                            ? options.outerLr() * MnemonicsOptions.CODE_LR_FACTOR
+                            : options.outerLr());
             project(batch);
         } else {
             // a non-finite step would poison the exemplars and every later phase: leave them as they are
@@ -93,7 +107,8 @@ final class ExemplarOptimizer implements AutoCloseable {
 
     /** The outer loss on a batch of real inputs without a gradient. */
     double loss(NDManager batch, NDArray queryInputs, NDArray queryOneHot) {
-        return loss(exemplarFeatures(batch), features.apply(queryInputs), queryOneHot).getFloat();
+        return loss(exemplarFeatures(batch), features.apply(queryInputs), queryOneHot)
+                .getFloat();
     }
 
     /** Steps left out because their loss or gradient was not finite. */
@@ -104,8 +119,15 @@ final class ExemplarOptimizer implements AutoCloseable {
     private NDArray loss(NDArray exemplarFeatures, NDArray queryFeatures, NDArray queryOneHot) {
         return options.mode() == Mode.CODE
                 ? MnemonicsObjective.codeLoss(exemplarFeatures, exemplarOneHot, queryFeatures, queryOneHot)
-                : MnemonicsObjective.outerLoss(exemplarFeatures, exemplarOneHot, queryFeatures, queryOneHot,
-                        options.innerSteps(), options.innerLr(), options.logitScale(), options.mode() == Mode.FIRST_ORDER);
+                : MnemonicsObjective.outerLoss(
+                        exemplarFeatures,
+                        exemplarOneHot,
+                        queryFeatures,
+                        queryOneHot,
+                        options.innerSteps(),
+                        options.innerLr(),
+                        options.logitScale(),
+                        options.mode() == Mode.FIRST_ORDER);
     }
 
     /** Features of all exemplars (adjusted first), in {@code batch}; differentiable in the adjusted ones. */

@@ -54,14 +54,20 @@ public final class MnemonicsObjective {
      * The published code's single-level loss: cosine logits of the batch against the class means of
      * the exemplars' raw features (differentiable in the adjusted exemplars), cross-entropy.
      */
-    public static NDArray codeLoss(NDArray exemplarFeatures, NDArray exemplarOneHot, NDArray queryFeatures, NDArray queryOneHot) {
+    public static NDArray codeLoss(
+            NDArray exemplarFeatures, NDArray exemplarOneHot, NDArray queryFeatures, NDArray queryOneHot) {
         NDArray means = classMeans(exemplarFeatures, exemplarOneHot);
         return crossEntropy(cosineLogits(queryFeatures.normalize(2, 1), means), queryOneHot);
     }
 
     /** The temporary classifier (C, D) after {@code innerSteps} SGD steps on the exemplars. */
     public static NDArray adaptedClassifier(
-            NDArray exemplarFeatures, NDArray exemplarOneHot, int innerSteps, float innerLr, float scale, boolean firstOrder) {
+            NDArray exemplarFeatures,
+            NDArray exemplarOneHot,
+            int innerSteps,
+            float innerLr,
+            float scale,
+            boolean firstOrder) {
         NDArray normalized = exemplarFeatures.normalize(2, 1);
         NDArray weights = classMeans(normalized, exemplarOneHot);
         for (int step = 0; step < innerSteps; step++) {
@@ -83,7 +89,8 @@ public final class MnemonicsObjective {
     }
 
     static NDArray crossEntropy(NDArray logits, NDArray oneHot) {
-        return Scalars.div(logits.logSoftmax(1).mul(oneHot).sum(), -logits.getShape().get(0));
+        return Scalars.div(
+                logits.logSoftmax(1).mul(oneHot).sum(), -logits.getShape().get(0));
     }
 
     /**
@@ -93,8 +100,10 @@ public final class MnemonicsObjective {
     static NDArray innerGradient(NDArray normalizedFeatures, NDArray oneHot, NDArray weights, float scale) {
         NDArray norms = Scalars.maximum(weights.norm(new int[] {1}, true), EPSILON);
         NDArray unit = weights.div(norms);
-        NDArray probabilities = Scalars.mul(normalizedFeatures.matMul(unit.transpose()), scale).softmax(1);
-        NDArray unitGradient = Scalars.mul(probabilities.sub(oneHot).transpose().matMul(normalizedFeatures),
+        NDArray probabilities =
+                Scalars.mul(normalizedFeatures.matMul(unit.transpose()), scale).softmax(1);
+        NDArray unitGradient = Scalars.mul(
+                probabilities.sub(oneHot).transpose().matMul(normalizedFeatures),
                 scale / normalizedFeatures.getShape().get(0));
         NDArray radial = unitGradient.mul(unit).sum(new int[] {1}, true);
         return unitGradient.sub(unit.mul(radial)).div(norms);

@@ -11,8 +11,16 @@ import org.mnemos.engine.spec.MnemonicsSpec;
  * @param maxChange L∞ bound on the displacement from the herding start, in grey levels (infinite in the code mode)
  * @param heldOutFraction share of the phase's real data held out for the acceptance (0 in the code mode: no acceptance)
  */
-public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float outerLr, int epochs, boolean adjustOldClasses,
-        float logitScale, float maxChange, double heldOutFraction) {
+public record MnemonicsOptions(
+        Mode mode,
+        int innerSteps,
+        float innerLr,
+        float outerLr,
+        int epochs,
+        boolean adjustOldClasses,
+        float logitScale,
+        float maxChange,
+        double heldOutFraction) {
 
     /** The three variants: the paper's objective, its first-order approximation, the published code's loop. */
     public enum Mode {
@@ -43,10 +51,13 @@ public record MnemonicsOptions(Mode mode, int innerSteps, float innerLr, float o
     public static final List<String> MODES = List.of("bilevel", "firstOrder", "code");
     public static final List<String> ADJUST = List.of("new", "all");
     /** Options that do not apply to the code mode, which has no inner level, no scale, bound or acceptance. */
-    public static final List<String> NOT_FOR_CODE = List.of("innerSteps", "innerLr", "logitScale", "maxChange", "heldOutFraction");
+    public static final List<String> NOT_FOR_CODE =
+            List.of("innerSteps", "innerLr", "logitScale", "maxChange", "heldOutFraction");
+
     public static final MnemonicsSpec DEFAULTS = new MnemonicsSpec("bilevel", null, null, null, null, null);
     /** The official code's StepLR(step 1, γ 0.5) is stepped before its one epoch (PyTorch ≥ 1.1): the pass runs at half the lr. */
     static final float CODE_LR_FACTOR = 0.5f;
+
     public static final double MAX_HELD_OUT_FRACTION = 0.5;
 
     /** The options of a checked memory spec ({@link MnemonicsPart#check}), resolved. */

@@ -50,14 +50,17 @@ public final class MnemonicsPart implements Part<MemorySpec> {
     /** The storage (float32 unless given) and every option that applies to the mode. */
     @Override
     public MemorySpec resolve(MemorySpec m, ExperimentSpec run) {
-        MnemonicsSpec options = MnemonicsOptions.resolve(m.mnemonics() == null ? MnemonicsOptions.DEFAULTS : m.mnemonics());
+        MnemonicsSpec options =
+                MnemonicsOptions.resolve(m.mnemonics() == null ? MnemonicsOptions.DEFAULTS : m.mnemonics());
         return new MemorySpec(NAME, m.perClass(), m.total(), storage(m), options, m.bytes(), m.compression());
     }
 
     @Override
     public void check(MemorySpec memory, ExperimentSpec run, SpecProblems problems) {
         if (memory.storage() != null && !ExemplarStorage.NAMES.contains(memory.storage())) {
-            problems.add("memory.storage", "must be one of " + ExemplarStorage.NAMES.stream().sorted().toList());
+            problems.add(
+                    "memory.storage",
+                    "must be one of " + ExemplarStorage.NAMES.stream().sorted().toList());
         }
         MnemonicsSpec options = memory.mnemonics();
         if (options == null) {
@@ -76,11 +79,18 @@ public final class MnemonicsPart implements Part<MemorySpec> {
             notForCode.put("logitScale", options.logitScale());
             notForCode.put("maxChange", options.maxChange());
             notForCode.put("heldOutFraction", options.heldOutFraction());
-            notForCode.forEach((option, value) -> problems.forbid("memory.mnemonics." + option, value,
-                    "does not apply to mode code, the official single-level loop (no inner level, plain cosines, no bound, no held-out data)"));
+            notForCode.forEach(
+                    (option, value) -> problems.forbid(
+                            "memory.mnemonics." + option,
+                            value,
+                            "does not apply to mode code, the official single-level loop (no inner level, plain cosines, no bound, no held-out data)"));
         }
         problems.range("memory.mnemonics.innerSteps", options.innerSteps(), 0, MAX_INNER_STEPS);
-        problems.range("memory.mnemonics.epochs", options.epochs(), 1, problems.limits().maxEpochs());
+        problems.range(
+                "memory.mnemonics.epochs",
+                options.epochs(),
+                1,
+                problems.limits().maxEpochs());
         problems.positive("memory.mnemonics.innerLr", options.innerLr());
         problems.positive("memory.mnemonics.outerLr", options.outerLr());
         problems.positive("memory.mnemonics.logitScale", options.logitScale());
@@ -88,8 +98,10 @@ public final class MnemonicsPart implements Part<MemorySpec> {
             problems.add("memory.mnemonics.maxChange", "must be > 0 and at most 255 grey levels");
         }
         if (options.heldOutFraction() != null
-                && !(options.heldOutFraction() >= 0 && options.heldOutFraction() <= MnemonicsOptions.MAX_HELD_OUT_FRACTION)) {
-            problems.add("memory.mnemonics.heldOutFraction",
+                && !(options.heldOutFraction() >= 0
+                        && options.heldOutFraction() <= MnemonicsOptions.MAX_HELD_OUT_FRACTION)) {
+            problems.add(
+                    "memory.mnemonics.heldOutFraction",
                     "must be >= 0 (0: no held-out acceptance) and at most " + MnemonicsOptions.MAX_HELD_OUT_FRACTION);
         }
     }
@@ -101,7 +113,10 @@ public final class MnemonicsPart implements Part<MemorySpec> {
 
     @Override
     public void compose(MemorySpec spec, ExperimentSpec run, Composition composition) {
-        composition.memory().selector(new HerdingSelector(),
-                new MnemonicsRefinement(MnemonicsOptions.of(spec), ExemplarStorage.named(storage(spec))));
+        composition
+                .memory()
+                .selector(
+                        new HerdingSelector(),
+                        new MnemonicsRefinement(MnemonicsOptions.of(spec), ExemplarStorage.named(storage(spec))));
     }
 }

@@ -38,6 +38,7 @@ public final class MnemonicsRefinement implements PhaseHook {
     public static final String STAGE = "mnemonics";
     /** Real images the outer loss is measured on before and after the stage (evenly spaced). */
     private static final int LOSS_SAMPLE = 2048;
+
     private static final int LOSS_BATCH = 256;
     private static final long REPORT_INTERVAL_NANOS = 250_000_000L;
 
@@ -45,6 +46,7 @@ public final class MnemonicsRefinement implements PhaseHook {
     private final ExemplarStorage storage;
     /** Steps of the current stage left out because their loss or exemplar gradient was not finite. */
     private long skippedSteps;
+
     private MnemonicsMetrics report;
 
     public MnemonicsRefinement(MnemonicsOptions options, ExemplarStorage storage) {
@@ -55,7 +57,10 @@ public final class MnemonicsRefinement implements PhaseHook {
     @Override
     public long plannedSteps(PhaseSession session) {
         int samples = session.training().size();
-        return (long) options.epochs() * batchesPerEpoch(samples - heldOutCount(samples), session.spec().training().batchSize());
+        return (long) options.epochs()
+                * batchesPerEpoch(
+                        samples - heldOutCount(samples),
+                        session.spec().training().batchSize());
     }
 
     /** What this phase's stage did; null before it ran. */
@@ -138,12 +143,23 @@ public final class MnemonicsRefinement implements PhaseHook {
                     largest = Math.max(largest, delta);
                 }
             }
-            long steps = (long) options.epochs() * batchesPerEpoch(fit.length, session.spec().training().batchSize());
+            long steps = (long) options.epochs()
+                    * batchesPerEpoch(fit.length, session.spec().training().batchSize());
             double seconds = (System.nanoTime() - start) / 1e9;
             report = new MnemonicsMetrics(
-                    options.mode().wireName(), adjusted.size(), steps, seconds,
-                    seconds > 0 ? images / seconds : 0, change / ((double) adjusted.size() * imageBytes), largest,
-                    lossBefore, lossAfter, heldOutBefore, heldOutAfter, accepted, skippedSteps);
+                    options.mode().wireName(),
+                    adjusted.size(),
+                    steps,
+                    seconds,
+                    seconds > 0 ? images / seconds : 0,
+                    change / ((double) adjusted.size() * imageBytes),
+                    largest,
+                    lossBefore,
+                    lossAfter,
+                    heldOutBefore,
+                    heldOutAfter,
+                    accepted,
+                    skippedSteps);
             return selected.withValues(accepted ? candidate : values, kinds, storage);
         } finally {
             frozen.forEach(array -> array.setRequiresGradient(true));
@@ -186,7 +202,8 @@ public final class MnemonicsRefinement implements PhaseHook {
             if (now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1) {
                 lastReport = now;
                 double seconds = (now - startNanos) / 1e9;
-                progress.report(STAGE, (int) (step / perEpoch), options.epochs(), loss, seconds > 0 ? images / seconds : 0);
+                progress.report(
+                        STAGE, (int) (step / perEpoch), options.epochs(), loss, seconds > 0 ? images / seconds : 0);
             }
         }
         progress.completeStage(images, (System.nanoTime() - startNanos) / 1e9);
@@ -206,8 +223,10 @@ public final class MnemonicsRefinement implements PhaseHook {
             }
             try (NDManager batch = context.stage.newSubManager()) {
                 NDArray indices = batch.create(picked);
-                NDArray inputs = context.session.evalTransform().apply(real.gather(indices), false, context.session.rng());
-                total += optimizer.loss(batch, inputs, real.gatherLabels(indices).oneHot(context.classes)) * size;
+                NDArray inputs =
+                        context.session.evalTransform().apply(real.gather(indices), false, context.session.rng());
+                total +=
+                        optimizer.loss(batch, inputs, real.gatherLabels(indices).oneHot(context.classes)) * size;
             }
         }
         return total / count;
@@ -240,7 +259,12 @@ public final class MnemonicsRefinement implements PhaseHook {
         final NDArray pixelScale;
         final NDArray pixelOffset;
 
-        Context(PhaseSession session, ExemplarSet selected, float[] values, List<Integer> adjusted, List<Integer> fixed,
+        Context(
+                PhaseSession session,
+                ExemplarSet selected,
+                float[] values,
+                List<Integer> adjusted,
+                List<Integer> fixed,
                 NDManager stage) {
             this.session = session;
             this.stage = stage;
@@ -284,7 +308,8 @@ public final class MnemonicsRefinement implements PhaseHook {
         /** The optimiser of the adjusted exemplars, their displacement bounded by the options' grey levels. */
         ExemplarOptimizer optimizer(MnemonicsOptions options) {
             NDArray bound = Float.isFinite(options.maxChange()) ? Scalars.mul(levelSize, options.maxChange()) : null;
-            return new ExemplarOptimizer(options, adjustedInputs, fixedInputs, exemplarOneHot, lowest, highest, bound, this::features);
+            return new ExemplarOptimizer(
+                    options, adjustedInputs, fixedInputs, exemplarOneHot, lowest, highest, bound, this::features);
         }
 
         /** Normalised NCHW network inputs of some exemplars, in the stage's manager. */
@@ -294,13 +319,17 @@ public final class MnemonicsRefinement implements PhaseHook {
             for (int k = 0; k < indices.size(); k++) {
                 System.arraycopy(values, indices.get(k) * imageBytes, picked, k * imageBytes, imageBytes);
             }
-            NDArray nhwc = stage.create(picked, new Shape(indices.size(), selected.height(), selected.width(), selected.channels()));
+            NDArray nhwc = stage.create(
+                    picked, new Shape(indices.size(), selected.height(), selected.width(), selected.channels()));
             return session.evalTransform().apply(nhwc, false, session.rng());
         }
 
         /** Backbone features in evaluation mode (batch normalisation uses its running statistics). */
         NDArray features(NDArray inputs) {
-            return session.net().backbone().forward(session.parameterStore(), new NDList(inputs), false).head();
+            return session.net()
+                    .backbone()
+                    .forward(session.parameterStore(), new NDList(inputs), false)
+                    .head();
         }
 
         /** The adjusted exemplars back in pixel scale, HWC. */
@@ -308,7 +337,10 @@ public final class MnemonicsRefinement implements PhaseHook {
             try (NDManager scratch = stage.newSubManager()) {
                 NDArray pixels = adjustedInputs.mul(pixelScale);
                 pixels.attach(scratch);
-                return pixels.add(pixelOffset).transpose(0, 2, 3, 1).toType(DataType.FLOAT32, false).toFloatArray();
+                return pixels.add(pixelOffset)
+                        .transpose(0, 2, 3, 1)
+                        .toType(DataType.FLOAT32, false)
+                        .toFloatArray();
             }
         }
     }

@@ -40,24 +40,58 @@ public final class BaselineMethods {
      * new classes' logits once there are old ones, as PyCIL's {@code models/finetune.py}, which leaves
      * the old logits untouched by the loss.
      */
-    public static final MethodPart FINETUNE = new Baseline("finetune", "Fine-tuning on each phase's classes only: the lower bound.",
-            List.of("finetune"), BaselineMethods::finetuneDefaults, BaselineMethods::finetune) {
-        @Override
-        protected void checkOptions(MethodSpec given, ExperimentSpec run, SpecProblems problems) {
-            super.checkOptions(given, run, problems);
-            if (given.finetune() != null && given.finetune().loss() != null && !FinetuneSpec.LOSSES.contains(given.finetune().loss())) {
-                problems.add("method.finetune.loss", "must be one of " + FinetuneSpec.LOSSES + ", was '" + given.finetune().loss() + "'");
-            }
-        }
-    };
+    public static final MethodPart FINETUNE =
+            new Baseline(
+                    "finetune",
+                    "Fine-tuning on each phase's classes only: the lower bound.",
+                    List.of("finetune"),
+                    BaselineMethods::finetuneDefaults,
+                    BaselineMethods::finetune) {
+                @Override
+                protected void checkOptions(MethodSpec given, ExperimentSpec run, SpecProblems problems) {
+                    super.checkOptions(given, run, problems);
+                    if (given.finetune() != null
+                            && given.finetune().loss() != null
+                            && !FinetuneSpec.LOSSES.contains(given.finetune().loss())) {
+                        problems.add(
+                                "method.finetune.loss",
+                                "must be one of " + FinetuneSpec.LOSSES + ", was '"
+                                        + given.finetune().loss() + "'");
+                    }
+                }
+            };
 
-    public static final MethodPart JOINT = new Baseline("joint", "Training on every image of every class seen so far: the upper bound.",
-            List.of(), UnaryOperator.identity(), spec -> new CilMethod("joint", "Training on every image of every class seen so far: the upper bound.",
-                    TrainingData.ALL_SEEN_CLASSES, false, ClassifierRule.CNN, null, false, classificationOnly(), List.of()));
+    public static final MethodPart JOINT = new Baseline(
+            "joint",
+            "Training on every image of every class seen so far: the upper bound.",
+            List.of(),
+            UnaryOperator.identity(),
+            spec -> new CilMethod(
+                    "joint",
+                    "Training on every image of every class seen so far: the upper bound.",
+                    TrainingData.ALL_SEEN_CLASSES,
+                    false,
+                    ClassifierRule.CNN,
+                    null,
+                    false,
+                    classificationOnly(),
+                    List.of()));
 
-    public static final MethodPart REPLAY = new Baseline("replay", "Rehearsal of an exemplar memory alongside the new classes.",
-            List.of(), UnaryOperator.identity(), spec -> new CilMethod("replay", "Rehearsal of an exemplar memory alongside the new classes.",
-                    TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, false, classificationOnly(), List.of()));
+    public static final MethodPart REPLAY = new Baseline(
+            "replay",
+            "Rehearsal of an exemplar memory alongside the new classes.",
+            List.of(),
+            UnaryOperator.identity(),
+            spec -> new CilMethod(
+                    "replay",
+                    "Rehearsal of an exemplar memory alongside the new classes.",
+                    TrainingData.NEW_CLASSES_AND_EXEMPLARS,
+                    true,
+                    ClassifierRule.CNN,
+                    null,
+                    false,
+                    classificationOnly(),
+                    List.of()));
 
     /**
      * Li & Hoiem 2016 as in PyCIL: CE on the new classes' logits + 3·KD(T=2) on the old ones. Given an
@@ -65,44 +99,54 @@ public final class BaselineMethods {
      * exemplars with CE over every seen class (an exemplar's label is an old class, outside the new
      * logits) and the same KD, classified by the network's output.
      */
-    public static final MethodPart LWF = new Baseline("lwf", "LwF (Li & Hoiem 2016): distillation from the previous model, no exemplars.",
-            List.of("temperature", "distillationWeight"), s -> options(s, 2.0, 3.0, null, null, null, null, null, null, null, null),
-            spec -> lwf(spec, false)) {
-        @Override
-        public CilMethod forRun(MethodSpec spec, ExperimentSpec run) {
-            return lwf(resolve(spec, run), run.memory() != null);
-        }
+    public static final MethodPart LWF =
+            new Baseline(
+                    "lwf",
+                    "LwF (Li & Hoiem 2016): distillation from the previous model, no exemplars.",
+                    List.of("temperature", "distillationWeight"),
+                    s -> options(s, 2.0, 3.0, null, null, null, null, null, null, null, null),
+                    spec -> lwf(spec, false)) {
+                @Override
+                public CilMethod forRun(MethodSpec spec, ExperimentSpec run) {
+                    return lwf(resolve(spec, run), run.memory() != null);
+                }
 
-        @Override
-        public boolean takesOptionalMemory() {
-            return true;
-        }
-    };
+                @Override
+                public boolean takesOptionalMemory() {
+                    return true;
+                }
+            };
 
     /** Rebuffi et al. 2017 as in PyCIL: CE + KD(T=2), herding memory, nearest-mean-of-exemplars. */
-    public static final MethodPart ICARL = new Baseline("icarl",
+    public static final MethodPart ICARL = new Baseline(
+            "icarl",
             "iCaRL (Rebuffi et al. 2017): distillation, herding exemplars, nearest-mean-of-exemplars classifier.",
-            List.of("temperature", "distillationWeight"), s -> options(s, 2.0, 1.0, null, null, null, null, null, null, null, null),
+            List.of("temperature", "distillationWeight"),
+            s -> options(s, 2.0, 1.0, null, null, null, null, null, null, null, null),
             BaselineMethods::icarl);
 
     /**
      * Wu et al. 2019: (1−λ)·CE + λ·KD with λ = old/seen, then a bias-correction layer on the new
      * classes' logits trained on a held-out part of the exemplars (and as many new images per class).
      */
-    public static final MethodPart BIC = new Baseline("bic",
+    public static final MethodPart BIC = new Baseline(
+            "bic",
             "BiC (Wu et al. 2019): distillation plus a bias-correction layer fitted on held-out exemplars.",
             List.of("temperature", "biasValidationFraction", "biasEpochs"),
-            s -> options(s, 2.0, null, null, null, null, null, null, 0.1, 50, null), BaselineMethods::bic);
+            s -> options(s, 2.0, null, null, null, null, null, null, 0.1, 50, null),
+            BaselineMethods::bic);
 
     /**
      * Hou et al. 2019: cosine head with imprinted new weights and fixed old ones, CE on scaled cosines, less-forget
      * constraint λ_base·√(old/new) (λ_base 5), margin ranking (m 0.5, K 2), optional class-balanced
      * finetuning.
      */
-    public static final MethodPart LUCIR = new Baseline("lucir",
+    public static final MethodPart LUCIR = new Baseline(
+            "lucir",
             "LUCIR (Hou et al. 2019): cosine head, less-forget constraint, margin ranking loss.",
             List.of("lambdaBase", "margin", "hardNegatives", "balancedFinetuneEpochs"),
-            s -> options(s, null, null, 5.0, 0.5, 2, null, null, null, null, 0), BaselineMethods::lucir);
+            s -> options(s, null, null, 5.0, 0.5, 2, null, null, null, null, 0),
+            BaselineMethods::lucir);
 
     /**
      * Douillard et al. 2020 as PyCIL runs it ({@code models/podnet.py}): local similarity classifier with
@@ -111,22 +155,36 @@ public final class BaselineMethods {
      * classifier's weights (20 epochs, lr 0.05 constant in the CIFAR config). {@code proxiesPerClass}
      * stays as given (the head's default).
      */
-    public static final MethodPart PODNET = new Baseline("podnet",
+    public static final MethodPart PODNET = new Baseline(
+            "podnet",
             "PODNet (Douillard et al. 2020): pooled-output distillation, local similarity classifier.",
             List.of("podSpatialWeight", "podFlatWeight", "margin", "proxiesPerClass", "balancedFinetuneEpochs"),
-            s -> options(s, null, null, null, 0.6, null, 5.0, 1.0, null, null, 20), BaselineMethods::podnet);
+            s -> options(s, null, null, null, 0.6, null, 5.0, 1.0, null, null, 20),
+            BaselineMethods::podnet);
 
     /**
      * LwF.MC as in the ABD authors' {@code LWF_MC}: iCaRL's sigmoid classification and distillation
      * without exemplars, classified by the network's output.
      */
-    public static final MethodPart LWF_MC = new Baseline("lwf-mc", "LwF.MC: iCaRL's sigmoid distillation without exemplars.",
-            List.of(), UnaryOperator.identity(), spec -> new CilMethod("lwf-mc", "LwF.MC: iCaRL's sigmoid distillation without exemplars.",
-                    TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
-                    sigmoidDistillation(), List.of()));
+    public static final MethodPart LWF_MC = new Baseline(
+            "lwf-mc",
+            "LwF.MC: iCaRL's sigmoid distillation without exemplars.",
+            List.of(),
+            UnaryOperator.identity(),
+            spec -> new CilMethod(
+                    "lwf-mc",
+                    "LwF.MC: iCaRL's sigmoid distillation without exemplars.",
+                    TrainingData.NEW_CLASSES,
+                    false,
+                    ClassifierRule.CNN,
+                    null,
+                    false,
+                    sigmoidDistillation(),
+                    List.of()));
 
     /** The baselines listed before FOSTER in the method table. */
-    public static final List<MethodPart> BEFORE_FOSTER = List.of(FINETUNE, JOINT, REPLAY, LWF, ICARL, BIC, LUCIR, PODNET);
+    public static final List<MethodPart> BEFORE_FOSTER =
+            List.of(FINETUNE, JOINT, REPLAY, LWF, ICARL, BIC, LUCIR, PODNET);
 
     private BaselineMethods() {}
 
@@ -135,7 +193,11 @@ public final class BaselineMethods {
         private final UnaryOperator<MethodSpec> defaults;
         private final Function<MethodSpec, CilMethod> build;
 
-        Baseline(String name, String description, List<String> options, UnaryOperator<MethodSpec> defaults,
+        Baseline(
+                String name,
+                String description,
+                List<String> options,
+                UnaryOperator<MethodSpec> defaults,
                 Function<MethodSpec, CilMethod> build) {
             super(name, description, options);
             this.defaults = defaults;
@@ -188,15 +250,35 @@ public final class BaselineMethods {
 
     private static MethodSpec finetuneDefaults(MethodSpec m) {
         FinetuneSpec finetune = (m.finetune() == null ? new FinetuneSpec(null) : m.finetune()).resolved();
-        return new MethodSpec(m.name(), m.temperature(), m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
-                m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
-                m.balancedFinetuneEpochs(), m.foster(), m.abd(), m.deepinversion(), finetune);
+        return new MethodSpec(
+                m.name(),
+                m.temperature(),
+                m.distillationWeight(),
+                m.lambdaBase(),
+                m.margin(),
+                m.hardNegatives(),
+                m.podSpatialWeight(),
+                m.podFlatWeight(),
+                m.proxiesPerClass(),
+                m.biasValidationFraction(),
+                m.biasEpochs(),
+                m.balancedFinetuneEpochs(),
+                m.foster(),
+                m.abd(),
+                m.deepinversion(),
+                finetune);
     }
 
     private static CilMethod finetune(MethodSpec spec) {
         LossTerm newLogitsOnly = new CrossEntropyLoss(true);
-        return new CilMethod("finetune", "Fine-tuning on each phase's classes only: the lower bound.",
-                TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, null, false,
+        return new CilMethod(
+                "finetune",
+                "Fine-tuning on each phase's classes only: the lower bound.",
+                TrainingData.NEW_CLASSES,
+                false,
+                ClassifierRule.CNN,
+                null,
+                false,
                 spec.finetune().loss().equals(FinetuneSpec.NEW_ONLY)
                         ? (oldClasses, newClasses) -> List.of(oldClasses == 0 ? CROSS_ENTROPY : newLogitsOnly)
                         : classificationOnly(),
@@ -207,10 +289,16 @@ public final class BaselineMethods {
         double temperature = options.temperature();
         double weight = options.distillationWeight();
         LossTerm classification = withMemory ? CROSS_ENTROPY : new CrossEntropyLoss(true);
-        return new CilMethod("lwf", withMemory ? "LwF (Li & Hoiem 2016) rehearsing an exemplar memory."
+        return new CilMethod(
+                "lwf",
+                withMemory
+                        ? "LwF (Li & Hoiem 2016) rehearsing an exemplar memory."
                         : "LwF (Li & Hoiem 2016): distillation from the previous model, no exemplars.",
-                withMemory ? TrainingData.NEW_CLASSES_AND_EXEMPLARS : TrainingData.NEW_CLASSES, withMemory,
-                ClassifierRule.CNN, null, false,
+                withMemory ? TrainingData.NEW_CLASSES_AND_EXEMPLARS : TrainingData.NEW_CLASSES,
+                withMemory,
+                ClassifierRule.CNN,
+                null,
+                false,
                 (oldClasses, newClasses) -> oldClasses == 0
                         ? List.of(CROSS_ENTROPY)
                         : List.of(classification, new KnowledgeDistillationLoss(temperature, weight)),
@@ -220,8 +308,14 @@ public final class BaselineMethods {
     private static CilMethod icarl(MethodSpec options) {
         double temperature = options.temperature();
         double weight = options.distillationWeight();
-        return new CilMethod("icarl", "iCaRL (Rebuffi et al. 2017): distillation, herding exemplars, nearest-mean-of-exemplars classifier.",
-                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.NME, null, false,
+        return new CilMethod(
+                "icarl",
+                "iCaRL (Rebuffi et al. 2017): distillation, herding exemplars, nearest-mean-of-exemplars classifier.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS,
+                true,
+                ClassifierRule.NME,
+                null,
+                false,
                 (oldClasses, newClasses) -> oldClasses == 0
                         ? List.of(CROSS_ENTROPY)
                         : List.of(CROSS_ENTROPY, new KnowledgeDistillationLoss(temperature, weight)),
@@ -232,8 +326,14 @@ public final class BaselineMethods {
         double temperature = options.temperature();
         double fraction = options.biasValidationFraction();
         int epochs = options.biasEpochs();
-        return new CilMethod("bic", "BiC (Wu et al. 2019): distillation plus a bias-correction layer fitted on held-out exemplars.",
-                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, true,
+        return new CilMethod(
+                "bic",
+                "BiC (Wu et al. 2019): distillation plus a bias-correction layer fitted on held-out exemplars.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS,
+                true,
+                ClassifierRule.CNN,
+                null,
+                true,
                 (oldClasses, newClasses) -> {
                     if (oldClasses == 0) {
                         return List.of(CROSS_ENTROPY);
@@ -252,11 +352,19 @@ public final class BaselineMethods {
         int k = options.hardNegatives();
         int finetuneEpochs = options.balancedFinetuneEpochs();
         List<PhaseHook> hooks = finetuneEpochs > 0
-                ? List.of(new WeightImprinting(), new FreezeOldClassifier(),
+                ? List.of(
+                        new WeightImprinting(),
+                        new FreezeOldClassifier(),
                         ClassBalancedFinetuning.lucir(finetuneEpochs, CROSS_ENTROPY))
                 : List.of(new WeightImprinting(), new FreezeOldClassifier());
-        return new CilMethod("lucir", "LUCIR (Hou et al. 2019): cosine head, less-forget constraint, margin ranking loss.",
-                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.COSINE, false,
+        return new CilMethod(
+                "lucir",
+                "LUCIR (Hou et al. 2019): cosine head, less-forget constraint, margin ranking loss.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS,
+                true,
+                ClassifierRule.CNN,
+                HeadType.COSINE,
+                false,
                 (oldClasses, newClasses) -> oldClasses == 0
                         ? List.of(CROSS_ENTROPY)
                         : List.of(
@@ -276,8 +384,14 @@ public final class BaselineMethods {
         List<PhaseHook> hooks = finetuneEpochs > 0
                 ? List.of(new FreezeOldClassifier(), ClassBalancedFinetuning.podnet(finetuneEpochs, nca))
                 : List.of(new FreezeOldClassifier());
-        return new CilMethod("podnet", "PODNet (Douillard et al. 2020): pooled-output distillation, local similarity classifier.",
-                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, HeadType.LSC, false,
+        return new CilMethod(
+                "podnet",
+                "PODNet (Douillard et al. 2020): pooled-output distillation, local similarity classifier.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS,
+                true,
+                ClassifierRule.CNN,
+                HeadType.LSC,
+                false,
                 (oldClasses, newClasses) -> {
                     if (oldClasses == 0) {
                         return List.of(nca);
@@ -289,14 +403,35 @@ public final class BaselineMethods {
     }
 
     /** {@code s} with each null scalar option that has a default (non-null argument) set to it. */
-    private static MethodSpec options(MethodSpec s, Double temperature, Double distillationWeight, Double lambdaBase,
-            Double margin, Integer hardNegatives, Double podSpatialWeight, Double podFlatWeight, Double biasValidationFraction,
-            Integer biasEpochs, Integer balancedFinetuneEpochs) {
-        return new MethodSpec(s.name(), or(s.temperature(), temperature), or(s.distillationWeight(), distillationWeight),
-                or(s.lambdaBase(), lambdaBase), or(s.margin(), margin), or(s.hardNegatives(), hardNegatives),
-                or(s.podSpatialWeight(), podSpatialWeight), or(s.podFlatWeight(), podFlatWeight), s.proxiesPerClass(),
-                or(s.biasValidationFraction(), biasValidationFraction), or(s.biasEpochs(), biasEpochs),
-                or(s.balancedFinetuneEpochs(), balancedFinetuneEpochs), s.foster(), s.abd(), s.deepinversion(), s.finetune());
+    private static MethodSpec options(
+            MethodSpec s,
+            Double temperature,
+            Double distillationWeight,
+            Double lambdaBase,
+            Double margin,
+            Integer hardNegatives,
+            Double podSpatialWeight,
+            Double podFlatWeight,
+            Double biasValidationFraction,
+            Integer biasEpochs,
+            Integer balancedFinetuneEpochs) {
+        return new MethodSpec(
+                s.name(),
+                or(s.temperature(), temperature),
+                or(s.distillationWeight(), distillationWeight),
+                or(s.lambdaBase(), lambdaBase),
+                or(s.margin(), margin),
+                or(s.hardNegatives(), hardNegatives),
+                or(s.podSpatialWeight(), podSpatialWeight),
+                or(s.podFlatWeight(), podFlatWeight),
+                s.proxiesPerClass(),
+                or(s.biasValidationFraction(), biasValidationFraction),
+                or(s.biasEpochs(), biasEpochs),
+                or(s.balancedFinetuneEpochs(), balancedFinetuneEpochs),
+                s.foster(),
+                s.abd(),
+                s.deepinversion(),
+                s.finetune());
     }
 
     private static <T> T or(T given, T fallback) {

@@ -48,8 +48,10 @@ public final class BiasCorrectionStage implements PhaseHook {
                 (i < perClass && indices.length > perClass ? held : kept).add(indices[i]);
             }
         }
-        session.setHeldOut(training.subset(held.stream().mapToInt(Integer::intValue).toArray()));
-        session.setTraining(training.subset(kept.stream().mapToInt(Integer::intValue).toArray()));
+        session.setHeldOut(
+                training.subset(held.stream().mapToInt(Integer::intValue).toArray()));
+        session.setTraining(
+                training.subset(kept.stream().mapToInt(Integer::intValue).toArray()));
     }
 
     private static int smallestOldClass(PhaseSession session) {
@@ -70,7 +72,9 @@ public final class BiasCorrectionStage implements PhaseHook {
 
     @Override
     public void afterTraining(PhaseSession session) {
-        if (session.oldClasses() == 0 || session.heldOut() == null || session.heldOut().size() < 2) {
+        if (session.oldClasses() == 0
+                || session.heldOut() == null
+                || session.heldOut().size() < 2) {
             return;
         }
         int segment = session.net().numSegments() - 1;

@@ -24,8 +24,8 @@ public final class ClassBalancedFinetuning implements PhaseHook {
     private final ScheduleSpec schedule;
     private final boolean classifierWeightsOnly;
 
-    private ClassBalancedFinetuning(int epochs, LossTerm classification, double lr, ScheduleSpec schedule,
-            boolean classifierWeightsOnly) {
+    private ClassBalancedFinetuning(
+            int epochs, LossTerm classification, double lr, ScheduleSpec schedule, boolean classifierWeightsOnly) {
         this.epochs = epochs;
         this.classification = classification;
         this.lr = lr;
@@ -40,7 +40,8 @@ public final class ClassBalancedFinetuning implements PhaseHook {
 
     /** PODNet's finetuning (CIFAR config): lr 0.05 constant, trainable classifier weights only. */
     public static ClassBalancedFinetuning podnet(int epochs, LossTerm classification) {
-        return new ClassBalancedFinetuning(epochs, classification, 0.05, new ScheduleSpec("constant", null, null), true);
+        return new ClassBalancedFinetuning(
+                epochs, classification, 0.05, new ScheduleSpec("constant", null, null), true);
     }
 
     @Override
@@ -49,7 +50,8 @@ public final class ClassBalancedFinetuning implements PhaseHook {
             return 0;
         }
         // the memory this hook will train on is the one after the update: the budget for every seen class
-        int perClass = MemoryBudget.of(session.spec().memory()).perClassFor(session.totalClasses(), session.imageBytes());
+        int perClass =
+                MemoryBudget.of(session.spec().memory()).perClassFor(session.totalClasses(), session.imageBytes());
         return stage(session).steps(perClass * session.totalClasses());
     }
 
@@ -74,6 +76,7 @@ public final class ClassBalancedFinetuning implements PhaseHook {
     }
 
     private TrainingStage stage(PhaseSession session) {
-        return session.extraStage("balanced-finetuning", epochs, new OptimizerSpec("sgd", lr, 0.9, 5e-4, false, null, null), schedule);
+        return session.extraStage(
+                "balanced-finetuning", epochs, new OptimizerSpec("sgd", lr, 0.9, 5e-4, false, null, null), schedule);
     }
 }

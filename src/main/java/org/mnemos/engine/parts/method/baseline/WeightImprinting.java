@@ -24,7 +24,8 @@ public final class WeightImprinting implements PhaseHook {
         float[] weights = new float[newClasses * dim];
         for (int c = 0; c < newClasses; c++) {
             int label = session.oldClasses() + c;
-            float[][] features = session.features(session.previousNet(), training.subset(training.indicesOfLabels(label, label + 1)));
+            float[][] features = session.features(
+                    session.previousNet(), training.subset(training.indicesOfLabels(label, label + 1)));
             double[] mean = new double[dim];
             for (float[] f : features) {
                 for (int d = 0; d < dim; d++) {

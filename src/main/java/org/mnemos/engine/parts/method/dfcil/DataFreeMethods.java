@@ -30,6 +30,7 @@ public final class DataFreeMethods {
     private static final CrossEntropyLoss CROSS_ENTROPY = new CrossEntropyLoss(false);
     /** The authors' CIFAR schedule is 10,000 generator steps per phase; ten times that is a mistake. */
     static final int MAX_INVERSION_ITERATIONS = 100_000;
+
     static final int MAX_LATENT_DIM = 16_384;
     /** DeepInversion's distillation temperature (PyCIL's and the ABD authors' T 2). */
     static final double DEEPINVERSION_TEMPERATURE = 2.0;
@@ -40,7 +41,8 @@ public final class DataFreeMethods {
      * over all seen classes, KD of the old logits on the real images, KD towards the previous
      * network's padded scores on the dreams.
      */
-    public static final MethodPart DEEPINVERSION = new DataFree("deepinversion",
+    public static final MethodPart DEEPINVERSION = new DataFree(
+            "deepinversion",
             "DeepInversion (Yin et al. 2020) for CIL: a generator inverts the previous model; its images are replayed with logit distillation.",
             List.of("temperature", "deepinversion"));
 
@@ -50,7 +52,8 @@ public final class DataFreeMethods {
      * CE on the new logits of the real images, CE of the head on detached features of real and
      * dreamed images, both class-balanced, and importance-weighted feature distillation (μ 0.1).
      */
-    public static final MethodPart ABD = new DataFree("abd",
+    public static final MethodPart ABD = new DataFree(
+            "abd",
             "Always Be Dreaming (Smith et al. 2021): data-free CIL by model inversion, class-balanced local and head-only CE, importance-weighted feature distillation.",
             List.of("abd"));
 
@@ -75,15 +78,31 @@ public final class DataFreeMethods {
         public CilMethod create(MethodSpec spec) {
             InversionSpec options = inversion(spec);
             if (abd) {
-                return new CilMethod(name(), description(), TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, HeadType.LINEAR, false,
+                return new CilMethod(
+                        name(),
+                        description(),
+                        TrainingData.NEW_CLASSES,
+                        false,
+                        ClassifierRule.CNN,
+                        HeadType.LINEAR,
+                        false,
                         (oldClasses, newClasses) -> oldClasses == 0
                                 ? List.of(CROSS_ENTROPY)
-                                : List.of(new LocalCrossEntropy(), new DetachedHeadCrossEntropy(),
+                                : List.of(
+                                        new LocalCrossEntropy(),
+                                        new DetachedHeadCrossEntropy(),
                                         new ImportanceWeightedFeatureDistillation(options.mu())),
                         List.of(new DreamingHook(options)));
             }
             double temperature = spec.temperature() != null ? spec.temperature() : DEEPINVERSION_TEMPERATURE;
-            return new CilMethod(name(), description(), TrainingData.NEW_CLASSES, false, ClassifierRule.CNN, HeadType.LINEAR, false,
+            return new CilMethod(
+                    name(),
+                    description(),
+                    TrainingData.NEW_CLASSES,
+                    false,
+                    ClassifierRule.CNN,
+                    HeadType.LINEAR,
+                    false,
                     (oldClasses, newClasses) -> oldClasses == 0
                             ? List.of(CROSS_ENTROPY)
                             : List.of(new RealRows(CROSS_ENTROPY), new ReplayDistillation(temperature, options.mu())),
@@ -98,10 +117,24 @@ public final class DataFreeMethods {
         /** Every inversion option at its default, and DeepInversion's temperature. */
         @Override
         public MethodSpec resolve(MethodSpec m, ExperimentSpec run) {
-            Double temperature = abd || m.temperature() != null ? m.temperature() : Double.valueOf(DEEPINVERSION_TEMPERATURE);
-            return new MethodSpec(m.name(), temperature, m.distillationWeight(), m.lambdaBase(), m.margin(), m.hardNegatives(),
-                    m.podSpatialWeight(), m.podFlatWeight(), m.proxiesPerClass(), m.biasValidationFraction(), m.biasEpochs(),
-                    m.balancedFinetuneEpochs(), m.foster(), abd ? inversion(m) : m.abd(), abd ? m.deepinversion() : inversion(m),
+            Double temperature =
+                    abd || m.temperature() != null ? m.temperature() : Double.valueOf(DEEPINVERSION_TEMPERATURE);
+            return new MethodSpec(
+                    m.name(),
+                    temperature,
+                    m.distillationWeight(),
+                    m.lambdaBase(),
+                    m.margin(),
+                    m.hardNegatives(),
+                    m.podSpatialWeight(),
+                    m.podFlatWeight(),
+                    m.proxiesPerClass(),
+                    m.biasValidationFraction(),
+                    m.biasEpochs(),
+                    m.balancedFinetuneEpochs(),
+                    m.foster(),
+                    abd ? inversion(m) : m.abd(),
+                    abd ? m.deepinversion() : inversion(m),
                     m.finetune());
         }
 
@@ -118,7 +151,11 @@ public final class DataFreeMethods {
             }
             String path = "method." + name();
             problems.range(path + ".iterations", options.iterations(), 1, MAX_INVERSION_ITERATIONS);
-            problems.range(path + ".batchSize", options.batchSize(), 2, problems.limits().maxBatchSize());
+            problems.range(
+                    path + ".batchSize",
+                    options.batchSize(),
+                    2,
+                    problems.limits().maxBatchSize());
             problems.range(path + ".latentDim", options.latentDim(), 1, MAX_LATENT_DIM);
             if (options.lr() != null && !(options.lr() > 0 && options.lr() <= 1)) {
                 problems.add(path + ".lr", "must be > 0 and <= 1");
@@ -131,7 +168,8 @@ public final class DataFreeMethods {
             if (options.sampleMode() != null && !InversionSpec.SAMPLE_MODES.contains(options.sampleMode())) {
                 problems.add(path + ".sampleMode", "must be one of " + InversionSpec.SAMPLE_MODES);
             }
-            if (options.replayBatchNorm() != null && !InversionSpec.REPLAY_BATCH_NORMS.contains(options.replayBatchNorm())) {
+            if (options.replayBatchNorm() != null
+                    && !InversionSpec.REPLAY_BATCH_NORMS.contains(options.replayBatchNorm())) {
                 problems.add(path + ".replayBatchNorm", "must be one of " + InversionSpec.REPLAY_BATCH_NORMS);
             }
         }
@@ -151,11 +189,15 @@ public final class DataFreeMethods {
             InversionSpec inversion = inversion(spec);
             long floatBytes = PeakMemory.Footprint.FLOAT;
             int side = info.height();
-            footprint.addParameterBytes(Generator.parameterCount(info.channels(), side, inversion.latentDim()) * floatBytes * 4);
+            footprint.addParameterBytes(
+                    Generator.parameterCount(info.channels(), side, inversion.latentDim()) * floatBytes * 4);
             long generatorPerImage = Generator.activationsPerImage(info.channels(), side);
-            footprint.setActivationBytes(2 * footprint.activationBytes() + (long) (footprint.batch() * generatorPerImage * floatBytes));
-            long inversionBytes = (long) (inversion.batchSize() * (generatorPerImage + footprint.activationsPerImage())
-                    * floatBytes * PeakMemory.Footprint.BACKWARD_FACTOR);
+            footprint.setActivationBytes(
+                    2 * footprint.activationBytes() + (long) (footprint.batch() * generatorPerImage * floatBytes));
+            long inversionBytes = (long) (inversion.batchSize()
+                    * (generatorPerImage + footprint.activationsPerImage())
+                    * floatBytes
+                    * PeakMemory.Footprint.BACKWARD_FACTOR);
             footprint.peakAt(inversionBytes, "method." + name() + ".batchSize");
         }
     }

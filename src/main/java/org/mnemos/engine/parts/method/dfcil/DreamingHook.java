@@ -43,6 +43,7 @@ public final class DreamingHook implements PhaseHook, StepHook {
     private final InversionSpec options;
     /** The generator whose dreams are replayed with every real batch of a stage that reads the previous network; null for none. */
     private ModelInversion dreams;
+
     private long replayNanos;
     private long replayStart;
     private InversionMetrics inverted;
@@ -56,7 +57,12 @@ public final class DreamingHook implements PhaseHook, StepHook {
     @Override
     public void loadState(PhaseSession session, Path previousState) {
         dreams = ModelInversion.restore(
-                options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager(), previousState);
+                options,
+                session.channels(),
+                session.inputHeight(),
+                session.inputWidth(),
+                session.manager(),
+                previousState);
     }
 
     @Override
@@ -70,11 +76,13 @@ public final class DreamingHook implements PhaseHook, StepHook {
             return;
         }
         if (dreams == null) {
-            dreams = new ModelInversion(options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager());
+            dreams = new ModelInversion(
+                    options, session.channels(), session.inputHeight(), session.inputWidth(), session.manager());
         }
         ModelInversion inversion = dreams;
         IncrementalNet teacher = session.net().copy(session.manager());
-        inverted = inversion.invert(teacher, session.totalClasses(), session.loop().progress(), session.loop()::checkCancelled);
+        inverted = inversion.invert(
+                teacher, session.totalClasses(), session.loop().progress(), session.loop()::checkCancelled);
         predictedCounts = predictedCounts(session, inversion, teacher);
         gallery = gallery(session, inversion, teacher);
     }
@@ -115,7 +123,8 @@ public final class DreamingHook implements PhaseHook, StepHook {
         if (dreams == null) {
             return targets;
         }
-        NDArray dreamedLabels = reference.head().get("{}:, 0:{}", realRows, oldClasses).argMax(1);
+        NDArray dreamedLabels =
+                reference.head().get("{}:, 0:{}", realRows, oldClasses).argMax(1);
         NDArray extended = targets.concat(dreamedLabels.toType(targets.getDataType(), false), 0);
         replayNanos += System.nanoTime() - replayStart;
         return extended;
@@ -128,10 +137,16 @@ public final class DreamingHook implements PhaseHook, StepHook {
         if (inverted == null) {
             return dreams == null ? null : new InversionMetrics(0, 0, 0, replaySeconds, null, null, null);
         }
-        InversionPreconditions preconditions = InversionPreconditions.of(session.accuracy(), predictedCounts,
-                inverted.firstLoss()[BN_TERM], inverted.lastLoss()[BN_TERM]);
-        return new InversionMetrics(inverted.iterations(), inverted.batchSize(), inverted.seconds(), replaySeconds,
-                inverted.firstLoss(), inverted.lastLoss(), preconditions);
+        InversionPreconditions preconditions = InversionPreconditions.of(
+                session.accuracy(), predictedCounts, inverted.firstLoss()[BN_TERM], inverted.lastLoss()[BN_TERM]);
+        return new InversionMetrics(
+                inverted.iterations(),
+                inverted.batchSize(),
+                inverted.seconds(),
+                replaySeconds,
+                inverted.firstLoss(),
+                inverted.lastLoss(),
+                preconditions);
     }
 
     /** How many of {@value #COVERAGE_DREAMS} dreams, drawn as the replay draws them, the inverted network predicts as each class. */
@@ -140,7 +155,8 @@ public final class DreamingHook implements PhaseHook, StepHook {
         int[] counts = new int[seen];
         try (NDManager sample = session.manager().newSubManager()) {
             NDArray dreams = inversion.sample(COVERAGE_DREAMS, sample);
-            NDArray logits = teacher.forward(session.parameterStore(), new NDList(dreams), false).head();
+            NDArray logits = teacher.forward(session.parameterStore(), new NDList(dreams), false)
+                    .head();
             for (long label : logits.get(":, 0:{}", seen).argMax(1).toLongArray()) {
                 counts[(int) label]++;
             }
@@ -164,7 +180,8 @@ public final class DreamingHook implements PhaseHook, StepHook {
         int[] kept = new int[seen];
         try (NDManager sample = session.manager().newSubManager()) {
             NDArray dreams = inversion.sample(seen * GALLERY_DRAWS_PER_CLASS, sample);
-            NDArray logits = teacher.forward(session.parameterStore(), new NDList(dreams), false).head();
+            NDArray logits = teacher.forward(session.parameterStore(), new NDList(dreams), false)
+                    .head();
             long[] predicted = logits.get(":, 0:{}", seen).argMax(1).toLongArray();
             // NCHW normalised → HWC pixel scale
             float[] pixels = dreams.transpose(0, 2, 3, 1).toFloatArray();

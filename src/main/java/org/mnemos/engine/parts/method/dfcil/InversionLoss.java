@@ -17,6 +17,7 @@ public final class InversionLoss {
 
     /** Added to both variances, as the authors do. */
     private static final float VARIANCE_FLOOR = 1e-8f;
+
     private static final int BLUR_SIZE = 5;
     private static final double BLUR_SIGMA = 1.0;
     private static final int ONEDNN_CHANNEL_BLOCK = 16;
@@ -27,7 +28,11 @@ public final class InversionLoss {
     public static NDArray content(NDArray logits, double tau) {
         NDArray predicted = logits.argMax(1);
         NDArray logProbabilities = Scalars.div(logits, (float) tau).logSoftmax(1);
-        return logProbabilities.mul(predicted.oneHot((int) logits.getShape().get(1))).sum(new int[] {1}).mean().neg();
+        return logProbabilities
+                .mul(predicted.oneHot((int) logits.getShape().get(1)))
+                .sum(new int[] {1})
+                .mean()
+                .neg();
     }
 
     /**
@@ -38,7 +43,8 @@ public final class InversionLoss {
     public static NDArray classBalance(NDArray logits) {
         long classes = logits.getShape().get(1);
         NDArray mean = logits.softmax(1).mean(new int[] {0});
-        return Scalars.div(mean.mul(mean.clip(1e-30f, 1f).log()).sum(), (float) Math.log(classes)).add(1f);
+        return Scalars.div(mean.mul(mean.clip(1e-30f, 1f).log()).sum(), (float) Math.log(classes))
+                .add(1f);
     }
 
     /**
@@ -50,12 +56,22 @@ public final class InversionLoss {
         NDArray x = layer.input();
         long channels = x.getShape().get(1);
         // (C, N·H·W), as the authors' permute(1, 0, 2, 3).view(C, -1)
-        NDArray perChannel = x.getShape().dimension() == 4 ? x.transpose(1, 0, 2, 3).reshape(channels, -1) : x.transpose();
+        NDArray perChannel =
+                x.getShape().dimension() == 4 ? x.transpose(1, 0, 2, 3).reshape(channels, -1) : x.transpose();
         NDArray mean = perChannel.mean(new int[] {1});
-        NDArray variance = perChannel.sub(mean.reshape(channels, 1)).square().mean(new int[] {1}).add(VARIANCE_FLOOR);
+        NDArray variance = perChannel
+                .sub(mean.reshape(channels, 1))
+                .square()
+                .mean(new int[] {1})
+                .add(VARIANCE_FLOOR);
         NDArray runningVariance = layer.runningVar().add(VARIANCE_FLOOR);
         NDArray logRatio = variance.sqrt().div(runningVariance.sqrt()).log().mean();
-        NDArray gap = runningVariance.add(layer.runningMean().sub(mean).square()).div(variance).neg().add(1f).mean();
+        NDArray gap = runningVariance
+                .add(layer.runningMean().sub(mean).square())
+                .div(variance)
+                .neg()
+                .add(1f)
+                .mean();
         return logRatio.sub(Scalars.mul(gap, 0.5f));
     }
 
@@ -92,9 +108,11 @@ public final class InversionLoss {
         for (int c = 0; c < channels; c++) {
             System.arraycopy(kernel, 0, weights, (c * channels + c) * kernel.length, kernel.length);
         }
-        NDArray weight = images.getManager().create(weights, new Shape(filters, channels, BLUR_SIZE, BLUR_SIZE))
+        NDArray weight = images.getManager()
+                .create(weights, new Shape(filters, channels, BLUR_SIZE, BLUR_SIZE))
                 .toDevice(images.getDevice(), false);
-        NDList out = Conv2d.conv2d(reflectPad(images), weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1);
+        NDList out =
+                Conv2d.conv2d(reflectPad(images), weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1);
         return out.head().get(":, 0:{}", channels);
     }
 
@@ -133,7 +151,8 @@ public final class InversionLoss {
         long size = x.getShape().get(axis);
         String prefix = axis == 3 ? ":, :, :, " : ":, :, ";
         NDArray before = x.get(prefix + "2:3").concat(x.get(prefix + "1:2"), axis);
-        NDArray after = x.get(prefix + (size - 2) + ":" + (size - 1)).concat(x.get(prefix + (size - 3) + ":" + (size - 2)), axis);
+        NDArray after = x.get(prefix + (size - 2) + ":" + (size - 1))
+                .concat(x.get(prefix + (size - 3) + ":" + (size - 2)), axis);
         return before.concat(x, axis).concat(after, axis);
     }
 }

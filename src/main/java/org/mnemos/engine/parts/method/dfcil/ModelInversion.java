@@ -52,22 +52,28 @@ public final class ModelInversion implements AutoCloseable {
     public ModelInversion(InversionSpec options, int channels, int height, int width, NDManager manager) {
         this.options = options;
         this.manager = manager;
-        this.generator = Generator.builder().setImageShape(channels, height, width).optLatentDim(options.latentDim()).build();
+        this.generator = Generator.builder()
+                .setImageShape(channels, height, width)
+                .optLatentDim(options.latentDim())
+                .build();
         generator.initialize(manager, DataType.FLOAT32, new Shape(1, options.latentDim()));
         this.optimizer = Adam.builder().build();
         this.parameters = new ParameterStore(manager, false);
     }
 
     /** The generator and optimiser a previous phase saved in {@code stateDir}. */
-    public static ModelInversion restore(InversionSpec options, int channels, int height, int width, NDManager manager, Path stateDir) {
+    public static ModelInversion restore(
+            InversionSpec options, int channels, int height, int width, NDManager manager, Path stateDir) {
         ModelInversion inversion = new ModelInversion(options, channels, height, width, manager);
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(stateDir.resolve(GENERATOR_FILE))))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(stateDir.resolve(GENERATOR_FILE))))) {
             inversion.generator.loadParameters(manager, in);
             inversion.trainable().forEach(parameter -> parameter.getArray().setRequiresGradient(true));
         } catch (IOException | MalformedModelException e) {
             throw new IllegalStateException("cannot load the generator from " + stateDir, e);
         }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(stateDir.resolve(OPTIMIZER_FILE))))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(stateDir.resolve(OPTIMIZER_FILE))))) {
             inversion.optimizer.load(in, inversion.trainable());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the generator's optimiser from " + stateDir, e);
@@ -78,10 +84,12 @@ public final class ModelInversion implements AutoCloseable {
     public void save(Path stateDir) {
         try {
             Files.createDirectories(stateDir);
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(stateDir.resolve(GENERATOR_FILE))))) {
+            try (DataOutputStream out = new DataOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(stateDir.resolve(GENERATOR_FILE))))) {
                 generator.saveParameters(out);
             }
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(stateDir.resolve(OPTIMIZER_FILE))))) {
+            try (DataOutputStream out = new DataOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(stateDir.resolve(OPTIMIZER_FILE))))) {
                 optimizer.save(out, trainable());
             }
         } catch (IOException e) {
@@ -90,7 +98,9 @@ public final class ModelInversion implements AutoCloseable {
     }
 
     private List<Parameter> trainable() {
-        return generator.getParameters().values().stream().filter(Parameter::requiresGradient).toList();
+        return generator.getParameters().values().stream()
+                .filter(Parameter::requiresGradient)
+                .toList();
     }
 
     /**
@@ -98,7 +108,8 @@ public final class ModelInversion implements AutoCloseable {
      * (frozen, evaluation mode) over its first {@code seenClasses} classes: content + class balance
      * + BatchNorm statistics + smoothness.
      */
-    public InversionMetrics invert(IncrementalNet teacher, int seenClasses, PhaseProgress progress, Runnable checkCancelled) {
+    public InversionMetrics invert(
+            IncrementalNet teacher, int seenClasses, PhaseProgress progress, Runnable checkCancelled) {
         List<Parameter> trainable = trainable();
         int iterations = options.iterations();
         int window = Math.max(1, iterations / 10);
@@ -156,19 +167,27 @@ public final class ModelInversion implements AutoCloseable {
 
     /** The weighted terms of one inversion step: content, class balance, BatchNorm statistics (index 2), smoothness. */
     NDArray[] loss(IncrementalNet teacher, int seenClasses, NDManager stepManager) {
-        NDArray z = PhaseRandom.normal(stepManager, 0f, 1f, new Shape(options.batchSize(), options.latentDim()), DataType.FLOAT32);
+        NDArray z = PhaseRandom.normal(
+                stepManager, 0f, 1f, new Shape(options.batchSize(), options.latentDim()), DataType.FLOAT32);
         NDArray images = generator.forward(parameters, new NDList(z), true).head();
         NDArray logits;
         List<BatchNormTap.Observation> layers;
         try (BatchNormTap tap = BatchNormTap.open()) {
-            logits = teacher.forward(parameters, new NDList(images), false).head().get(":, 0:{}", seenClasses);
+            logits = teacher.forward(parameters, new NDList(images), false)
+                    .head()
+                    .get(":, 0:{}", seenClasses);
             layers = tap.observations();
         }
         return new NDArray[] {
-            Scalars.mul(InversionLoss.content(logits, options.tau()), options.contentWeight().floatValue()),
+            Scalars.mul(
+                    InversionLoss.content(logits, options.tau()),
+                    options.contentWeight().floatValue()),
             InversionLoss.classBalance(logits),
-            Scalars.mul(InversionLoss.batchNormStatistics(layers, logits), options.bnWeight().floatValue()),
-            Scalars.mul(InversionLoss.smoothness(images), options.smoothnessWeight().floatValue())
+            Scalars.mul(
+                    InversionLoss.batchNormStatistics(layers, logits),
+                    options.bnWeight().floatValue()),
+            Scalars.mul(
+                    InversionLoss.smoothness(images), options.smoothnessWeight().floatValue())
         };
     }
 
@@ -180,7 +199,9 @@ public final class ModelInversion implements AutoCloseable {
      */
     public NDArray sample(int count, NDManager target) {
         NDArray z = PhaseRandom.normal(target, 0f, 1f, new Shape(count, options.latentDim()), DataType.FLOAT32);
-        return generator.forward(parameters, new NDList(z), options.samplesInTrainMode()).head();
+        return generator
+                .forward(parameters, new NDList(z), options.samplesInTrainMode())
+                .head();
     }
 
     @Override

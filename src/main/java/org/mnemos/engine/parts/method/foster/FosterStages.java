@@ -77,7 +77,8 @@ public final class FosterStages implements PhaseHook, NetworkHook {
     @Override
     public void shape(IncrementalNet.Builder builder, int phase, ModelSpec model, Shape input) {
         if (phase > 0) {
-            builder.setBackbone(boosted(Backbones.create(model, (int) input.get(1), (int) input.get(2), (int) input.get(3))));
+            builder.setBackbone(
+                    boosted(Backbones.create(model, (int) input.get(1), (int) input.get(2), (int) input.get(3))));
         }
     }
 
@@ -107,7 +108,9 @@ public final class FosterStages implements PhaseHook, NetworkHook {
             NDArray onNewFeatures = fresh.get(new NDIndex(":, {}:", oldDim));
             NDArray combined = NDArrays.concat(new NDList(single.segmentWeight(segment), onNewFeatures), 1);
             teacher.setSegmentWeight(segment, combined);
-            single.segmentBiasParameter(segment).getArray().copyTo(teacher.segmentBiasParameter(segment).getArray());
+            single.segmentBiasParameter(segment)
+                    .getArray()
+                    .copyTo(teacher.segmentBiasParameter(segment).getArray());
             onNewFeatures.close();
             combined.close();
         }
@@ -146,19 +149,25 @@ public final class FosterStages implements PhaseHook, NetworkHook {
      * extractor's classifier), so the method can name its terms before a phase starts.
      */
     public List<LossTerm> boostingObjective() {
-        return List.of(step -> prepared(0).compute(step), step -> prepared(1).compute(step), step -> prepared(2).compute(step));
+        return List.of(
+                step -> prepared(0).compute(step),
+                step -> prepared(1).compute(step),
+                step -> prepared(2).compute(step));
     }
 
     private LossTerm prepared(int term) {
         if (boostingLosses == null) {
-            throw new IllegalStateException("FOSTER's boosting terms are set up by beforeTraining of a phase with old classes");
+            throw new IllegalStateException(
+                    "FOSTER's boosting terms are set up by beforeTraining of a phase with old classes");
         }
         return boostingLosses.get(term);
     }
 
     @Override
     public long plannedSteps(PhaseSession session) {
-        return session.oldClasses() == 0 ? 0 : compressionStage(session).steps(session.training().size());
+        return session.oldClasses() == 0
+                ? 0
+                : compressionStage(session).steps(session.training().size());
     }
 
     @Override
@@ -173,7 +182,10 @@ public final class FosterStages implements PhaseHook, NetworkHook {
             alignWeights(teacher, oldClasses, newClasses, options.waValue());
         }
         IncrementalNet student = student(session);
-        session.distill(compressionStage(session), student, teacher,
+        session.distill(
+                compressionStage(session),
+                student,
+                teacher,
                 List.of(new BalancedDistillationLoss(compressionWeights, options.temperature())));
         if (options.isStudentWa()) {
             alignWeights(student, oldClasses, newClasses, options.waValue());
@@ -189,8 +201,17 @@ public final class FosterStages implements PhaseHook, NetworkHook {
             return null;
         }
         Samples test = session.testSamples();
-        int[] predicted = Evaluator.predict(student, session.parameterStore(), session.evalTransform(), session.manager(),
-                test, session.height(), session.width(), session.channels(), null).cnn();
+        int[] predicted = Evaluator.predict(
+                        student,
+                        session.parameterStore(),
+                        session.evalTransform(),
+                        session.manager(),
+                        test,
+                        session.height(),
+                        session.width(),
+                        session.channels(),
+                        null)
+                .cnn();
         return new StudentAccuracyReport(Predictions.accuracy(test.labels(), predicted, 0, session.totalClasses()));
     }
 
@@ -202,8 +223,12 @@ public final class FosterStages implements PhaseHook, NetworkHook {
     private static IncrementalNet student(PhaseSession session) {
         IncrementalNet previous = session.previousNet();
         IncrementalNet student = IncrementalNet.rebuild(
-                IncrementalNet.builder().setBackbone(previous.backbone().sameArchitecture()).optHead(HeadType.LINEAR),
-                session.inputShape(), previous.segmentSizes(), session.manager());
+                IncrementalNet.builder()
+                        .setBackbone(previous.backbone().sameArchitecture())
+                        .optHead(HeadType.LINEAR),
+                session.inputShape(),
+                previous.segmentSizes(),
+                session.manager());
         var target = student.getParameters();
         for (var entry : previous.getParameters()) {
             entry.getValue().getArray().copyTo(target.get(entry.getKey()).getArray());
@@ -213,9 +238,14 @@ public final class FosterStages implements PhaseHook, NetworkHook {
     }
 
     private TrainingStage compressionStage(PhaseSession session) {
-        double lr = options.compressionLr() != null ? options.compressionLr() : session.spec().training().optimizer().lr();
-        return session.extraStage(COMPRESSION_STAGE, options.compressionEpochs(),
-                new OptimizerSpec("sgd", lr, MOMENTUM, 0.0, false, null, null), COSINE);
+        double lr = options.compressionLr() != null
+                ? options.compressionLr()
+                : session.spec().training().optimizer().lr();
+        return session.extraStage(
+                COMPRESSION_STAGE,
+                options.compressionEpochs(),
+                new OptimizerSpec("sgd", lr, MOMENTUM, 0.0, false, null, null),
+                COSINE);
     }
 
     /** Images per seen class in the phase's training set (old classes: their exemplars). */
@@ -267,7 +297,10 @@ public final class FosterStages implements PhaseHook, NetworkHook {
     private static NDArray concatSegments(IncrementalNet net, NDManager manager, boolean weights) {
         NDList parts = new NDList();
         for (int segment = 0; segment < net.numSegments(); segment++) {
-            parts.add(weights ? net.segmentWeight(segment) : net.segmentBiasParameter(segment).getArray());
+            parts.add(
+                    weights
+                            ? net.segmentWeight(segment)
+                            : net.segmentBiasParameter(segment).getArray());
         }
         NDArray joined = parts.size() == 1 ? parts.head().duplicate() : NDArrays.concat(parts, 0);
         joined.attach(manager);
@@ -278,7 +311,8 @@ public final class FosterStages implements PhaseHook, NetworkHook {
     private static Linear newExtractorHead(int classes, int inputDim, NDManager manager) {
         Linear head = Linear.builder().setUnits(classes).build();
         head.setInitializer(
-                (m, shape, type) -> PhaseRandom.uniform(m, (float) -Math.sqrt(3.0 / inputDim), (float) Math.sqrt(3.0 / inputDim), shape, type),
+                (m, shape, type) -> PhaseRandom.uniform(
+                        m, (float) -Math.sqrt(3.0 / inputDim), (float) Math.sqrt(3.0 / inputDim), shape, type),
                 Parameter.Type.WEIGHT);
         head.setInitializer(Initializer.ZEROS, Parameter.Type.BIAS);
         head.initialize(manager, DataType.FLOAT32, new Shape(1, inputDim));

@@ -27,6 +27,7 @@ public final class AanetsPart implements Part<AanetsSpec> {
      * to learn new classes (bench/RESULTS.md, issue 21), so it is refused rather than extended.
      */
     static final List<String> AGGREGATED_BACKBONES = List.of("resnet32", "resnet8", "resnet18");
+
     static final String NEEDS_CONV = "AANets needs a convolutional backbone (" + String.join(", ", AGGREGATED_BACKBONES)
             + "): an MLP's stable branch can only rescale whole units and does not learn new classes; got ";
 
@@ -68,15 +69,20 @@ public final class AanetsPart implements Part<AanetsSpec> {
             problems.add(field + ".plasticBranch", "must be one of " + BranchType.NAMES);
         }
         if (aanets.fusionLr() != null && !(aanets.fusionLr() >= 0 && aanets.fusionLr() <= 1)) {
-            problems.add(field + ".fusionLr", "must lie in [0, 1] (0 keeps every aggregation weight at 0.5), got " + aanets.fusionLr());
+            problems.add(
+                    field + ".fusionLr",
+                    "must lie in [0, 1] (0 keeps every aggregation weight at 0.5), got " + aanets.fusionLr());
         }
-        if (run.model().backbone() != null && !AGGREGATED_BACKBONES.contains(run.model().backbone())) {
+        if (run.model().backbone() != null
+                && !AGGREGATED_BACKBONES.contains(run.model().backbone())) {
             problems.add(field, NEEDS_CONV + run.model().backbone());
         }
         String method = run.method() == null ? null : run.method().name();
-        if (Parts.find(Parts.METHOD, method) instanceof MethodPart part && !part.create(MethodSpec.named(method)).keepsExemplars()
+        if (Parts.find(Parts.METHOD, method) instanceof MethodPart part
+                && !part.create(MethodSpec.named(method)).keepsExemplars()
                 && !(part.takesOptionalMemory() && run.memory() != null)) {
-            problems.add(field, "AANets learns its aggregation weights on exemplars; method '" + method + "' keeps none");
+            problems.add(
+                    field, "AANets learns its aggregation weights on exemplars; method '" + method + "' keeps none");
         }
     }
 

@@ -59,6 +59,7 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
     static final int BALANCED_BATCH = 100;
     /** The code's LUCIR trainer stops a pass after batch index 500. */
     static final int MAX_STEPS_PER_PASS = 501;
+
     private static final double MOMENTUM = 0.9;
     private static final double WEIGHT_DECAY = 5e-4;
     private static final ScheduleSpec CONSTANT = new ScheduleSpec("constant", null, null);
@@ -106,11 +107,13 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
         if (carriedGradient != null) {
             seedGradients(session, weights, carriedGradient);
         }
-        classification = method.lossesFor(session.oldClasses(), session.totalClasses() - session.oldClasses()).get(0);
+        classification = method.lossesFor(session.oldClasses(), session.totalClasses() - session.oldClasses())
+                .get(0);
         balanced = balancedSet(session);
         fusionLr = specLr != null ? specLr : AanetsSpec.CODE_UPDATE_BUDGET / budgetUnits(session);
         if (fusionLr > 0) {
-            optimizer = Optimizers.create(new OptimizerSpec("sgd", fusionLr, MOMENTUM, WEIGHT_DECAY, false, null, null));
+            optimizer =
+                    Optimizers.create(new OptimizerSpec("sgd", fusionLr, MOMENTUM, WEIGHT_DECAY, false, null, null));
         }
     }
 
@@ -125,8 +128,12 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
             return;
         }
         if (optimizer != null) {
-            session.trainInEvalMode(stage(scheduleFactor(session, epoch) * fusionLr, balanced.size()),
-                    session.net().aggregationWeights(), balanced, List.of(classification), optimizer);
+            session.trainInEvalMode(
+                    stage(scheduleFactor(session, epoch) * fusionLr, balanced.size()),
+                    session.net().aggregationWeights(),
+                    balanced,
+                    List.of(classification),
+                    optimizer);
             steps += stepsPerPass(balanced.size());
         }
         history.add(((AggregatedBackbone) session.net().backbone()).aggregationWeightValues());
@@ -143,7 +150,9 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
     @Override
     public void saveState(PhaseSession session, Path stateDir) {
         List<Parameter> weights = session.net().aggregationWeights();
-        if (!accumulateGradients || weights.isEmpty() || !weights.get(0).getArray().hasGradient()) {
+        if (!accumulateGradients
+                || weights.isEmpty()
+                || !weights.get(0).getArray().hasGradient()) {
             return;
         }
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(stateDir.resolve(GRADIENT_FILE)))) {
@@ -169,7 +178,9 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
 
     @Override
     public PartReport report(PhaseSession session) {
-        return history.isEmpty() ? null : new AggregationWeightsReport(List.copyOf(history), fusionLr, steps, accumulateGradients);
+        return history.isEmpty()
+                ? null
+                : new AggregationWeightsReport(List.copyOf(history), fusionLr, steps, accumulateGradients);
     }
 
     /**
@@ -178,8 +189,8 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
      */
     private static void seedGradients(PhaseSession session, List<Parameter> weights, float[] gradient) {
         if (gradient.length != weights.size()) {
-            throw new IllegalStateException("the previous phase saved " + gradient.length + " aggregation gradients for "
-                    + weights.size() + " levels");
+            throw new IllegalStateException("the previous phase saved " + gradient.length
+                    + " aggregation gradients for " + weights.size() + " levels");
         }
         Gradients.zero(weights);
         try (NDManager step = session.manager().newSubManager()) {
@@ -188,7 +199,9 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
             try {
                 for (int level = 0; level < weights.size(); level++) {
                     // the constant first, so that the product lives in the step's manager, not the parameter's
-                    NDArray term = step.create(new float[] {gradient[level]}).mul(weights.get(level).getArray()).sum();
+                    NDArray term = step.create(new float[] {gradient[level]})
+                            .mul(weights.get(level).getArray())
+                            .sum();
                     sum = sum == null ? term : sum.add(term);
                 }
                 Autograd.backward(sum);
@@ -219,7 +232,9 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
     private static int passes(PhaseSession session) {
         TrainingStage main = session.mainStage();
         int samples = Math.max(session.training().size(), 1);
-        return main.epochs() > 0 ? main.epochs() : (int) ((long) (main.iterations() - 1) * main.batchSize() / samples + 1);
+        return main.epochs() > 0
+                ? main.epochs()
+                : (int) ((long) (main.iterations() - 1) * main.batchSize() / samples + 1);
     }
 
     /** Main-stage steps (backward passes) taken by the end of epoch {@code pass}. */

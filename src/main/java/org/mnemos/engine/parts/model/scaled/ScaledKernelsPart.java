@@ -16,6 +16,7 @@ public final class ScaledKernelsPart implements Part<ModelSpec> {
 
     /** The value that chooses the part: {@code "scaledKernels": true}. */
     public static final String NAME = "true";
+
     public static final ScaledKernelsPart PART = new ScaledKernelsPart();
 
     private ScaledKernelsPart() {}
@@ -44,11 +45,14 @@ public final class ScaledKernelsPart implements Part<ModelSpec> {
     @Override
     public void check(ModelSpec model, ExperimentSpec run, SpecProblems problems) {
         if ("mlp".equals(model.backbone())) {
-            problems.add(Parts.SCALED_KERNELS, "freezes and rescales convolution kernels; the mlp backbone has none"
-                    + " (use resnet8, resnet32 or resnet18)");
+            problems.add(
+                    Parts.SCALED_KERNELS,
+                    "freezes and rescales convolution kernels; the mlp backbone has none"
+                            + " (use resnet8, resnet32 or resnet18)");
         }
         if (model.aggregation() != null) {
-            problems.add(Parts.SCALED_KERNELS,
+            problems.add(
+                    Parts.SCALED_KERNELS,
                     "does not combine with model.aggregation, whose stable branch already scales its kernels");
         }
     }

@@ -29,7 +29,9 @@ class CimMetaStepMemoryTest {
     void secondOrderMetaStepsDoNotAccumulateNativeMemory() {
         assertThat(ResidentMemory.kilobytes()).as("VmRSS in /proc/self/status").isPositive();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            IncrementalNet net = IncrementalNet.builder().setBackbone(CifarResNet.builder().optBlocksPerStage(1).build()).build();
+            IncrementalNet net = IncrementalNet.builder()
+                    .setBackbone(CifarResNet.builder().optBlocksPerStage(1).build())
+                    .build();
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
             net.addClasses(4, manager);
             RationalActivations activations = new RationalActivations();
@@ -50,7 +52,8 @@ class CimMetaStepMemoryTest {
                     assertThat(result.outerLoss()).isFinite();
                 }
             }
-            assertThat(ResidentMemory.kilobytes() / 1024 - before).as("resident memory growth over %d meta-steps, MB", MEASURED_STEPS)
+            assertThat(ResidentMemory.kilobytes() / 1024 - before)
+                    .as("resident memory growth over %d meta-steps, MB", MEASURED_STEPS)
                     .isLessThan(ALLOWED_GROWTH_MB);
         }
     }

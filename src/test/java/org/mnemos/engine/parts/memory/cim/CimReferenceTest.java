@@ -20,10 +20,10 @@ import org.mnemos.engine.model.ActivationOverride;
 import org.mnemos.engine.model.CifarResNet;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.RationalActivations;
+import org.mnemos.engine.parts.memory.ClassActivationMaps;
 import org.mnemos.engine.util.Autograd;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import org.mnemos.engine.parts.memory.ClassActivationMaps;
 
 /**
  * CIM's pieces against PyTorch on fixed tensors ({@code src/test/resources/reference/generate_cim.py},
@@ -55,7 +55,9 @@ class CimReferenceTest {
         assertThat(actual).as(what).hasSize(expected.size());
         for (int i = 0; i < actual.length; i++) {
             double e = expected.get(i).asDouble();
-            assertThat((double) actual[i]).as("%s[%d]", what, i).isCloseTo(e, within(TOLERANCE * Math.max(1, Math.abs(e))));
+            assertThat((double) actual[i])
+                    .as("%s[%d]", what, i)
+                    .isCloseTo(e, within(TOLERANCE * Math.max(1, Math.abs(e))));
         }
     }
 
@@ -77,12 +79,17 @@ class CimReferenceTest {
             }
             assertClose(y.toFloatArray(), r.get("expected_output"), "output");
             assertClose(x.getGradient().toFloatArray(), r.get("expected_grad_x"), "grad x");
-            assertClose(coefficients.getGradient().toFloatArray(), r.get("expected_grad_coefficients"), "grad coefficients");
+            assertClose(
+                    coefficients.getGradient().toFloatArray(),
+                    r.get("expected_grad_coefficients"),
+                    "grad coefficients");
         }
         // at initialisation the unit is close to ReLU on [-3, 3], as the package's fit promises
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             float[] grid = {-3f, -1f, -0.2f, 0.5f, 2f, 3f};
-            float[] out = RationalActivations.apply(manager.create(grid), manager.create(RationalActivations.reluInit())).toFloatArray();
+            float[] out = RationalActivations.apply(
+                            manager.create(grid), manager.create(RationalActivations.reluInit()))
+                    .toFloatArray();
             for (int i = 0; i < grid.length; i++) {
                 assertThat((double) out[i]).isCloseTo(Math.max(0, grid[i]), within(0.1));
             }
@@ -91,7 +98,9 @@ class CimReferenceTest {
 
     private static IncrementalNet network(NDManager manager) {
         int side = reference.get("side").asInt();
-        IncrementalNet net = IncrementalNet.builder().setBackbone(CifarResNet.builder().optBlocksPerStage(1).build()).build();
+        IncrementalNet net = IncrementalNet.builder()
+                .setBackbone(CifarResNet.builder().optBlocksPerStage(1).build())
+                .build();
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, side, side));
         net.addClasses(reference.get("classes").asInt(), manager);
         JsonNode values = reference.get("parameters");
@@ -119,7 +128,8 @@ class CimReferenceTest {
 
     private static NDArray images(NDManager manager, String key) {
         int side = reference.get("side").asInt();
-        return manager.create(floats(reference.get(key)), new Shape(reference.get(key).size() / (3L * side * side), 3, side, side));
+        return manager.create(
+                floats(reference.get(key)), new Shape(reference.get(key).size() / (3L * side * side), 3, side, side));
     }
 
     private static NDArray labels(NDManager manager, String key) {
@@ -140,15 +150,16 @@ class CimReferenceTest {
             NDArray y = labels(manager, "y");
             var params = ActivationOverride.params(activations.forward(manager, false));
             NDList out = net.forward(new ai.djl.training.ParameterStore(manager, false), new NDList(x), false, params);
-            NDArray cams = ClassActivationMaps.normalised(
-                    ClassActivationMaps.raw(out.get(out.size() - 1), ClassActivationMaps.classWeights(net, manager), y));
+            NDArray cams = ClassActivationMaps.normalised(ClassActivationMaps.raw(
+                    out.get(out.size() - 1), ClassActivationMaps.classWeights(net, manager), y));
             assertClose(cams.toFloatArray(), reference.get("bilevel").get("cams"), "cams");
             int side = reference.get("side").asInt();
             int h = (int) cams.getShape().get(2);
             float[] flat = cams.toFloatArray();
             float[] resized = new float[0];
             for (int i = 0; i < cams.getShape().get(0); i++) {
-                float[] one = ExemplarCompression.resizeBilinear(java.util.Arrays.copyOfRange(flat, i * h * h, (i + 1) * h * h), h, h, side, side);
+                float[] one = ExemplarCompression.resizeBilinear(
+                        java.util.Arrays.copyOfRange(flat, i * h * h, (i + 1) * h * h), h, h, side, side);
                 float[] joined = java.util.Arrays.copyOf(resized, resized.length + one.length);
                 System.arraycopy(one, 0, joined, resized.length, one.length);
                 resized = joined;
@@ -164,20 +175,42 @@ class CimReferenceTest {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             IncrementalNet net = network(manager);
             RationalActivations activations = coefficients();
-            CimTraining.MetaStep step = CimTraining.metaStep(net, activations,
-                    images(manager, "x"), labels(manager, "y"), images(manager, "next_x"), labels(manager, "next_y"),
-                    reference.get("inner_lr").asDouble(), mode.equals("firstOrder"), reference.get("ratio").asDouble(),
-                    reference.get("div_coef").asDouble(), reference.get("reg_coef").asDouble(), null, manager);
+            CimTraining.MetaStep step = CimTraining.metaStep(
+                    net,
+                    activations,
+                    images(manager, "x"),
+                    labels(manager, "y"),
+                    images(manager, "next_x"),
+                    labels(manager, "next_y"),
+                    reference.get("inner_lr").asDouble(),
+                    mode.equals("firstOrder"),
+                    reference.get("ratio").asDouble(),
+                    reference.get("div_coef").asDouble(),
+                    reference.get("reg_coef").asDouble(),
+                    null,
+                    manager);
             assertThat(step.innerLoss()).isCloseTo(expected.get("inner_loss").asDouble(), within(TOLERANCE));
             assertThat(step.divLoss()).isCloseTo(expected.get("div_loss").asDouble(), within(TOLERANCE));
             assertThat(step.regLoss()).isCloseTo(expected.get("reg_loss").asDouble(), within(TOLERANCE));
             assertThat(step.outerLoss()).isCloseTo(expected.get("outer_loss").asDouble(), within(TOLERANCE));
             for (int site = 0; site < step.gradients().length; site++) {
-                assertClose(step.gradients()[site], expected.get("grad_coefficients").get(site), mode + " site " + site);
+                assertClose(
+                        step.gradients()[site],
+                        expected.get("grad_coefficients").get(site),
+                        mode + " site " + site);
             }
             // the network's own parameters are untouched and carry no gradient from the meta step
-            net.getParameters().forEach(p -> assertThat(!p.getValue().getArray().hasGradient()
-                    || p.getValue().getArray().getGradient().abs().sum().getFloat() == 0f).as(p.getKey()).isTrue());
+            net.getParameters()
+                    .forEach(p -> assertThat(!p.getValue().getArray().hasGradient()
+                                    || p.getValue()
+                                                    .getArray()
+                                                    .getGradient()
+                                                    .abs()
+                                                    .sum()
+                                                    .getFloat()
+                                            == 0f)
+                            .as(p.getKey())
+                            .isTrue());
         }
     }
 

@@ -26,13 +26,16 @@ class RandomCompressionTest {
         assertThat(java.util.stream.IntStream.range(0, 5).filter(e -> RandomCompression.regeneratesAt(e, 1, 5)))
                 .containsExactly(1, 2, 3);
         // 41 epochs: epoch 40 is the last, so no regeneration at all
-        assertThat(java.util.stream.IntStream.range(0, 41).filter(e -> RandomCompression.regeneratesAt(e, 40, 41))).isEmpty();
+        assertThat(java.util.stream.IntStream.range(0, 41).filter(e -> RandomCompression.regeneratesAt(e, 40, 41)))
+                .isEmpty();
     }
 
     @Test
     void probabilityRisesByTheStepAtEachRegeneration() {
-        assertThat(RandomCompression.probabilityAt(40, 40, 0.1)).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(RandomCompression.probabilityAt(120, 40, 0.1)).isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(RandomCompression.probabilityAt(40, 40, 0.1))
+                .isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(RandomCompression.probabilityAt(120, 40, 0.1))
+                .isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(RandomCompression.probabilityAt(3, 1, 0.25)).isEqualTo(0.75);
     }
 
@@ -50,8 +53,17 @@ class RandomCompressionTest {
         byte[] all = images();
         byte[] newClasses = java.util.Arrays.copyOfRange(all, 16, 48);
         // row 1 keeps its top-left quarter, row 2 nothing (only its 2x2 downsampled version)
-        compression.regenerate(3, new int[] {1, 2}, newClasses, new int[] {1, 1}, new int[][] {{0, 2, 0, 2}, {0, 0, 0, 0}},
-                4, 4, 1, 4.0, probability);
+        compression.regenerate(
+                3,
+                new int[] {1, 2},
+                newClasses,
+                new int[] {1, 1},
+                new int[][] {{0, 2, 0, 2}, {0, 0, 0, 0}},
+                4,
+                4,
+                1,
+                4.0,
+                probability);
         return compression;
     }
 
@@ -76,7 +88,8 @@ class RandomCompressionTest {
             // row 1, box (0..2, 0..2) kept, the rest from the cells
             byte[] row1 = {16, 17, 23, 23, 20, 21, 23, 23, 29, 29, 31, 31, 29, 29, 31, 31};
             assertThat(java.util.Arrays.copyOfRange(result, 0, 16)).containsExactly(row2);
-            assertThat(java.util.Arrays.copyOfRange(result, 16, 32)).containsExactly(java.util.Arrays.copyOfRange(images(), 0, 16));
+            assertThat(java.util.Arrays.copyOfRange(result, 16, 32))
+                    .containsExactly(java.util.Arrays.copyOfRange(images(), 0, 16));
             assertThat(java.util.Arrays.copyOfRange(result, 32, 48)).containsExactly(row1);
             assertThat(compression.replaced()).isEqualTo(2);
         }
@@ -123,7 +136,8 @@ class RandomCompressionTest {
             int changed = 0;
             for (int i = 0; i < rows.length; i++) {
                 boolean differs = !java.util.Arrays.equals(
-                        java.util.Arrays.copyOfRange(a, i * 16, (i + 1) * 16), java.util.Arrays.copyOfRange(original, i * 16, (i + 1) * 16));
+                        java.util.Arrays.copyOfRange(a, i * 16, (i + 1) * 16),
+                        java.util.Arrays.copyOfRange(original, i * 16, (i + 1) * 16));
                 if (rows[i] == 0) {
                     assertThat(differs).as("old-class row %d", i).isFalse();
                 }

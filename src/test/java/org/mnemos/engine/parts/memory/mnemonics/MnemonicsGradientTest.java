@@ -43,7 +43,8 @@ class MnemonicsGradientTest {
             NDList weights = new NDList(
                     matrix(manager, reference.get("w1")), vector(manager, reference.get("b1")),
                     matrix(manager, reference.get("w2")), vector(manager, reference.get("b2")));
-            NDArray exemplarOneHot = labels(manager, reference.get("exemplar_labels")).oneHot(classes);
+            NDArray exemplarOneHot =
+                    labels(manager, reference.get("exemplar_labels")).oneHot(classes);
             NDArray queryOneHot = labels(manager, reference.get("query_labels")).oneHot(classes);
 
             Autograd.enable();
@@ -52,16 +53,23 @@ class MnemonicsGradientTest {
                 NDArray features = backbone(NDArrays.concat(new NDList(adjusted, fixed), 0), weights);
                 NDArray outer = mode.equals("code")
                         ? MnemonicsObjective.codeLoss(features, exemplarOneHot, backbone(queries, weights), queryOneHot)
-                        : MnemonicsObjective.outerLoss(features, exemplarOneHot, backbone(queries, weights), queryOneHot,
-                                reference.get("inner_steps").asInt(), (float) reference.get("inner_lr").asDouble(), 1f, firstOrder);
+                        : MnemonicsObjective.outerLoss(
+                                features,
+                                exemplarOneHot,
+                                backbone(queries, weights),
+                                queryOneHot,
+                                reference.get("inner_steps").asInt(),
+                                (float) reference.get("inner_lr").asDouble(),
+                                1f,
+                                firstOrder);
                 Autograd.backward(outer);
                 loss = outer.getFloat();
             } finally {
                 Autograd.disable();
             }
             JsonNode expected = reference.get(mode);
-            assertThat((double) loss).isCloseTo(expected.get("outer_loss").asDouble(),
-                    org.assertj.core.data.Offset.offset(1e-5));
+            assertThat((double) loss)
+                    .isCloseTo(expected.get("outer_loss").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
             float[] gradient = adjusted.getGradient().toFloatArray();
             double[] want = flatten(expected.get("gradient"));
             double scale = 0;

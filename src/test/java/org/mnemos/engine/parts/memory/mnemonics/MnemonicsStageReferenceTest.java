@@ -46,7 +46,8 @@ class MnemonicsStageReferenceTest {
             NDArray w2 = array(manager, reference.get("w2"));
             UnaryOperator<NDArray> features = x -> {
                 NDArray flat = x.reshape(x.getShape().get(0), -1);
-                return Linear.linear(Linear.linear(flat, w1, b1).head().tanh(), w2, null).head();
+                return Linear.linear(Linear.linear(flat, w1, b1).head().tanh(), w2, null)
+                        .head();
             };
             NDArray start = images(manager, reference.get("adjusted"), channels, side);
             NDArray adjusted = start.duplicate();
@@ -54,41 +55,65 @@ class MnemonicsStageReferenceTest {
             List<Long> labels = new ArrayList<>();
             reference.get("adjusted_labels").forEach(l -> labels.add(l.asLong()));
             reference.get("fixed_labels").forEach(l -> labels.add(l.asLong()));
-            NDArray exemplarOneHot = manager.create(labels.stream().mapToLong(Long::longValue).toArray()).oneHot(classes);
+            NDArray exemplarOneHot = manager.create(
+                            labels.stream().mapToLong(Long::longValue).toArray())
+                    .oneHot(classes);
             Shape perChannel = new Shape(1, channels, 1, 1);
-            NDArray lowest = manager.full(perChannel, (float) reference.get("lowest").asDouble());
-            NDArray highest = manager.full(perChannel, (float) reference.get("highest").asDouble());
+            NDArray lowest =
+                    manager.full(perChannel, (float) reference.get("lowest").asDouble());
+            NDArray highest =
+                    manager.full(perChannel, (float) reference.get("highest").asDouble());
             MnemonicsOptions options;
             NDArray bound = null;
             if (mode.equals("code")) {
-                options = new MnemonicsOptions(Mode.CODE, 0, 0f, (float) reference.get("code_options").get("outer_lr").asDouble(),
-                        1, false, 1f, Float.POSITIVE_INFINITY, 0);
+                options = new MnemonicsOptions(
+                        Mode.CODE,
+                        0,
+                        0f,
+                        (float) reference.get("code_options").get("outer_lr").asDouble(),
+                        1,
+                        false,
+                        1f,
+                        Float.POSITIVE_INFINITY,
+                        0);
             } else {
                 JsonNode o = reference.get("bilevel_options");
-                options = new MnemonicsOptions(Mode.BILEVEL, o.get("inner_steps").asInt(), (float) o.get("inner_lr").asDouble(),
-                        (float) o.get("outer_lr").asDouble(), 1, false, (float) o.get("logit_scale").asDouble(), 8f, 0.2);
+                options = new MnemonicsOptions(
+                        Mode.BILEVEL,
+                        o.get("inner_steps").asInt(),
+                        (float) o.get("inner_lr").asDouble(),
+                        (float) o.get("outer_lr").asDouble(),
+                        1,
+                        false,
+                        (float) o.get("logit_scale").asDouble(),
+                        8f,
+                        0.2);
                 bound = manager.full(perChannel, (float) o.get("max_change").asDouble());
             }
             JsonNode queries = reference.get("queries");
             JsonNode queryLabels = reference.get("query_labels");
-            try (ExemplarOptimizer optimizer = new ExemplarOptimizer(
-                    options, adjusted, fixed, exemplarOneHot, lowest, highest, bound, features)) {
+            try (ExemplarOptimizer optimizer =
+                    new ExemplarOptimizer(options, adjusted, fixed, exemplarOneHot, lowest, highest, bound, features)) {
                 for (int step = 0; step < queries.size(); step++) {
                     try (NDManager batch = manager.newSubManager()) {
                         long[] stepLabels = new long[queryLabels.get(step).size()];
                         for (int i = 0; i < stepLabels.length; i++) {
                             stepLabels[i] = queryLabels.get(step).get(i).asLong();
                         }
-                        float loss = optimizer.step(batch, images(batch, queries.get(step), channels, side),
+                        float loss = optimizer.step(
+                                batch,
+                                images(batch, queries.get(step), channels, side),
                                 batch.create(stepLabels).oneHot(classes));
-                        assertThat((double) loss).as("loss of step %d", step)
+                        assertThat((double) loss)
+                                .as("loss of step %d", step)
                                 .isCloseTo(expected.get("losses").get(step).asDouble(), within(1e-4));
                     }
                 }
                 assertThat(optimizer.skipped()).isZero();
             }
             float[] got = adjusted.toFloatArray();
-            float[] want = images(manager, expected.get("exemplars"), channels, side).toFloatArray();
+            float[] want =
+                    images(manager, expected.get("exemplars"), channels, side).toFloatArray();
             float[] initial = start.toFloatArray();
             double moved = 0;
             for (int i = 0; i < got.length; i++) {
@@ -97,8 +122,12 @@ class MnemonicsStageReferenceTest {
             }
             assertThat(moved).as("the steps move the exemplars visibly").isGreaterThan(0.02);
             if (bound != null) {
-                double limit = reference.get("bilevel_options").get("max_change").asDouble();
-                assertThat(moved).as("the L∞ bound holds and binds").isLessThanOrEqualTo(limit + 1e-6).isGreaterThan(limit - 1e-4);
+                double limit =
+                        reference.get("bilevel_options").get("max_change").asDouble();
+                assertThat(moved)
+                        .as("the L∞ bound holds and binds")
+                        .isLessThanOrEqualTo(limit + 1e-6)
+                        .isGreaterThan(limit - 1e-4);
             }
         }
     }

@@ -15,13 +15,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mnemos.engine.model.BatchNormTap;
 import org.mnemos.engine.phase.loss.DetachedHeadCrossEntropy;
 import org.mnemos.engine.phase.loss.ImportanceWeightedFeatureDistillation;
 import org.mnemos.engine.phase.loss.LocalCrossEntropy;
 import org.mnemos.engine.phase.loss.ReplayDistillation;
 import org.mnemos.engine.phase.loss.SigmoidDistillationLoss;
 import org.mnemos.engine.phase.loss.StepContext;
-import org.mnemos.engine.model.BatchNormTap;
 import org.mnemos.engine.util.Autograd;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -54,9 +54,12 @@ class AbdReferenceTest {
     void contentAndClassBalanceMatchTheAuthors() {
         JsonNode c = reference.get("inversion_logits");
         NDArray logits = tensor(c.get("logits"));
-        assertThat(value(InversionLoss.content(logits, 1000))).isCloseTo(c.get("content_tau_1000").asDouble(), within(TOLERANCE));
-        assertThat(value(InversionLoss.content(logits, 2))).isCloseTo(c.get("content_tau_2").asDouble(), within(TOLERANCE));
-        assertThat(value(InversionLoss.classBalance(logits))).isCloseTo(c.get("class_balance").asDouble(), within(TOLERANCE));
+        assertThat(value(InversionLoss.content(logits, 1000)))
+                .isCloseTo(c.get("content_tau_1000").asDouble(), within(TOLERANCE));
+        assertThat(value(InversionLoss.content(logits, 2)))
+                .isCloseTo(c.get("content_tau_2").asDouble(), within(TOLERANCE));
+        assertThat(value(InversionLoss.classBalance(logits)))
+                .isCloseTo(c.get("class_balance").asDouble(), within(TOLERANCE));
     }
 
     @Test
@@ -64,7 +67,8 @@ class AbdReferenceTest {
         JsonNode c = reference.get("batch_norm");
         BatchNormTap.Observation layer = new BatchNormTap.Observation(
                 tensor(c.get("input")), tensor(c.get("running_mean")), tensor(c.get("running_var")));
-        assertThat(value(InversionLoss.batchNormStatistics(layer))).isCloseTo(c.get("expected").asDouble(), within(TOLERANCE));
+        assertThat(value(InversionLoss.batchNormStatistics(layer)))
+                .isCloseTo(c.get("expected").asDouble(), within(TOLERANCE));
         // the network's term is the mean over its layers
         NDArray two = InversionLoss.batchNormStatistics(List.of(layer, layer), layer.input());
         assertThat(value(two)).isCloseTo(c.get("expected").asDouble(), within(TOLERANCE));
@@ -84,15 +88,18 @@ class AbdReferenceTest {
         for (int i = 0; i < blurred.length; i++) {
             assertThat((double) blurred[i]).isCloseTo(expected[i], within(TOLERANCE));
         }
-        assertThat(value(InversionLoss.smoothness(images))).isCloseTo(c.get("expected").asDouble(), within(TOLERANCE));
+        assertThat(value(InversionLoss.smoothness(images)))
+                .isCloseTo(c.get("expected").asDouble(), within(TOLERANCE));
     }
 
     @Test
     void abdTrainingLossesMatchTheAuthors() {
         JsonNode c = reference.get("abd");
         StepContext step = abdStep(c);
-        assertThat(value(new LocalCrossEntropy().compute(step))).isCloseTo(c.get("local_ce").asDouble(), within(TOLERANCE));
-        assertThat(value(new DetachedHeadCrossEntropy().compute(step))).isCloseTo(c.get("head_ce").asDouble(), within(TOLERANCE));
+        assertThat(value(new LocalCrossEntropy().compute(step)))
+                .isCloseTo(c.get("local_ce").asDouble(), within(TOLERANCE));
+        assertThat(value(new DetachedHeadCrossEntropy().compute(step)))
+                .isCloseTo(c.get("head_ce").asDouble(), within(TOLERANCE));
         assertThat(value(new ImportanceWeightedFeatureDistillation(c.get("mu").asDouble()).compute(step)))
                 .isCloseTo(c.get("feature_distillation").asDouble(), within(TOLERANCE));
     }
@@ -105,7 +112,9 @@ class AbdReferenceTest {
         Autograd.enable();
         try {
             // + 0·Σf keeps the features in the graph, so their gradient is what the CE alone sends them
-            NDArray loss = new DetachedHeadCrossEntropy().compute(abdStep(c, features)).add(features.sum().mul(0f));
+            NDArray loss = new DetachedHeadCrossEntropy()
+                    .compute(abdStep(c, features))
+                    .add(features.sum().mul(0f));
             Autograd.backward(loss);
         } finally {
             Autograd.disable();
@@ -119,7 +128,8 @@ class AbdReferenceTest {
         StepContext step = abdStep(c);
         assertThat(value(new ReplayDistillation(2, 1).compute(step)))
                 .isCloseTo(c.get("deepinversion_kd_t2_mu1").asDouble(), within(TOLERANCE));
-        assertThat(value(new SigmoidDistillationLoss().compute(step))).isCloseTo(c.get("lwf_mc").asDouble(), within(TOLERANCE));
+        assertThat(value(new SigmoidDistillationLoss().compute(step)))
+                .isCloseTo(c.get("lwf_mc").asDouble(), within(TOLERANCE));
         StepContext first = new StepContext(step.outputs(), null, step.targets(), 0, step.totalClasses(), null);
         assertThat(value(new SigmoidDistillationLoss().compute(first)))
                 .isCloseTo(c.get("lwf_mc_first_phase").asDouble(), within(TOLERANCE));
@@ -136,13 +146,19 @@ class AbdReferenceTest {
         NDArray previousBias = tensor(c.get("previous_head_bias"));
         NDArray previousFeatures = tensor(c.get("previous_features"));
         NDArray logits = Linear.linear(features, headWeight, headBias).head();
-        NDArray previousLogits = Linear.linear(previousFeatures, previousWeight, previousBias).head();
+        NDArray previousLogits =
+                Linear.linear(previousFeatures, previousWeight, previousBias).head();
         long[] targets = new long[c.get("targets").size()];
         for (int i = 0; i < targets.length; i++) {
             targets[i] = c.get("targets").get(i).asLong();
         }
-        return new StepContext(new NDList(logits, features), new NDList(previousLogits, previousFeatures),
-                manager.create(targets), c.get("old_classes").asInt(), c.get("seen_classes").asInt(), null,
+        return new StepContext(
+                new NDList(logits, features),
+                new NDList(previousLogits, previousFeatures),
+                manager.create(targets),
+                c.get("old_classes").asInt(),
+                c.get("seen_classes").asInt(),
+                null,
                 c.get("real_rows").asInt(),
                 f -> Linear.linear(f, headWeight, headBias).head(),
                 f -> Linear.linear(f, previousWeight, previousBias).head());
@@ -162,7 +178,8 @@ class AbdReferenceTest {
         for (int i = 0; i < flat.length; i++) {
             flat[i] = values.get(i);
         }
-        return manager.create(flat, new Shape(shape.stream().mapToLong(Long::longValue).toArray()));
+        return manager.create(
+                flat, new Shape(shape.stream().mapToLong(Long::longValue).toArray()));
     }
 
     private static void flatten(JsonNode node, List<Float> out) {

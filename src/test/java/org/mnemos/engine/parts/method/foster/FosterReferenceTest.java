@@ -15,14 +15,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mnemos.engine.model.IncrementalNet;
+import org.mnemos.engine.model.Mlp;
 import org.mnemos.engine.phase.loss.BalancedDistillationLoss;
 import org.mnemos.engine.phase.loss.LogitAdjustedCrossEntropy;
 import org.mnemos.engine.phase.loss.LossTerm;
 import org.mnemos.engine.phase.loss.NewExtractorCrossEntropy;
 import org.mnemos.engine.phase.loss.OldHeadDistillation;
 import org.mnemos.engine.phase.loss.StepContext;
-import org.mnemos.engine.model.IncrementalNet;
-import org.mnemos.engine.model.Mlp;
 import org.mnemos.engine.util.Autograd;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -79,8 +79,10 @@ class FosterReferenceTest {
 
     @Test
     void effectiveNumberWeightsMatchPyCil() {
-        assertVector(FosterStages.effectiveNumberWeights(setup("beta1"), counts()), reference.get("per_cls_weights_beta1"));
-        assertVector(FosterStages.effectiveNumberWeights(setup("beta2"), counts()), reference.get("per_cls_weights_beta2"));
+        assertVector(
+                FosterStages.effectiveNumberWeights(setup("beta1"), counts()), reference.get("per_cls_weights_beta1"));
+        assertVector(
+                FosterStages.effectiveNumberWeights(setup("beta2"), counts()), reference.get("per_cls_weights_beta2"));
     }
 
     @Test
@@ -132,7 +134,11 @@ class FosterReferenceTest {
         NDArray weights = matrix(c.get("fc_weight"));
         int dim = (int) weights.getShape().get(1);
         IncrementalNet net = IncrementalNet.builder()
-                .setBackbone(Mlp.builder().setInputSize(3).optHiddenUnits(List.of(dim)).build()).build();
+                .setBackbone(Mlp.builder()
+                        .setInputSize(3)
+                        .optHiddenUnits(List.of(dim))
+                        .build())
+                .build();
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 1, 3));
         net.addClasses(known(), manager);
         net.addClasses(total() - known(), manager);
@@ -150,8 +156,13 @@ class FosterReferenceTest {
         NDArray old = oldFeatures != null ? oldFeatures : manager.zeros(new Shape(batch, 4));
         NDArray fresh = newFeatures != null ? newFeatures : manager.zeros(new Shape(batch, 4));
         NDArray features = old.concat(fresh, 1);
-        return new StepContext(new NDList(logits, features, old, fresh), teacher == null ? null : new NDList(teacher),
-                labels(), known(), total(), null);
+        return new StepContext(
+                new NDList(logits, features, old, fresh),
+                teacher == null ? null : new NDList(teacher),
+                labels(),
+                known(),
+                total(),
+                null);
     }
 
     private void assertLossAndGradient(NDArray loss, JsonNode expectedLoss, NDArray input, JsonNode expectedGradient) {
@@ -168,7 +179,8 @@ class FosterReferenceTest {
     }
 
     private static Parameter parameter(String name, NDArray array) {
-        Parameter parameter = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).build();
+        Parameter parameter =
+                Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).build();
         parameter.setArray(array);
         return parameter;
     }
@@ -217,7 +229,9 @@ class FosterReferenceTest {
     private static void assertVector(float[] actual, JsonNode expected) {
         assertThat(actual).hasSize(expected.size());
         for (int i = 0; i < actual.length; i++) {
-            assertThat((double) actual[i]).as("element %d", i).isCloseTo(expected.get(i).asDouble(), within(TOLERANCE));
+            assertThat((double) actual[i])
+                    .as("element %d", i)
+                    .isCloseTo(expected.get(i).asDouble(), within(TOLERANCE));
         }
     }
 }

@@ -65,7 +65,8 @@ class AggregationWeightLoopReferenceTest {
     private static final int EXEMPLARS = 75;
 
     static Stream<JsonNode> cases() throws Exception {
-        try (InputStream in = AggregationWeightLoopReferenceTest.class.getResourceAsStream("/reference/aanets_loop.json")) {
+        try (InputStream in =
+                AggregationWeightLoopReferenceTest.class.getResourceAsStream("/reference/aanets_loop.json")) {
             JsonNode reference = JsonMapper.builder().build().readTree(in);
             List<JsonNode> cases = new ArrayList<>();
             reference.get("cases").forEach(cases::add);
@@ -80,8 +81,15 @@ class AggregationWeightLoopReferenceTest {
         try (InputStream in = getClass().getResourceAsStream("/reference/aanets_loop.json")) {
             setup = JsonMapper.builder().build().readTree(in).get("setup");
         }
-        Double fusionLr = reference.get("fusion_lr").isNull() ? null : reference.get("fusion_lr").asDouble();
-        AanetsSpec aanets = new AanetsSpec(AanetsSpec.NAME, null, null, fusionLr, reference.get("accumulate").asBoolean());
+        Double fusionLr = reference.get("fusion_lr").isNull()
+                ? null
+                : reference.get("fusion_lr").asDouble();
+        AanetsSpec aanets = new AanetsSpec(
+                AanetsSpec.NAME,
+                null,
+                null,
+                fusionLr,
+                reference.get("accumulate").asBoolean());
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             IncrementalNet net = network(manager, setup.get("names"));
             Path previous = null;
@@ -100,13 +108,25 @@ class AggregationWeightLoopReferenceTest {
 
                 AggregationWeightsReport report = (AggregationWeightsReport) hook.report(session);
                 String where = reference.get("name").asString() + ", phase " + (phase + 1);
-                assertThat(report.steps()).as(where).isEqualTo(expected.get("steps").asLong());
-                assertThat(report.fusionLr()).as(where).isCloseTo(expected.get("fusion_lr").asDouble(), within(1e-12));
-                assertThat(report.weights()).as(where).hasSize(expected.get("alphas").size());
+                assertThat(report.steps())
+                        .as(where)
+                        .isEqualTo(expected.get("steps").asLong());
+                assertThat(report.fusionLr())
+                        .as(where)
+                        .isCloseTo(expected.get("fusion_lr").asDouble(), within(1e-12));
+                assertThat(report.weights())
+                        .as(where)
+                        .hasSize(expected.get("alphas").size());
                 for (int epoch = 0; epoch < report.weights().size(); epoch++) {
                     for (int level = 0; level < 2; level++) {
-                        assertThat(report.weights().get(epoch).get(level)).as(where + ", epoch " + epoch + ", level " + level)
-                                .isCloseTo(expected.get("alphas").get(epoch).get(level).asDouble(), within(TOLERANCE));
+                        assertThat(report.weights().get(epoch).get(level))
+                                .as(where + ", epoch " + epoch + ", level " + level)
+                                .isCloseTo(
+                                        expected.get("alphas")
+                                                .get(epoch)
+                                                .get(level)
+                                                .asDouble(),
+                                        within(TOLERANCE));
                     }
                 }
             }
@@ -116,9 +136,15 @@ class AggregationWeightLoopReferenceTest {
     /** The aggregated 4-3-3 MLP with a linear head of two one-class segments, weights from the generator's formula. */
     private static IncrementalNet network(NDManager manager, JsonNode names) {
         AggregatedBackbone backbone = AggregatedBackbone.builder()
-                .setBase(Mlp.builder().setInputSize(IN).optHiddenUnits(List.of(HIDDEN, HIDDEN)).build())
+                .setBase(Mlp.builder()
+                        .setInputSize(IN)
+                        .optHiddenUnits(List.of(HIDDEN, HIDDEN))
+                        .build())
                 .build();
-        IncrementalNet net = IncrementalNet.builder().setBackbone(backbone).optHead(HeadType.LINEAR).build();
+        IncrementalNet net = IncrementalNet.builder()
+                .setBackbone(backbone)
+                .optHead(HeadType.LINEAR)
+                .build();
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 2, 2));
         net.addClasses(1, manager);
         net.addClasses(1, manager);
@@ -137,13 +163,22 @@ class AggregationWeightLoopReferenceTest {
     }
 
     private static PhaseSession session(IncrementalNet net, NDManager manager, AanetsSpec aanets) {
-        ExperimentSpec spec = new ExperimentSpec("aanets-loop", 0L, null, DatasetSpec.named("synthetic"),
+        ExperimentSpec spec = new ExperimentSpec(
+                "aanets-loop",
+                0L,
+                null,
+                DatasetSpec.named("synthetic"),
                 new ProtocolSpec(1, 1, 2, null, "natural", null, null),
                 new ModelSpec("mlp", List.of(HIDDEN, HIDDEN), "linear", aanets),
                 MethodSpec.named("replay"),
                 new MemorySpec("herding", EXEMPLARS, null),
-                new TrainingSpec(3, null, 4, new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null),
-                        new ScheduleSpec("multistep", List.of(2), 0.1), false));
+                new TrainingSpec(
+                        3,
+                        null,
+                        4,
+                        new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null),
+                        new ScheduleSpec("multistep", List.of(2), 0.1),
+                        false));
         BatchTransform plain = new BatchTransform(2, 2, 1, false, new float[] {0f}, new float[] {1f});
         byte[] main = new byte[MAIN_IMAGES * IN];
         for (int i = 0; i < MAIN_IMAGES; i++) {
@@ -163,13 +198,36 @@ class AggregationWeightLoopReferenceTest {
         Arrays.fill(kinds, ExemplarKind.REAL);
         ExemplarSet memory = new ExemplarSet(exemplars, new int[EXEMPLARS], sources, kinds, 2, 2, 1);
         TrainingLoop loop = new TrainingLoop(new PhaseProgress(1, progress -> {}), CancellationSignal.NEVER);
-        return new PhaseSession(spec, 1, 1, 2, net, null, manager, plain, plain, new Random(0), loop,
-                new Samples(main, newClass, IN), memory, 2, 2, 1, new int[] {0, 1});
+        return new PhaseSession(
+                spec,
+                1,
+                1,
+                2,
+                net,
+                null,
+                manager,
+                plain,
+                plain,
+                new Random(0),
+                loop,
+                new Samples(main, newClass, IN),
+                memory,
+                2,
+                2,
+                1,
+                new int[] {0, 1});
     }
 
     private static CilMethod crossEntropyMethod() {
-        return new CilMethod("reference-loop", "Cross-entropy on the phase's training set.",
-                TrainingData.NEW_CLASSES_AND_EXEMPLARS, true, ClassifierRule.CNN, null, false,
-                (oldClasses, newClasses) -> List.of(new CrossEntropyLoss(false)), List.of());
+        return new CilMethod(
+                "reference-loop",
+                "Cross-entropy on the phase's training set.",
+                TrainingData.NEW_CLASSES_AND_EXEMPLARS,
+                true,
+                ClassifierRule.CNN,
+                null,
+                false,
+                (oldClasses, newClasses) -> List.of(new CrossEntropyLoss(false)),
+                List.of());
     }
 }
