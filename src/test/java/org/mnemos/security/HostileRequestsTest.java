@@ -225,8 +225,9 @@ class HostileRequestsTest {
                 Map.of("X-API-Key", "writer-secret", "Content-Type", "application/json", "Idempotency-Key", "a\u0001b"),
                 ("{\"name\":\"g\",\"seeds\":[1],\"arms\":[{\"label\":\"a\",\"spec\":" + SPEC + "}]}")
                         .getBytes(StandardCharsets.UTF_8));
+        // Tomcat's header parser refuses the control character before the application sees the request
         assertThat(controlInGroupKey.status()).isEqualTo(400);
-        assertThat(controlInGroupKey.body()).contains("\"field\":\"Idempotency-Key\"");
+        assertThat(controlInGroupKey.body()).doesNotContain("Exception").doesNotContain("/work");
         assertInvalid("[".repeat(30_000) + "]".repeat(30_000), 400, null);
         assertInvalid("{\"a\":".repeat(6_000) + "1" + "}".repeat(6_000), 400, null);
     }
