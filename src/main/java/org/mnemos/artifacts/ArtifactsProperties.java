@@ -17,9 +17,6 @@ public record ArtifactsProperties(
         @DefaultValue("filesystem") Store store,
         @DefaultValue S3 s3) {
 
-    /** The value of {@code mnemos.artifacts.store} that selects {@link S3ArtifactStore}. */
-    public static final String S3_STORE = "s3";
-
     public enum Store {
         FILESYSTEM,
         S3

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * known before the upload starts); a file is read once for its sha256 and then streamed from disk.
  */
 @Component
-@ConditionalOnProperty(name = "mnemos.artifacts.store", havingValue = ArtifactsProperties.S3_STORE)
+@ConditionalOnProperty(name = "mnemos.artifacts.store", havingValue = "s3")
 public class S3ArtifactStore implements ArtifactStore {
 
     private final S3Objects objects;

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * file system's would.
  */
 @Component
-@ConditionalOnProperty(name = "mnemos.artifacts.store", havingValue = ArtifactsProperties.S3_STORE)
+@ConditionalOnProperty(name = "mnemos.artifacts.store", havingValue = "s3")
 class S3Objects implements AutoCloseable {
 
     private final S3Client client;
