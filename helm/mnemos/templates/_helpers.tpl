@@ -69,6 +69,34 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   value: {{ .Values.dataRoots.mountPath | quote }}
 - name: MNEMOS_ARTIFACTS_DIR
   value: {{ .Values.artifacts.mountPath | quote }}
+{{- with .Values.artifacts.s3 }}
+{{- if .enabled }}
+- name: MNEMOS_ARTIFACTS_STORE
+  value: s3
+- name: MNEMOS_ARTIFACTS_S3_BUCKET
+  value: {{ required "artifacts.s3.bucket is required with artifacts.s3.enabled" .bucket | quote }}
+- name: MNEMOS_ARTIFACTS_S3_ENDPOINT
+  value: {{ .endpoint | quote }}
+- name: MNEMOS_ARTIFACTS_S3_REGION
+  value: {{ .region | quote }}
+- name: MNEMOS_ARTIFACTS_S3_PREFIX
+  value: {{ .prefix | quote }}
+- name: MNEMOS_ARTIFACTS_S3_PATHSTYLE
+  value: {{ .pathStyle | quote }}
+{{- if .credentialsSecret }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ .credentialsSecret }}
+      key: AWS_ACCESS_KEY_ID
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .credentialsSecret }}
+      key: AWS_SECRET_ACCESS_KEY
+{{- end }}
+{{- end }}
+{{- end }}
 # The root filesystem is read-only; DJL unpacks its native libraries here.
 - name: DJL_CACHE_DIR
   value: /tmp/djl
@@ -96,8 +124,12 @@ readinessProbe:
   configMap:
     name: {{ include "mnemos.fullname" . }}
 - name: artifacts
+{{- if .Values.artifacts.s3.enabled }}
+  emptyDir: {}
+{{- else }}
   persistentVolumeClaim:
     claimName: {{ include "mnemos.artifactsClaim" . }}
+{{- end }}
 - name: data
 {{- if .Values.dataRoots.existingClaim }}
   persistentVolumeClaim:

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Files a phase produced, in a configured directory, recorded in {@code artifacts} with size and
- * sha256. Kinds: {@code state} (the engine's state directory, needed to run the next phase),
+ * Files a phase produced, in the configured store (a directory, or an S3 bucket), recorded in
+ * {@code artifacts} with size and sha256. Kinds: {@code state} (the engine's state directory, needed to run the next phase),
  * {@code exemplars} and {@code checkpoint} (the downloads).
  */
 public interface ArtifactStore {

@@ -3,9 +3,12 @@ package org.mnemos.artifacts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -19,6 +22,7 @@ import org.mnemos.experiment.LimitsProperties;
 import org.mnemos.web.ApiException;
 import org.mnemos.web.FieldProblem;
 import org.mnemos.web.ProblemType;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.ObjectMapper;
@@ -28,7 +32,8 @@ import tools.jackson.databind.ObjectMapper;
  * {@code uploads/<id>.safetensors}, recorded in {@code checkpoints}. An upload is streamed into the
  * store up to {@code mnemos.limits.max-upload-bytes} and its header checked ({@link CheckpointFiles})
  * before it is kept; a refused upload leaves nothing behind. Whether its tensors fit a run's network
- * is checked when a spec names it.
+ * is checked when a spec names it. With {@code mnemos.artifacts.store: s3} the bucket holds the upload
+ * and {@code mnemos.artifacts.dir} this process's copy, fetched (and its sha256 checked) on first use.
  */
 @Component
 public class CheckpointUploads {
@@ -37,13 +42,19 @@ public class CheckpointUploads {
     private static final String EXTENSION = ".safetensors";
 
     private final Path root;
+    private final S3Objects bucket;
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final long maxBytes;
 
-    public CheckpointUploads(
-            ArtifactsProperties artifacts, LimitsProperties limits, JdbcTemplate jdbc, ObjectMapper json) {
+    CheckpointUploads(
+            ArtifactsProperties artifacts,
+            ObjectProvider<S3Objects> bucket,
+            LimitsProperties limits,
+            JdbcTemplate jdbc,
+            ObjectMapper json) {
         this.root = artifacts.dir().toAbsolutePath().normalize();
+        this.bucket = bucket.getIfAvailable();
         this.jdbc = jdbc;
         this.json = json;
         this.maxBytes = limits.maxUploadBytes();
@@ -65,7 +76,7 @@ public class CheckpointUploads {
         Path directory = Files.createDirectories(root.resolve(DIRECTORY));
         Path partial = Files.createTempFile(directory, ".upload", ".partial");
         try {
-            MessageDigest digest = FileSystemArtifactStore.sha256();
+            MessageDigest digest = ArtifactBytes.sha256();
             long size;
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), digest)) {
                 size = copyAtMost(body, out, maxBytes);
@@ -92,6 +103,9 @@ public class CheckpointUploads {
             Path kept = root.resolve(relative);
             Files.move(partial, kept, StandardCopyOption.ATOMIC_MOVE);
             try {
+                if (bucket != null) {
+                    bucket.put(relative, kept, new ArtifactBytes.Written(size, upload.sha256()));
+                }
                 jdbc.update(
                         "insert into checkpoints (id, owner_key, path, size_bytes, sha256, summary) values (?, ?, ?, ?, ?, ?)",
                         id,
@@ -100,8 +114,8 @@ public class CheckpointUploads {
                         size,
                         upload.sha256(),
                         json.writeValueAsString(upload));
-            } catch (RuntimeException e) {
-                Files.deleteIfExists(kept);
+            } catch (IOException | RuntimeException e) {
+                discard(relative, kept, e);
                 throw e;
             }
             return upload;
@@ -141,17 +155,80 @@ public class CheckpointUploads {
         }
     }
 
-    /** The file of the upload a spec's {@code model.init.checkpoint} names, or null when no upload has that id. */
+    /**
+     * The file of the upload a spec's {@code model.init.checkpoint} names, or null when no upload has that
+     * id; from the bucket, this process's copy.
+     *
+     * @throws UncheckedIOException when the bucket cannot be read or its bytes do not match the upload's sha256
+     */
     public Path locate(String checkpointId) {
         UUID id = parse(checkpointId);
         if (id == null) {
             return null;
         }
-        return jdbc.query("select path from checkpoints where id = ?", (rs, n) -> rs.getString(1), id).stream()
+        record Kept(String relative, String sha256) {}
+        return jdbc
+                .query(
+                        "select path, sha256 from checkpoints where id = ?",
+                        (rs, n) -> new Kept(rs.getString(1), rs.getString(2)),
+                        id)
+                .stream()
                 .findFirst()
-                .map(relative -> root.resolve(relative).normalize())
-                .filter(path -> path.startsWith(root.resolve(DIRECTORY)) && Files.isRegularFile(path))
+                .map(kept -> local(kept.relative(), kept.sha256()))
                 .orElse(null);
+    }
+
+    private Path local(String relative, String sha256) {
+        Path file = root.resolve(relative).normalize();
+        if (!file.startsWith(root.resolve(DIRECTORY))) {
+            return null;
+        }
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        if (bucket == null) {
+            return null;
+        }
+        try {
+            return fetch(relative, file, sha256);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Copies the bucket's object to {@code file} through a temporary name, checking its sha256. */
+    private Path fetch(String relative, Path file, String sha256) throws IOException {
+        Path directory = Files.createDirectories(file.getParent());
+        Path partial = Files.createTempFile(directory, ".download", ".partial");
+        try {
+            MessageDigest digest = ArtifactBytes.sha256();
+            try (InputStream in = new DigestInputStream(bucket.open(relative), digest)) {
+                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+            }
+            String actual = HexFormat.of().formatHex(digest.digest());
+            if (!actual.equals(sha256)) {
+                throw new IOException(
+                        "The bucket's " + relative + " has sha256 " + actual + ", not the upload's " + sha256);
+            }
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return file;
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** Removes a kept upload whose row could not be written (or whose bucket copy failed). */
+    private void discard(String relative, Path kept, Exception cause) {
+        try {
+            Files.deleteIfExists(kept);
+            if (bucket != null) {
+                bucket.delete(relative);
+            }
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     private static UUID parse(String id) {

@@ -307,7 +307,7 @@ public class PhaseDownloads implements PhaseArtifacts {
     }
 
     private static String sha256(Path file) throws IOException {
-        MessageDigest digest = FileSystemArtifactStore.sha256();
+        MessageDigest digest = ArtifactBytes.sha256();
         try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
             in.transferTo(OutputStream.nullOutputStream());
         }

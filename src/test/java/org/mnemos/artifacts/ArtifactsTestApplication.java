@@ -7,13 +7,15 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Import;
 
-/** The artifacts feature alone on an embedded database. */
+/** The artifacts feature alone on an embedded database; the store is chosen by {@code mnemos.artifacts.store}. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableConfigurationProperties({EmbeddedDbProperties.class, ArtifactsProperties.class})
 @Import({
     EmbeddedDatabaseConfiguration.class,
     FileSystemArtifactStore.class,
+    S3Objects.class,
+    S3ArtifactStore.class,
     PhaseDownloads.class,
     ArtifactDownloadController.class
 })

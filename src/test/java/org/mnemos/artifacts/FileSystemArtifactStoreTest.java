@@ -1,26 +1,17 @@
 package org.mnemos.artifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.mnemos.artifacts.ArtifactStore.ArtifactRecord;
 import org.mnemos.support.TestExperiments;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 @SpringBootTest(
         classes = ArtifactsTestApplication.class,
@@ -30,119 +21,46 @@ import org.springframework.jdbc.core.JdbcTemplate;
             "mnemos.embedded-db.ephemeral=true",
             "mnemos.artifacts.dir=target/test-artifacts"
         })
-class FileSystemArtifactStoreTest {
+class FileSystemArtifactStoreTest extends ArtifactStoreContract {
 
-    @Autowired
-    FileSystemArtifactStore store;
+    private Path root() {
+        return ((FileSystemArtifactStore) store).root();
+    }
 
-    @Autowired
-    JdbcTemplate jdbc;
+    @Override
+    byte[] backingBytes(String relativePath) throws IOException {
+        Path file = root().resolve(relativePath);
+        return Files.exists(file) ? Files.readAllBytes(file) : null;
+    }
 
-    @TempDir
-    Path temp;
-
-    @Test
-    void storesAFileWithItsSha256AndSizeAndRecordsIt() throws Exception {
-        UUID experiment = TestExperiments.insert(jdbc);
-        byte[] content = "model parameters".repeat(1000).getBytes(StandardCharsets.UTF_8);
-        Path source = Files.write(temp.resolve("model.params"), content);
-
-        ArtifactRecord record = store.store(experiment, 2, "weights", source);
-
-        assertThat(record.path()).isEqualTo(experiment + "/2/weights.params");
-        assertThat(record.sizeBytes()).isEqualTo(content.length);
-        assertThat(record.sha256()).isEqualTo(sha256(content));
-        assertThat(store.root().resolve(record.path())).hasBinaryContent(content);
-        assertThat(store.find(experiment, 2, "weights")).contains(record);
-        assertThat(jdbc.queryForObject(
-                        "select sha256 from artifacts where experiment_id = ? and phase_index = 2 and kind = 'weights'",
-                        String.class,
-                        experiment))
-                .isEqualTo(record.sha256());
-        try (InputStream in = store.open(record)) {
-            assertThat(in.readAllBytes()).isEqualTo(content);
+    @Override
+    List<String> backingPaths(UUID experiment) throws IOException {
+        Path dir = root().resolve(experiment.toString());
+        if (!Files.exists(dir)) {
+            return List.of();
         }
-        assertThat(store.find(experiment, 3, "weights")).isEmpty();
-    }
-
-    @Test
-    void archivesADirectoryAndExtractsItBack() throws Exception {
-        UUID experiment = TestExperiments.insert(jdbc);
-        Path state = Files.createDirectories(temp.resolve("state"));
-        Files.writeString(state.resolve("state.json"), "{\"phase\":0}");
-        Files.createDirectories(state.resolve("nested"));
-        Files.write(state.resolve("nested/means.bin"), new byte[] {1, 2, 3, (byte) 255});
-
-        ArtifactRecord record = store.store(experiment, 0, "state", state);
-        assertThat(record.path()).endsWith("/0/state.zip");
-        assertThat(record.sha256())
-                .isEqualTo(sha256(Files.readAllBytes(store.root().resolve(record.path()))));
-
-        Path restored = temp.resolve("restored");
-        store.extractTo(record, restored);
-        assertThat(restored.resolve("state.json")).hasContent("{\"phase\":0}");
-        assertThat(restored.resolve("nested/means.bin")).hasBinaryContent(new byte[] {1, 2, 3, (byte) 255});
-
-        assertThatThrownBy(() -> store.extractTo(record, restored)).isInstanceOf(DirectoryNotEmptyException.class);
-    }
-
-    @Test
-    void storingAgainReplacesTheArtifactAndItsRow() throws Exception {
-        UUID experiment = TestExperiments.insert(jdbc);
-        store.store(experiment, 0, "weights", Files.writeString(temp.resolve("a.bin"), "first"));
-        ArtifactRecord second =
-                store.store(experiment, 0, "weights", Files.writeString(temp.resolve("b.bin"), "second"));
-
-        assertThat(store.find(experiment, 0, "weights")).contains(second);
-        assertThat(store.root().resolve(second.path())).hasContent("second");
-        assertThat(jdbc.queryForObject(
-                        "select count(*) from artifacts where experiment_id = ?", Integer.class, experiment))
-                .isEqualTo(1);
-    }
-
-    @Test
-    void refusesToExtractAnEntryThatEscapesTheTarget() throws Exception {
-        UUID experiment = TestExperiments.insert(jdbc);
-        Path evil = temp.resolve("evil.zip");
-        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(evil))) {
-            zip.putNextEntry(new ZipEntry("ok.txt"));
-            zip.write(1);
-            zip.putNextEntry(new ZipEntry("../escaped.txt"));
-            zip.write(2);
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .map(file -> root().relativize(file).toString())
+                    .toList();
         }
-        ArtifactRecord record = store.store(experiment, 0, "state", evil);
-        Path target = temp.resolve("target");
-
-        assertThatThrownBy(() -> store.extractTo(record, target))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("escapes");
-        assertThat(temp.resolve("escaped.txt")).doesNotExist();
     }
 
     @Test
-    void deleteAllRemovesTheExperimentsFolderOnly() throws Exception {
-        UUID experiment = TestExperiments.insert(jdbc);
-        UUID other = TestExperiments.insert(jdbc);
-        Path file = Files.writeString(temp.resolve("x.txt"), "x");
-        store.store(experiment, 0, "weights", file);
-        store.store(experiment, 1, "weights", file);
-        ArtifactRecord kept = store.store(other, 0, "weights", file);
-
-        store.deleteAll(experiment);
-
-        assertThat(store.root().resolve(experiment.toString())).doesNotExist();
-        assertThat(store.root().resolve(kept.path())).exists();
-        store.deleteAll(experiment); // nothing left: no error
+    void isTheStoreWhenNoneIsConfigured() {
+        assertThat(store).isInstanceOf(FileSystemArtifactStore.class);
     }
 
     @Test
-    void rejectsKindsThatCouldFormAPath() throws Exception {
-        Path file = Files.writeString(temp.resolve("x.txt"), "x");
-        assertThatThrownBy(() -> store.store(UUID.randomUUID(), 0, "../x", file))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
+    void sharesByHardLinkSoTheBytesExistOnce() throws Exception {
+        UUID source = TestExperiments.insert(jdbc);
+        UUID fork = TestExperiments.insert(jdbc);
+        ArtifactRecord original = store.store(source, 0, "weights", Files.writeString(temp.resolve("w.bin"), "w"));
 
-    private static String sha256(byte[] content) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        store.share(source, fork, 0);
+
+        Path shared =
+                root().resolve(store.find(fork, 0, "weights").orElseThrow().path());
+        assertThat(Files.isSameFile(shared, root().resolve(original.path()))).isTrue();
     }
 }

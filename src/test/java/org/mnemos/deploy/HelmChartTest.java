@@ -124,6 +124,40 @@ class HelmChartTest {
     }
 
     @Test
+    void objectStorageReplacesTheSharedVolumeAndTakesCredentialsFromASecret() {
+        assertThatThrownBy(() -> render(template().set("artifacts.s3.enabled", "true")))
+                .hasMessageContaining("artifacts.s3.bucket is required");
+
+        List<JsonNode> docs = render(template()
+                .set("artifacts.s3.enabled", "true")
+                .set("artifacts.s3.bucket", "lab-artifacts")
+                .set("artifacts.s3.endpoint", "http://minio.storage:9000")
+                .set("artifacts.s3.prefix", "mnemos/")
+                .set("artifacts.s3.pathStyle", "true")
+                .set("artifacts.s3.credentialsSecret", "minio-keys"));
+
+        assertThat(find(docs, "PersistentVolumeClaim", "demo-mnemos-artifacts")).isEmpty();
+        for (String name : List.of("demo-mnemos-api", "demo-mnemos-worker")) {
+            JsonNode pod = find(docs, "Deployment", name).orElseThrow().at("/spec/template/spec");
+            JsonNode container = pod.at("/containers/0");
+            assertThat(env(container, "MNEMOS_ARTIFACTS_STORE")).isEqualTo("s3");
+            assertThat(env(container, "MNEMOS_ARTIFACTS_S3_BUCKET")).isEqualTo("lab-artifacts");
+            assertThat(env(container, "MNEMOS_ARTIFACTS_S3_ENDPOINT")).isEqualTo("http://minio.storage:9000");
+            assertThat(env(container, "MNEMOS_ARTIFACTS_S3_PREFIX")).isEqualTo("mnemos/");
+            assertThat(env(container, "MNEMOS_ARTIFACTS_S3_PATHSTYLE")).isEqualTo("true");
+            assertThat(container.at("/env").toString())
+                    .contains(
+                            "{\"name\":\"AWS_SECRET_ACCESS_KEY\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"minio-keys\"");
+            assertThat(pod.at("/volumes").toString())
+                    .contains("{\"name\":\"artifacts\",\"emptyDir\":{}}")
+                    .doesNotContain("demo-mnemos-artifacts");
+        }
+
+        JsonNode api = find(render(template()), "Deployment", "demo-mnemos-api").orElseThrow();
+        assertThat(api.toString()).doesNotContain("MNEMOS_ARTIFACTS_STORE", "AWS_");
+    }
+
+    @Test
     void eachWorkerPoolIsADeploymentDeclaredToTheApiWithItsBudget() throws Exception {
         List<JsonNode> docs = render(template().withValuesFile(values("""
                 workerPools:
