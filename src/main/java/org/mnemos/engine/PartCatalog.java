@@ -54,8 +54,8 @@ public final class PartCatalog {
         Parts.check(spec, problems);
     }
 
-    private static MethodEntry entry(MethodPart part) {
-        CilMethod method = part.create(MethodSpec.named(part.name()));
+    private static MethodEntry entry(MethodPart<?> part) {
+        CilMethod method = part.createDefault();
         return new MethodEntry(
                 part.name(),
                 method.description(),

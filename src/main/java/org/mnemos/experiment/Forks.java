@@ -106,7 +106,7 @@ class Forks {
                                 + trained.get(j).getStatus() + "; only completed phases can be reused");
             }
         }
-        JsonNode was = JSON.valueToTree(JSON.readValue(source.getResolvedSpec(), ExperimentSpec.class));
+        JsonNode was = JSON.valueToTree(SpecReader.readStored(source.getResolvedSpec()));
         JsonNode is = JSON.valueToTree(fork.spec());
         ExperimentViews.Plan sourcePlan = JSON.readValue(source.getPlan(), ExperimentViews.Plan.class);
         String differs = firstDifference(was, is, BEFORE_PROTOCOL);

@@ -23,6 +23,8 @@ import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.BicSpec;
+import org.mnemos.engine.spec.PodnetSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
@@ -71,8 +73,8 @@ class BaselineWiringTest {
         PhaseState state = PhaseState.read(stateDir);
         int size = size(plan.spec().model().backbone());
         var builder = IncrementalNet.builderFor(plan.spec().model(), channels, size, size);
-        if (plan.spec().method().proxiesPerClass() != null) {
-            builder.optProxiesPerClass(plan.spec().method().proxiesPerClass());
+        if (plan.spec().method() instanceof PodnetSpec podnet && podnet.proxiesPerClass() != null) {
+            builder.optProxiesPerClass(podnet.proxiesPerClass());
         }
         var net = IncrementalNet.rebuild(
                 builder.optBiasCorrection(Parts.create(plan.spec().method()).biasCorrectionLayer()),
@@ -87,32 +89,13 @@ class BaselineWiringTest {
     void theResolvedSpecNamesTheLossFinetuneRuns() {
         assertThat(engine().plan(spec("mlp", null, MethodSpec.named("finetune"), 0.05, 1))
                         .spec()
-                        .method()
-                        .finetune())
-                .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("allSeen"));
-        MethodSpec pycil = new MethodSpec(
-                "finetune",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new org.mnemos.engine.spec.FinetuneSpec("newOnly"));
+                        .method())
+                .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("finetune", "allSeen"));
+        MethodSpec pycil = new org.mnemos.engine.spec.FinetuneSpec("finetune", "newOnly");
         assertThat(engine().plan(spec("mlp", null, pycil, 0.05, 1))
                         .spec()
-                        .method()
-                        .finetune()
-                        .loss())
-                .isEqualTo("newOnly");
+                        .method())
+                .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("finetune", "newOnly"));
     }
 
     @Test
@@ -220,7 +203,7 @@ class BaselineWiringTest {
 
     @Test
     void podnetKeepsTheOldClassesProxiesFixedInTrainingAndFinetuning() throws Exception {
-        MethodSpec podnet = new MethodSpec("podnet", null, null, null, null, null, null, null, 2, null, null, 2);
+        MethodSpec podnet = new PodnetSpec("podnet", null, null, null, 2, 2);
         RunPlan plan = run(spec("mlp", null, podnet, 0.05, 1), dir.resolve("podnet"));
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             float[] before = load(plan, dir.resolve("podnet/phase-0"), manager, 1)
@@ -240,7 +223,7 @@ class BaselineWiringTest {
                 spec(
                         "resnet32",
                         null,
-                        new MethodSpec("bic", null, null, null, null, null, null, null, null, 0.2, 1, null),
+                        new BicSpec("bic", null, 0.2, 1),
                         0.05,
                         3),
                 dir.resolve("bic-1"));
@@ -248,7 +231,7 @@ class BaselineWiringTest {
                 spec(
                         "resnet32",
                         null,
-                        new MethodSpec("bic", null, null, null, null, null, null, null, null, 0.2, 3, null),
+                        new BicSpec("bic", null, 0.2, 3),
                         0.05,
                         3),
                 dir.resolve("bic-3"));

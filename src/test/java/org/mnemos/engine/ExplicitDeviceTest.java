@@ -25,6 +25,9 @@ import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.PodnetSpec;
+import org.mnemos.engine.spec.LucirSpec;
+import org.mnemos.engine.spec.BicSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
@@ -101,9 +104,9 @@ class ExplicitDeviceTest {
     void aCpuRunNeverTouchesTheDefaultDevice(String method, String backbone, String optimizer, @TempDir Path dir) {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
         MethodSpec options = switch (method) {
-            case "bic" -> new MethodSpec(method, null, null, null, null, null, null, null, null, null, 2, null);
-            case "lucir" -> new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, 1);
-            case "podnet" -> new MethodSpec(method, null, null, null, null, null, null, null, 2, null, null, 1);
+            case "bic" -> new BicSpec(method, null, null, 2);
+            case "lucir" -> new LucirSpec(method, null, null, null, 1);
+            case "podnet" -> new PodnetSpec(method, null, null, null, 2, 1);
             default -> MethodSpec.named(method);
         };
         boolean rehearses = !method.equals("finetune") && !method.equals("joint") && !method.equals("lwf");

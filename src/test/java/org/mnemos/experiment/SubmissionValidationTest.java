@@ -822,9 +822,9 @@ class SubmissionValidationTest {
         assertThat(result.getResponse().getStatus()).isEqualTo(201);
         org.mockito.ArgumentCaptor<ExperimentSpec> spec = org.mockito.ArgumentCaptor.forClass(ExperimentSpec.class);
         verify(engine).plan(spec.capture());
-        assertThat(spec.getValue().method().foster())
-                .isEqualTo(
-                        new org.mnemos.engine.spec.FosterSpec(null, null, null, null, 7, null, null, null, null, null));
+        assertThat(spec.getValue().method())
+                .isEqualTo(new org.mnemos.engine.spec.FosterSpec(
+                        "foster", null, null, null, null, 7, null, null, null, null, null));
     }
 
     @Test

@@ -311,7 +311,7 @@ public final class PhaseRunner {
 
     /**
      * The network a phase of {@code spec} trains before any network hook shapes it: the spec's
-     * backbone and head with the method's head, proxies and BiC layer.
+     * backbone and head with the method's head, its hooks' head options and BiC layer.
      */
     public static IncrementalNet.Builder networkBuilder(
             ExperimentSpec spec, CilMethod method, int channels, int height, int width, int phase) {
@@ -319,8 +319,10 @@ public final class PhaseRunner {
         if (method.head() != null) {
             builder.optHead(method.head());
         }
-        if (spec.method().proxiesPerClass() != null) {
-            builder.optProxiesPerClass(spec.method().proxiesPerClass());
+        for (PhaseHook hook : method.hooks()) {
+            if (hook instanceof NetworkHook network) {
+                network.shapeHead(builder);
+            }
         }
         return builder.optBiasCorrection(method.biasCorrectionLayer());
     }

@@ -78,8 +78,8 @@ public final class AanetsPart implements Part<AanetsSpec> {
             problems.add(field, NEEDS_CONV + run.model().backbone());
         }
         String method = run.method() == null ? null : run.method().name();
-        if (Parts.find(Parts.METHOD, method) instanceof MethodPart part
-                && !part.create(MethodSpec.named(method)).keepsExemplars()
+        if (Parts.find(Parts.METHOD, method) instanceof MethodPart<?> part
+                && !part.createDefault().keepsExemplars()
                 && !(part.takesOptionalMemory() && run.memory() != null)) {
             problems.add(
                     field, "AANets learns its aggregation weights on exemplars; method '" + method + "' keeps none");
