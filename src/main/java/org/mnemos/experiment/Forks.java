@@ -12,7 +12,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.events.EventPublisher;
 import org.mnemos.events.EventTypes;
 import org.mnemos.security.Caller;

@@ -1,8 +1,5 @@
 package org.mnemos.catalog;
 
-import org.mnemos.engine.spec.AbdSpec;
-import org.mnemos.engine.spec.FosterSpec;
-import org.mnemos.engine.spec.LucirSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -20,6 +17,9 @@ import org.mnemos.engine.Datasets;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.spec.AbdSpec;
+import org.mnemos.engine.spec.FosterSpec;
+import org.mnemos.engine.spec.LucirSpec;
 import org.mnemos.experiment.LimitsProperties;
 import org.mnemos.experiment.SpecReader;
 import org.mnemos.experiment.SpecValidator;

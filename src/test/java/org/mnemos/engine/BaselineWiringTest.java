@@ -19,14 +19,14 @@ import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.PhaseState;
 import org.mnemos.engine.spec.BaseTrainingSpec;
+import org.mnemos.engine.spec.BicSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
-import org.mnemos.engine.spec.BicSpec;
-import org.mnemos.engine.spec.PodnetSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.PodnetSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 
@@ -92,9 +92,7 @@ class BaselineWiringTest {
                         .method())
                 .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("finetune", "allSeen"));
         MethodSpec pycil = new org.mnemos.engine.spec.FinetuneSpec("finetune", "newOnly");
-        assertThat(engine().plan(spec("mlp", null, pycil, 0.05, 1))
-                        .spec()
-                        .method())
+        assertThat(engine().plan(spec("mlp", null, pycil, 0.05, 1)).spec().method())
                 .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("finetune", "newOnly"));
     }
 
@@ -219,22 +217,10 @@ class BaselineWiringTest {
     @Test
     void aClassifierOnlyStageLeavesTheBackbonesBatchNormStatisticsAlone() throws Exception {
         // BiC's bias stage comes after the main stage: its length must not change the backbone at all
-        RunPlan shortStage = run(
-                spec(
-                        "resnet32",
-                        null,
-                        new BicSpec("bic", null, 0.2, 1),
-                        0.05,
-                        3),
-                dir.resolve("bic-1"));
-        RunPlan longStage = run(
-                spec(
-                        "resnet32",
-                        null,
-                        new BicSpec("bic", null, 0.2, 3),
-                        0.05,
-                        3),
-                dir.resolve("bic-3"));
+        RunPlan shortStage =
+                run(spec("resnet32", null, new BicSpec("bic", null, 0.2, 1), 0.05, 3), dir.resolve("bic-1"));
+        RunPlan longStage =
+                run(spec("resnet32", null, new BicSpec("bic", null, 0.2, 3), 0.05, 3), dir.resolve("bic-3"));
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             IncrementalNet a = load(shortStage, dir.resolve("bic-1/phase-1"), manager, 3);
             IncrementalNet b = load(longStage, dir.resolve("bic-3/phase-1"), manager, 3);

@@ -7,11 +7,7 @@ package org.mnemos.engine.spec;
  * @param biasValidationFraction fraction of exemplars held out to train the bias layer (default 0.1)
  * @param biasEpochs epochs of the bias correction stage (default 50)
  */
-public record BicSpec(
-        String name,
-        Double temperature,
-        Double biasValidationFraction,
-        Integer biasEpochs)
+public record BicSpec(String name, Double temperature, Double biasValidationFraction, Integer biasEpochs)
         implements MethodSpec {
 
     public static final String NAME = "bic";

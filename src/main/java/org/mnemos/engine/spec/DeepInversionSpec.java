@@ -28,7 +28,18 @@ public record DeepInversionSpec(
 
     /** The inversion and replay options. */
     public InversionSpec inversion() {
-        return new InversionSpec(iterations, batchSize, lr, latentDim, tau, contentWeight, bnWeight, smoothnessWeight, mu, sampleMode, replayBatchNorm);
+        return new InversionSpec(
+                iterations,
+                batchSize,
+                lr,
+                latentDim,
+                tau,
+                contentWeight,
+                bnWeight,
+                smoothnessWeight,
+                mu,
+                sampleMode,
+                replayBatchNorm);
     }
 
     /** The spec of {@code temperature} and {@code options}. */

@@ -9,11 +9,7 @@ package org.mnemos.engine.spec;
  * @param balancedFinetuneEpochs class-balanced finetuning epochs, 0 disables (default 0)
  */
 public record LucirSpec(
-        String name,
-        Double lambdaBase,
-        Double margin,
-        Integer hardNegatives,
-        Integer balancedFinetuneEpochs)
+        String name, Double lambdaBase, Double margin, Integer hardNegatives, Integer balancedFinetuneEpochs)
         implements MethodSpec {
 
     public static final String NAME = "lucir";

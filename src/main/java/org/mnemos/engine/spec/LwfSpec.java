@@ -6,11 +6,7 @@ package org.mnemos.engine.spec;
  * @param temperature distillation temperature (default 2)
  * @param distillationWeight weight of the distillation term (default 3)
  */
-public record LwfSpec(
-        String name,
-        Double temperature,
-        Double distillationWeight)
-        implements MethodSpec {
+public record LwfSpec(String name, Double temperature, Double distillationWeight) implements MethodSpec {
 
     public static final String NAME = "lwf";
 }

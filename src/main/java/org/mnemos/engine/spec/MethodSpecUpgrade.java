@@ -14,7 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class MethodSpecUpgrade {
 
     /** The methods whose options sat in an object named after them. */
-    static final List<String> NESTED = List.of(FosterSpec.NAME, AbdSpec.NAME, DeepInversionSpec.NAME, FinetuneSpec.NAME);
+    static final List<String> NESTED =
+            List.of(FosterSpec.NAME, AbdSpec.NAME, DeepInversionSpec.NAME, FinetuneSpec.NAME);
 
     private MethodSpecUpgrade() {}
 

@@ -11,10 +11,10 @@ import org.mnemos.engine.SpecException;
 import org.mnemos.engine.SpecProblems;
 import org.mnemos.engine.phase.loss.CrossEntropyLoss;
 import org.mnemos.engine.spec.ExperimentSpec;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.experiment.SpecReader;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 class PartsTest {
 
@@ -81,8 +81,13 @@ class PartsTest {
         try (Parts.Registration registration =
                 Parts.registerMethod("toy-check", spec -> Parts.create(MethodSpec.named("replay")))) {
             assertThat(Parts.methodNames()).endsWith("toy-check");
-            assertThat(problemFields("", "toy-check", ",\"temperature\":2", "\"memory\":{\"perClass\":2},"))
-                    .containsExactly("method.temperature");
+            assertThat(problemFields("", "toy-check", "", "\"memory\":{\"perClass\":2},"))
+                    .isEmpty();
+            // a registered method takes no options: the reader refuses one, naming it
+            assertThatThrownBy(() -> problemFields("", "toy-check", ",\"temperature\":2", ""))
+                    .isInstanceOfSatisfying(
+                            UnrecognizedPropertyException.class,
+                            e -> assertThat(e.getPropertyName()).isEqualTo("temperature"));
         }
         assertThat(Parts.find(Parts.METHOD, "toy-check")).isNull();
     }
@@ -108,7 +113,8 @@ class PartsTest {
         assertThatThrownBy(() -> SpecReader.json()
                         .readValue(RUN.formatted("", "replay", ",\"loss\":\"newOnly\"", ""), ExperimentSpec.class))
                 .isInstanceOfSatisfying(
-                        UnrecognizedPropertyException.class, e -> assertThat(e.getPropertyName()).isEqualTo("loss"));
+                        UnrecognizedPropertyException.class,
+                        e -> assertThat(e.getPropertyName()).isEqualTo("loss"));
         assertThatThrownBy(() -> Parts.create(MethodSpec.named("ewc")))
                 .isInstanceOf(SpecException.class)
                 .hasMessageContaining("allowed");

@@ -25,8 +25,8 @@ import org.mnemos.engine.phase.loss.PodFlatLoss;
 import org.mnemos.engine.phase.loss.PodSpatialLoss;
 import org.mnemos.engine.phase.loss.SigmoidDistillationLoss;
 import org.mnemos.engine.phase.loss.WeightedLoss;
-import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.BicSpec;
+import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.FinetuneSpec;
 import org.mnemos.engine.spec.IcarlSpec;
 import org.mnemos.engine.spec.JointSpec;
@@ -148,7 +148,11 @@ public final class BaselineMethods {
                         && !(s.biasValidationFraction() > 0 && s.biasValidationFraction() < 1)) {
                     problems.add("method.biasValidationFraction", "must be strictly between 0 and 1");
                 }
-                problems.range("method.biasEpochs", s.biasEpochs(), 0, problems.limits().maxEpochs());
+                problems.range(
+                        "method.biasEpochs",
+                        s.biasEpochs(),
+                        0,
+                        problems.limits().maxEpochs());
             },
             BaselineMethods::bic);
 

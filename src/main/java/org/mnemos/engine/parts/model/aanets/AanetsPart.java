@@ -10,7 +10,6 @@ import org.mnemos.engine.parts.Part;
 import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.spec.MethodSpec;
 
 /**
  * Adaptive Aggregation Networks (Liu, Schiele, Sun, CVPR 2021) at {@code model.aggregation}: a
