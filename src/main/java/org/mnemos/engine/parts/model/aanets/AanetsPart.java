@@ -10,6 +10,7 @@ import org.mnemos.engine.parts.Part;
 import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.LucirSpec;
 
 /**
  * Adaptive Aggregation Networks (Liu, Schiele, Sun, CVPR 2021) at {@code model.aggregation}: a
@@ -55,7 +56,15 @@ public final class AanetsPart implements Part<AanetsSpec> {
     /** Branch types and the gradient treatment of the run's method's official trainer. */
     @Override
     public AanetsSpec resolve(AanetsSpec given, ExperimentSpec run) {
-        return given.resolved(run.method().name());
+        return given.resolved(accumulatesByDefault(run.method().name()));
+    }
+
+    /**
+     * Whether the official trainer of {@code method} never zeroes the aggregation weights' gradients:
+     * LUCIR's does (yaoyao-liu/class-incremental-learning@6a92ab0), iCaRL's zeroes them every step.
+     */
+    static boolean accumulatesByDefault(String method) {
+        return LucirSpec.NAME.equals(method);
     }
 
     @Override
