@@ -242,7 +242,7 @@ class EndToEndTest {
         ObjectNode spec = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("examples/split-mnist-foster.json")));
         // the example as shipped, shortened: 30 boosting iterations and one compression epoch per phase
         ((ObjectNode) spec.get("training")).put("iterations", 30);
-        ((ObjectNode) spec.get("method").get("foster")).put("compressionEpochs", 1);
+        ((ObjectNode) spec.get("method")).put("compressionEpochs", 1);
         HttpResponse<String> created = http.send(
                 HttpRequest.newBuilder(uri("/api/v1/experiments"))
                         .header("Content-Type", "application/json")
