@@ -263,12 +263,7 @@ class EndToEndTest {
         assertThat(stages).contains("train", "boosting", "compression");
 
         JsonNode experiment = getJson("/api/v1/experiments/" + id);
-        assertThat(experiment
-                        .get("spec")
-                        .get("method")
-                        .get("foster")
-                        .get("compressionLr")
-                        .asDouble())
+        assertThat(experiment.get("spec").get("method").get("compressionLr").asDouble())
                 .isEqualTo(0.05);
         assertThat(experiment.get("spec").get("model").get("head").asString()).isEqualTo("linear");
         // the teacher is evaluated; the student the next phase starts from is reported beside it
