@@ -242,7 +242,7 @@ class EndToEndTest {
         ObjectNode spec = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("examples/split-mnist-foster.json")));
         // the example as shipped, shortened: 30 boosting iterations and one compression epoch per phase
         ((ObjectNode) spec.get("training")).put("iterations", 30);
-        ((ObjectNode) spec.get("method").get("foster")).put("compressionEpochs", 1);
+        ((ObjectNode) spec.get("method")).put("compressionEpochs", 1);
         HttpResponse<String> created = http.send(
                 HttpRequest.newBuilder(uri("/api/v1/experiments"))
                         .header("Content-Type", "application/json")
@@ -263,12 +263,7 @@ class EndToEndTest {
         assertThat(stages).contains("train", "boosting", "compression");
 
         JsonNode experiment = getJson("/api/v1/experiments/" + id);
-        assertThat(experiment
-                        .get("spec")
-                        .get("method")
-                        .get("foster")
-                        .get("compressionLr")
-                        .asDouble())
+        assertThat(experiment.get("spec").get("method").get("compressionLr").asDouble())
                 .isEqualTo(0.05);
         assertThat(experiment.get("spec").get("model").get("head").asString()).isEqualTo("linear");
         // the teacher is evaluated; the student the next phase starts from is reported beside it

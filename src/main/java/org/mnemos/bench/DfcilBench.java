@@ -18,7 +18,9 @@ import org.mnemos.engine.metrics.InversionMetrics;
 import org.mnemos.engine.metrics.InversionPreconditions;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.parts.Parts;
+import org.mnemos.engine.spec.AbdSpec;
 import org.mnemos.engine.spec.DatasetSpec;
+import org.mnemos.engine.spec.DeepInversionSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -102,22 +104,7 @@ final class DfcilBench {
         InversionSpec inversion =
                 new InversionSpec(inversionIterations, BATCH, null, null, null, null, null, null, null);
         boolean dataFree = Parts.method(method).isDataFree();
-        MethodSpec methodSpec = new MethodSpec(
-                method,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                method.equals("abd") ? inversion : null,
-                method.equals("deepinversion") ? inversion : null);
+        MethodSpec methodSpec = methodSpec(method, inversion);
         return new ExperimentSpec(
                 "dfcil-" + dataset + "-" + method,
                 seed,
@@ -267,22 +254,7 @@ final class DfcilBench {
         }
         InversionSpec inversion =
                 new InversionSpec(inversionIterations, BATCH, null, null, null, null, null, null, null);
-        MethodSpec methodSpec = new MethodSpec(
-                method,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                method.equals("abd") ? inversion : null,
-                method.equals("deepinversion") ? inversion : null);
+        MethodSpec methodSpec = methodSpec(method, inversion);
         return new ExperimentSpec(
                 "abd-protocol-" + dataset + "-" + method,
                 seed,
@@ -334,5 +306,14 @@ final class DfcilBench {
         double variance =
                 Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
         return String.format("%.3f ± %.3f", mean, Math.sqrt(variance));
+    }
+
+    /** {@code method} with the data-free methods' inversion options; any other method with its defaults. */
+    static MethodSpec methodSpec(String method, InversionSpec inversion) {
+        return switch (method) {
+            case AbdSpec.NAME -> AbdSpec.of(inversion);
+            case DeepInversionSpec.NAME -> DeepInversionSpec.of(null, inversion);
+            default -> MethodSpec.named(method);
+        };
     }
 }

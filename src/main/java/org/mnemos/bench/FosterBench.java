@@ -92,23 +92,8 @@ final class FosterBench {
     /** FOSTER with a short compression stage (SGD {@value #COMPRESSION_LR}); any other method with its defaults. */
     static MethodSpec options(String method, int compressionEpochs) {
         return method.equals("foster")
-                ? new MethodSpec(
-                        method,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        new FosterSpec(
-                                null, null, null, null, compressionEpochs, COMPRESSION_LR, null, null, null, null),
-                        null,
-                        null)
+                ? new FosterSpec(
+                        method, null, null, null, null, compressionEpochs, COMPRESSION_LR, null, null, null, null)
                 : MethodSpec.named(method);
     }
 

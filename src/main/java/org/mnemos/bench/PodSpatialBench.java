@@ -14,9 +14,9 @@ import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
-import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.PodnetSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 
@@ -121,7 +121,7 @@ final class PodSpatialBench {
                 DatasetSpec.named(dataset),
                 new ProtocolSpec(2, 2, null, null, "natural", null, null),
                 new ModelSpec(backbone, null, null),
-                new MethodSpec("podnet", null, null, null, null, null, spatialWeight, null, null, null, null, null),
+                new PodnetSpec("podnet", spatialWeight, null, null, null, null),
                 new MemorySpec("herding", 20, null),
                 new TrainingSpec(
                         null,

@@ -8,7 +8,6 @@ import org.mnemos.engine.parts.method.dfcil.DreamingHook;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.ClassifierRule;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.spec.MethodSpec;
 
 /**
  * What the service needs to know of the engine's parts without reaching into them: the methods a
@@ -54,8 +53,8 @@ public final class PartCatalog {
         Parts.check(spec, problems);
     }
 
-    private static MethodEntry entry(MethodPart part) {
-        CilMethod method = part.create(MethodSpec.named(part.name()));
+    private static MethodEntry entry(MethodPart<?> part) {
+        CilMethod method = part.createDefault();
         return new MethodEntry(
                 part.name(),
                 method.description(),

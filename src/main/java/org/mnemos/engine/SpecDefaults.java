@@ -35,7 +35,7 @@ public final class SpecDefaults {
         require(spec.method().name(), "method.name");
         require(spec.training(), "training");
         TrainingSpec training = training(spec.training(), channels);
-        MethodPart method = Parts.method(spec.method().name());
+        MethodPart<?> method = Parts.method(spec.method().name());
         // what the parts' defaults may read: the spec with its training resolved
         ExperimentSpec given = new ExperimentSpec(
                 spec.name(),
@@ -50,7 +50,7 @@ public final class SpecDefaults {
                 spec.resources());
         // only a method that keeps exemplars has a memory (LwF when the client gives it one), so that
         // the resolved spec says what ran and can be submitted again as it is
-        boolean keepsMemory = method.create(spec.method()).keepsExemplars()
+        boolean keepsMemory = method.createAny(spec.method()).keepsExemplars()
                 || (method.takesOptionalMemory() && spec.memory() != null);
         return new ExperimentSpec(
                 spec.name() == null
@@ -60,9 +60,9 @@ public final class SpecDefaults {
                 spec.preset(),
                 spec.dataset(),
                 protocol(spec.protocol()),
-                model(spec.model(), method.create(spec.method()).head(), given),
+                model(spec.model(), method.createAny(spec.method()).head(), given),
                 // every option of the method with its default, so the stored spec names every value that ran
-                method.resolve(spec.method(), given),
+                Parts.resolve(Parts.METHOD, spec.method().name(), spec.method(), given),
                 keepsMemory ? memory(spec.memory(), given) : null,
                 training,
                 spec.resources());

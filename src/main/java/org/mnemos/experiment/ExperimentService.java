@@ -444,7 +444,7 @@ public class ExperimentService {
                 e.getName(),
                 e.getStatus(),
                 read(e.getProgress(), ExperimentViews.Progress.class),
-                JSON.readTree(e.getResolvedSpec()),
+                SpecReader.storedTree(e.getResolvedSpec()),
                 read(e.getPlan(), ExperimentViews.Plan.class),
                 e.getSeed(),
                 e.getSpecHash(),

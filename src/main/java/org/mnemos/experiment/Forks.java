@@ -12,7 +12,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.mnemos.artifacts.ArtifactStore;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.events.EventPublisher;
 import org.mnemos.events.EventTypes;
 import org.mnemos.security.Caller;
@@ -106,7 +105,7 @@ class Forks {
                                 + trained.get(j).getStatus() + "; only completed phases can be reused");
             }
         }
-        JsonNode was = JSON.valueToTree(JSON.readValue(source.getResolvedSpec(), ExperimentSpec.class));
+        JsonNode was = JSON.valueToTree(SpecReader.readStored(source.getResolvedSpec()));
         JsonNode is = JSON.valueToTree(fork.spec());
         ExperimentViews.Plan sourcePlan = JSON.readValue(source.getPlan(), ExperimentViews.Plan.class);
         String differs = firstDifference(was, is, BEFORE_PROTOCOL);

@@ -9,6 +9,7 @@ import org.mnemos.catalog.PresetCatalog;
 import org.mnemos.engine.spec.AggregationSpec;
 import org.mnemos.engine.spec.CompressionSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.MethodSpecUpgrade;
 import org.mnemos.web.ApiException;
 import org.mnemos.web.FieldProblem;
 import org.mnemos.web.ProblemType;
@@ -119,7 +120,21 @@ public class SpecReader {
             resolved = merge(preset.spec().deepCopy(), submitted);
         }
         resolved.remove(FROM);
+        // an old client's method options, nested under the method's name, in the flat shape
+        MethodSpecUpgrade.lift(resolved);
         return new ReadSpec(submitted, resolved, bind(resolved), from);
+    }
+
+    /** A stored spec's JSON as a tree in the current shape (a spec stored before the flat method options, lifted). */
+    public static ObjectNode storedTree(String json) {
+        ObjectNode tree = (ObjectNode) SPEC_JSON.readTree(json);
+        MethodSpecUpgrade.lift(tree);
+        return tree;
+    }
+
+    /** A stored spec (a run's resolved spec), in whichever shape it was stored. */
+    public static ExperimentSpec readStored(String json) {
+        return SPEC_JSON.treeToValue(storedTree(json), ExperimentSpec.class);
     }
 
     /** {@code {"experiment": id, "phase": k}}, or null when absent. */

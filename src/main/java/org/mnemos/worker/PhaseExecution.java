@@ -333,7 +333,7 @@ public class PhaseExecution {
     }
 
     static RunPlan planOf(Experiment experiment) {
-        ExperimentSpec spec = JSON.readValue(experiment.getResolvedSpec(), ExperimentSpec.class);
+        ExperimentSpec spec = SpecReader.readStored(experiment.getResolvedSpec());
         ExperimentViews.Plan plan = JSON.readValue(experiment.getPlan(), ExperimentViews.Plan.class);
         return new RunPlan(spec, plan.classOrder(), plan.phases(), plan.classNames());
     }

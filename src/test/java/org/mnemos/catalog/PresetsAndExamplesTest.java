@@ -17,6 +17,9 @@ import org.mnemos.engine.Datasets;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.spec.AbdSpec;
+import org.mnemos.engine.spec.FosterSpec;
+import org.mnemos.engine.spec.LucirSpec;
 import org.mnemos.experiment.LimitsProperties;
 import org.mnemos.experiment.SpecReader;
 import org.mnemos.experiment.SpecValidator;
@@ -105,16 +108,16 @@ class PresetsAndExamplesTest {
                 .startsWith(68, 56, 78, 8)
                 .doesNotHaveDuplicates();
         assertThat(food.memory().total()).isEqualTo(2020);
-        assertThat(food.method().foster().beta1()).isEqualTo(0.95);
+        assertThat(((FosterSpec) food.method()).beta1()).isEqualTo(0.95);
         var imagenet = READER.read("{\"preset\":\"imagenet100-foster-b10-10\"}".getBytes())
                 .spec();
-        assertThat(imagenet.method().foster().beta1()).isEqualTo(0.97);
+        assertThat(((FosterSpec) imagenet.method()).beta1()).isEqualTo(0.97);
         assertThat(imagenet.memory().total()).isEqualTo(2000);
         for (var spec : List.of(food, imagenet)) {
             assertThat(spec.model().backbone()).isEqualTo("resnet18");
             assertThat(spec.training().base().epochs()).isEqualTo(200);
             assertThat(spec.training().epochs()).isEqualTo(170);
-            assertThat(spec.method().foster().compressionEpochs()).isEqualTo(130);
+            assertThat(((FosterSpec) spec.method()).compressionEpochs()).isEqualTo(130);
             assertThat(spec.training().batchSize()).isEqualTo(256);
             assertThat(spec.training().schedule().name()).isEqualTo("cosine");
         }
@@ -140,8 +143,8 @@ class PresetsAndExamplesTest {
                 .isNull();
         assertThat(READER.read("{\"preset\":\"imagenet-subset-lucir-b50-10\"}".getBytes())
                         .spec()
-                        .method()
-                        .lambdaBase())
+                        .method())
+                .extracting(method -> ((LucirSpec) method).lambdaBase())
                 .as("LUCIR's ImageNet runs use lamda 10")
                 .isEqualTo(10.0);
     }
@@ -193,8 +196,8 @@ class PresetsAndExamplesTest {
             assertThat(spec.protocol().increment()).isEqualTo(100 / tasks);
             assertThat(spec.model().backbone()).isEqualTo("resnet32");
             assertThat(spec.method().name()).isEqualTo("abd");
-            assertThat(spec.method().abd().iterations()).isEqualTo(10_000);
-            assertThat(spec.method().abd().mu()).isEqualTo(0.1);
+            assertThat(((AbdSpec) spec.method()).iterations()).isEqualTo(10_000);
+            assertThat(((AbdSpec) spec.method()).mu()).isEqualTo(0.1);
             assertThat(spec.memory()).isNull();
             assertThat(spec.training().epochs()).isEqualTo(250);
             assertThat(spec.training().optimizer().weightDecay()).isEqualTo(2e-4);

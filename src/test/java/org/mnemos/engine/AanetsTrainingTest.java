@@ -19,10 +19,12 @@ import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.LucirSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.PodnetSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
@@ -38,8 +40,8 @@ class AanetsTrainingTest {
 
     private static MethodSpec options(String method) {
         return switch (method) {
-            case "lucir" -> new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, 1);
-            case "podnet" -> new MethodSpec(method, null, null, null, null, null, null, null, 2, null, null, 1);
+            case "lucir" -> new LucirSpec(method, null, null, null, 1);
+            case "podnet" -> new PodnetSpec(method, null, null, null, 2, 1);
             default -> MethodSpec.named(method);
         };
     }

@@ -19,7 +19,9 @@ import org.mnemos.engine.metrics.InversionMetrics;
 import org.mnemos.engine.metrics.InversionPreconditions;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.parts.method.dfcil.ModelInversion;
+import org.mnemos.engine.spec.AbdSpec;
 import org.mnemos.engine.spec.DatasetSpec;
+import org.mnemos.engine.spec.DeepInversionSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MemorySpec;
@@ -50,22 +52,11 @@ class AbdTrainingTest {
     static ExperimentSpec spec(String method, MemorySpec memory, String sampleMode, String replayBatchNorm) {
         InversionSpec inversion =
                 new InversionSpec(6, 16, null, 32, null, null, null, null, null, sampleMode, replayBatchNorm);
-        MethodSpec methodSpec = new MethodSpec(
-                method,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                method.equals("abd") ? inversion : null,
-                method.equals("deepinversion") ? inversion : null);
+        MethodSpec methodSpec = switch (method) {
+            case "abd" -> AbdSpec.of(inversion);
+            case "deepinversion" -> DeepInversionSpec.of(null, inversion);
+            default -> MethodSpec.named(method);
+        };
         return new ExperimentSpec(
                 "abd",
                 3L,

@@ -19,12 +19,14 @@ import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.PhaseState;
 import org.mnemos.engine.spec.BaseTrainingSpec;
+import org.mnemos.engine.spec.BicSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.PodnetSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.TrainingSpec;
 
@@ -71,8 +73,8 @@ class BaselineWiringTest {
         PhaseState state = PhaseState.read(stateDir);
         int size = size(plan.spec().model().backbone());
         var builder = IncrementalNet.builderFor(plan.spec().model(), channels, size, size);
-        if (plan.spec().method().proxiesPerClass() != null) {
-            builder.optProxiesPerClass(plan.spec().method().proxiesPerClass());
+        if (plan.spec().method() instanceof PodnetSpec podnet && podnet.proxiesPerClass() != null) {
+            builder.optProxiesPerClass(podnet.proxiesPerClass());
         }
         var net = IncrementalNet.rebuild(
                 builder.optBiasCorrection(Parts.create(plan.spec().method()).biasCorrectionLayer()),
@@ -87,32 +89,11 @@ class BaselineWiringTest {
     void theResolvedSpecNamesTheLossFinetuneRuns() {
         assertThat(engine().plan(spec("mlp", null, MethodSpec.named("finetune"), 0.05, 1))
                         .spec()
-                        .method()
-                        .finetune())
-                .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("allSeen"));
-        MethodSpec pycil = new MethodSpec(
-                "finetune",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new org.mnemos.engine.spec.FinetuneSpec("newOnly"));
-        assertThat(engine().plan(spec("mlp", null, pycil, 0.05, 1))
-                        .spec()
-                        .method()
-                        .finetune()
-                        .loss())
-                .isEqualTo("newOnly");
+                        .method())
+                .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("finetune", "allSeen"));
+        MethodSpec pycil = new org.mnemos.engine.spec.FinetuneSpec("finetune", "newOnly");
+        assertThat(engine().plan(spec("mlp", null, pycil, 0.05, 1)).spec().method())
+                .isEqualTo(new org.mnemos.engine.spec.FinetuneSpec("finetune", "newOnly"));
     }
 
     @Test
@@ -220,7 +201,7 @@ class BaselineWiringTest {
 
     @Test
     void podnetKeepsTheOldClassesProxiesFixedInTrainingAndFinetuning() throws Exception {
-        MethodSpec podnet = new MethodSpec("podnet", null, null, null, null, null, null, null, 2, null, null, 2);
+        MethodSpec podnet = new PodnetSpec("podnet", null, null, null, 2, 2);
         RunPlan plan = run(spec("mlp", null, podnet, 0.05, 1), dir.resolve("podnet"));
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             float[] before = load(plan, dir.resolve("podnet/phase-0"), manager, 1)
@@ -236,22 +217,10 @@ class BaselineWiringTest {
     @Test
     void aClassifierOnlyStageLeavesTheBackbonesBatchNormStatisticsAlone() throws Exception {
         // BiC's bias stage comes after the main stage: its length must not change the backbone at all
-        RunPlan shortStage = run(
-                spec(
-                        "resnet32",
-                        null,
-                        new MethodSpec("bic", null, null, null, null, null, null, null, null, 0.2, 1, null),
-                        0.05,
-                        3),
-                dir.resolve("bic-1"));
-        RunPlan longStage = run(
-                spec(
-                        "resnet32",
-                        null,
-                        new MethodSpec("bic", null, null, null, null, null, null, null, null, 0.2, 3, null),
-                        0.05,
-                        3),
-                dir.resolve("bic-3"));
+        RunPlan shortStage =
+                run(spec("resnet32", null, new BicSpec("bic", null, 0.2, 1), 0.05, 3), dir.resolve("bic-1"));
+        RunPlan longStage =
+                run(spec("resnet32", null, new BicSpec("bic", null, 0.2, 3), 0.05, 3), dir.resolve("bic-3"));
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             IncrementalNet a = load(shortStage, dir.resolve("bic-1/phase-1"), manager, 3);
             IncrementalNet b = load(longStage, dir.resolve("bic-3/phase-1"), manager, 3);

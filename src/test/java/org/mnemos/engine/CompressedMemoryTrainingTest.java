@@ -179,22 +179,7 @@ class CompressedMemoryTrainingTest {
     @Test
     void fosterTrainsTheMaskModelOnItsTwoExtractorTeacherAndStoresCompressedExemplars() throws Exception {
         long bytes = 4L * 3 * (12 * 12 * 3 + 4);
-        MethodSpec foster = new MethodSpec(
-                "foster",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new FosterSpec(null, null, null, null, 1, 0.05, null, null, null, null),
-                null,
-                null);
+        MethodSpec foster = new FosterSpec("foster", null, null, null, null, 1, 0.05, null, null, null, null);
         // 3 epochs: one regeneration, at the start of epoch 1 (p = 0.5)
         List<PhaseMetrics> metrics = run(
                 spec(foster, new MemorySpec("herding", null, null, null, null, bytes, regenerating(1, 0.5)), 3),

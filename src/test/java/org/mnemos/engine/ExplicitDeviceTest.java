@@ -21,12 +21,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
+import org.mnemos.engine.spec.BicSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
+import org.mnemos.engine.spec.LucirSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
 import org.mnemos.engine.spec.OptimizerSpec;
+import org.mnemos.engine.spec.PodnetSpec;
 import org.mnemos.engine.spec.ProtocolSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
 import org.mnemos.engine.spec.TrainingSpec;
@@ -101,9 +104,9 @@ class ExplicitDeviceTest {
     void aCpuRunNeverTouchesTheDefaultDevice(String method, String backbone, String optimizer, @TempDir Path dir) {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
         MethodSpec options = switch (method) {
-            case "bic" -> new MethodSpec(method, null, null, null, null, null, null, null, null, null, 2, null);
-            case "lucir" -> new MethodSpec(method, null, null, null, null, null, null, null, null, null, null, 1);
-            case "podnet" -> new MethodSpec(method, null, null, null, null, null, null, null, 2, null, null, 1);
+            case "bic" -> new BicSpec(method, null, null, 2);
+            case "lucir" -> new LucirSpec(method, null, null, null, 1);
+            case "podnet" -> new PodnetSpec(method, null, null, null, 2, 1);
             default -> MethodSpec.named(method);
         };
         boolean rehearses = !method.equals("finetune") && !method.equals("joint") && !method.equals("lwf");

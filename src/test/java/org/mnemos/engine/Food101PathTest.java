@@ -84,22 +84,7 @@ class Food101PathTest {
     void fosterTrainsResNet18OnFood101LayoutAt224() throws Exception {
         writeFood101();
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(dir))));
-        MethodSpec method = new MethodSpec(
-                "foster",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new FosterSpec(0.95, 0.97, 2.0, 1.0, 1, null, false, false, 1.0, "ft"),
-                null,
-                null);
+        MethodSpec method = new FosterSpec("foster", 0.95, 0.97, 2.0, 1.0, 1, null, false, false, 1.0, "ft");
         ExperimentSpec spec = new ExperimentSpec(
                 "food101-path",
                 3L,

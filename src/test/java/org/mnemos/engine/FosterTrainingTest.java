@@ -47,22 +47,7 @@ class FosterTrainingTest {
     }
 
     private static ExperimentSpec spec() {
-        MethodSpec method = new MethodSpec(
-                "foster",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new FosterSpec(0.95, 0.97, 2.0, 1.0, 2, 0.05, false, true, 1.0, "ft"),
-                null,
-                null);
+        MethodSpec method = new FosterSpec("foster", 0.95, 0.97, 2.0, 1.0, 2, 0.05, false, true, 1.0, "ft");
         return new ExperimentSpec(
                 "foster",
                 7L,

@@ -166,22 +166,7 @@ class MnemonicsTrainingTest {
         CilEngine engine = engine();
         ExperimentSpec base = PhaseStateTest.spec(
                 "foster", mnemonics(null, new MnemonicsSpec(null, null, null, null, 5, null, null, null, 0.0)));
-        MethodSpec foster = new MethodSpec(
-                "foster",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new FosterSpec(null, null, null, null, 1, 0.05, null, null, null, null),
-                null,
-                null);
+        MethodSpec foster = new FosterSpec("foster", null, null, null, null, 1, 0.05, null, null, null, null);
         RunPlan plan = engine.plan(withoutAugmentation(new ExperimentSpec(
                 base.name(),
                 base.seed(),

@@ -174,7 +174,7 @@ class SubmissionValidationTest {
         return mutate(root -> {
             ObjectNode method = (ObjectNode) root.get("method");
             method.put("name", "foster");
-            method.putObject("foster").set(option, JSON.valueToTree(value));
+            method.set(option, JSON.valueToTree(value));
         });
     }
 
@@ -199,13 +199,13 @@ class SubmissionValidationTest {
         });
     }
 
-    /** The valid spec as an ABD run (no memory) with one option of {@code method.abd} set. */
+    /** The valid spec as an ABD run (no memory) with one of its options set. */
     static String abdWith(String option, Object value) {
         return mutate(root -> {
             root.remove("memory");
             ObjectNode method = (ObjectNode) root.get("method");
             method.put("name", "abd");
-            method.putObject("abd").set(option, JSON.valueToTree(value));
+            method.set(option, JSON.valueToTree(value));
         });
     }
 
@@ -576,18 +576,22 @@ class SubmissionValidationTest {
                         }),
                         400,
                         "method.foster"),
-                Arguments.of("foster beta1 of 1", fosterWith("beta1", 1.0), 400, "method.foster.beta1"),
+                Arguments.of("foster beta1 of 1", fosterWith("beta1", 1.0), 400, "method.beta1"),
                 Arguments.of(
                         "unknown finetune loss",
                         mutate(root -> {
                             ((ObjectNode) root.get("method"))
                                     .put("name", "finetune")
-                                    .putObject("finetune")
                                     .put("loss", "oldOnly");
                             root.remove("memory");
                         }),
                         400,
-                        "method.finetune.loss"),
+                        "method.loss"),
+                Arguments.of(
+                        "finetune's loss on replay",
+                        mutate(root -> ((ObjectNode) root.get("method")).put("loss", "newOnly")),
+                        400,
+                        "method.loss"),
                 Arguments.of(
                         "finetune options on replay",
                         mutate(root -> ((ObjectNode) root.get("method"))
@@ -595,37 +599,34 @@ class SubmissionValidationTest {
                                 .put("loss", "newOnly")),
                         400,
                         "method.finetune"),
-                Arguments.of("foster negative beta2", fosterWith("beta2", -0.5), 400, "method.foster.beta2"),
-                Arguments.of("foster zero temperature", fosterWith("temperature", 0), 400, "method.foster.temperature"),
-                Arguments.of("foster negative lambdaOkd", fosterWith("lambdaOkd", -1), 400, "method.foster.lambdaOkd"),
+                Arguments.of("foster negative beta2", fosterWith("beta2", -0.5), 400, "method.beta2"),
+                Arguments.of("foster zero temperature", fosterWith("temperature", 0), 400, "method.temperature"),
+                Arguments.of("foster negative lambdaOkd", fosterWith("lambdaOkd", -1), 400, "method.lambdaOkd"),
                 Arguments.of(
                         "foster zero compression epochs",
                         fosterWith("compressionEpochs", 0),
                         400,
-                        "method.foster.compressionEpochs"),
+                        "method.compressionEpochs"),
                 Arguments.of(
                         "foster huge compression epochs",
                         fosterWith("compressionEpochs", 2_000_000_000),
                         400,
-                        "method.foster.compressionEpochs"),
+                        "method.compressionEpochs"),
                 Arguments.of(
                         "foster compression lr NaN-like",
                         fosterWith("compressionLr", -0.1),
                         400,
-                        "method.foster.compressionLr"),
+                        "method.compressionLr"),
                 Arguments.of(
                         "foster compression lr as string",
                         fosterWith("compressionLr", "0.1"),
                         400,
-                        "method.foster.compressionLr"),
-                Arguments.of("foster zero wa value", fosterWith("waValue", 0), 400, "method.foster.waValue"),
+                        "method.compressionLr"),
+                Arguments.of("foster zero wa value", fosterWith("waValue", 0), 400, "method.waValue"),
                 Arguments.of(
-                        "foster teacher wa as string",
-                        fosterWith("isTeacherWa", "yes"),
-                        400,
-                        "method.foster.isTeacherWa"),
-                Arguments.of("foster oofc az", fosterWith("oofc", "az"), 400, "method.foster.oofc"),
-                Arguments.of("foster unknown option", fosterWith("beta3", 0.9), 400, "method.foster.beta3"),
+                        "foster teacher wa as string", fosterWith("isTeacherWa", "yes"), 400, "method.isTeacherWa"),
+                Arguments.of("foster oofc az", fosterWith("oofc", "az"), 400, "method.oofc"),
+                Arguments.of("foster unknown option", fosterWith("beta3", 0.9), 400, "method.beta3"),
                 Arguments.of(
                         "foster with aanets",
                         mutate(root -> {
@@ -648,22 +649,22 @@ class SubmissionValidationTest {
                         }),
                         400,
                         "memory"),
-                Arguments.of("abd tau of zero", abdWith("tau", 0), 400, "method.abd.tau"),
-                Arguments.of("abd negative mu", abdWith("mu", -0.1), 400, "method.abd.mu"),
-                Arguments.of("abd zero iterations", abdWith("iterations", 0), 400, "method.abd.iterations"),
-                Arguments.of("abd absurd iterations", abdWith("iterations", 10_000_000), 400, "method.abd.iterations"),
-                Arguments.of("abd batch of one", abdWith("batchSize", 1), 400, "method.abd.batchSize"),
-                Arguments.of("abd lr above 1", abdWith("lr", 5), 400, "method.abd.lr"),
-                Arguments.of("abd lr as string", abdWith("lr", "0.001"), 400, "method.abd.lr"),
-                Arguments.of("abd negative BN weight", abdWith("bnWeight", -50), 400, "method.abd.bnWeight"),
-                Arguments.of("abd zero latent size", abdWith("latentDim", 0), 400, "method.abd.latentDim"),
-                Arguments.of("abd unknown option", abdWith("temperature", 2), 400, "method.abd.temperature"),
-                Arguments.of("abd unknown sample mode", abdWith("sampleMode", "batch"), 400, "method.abd.sampleMode"),
+                Arguments.of("abd tau of zero", abdWith("tau", 0), 400, "method.tau"),
+                Arguments.of("abd negative mu", abdWith("mu", -0.1), 400, "method.mu"),
+                Arguments.of("abd zero iterations", abdWith("iterations", 0), 400, "method.iterations"),
+                Arguments.of("abd absurd iterations", abdWith("iterations", 10_000_000), 400, "method.iterations"),
+                Arguments.of("abd batch of one", abdWith("batchSize", 1), 400, "method.batchSize"),
+                Arguments.of("abd lr above 1", abdWith("lr", 5), 400, "method.lr"),
+                Arguments.of("abd lr as string", abdWith("lr", "0.001"), 400, "method.lr"),
+                Arguments.of("abd negative BN weight", abdWith("bnWeight", -50), 400, "method.bnWeight"),
+                Arguments.of("abd zero latent size", abdWith("latentDim", 0), 400, "method.latentDim"),
+                Arguments.of("abd unknown option", abdWith("temperature", 2), 400, "method.temperature"),
+                Arguments.of("abd unknown sample mode", abdWith("sampleMode", "batch"), 400, "method.sampleMode"),
                 Arguments.of(
                         "abd unknown replay BatchNorm",
                         abdWith("replayBatchNorm", "mixed"),
                         400,
-                        "method.abd.replayBatchNorm"),
+                        "method.replayBatchNorm"),
                 Arguments.of(
                         "deepinversion options on abd",
                         mutate(root -> {
@@ -822,9 +823,9 @@ class SubmissionValidationTest {
         assertThat(result.getResponse().getStatus()).isEqualTo(201);
         org.mockito.ArgumentCaptor<ExperimentSpec> spec = org.mockito.ArgumentCaptor.forClass(ExperimentSpec.class);
         verify(engine).plan(spec.capture());
-        assertThat(spec.getValue().method().foster())
-                .isEqualTo(
-                        new org.mnemos.engine.spec.FosterSpec(null, null, null, null, 7, null, null, null, null, null));
+        assertThat(spec.getValue().method())
+                .isEqualTo(new org.mnemos.engine.spec.FosterSpec(
+                        "foster", null, null, null, null, 7, null, null, null, null, null));
     }
 
     @Test

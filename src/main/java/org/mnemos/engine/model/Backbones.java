@@ -35,22 +35,11 @@ public final class Backbones {
 
     /**
      * Whether the network of {@code phase} has frozen kernels with trainable scales: with
-     * {@code model.scaledKernels} from phase 1 on, phase 0 training the kernels they freeze at.
+     * {@code model.scaledKernels} from phase 1 on, phase 0 training the kernels they freeze at (the
+     * scaled-kernels part checks that the backbone has kernels and no aggregation).
      */
     public static boolean scalesKernels(ModelSpec spec, int phase) {
-        if (!spec.scalesKernels()) {
-            return false;
-        }
-        if ("mlp".equalsIgnoreCase(spec.backbone())) {
-            throw new SpecException(
-                    "model.scaledKernels", "freezes and rescales convolution kernels; the mlp backbone has none");
-        }
-        if (spec.aggregation() != null) {
-            throw new SpecException(
-                    "model.scaledKernels",
-                    "does not combine with model.aggregation, whose stable branch already scales its kernels");
-        }
-        return phase > 0;
+        return spec.scalesKernels() && phase > 0;
     }
 
     /** The backbone of {@code phase}'s network: aggregated (AANets) or with scaled kernels where the spec says so. */
@@ -73,7 +62,7 @@ public final class Backbones {
                     "model.aggregation", "an aggregated backbone needs an aggregation; allowed: " + AanetsSpec.NAME);
         }
         // the branch types' defaults do not depend on the method
-        AanetsSpec options = aanets.resolved(null);
+        AanetsSpec options = aanets.resolved(false);
         return AggregatedBackbone.builder()
                 .setBase(single)
                 .optStableBranch(BranchType.named(options.stableBranch(), "model.aggregation.stableBranch"))

@@ -1,26 +1,28 @@
 package org.mnemos.engine.parts;
 
+import java.util.Arrays;
 import java.util.List;
-import org.mnemos.engine.SpecProblems;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MethodSpec;
 
 /**
- * A part chosen at {@code method}: a class-incremental method, its options (the {@link MethodSpec}
- * fields it reads; any other set is a problem) and how it is built as a {@link CilMethod}.
+ * A part chosen at {@code method}: a class-incremental method, its options (the record {@code S}
+ * of its name: the JSON reader refuses any other field) and how it is built as a
+ * {@link CilMethod}.
+ *
+ * @param <S> the method's options
  */
-public abstract class MethodPart implements Part<MethodSpec> {
+public abstract class MethodPart<S extends MethodSpec> implements Part<S> {
 
     private final String name;
     private final String description;
-    private final List<String> options;
+    private final Class<S> specType;
 
-    /** @param options the {@code method.*} fields the method reads */
-    protected MethodPart(String name, String description, List<String> options) {
+    protected MethodPart(String name, String description, Class<S> specType) {
         this.name = name;
         this.description = description;
-        this.options = List.copyOf(options);
+        this.specType = specType;
     }
 
     @Override
@@ -34,8 +36,8 @@ public abstract class MethodPart implements Part<MethodSpec> {
     }
 
     @Override
-    public final Class<MethodSpec> specType() {
-        return MethodSpec.class;
+    public final Class<S> specType() {
+        return specType;
     }
 
     @Override
@@ -43,17 +45,47 @@ public abstract class MethodPart implements Part<MethodSpec> {
         return description;
     }
 
-    /** The {@code method.*} fields the method reads. */
+    /** The {@code method.*} fields the method reads: its options' record components but the name. */
     public final List<String> options() {
-        return options;
+        return Arrays.stream(specType.getRecordComponents())
+                .map(component -> component.getName())
+                .filter(option -> !option.equals("name"))
+                .toList();
     }
 
     /** The method on its own, its unset options at their defaults; fresh hooks on every call. */
-    public abstract CilMethod create(MethodSpec spec);
+    public abstract CilMethod create(S spec);
 
     /** The method a run executes: {@link #create}, unless the run's other parts change it (LwF with a memory). */
-    public CilMethod forRun(MethodSpec spec, ExperimentSpec run) {
+    public CilMethod forRun(S spec, ExperimentSpec run) {
         return create(spec);
+    }
+
+    /** {@link #create} of a spec of any type: the method's own options, or its defaults where {@code spec} is another's. */
+    public final CilMethod createAny(MethodSpec spec) {
+        return create(own(spec));
+    }
+
+    /** {@link #forRun} of the run's method spec. */
+    public final CilMethod forRunAny(ExperimentSpec run) {
+        return forRun(own(run.method()), run);
+    }
+
+    /** The method with every option at its default. */
+    public final CilMethod createDefault() {
+        return createAny(MethodSpec.named(name));
+    }
+
+    /** {@code spec} as this method's options; a spec of another type (a name without options) stands for the defaults. */
+    final S own(MethodSpec spec) {
+        if (specType.isInstance(spec)) {
+            return specType.cast(spec);
+        }
+        MethodSpec defaults = MethodSpec.named(name);
+        if (!specType.isInstance(defaults)) {
+            throw new IllegalArgumentException("method '" + name + "' takes " + specType.getSimpleName());
+        }
+        return specType.cast(defaults);
     }
 
     /** Whether the method keeps exemplars only when the spec gives it a memory (LwF). */
@@ -66,35 +98,8 @@ public abstract class MethodPart implements Part<MethodSpec> {
         return false;
     }
 
-    /** Options of other methods are problems; then the method's own {@link #checkOptions}. */
     @Override
-    public final void check(MethodSpec given, ExperimentSpec run, SpecProblems problems) {
-        for (var component : MethodSpec.class.getRecordComponents()) {
-            String option = component.getName();
-            if (option.equals("name") || options.contains(option)) {
-                continue;
-            }
-            Object value;
-            try {
-                value = component.getAccessor().invoke(given);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-            if (value != null) {
-                problems.add(
-                        "method." + option,
-                        "does not apply to " + name
-                                + (options.isEmpty() ? ", which takes no options" : "; its options: " + options));
-            }
-        }
-        checkOptions(given, run, problems);
-    }
-
-    /** The method's own options and what it needs of the run's other parts. */
-    protected void checkOptions(MethodSpec given, ExperimentSpec run, SpecProblems problems) {}
-
-    @Override
-    public void compose(MethodSpec spec, ExperimentSpec run, Composition composition) {
+    public void compose(S spec, ExperimentSpec run, Composition composition) {
         composition.method(forRun(spec, run));
     }
 }

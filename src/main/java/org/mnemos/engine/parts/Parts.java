@@ -23,6 +23,7 @@ import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.MemorySpec;
 import org.mnemos.engine.spec.MethodSpec;
 import org.mnemos.engine.spec.ModelSpec;
+import org.mnemos.engine.spec.NamedMethodSpec;
 
 /**
  * THE table of every part, by (spec path, name): the built-in ones, then those registered from
@@ -78,13 +79,13 @@ public final class Parts {
      * {@code factory}: fresh hooks on every call (a composition serves one phase).
      */
     public static Registration registerMethod(String name, Function<MethodSpec, CilMethod> factory) {
-        return register(
-                new MethodPart(name, factory.apply(MethodSpec.named(name)).description(), List.of()) {
-                    @Override
-                    public CilMethod create(MethodSpec spec) {
-                        return factory.apply(spec);
-                    }
-                });
+        NamedMethodSpec named = new NamedMethodSpec(name);
+        return register(new MethodPart<>(name, factory.apply(named).description(), NamedMethodSpec.class) {
+            @Override
+            public CilMethod create(NamedMethodSpec spec) {
+                return factory.apply(spec);
+            }
+        });
     }
 
     /** The part named {@code name} at {@code path}, or null. */
@@ -113,16 +114,16 @@ public final class Parts {
     }
 
     /** Every method part, built-in ones first. */
-    public static List<MethodPart> methods() {
+    public static List<MethodPart<?>> methods() {
         return methodNames().stream().map(Parts::method).toList();
     }
 
     /** @throws SpecException on {@code method.name} where no method has that name */
-    public static MethodPart method(String name) {
+    public static MethodPart<?> method(String name) {
         if (name == null) {
             throw new SpecException("method.name", "is required; allowed: " + methodNames());
         }
-        if (!(find(METHOD, name) instanceof MethodPart method)) {
+        if (!(find(METHOD, name) instanceof MethodPart<?> method)) {
             throw new SpecException("method.name", "unknown method '" + name + "'; allowed: " + methodNames());
         }
         return method;
@@ -130,16 +131,16 @@ public final class Parts {
 
     /** The method of {@code spec} on its own, after its part's checks. */
     public static CilMethod create(MethodSpec spec) {
-        MethodPart part = method(spec == null ? null : spec.name());
+        MethodPart<?> part = method(spec == null ? null : spec.name());
         SpecProblems problems = new SpecProblems(SpecProblems.Limits.NONE);
-        part.check(spec, null, problems);
+        Chosen.of(part, spec).check(null, problems);
         problems.throwFirst();
-        return part.create(spec);
+        return part.createAny(spec);
     }
 
     /** The method a run executes (LwF's memory variant when the run gives it a memory). */
     public static CilMethod forRun(ExperimentSpec spec) {
-        return method(spec.method().name()).forRun(spec.method(), spec);
+        return method(spec.method().name()).forRunAny(spec);
     }
 
     /**
@@ -209,6 +210,10 @@ public final class Parts {
     private record Chosen<S>(Part<S> part, S spec) {
 
         static <S> Chosen<S> of(Part<S> part, Object spec) {
+            if (part instanceof MethodPart<?> method && spec instanceof MethodSpec options) {
+                // a name without options (named in code) stands for the method's defaults
+                return new Chosen<>(part, part.specType().cast(method.own(options)));
+            }
             return new Chosen<>(part, part.specType().cast(spec));
         }
 

@@ -12,6 +12,12 @@ import org.mnemos.engine.spec.ModelSpec;
  */
 public interface NetworkHook {
 
+    /**
+     * Sets the method's head options in every network its phases build: the one a phase trains, the
+     * one the next phase continues, and the one a checkpoint is read into.
+     */
+    default void shapeHead(IncrementalNet.Builder builder) {}
+
     /** Shapes the builder of the network {@code phase} trains and evaluates ({@code input}: (1, C, H, W)); not the one the next phase continues. */
     default void shape(IncrementalNet.Builder builder, int phase, ModelSpec model, Shape input) {}
 

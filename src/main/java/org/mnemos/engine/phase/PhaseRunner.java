@@ -125,25 +125,26 @@ public final class PhaseRunner {
                     spec.dataset().name(), train.height(), train.width(), train.channels(), false);
             TrainingLoop loop = new TrainingLoop(progress, cancel);
             PhaseSession session = new PhaseSession(
-                    spec,
-                    phase,
-                    oldClasses,
-                    totalClasses,
-                    net,
-                    previousNet,
-                    manager,
-                    trainTransform,
-                    evalTransform,
-                    rng,
-                    loop,
+                    new PhaseContext(
+                            spec,
+                            phase,
+                            oldClasses,
+                            totalClasses,
+                            net,
+                            previousNet,
+                            manager,
+                            trainTransform,
+                            evalTransform,
+                            rng,
+                            loop,
+                            train.height(),
+                            train.width(),
+                            train.channels(),
+                            incrementalLabels,
+                            phase == plan.phases().size() - 1),
                     Samples.empty(train.imageBytes()),
-                    memory,
-                    train.height(),
-                    train.width(),
-                    train.channels(),
-                    incrementalLabels);
+                    memory);
             session.setTraining(trainingSamples(session, phase));
-            session.setLastPhase(phase == plan.phases().size() - 1);
             List<PhaseHook> hooks = method.hooks();
             session.setStepHooks(hooks.stream()
                     .filter(StepHook.class::isInstance)
@@ -184,13 +185,13 @@ public final class PhaseRunner {
             float[][] classMeans = nme ? ClassMeans.compute(session, totalClasses) : null;
             long trainMillis = (System.nanoTime() - start) / 1_000_000;
 
-            session.setTestSamples(testSamples(totalClasses));
+            Samples testSamples = testSamples(totalClasses);
             Predictions predictions = Evaluator.predict(
                     net,
                     session.parameterStore(),
                     evalTransform,
                     manager,
-                    session.testSamples(),
+                    testSamples,
                     train.height(),
                     train.width(),
                     train.channels(),
@@ -208,7 +209,7 @@ public final class PhaseRunner {
                     progress.imagesPerSecond());
             metrics = metrics.withReport(FootprintReport.of(
                     net.getParameters().values(), session.memory().memoryBytes()));
-            session.setAccuracy(metrics.accuracy());
+            session.setEvaluation(testSamples, metrics.accuracy());
             for (PhaseHook hook : hooks) {
                 metrics = metrics.withReport(hook.report(session));
             }
@@ -311,7 +312,7 @@ public final class PhaseRunner {
 
     /**
      * The network a phase of {@code spec} trains before any network hook shapes it: the spec's
-     * backbone and head with the method's head, proxies and BiC layer.
+     * backbone and head with the method's head, its hooks' head options and BiC layer.
      */
     public static IncrementalNet.Builder networkBuilder(
             ExperimentSpec spec, CilMethod method, int channels, int height, int width, int phase) {
@@ -319,8 +320,10 @@ public final class PhaseRunner {
         if (method.head() != null) {
             builder.optHead(method.head());
         }
-        if (spec.method().proxiesPerClass() != null) {
-            builder.optProxiesPerClass(spec.method().proxiesPerClass());
+        for (PhaseHook hook : method.hooks()) {
+            if (hook instanceof NetworkHook network) {
+                network.shapeHead(builder);
+            }
         }
         return builder.optBiasCorrection(method.biasCorrectionLayer());
     }

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.IntConsumer;
 import org.mnemos.engine.data.DeviceDataset;
@@ -28,9 +29,36 @@ final class StageTrainer {
     private static final int EVAL_BATCH = 256;
 
     private final PhaseSession session;
+    private List<StepHook> stepHooks = List.of();
 
     StageTrainer(PhaseSession session) {
         this.session = session;
+    }
+
+    /** The parts consulted in every training step. */
+    void setStepHooks(List<StepHook> stepHooks) {
+        this.stepHooks = List.copyOf(stepHooks);
+    }
+
+    /** What replaces images as the main and distillation stages draw them: the one a step hook offers now, or null. */
+    private TrainingLoop.Substitution substitution() {
+        return stepHooks.stream()
+                .map(StepHook::substitution)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** Trains with the step hooks' substitution of images (the main stage, FOSTER's compression). */
+    void trainSubstituted(
+            TrainingStage stage,
+            IncrementalNet network,
+            IncrementalNet reference,
+            List<Parameter> trainable,
+            Samples samples,
+            List<LossTerm> losses,
+            IntConsumer afterEpoch) {
+        train(stage, network, reference, trainable, samples, losses, true, null, afterEpoch, substitution());
     }
 
     /**
@@ -51,7 +79,7 @@ final class StageTrainer {
             IntConsumer afterEpoch,
             TrainingLoop.Substitution substitution) {
         boolean usePrevious = reference != null && losses.stream().anyMatch(LossTerm::needsPreviousModel);
-        List<StepHook> stepHooks = session.stepHooks();
+        List<StepHook> stepHooks = this.stepHooks;
         int oldClasses = session.oldClasses();
         int totalClasses = session.totalClasses();
         ParameterStore parameters = session.parameterStore();

@@ -2,6 +2,7 @@ package org.mnemos.engine.phase;
 
 import org.mnemos.engine.spec.OptimizerSpec;
 import org.mnemos.engine.spec.ScheduleSpec;
+import org.mnemos.engine.spec.TrainingSpec;
 
 /**
  * One optimisation stage of a phase (the main training, BiC's bias stage, a class-balanced
@@ -56,5 +57,30 @@ public record TrainingStage(
         int full = samples / batchSize;
         // a trailing batch of one image would break batch normalisation; PyTorch users drop it too
         return samples % batchSize > 1 ? full + 1 : Math.max(full, 1);
+    }
+
+    /** The main stage of {@code phase} as {@code training} describes it; phase 0 takes what {@code training.base} overrides. */
+    static TrainingStage main(TrainingSpec training, int phase, String name) {
+        var base = phase == 0 ? training.base() : null;
+        if (base == null) {
+            return new TrainingStage(
+                    name,
+                    orZero(training.epochs()),
+                    orZero(training.iterations()),
+                    training.batchSize(),
+                    training.optimizer(),
+                    training.schedule());
+        }
+        return new TrainingStage(
+                name,
+                base.epochs() != null ? base.epochs() : orZero(training.epochs()),
+                base.iterations() != null ? base.iterations() : orZero(training.iterations()),
+                training.batchSize(),
+                base.optimizer() != null ? base.optimizer() : training.optimizer(),
+                base.schedule() != null ? base.schedule() : training.schedule());
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
     }
 }

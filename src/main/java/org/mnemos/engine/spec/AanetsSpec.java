@@ -12,7 +12,7 @@ package org.mnemos.engine.spec;
  * @param accumulateFusionGradients true never zeroes the aggregation weights' gradients, as the
  *     official LUCIR trainer does (its gradients then also sum every backward pass of the main
  *     training, and carry over from phase to phase); false zeroes them before every step, as the
- *     official iCaRL trainer does. Null (default): true for {@code lucir}, false otherwise
+ *     official iCaRL trainer does. Null (default): as the run's method's official trainer (the AANets part knows which)
  */
 public record AanetsSpec(
         String name, String stableBranch, String plasticBranch, Double fusionLr, Boolean accumulateFusionGradients)
@@ -21,8 +21,6 @@ public record AanetsSpec(
     public static final String NAME = "aanets";
     public static final String DEFAULT_STABLE_BRANCH = "ss";
     public static final String DEFAULT_PLASTIC_BRANCH = "free";
-    /** The method whose official trainer accumulates the aggregation weights' gradients. */
-    public static final String ACCUMULATING_METHOD = "lucir";
 
     /**
      * Σ over a phase's α steps of (learning rate × backward passes summed into that step) in the
@@ -34,18 +32,16 @@ public record AanetsSpec(
      */
     public static final double CODE_UPDATE_BUDGET = 0.06105;
 
-    /** The defaults of {@code method}: ss + free, derived learning rate, gradients as that method's official trainer treats them. */
-    public static AanetsSpec defaults(String method) {
-        return new AanetsSpec(NAME, null, null, null, null).resolved(method);
-    }
-
-    /** This spec with every null option replaced by its default for {@code method}. */
-    public AanetsSpec resolved(String method) {
+    /**
+     * This spec with every null option replaced by its default; {@code accumulateByDefault}: whether
+     * the run's method's official trainer accumulates the aggregation weights' gradients.
+     */
+    public AanetsSpec resolved(boolean accumulateByDefault) {
         return new AanetsSpec(
                 NAME,
                 stableBranch == null ? DEFAULT_STABLE_BRANCH : stableBranch,
                 plasticBranch == null ? DEFAULT_PLASTIC_BRANCH : plasticBranch,
                 fusionLr,
-                accumulateFusionGradients == null ? ACCUMULATING_METHOD.equals(method) : accumulateFusionGradients);
+                accumulateFusionGradients == null ? accumulateByDefault : accumulateFusionGradients);
     }
 }

@@ -9,14 +9,10 @@ import java.util.List;
  *     (every seen class, the default: plain finetuning, the lower bound) or {@code newOnly} (the
  *     new classes' logits only, as PyCIL's {@code models/finetune.py})
  */
-public record FinetuneSpec(String loss) {
+public record FinetuneSpec(String name, String loss) implements MethodSpec {
 
+    public static final String NAME = "finetune";
     public static final String ALL_SEEN = "allSeen";
     public static final String NEW_ONLY = "newOnly";
     public static final List<String> LOSSES = List.of(ALL_SEEN, NEW_ONLY);
-
-    /** This spec with the default loss filled in. */
-    public FinetuneSpec resolved() {
-        return new FinetuneSpec(loss == null ? ALL_SEEN : loss);
-    }
 }

@@ -18,6 +18,7 @@ package org.mnemos.engine.spec;
  *     the default and the only one implemented)
  */
 public record FosterSpec(
+        String name,
         Double beta1,
         Double beta2,
         Double temperature,
@@ -27,28 +28,9 @@ public record FosterSpec(
         Boolean isTeacherWa,
         Boolean isStudentWa,
         Double waValue,
-        String oofc) {
+        String oofc)
+        implements MethodSpec {
 
-    public static final double DEFAULT_BETA1 = 0.96;
-    public static final double DEFAULT_BETA2 = 0.97;
-    public static final double DEFAULT_TEMPERATURE = 2.0;
-    public static final double DEFAULT_LAMBDA_OKD = 1.0;
-    public static final int DEFAULT_COMPRESSION_EPOCHS = 130;
-    public static final double DEFAULT_WA_VALUE = 1.0;
+    public static final String NAME = "foster";
     public static final String OOFC_FINETUNE = "ft";
-
-    /** This spec with every null option but {@code compressionLr} replaced by its default (PyCIL's exps/foster.json). */
-    public FosterSpec resolved() {
-        return new FosterSpec(
-                beta1 == null ? DEFAULT_BETA1 : beta1,
-                beta2 == null ? DEFAULT_BETA2 : beta2,
-                temperature == null ? DEFAULT_TEMPERATURE : temperature,
-                lambdaOkd == null ? DEFAULT_LAMBDA_OKD : lambdaOkd,
-                compressionEpochs == null ? DEFAULT_COMPRESSION_EPOCHS : compressionEpochs,
-                compressionLr,
-                isTeacherWa != null && isTeacherWa,
-                isStudentWa != null && isStudentWa,
-                waValue == null ? DEFAULT_WA_VALUE : waValue,
-                oofc == null ? OOFC_FINETUNE : oofc);
-    }
 }

@@ -3,9 +3,9 @@ package org.mnemos.engine.spec;
 import java.util.List;
 
 /**
- * Options of the data-free methods that dream their replay by model inversion: {@code method.abd}
- * (Always Be Dreaming) and {@code method.deepinversion}. Every field is optional; the defaults are
- * the authors' CIFAR-100 settings ({@code --power_iters 10000 --deep_inv_params 1e-3 5e1 1e-3 1e3 1}).
+ * The options the data-free methods that dream their replay by model inversion share ({@link AbdSpec},
+ * {@link DeepInversionSpec}: flat in {@code method}). Every field is optional; the defaults are the
+ * authors' CIFAR-100 settings ({@code --power_iters 10000 --deep_inv_params 1e-3 5e1 1e-3 1e3 1}).
  *
  * @param iterations generator training steps after each phase but the last (default 10000)
  * @param batchSize generated images per inversion step (default 128)
@@ -40,6 +40,8 @@ public record InversionSpec(
 
     public static final List<String> SAMPLE_MODES = List.of("eval", "train");
     public static final List<String> REPLAY_BATCH_NORMS = List.of("joint", "separate");
+    /** Every option unset. */
+    public static final InversionSpec NONE = new InversionSpec(null, null, null, null, null, null, null, null, null);
 
     /** The options without the two replay choices (the authors' eval-mode sampling and joint BatchNorm batches). */
     public InversionSpec(

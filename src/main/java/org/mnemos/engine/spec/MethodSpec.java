@@ -1,112 +1,71 @@
 package org.mnemos.engine.spec;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
 /**
- * The CIL method and its hyper-parameters; a null field takes the method's default from the
- * original paper's code.
- *
- * @param temperature distillation temperature (LwF, iCaRL, BiC)
- * @param distillationWeight weight of the distillation term (LwF, PODNet flat)
- * @param lambdaBase LUCIR's base weight of the less-forget constraint (adaptive: times sqrt(old/new))
- * @param margin LUCIR margin of the ranking loss
- * @param hardNegatives LUCIR's K hard negatives
- * @param podSpatialWeight PODNet's spatial distillation weight
- * @param podFlatWeight PODNet's flat distillation weight
- * @param proxiesPerClass PODNet's local similarity classifier proxies per class
- * @param biasValidationFraction BiC: fraction of exemplars held out to train the bias layer
- * @param biasEpochs BiC: epochs of the bias correction stage
- * @param balancedFinetuneEpochs LUCIR/PODNet class-balanced finetuning epochs (0 disables)
- * @param foster FOSTER's options (method {@code foster} only)
- * @param abd Always Be Dreaming's inversion and distillation options
- * @param deepinversion the DeepInversion baseline's inversion and distillation options
- * @param finetune the finetune baseline's options
+ * The CIL method, chosen by {@code name}; each method carries only its own options, and a null
+ * option takes the method's default from the original paper's code (its part resolves them). A name
+ * no built-in method has binds to {@link NamedMethodSpec}: a method registered from outside the
+ * table takes no options. Specs stored in the old shape, with FOSTER's, the data-free methods' and
+ * finetune's options in an object named after the method, are read through {@link MethodSpecUpgrade}.
  */
-public record MethodSpec(
-        String name,
-        Double temperature,
-        Double distillationWeight,
-        Double lambdaBase,
-        Double margin,
-        Integer hardNegatives,
-        Double podSpatialWeight,
-        Double podFlatWeight,
-        Integer proxiesPerClass,
-        Double biasValidationFraction,
-        Integer biasEpochs,
-        Integer balancedFinetuneEpochs,
-        FosterSpec foster,
-        InversionSpec abd,
-        InversionSpec deepinversion,
-        FinetuneSpec finetune) {
+@JsonTypeInfo(
+        use = JsonTypeInfo.Id.NAME,
+        include = JsonTypeInfo.As.EXISTING_PROPERTY,
+        property = "name",
+        visible = true,
+        defaultImpl = NamedMethodSpec.class)
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = FinetuneSpec.class, name = FinetuneSpec.NAME),
+    @JsonSubTypes.Type(value = JointSpec.class, name = JointSpec.NAME),
+    @JsonSubTypes.Type(value = ReplaySpec.class, name = ReplaySpec.NAME),
+    @JsonSubTypes.Type(value = LwfSpec.class, name = LwfSpec.NAME),
+    @JsonSubTypes.Type(value = IcarlSpec.class, name = IcarlSpec.NAME),
+    @JsonSubTypes.Type(value = BicSpec.class, name = BicSpec.NAME),
+    @JsonSubTypes.Type(value = LucirSpec.class, name = LucirSpec.NAME),
+    @JsonSubTypes.Type(value = PodnetSpec.class, name = PodnetSpec.NAME),
+    @JsonSubTypes.Type(value = LwfMcSpec.class, name = LwfMcSpec.NAME),
+    @JsonSubTypes.Type(value = FosterSpec.class, name = FosterSpec.NAME),
+    @JsonSubTypes.Type(value = AbdSpec.class, name = AbdSpec.NAME),
+    @JsonSubTypes.Type(value = DeepInversionSpec.class, name = DeepInversionSpec.NAME)
+})
+public sealed interface MethodSpec
+        permits FinetuneSpec,
+                JointSpec,
+                ReplaySpec,
+                LwfSpec,
+                IcarlSpec,
+                BicSpec,
+                LucirSpec,
+                PodnetSpec,
+                LwfMcSpec,
+                FosterSpec,
+                AbdSpec,
+                DeepInversionSpec,
+                NamedMethodSpec {
 
-    /** The options of the methods that came before finetune's. */
-    public MethodSpec(
-            String name,
-            Double temperature,
-            Double distillationWeight,
-            Double lambdaBase,
-            Double margin,
-            Integer hardNegatives,
-            Double podSpatialWeight,
-            Double podFlatWeight,
-            Integer proxiesPerClass,
-            Double biasValidationFraction,
-            Integer biasEpochs,
-            Integer balancedFinetuneEpochs,
-            FosterSpec foster,
-            InversionSpec abd,
-            InversionSpec deepinversion) {
-        this(
-                name,
-                temperature,
-                distillationWeight,
-                lambdaBase,
-                margin,
-                hardNegatives,
-                podSpatialWeight,
-                podFlatWeight,
-                proxiesPerClass,
-                biasValidationFraction,
-                biasEpochs,
-                balancedFinetuneEpochs,
-                foster,
-                abd,
-                deepinversion,
-                null);
-    }
+    String name();
 
-    /** The options of the methods that came before the data-free ones. */
-    public MethodSpec(
-            String name,
-            Double temperature,
-            Double distillationWeight,
-            Double lambdaBase,
-            Double margin,
-            Integer hardNegatives,
-            Double podSpatialWeight,
-            Double podFlatWeight,
-            Integer proxiesPerClass,
-            Double biasValidationFraction,
-            Integer biasEpochs,
-            Integer balancedFinetuneEpochs) {
-        this(
-                name,
-                temperature,
-                distillationWeight,
-                lambdaBase,
-                margin,
-                hardNegatives,
-                podSpatialWeight,
-                podFlatWeight,
-                proxiesPerClass,
-                biasValidationFraction,
-                biasEpochs,
-                balancedFinetuneEpochs,
-                null,
-                null,
-                null);
-    }
-
-    public static MethodSpec named(String name) {
-        return new MethodSpec(name, null, null, null, null, null, null, null, null, null, null, null);
+    /** The method {@code name} with every option unset (its defaults). */
+    static MethodSpec named(String name) {
+        if (name == null) {
+            return new NamedMethodSpec(null);
+        }
+        return switch (name) {
+            case FinetuneSpec.NAME -> new FinetuneSpec(name, null);
+            case JointSpec.NAME -> new JointSpec(name);
+            case ReplaySpec.NAME -> new ReplaySpec(name);
+            case LwfSpec.NAME -> new LwfSpec(name, null, null);
+            case IcarlSpec.NAME -> new IcarlSpec(name, null, null);
+            case BicSpec.NAME -> new BicSpec(name, null, null, null);
+            case LucirSpec.NAME -> new LucirSpec(name, null, null, null, null);
+            case PodnetSpec.NAME -> new PodnetSpec(name, null, null, null, null, null);
+            case LwfMcSpec.NAME -> new LwfMcSpec(name);
+            case FosterSpec.NAME -> new FosterSpec(name, null, null, null, null, null, null, null, null, null, null);
+            case AbdSpec.NAME -> AbdSpec.of(InversionSpec.NONE);
+            case DeepInversionSpec.NAME -> DeepInversionSpec.of(null, InversionSpec.NONE);
+            default -> new NamedMethodSpec(name);
+        };
     }
 }

@@ -28,6 +28,7 @@ import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.RationalActivations;
 import org.mnemos.engine.optim.LrSchedules;
 import org.mnemos.engine.parts.memory.ClassActivationMaps;
+import org.mnemos.engine.phase.OuterLoop;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.phase.Samples;
@@ -70,6 +71,8 @@ import org.mnemos.engine.util.Scalars;
 public final class CimTraining implements PhaseHook, StepHook {
 
     static final String STATE_FILE = "cim-activations.bin";
+    /** The meta-steps' stage name. */
+    private static final String STAGE = "cim-meta";
 
     private final CimCompressionSpec options;
     private RationalActivations activations = new RationalActivations();
@@ -190,21 +193,23 @@ public final class CimTraining implements PhaseHook, StepHook {
             order[i] = i;
         }
         Permutations.shuffle(order, session.rng());
-        int cursor = 0;
+        int[] cursor = {0};
         InnerObjective objective = InnerObjective.of(session);
-        for (int it = 0; it < iterations; it++) {
-            session.loop().checkCancelled();
-            if (cursor + 2 * batch > order.length) {
+        // meta-steps run between the main stage's epochs, whose steps make the phase's progress; a step
+        // whose outer loss or gradient is not finite is left out, so the coefficients stay finite
+        OuterLoop loop = OuterLoop.quiet(session.loop(), STAGE, OuterLoop.NonFinite.SKIP);
+        OuterLoop.Result result = loop.run(iterations, it -> {
+            if (cursor[0] + 2 * batch > order.length) {
                 Permutations.shuffle(order, session.rng());
-                cursor = 0;
+                cursor[0] = 0;
             }
             long[] first = new long[batch];
             long[] second = new long[batch];
             for (int i = 0; i < batch; i++) {
-                first[i] = order[cursor + i];
-                second[i] = order[cursor + batch + i];
+                first[i] = order[cursor[0] + i];
+                second[i] = order[cursor[0] + batch + i];
             }
-            cursor += 2 * batch;
+            cursor[0] += 2 * batch;
             try (NDManager step = session.manager().newSubManager()) {
                 NDArray firstIndices = step.create(first);
                 NDArray secondIndices = step.create(second);
@@ -212,7 +217,7 @@ public final class CimTraining implements PhaseHook, StepHook {
                 NDArray y = pool.gatherLabels(firstIndices);
                 NDArray nextX = session.trainTransform().apply(pool.gather(secondIndices), true, session.rng());
                 NDArray nextY = pool.gatherLabels(secondIndices);
-                MetaStep result = metaStep(
+                MetaStep meta = metaStep(
                         session.net(),
                         activations,
                         x,
@@ -226,23 +231,24 @@ public final class CimTraining implements PhaseHook, StepHook {
                         options.regCoef(),
                         objective,
                         step);
-                if (!Double.isFinite(result.outerLoss()) || !finite(result.gradients())) {
-                    skipped++;
-                    continue;
+                if (!loop.admits(it, meta.outerLoss(), Double.isFinite(meta.outerLoss()) && finite(meta.gradients()))) {
+                    return new OuterLoop.Done(meta.outerLoss(), 2L * batch);
                 }
                 // FOSTER's frozen old-extractor sites: neither stepped nor counted in the clipped norm
-                for (int site = 0; site < result.gradients().length; site++) {
+                for (int site = 0; site < meta.gradients().length; site++) {
                     if (!activations.learns(site)) {
-                        java.util.Arrays.fill(result.gradients()[site], 0f);
+                        java.util.Arrays.fill(meta.gradients()[site], 0f);
                     }
                 }
-                clip(result.gradients(), maxNorm);
-                adam.step(activations, result.gradients(), activationLr);
-                outerLossSum += result.outerLoss();
-                regLossSum += result.regLoss();
+                clip(meta.gradients(), maxNorm);
+                adam.step(activations, meta.gradients(), activationLr);
+                outerLossSum += meta.outerLoss();
+                regLossSum += meta.regLoss();
                 steps++;
+                return new OuterLoop.Done(meta.outerLoss(), 2L * batch);
             }
-        }
+        });
+        skipped += (int) result.skipped();
         seconds += (System.nanoTime() - start) / 1e9;
     }
 

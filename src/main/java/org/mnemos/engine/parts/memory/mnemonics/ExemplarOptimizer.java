@@ -12,6 +12,7 @@ import org.mnemos.engine.optim.Gradients;
 import org.mnemos.engine.optim.Optimizer;
 import org.mnemos.engine.optim.Sgd;
 import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions.Mode;
+import org.mnemos.engine.phase.OuterLoop;
 import org.mnemos.engine.util.Autograd;
 import org.mnemos.engine.util.Scalars;
 
@@ -34,7 +35,6 @@ final class ExemplarOptimizer implements AutoCloseable {
     private final NDArray upper;
     private final List<Parameter> trainable;
     private final Optimizer optimizer;
-    private long skipped;
 
     /**
      * @param adjusted (N, C, H, W) the exemplars to optimise, a contiguous array this optimiser updates in place
@@ -78,8 +78,11 @@ final class ExemplarOptimizer implements AutoCloseable {
         adjusted.setRequiresGradient(true);
     }
 
-    /** One outer step on a batch of real (already transformed) inputs; returns the loss before the step. */
-    float step(NDManager batch, NDArray queryInputs, NDArray queryOneHot) {
+    /**
+     * Outer step {@code step} of {@code loop} on a batch of real (already transformed) inputs, applied
+     * where the loop admits it; returns the loss before the step.
+     */
+    float step(NDManager batch, NDArray queryInputs, NDArray queryOneHot, long step, OuterLoop loop) {
         NDArray queryFeatures = features.apply(queryInputs);
         NDArray outer;
         Autograd.enable();
@@ -90,16 +93,13 @@ final class ExemplarOptimizer implements AutoCloseable {
             Autograd.disable();
         }
         float loss = outer.getFloat();
-        if (Float.isFinite(loss) && finite(adjusted.getGradient(), batch)) {
+        if (loop.admits(step, loss, Float.isFinite(loss) && finite(adjusted.getGradient(), batch))) {
             optimizer.step(
                     trainable,
                     options.mode() == Mode.CODE
                             ? options.outerLr() * MnemonicsOptions.CODE_LR_FACTOR
                             : options.outerLr());
             project(batch);
-        } else {
-            // a non-finite step would poison the exemplars and every later phase: leave them as they are
-            skipped++;
         }
         Gradients.zero(trainable);
         return loss;
@@ -109,11 +109,6 @@ final class ExemplarOptimizer implements AutoCloseable {
     double loss(NDManager batch, NDArray queryInputs, NDArray queryOneHot) {
         return loss(exemplarFeatures(batch), features.apply(queryInputs), queryOneHot)
                 .getFloat();
-    }
-
-    /** Steps left out because their loss or gradient was not finite. */
-    long skipped() {
-        return skipped;
     }
 
     private NDArray loss(NDArray exemplarFeatures, NDArray queryFeatures, NDArray queryOneHot) {

@@ -17,8 +17,8 @@ import org.mnemos.engine.memory.ExemplarStorage;
 import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.metrics.PartReport;
 import org.mnemos.engine.model.Backbone;
+import org.mnemos.engine.phase.OuterLoop;
 import org.mnemos.engine.phase.PhaseHook;
-import org.mnemos.engine.phase.PhaseProgress;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.util.Permutations;
 import org.mnemos.engine.util.Scalars;
@@ -40,7 +40,6 @@ public final class MnemonicsRefinement implements PhaseHook {
     private static final int LOSS_SAMPLE = 2048;
 
     private static final int LOSS_BATCH = 256;
-    private static final long REPORT_INTERVAL_NANOS = 250_000_000L;
 
     private final MnemonicsOptions options;
     private final ExemplarStorage storage;
@@ -114,10 +113,11 @@ public final class MnemonicsRefinement implements PhaseHook {
             try (ExemplarOptimizer optimizer = context.optimizer(options)) {
                 lossBefore = sampleLoss(context, optimizer, real, fit);
                 heldOutBefore = heldOutCount > 0 ? sampleLoss(context, optimizer, real, heldOut) : null;
-                images = optimise(context, optimizer, real, fit);
+                OuterLoop.Result optimised = optimise(context, optimizer, real, fit);
+                images = optimised.images();
                 lossAfter = sampleLoss(context, optimizer, real, fit);
                 heldOutAfter = heldOutCount > 0 ? sampleLoss(context, optimizer, real, heldOut) : null;
-                skippedSteps = optimizer.skipped();
+                skippedSteps = optimised.skipped();
             }
             boolean accepted = heldOutBefore == null || heldOutAfter < heldOutBefore;
             float[] optimised = context.pixelValues();
@@ -166,20 +166,21 @@ public final class MnemonicsRefinement implements PhaseHook {
         }
     }
 
-    /** One optimiser step of the adjusted exemplars per batch of the real data at {@code fit}; returns the real images used. */
-    private long optimise(Context context, ExemplarOptimizer optimizer, DeviceDataset real, int[] fit) {
+    /**
+     * One optimiser step of the adjusted exemplars per batch of the real data at {@code fit}; a step
+     * whose loss or gradient is not finite is left out, since it would poison the exemplars and every
+     * later phase.
+     */
+    private OuterLoop.Result optimise(Context context, ExemplarOptimizer optimizer, DeviceDataset real, int[] fit) {
         PhaseSession session = context.session;
-        PhaseProgress progress = session.loop().progress();
         int batchSize = session.spec().training().batchSize();
         int samples = fit.length;
         int perEpoch = batchesPerEpoch(samples, batchSize);
         long totalSteps = (long) options.epochs() * perEpoch;
         int[] order = fit.clone();
-        long startNanos = System.nanoTime();
-        long lastReport = startNanos;
-        long images = 0;
-        for (long step = 0; step < totalSteps; step++) {
-            session.loop().checkCancelled();
+        OuterLoop loop = OuterLoop.reporting(session.loop(), STAGE, OuterLoop.NonFinite.SKIP)
+                .epochs(perEpoch, options.epochs());
+        return loop.run(totalSteps, step -> {
             int inEpoch = (int) (step % perEpoch);
             if (inEpoch == 0) {
                 Permutations.shuffle(order, session.rng());
@@ -194,20 +195,10 @@ public final class MnemonicsRefinement implements PhaseHook {
             try (NDManager batch = context.stage.newSubManager()) {
                 NDArray indices = batch.create(batchIndices);
                 NDArray inputs = session.trainTransform().apply(real.gather(indices), true, session.rng());
-                loss = optimizer.step(batch, inputs, real.gatherLabels(indices).oneHot(context.classes));
+                loss = optimizer.step(batch, inputs, real.gatherLabels(indices).oneHot(context.classes), step, loop);
             }
-            images += size;
-            progress.stepDone();
-            long now = System.nanoTime();
-            if (now - lastReport >= REPORT_INTERVAL_NANOS || step == totalSteps - 1) {
-                lastReport = now;
-                double seconds = (now - startNanos) / 1e9;
-                progress.report(
-                        STAGE, (int) (step / perEpoch), options.epochs(), loss, seconds > 0 ? images / seconds : 0);
-            }
-        }
-        progress.completeStage(images, (System.nanoTime() - startNanos) / 1e9);
-        return images;
+            return new OuterLoop.Done(loss, size);
+        });
     }
 
     /** The outer loss (no gradient) averaged over up to {@link #LOSS_SAMPLE} evenly spaced images of {@code subset}. */

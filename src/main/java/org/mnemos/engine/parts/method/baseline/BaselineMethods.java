@@ -1,14 +1,18 @@
 package org.mnemos.engine.parts.method.baseline;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.mnemos.engine.SpecProblems;
 import org.mnemos.engine.model.HeadType;
+import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.parts.MethodPart;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.ClassifierRule;
+import org.mnemos.engine.phase.NetworkHook;
 import org.mnemos.engine.phase.PhaseHook;
 import org.mnemos.engine.phase.TrainingData;
 import org.mnemos.engine.phase.loss.CrossEntropyLoss;
@@ -21,14 +25,22 @@ import org.mnemos.engine.phase.loss.PodFlatLoss;
 import org.mnemos.engine.phase.loss.PodSpatialLoss;
 import org.mnemos.engine.phase.loss.SigmoidDistillationLoss;
 import org.mnemos.engine.phase.loss.WeightedLoss;
+import org.mnemos.engine.spec.BicSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.FinetuneSpec;
+import org.mnemos.engine.spec.IcarlSpec;
+import org.mnemos.engine.spec.JointSpec;
+import org.mnemos.engine.spec.LucirSpec;
+import org.mnemos.engine.spec.LwfMcSpec;
+import org.mnemos.engine.spec.LwfSpec;
 import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.PodnetSpec;
+import org.mnemos.engine.spec.ReplaySpec;
 
 /**
- * The baselines as method parts: the bounds (finetune, joint), rehearsal, and the methods whose
- * options are the scalar fields of {@link MethodSpec}. Defaults follow the original papers' code
- * (PyCIL for LwF, iCaRL and BiC; LUCIR's and PODNet's own repositories).
+ * The baselines as method parts: the bounds (finetune, joint), rehearsal, and the distillation
+ * methods, each with its own options record. Defaults follow the original papers' code (PyCIL for
+ * LwF, iCaRL and BiC; LUCIR's and PODNet's own repositories).
  */
 public final class BaselineMethods {
 
@@ -40,32 +52,24 @@ public final class BaselineMethods {
      * new classes' logits once there are old ones, as PyCIL's {@code models/finetune.py}, which leaves
      * the old logits untouched by the loss.
      */
-    public static final MethodPart FINETUNE =
-            new Baseline(
-                    "finetune",
-                    "Fine-tuning on each phase's classes only: the lower bound.",
-                    List.of("finetune"),
-                    BaselineMethods::finetuneDefaults,
-                    BaselineMethods::finetune) {
-                @Override
-                protected void checkOptions(MethodSpec given, ExperimentSpec run, SpecProblems problems) {
-                    super.checkOptions(given, run, problems);
-                    if (given.finetune() != null
-                            && given.finetune().loss() != null
-                            && !FinetuneSpec.LOSSES.contains(given.finetune().loss())) {
-                        problems.add(
-                                "method.finetune.loss",
-                                "must be one of " + FinetuneSpec.LOSSES + ", was '"
-                                        + given.finetune().loss() + "'");
-                    }
+    public static final MethodPart<FinetuneSpec> FINETUNE = new Baseline<>(
+            FinetuneSpec.NAME,
+            "Fine-tuning on each phase's classes only: the lower bound.",
+            FinetuneSpec.class,
+            s -> new FinetuneSpec(s.name(), or(s.loss(), FinetuneSpec.ALL_SEEN)),
+            (s, problems) -> {
+                if (s.loss() != null && !FinetuneSpec.LOSSES.contains(s.loss())) {
+                    problems.add("method.loss", "must be one of " + FinetuneSpec.LOSSES + ", was '" + s.loss() + "'");
                 }
-            };
+            },
+            BaselineMethods::finetune);
 
-    public static final MethodPart JOINT = new Baseline(
-            "joint",
+    public static final MethodPart<JointSpec> JOINT = new Baseline<>(
+            JointSpec.NAME,
             "Training on every image of every class seen so far: the upper bound.",
-            List.of(),
+            JointSpec.class,
             UnaryOperator.identity(),
+            (s, problems) -> {},
             spec -> new CilMethod(
                     "joint",
                     "Training on every image of every class seen so far: the upper bound.",
@@ -77,11 +81,12 @@ public final class BaselineMethods {
                     classificationOnly(),
                     List.of()));
 
-    public static final MethodPart REPLAY = new Baseline(
-            "replay",
+    public static final MethodPart<ReplaySpec> REPLAY = new Baseline<>(
+            ReplaySpec.NAME,
             "Rehearsal of an exemplar memory alongside the new classes.",
-            List.of(),
+            ReplaySpec.class,
             UnaryOperator.identity(),
+            (s, problems) -> {},
             spec -> new CilMethod(
                     "replay",
                     "Rehearsal of an exemplar memory alongside the new classes.",
@@ -99,15 +104,16 @@ public final class BaselineMethods {
      * exemplars with CE over every seen class (an exemplar's label is an old class, outside the new
      * logits) and the same KD, classified by the network's output.
      */
-    public static final MethodPart LWF =
-            new Baseline(
-                    "lwf",
+    public static final MethodPart<LwfSpec> LWF =
+            new Baseline<>(
+                    LwfSpec.NAME,
                     "LwF (Li & Hoiem 2016): distillation from the previous model, no exemplars.",
-                    List.of("temperature", "distillationWeight"),
-                    s -> options(s, 2.0, 3.0, null, null, null, null, null, null, null, null),
+                    LwfSpec.class,
+                    s -> new LwfSpec(s.name(), or(s.temperature(), 2.0), or(s.distillationWeight(), 3.0)),
+                    (s, problems) -> checkDistillation(s.temperature(), s.distillationWeight(), problems),
                     spec -> lwf(spec, false)) {
                 @Override
-                public CilMethod forRun(MethodSpec spec, ExperimentSpec run) {
+                public CilMethod forRun(LwfSpec spec, ExperimentSpec run) {
                     return lwf(resolve(spec, run), run.memory() != null);
                 }
 
@@ -118,22 +124,36 @@ public final class BaselineMethods {
             };
 
     /** Rebuffi et al. 2017 as in PyCIL: CE + KD(T=2), herding memory, nearest-mean-of-exemplars. */
-    public static final MethodPart ICARL = new Baseline(
-            "icarl",
+    public static final MethodPart<IcarlSpec> ICARL = new Baseline<>(
+            IcarlSpec.NAME,
             "iCaRL (Rebuffi et al. 2017): distillation, herding exemplars, nearest-mean-of-exemplars classifier.",
-            List.of("temperature", "distillationWeight"),
-            s -> options(s, 2.0, 1.0, null, null, null, null, null, null, null, null),
+            IcarlSpec.class,
+            s -> new IcarlSpec(s.name(), or(s.temperature(), 2.0), or(s.distillationWeight(), 1.0)),
+            (s, problems) -> checkDistillation(s.temperature(), s.distillationWeight(), problems),
             BaselineMethods::icarl);
 
     /**
      * Wu et al. 2019: (1−λ)·CE + λ·KD with λ = old/seen, then a bias-correction layer on the new
      * classes' logits trained on a held-out part of the exemplars (and as many new images per class).
      */
-    public static final MethodPart BIC = new Baseline(
-            "bic",
+    public static final MethodPart<BicSpec> BIC = new Baseline<>(
+            BicSpec.NAME,
             "BiC (Wu et al. 2019): distillation plus a bias-correction layer fitted on held-out exemplars.",
-            List.of("temperature", "biasValidationFraction", "biasEpochs"),
-            s -> options(s, 2.0, null, null, null, null, null, null, 0.1, 50, null),
+            BicSpec.class,
+            s -> new BicSpec(
+                    s.name(), or(s.temperature(), 2.0), or(s.biasValidationFraction(), 0.1), or(s.biasEpochs(), 50)),
+            (s, problems) -> {
+                problems.positive("method.temperature", s.temperature());
+                if (s.biasValidationFraction() != null
+                        && !(s.biasValidationFraction() > 0 && s.biasValidationFraction() < 1)) {
+                    problems.add("method.biasValidationFraction", "must be strictly between 0 and 1");
+                }
+                problems.range(
+                        "method.biasEpochs",
+                        s.biasEpochs(),
+                        0,
+                        problems.limits().maxEpochs());
+            },
             BaselineMethods::bic);
 
     /**
@@ -141,11 +161,26 @@ public final class BaselineMethods {
      * constraint λ_base·√(old/new) (λ_base 5), margin ranking (m 0.5, K 2), optional class-balanced
      * finetuning.
      */
-    public static final MethodPart LUCIR = new Baseline(
-            "lucir",
+    public static final MethodPart<LucirSpec> LUCIR = new Baseline<>(
+            LucirSpec.NAME,
             "LUCIR (Hou et al. 2019): cosine head, less-forget constraint, margin ranking loss.",
-            List.of("lambdaBase", "margin", "hardNegatives", "balancedFinetuneEpochs"),
-            s -> options(s, null, null, 5.0, 0.5, 2, null, null, null, null, 0),
+            LucirSpec.class,
+            s -> new LucirSpec(
+                    s.name(),
+                    or(s.lambdaBase(), 5.0),
+                    or(s.margin(), 0.5),
+                    or(s.hardNegatives(), 2),
+                    or(s.balancedFinetuneEpochs(), 0)),
+            (s, problems) -> {
+                problems.nonNegative("method.lambdaBase", s.lambdaBase());
+                problems.nonNegative("method.margin", s.margin());
+                problems.range("method.hardNegatives", s.hardNegatives(), 1, 1000);
+                problems.range(
+                        "method.balancedFinetuneEpochs",
+                        s.balancedFinetuneEpochs(),
+                        0,
+                        problems.limits().maxEpochs());
+            },
             BaselineMethods::lucir);
 
     /**
@@ -155,22 +190,40 @@ public final class BaselineMethods {
      * classifier's weights (20 epochs, lr 0.05 constant in the CIFAR config). {@code proxiesPerClass}
      * stays as given (the head's default).
      */
-    public static final MethodPart PODNET = new Baseline(
-            "podnet",
+    public static final MethodPart<PodnetSpec> PODNET = new Baseline<>(
+            PodnetSpec.NAME,
             "PODNet (Douillard et al. 2020): pooled-output distillation, local similarity classifier.",
-            List.of("podSpatialWeight", "podFlatWeight", "margin", "proxiesPerClass", "balancedFinetuneEpochs"),
-            s -> options(s, null, null, null, 0.6, null, 5.0, 1.0, null, null, 20),
+            PodnetSpec.class,
+            s -> new PodnetSpec(
+                    s.name(),
+                    or(s.podSpatialWeight(), 5.0),
+                    or(s.podFlatWeight(), 1.0),
+                    or(s.margin(), 0.6),
+                    s.proxiesPerClass(),
+                    or(s.balancedFinetuneEpochs(), 20)),
+            (s, problems) -> {
+                problems.nonNegative("method.podSpatialWeight", s.podSpatialWeight());
+                problems.nonNegative("method.podFlatWeight", s.podFlatWeight());
+                problems.nonNegative("method.margin", s.margin());
+                problems.range("method.proxiesPerClass", s.proxiesPerClass(), 1, 100);
+                problems.range(
+                        "method.balancedFinetuneEpochs",
+                        s.balancedFinetuneEpochs(),
+                        0,
+                        problems.limits().maxEpochs());
+            },
             BaselineMethods::podnet);
 
     /**
      * LwF.MC as in the ABD authors' {@code LWF_MC}: iCaRL's sigmoid classification and distillation
      * without exemplars, classified by the network's output.
      */
-    public static final MethodPart LWF_MC = new Baseline(
-            "lwf-mc",
+    public static final MethodPart<LwfMcSpec> LWF_MC = new Baseline<>(
+            LwfMcSpec.NAME,
             "LwF.MC: iCaRL's sigmoid distillation without exemplars.",
-            List.of(),
+            LwfMcSpec.class,
             UnaryOperator.identity(),
+            (s, problems) -> {},
             spec -> new CilMethod(
                     "lwf-mc",
                     "LwF.MC: iCaRL's sigmoid distillation without exemplars.",
@@ -183,60 +236,49 @@ public final class BaselineMethods {
                     List.of()));
 
     /** The baselines listed before FOSTER in the method table. */
-    public static final List<MethodPart> BEFORE_FOSTER =
+    public static final List<MethodPart<?>> BEFORE_FOSTER =
             List.of(FINETUNE, JOINT, REPLAY, LWF, ICARL, BIC, LUCIR, PODNET);
 
     private BaselineMethods() {}
 
-    /** A baseline: its defaults, its builder from resolved options, and the checks of the scalar options. */
-    private static class Baseline extends MethodPart {
-        private final UnaryOperator<MethodSpec> defaults;
-        private final Function<MethodSpec, CilMethod> build;
+    /** A baseline: its defaults, the checks of its options, and its builder from resolved options. */
+    private static class Baseline<S extends MethodSpec> extends MethodPart<S> {
+        private final UnaryOperator<S> defaults;
+        private final BiConsumer<S, SpecProblems> check;
+        private final Function<S, CilMethod> build;
 
         Baseline(
                 String name,
                 String description,
-                List<String> options,
-                UnaryOperator<MethodSpec> defaults,
-                Function<MethodSpec, CilMethod> build) {
-            super(name, description, options);
+                Class<S> specType,
+                UnaryOperator<S> defaults,
+                BiConsumer<S, SpecProblems> check,
+                Function<S, CilMethod> build) {
+            super(name, description, specType);
             this.defaults = defaults;
+            this.check = check;
             this.build = build;
         }
 
         @Override
-        public MethodSpec resolve(MethodSpec given, ExperimentSpec run) {
+        public S resolve(S given, ExperimentSpec run) {
             return defaults.apply(given);
         }
 
         @Override
-        public CilMethod create(MethodSpec spec) {
+        public CilMethod create(S spec) {
             return build.apply(resolve(spec, null));
         }
 
         @Override
-        protected void checkOptions(MethodSpec given, ExperimentSpec run, SpecProblems problems) {
-            checkScalars(given, problems);
+        public void check(S given, ExperimentSpec run, SpecProblems problems) {
+            check.accept(given, problems);
         }
     }
 
-    /** The ranges of the scalar options (any method's: one of another method is also reported as not applying). */
-    public static void checkScalars(MethodSpec method, SpecProblems problems) {
-        int maxEpochs = problems.limits().maxEpochs();
-        problems.positive("method.temperature", method.temperature());
-        problems.nonNegative("method.distillationWeight", method.distillationWeight());
-        problems.nonNegative("method.lambdaBase", method.lambdaBase());
-        problems.nonNegative("method.margin", method.margin());
-        problems.range("method.hardNegatives", method.hardNegatives(), 1, 1000);
-        problems.nonNegative("method.podSpatialWeight", method.podSpatialWeight());
-        problems.nonNegative("method.podFlatWeight", method.podFlatWeight());
-        problems.range("method.proxiesPerClass", method.proxiesPerClass(), 1, 100);
-        if (method.biasValidationFraction() != null
-                && !(method.biasValidationFraction() > 0 && method.biasValidationFraction() < 1)) {
-            problems.add("method.biasValidationFraction", "must be strictly between 0 and 1");
-        }
-        problems.range("method.biasEpochs", method.biasEpochs(), 0, maxEpochs);
-        problems.range("method.balancedFinetuneEpochs", method.balancedFinetuneEpochs(), 0, maxEpochs);
+    private static void checkDistillation(Double temperature, Double weight, SpecProblems problems) {
+        problems.positive("method.temperature", temperature);
+        problems.nonNegative("method.distillationWeight", weight);
     }
 
     private static BiFunction<Integer, Integer, List<LossTerm>> classificationOnly() {
@@ -248,28 +290,7 @@ public final class BaselineMethods {
         return (oldClasses, newClasses) -> List.of(loss);
     }
 
-    private static MethodSpec finetuneDefaults(MethodSpec m) {
-        FinetuneSpec finetune = (m.finetune() == null ? new FinetuneSpec(null) : m.finetune()).resolved();
-        return new MethodSpec(
-                m.name(),
-                m.temperature(),
-                m.distillationWeight(),
-                m.lambdaBase(),
-                m.margin(),
-                m.hardNegatives(),
-                m.podSpatialWeight(),
-                m.podFlatWeight(),
-                m.proxiesPerClass(),
-                m.biasValidationFraction(),
-                m.biasEpochs(),
-                m.balancedFinetuneEpochs(),
-                m.foster(),
-                m.abd(),
-                m.deepinversion(),
-                finetune);
-    }
-
-    private static CilMethod finetune(MethodSpec spec) {
+    private static CilMethod finetune(FinetuneSpec spec) {
         LossTerm newLogitsOnly = new CrossEntropyLoss(true);
         return new CilMethod(
                 "finetune",
@@ -279,13 +300,13 @@ public final class BaselineMethods {
                 ClassifierRule.CNN,
                 null,
                 false,
-                spec.finetune().loss().equals(FinetuneSpec.NEW_ONLY)
+                spec.loss().equals(FinetuneSpec.NEW_ONLY)
                         ? (oldClasses, newClasses) -> List.of(oldClasses == 0 ? CROSS_ENTROPY : newLogitsOnly)
                         : classificationOnly(),
                 List.of());
     }
 
-    private static CilMethod lwf(MethodSpec options, boolean withMemory) {
+    private static CilMethod lwf(LwfSpec options, boolean withMemory) {
         double temperature = options.temperature();
         double weight = options.distillationWeight();
         LossTerm classification = withMemory ? CROSS_ENTROPY : new CrossEntropyLoss(true);
@@ -305,7 +326,7 @@ public final class BaselineMethods {
                 List.of());
     }
 
-    private static CilMethod icarl(MethodSpec options) {
+    private static CilMethod icarl(IcarlSpec options) {
         double temperature = options.temperature();
         double weight = options.distillationWeight();
         return new CilMethod(
@@ -322,7 +343,7 @@ public final class BaselineMethods {
                 List.of());
     }
 
-    private static CilMethod bic(MethodSpec options) {
+    private static CilMethod bic(BicSpec options) {
         double temperature = options.temperature();
         double fraction = options.biasValidationFraction();
         int epochs = options.biasEpochs();
@@ -346,7 +367,7 @@ public final class BaselineMethods {
                 List.of(new BiasCorrectionStage(fraction, epochs)));
     }
 
-    private static CilMethod lucir(MethodSpec options) {
+    private static CilMethod lucir(LucirSpec options) {
         double lambdaBase = options.lambdaBase();
         double margin = options.margin();
         int k = options.hardNegatives();
@@ -374,16 +395,21 @@ public final class BaselineMethods {
                 hooks);
     }
 
-    private static CilMethod podnet(MethodSpec options) {
+    private static CilMethod podnet(PodnetSpec options) {
         double spatial = options.podSpatialWeight();
         double flat = options.podFlatWeight();
         double margin = options.margin();
         int finetuneEpochs = options.balancedFinetuneEpochs();
         NcaLoss nca = new NcaLoss(margin, false);
         // the old classes' proxies stay fixed, as in PODNet's code (old_weights: 0) and PyCIL (fc1 at lr 0)
-        List<PhaseHook> hooks = finetuneEpochs > 0
-                ? List.of(new FreezeOldClassifier(), ClassBalancedFinetuning.podnet(finetuneEpochs, nca))
-                : List.of(new FreezeOldClassifier());
+        List<PhaseHook> hooks = new ArrayList<>();
+        if (options.proxiesPerClass() != null) {
+            hooks.add(new ProxiesPerClass(options.proxiesPerClass()));
+        }
+        hooks.add(new FreezeOldClassifier());
+        if (finetuneEpochs > 0) {
+            hooks.add(ClassBalancedFinetuning.podnet(finetuneEpochs, nca));
+        }
         return new CilMethod(
                 "podnet",
                 "PODNet (Douillard et al. 2020): pooled-output distillation, local similarity classifier.",
@@ -402,36 +428,12 @@ public final class BaselineMethods {
                 hooks);
     }
 
-    /** {@code s} with each null scalar option that has a default (non-null argument) set to it. */
-    private static MethodSpec options(
-            MethodSpec s,
-            Double temperature,
-            Double distillationWeight,
-            Double lambdaBase,
-            Double margin,
-            Integer hardNegatives,
-            Double podSpatialWeight,
-            Double podFlatWeight,
-            Double biasValidationFraction,
-            Integer biasEpochs,
-            Integer balancedFinetuneEpochs) {
-        return new MethodSpec(
-                s.name(),
-                or(s.temperature(), temperature),
-                or(s.distillationWeight(), distillationWeight),
-                or(s.lambdaBase(), lambdaBase),
-                or(s.margin(), margin),
-                or(s.hardNegatives(), hardNegatives),
-                or(s.podSpatialWeight(), podSpatialWeight),
-                or(s.podFlatWeight(), podFlatWeight),
-                s.proxiesPerClass(),
-                or(s.biasValidationFraction(), biasValidationFraction),
-                or(s.biasEpochs(), biasEpochs),
-                or(s.balancedFinetuneEpochs(), balancedFinetuneEpochs),
-                s.foster(),
-                s.abd(),
-                s.deepinversion(),
-                s.finetune());
+    /** The local similarity classifier's proxies per class, in every network a PODNet run builds. */
+    private record ProxiesPerClass(int proxies) implements PhaseHook, NetworkHook {
+        @Override
+        public void shapeHead(IncrementalNet.Builder builder) {
+            builder.optProxiesPerClass(proxies);
+        }
     }
 
     private static <T> T or(T given, T fallback) {

@@ -1,6 +1,7 @@
 package org.mnemos.engine.parts.method.dfcil;
 
 import java.util.List;
+import java.util.function.BiFunction;
 import org.mnemos.engine.PeakMemory;
 import org.mnemos.engine.SpecProblems;
 import org.mnemos.engine.data.DatasetInfo;
@@ -14,16 +15,19 @@ import org.mnemos.engine.phase.loss.CrossEntropyLoss;
 import org.mnemos.engine.phase.loss.DetachedHeadCrossEntropy;
 import org.mnemos.engine.phase.loss.ImportanceWeightedFeatureDistillation;
 import org.mnemos.engine.phase.loss.LocalCrossEntropy;
+import org.mnemos.engine.phase.loss.LossTerm;
 import org.mnemos.engine.phase.loss.RealRows;
 import org.mnemos.engine.phase.loss.ReplayDistillation;
+import org.mnemos.engine.spec.AbdSpec;
+import org.mnemos.engine.spec.DeepInversionSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.spec.MethodSpec;
 
 /**
  * The data-free methods: a generator inverts the previous model and its dreams are replayed; they
- * keep no exemplar memory at all. Their options ({@code method.abd}, {@code method.deepinversion})
- * are the generator's and the inversion's.
+ * keep no exemplar memory at all. Their options (flat in {@code method}) are the generator's and
+ * the inversion's, and DeepInversion's temperature.
  */
 public final class DataFreeMethods {
 
@@ -41,10 +45,43 @@ public final class DataFreeMethods {
      * over all seen classes, KD of the old logits on the real images, KD towards the previous
      * network's padded scores on the dreams.
      */
-    public static final MethodPart DEEPINVERSION = new DataFree(
-            "deepinversion",
-            "DeepInversion (Yin et al. 2020) for CIL: a generator inverts the previous model; its images are replayed with logit distillation.",
-            List.of("temperature", "deepinversion"));
+    public static final MethodPart<DeepInversionSpec> DEEPINVERSION =
+            new DataFree<>(
+                    DeepInversionSpec.NAME,
+                    "DeepInversion (Yin et al. 2020) for CIL: a generator inverts the previous model; its images are replayed with logit distillation.",
+                    DeepInversionSpec.class) {
+                @Override
+                InversionSpec inversion(DeepInversionSpec spec) {
+                    return InversionOptions.resolve(spec.inversion(), false);
+                }
+
+                @Override
+                public CilMethod create(DeepInversionSpec spec) {
+                    InversionSpec options = inversion(spec);
+                    double temperature = spec.temperature() != null ? spec.temperature() : DEEPINVERSION_TEMPERATURE;
+                    return method(
+                            (oldClasses, newClasses) -> oldClasses == 0
+                                    ? List.of(CROSS_ENTROPY)
+                                    : List.of(
+                                            new RealRows(CROSS_ENTROPY),
+                                            new ReplayDistillation(temperature, options.mu())),
+                            options);
+                }
+
+                /** Every inversion option at its default, and the distillation temperature. */
+                @Override
+                public DeepInversionSpec resolve(DeepInversionSpec given, ExperimentSpec run) {
+                    return DeepInversionSpec.of(
+                            given.temperature() != null ? given.temperature() : DEEPINVERSION_TEMPERATURE,
+                            inversion(given));
+                }
+
+                @Override
+                public void check(DeepInversionSpec given, ExperimentSpec run, SpecProblems problems) {
+                    problems.positive("method.temperature", given.temperature());
+                    checkInversion(given.inversion(), run, problems);
+                }
+            };
 
     /**
      * Always Be Dreaming (Smith et al., ICCV 2021) as in its authors' {@code AlwaysBeDreaming}: a
@@ -52,49 +89,57 @@ public final class DataFreeMethods {
      * CE on the new logits of the real images, CE of the head on detached features of real and
      * dreamed images, both class-balanced, and importance-weighted feature distillation (μ 0.1).
      */
-    public static final MethodPart ABD = new DataFree(
-            "abd",
-            "Always Be Dreaming (Smith et al. 2021): data-free CIL by model inversion, class-balanced local and head-only CE, importance-weighted feature distillation.",
-            List.of("abd"));
+    public static final MethodPart<AbdSpec> ABD =
+            new DataFree<>(
+                    AbdSpec.NAME,
+                    "Always Be Dreaming (Smith et al. 2021): data-free CIL by model inversion, class-balanced local and head-only CE, importance-weighted feature distillation.",
+                    AbdSpec.class) {
+                @Override
+                InversionSpec inversion(AbdSpec spec) {
+                    return InversionOptions.resolve(spec.inversion(), true);
+                }
 
-    public static final List<MethodPart> PARTS = List.of(DEEPINVERSION, ABD);
+                @Override
+                public CilMethod create(AbdSpec spec) {
+                    InversionSpec options = inversion(spec);
+                    return method(
+                            (oldClasses, newClasses) -> oldClasses == 0
+                                    ? List.of(CROSS_ENTROPY)
+                                    : List.of(
+                                            new LocalCrossEntropy(),
+                                            new DetachedHeadCrossEntropy(),
+                                            new ImportanceWeightedFeatureDistillation(options.mu())),
+                            options);
+                }
+
+                /** Every inversion option at its default. */
+                @Override
+                public AbdSpec resolve(AbdSpec given, ExperimentSpec run) {
+                    return AbdSpec.of(inversion(given));
+                }
+
+                @Override
+                public void check(AbdSpec given, ExperimentSpec run, SpecProblems problems) {
+                    checkInversion(given.inversion(), run, problems);
+                }
+            };
+
+    public static final List<MethodPart<?>> PARTS = List.of(DEEPINVERSION, ABD);
 
     private DataFreeMethods() {}
 
-    private static final class DataFree extends MethodPart {
-        private final boolean abd;
+    /** A data-free method: the generator's inversion and dream replay, its own losses. */
+    private abstract static class DataFree<S extends MethodSpec> extends MethodPart<S> {
 
-        DataFree(String name, String description, List<String> options) {
-            super(name, description, options);
-            this.abd = name.equals("abd");
+        DataFree(String name, String description, Class<S> specType) {
+            super(name, description, specType);
         }
 
         /** The inversion options of a spec, resolved. */
-        private InversionSpec inversion(MethodSpec spec) {
-            return InversionOptions.resolve(abd ? spec.abd() : spec.deepinversion(), abd);
-        }
+        abstract InversionSpec inversion(S spec);
 
-        @Override
-        public CilMethod create(MethodSpec spec) {
-            InversionSpec options = inversion(spec);
-            if (abd) {
-                return new CilMethod(
-                        name(),
-                        description(),
-                        TrainingData.NEW_CLASSES,
-                        false,
-                        ClassifierRule.CNN,
-                        HeadType.LINEAR,
-                        false,
-                        (oldClasses, newClasses) -> oldClasses == 0
-                                ? List.of(CROSS_ENTROPY)
-                                : List.of(
-                                        new LocalCrossEntropy(),
-                                        new DetachedHeadCrossEntropy(),
-                                        new ImportanceWeightedFeatureDistillation(options.mu())),
-                        List.of(new DreamingHook(options)));
-            }
-            double temperature = spec.temperature() != null ? spec.temperature() : DEEPINVERSION_TEMPERATURE;
+        /** The method with {@code losses} and the dreaming hook of {@code options}. */
+        CilMethod method(BiFunction<Integer, Integer, List<LossTerm>> losses, InversionSpec options) {
             return new CilMethod(
                     name(),
                     description(),
@@ -103,9 +148,7 @@ public final class DataFreeMethods {
                     ClassifierRule.CNN,
                     HeadType.LINEAR,
                     false,
-                    (oldClasses, newClasses) -> oldClasses == 0
-                            ? List.of(CROSS_ENTROPY)
-                            : List.of(new RealRows(CROSS_ENTROPY), new ReplayDistillation(temperature, options.mu())),
+                    losses,
                     List.of(new DreamingHook(options)));
         }
 
@@ -114,42 +157,12 @@ public final class DataFreeMethods {
             return true;
         }
 
-        /** Every inversion option at its default, and DeepInversion's temperature. */
-        @Override
-        public MethodSpec resolve(MethodSpec m, ExperimentSpec run) {
-            Double temperature =
-                    abd || m.temperature() != null ? m.temperature() : Double.valueOf(DEEPINVERSION_TEMPERATURE);
-            return new MethodSpec(
-                    m.name(),
-                    temperature,
-                    m.distillationWeight(),
-                    m.lambdaBase(),
-                    m.margin(),
-                    m.hardNegatives(),
-                    m.podSpatialWeight(),
-                    m.podFlatWeight(),
-                    m.proxiesPerClass(),
-                    m.biasValidationFraction(),
-                    m.biasEpochs(),
-                    m.balancedFinetuneEpochs(),
-                    m.foster(),
-                    abd ? inversion(m) : m.abd(),
-                    abd ? m.deepinversion() : inversion(m),
-                    m.finetune());
-        }
-
         /** No memory at all; the generator's and the inversion's options in range. */
-        @Override
-        protected void checkOptions(MethodSpec given, ExperimentSpec run, SpecProblems problems) {
+        void checkInversion(InversionSpec options, ExperimentSpec run, SpecProblems problems) {
             if (run != null && run.memory() != null) {
                 problems.add("memory", name() + " is data-free: it keeps no exemplars at all; leave memory out");
             }
-            problems.positive("method.temperature", given.temperature());
-            InversionSpec options = abd ? given.abd() : given.deepinversion();
-            if (options == null) {
-                return;
-            }
-            String path = "method." + name();
+            String path = "method";
             problems.range(path + ".iterations", options.iterations(), 1, MAX_INVERSION_ITERATIONS);
             problems.range(
                     path + ".batchSize",
@@ -181,7 +194,7 @@ public final class DataFreeMethods {
          * its own batch, which may peak higher.
          */
         @Override
-        public void footprint(MethodSpec spec, ExperimentSpec run, PeakMemory.Footprint footprint) {
+        public void footprint(S spec, ExperimentSpec run, PeakMemory.Footprint footprint) {
             DatasetInfo info = footprint.info();
             if (!Generator.supports(info.channels(), info.height(), info.width())) {
                 return;
@@ -198,7 +211,7 @@ public final class DataFreeMethods {
                     * (generatorPerImage + footprint.activationsPerImage())
                     * floatBytes
                     * PeakMemory.Footprint.BACKWARD_FACTOR);
-            footprint.peakAt(inversionBytes, "method." + name() + ".batchSize");
+            footprint.peakAt(inversionBytes, "method.batchSize");
         }
     }
 }

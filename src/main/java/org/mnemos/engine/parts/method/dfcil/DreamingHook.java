@@ -81,8 +81,7 @@ public final class DreamingHook implements PhaseHook, StepHook {
         }
         ModelInversion inversion = dreams;
         IncrementalNet teacher = session.net().copy(session.manager());
-        inverted = inversion.invert(
-                teacher, session.totalClasses(), session.loop().progress(), session.loop()::checkCancelled);
+        inverted = inversion.invert(teacher, session.totalClasses(), session.loop());
         predictedCounts = predictedCounts(session, inversion, teacher);
         gallery = gallery(session, inversion, teacher);
     }

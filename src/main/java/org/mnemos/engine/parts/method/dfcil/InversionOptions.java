@@ -2,7 +2,7 @@ package org.mnemos.engine.parts.method.dfcil;
 
 import org.mnemos.engine.spec.InversionSpec;
 
-/** The options of {@code method.abd} / {@code method.deepinversion} with their defaults filled in. */
+/** The options of {@code method} of abd and deepinversion with their defaults filled in. */
 public final class InversionOptions {
 
     public static final int ITERATIONS = 10_000;

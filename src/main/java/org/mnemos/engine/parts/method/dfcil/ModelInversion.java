@@ -18,14 +18,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.mnemos.engine.TrainingDivergedException;
 import org.mnemos.engine.metrics.InversionMetrics;
 import org.mnemos.engine.model.BatchNormTap;
 import org.mnemos.engine.model.Generator;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.optim.Adam;
 import org.mnemos.engine.optim.Gradients;
-import org.mnemos.engine.phase.PhaseProgress;
+import org.mnemos.engine.phase.OuterLoop;
+import org.mnemos.engine.phase.TrainingLoop;
 import org.mnemos.engine.spec.InversionSpec;
 import org.mnemos.engine.util.Autograd;
 import org.mnemos.engine.util.PhaseRandom;
@@ -41,6 +41,8 @@ public final class ModelInversion implements AutoCloseable {
     public static final String GENERATOR_FILE = "generator.params";
     public static final String OPTIMIZER_FILE = "generator-adam.bin";
     private static final int LOSS_TERMS = 4;
+    /** The progress stage of the generator's training. */
+    private static final String STAGE = "inversion";
 
     private final InversionSpec options;
     private final Generator generator;
@@ -108,18 +110,16 @@ public final class ModelInversion implements AutoCloseable {
      * (frozen, evaluation mode) over its first {@code seenClasses} classes: content + class balance
      * + BatchNorm statistics + smoothness.
      */
-    public InversionMetrics invert(
-            IncrementalNet teacher, int seenClasses, PhaseProgress progress, Runnable checkCancelled) {
+    public InversionMetrics invert(IncrementalNet teacher, int seenClasses, TrainingLoop phaseLoop) {
         List<Parameter> trainable = trainable();
         int iterations = options.iterations();
         int window = Math.max(1, iterations / 10);
         double[] first = new double[LOSS_TERMS];
         double[] last = new double[LOSS_TERMS];
-        long start = System.nanoTime();
-        long lastReport = start;
         Device device = manager.getDevice();
-        for (int step = 0; step < iterations; step++) {
-            checkCancelled.run();
+        // a non-finite loss fails the phase: the generator would dream noise for every later phase
+        OuterLoop loop = OuterLoop.reporting(phaseLoop, STAGE, OuterLoop.NonFinite.FAIL);
+        OuterLoop.Result result = loop.run(iterations, step -> {
             try (NDManager stepManager = manager.newSubManager(device)) {
                 Gradients.zero(trainable);
                 NDArray[] terms;
@@ -133,9 +133,7 @@ public final class ModelInversion implements AutoCloseable {
                     Autograd.disable();
                 }
                 float loss = total.getFloat();
-                if (!Float.isFinite(loss)) {
-                    throw new TrainingDivergedException(progress.phase(), "inversion", step + 1, loss);
-                }
+                loop.admits(step, loss, Float.isFinite(loss));
                 optimizer.step(trainable, options.lr().floatValue());
                 boolean inFirst = step < window;
                 boolean inLast = step >= iterations - window;
@@ -150,19 +148,11 @@ public final class ModelInversion implements AutoCloseable {
                         }
                     }
                 }
-                progress.stepDone();
-                long now = System.nanoTime();
-                if (now - lastReport > 250_000_000L || step == iterations - 1) {
-                    lastReport = now;
-                    double seconds = (now - start) / 1e9;
-                    progress.report("inversion", 0, 0, loss, (step + 1) * (double) options.batchSize() / seconds);
-                }
+                return new OuterLoop.Done(loss, options.batchSize());
             }
-        }
+        });
         Gradients.zero(trainable);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        progress.completeStage((long) iterations * options.batchSize(), seconds);
-        return new InversionMetrics(iterations, options.batchSize(), seconds, 0, first, last, null);
+        return new InversionMetrics(iterations, options.batchSize(), result.seconds(), 0, first, last, null);
     }
 
     /** The weighted terms of one inversion step: content, class balance, BatchNorm statistics (index 2), smoothness. */

@@ -14,7 +14,6 @@ import org.mnemos.engine.phase.loss.CrossEntropyLoss;
 import org.mnemos.engine.phase.loss.LossTerm;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.FosterSpec;
-import org.mnemos.engine.spec.MethodSpec;
 
 /**
  * Wang et al. 2022 as in PyCIL: phase 0 trains one network with CE; every later phase boosts it
@@ -22,29 +21,32 @@ import org.mnemos.engine.spec.MethodSpec;
  * model), then compresses the two-extractor teacher into a single-extractor student by balanced
  * distillation. Herding memory, linear head, the teacher's CNN output as the classifier.
  */
-public final class FosterMethod extends MethodPart {
+public final class FosterMethod extends MethodPart<FosterSpec> {
 
     public static final FosterMethod PART = new FosterMethod();
 
+    static final double DEFAULT_BETA1 = 0.96;
+    static final double DEFAULT_BETA2 = 0.97;
+    static final double DEFAULT_TEMPERATURE = 2.0;
+    static final double DEFAULT_LAMBDA_OKD = 1.0;
+    static final int DEFAULT_COMPRESSION_EPOCHS = 130;
+    static final double DEFAULT_WA_VALUE = 1.0;
+
     private static final CrossEntropyLoss CROSS_ENTROPY = new CrossEntropyLoss(false);
-    private static final String NAME = "foster";
 
     private FosterMethod() {
         super(
-                NAME,
+                FosterSpec.NAME,
                 "FOSTER (Wang et al. 2022): feature boosting with a second extractor, then compression into one by balanced distillation.",
-                List.of("foster"));
+                FosterSpec.class);
     }
 
     @Override
-    public CilMethod create(MethodSpec spec) {
-        FosterStages stages = new FosterStages(
-                spec.foster() == null
-                        ? new FosterSpec(null, null, null, null, null, null, null, null, null, null)
-                        : spec.foster());
+    public CilMethod create(FosterSpec spec) {
+        FosterStages stages = new FosterStages(defaults(spec, spec.compressionLr()));
         List<LossTerm> boosting = stages.boostingObjective();
         return new CilMethod(
-                NAME,
+                FosterSpec.NAME,
                 description(),
                 TrainingData.NEW_CLASSES_AND_EXEMPLARS,
                 true,
@@ -55,48 +57,35 @@ public final class FosterMethod extends MethodPart {
                 List.of(stages));
     }
 
-    /** FOSTER's options with PyCIL's defaults; the compression stage takes the training learning rate unless given one. */
+    /** FOSTER's options with PyCIL's defaults ({@code exps/foster.json}); the compression stage takes the training learning rate unless given one. */
     @Override
-    public MethodSpec resolve(MethodSpec m, ExperimentSpec run) {
-        FosterSpec foster = (m.foster() == null
-                        ? new FosterSpec(null, null, null, null, null, null, null, null, null, null)
-                        : m.foster())
-                .resolved();
-        if (foster.compressionLr() == null) {
-            foster = new FosterSpec(
-                    foster.beta1(),
-                    foster.beta2(),
-                    foster.temperature(),
-                    foster.lambdaOkd(),
-                    foster.compressionEpochs(),
-                    run.training().optimizer().lr(),
-                    foster.isTeacherWa(),
-                    foster.isStudentWa(),
-                    foster.waValue(),
-                    foster.oofc());
-        }
-        return new MethodSpec(
-                m.name(),
-                m.temperature(),
-                m.distillationWeight(),
-                m.lambdaBase(),
-                m.margin(),
-                m.hardNegatives(),
-                m.podSpatialWeight(),
-                m.podFlatWeight(),
-                m.proxiesPerClass(),
-                m.biasValidationFraction(),
-                m.biasEpochs(),
-                m.balancedFinetuneEpochs(),
-                foster,
-                m.abd(),
-                m.deepinversion(),
-                m.finetune());
+    public FosterSpec resolve(FosterSpec given, ExperimentSpec run) {
+        return defaults(
+                given,
+                given.compressionLr() != null
+                        ? given.compressionLr()
+                        : run.training().optimizer().lr());
+    }
+
+    /** {@code s} with every null option at its default, and {@code compressionLr} (null: the phase's training learning rate). */
+    private static FosterSpec defaults(FosterSpec s, Double compressionLr) {
+        return new FosterSpec(
+                FosterSpec.NAME,
+                s.beta1() == null ? DEFAULT_BETA1 : s.beta1(),
+                s.beta2() == null ? DEFAULT_BETA2 : s.beta2(),
+                s.temperature() == null ? DEFAULT_TEMPERATURE : s.temperature(),
+                s.lambdaOkd() == null ? DEFAULT_LAMBDA_OKD : s.lambdaOkd(),
+                s.compressionEpochs() == null ? DEFAULT_COMPRESSION_EPOCHS : s.compressionEpochs(),
+                compressionLr,
+                s.isTeacherWa() != null && s.isTeacherWa(),
+                s.isStudentWa() != null && s.isStudentWa(),
+                s.waValue() == null ? DEFAULT_WA_VALUE : s.waValue(),
+                s.oofc() == null ? FosterSpec.OOFC_FINETUNE : s.oofc());
     }
 
     /** β in (0, 1), positive temperature and learning rate, bounded epochs; no second model part that reshapes the network. */
     @Override
-    protected void checkOptions(MethodSpec given, ExperimentSpec run, SpecProblems problems) {
+    public void check(FosterSpec foster, ExperimentSpec run, SpecProblems problems) {
         if (run != null && run.model() != null && run.model().aggregation() != null) {
             problems.add(
                     "model.aggregation",
@@ -107,31 +96,27 @@ public final class FosterMethod extends MethodPart {
                     "model.scaledKernels",
                     "FOSTER grows its own second feature extractor; it does not combine with scaled kernels");
         }
-        FosterSpec foster = given.foster();
-        if (foster == null) {
-            return;
-        }
         for (var beta : List.of(
-                Map.entry("method.foster.beta1", Optional.ofNullable(foster.beta1())),
-                Map.entry("method.foster.beta2", Optional.ofNullable(foster.beta2())))) {
+                Map.entry("method.beta1", Optional.ofNullable(foster.beta1())),
+                Map.entry("method.beta2", Optional.ofNullable(foster.beta2())))) {
             beta.getValue()
                     .filter(value -> !(value > 0 && value < 1))
                     .ifPresent(value -> problems.add(beta.getKey(), "must lie strictly between 0 and 1, got " + value));
         }
-        problems.positive("method.foster.temperature", foster.temperature());
-        problems.nonNegative("method.foster.lambdaOkd", foster.lambdaOkd());
+        problems.positive("method.temperature", foster.temperature());
+        problems.nonNegative("method.lambdaOkd", foster.lambdaOkd());
         problems.range(
-                "method.foster.compressionEpochs",
+                "method.compressionEpochs",
                 foster.compressionEpochs(),
                 1,
                 problems.limits().maxEpochs());
         if (foster.compressionLr() != null && !(foster.compressionLr() > 0 && foster.compressionLr() <= 10)) {
-            problems.add("method.foster.compressionLr", "must lie in (0, 10], got " + foster.compressionLr());
+            problems.add("method.compressionLr", "must lie in (0, 10], got " + foster.compressionLr());
         }
-        problems.positive("method.foster.waValue", foster.waValue());
+        problems.positive("method.waValue", foster.waValue());
         if (foster.oofc() != null && !foster.oofc().equals(FosterSpec.OOFC_FINETUNE)) {
             problems.add(
-                    "method.foster.oofc",
+                    "method.oofc",
                     "must be 'ft' (PyCIL's 'az', zeroing the new classes' weights on the old"
                             + " features, is not implemented)");
         }
@@ -139,7 +124,7 @@ public final class FosterMethod extends MethodPart {
 
     /** The teacher's frozen old extractor and the student trained beside the teacher; a mask model is the two-extractor teacher. */
     @Override
-    public void footprint(MethodSpec spec, ExperimentSpec run, PeakMemory.Footprint footprint) {
+    public void footprint(FosterSpec spec, ExperimentSpec run, PeakMemory.Footprint footprint) {
         footprint.addParameterBytes(
                 footprint.parameters() * PeakMemory.Footprint.FLOAT * (3 + footprint.optimiserCopies()));
         footprint.extractors(2);

@@ -69,8 +69,9 @@ public final class FosterStages implements PhaseHook, NetworkHook {
     private float[] compressionWeights;
     private List<LossTerm> boostingLosses;
 
-    public FosterStages(FosterSpec options) {
-        this.options = options.resolved();
+    /** @param options FOSTER's options, resolved but for {@code compressionLr} (null: the training learning rate) */
+    FosterStages(FosterSpec options) {
+        this.options = options;
     }
 
     /** Every phase after the first trains a second extractor next to the previous network's. */

@@ -10,7 +10,7 @@ import org.mnemos.engine.parts.Part;
 import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
-import org.mnemos.engine.spec.MethodSpec;
+import org.mnemos.engine.spec.LucirSpec;
 
 /**
  * Adaptive Aggregation Networks (Liu, Schiele, Sun, CVPR 2021) at {@code model.aggregation}: a
@@ -56,7 +56,15 @@ public final class AanetsPart implements Part<AanetsSpec> {
     /** Branch types and the gradient treatment of the run's method's official trainer. */
     @Override
     public AanetsSpec resolve(AanetsSpec given, ExperimentSpec run) {
-        return given.resolved(run.method().name());
+        return given.resolved(accumulatesByDefault(run.method().name()));
+    }
+
+    /**
+     * Whether the official trainer of {@code method} never zeroes the aggregation weights' gradients:
+     * LUCIR's does (yaoyao-liu/class-incremental-learning@6a92ab0), iCaRL's zeroes them every step.
+     */
+    static boolean accumulatesByDefault(String method) {
+        return LucirSpec.NAME.equals(method);
     }
 
     @Override
@@ -78,8 +86,8 @@ public final class AanetsPart implements Part<AanetsSpec> {
             problems.add(field, NEEDS_CONV + run.model().backbone());
         }
         String method = run.method() == null ? null : run.method().name();
-        if (Parts.find(Parts.METHOD, method) instanceof MethodPart part
-                && !part.create(MethodSpec.named(method)).keepsExemplars()
+        if (Parts.find(Parts.METHOD, method) instanceof MethodPart<?> part
+                && !part.createDefault().keepsExemplars()
                 && !(part.takesOptionalMemory() && run.memory() != null)) {
             problems.add(
                     field, "AANets learns its aggregation weights on exemplars; method '" + method + "' keeps none");

@@ -76,7 +76,7 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
     private Optimizer optimizer;
 
     public AggregationWeightLearning(AanetsSpec spec, CilMethod method) {
-        AanetsSpec options = spec.resolved(method.name());
+        AanetsSpec options = spec.resolved(AanetsPart.accumulatesByDefault(method.name()));
         this.method = method;
         this.specLr = options.fusionLr();
         this.accumulateGradients = options.accumulateFusionGradients();

@@ -14,7 +14,12 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mnemos.engine.CancellationSignal;
+import org.mnemos.engine.TrainingListener;
 import org.mnemos.engine.parts.memory.mnemonics.MnemonicsOptions.Mode;
+import org.mnemos.engine.phase.OuterLoop;
+import org.mnemos.engine.phase.PhaseProgress;
+import org.mnemos.engine.phase.TrainingLoop;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -92,6 +97,10 @@ class MnemonicsStageReferenceTest {
             }
             JsonNode queries = reference.get("queries");
             JsonNode queryLabels = reference.get("query_labels");
+            OuterLoop loop = OuterLoop.quiet(
+                    new TrainingLoop(new PhaseProgress(0, TrainingListener.NONE), CancellationSignal.NEVER),
+                    "mnemonics",
+                    OuterLoop.NonFinite.SKIP);
             try (ExemplarOptimizer optimizer =
                     new ExemplarOptimizer(options, adjusted, fixed, exemplarOneHot, lowest, highest, bound, features)) {
                 for (int step = 0; step < queries.size(); step++) {
@@ -103,13 +112,15 @@ class MnemonicsStageReferenceTest {
                         float loss = optimizer.step(
                                 batch,
                                 images(batch, queries.get(step), channels, side),
-                                batch.create(stepLabels).oneHot(classes));
+                                batch.create(stepLabels).oneHot(classes),
+                                step,
+                                loop);
                         assertThat((double) loss)
                                 .as("loss of step %d", step)
                                 .isCloseTo(expected.get("losses").get(step).asDouble(), within(1e-4));
                     }
                 }
-                assertThat(optimizer.skipped()).isZero();
+                assertThat(loop.skipped()).isZero();
             }
             float[] got = adjusted.toFloatArray();
             float[] want =

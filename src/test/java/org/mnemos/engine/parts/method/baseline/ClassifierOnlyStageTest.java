@@ -16,6 +16,7 @@ import org.mnemos.engine.data.BatchTransform;
 import org.mnemos.engine.memory.ExemplarSet;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.optim.Gradients;
+import org.mnemos.engine.phase.PhaseContext;
 import org.mnemos.engine.phase.PhaseProgress;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.phase.Samples;
@@ -70,23 +71,25 @@ class ClassifierOnlyStageTest {
                     manager);
             BatchTransform transform = BatchTransform.forDataset("synthetic", SIZE, SIZE, 3, false);
             PhaseSession session = new PhaseSession(
-                    spec,
-                    1,
-                    2,
-                    4,
-                    net,
-                    null,
-                    manager,
-                    transform,
-                    transform,
-                    rng,
-                    new TrainingLoop(new PhaseProgress(1, p -> {}), CancellationSignal.NEVER),
+                    new PhaseContext(
+                            spec,
+                            1,
+                            2,
+                            4,
+                            net,
+                            null,
+                            manager,
+                            transform,
+                            transform,
+                            rng,
+                            new TrainingLoop(new PhaseProgress(1, p -> {}), CancellationSignal.NEVER),
+                            SIZE,
+                            SIZE,
+                            3,
+                            new int[0],
+                            false),
                     samples,
-                    ExemplarSet.empty(SIZE, SIZE, 3),
-                    SIZE,
-                    SIZE,
-                    3,
-                    new int[0]);
+                    ExemplarSet.empty(SIZE, SIZE, 3));
             List<Parameter> head = session.headParameters();
             List<Parameter> backbone =
                     List.copyOf(net.backbone().getParameters().values());

@@ -29,6 +29,7 @@ import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.model.Mlp;
 import org.mnemos.engine.phase.CilMethod;
 import org.mnemos.engine.phase.ClassifierRule;
+import org.mnemos.engine.phase.PhaseContext;
 import org.mnemos.engine.phase.PhaseProgress;
 import org.mnemos.engine.phase.PhaseSession;
 import org.mnemos.engine.phase.Samples;
@@ -199,23 +200,25 @@ class AggregationWeightLoopReferenceTest {
         ExemplarSet memory = new ExemplarSet(exemplars, new int[EXEMPLARS], sources, kinds, 2, 2, 1);
         TrainingLoop loop = new TrainingLoop(new PhaseProgress(1, progress -> {}), CancellationSignal.NEVER);
         return new PhaseSession(
-                spec,
-                1,
-                1,
-                2,
-                net,
-                null,
-                manager,
-                plain,
-                plain,
-                new Random(0),
-                loop,
+                new PhaseContext(
+                        spec,
+                        1,
+                        1,
+                        2,
+                        net,
+                        null,
+                        manager,
+                        plain,
+                        plain,
+                        new Random(0),
+                        loop,
+                        2,
+                        2,
+                        1,
+                        new int[] {0, 1},
+                        false),
                 new Samples(main, newClass, IN),
-                memory,
-                2,
-                2,
-                1,
-                new int[] {0, 1});
+                memory);
     }
 
     private static CilMethod crossEntropyMethod() {
