@@ -105,6 +105,9 @@ final class StageTrainer {
                 }
                 return total;
             };
+            TrainingLoop.StageState state = new TrainingLoop.StageState(
+                    List.copyOf(network.getParameters().values()),
+                    apartBatchNorm == null ? () -> {} : apartBatchNorm::restore);
             try {
                 if (optimizer == null) {
                     try (Optimizer own = Optimizers.create(stage.optimizer())) {
@@ -119,7 +122,8 @@ final class StageTrainer {
                                         stepLoss,
                                         own,
                                         afterEpoch,
-                                        substitution);
+                                        substitution,
+                                        state);
                     }
                 } else {
                     session.loop()
@@ -133,7 +137,8 @@ final class StageTrainer {
                                     stepLoss,
                                     optimizer,
                                     afterEpoch,
-                                    substitution);
+                                    substitution,
+                                    state);
                 }
             } finally {
                 if (apartBatchNorm != null) {
