@@ -170,6 +170,20 @@ public class FileSystemArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public void delete(UUID experimentId, int phaseIndex, String kind) throws IOException {
+        Optional<ArtifactRecord> artifact = find(experimentId, phaseIndex, kind);
+        if (artifact.isEmpty()) {
+            return;
+        }
+        jdbc.update(
+                "delete from artifacts where experiment_id = ? and phase_index = ? and kind = ?",
+                experimentId,
+                phaseIndex,
+                kind);
+        Files.deleteIfExists(locate(artifact.get()));
+    }
+
+    @Override
     public void deleteAll(UUID experimentId) throws IOException {
         Path dir = root.resolve(experimentId.toString());
         if (!Files.exists(dir)) {

@@ -71,13 +71,19 @@ class MidPhaseResumeTest {
 
         long seed = System.nanoTime();
         Random draw = new Random(seed);
-        for (boolean crash : new boolean[] {false, true}) {
-            long stopAt = CHECKPOINT_EVERY_STEPS + 1 + draw.nextLong(polls - CHECKPOINT_EVERY_STEPS - 2);
+        long shutdownAt = CHECKPOINT_EVERY_STEPS + 1 + draw.nextLong(polls - CHECKPOINT_EVERY_STEPS - 2);
+        long crashAt = CHECKPOINT_EVERY_STEPS + 1 + draw.nextLong(polls - CHECKPOINT_EVERY_STEPS - 2);
+        // the last poll is a step of the phase's last stage: BiC's bias stage resumes there after re-running the main
+        // one
+        long[][] attempts = {{shutdownAt, 0}, {crashAt, 1}, {polls - 1, 0}};
+        for (long[] interruption : attempts) {
+            long stopAt = interruption[0];
+            boolean crash = interruption[1] == 1;
             String attempt =
                     (crash ? "crash" : "shutdown") + " at poll " + stopAt + " of " + polls + " (seed " + seed + ")";
-            Path shared = dir.resolve("shared-" + crash);
-            SharedVolume stopped = new SharedVolume(shared, dir.resolve("worker-a-" + crash));
-            Path stoppedState = Files.createDirectories(dir.resolve("stopped-" + crash));
+            Path shared = dir.resolve("shared-" + stopAt + crash);
+            SharedVolume stopped = new SharedVolume(shared, dir.resolve("worker-a-" + stopAt + crash));
+            Path stoppedState = Files.createDirectories(dir.resolve("stopped-" + stopAt + crash));
             assertThatThrownBy(() -> engine(run)
                             .runPhase(
                                     plan,
@@ -93,13 +99,13 @@ class MidPhaseResumeTest {
             assertThat(stopped.saves).as(attempt).isPositive();
 
             // another worker: a fresh engine, its own work directory, the checkpoint from the shared volume
-            SharedVolume resumed = new SharedVolume(shared, dir.resolve("worker-b-" + crash));
+            SharedVolume resumed = new SharedVolume(shared, dir.resolve("worker-b-" + stopAt + crash));
             PhaseOutcome outcome = engine(run)
                     .runPhase(
                             engine(run).plan(spec),
                             phase,
                             previous,
-                            Files.createDirectories(dir.resolve("resumed-" + crash)),
+                            Files.createDirectories(dir.resolve("resumed-" + stopAt + crash)),
                             Device.cpu(),
                             p -> {},
                             () -> false,
