@@ -43,31 +43,25 @@ class MidPhaseResumeTest {
     @ValueSource(strings = {"icarl-mnist", "bic", "abd"})
     void aPhaseInterruptedAtARandomStepAndResumedElsewhereEqualsTheUninterruptedPhase(String run) throws Exception {
         ExperimentSpec spec = spec(run);
-        LocalRun.Result reference = LocalRun.run(engine(run), spec, dir.resolve("reference"), Device.cpu(), p -> {});
-        int phase = 1;
-        Path previous = dir.resolve("reference/phase-0");
-        String expectedState = ConcurrentPhasesTest.digest(dir.resolve("reference/phase-" + phase));
-        List<PhaseMetrics> expected =
-                MetricsWithoutTimings.of(List.of(reference.phases().get(phase)));
-
-        // the uninterrupted phase again, counting the cancellation polls (one per training step, and a few more)
-        CountingSignal counting = new CountingSignal(Long.MAX_VALUE, false);
         CilEngine first = engine(run);
         RunPlan plan = first.plan(spec);
-        SharedVolume unused = new SharedVolume(dir.resolve("unused"), dir.resolve("unused-local"));
-        PhaseOutcome again = first.runPhase(
+        int phase = 1;
+        Path previous = Files.createDirectories(dir.resolve("reference-0"));
+        first.runPhase(plan, 0, null, previous, Device.cpu(), p -> {}, () -> false);
+        // the uninterrupted phase, without checkpoints, counting the cancellation polls (one per training step, and a
+        // few more)
+        CountingSignal counting = new CountingSignal(Long.MAX_VALUE, false);
+        PhaseOutcome reference = first.runPhase(
                 plan,
                 phase,
                 previous,
-                Files.createDirectories(dir.resolve("again")),
+                Files.createDirectories(dir.resolve("reference-1")),
                 Device.cpu(),
                 p -> {},
-                counting,
-                unused);
-        assertThat(MetricsWithoutTimings.of(List.of(again.metrics()))).isEqualTo(expected);
-        assertThat(ConcurrentPhasesTest.digest(again.stateDir())).isEqualTo(expectedState);
+                counting);
+        String expectedState = ConcurrentPhasesTest.digest(reference.stateDir());
+        List<PhaseMetrics> expected = MetricsWithoutTimings.of(List.of(reference.metrics()));
         long polls = counting.polls.get();
-        assertThat(unused.saves).isPositive();
 
         long seed = System.nanoTime();
         Random draw = new Random(seed);
@@ -75,7 +69,9 @@ class MidPhaseResumeTest {
         long crashAt = CHECKPOINT_EVERY_STEPS + 1 + draw.nextLong(polls - CHECKPOINT_EVERY_STEPS - 2);
         // the last poll is a step of the phase's last stage: BiC's bias stage resumes there after re-running the main
         // one
-        long[][] attempts = {{shutdownAt, 0}, {crashAt, 1}, {polls - 1, 0}};
+        long[][] attempts = run.equals("bic")
+                ? new long[][] {{shutdownAt, 0}, {crashAt, 1}, {polls - 1, 0}}
+                : new long[][] {{shutdownAt, 0}, {crashAt, 1}};
         for (long[] interruption : attempts) {
             long stopAt = interruption[0];
             boolean crash = interruption[1] == 1;

@@ -74,8 +74,10 @@ final class StageCheckpoints {
                 return new StageCheckpoints(store, rng, null, -1);
             }
             try (DataInputStream in = open(latest)) {
-                readFormat(in);
-                return new StageCheckpoints(store, rng, latest, in.readInt());
+                // another engine version's checkpoint (a rolling upgrade): the phase starts over
+                return in.readInt() == FORMAT
+                        ? new StageCheckpoints(store, rng, latest, in.readInt())
+                        : new StageCheckpoints(store, rng, null, -1);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the phase's checkpoint: " + e.getMessage(), e);

@@ -106,8 +106,7 @@ final class StageTrainer {
                 return total;
             };
             TrainingLoop.StageState state = new TrainingLoop.StageState(
-                    List.copyOf(network.getParameters().values()),
-                    apartBatchNorm == null ? () -> {} : apartBatchNorm::restore);
+                    checkpointed(network, trainable), apartBatchNorm == null ? () -> {} : apartBatchNorm::restore);
             try {
                 if (optimizer == null) {
                     try (Optimizer own = Optimizers.create(stage.optimizer())) {
@@ -146,6 +145,17 @@ final class StageTrainer {
                 }
             }
         }
+    }
+
+    /**
+     * What a checkpoint of the stage holds: every parameter and running statistic of the trained
+     * network, and any trained parameter a hook added outside it.
+     */
+    private static List<Parameter> checkpointed(IncrementalNet network, List<Parameter> trainable) {
+        java.util.Map<String, Parameter> byId = new java.util.LinkedHashMap<>();
+        network.getParameters().values().forEach(p -> byId.put(p.getId(), p));
+        trainable.forEach(p -> byId.putIfAbsent(p.getId(), p));
+        return List.copyOf(byId.values());
     }
 
     /** The backbone's outputs in evaluation mode, computed without recording: nothing behind them is trained. */
