@@ -87,6 +87,23 @@ class FileSystemArtifactStoreTest {
     }
 
     @Test
+    void deletingOneArtifactRemovesItsFileAndRowAndLeavesTheOthers() throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        ArtifactRecord checkpoint = store.store(
+                experiment, 1, "mid-phase-checkpoint", Files.write(temp.resolve("latest.ckpt"), new byte[] {4, 2}));
+        ArtifactRecord weights =
+                store.store(experiment, 1, "weights", Files.write(temp.resolve("w.params"), new byte[] {1}));
+
+        store.delete(experiment, 1, "mid-phase-checkpoint");
+        store.delete(experiment, 1, "mid-phase-checkpoint");
+
+        assertThat(store.find(experiment, 1, "mid-phase-checkpoint")).isEmpty();
+        assertThat(store.root().resolve(checkpoint.path())).doesNotExist();
+        assertThat(store.find(experiment, 1, "weights")).contains(weights);
+        assertThat(store.root().resolve(weights.path())).exists();
+    }
+
+    @Test
     void storingAgainReplacesTheArtifactAndItsRow() throws Exception {
         UUID experiment = TestExperiments.insert(jdbc);
         store.store(experiment, 0, "weights", Files.writeString(temp.resolve("a.bin"), "first"));
