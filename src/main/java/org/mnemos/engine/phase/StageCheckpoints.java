@@ -18,8 +18,8 @@ import org.mnemos.engine.optim.Optimizer;
 import org.mnemos.engine.util.PhaseRandom;
 
 /**
- * A phase's mid-phase checkpoints. The phase's {@link TrainingLoop} runs are numbered in the order
- * they start (the stage ordinal); a checkpoint, taken between two steps of a run, holds the ordinal,
+ * A phase's mid-phase checkpoints. The phase's {@link TrainingLoop} runs, except those nested in
+ * another's epoch callback, are numbered in the order they start (the stage ordinal); a checkpoint, taken between two steps of a run, holds the ordinal,
  * the next step, the pass's shuffled order and cursor, the session's generator, the phase's tensor
  * generator ({@link PhaseRandom}), every parameter and running statistic of the network the stage
  * trains, and the optimizer's buffers and step count.
@@ -95,18 +95,22 @@ final class StageCheckpoints {
             Optimizer optimizer,
             Random stageRng,
             TrainingLoop.StageState state) {
-        ordinal++;
-        depth++;
-        if (current != null) {
+        // only runs outside others are numbered: a resumed stage skips the epoch callbacks of its steps before the
+        // checkpoint, and the runs nested in them with it
+        boolean outermost = depth == 0;
+        if (outermost) {
+            ordinal++;
+        } else {
             current.nested = true;
         }
+        depth++;
         boolean eligible = store != null
-                && depth == 1
+                && outermost
                 && state != null
                 && stageRng == rng
                 && !stage.accumulateGradients()
                 && ordinal >= resumeOrdinal;
-        Stage entered = new Stage(ordinal, stage, trained, optimizer, state, eligible, current);
+        Stage entered = new Stage(outermost ? ordinal : -1, stage, trained, optimizer, state, eligible, current);
         current = entered;
         return entered;
     }
