@@ -174,6 +174,7 @@ public class PhaseExecution {
         Phase phase = ledger.phase(id, index);
         if (phase.getStatus() == PhaseStatus.COMPLETED) {
             log.info("Phase {} was completed before this execution; moving on", index);
+            deleteCheckpoint(id, index);
             ledger.inTransaction(() -> {
                 advance(experiment, index, plan.phaseCount(), scheduler);
                 return null;
