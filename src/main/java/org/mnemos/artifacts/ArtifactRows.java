@@ -78,6 +78,15 @@ final class ArtifactRows {
                 record.sha256());
     }
 
+    /** Forgets one artifact's row (its bytes are the store's to delete). */
+    void delete(ArtifactRecord record) {
+        jdbc.update(
+                "delete from artifacts where experiment_id = ? and phase_index = ? and kind = ?",
+                record.experimentId(),
+                record.phaseIndex(),
+                record.kind());
+    }
+
     Optional<ArtifactRecord> find(UUID experimentId, int phaseIndex, String kind) {
         return jdbc
                 .query(

@@ -33,6 +33,12 @@ public interface ArtifactStore {
      */
     void share(UUID from, UUID to, int lastPhase) throws IOException;
 
+    /**
+     * Removes one artifact and its record, if there is one: a phase's mid-phase checkpoint once the
+     * phase completed.
+     */
+    void delete(UUID experimentId, int phaseIndex, String kind) throws IOException;
+
     /** Removes every file of an experiment (its rows go with the experiment's cascade). */
     void deleteAll(UUID experimentId) throws IOException;
 

@@ -93,6 +93,16 @@ public class FileSystemArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public void delete(UUID experimentId, int phaseIndex, String kind) throws IOException {
+        Optional<ArtifactRecord> artifact = find(experimentId, phaseIndex, kind);
+        if (artifact.isEmpty()) {
+            return;
+        }
+        rows.delete(artifact.get());
+        Files.deleteIfExists(locate(artifact.get()));
+    }
+
+    @Override
     public void deleteAll(UUID experimentId) throws IOException {
         Path dir = root.resolve(experimentId.toString());
         if (!Files.exists(dir)) {

@@ -83,6 +83,16 @@ public class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public void delete(UUID experimentId, int phaseIndex, String kind) throws IOException {
+        Optional<ArtifactRecord> artifact = find(experimentId, phaseIndex, kind);
+        if (artifact.isEmpty()) {
+            return;
+        }
+        rows.delete(artifact.get());
+        objects.delete(artifact.get().path());
+    }
+
+    @Override
     public void deleteAll(UUID experimentId) throws IOException {
         objects.deleteUnder(experimentId.toString());
     }

@@ -125,6 +125,7 @@ public final class Benchmarks {
             switch (part) {
                 case "throughput" -> throughput();
                 case "gpu" -> GpuBench.run(data, steps, trainPerClass == null ? 500 : trainPerClass);
+                case "checkpoint" -> CheckpointBench.run(data, seeds, Device.cpu());
                 case "mnist", "fashion-mnist" ->
                     table(
                             part,

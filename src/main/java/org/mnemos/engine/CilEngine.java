@@ -141,12 +141,28 @@ public final class CilEngine {
             Device device,
             TrainingListener listener,
             CancellationSignal cancel) {
+        return runPhase(plan, phase, previousState, stateDir, device, listener, cancel, MidPhaseCheckpoints.NONE);
+    }
+
+    /**
+     * As above, taking mid-phase checkpoints into {@code midPhase} and resuming from its last one:
+     * the outcome is bit for bit that of an uninterrupted run.
+     */
+    public PhaseOutcome runPhase(
+            RunPlan plan,
+            int phase,
+            Path previousState,
+            Path stateDir,
+            Device device,
+            TrainingListener listener,
+            CancellationSignal cancel,
+            MidPhaseCheckpoints midPhase) {
         checkPhase(plan, phase);
         if (phase > 0 && previousState == null) {
             throw new IllegalArgumentException("phase " + phase + " needs the state of phase " + (phase - 1));
         }
         return new PhaseRunner(plan, datasets.load(plan.spec().dataset()), Parts.compose(plan.spec()), checkpoints)
-                .run(phase, previousState, stateDir, device, listener, cancel);
+                .run(phase, previousState, stateDir, device, listener, cancel, midPhase);
     }
 
     /** Loads a saved phase state and evaluates it on the test split, reproducing its metrics. */

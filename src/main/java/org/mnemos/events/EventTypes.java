@@ -10,6 +10,8 @@ public final class EventTypes {
     public static final String PHASE_COMPLETED = "phase-completed";
     /** A fork took over a finished phase of its source run: no worker ran it here. */
     public static final String PHASE_REUSED = "phase-reused";
+    /** A phase ran again from its mid-phase checkpoint (stage, step), not from its start. */
+    public static final String PHASE_RESUMED = "phase-resumed";
 
     public static final String EXPERIMENT_SUCCEEDED = "experiment-succeeded";
     public static final String EXPERIMENT_FAILED = "experiment-failed";

@@ -7,14 +7,17 @@ import com.github.kagkarlsson.scheduler.task.CompletionHandler;
 import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.mnemos.artifacts.ArtifactStore;
@@ -22,6 +25,7 @@ import org.mnemos.artifacts.PhaseArtifacts;
 import org.mnemos.config.MnemosMetrics;
 import org.mnemos.engine.CancellationSignal;
 import org.mnemos.engine.CilEngine;
+import org.mnemos.engine.MidPhaseCheckpoints;
 import org.mnemos.engine.PhaseCancelledException;
 import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
@@ -54,6 +58,8 @@ public class PhaseExecution {
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CANCEL_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final String STATE_ARTIFACT = ArtifactStore.STATE;
+    /** The artifact kind of a running phase's last mid-phase checkpoint, deleted when the phase completes. */
+    static final String MID_PHASE_CHECKPOINT = "mid-phase-checkpoint";
     /** Puts the execution back in the queue, unpicked and due at its run's place, for any worker of its pool to take. */
     private static final CompletionHandler<PhaseRef> HAND_BACK =
             (complete, operations) -> operations.reschedule(complete, complete.getExecution().executionTime);
@@ -66,6 +72,7 @@ public class PhaseExecution {
     private final WorkerProperties properties;
     private final MnemosMetrics metrics;
     private final SharedPrefixes prefixes;
+    private final CheckpointProperties checkpoints;
     private final String workerName;
     private volatile WorkerDevices devices;
     private volatile boolean shuttingDown;
@@ -78,7 +85,8 @@ public class PhaseExecution {
             PhaseArtifacts downloads,
             WorkerProperties properties,
             MnemosMetrics metrics,
-            SharedPrefixes prefixes) {
+            SharedPrefixes prefixes,
+            CheckpointProperties checkpoints) {
         this.ledger = ledger;
         this.experiments = experiments;
         this.engine = engine;
@@ -87,6 +95,7 @@ public class PhaseExecution {
         this.properties = properties;
         this.metrics = metrics;
         this.prefixes = prefixes;
+        this.checkpoints = checkpoints;
         this.workerName = hostAndPid();
     }
 
@@ -165,6 +174,7 @@ public class PhaseExecution {
         Phase phase = ledger.phase(id, index);
         if (phase.getStatus() == PhaseStatus.COMPLETED) {
             log.info("Phase {} was completed before this execution; moving on", index);
+            deleteCheckpoint(id, index);
             ledger.inTransaction(() -> {
                 advance(experiment, index, plan.phaseCount(), scheduler);
                 return null;
@@ -203,7 +213,15 @@ public class PhaseExecution {
             ProgressReporter progress = new ProgressReporter(
                     id, index, plan.phaseCount(), ledger::progress, PROGRESS_INTERVAL, System::nanoTime);
             long started = System.nanoTime();
-            PhaseOutcome outcome = engine.runPhase(plan, index, previous, stateDir, device, progress, cancellation(id));
+            PhaseOutcome outcome = engine.runPhase(
+                    plan,
+                    index,
+                    previous,
+                    stateDir,
+                    device,
+                    progress,
+                    cancellation(id),
+                    new StoredCheckpoints(id, index, Files.createDirectories(work.resolve("checkpoints"))));
             long durationMs = (System.nanoTime() - started) / 1_000_000;
             ExperimentStatus status = ledger.complete(id, outcome.metrics(), durationMs, () -> {
                 storeArtifacts(id, index, plan, outcome.stateDir());
@@ -218,6 +236,7 @@ public class PhaseExecution {
                     durationMs,
                     outcome.metrics().accuracy());
             metrics.recordPhase(Duration.ofMillis(durationMs), outcome.metrics().imagesPerSecond());
+            deleteCheckpoint(id, index);
             if (status == ExperimentStatus.CANCELLING) {
                 ledger.cancel(id, index);
             }
@@ -297,6 +316,69 @@ public class PhaseExecution {
                     ? fs.getReason()
                     : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
             throw new UncheckedIOException("cannot store the artifacts of phase " + index + ": " + reason, e);
+        }
+    }
+
+    /** A completed phase never runs again: its mid-phase checkpoint only takes room. */
+    private void deleteCheckpoint(UUID id, int index) {
+        try {
+            artifacts.delete(id, index, MID_PHASE_CHECKPOINT);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not delete the mid-phase checkpoint of phase {}: {}", index, e.toString());
+        }
+    }
+
+    /**
+     * A phase's mid-phase checkpoints in the artifact store, which every worker reaches: each
+     * replaces the last ({@link #MID_PHASE_CHECKPOINT}); a phase run again, here or on another
+     * worker, resumes from it.
+     */
+    private final class StoredCheckpoints implements MidPhaseCheckpoints {
+        private final UUID id;
+        private final int index;
+        private final Path dir;
+
+        StoredCheckpoints(UUID id, int index, Path dir) {
+            this.id = id;
+            this.index = index;
+            this.dir = dir;
+        }
+
+        @Override
+        public CheckpointInterval interval() {
+            return checkpoints.interval();
+        }
+
+        @Override
+        public Path latest() throws IOException {
+            Optional<ArtifactStore.ArtifactRecord> stored = artifacts.find(id, index, MID_PHASE_CHECKPOINT);
+            if (stored.isEmpty()) {
+                return null;
+            }
+            Path local = dir.resolve("resume.ckpt");
+            try (InputStream in = artifacts.open(stored.get())) {
+                Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return local;
+        }
+
+        @Override
+        public Path newFile() {
+            return dir.resolve("latest.ckpt");
+        }
+
+        @Override
+        public void save(Path file) throws IOException {
+            long start = System.nanoTime();
+            artifacts.store(id, index, MID_PHASE_CHECKPOINT, file);
+            Files.deleteIfExists(file);
+            log.debug("Phase {} checkpoint stored in {} ms", index, (System.nanoTime() - start) / 1_000_000);
+        }
+
+        @Override
+        public void resumed(int stage, String stageName, long step) {
+            log.info("Phase {} resumed from its checkpoint: stage {} ({}) at step {}", index, stage, stageName, step);
+            ledger.resumed(id, index, stage, stageName, step, workerName);
         }
     }
 

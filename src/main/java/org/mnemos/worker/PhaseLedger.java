@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.events.EventPublisher;
+import org.mnemos.events.EventTypes;
 import org.mnemos.experiment.Experiment;
 import org.mnemos.experiment.ExperimentRepository;
 import org.mnemos.experiment.ExperimentStatus;
@@ -132,6 +133,17 @@ public class PhaseLedger {
         RUN,
         EXHAUSTED,
         DROPPED
+    }
+
+    /** A phase that resumed from its mid-phase checkpoint says from where (the {@code phase-resumed} event). */
+    void resumed(UUID id, int index, int stage, String stageName, long step, String worker) {
+        inTransaction(() -> {
+            events.publish(
+                    id,
+                    EventTypes.PHASE_RESUMED,
+                    Map.of("phase", index, "stage", stage, "stageName", stageName, "step", step, "worker", worker));
+            return null;
+        });
     }
 
     void progress(UUID id, ExperimentViews.Progress progress) {

@@ -225,6 +225,23 @@ abstract class ArtifactStoreContract {
     }
 
     @Test
+    void deleteRemovesOneArtifactAndItsRowOnly() throws Exception {
+        UUID experiment = TestExperiments.insert(jdbc);
+        ArtifactRecord checkpoint = store.store(
+                experiment, 1, "mid-phase-checkpoint", Files.writeString(temp.resolve("c.bin"), "checkpoint"));
+        ArtifactRecord weights =
+                store.store(experiment, 1, "weights", Files.write(temp.resolve("w.params"), new byte[] {1}));
+
+        store.delete(experiment, 1, "mid-phase-checkpoint");
+        store.delete(experiment, 1, "mid-phase-checkpoint"); // nothing left: no error
+
+        assertThat(store.find(experiment, 1, "mid-phase-checkpoint")).isEmpty();
+        assertThat(backingBytes(checkpoint.path())).isNull();
+        assertThat(store.find(experiment, 1, "weights")).contains(weights);
+        assertThat(backingPaths(experiment)).containsExactly(weights.path());
+    }
+
+    @Test
     void rejectsKindsThatCouldFormAPathAndNegativePhases() throws Exception {
         Path file = Files.writeString(temp.resolve("x.txt"), "x");
         assertThatThrownBy(() -> store.store(UUID.randomUUID(), 0, "../x", file))

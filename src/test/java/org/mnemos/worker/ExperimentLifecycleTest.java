@@ -102,7 +102,7 @@ class ExperimentLifecycleTest {
     @BeforeEach
     void doubles() throws IOException {
         when(engine.plan(any())).thenAnswer(call -> plan(call.getArgument(0)));
-        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any()))
+        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any(), any()))
                 .thenAnswer(call -> engineBehaviour.answer(call));
         when(artifacts.find(any(), anyInt(), eq("state")))
                 .thenAnswer(call -> Optional.of(new ArtifactStore.ArtifactRecord(

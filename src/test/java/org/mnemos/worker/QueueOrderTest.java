@@ -108,7 +108,7 @@ class QueueOrderTest {
         org.mockito.Mockito.doAnswer(call -> Files.createDirectories(call.getArgument(1)))
                 .when(artifacts)
                 .extractTo(any(), any());
-        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any()))
+        when(engine.runPhase(any(), anyInt(), any(), any(), any(), any(), any(), any()))
                 .thenAnswer(call -> {
                     // the first phase holds the slot until every run is queued, as when a sweep is submitted at once
                     assertThat(allSubmitted.await(60, TimeUnit.SECONDS)).isTrue();

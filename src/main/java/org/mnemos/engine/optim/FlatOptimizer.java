@@ -56,6 +56,8 @@ abstract class FlatOptimizer implements Optimizer {
     private NDManager stateManager;
 
     private Layout layout;
+    /** The rule's state vectors (whole), for checkpoints; the layout's views share their memory. */
+    private List<NDArray> stateVectors = List.of();
     /** The rule's constants that never change (betas, epsilon, momentum, weight decay), by value, in the state manager. */
     private final java.util.Map<Float, NDArray> fixedConstants = new java.util.HashMap<>();
     /** The step's constants ({@link #stepConstant}), by value, in the step's manager; empty between steps. */
@@ -138,7 +140,8 @@ abstract class FlatOptimizer implements Optimizer {
         Device device = trainable.get(0).getArray().getDevice();
         stateManager = NDManager.newBaseManager(device);
         layout = new Layout(trainable, separateMinSize(device));
-        layout.viewState(createState(layout.size, stateManager));
+        stateVectors = createState(layout.size, stateManager);
+        layout.viewState(stateVectors);
     }
 
     /**
@@ -217,8 +220,56 @@ abstract class FlatOptimizer implements Optimizer {
     }
 
     @Override
+    public final void writeState(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(steps);
+        out.writeBoolean(layout != null);
+        if (layout == null) {
+            return;
+        }
+        out.writeInt(stateVectors.size());
+        for (NDArray vector : stateVectors) {
+            float[] values = vector.toFloatArray();
+            out.writeInt(values.length);
+            for (float value : values) {
+                out.writeFloat(value);
+            }
+        }
+    }
+
+    @Override
+    public final void readState(java.io.DataInputStream in, List<Parameter> params) throws java.io.IOException {
+        int savedSteps = in.readInt();
+        close();
+        if (!in.readBoolean()) {
+            steps = savedSteps;
+            return;
+        }
+        start(params.stream().filter(Parameter::requiresGradient).toList());
+        steps = savedSteps;
+        int vectors = in.readInt();
+        if (vectors != stateVectors.size()) {
+            throw new java.io.IOException(
+                    "optimiser state of " + vectors + " vectors, expected " + stateVectors.size());
+        }
+        for (NDArray vector : stateVectors) {
+            int length = in.readInt();
+            if (length != vector.size()) {
+                throw new java.io.IOException("optimiser state of " + length + " elements, expected " + vector.size());
+            }
+            float[] values = new float[length];
+            for (int i = 0; i < length; i++) {
+                values[i] = in.readFloat();
+            }
+            try (NDManager upload = stateManager.newSubManager()) {
+                vector.set(new ai.djl.ndarray.index.NDIndex(":"), upload.create(values));
+            }
+        }
+    }
+
+    @Override
     public void close() {
         layout = null;
+        stateVectors = List.of();
         fixedConstants.clear();
         steps = 0;
         if (stateManager != null) {

@@ -28,6 +28,16 @@ public interface PhaseHook {
     /** Writes what the next phase needs into this phase's state directory (after the phase state). */
     default void saveState(PhaseSession session, Path stateDir) {}
 
+    /**
+     * Whether a phase may resume in the middle of a training stage with this hook: false where the
+     * hook's own state changes while a stage runs (in {@link #afterEpoch}, a step hook's
+     * substitution, an optimizer of its own), which a mid-phase checkpoint does not hold. A phase
+     * with any hook that answers false takes no mid-phase checkpoint and restarts when interrupted.
+     */
+    default boolean resumesMidStage() {
+        return true;
+    }
+
     /** Extra optimizer steps this hook will take, for progress reporting. */
     default long plannedSteps(PhaseSession session) {
         return 0;

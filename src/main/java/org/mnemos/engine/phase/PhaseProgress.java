@@ -35,6 +35,11 @@ public final class PhaseProgress {
         completedSteps++;
     }
 
+    /** Counts {@code steps} steps a resumed stage took before its checkpoint. */
+    public void stepsDone(long steps) {
+        completedSteps += steps;
+    }
+
     public void report(String stage, int epoch, int epochs, double loss, double imagesPerSecond) {
         listener.onProgress(new TrainingProgress(
                 phase, stage, epoch, epochs, completedSteps, Math.max(plannedSteps, 1), loss, imagesPerSecond));

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.mnemos.engine.CancellationSignal;
+import org.mnemos.engine.MidPhaseCheckpoints;
 import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.TrainingListener;
@@ -66,12 +66,24 @@ public final class PhaseRunner {
             Device device,
             TrainingListener listener,
             CancellationSignal cancel) {
+        return run(phase, previousState, stateDir, device, listener, cancel, MidPhaseCheckpoints.NONE);
+    }
+
+    /** As above, taking mid-phase checkpoints into {@code midPhase} and resuming from its last one. */
+    public PhaseOutcome run(
+            int phase,
+            Path previousState,
+            Path stateDir,
+            Device device,
+            TrainingListener listener,
+            CancellationSignal cancel,
+            MidPhaseCheckpoints midPhase) {
         ExperimentSpec spec = plan.spec();
         Autograd.disable();
         long seed = phaseSeed(spec, phase);
         // the phase's own generators: host draws from rng, tensor draws (initialisation, latents) from
         // the bound PhaseRandom; PyTorch's process-wide generator is shared with concurrent phases
-        Random rng = new Random(seed);
+        RestorableRandom rng = new RestorableRandom(seed);
         long start = System.nanoTime();
         ImageDataset train = data.train();
         int oldClasses = classesBefore(phase);
@@ -123,7 +135,10 @@ public final class PhaseRunner {
                                     : spec.training().brightnessJitter());
             BatchTransform evalTransform = BatchTransform.forDataset(
                     spec.dataset().name(), train.height(), train.width(), train.channels(), false);
-            TrainingLoop loop = new TrainingLoop(progress, cancel);
+            TrainingLoop loop = new TrainingLoop(
+                    progress,
+                    cancel,
+                    StageCheckpoints.of(midPhase, rng, method.hooks().stream().allMatch(PhaseHook::resumesMidStage)));
             PhaseSession session = new PhaseSession(
                     new PhaseContext(
                             spec,

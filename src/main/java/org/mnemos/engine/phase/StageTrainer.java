@@ -133,6 +133,8 @@ final class StageTrainer {
                 }
                 return total;
             };
+            TrainingLoop.StageState state = new TrainingLoop.StageState(
+                    checkpointed(network, trainable), apartBatchNorm == null ? () -> {} : apartBatchNorm::restore);
             try {
                 if (optimizer == null) {
                     try (Optimizer own = Optimizers.create(stage.optimizer())) {
@@ -147,7 +149,8 @@ final class StageTrainer {
                                         stepLoss,
                                         own,
                                         afterEpoch,
-                                        substitution);
+                                        substitution,
+                                        state);
                     }
                 } else {
                     session.loop()
@@ -161,7 +164,8 @@ final class StageTrainer {
                                     stepLoss,
                                     optimizer,
                                     afterEpoch,
-                                    substitution);
+                                    substitution,
+                                    state);
                 }
             } finally {
                 if (apartBatchNorm != null) {
@@ -169,6 +173,17 @@ final class StageTrainer {
                 }
             }
         }
+    }
+
+    /**
+     * What a checkpoint of the stage holds: every parameter and running statistic of the trained
+     * network, and any trained parameter a hook added outside it.
+     */
+    private static List<Parameter> checkpointed(IncrementalNet network, List<Parameter> trainable) {
+        java.util.Map<String, Parameter> byId = new java.util.LinkedHashMap<>();
+        network.getParameters().values().forEach(p -> byId.put(p.getId(), p));
+        trainable.forEach(p -> byId.putIfAbsent(p.getId(), p));
+        return List.copyOf(byId.values());
     }
 
     /** The backbone's outputs in evaluation mode, computed without recording: nothing behind them is trained. */

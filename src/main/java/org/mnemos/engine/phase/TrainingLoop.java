@@ -43,14 +43,27 @@ public final class TrainingLoop {
         NDArray apply(long[] indices, NDArray images, Random rng);
     }
 
+    /**
+     * What a mid-phase checkpoint of a stage holds besides the optimizer ({@link StageCheckpoints}):
+     * every parameter and running statistic of the network the stage trains, and {@code settle},
+     * which writes back what a step left pending (ApartBatchNorm's running statistics).
+     */
+    public record StageState(List<Parameter> parameters, Runnable settle) {}
+
     private static final long REPORT_INTERVAL_NANOS = 250_000_000L;
 
     private final PhaseProgress progress;
     private final CancellationSignal cancel;
+    private final StageCheckpoints checkpoints;
 
     public TrainingLoop(PhaseProgress progress, CancellationSignal cancel) {
+        this(progress, cancel, StageCheckpoints.none());
+    }
+
+    TrainingLoop(PhaseProgress progress, CancellationSignal cancel, StageCheckpoints checkpoints) {
         this.progress = progress;
         this.cancel = cancel;
+        this.checkpoints = checkpoints;
     }
 
     /** The phase's progress stream, for stages that run their own loop (mnemonics). */
@@ -79,7 +92,7 @@ public final class TrainingLoop {
             NDManager manager,
             StepLoss stepLoss) {
         try (Optimizer optimizer = Optimizers.create(stage.optimizer())) {
-            run(stage, parameters, data, transform, rng, manager, stepLoss, optimizer, epoch -> {}, null);
+            run(stage, parameters, data, transform, rng, manager, stepLoss, optimizer, epoch -> {}, null, null);
         }
     }
 
@@ -87,7 +100,8 @@ public final class TrainingLoop {
      * As above with an optimizer the caller owns (its state, such as momentum, may outlive the stage:
      * AANets' aggregation weights take one short stage per epoch of the main one on a single
      * optimizer), calling {@code afterEpoch} with the epoch's index after each pass over the data,
-     * and {@code substitution} (null for none) replacing images of each batch before augmentation.
+     * and {@code substitution} (null for none) replacing images of each batch before augmentation;
+     * {@code state} (null: none) is what the stage's mid-phase checkpoints hold besides the optimizer.
      */
     public void run(
             TrainingStage stage,
@@ -99,7 +113,36 @@ public final class TrainingLoop {
             StepLoss stepLoss,
             Optimizer optimizer,
             IntConsumer afterEpoch,
-            Substitution substitution) {
+            Substitution substitution,
+            StageState state) {
+        try (StageCheckpoints.Stage checkpointed = checkpoints.enter(stage, parameters, optimizer, rng, state)) {
+            steps(
+                    stage,
+                    parameters,
+                    data,
+                    transform,
+                    rng,
+                    manager,
+                    stepLoss,
+                    optimizer,
+                    afterEpoch,
+                    substitution,
+                    checkpointed);
+        }
+    }
+
+    private void steps(
+            TrainingStage stage,
+            List<Parameter> parameters,
+            DeviceDataset data,
+            BatchTransform transform,
+            Random rng,
+            NDManager manager,
+            StepLoss stepLoss,
+            Optimizer optimizer,
+            IntConsumer afterEpoch,
+            Substitution substitution,
+            StageCheckpoints.Stage checkpointed) {
         int samples = data.size();
         int batchesPerEpoch = stage.batchesPerEpoch(samples);
         long totalSteps = stage.steps(samples);
@@ -116,11 +159,22 @@ public final class TrainingLoop {
         long callbackNanos = 0;
         long images = 0;
         int cursor = samples;
+        long firstStep = 0;
         // each pass's order on the device once: a step slices it instead of copying indices from the host
         NDArray deviceOrder = null;
+        StageCheckpoints.Position resumed = checkpointed.resume(samples);
+        if (resumed != null) {
+            firstStep = resumed.step();
+            order = resumed.order();
+            cursor = resumed.cursor();
+            deviceOrder =
+                    manager.create(java.util.Arrays.stream(order).asLongStream().toArray());
+            progress.stepsDone(firstStep);
+        }
         try {
-            for (long step = 0; step < totalSteps; step++) {
+            for (long step = firstStep; step < totalSteps; step++) {
                 if (cancel.isCancelled()) {
+                    checkpointed.stopping(new StageCheckpoints.Position(step, order, cursor));
                     throw new PhaseCancelledException(progress.phase());
                 }
                 if (cursor + 1 >= samples || (!byIteration && step % batchesPerEpoch == 0)) {
@@ -194,6 +248,7 @@ public final class TrainingLoop {
                     afterEpoch.accept(epoch);
                     callbackNanos += System.nanoTime() - callbackStart;
                 }
+                checkpointed.stepDone(new StageCheckpoints.Position(step + 1, order, cursor));
             }
         } finally {
             if (deviceOrder != null) {

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The random tensors of the phase running on this thread (initialisation, latent draws). DJL's
@@ -17,14 +17,14 @@ import java.util.SplittableRandom;
  */
 public final class PhaseRandom {
 
-    private static final ThreadLocal<SplittableRandom> BOUND = new ThreadLocal<>();
+    private static final ThreadLocal<SplitMix> BOUND = new ThreadLocal<>();
 
     private PhaseRandom() {}
 
     /** Binds a generator seeded with {@code seed} to this thread until the binding is closed. */
     public static Binding bind(long seed) {
-        SplittableRandom previous = BOUND.get();
-        BOUND.set(new SplittableRandom(seed));
+        SplitMix previous = BOUND.get();
+        BOUND.set(new SplitMix(seed));
         return () -> {
             if (previous == null) {
                 BOUND.remove();
@@ -39,9 +39,27 @@ public final class PhaseRandom {
         return BOUND.get() != null;
     }
 
+    /** The bound generator's state, for a mid-phase checkpoint. */
+    public static long state() {
+        return bound().seed;
+    }
+
+    /** Puts back a state {@link #state()} returned: the draws continue from there. */
+    public static void restore(long state) {
+        bound().seed = state;
+    }
+
+    private static SplitMix bound() {
+        SplitMix rng = BOUND.get();
+        if (rng == null) {
+            throw new IllegalStateException("no phase generator is bound to this thread");
+        }
+        return rng;
+    }
+
     /** N(mean, std²) in {@code manager}, on its device. */
     public static NDArray normal(NDManager manager, float mean, float std, Shape shape, DataType dataType) {
-        SplittableRandom rng = BOUND.get();
+        SplitMix rng = BOUND.get();
         if (rng == null) {
             return manager.randomNormal(mean, std, shape, dataType, manager.getDevice());
         }
@@ -54,7 +72,7 @@ public final class PhaseRandom {
 
     /** U(low, high) in {@code manager}, on its device. */
     public static NDArray uniform(NDManager manager, float low, float high, Shape shape, DataType dataType) {
-        SplittableRandom rng = BOUND.get();
+        SplitMix rng = BOUND.get();
         if (rng == null) {
             return manager.randomUniform(low, high, shape, dataType, manager.getDevice());
         }
@@ -67,6 +85,28 @@ public final class PhaseRandom {
 
     private static NDArray typed(NDArray values, DataType dataType) {
         return values.getDataType() == dataType ? values : values.toType(dataType, false);
+    }
+
+    /**
+     * {@link java.util.SplittableRandom}{@code (seed)}, draw for draw (SplitMix64 with its golden
+     * gamma; Gaussians and doubles by RandomGenerator's defaults from {@link #nextLong}), with a
+     * state a checkpoint can read: SplittableRandom's is private.
+     */
+    private static final class SplitMix implements RandomGenerator {
+        private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+        private long seed;
+
+        SplitMix(long seed) {
+            this.seed = seed;
+        }
+
+        @Override
+        public long nextLong() {
+            long z = (seed += GOLDEN_GAMMA);
+            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+            return z ^ (z >>> 31);
+        }
     }
 
     /** Restores the thread's previous generator (none, outside a phase). */

@@ -135,6 +135,12 @@ public final class CimTraining implements PhaseHook, StepHook {
         return substitution;
     }
 
+    /** Not mid-stage: the mask model's coefficients, their Adam and the random compression change from epoch to epoch, outside a checkpoint. */
+    @Override
+    public boolean resumesMidStage() {
+        return false;
+    }
+
     @Override
     public void afterEpoch(PhaseSession session, int epoch) {
         metaIterations(session, epoch);

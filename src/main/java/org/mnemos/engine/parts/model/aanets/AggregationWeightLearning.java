@@ -122,6 +122,12 @@ public final class AggregationWeightLearning implements PhaseHook, NetworkHook {
         return optimizer == null ? 0 : passes(session) * stepsPerPass(balanced.size());
     }
 
+    /** Not mid-stage: the aggregation weights' optimizer steps after every epoch of the main stage, outside a checkpoint. */
+    @Override
+    public boolean resumesMidStage() {
+        return false;
+    }
+
     @Override
     public void afterEpoch(PhaseSession session, int epoch) {
         if (balanced == null) {
