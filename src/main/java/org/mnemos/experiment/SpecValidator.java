@@ -100,14 +100,19 @@ public class SpecValidator {
         return found.isEmpty() ? memory.check(spec).stream().toList() : found;
     }
 
-    /** The pool's syntax; whether a pool of that name is known is the memory check's question. */
+    /** The pool's syntax (whether a pool of that name is known is the memory check's question) and the priority's range. */
     private static void resources(ResourcesSpec resources, SpecProblems problems) {
-        if (resources != null && resources.pool() != null && !WorkerProperties.isPoolName(resources.pool())) {
+        if (resources == null) {
+            return;
+        }
+        if (resources.pool() != null && !WorkerProperties.isPoolName(resources.pool())) {
             problems.add(
                     "resources.pool",
                     "must be a pool name: " + WorkerProperties.POOL_NAME_RULE
                             + "; leave resources.pool out for any pool");
         }
+        problems.range(
+                "resources.priority", resources.priority(), ResourcesSpec.MIN_PRIORITY, ResourcesSpec.MAX_PRIORITY);
     }
 
     private Integer dataset(DatasetSpec dataset, SpecProblems problems) {
