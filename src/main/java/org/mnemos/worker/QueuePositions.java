@@ -19,7 +19,7 @@ final class QueuePositions {
             select split_part(w.task_instance, '/', 1) as run,
                    1 + (select count(*) from scheduled_tasks o
                         where not o.picked
-                          and o.execution_time <= now()
+                          and o.execution_time <= statement_timestamp()
                           and (o.task_name = w.task_name or (w.task_name <> ? and o.task_name = ?))
                           and (o.priority > w.priority
                                or o.priority = w.priority
