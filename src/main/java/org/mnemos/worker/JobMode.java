@@ -15,21 +15,22 @@ final class JobMode {
     private final int maxPhases;
     private final Duration exitWhenIdle;
     private final LongSupplier nanoTime;
-    private final Runnable budgetSpent;
+    private final Runnable stopFetching;
+    private boolean fetchingStopped;
     private int claimed;
     private int inFlight;
     private long idleSince;
     private boolean exiting;
 
     /**
-     * @param budgetSpent called once when the last phase of the budget starts (the worker stops
-     *     fetching phases then)
+     * @param stopFetching stops the worker fetching phases; called once, when the last phase of the
+     *     budget starts or when the worker decides to end
      */
-    JobMode(WorkerProperties properties, LongSupplier nanoTime, Runnable budgetSpent) {
+    JobMode(WorkerProperties properties, LongSupplier nanoTime, Runnable stopFetching) {
         this.maxPhases = properties.maxPhases();
         this.exitWhenIdle = properties.exitWhenIdle();
         this.nanoTime = nanoTime;
-        this.budgetSpent = budgetSpent;
+        this.stopFetching = stopFetching;
         this.idleSince = nanoTime.getAsLong();
     }
 
@@ -56,17 +57,13 @@ final class JobMode {
     }
 
     /** Whether the worker may train one more phase; false once {@code max-phases} were started: hand it back. */
-    boolean claimPhase() {
-        boolean last;
-        synchronized (this) {
-            if (maxPhases > 0 && claimed >= maxPhases) {
-                return false;
-            }
-            claimed++;
-            last = claimed == maxPhases;
+    synchronized boolean claimPhase() {
+        if (maxPhases > 0 && claimed >= maxPhases) {
+            return false;
         }
-        if (last) {
-            budgetSpent.run();
+        claimed++;
+        if (claimed == maxPhases) {
+            stopFetchingOnce();
         }
         return true;
     }
@@ -79,15 +76,24 @@ final class JobMode {
         if (exiting || inFlight > 0) {
             return Optional.empty();
         }
+        String reason = null;
         if (maxPhases > 0 && claimed >= maxPhases) {
-            exiting = true;
-            return Optional.of("ran its " + maxPhases + " phase(s) (mnemos.worker.max-phases)");
+            reason = "ran its " + maxPhases + " phase(s) (mnemos.worker.max-phases)";
+        } else if (exitWhenIdle != null && nanoTime.getAsLong() - idleSince >= exitWhenIdle.toNanos()) {
+            reason = "ran no phase for " + exitWhenIdle + " (mnemos.worker.exit-when-idle)";
         }
-        if (exitWhenIdle != null && nanoTime.getAsLong() - idleSince >= exitWhenIdle.toNanos()) {
+        if (reason != null) {
             exiting = true;
-            return Optional.of("ran no phase for " + exitWhenIdle + " (mnemos.worker.exit-when-idle)");
+            stopFetchingOnce();
         }
-        return Optional.empty();
+        return Optional.ofNullable(reason);
+    }
+
+    private void stopFetchingOnce() {
+        if (!fetchingStopped) {
+            fetchingStopped = true;
+            stopFetching.run();
+        }
     }
 
     synchronized int phasesRun() {

@@ -53,7 +53,7 @@ class JobModeTest {
                 .as("an ending worker hands every execution back")
                 .isFalse();
         assertThat(job.exitNow()).as("the decision is taken once").isEmpty();
-        assertThat(pauses).hasValue(1);
+        assertThat(pauses).as("fetching stopped once").hasValue(1);
     }
 
     @Test
@@ -61,6 +61,7 @@ class JobModeTest {
         JobMode job = jobMode(0, Duration.ofSeconds(30));
         now.addAndGet(Duration.ofSeconds(29).toNanos());
         assertThat(job.exitNow()).as("29 s after the start").isEmpty();
+        assertThat(pauses).hasValue(0);
 
         assertThat(job.enter()).isTrue();
         assertThat(job.claimPhase()).as("no phase budget").isTrue();
@@ -76,7 +77,7 @@ class JobModeTest {
         assertThat(job.exitNow())
                 .hasValueSatisfying(reason -> assertThat(reason).contains("PT30S", "mnemos.worker.exit-when-idle"));
         assertThat(job.enter()).isFalse();
-        assertThat(pauses).hasValue(0);
+        assertThat(pauses).as("an ending worker fetches no more").hasValue(1);
     }
 
     @Test
