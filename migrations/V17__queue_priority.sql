@@ -3,7 +3,7 @@
 -- (priority desc, execution_time asc: the run's submission time). Rows queued before this version,
 -- or by a process that does not write the column, get the default priority rather than NULL, which
 -- "order by priority desc" would put first.
-alter table experiments add column priority smallint not null default 0;
+alter table experiments add column priority integer not null default 0;
 
 update scheduled_tasks set priority = 0 where priority is null;
 alter table scheduled_tasks alter column priority set default 0;
