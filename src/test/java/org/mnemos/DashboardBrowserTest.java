@@ -580,9 +580,9 @@ class DashboardBrowserTest {
     @Test
     @Order(12)
     void waitingRunsShowTheirPlaceInTheirPoolsQueue() throws Exception {
-        String first = submit(spec("parked first", "finetune", 50)
+        String first = submit(spec("parked first", "icarl", 50)
                 .replace("\"seed\": 1,", "\"seed\": 1, \"resources\": {\"pool\": \"parked\"},"));
-        String urgent = submit(spec("parked urgent", "finetune", 50)
+        String urgent = submit(spec("parked urgent", "icarl", 50)
                 .replace("\"seed\": 1,", "\"seed\": 1, \"resources\": {\"pool\": \"parked\", \"priority\": 5},"));
         try {
             browser.get(base() + "/#/?status=QUEUED");

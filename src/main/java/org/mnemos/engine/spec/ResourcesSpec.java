@@ -12,11 +12,6 @@ public record ResourcesSpec(String pool, Integer priority) {
     public static final int MIN_PRIORITY = -100;
     public static final int MAX_PRIORITY = 100;
 
-    /** A run on {@code pool} at the default priority. */
-    public ResourcesSpec(String pool) {
-        this(pool, null);
-    }
-
     public int priorityOrDefault() {
         return priority == null ? DEFAULT_PRIORITY : priority;
     }
