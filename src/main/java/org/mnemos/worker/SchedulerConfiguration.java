@@ -42,8 +42,8 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
  * Every phase of a run is queued at the run's priority ({@code resources.priority}, db-scheduler's
  * {@code priority} column) and submission time, and a worker takes the due execution of the highest
  * priority, the earliest among those, when a thread is free: within a priority the runs submitted
- * first are finished first instead of all runs' phases interleaving. The DataSource is wrapped so that scheduling joins the caller's Spring
- * transaction. With {@code mnemos.worker.enabled=false} only a client is built: phases are queued
+ * first are finished first instead of all runs' phases interleaving. The DataSource is wrapped so
+ * that scheduling joins the caller's Spring transaction. With {@code mnemos.worker.enabled=false} only a client is built: phases are queued
  * but never executed here.
  */
 @Configuration(proxyBeanMethods = false)
@@ -135,7 +135,7 @@ public class SchedulerConfiguration {
         Scheduler worker = configure(Scheduler.create(transactional, tasks), properties, threads, runner.workerName())
                 .build();
         if (JobMode.enabled(properties)) {
-            // once the last phase of its budget starts, the worker fetches no more
+            // the worker stops fetching once its budget is spent or it decides to end
             runner.useJobMode(new JobMode(properties, System::nanoTime, worker::pause));
         }
         return worker;
@@ -211,10 +211,14 @@ public class SchedulerConfiguration {
      * the context stops the scheduler, which waits for the executions it runs.
      */
     private static void watchJobMode(JobMode job, WorkerProperties properties, ApplicationContext context) {
-        log.info(
-                "Job mode: this worker ends after {} phase(s) or {} without one",
-                properties.maxPhases() == 0 ? "any number of" : properties.maxPhases(),
-                properties.exitWhenIdle() == null ? "any time" : properties.exitWhenIdle());
+        List<String> ends = new java.util.ArrayList<>();
+        if (properties.maxPhases() > 0) {
+            ends.add("after " + properties.maxPhases() + " phase(s)");
+        }
+        if (properties.exitWhenIdle() != null) {
+            ends.add("after " + properties.exitWhenIdle() + " without a phase");
+        }
+        log.info("Job mode: this worker ends {}", String.join(" or ", ends));
         Thread watcher = new Thread(
                 () -> {
                     try {
