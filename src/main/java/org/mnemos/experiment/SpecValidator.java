@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 /**
  * Checks a submitted spec before anything is stored. The service's own checks are here: the run's
  * name and seed, the data set and its paths, the memory's size under the operator's limits, the
- * pool, and whether the run fits a worker's memory. The spec's shared sections (protocol, model,
+ * pool and the priority, and whether the run fits a worker's memory. The spec's shared sections (protocol, model,
  * training) are checked by the engine's {@link SpecChecks}, the parts' options by the parts
  * ({@link PartCatalog#check}, the check the engine runs too). Every problem names the JSON path of
  * the value and what is allowed; all problems are reported at once.
