@@ -39,6 +39,11 @@ final class JobMode {
         return properties.maxPhases() > 0 || properties.exitWhenIdle() != null;
     }
 
+    /** The worker starts fetching: its idle time counts from now, not from its start-up. */
+    synchronized void fetchingStarted() {
+        idleSince = nanoTime.getAsLong();
+    }
+
     /** An execution reaches the worker; false once the worker is ending: hand it back untouched. */
     synchronized boolean enter() {
         if (exiting) {

@@ -208,7 +208,8 @@ public class SchedulerConfiguration {
 
     /**
      * Ends the process with exit code 0 once the job mode says so, on a thread of its own: closing
-     * the context stops the scheduler, which waits for the executions it runs.
+     * the context stops the scheduler, which waits for the executions it runs. Called once the
+     * scheduler has started.
      */
     private static void watchJobMode(JobMode job, WorkerProperties properties, ApplicationContext context) {
         List<String> ends = new java.util.ArrayList<>();
@@ -219,6 +220,8 @@ public class SchedulerConfiguration {
             ends.add("after " + properties.exitWhenIdle() + " without a phase");
         }
         log.info("Job mode: this worker ends {}", String.join(" or ", ends));
+        // idle time counts from here, not from the context's start-up
+        job.fetchingStarted();
         Thread watcher = new Thread(
                 () -> {
                     try {

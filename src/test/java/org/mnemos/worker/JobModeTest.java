@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The job mode's decisions on a settable clock: a worker with max-phases N trains exactly N phases,
  * hands later ones back and ends only when none is in its hands; an idle worker ends after
- * exit-when-idle, never while an execution runs; a worker without either never ends by itself.
+ * exit-when-idle, counted from when it started fetching or its last execution, never while one runs; a worker without either never ends by itself.
  */
 class JobModeTest {
 
@@ -59,8 +59,12 @@ class JobModeTest {
     @Test
     void anIdleWorkerEndsAfterExitWhenIdleCountedFromItsLastExecutionNeverDuringOne() {
         JobMode job = jobMode(0, Duration.ofSeconds(30));
+        now.addAndGet(Duration.ofMinutes(5).toNanos());
+        job.fetchingStarted();
         now.addAndGet(Duration.ofSeconds(29).toNanos());
-        assertThat(job.exitNow()).as("29 s after the start").isEmpty();
+        assertThat(job.exitNow())
+                .as("29 s after it started fetching, however long its start-up took")
+                .isEmpty();
         assertThat(pauses).hasValue(0);
 
         assertThat(job.enter()).isTrue();
