@@ -162,8 +162,9 @@ readinessProbe:
 {{/*
 The worker pools as a YAML list: the main pool (.Values.worker, Deployment <fullname>-worker) and
 each entry of .Values.workerPools merged over it (Deployment <fullname>-worker-<name>). Each has
-"deployment", its KEDA settings merged over .Values.autoscaling.keda, and "maxReplicas": what the
-connection budget counts (KEDA's maxReplicaCount when it scales the pool, else replicas).
+"deployment" (the name of its Deployment, or of its ScaledJob in job mode), its KEDA settings merged
+over .Values.autoscaling.keda, and "maxReplicas": what the connection budget counts (KEDA's
+maxReplicaCount when it scales the pool or starts its jobs, else replicas).
 */}}
 {{- define "mnemos.workerPools" -}}
 {{- $fullname := include "mnemos.fullname" . -}}
@@ -191,6 +192,15 @@ connection budget counts (KEDA's maxReplicaCount when it scales the pool, else r
 {{- $keda := mergeOverwrite (deepCopy $.Values.autoscaling.keda) (deepCopy (.autoscaling | default dict)) -}}
 {{- $_ := set . "keda" $keda -}}
 {{- $_ := set . "maxReplicas" (ternary $keda.maxReplicaCount .replicas $keda.enabled) -}}
+{{- if not (has (toString .mode) (list "deployment" "job")) -}}
+{{- fail (printf "worker pool %q: mode is deployment or job, not %q" .pool (toString .mode)) -}}
+{{- end -}}
+{{- if and (eq .mode "job") (not $keda.enabled) -}}
+{{- fail (printf "worker pool %q is in job mode: KEDA's ScaledJob starts its workers, so enable autoscaling.keda for it" .pool) -}}
+{{- end -}}
+{{- if and (eq .mode "job") (not (or (gt (int .job.maxPhases) 0) .job.exitWhenIdle)) -}}
+{{- fail (printf "worker pool %q is in job mode: set job.maxPhases or job.exitWhenIdle, or its workers never end" .pool) -}}
+{{- end -}}
 {{- if and $keda.enabled (not .memoryBudget) -}}
 {{- fail (printf "worker pool %q is autoscaled: set its memoryBudget, so that the API admits runs to it while it has no worker" .pool) -}}
 {{- end -}}
@@ -215,4 +225,109 @@ LISTEN connection for live events. Rendering fails when that exceeds what the se
 {{- fail (printf "the release may hold %d PostgreSQL connections (%s), more than the %d the server allows (database.maxConnections %d - database.reservedConnections %d): lower replicas or dbPoolSize, raise max_connections, or put PgBouncer in front (docs/deployment.md, 'Scaling out')" (int $total) (join " + " $terms) (int $usable) (int .Values.database.maxConnections) (int .Values.database.reservedConnections)) -}}
 {{- end -}}
 {{- $total -}}
+{{- end -}}
+
+{{/*
+A worker pod (metadata and spec) of one pool, for its Deployment or, in job mode, its ScaledJob:
+include with (dict "root" $ "pool" $pool). A job's worker ends by itself (mnemos.worker.max-phases,
+exit-when-idle) with exit code 0.
+*/}}
+{{- define "mnemos.workerPod" -}}
+{{- $root := .root -}}
+{{- $pool := .pool -}}
+metadata:
+  labels:
+    {{- include "mnemos.selectorLabels" $root | nindent 4 }}
+    app.kubernetes.io/component: worker
+    mnemos.org/pool: {{ $pool.pool }}
+  annotations:
+    checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+    prometheus.io/scrape: "true"
+    prometheus.io/path: /actuator/prometheus
+    prometheus.io/port: "8080"
+spec:
+  {{- with $root.Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $pool.runtimeClassName }}
+  runtimeClassName: {{ . }}
+  {{- end }}
+  securityContext:
+    {{- toYaml $root.Values.podSecurityContext | nindent 4 }}
+  # A phase interrupted by shutdown is retried from its last completed phase elsewhere.
+  terminationGracePeriodSeconds: 60
+  {{- if eq $pool.mode "job" }}
+  restartPolicy: Never
+  {{- end }}
+  containers:
+    - name: worker
+      {{- if $pool.image.repository }}
+      image: {{ printf "%s:%s" $pool.image.repository ($pool.image.tag | default $root.Chart.AppVersion) }}
+      {{- else }}
+      image: {{ include "mnemos.image" $root }}
+      {{- end }}
+      imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+      ports:
+        - name: http
+          containerPort: 8080
+      env:
+        {{- include "mnemos.env" $root | nindent 8 }}
+        - name: MNEMOS_WORKER_ENABLED
+          value: "true"
+        - name: MNEMOS_WORKER_POOL
+          value: {{ $pool.pool | quote }}
+        {{- if $pool.memoryBudget }}
+        - name: MNEMOS_WORKER_MEMORY_BUDGET
+          value: {{ $pool.memoryBudget | quote }}
+        {{- end }}
+        - name: SPRING_DATASOURCE_HIKARI_MAXIMUMPOOLSIZE
+          value: {{ $pool.dbPoolSize | quote }}
+        {{- if $pool.gpu.enabled }}
+        # every GPU the pod is given, one phase per GPU at once
+        - name: MNEMOS_WORKER_DEVICE
+          value: "gpu"
+        {{- end }}
+        - name: JAVA_TOOL_OPTIONS
+          value: {{ $pool.javaOpts | quote }}
+        {{- if eq $pool.mode "job" }}
+        # job mode: the worker ends by itself with exit code 0, which completes its Job
+        - name: MNEMOS_WORKER_MAX_PHASES
+          value: {{ $pool.job.maxPhases | int | toString | quote }}
+        {{- with $pool.job.exitWhenIdle }}
+        - name: MNEMOS_WORKER_EXIT_WHEN_IDLE
+          value: {{ . | quote }}
+        {{- end }}
+        {{- end }}
+      {{- include "mnemos.probes" $root | nindent 6 }}
+      resources:
+        requests:
+          {{- toYaml $pool.resources.requests | nindent 10 }}
+        limits:
+          {{- with $pool.resources.limits }}
+          {{- toYaml . | nindent 10 }}
+          {{- end }}
+          {{- if $pool.gpu.enabled }}
+          {{ $pool.gpu.resourceName }}: {{ $pool.gpu.count }}
+          {{- end }}
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+      volumeMounts:
+        {{- include "mnemos.volumeMounts" $root | nindent 8 }}
+  volumes:
+    {{- include "mnemos.volumes" $root | nindent 4 }}
+  {{- with $pool.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $pool.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $pool.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end -}}

@@ -56,7 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
  * heatmaps; two runs are compared from the list; a reloaded page and the list resume their event
  * streams after the last event (Last-Event-ID); a run started from an earlier run's spec is
  * cancelled with the keyboard; a seed group's page shows its arms' mean curves with ± std bands, the
- * paired differences the API computed and links to its members. Any console error fails the test except the 401 and 400 the steps
+ * paired differences the API computed and links to its members; two runs waiting for a pool without
+ * a worker show their queue positions, the later one of higher priority first. Any console error fails the test except the 401 and 400 the steps
  * provoke on purpose. Screenshots go to {@code target/dashboard-screenshots}, or to
  * {@code docs/dashboard} with {@code -Dmnemos.screenshots.dir=docs/dashboard}.
  */
@@ -69,7 +70,9 @@ import tools.jackson.databind.json.JsonMapper;
             "mnemos.artifacts.dir=target/dashboard-artifacts",
             "mnemos.security.api-keys[0].id=dashboard",
             "mnemos.security.api-keys[0].key=" + DashboardBrowserTest.KEY,
-            "mnemos.security.api-keys[0].scopes=read,write"
+            "mnemos.security.api-keys[0].scopes=read,write",
+            // a pool without a worker: runs routed to it wait, for the queue positions
+            "mnemos.pools.parked.memory-budget=64GB"
         })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -572,6 +575,40 @@ class DashboardBrowserTest {
                 .contains("dataset.name");
         screenshot("experiment-reference");
         assertConsoleClean();
+    }
+
+    @Test
+    @Order(12)
+    void waitingRunsShowTheirPlaceInTheirPoolsQueue() throws Exception {
+        String first = submit(spec("parked first", "icarl", 50)
+                .replace("\"seed\": 1,", "\"seed\": 1, \"resources\": {\"pool\": \"parked\"},"));
+        String urgent = submit(spec("parked urgent", "icarl", 50)
+                .replace("\"seed\": 1,", "\"seed\": 1, \"resources\": {\"pool\": \"parked\", \"priority\": 5},"));
+        try {
+            browser.get(base() + "/#/?status=QUEUED");
+            until(d -> ready("list"));
+            assertThat(text(By.cssSelector("tr[data-id='" + urgent + "'] .queue-position")))
+                    .as("submitted later at a higher priority")
+                    .isEqualTo("#1");
+            assertThat(text(By.cssSelector("tr[data-id='" + first + "'] .queue-position")))
+                    .isEqualTo("#2");
+            browser.get(base() + "/#/experiments/" + first);
+            until(d -> ready("experiment"));
+            assertThat(text(By.id("queue-position")))
+                    .isEqualTo("Number 2 in pool parked's queue: 1 waiting phase ahead.");
+            assertConsoleClean();
+        } finally {
+            for (String id : List.of(first, urgent)) {
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base() + "/api/v1/experiments/" + id + "/cancel"))
+                                .header("X-API-Key", KEY)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                // no worker of the pool will ever drop the cancelled runs' executions from the shared database
+                jdbc.update("delete from scheduled_tasks where task_instance like ?", id + "/%");
+            }
+        }
     }
 
     private String base() {

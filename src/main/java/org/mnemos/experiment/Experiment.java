@@ -72,6 +72,10 @@ public class Experiment {
     /** The worker pool the run's phases go to; null: any pool. */
     private String pool;
 
+    /** The run's queue priority (resources.priority), higher first. */
+    @Column(nullable = false)
+    private int priority;
+
     @Column(nullable = false)
     private int attempts;
 
@@ -146,9 +150,10 @@ public class Experiment {
         }
     }
 
-    /** Routes the run's phases to one worker pool (null: any), before it is stored. */
-    public void routeTo(String pool) {
+    /** Routes the run's phases to one worker pool (null: any) at a queue priority, before it is stored. */
+    public void routeTo(String pool, int priority) {
         this.pool = pool;
+        this.priority = priority;
     }
 
     public void fail(String error, Instant now) {
@@ -255,6 +260,10 @@ public class Experiment {
 
     public String getPool() {
         return pool;
+    }
+
+    public int getPriority() {
+        return priority;
     }
 
     public Instant getCreatedAt() {

@@ -259,7 +259,7 @@ public class ExperimentService {
                 owner,
                 JSON.writeValueAsString(versions.versions()),
                 now);
-        experiment.routeTo(prepared.pool());
+        experiment.routeTo(prepared.pool(), spec.priorityOrDefault());
         // an assigned id makes save a merge: keep the managed copy, which later changes (a fork's) must reach
         experiment = experiments.saveAndFlush(experiment);
         for (int i = 0; i < plan.phaseCount(); i++) {
@@ -304,8 +304,18 @@ public class ExperimentService {
     public ExperimentViews.Experiment get(UUID id) {
         return snapshot.execute(s -> {
             Experiment experiment = load(id);
-            return toView(experiment, eventQueries.lastSeq(id), references.of(experiment));
+            return view(experiment);
         });
+    }
+
+    /** The run as the API shows it, read within the caller's transaction. */
+    private ExperimentViews.Experiment view(Experiment experiment) {
+        UUID id = experiment.getId();
+        return toView(
+                experiment,
+                eventQueries.lastSeq(id),
+                references.of(experiment),
+                queue.positions(List.of(id)).get(id));
     }
 
     public List<ExperimentViews.PhaseView> phases(UUID id) {
@@ -343,11 +353,12 @@ public class ExperimentService {
             boolean more = rows.size() > size;
             List<Experiment> page = more ? rows.subList(0, size) : rows;
             String next = more ? Cursor.of(page.get(size - 1)).encode() : null;
-            Map<UUID, Long> lastSeqs =
-                    eventQueries.lastSeqs(page.stream().map(Experiment::getId).toList());
+            List<UUID> ids = page.stream().map(Experiment::getId).toList();
+            Map<UUID, Long> lastSeqs = eventQueries.lastSeqs(ids);
+            Map<UUID, Integer> positions = queue.positions(ids);
             return new ExperimentViews.Page(
                     page.stream()
-                            .map(e -> toItem(e, lastSeqs.getOrDefault(e.getId(), 0L)))
+                            .map(e -> toItem(e, lastSeqs.getOrDefault(e.getId(), 0L), positions.get(e.getId())))
                             .toList(),
                     next);
         });
@@ -383,7 +394,7 @@ public class ExperimentService {
                             + "; only QUEUED or RUNNING experiments can be cancelled.");
             }
             experiments.flush();
-            return toView(experiment, eventQueries.lastSeq(id), references.of(experiment));
+            return view(experiment);
         });
     }
 
@@ -407,7 +418,7 @@ public class ExperimentService {
             experiments.flush();
             events.publish(id, EventTypes.EXPERIMENT_RESUMED, Map.of("phase", next.getPhaseIndex()));
             queue.enqueue(experiment, next.getPhaseIndex());
-            return toView(experiment, eventQueries.lastSeq(id), references.of(experiment));
+            return view(experiment);
         });
     }
 
@@ -438,7 +449,8 @@ public class ExperimentService {
         return experiments.findById(id).orElseThrow(() -> ApiException.notFound("Experiment " + id));
     }
 
-    static ExperimentViews.Experiment toView(Experiment e, long lastEventId, ExperimentViews.Reference reference) {
+    static ExperimentViews.Experiment toView(
+            Experiment e, long lastEventId, ExperimentViews.Reference reference, Integer queuePosition) {
         return new ExperimentViews.Experiment(
                 e.getId(),
                 e.getName(),
@@ -458,11 +470,12 @@ public class ExperimentService {
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
                 lastEventId,
                 e.getPool(),
+                queuePosition,
                 reference,
                 e.getForkedFrom() == null ? null : new ExperimentViews.Fork(e.getForkedFrom(), e.getForkedPhase()));
     }
 
-    static ExperimentViews.ExperimentItem toItem(Experiment e, long lastEventId) {
+    static ExperimentViews.ExperimentItem toItem(Experiment e, long lastEventId, Integer queuePosition) {
         tools.jackson.databind.JsonNode spec = JSON.readTree(e.getResolvedSpec());
         return new ExperimentViews.ExperimentItem(
                 e.getId(),
@@ -477,6 +490,7 @@ public class ExperimentService {
                 read(e.getSummary(), org.mnemos.engine.metrics.RunSummary.class),
                 spec.path("method").path("name").asString(null),
                 spec.path("dataset").path("name").asString(null),
+                queuePosition,
                 lastEventId);
     }
 

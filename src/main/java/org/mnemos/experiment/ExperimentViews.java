@@ -86,6 +86,13 @@ public final class ExperimentViews {
 
             @Schema(
                     description =
+                            "the run's place in its pool's queue while a phase of it waits for a worker: 1 is the next"
+                                    + " phase a free worker of the pool takes (higher resources.priority first, then"
+                                    + " the earlier submission); null while a phase of it runs and once it has ended")
+            Integer queuePosition,
+
+            @Schema(
+                    description =
                             "for a run of a preset that carries a reference card: the card and how this run compares"
                                     + " with it; absent otherwise")
             @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -168,6 +175,13 @@ public final class ExperimentViews {
 
             @Schema(description = "the resolved spec's dataset.name")
             String dataset,
+
+            @Schema(
+                    description =
+                            "the run's place in its pool's queue while a phase of it waits for a worker: 1 is the next"
+                                    + " phase a free worker of the pool takes (higher resources.priority first, then"
+                                    + " the earlier submission); null while a phase of it runs and once it has ended")
+            Integer queuePosition,
 
             @Schema(
                     description =

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 /**
  * Checks a submitted spec before anything is stored. The service's own checks are here: the run's
  * name and seed, the data set and its paths, the memory's size under the operator's limits, the
- * pool, and whether the run fits a worker's memory. The spec's shared sections (protocol, model,
+ * pool and the priority, and whether the run fits a worker's memory. The spec's shared sections (protocol, model,
  * training) are checked by the engine's {@link SpecChecks}, the parts' options by the parts
  * ({@link PartCatalog#check}, the check the engine runs too). Every problem names the JSON path of
  * the value and what is allowed; all problems are reported at once.
@@ -100,14 +100,19 @@ public class SpecValidator {
         return found.isEmpty() ? memory.check(spec).stream().toList() : found;
     }
 
-    /** The pool's syntax; whether a pool of that name is known is the memory check's question. */
+    /** The pool's syntax (whether a pool of that name is known is the memory check's question) and the priority's range. */
     private static void resources(ResourcesSpec resources, SpecProblems problems) {
-        if (resources != null && resources.pool() != null && !WorkerProperties.isPoolName(resources.pool())) {
+        if (resources == null) {
+            return;
+        }
+        if (resources.pool() != null && !WorkerProperties.isPoolName(resources.pool())) {
             problems.add(
                     "resources.pool",
                     "must be a pool name: " + WorkerProperties.POOL_NAME_RULE
                             + "; leave resources.pool out for any pool");
         }
+        problems.range(
+                "resources.priority", resources.priority(), ResourcesSpec.MIN_PRIORITY, ResourcesSpec.MAX_PRIORITY);
     }
 
     private Integer dataset(DatasetSpec dataset, SpecProblems problems) {

@@ -76,6 +76,8 @@ public class PhaseExecution {
     private final String workerName;
     private volatile WorkerDevices devices;
     private volatile boolean shuttingDown;
+    /** Set when the worker ends by itself (mnemos.worker.max-phases, exit-when-idle); null otherwise. */
+    private volatile JobMode jobMode;
 
     public PhaseExecution(
             PhaseLedger ledger,
@@ -121,8 +123,21 @@ public class PhaseExecution {
         shuttingDown = true;
     }
 
+    /** Makes this worker end by itself as {@code job} decides. */
+    void useJobMode(JobMode job) {
+        this.jobMode = job;
+    }
+
+    JobMode jobMode() {
+        return jobMode;
+    }
+
     public CompletionHandler<PhaseRef> execute(TaskInstance<PhaseRef> instance, ExecutionContext context) {
         PhaseRef ref = instance.getData();
+        JobMode job = jobMode;
+        if (job != null && !job.enter()) {
+            return HAND_BACK;
+        }
         MDC.put("experimentId", ref.experimentId().toString());
         try {
             SharedPrefixes.Decision shared = ledger.inTransaction(() -> {
@@ -147,10 +162,16 @@ public class PhaseExecution {
             return handedBack ? HAND_BACK : new CompletionHandler.OnCompleteRemove<>();
         } finally {
             MDC.remove("experimentId");
+            if (job != null) {
+                job.leave();
+            }
         }
     }
 
-    /** Runs the phase; returns whether it was interrupted by this worker's shutdown and released for another worker. */
+    /**
+     * Runs the phase; returns whether it goes back to the queue for another worker: interrupted by
+     * this worker's shutdown, or refused because the worker ran its {@code max-phases}.
+     */
     boolean run(PhaseRef ref, SchedulerClient scheduler) {
         UUID id = ref.experimentId();
         int index = ref.phase();
@@ -180,6 +201,11 @@ public class PhaseExecution {
                 return null;
             });
             return false;
+        }
+        JobMode job = jobMode;
+        if (job != null && !job.claimPhase()) {
+            log.info("Phase {} handed back: this worker ran its mnemos.worker.max-phases and is ending", index);
+            return true;
         }
         try (WorkerDevices.Lease lease = devices().acquire()) {
             String deviceName = WorkerDevices.name(lease.device());

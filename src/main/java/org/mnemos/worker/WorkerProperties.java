@@ -2,6 +2,7 @@ package org.mnemos.worker;
 
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
@@ -24,6 +25,10 @@ import org.springframework.util.unit.DataSize;
  *     at submit (default: the GPU's memory when the device resolves to a GPU, else the host's RAM)
  * @param pool the worker pool this worker belongs to: it runs the phases of runs that name this pool in
  *     {@code resources.pool} and those of runs that name none, never another pool's
+ * @param maxPhases job mode: the worker ends (exit code 0) once it has run this many phases and they
+ *     have ended; 0 (the default): it never ends by itself
+ * @param exitWhenIdle job mode: the worker ends (exit code 0) once it has run no phase for this long;
+ *     unset (the default): it never ends by itself
  */
 @ConfigurationProperties("mnemos.worker")
 public record WorkerProperties(
@@ -37,7 +42,9 @@ public record WorkerProperties(
         @DefaultValue("10") int retryBackoffSeconds,
         Path workDir,
         DataSize memoryBudget,
-        @DefaultValue(DEFAULT_POOL) String pool) {
+        @DefaultValue(DEFAULT_POOL) String pool,
+        @DefaultValue("0") int maxPhases,
+        Duration exitWhenIdle) {
 
     public static final String DEFAULT_POOL = "default";
     /** What the queue metrics call the phases of runs that name no pool; no pool may take the name. */
@@ -76,6 +83,43 @@ public record WorkerProperties(
         if (!isPoolName(pool)) {
             throw new IllegalArgumentException("mnemos.worker.pool must be " + POOL_NAME_RULE);
         }
+        if (maxPhases < 0) {
+            throw new IllegalArgumentException("mnemos.worker.max-phases must be >= 0 (0: no limit)");
+        }
+        if (exitWhenIdle != null && (exitWhenIdle.isNegative() || exitWhenIdle.isZero())) {
+            throw new IllegalArgumentException(
+                    "mnemos.worker.exit-when-idle must be a positive duration (e.g. 10m, PT30S); leave it out to"
+                            + " never end when idle");
+        }
+    }
+
+    /** A worker of {@code pool} that never ends by itself. */
+    public WorkerProperties(
+            boolean enabled,
+            int slots,
+            String device,
+            int heartbeatSeconds,
+            int missedHeartbeats,
+            int maxAttempts,
+            int pollingSeconds,
+            int retryBackoffSeconds,
+            Path workDir,
+            DataSize memoryBudget,
+            String pool) {
+        this(
+                enabled,
+                slots,
+                device,
+                heartbeatSeconds,
+                missedHeartbeats,
+                maxAttempts,
+                pollingSeconds,
+                retryBackoffSeconds,
+                workDir,
+                memoryBudget,
+                pool,
+                0,
+                null);
     }
 
     /** A worker of the default pool. */

@@ -64,6 +64,7 @@ export async function renderExperiment(main, { id, signal }) {
     live.replaceChildren(el('h2', { id: 'live-title' }, 'Progress'));
     if (!progress || !ACTIVE.has(experiment.status)) {
       live.append(el('p', {}, experiment.status === 'QUEUED' ? 'Waiting for a worker.' : `Not running (${experiment.status.toLowerCase()}).`));
+      if (experiment.queuePosition != null) live.append(queuePosition(experiment));
       return;
     }
     live.append(
@@ -183,6 +184,7 @@ export async function renderExperiment(main, { id, signal }) {
         sessionStorage.setItem(lastEventKey, String(event.id));
         if (event.type === 'progress') {
           if (experiment.status === 'QUEUED') experiment.status = 'RUNNING';
+          experiment.queuePosition = null;
           experiment.progress = event.data;
           drawLive(event.data);
         } else if (event.type !== 'phase-started' || experiment.status === 'QUEUED') {
@@ -195,6 +197,15 @@ export async function renderExperiment(main, { id, signal }) {
   draw();
   // a finished run's snapshot is final (a stream resumed after its last event would stay open idle)
   if (ACTIVE.has(experiment.status)) follow();
+}
+
+/** Where a waiting run stands: the phases a free worker of its pool takes before it, as of the last read. */
+function queuePosition(experiment) {
+  const queue = experiment.pool ? `pool ${experiment.pool}'s queue` : 'the queue of runs for any pool';
+  const ahead = experiment.queuePosition - 1;
+  return el('p', { id: 'queue-position' },
+    `Number ${experiment.queuePosition} in ${queue}: `,
+    ahead === 0 ? 'next to start.' : `${ahead} waiting phase${ahead === 1 ? '' : 's'} ahead.`);
 }
 
 /** The run's reference card: the published figure, how this run compares, and the spec fields that differ. */

@@ -102,7 +102,9 @@ function row(initial) {
   const draw = () => {
     const fraction = item.status === 'SUCCEEDED' ? 1 : item.progress?.fraction ?? item.completedPhases / item.phaseCount;
     const phase = Math.min(item.phaseCount, item.completedPhases + (ACTIVE.has(item.status) && item.status !== 'QUEUED' ? 1 : 0));
-    cells.status.replaceChildren(statusBadge(item.status));
+    cells.status.replaceChildren(statusBadge(item.status),
+      item.queuePosition == null ? ''
+        : el('span', { class: 'queue-position', title: "place in its pool's queue" }, ` #${item.queuePosition}`));
     cells.phase.textContent = `${phase}/${item.phaseCount}`;
     cells.progress.replaceChildren(progressBar(fraction, `progress of ${item.name}`));
     cells.eta.textContent = ACTIVE.has(item.status) ? duration(item.progress?.etaSeconds) : '–';
@@ -115,9 +117,9 @@ function row(initial) {
     tr,
     apply(event) {
       if (event.type === 'progress') {
-        item = { ...item, status: item.status === 'QUEUED' ? 'RUNNING' : item.status, progress: event.data };
+        item = { ...item, status: item.status === 'QUEUED' ? 'RUNNING' : item.status, queuePosition: null, progress: event.data };
       } else if (event.type === 'phase-started') {
-        item = { ...item, status: item.status === 'QUEUED' ? 'RUNNING' : item.status };
+        item = { ...item, status: item.status === 'QUEUED' ? 'RUNNING' : item.status, queuePosition: null };
       } else if (event.type === 'phase-completed') {
         item = { ...item, completedPhases: Math.max(item.completedPhases, event.data.phase + 1), summary: event.data.summary };
       }

@@ -197,7 +197,7 @@ class RunMemoryCheckTest {
                 spec.method(),
                 spec.memory(),
                 spec.training(),
-                new org.mnemos.engine.spec.ResourcesSpec(pool));
+                new org.mnemos.engine.spec.ResourcesSpec(pool, null));
     }
 
     @Test

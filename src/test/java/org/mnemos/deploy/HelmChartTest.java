@@ -9,6 +9,7 @@ import com.marcnuri.helm.TemplateCommand;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -240,6 +241,87 @@ class HelmChartTest {
         assertThatThrownBy(
                         () -> template().set("autoscaling.keda.enabled", "true").call())
                 .hasMessageContaining("worker pool \"default\" is autoscaled: set its memoryBudget");
+    }
+
+    @Test
+    void aPoolInJobModeIsAScaledJobWhoseWorkersEndByThemselves() throws Exception {
+        List<JsonNode> docs = render(template().withValuesFile(values("""
+                database: {maxConnections: 200}
+                autoscaling:
+                  keda: {enabled: true}
+                worker:
+                  memoryBudget: 16GB
+                workerPools:
+                  - name: spot
+                    mode: job
+                    job: {maxPhases: 1, exitWhenIdle: 90s}
+                    memoryBudget: 16GB
+                    autoscaling: {maxReplicaCount: 6, countUnpinned: false}
+                """)));
+        assertThat(find(docs, "Deployment", "demo-mnemos-worker-spot")).isEmpty();
+        assertThat(find(docs, "ScaledObject", "demo-mnemos-worker-spot")).isEmpty();
+        JsonNode job = find(docs, "ScaledJob", "demo-mnemos-worker-spot").orElseThrow();
+        assertThat(job.at("/apiVersion").asString()).isEqualTo("keda.sh/v1alpha1");
+        assertThat(job.at("/spec/minReplicaCount").asInt()).isZero();
+        assertThat(job.at("/spec/maxReplicaCount").asInt()).isEqualTo(6);
+        assertThat(job.at("/spec/scalingStrategy/strategy").asString())
+                .as("the query counts running phases too: KEDA subtracts the running jobs")
+                .isEqualTo("default");
+        assertThat(job.at("/spec/triggers/0/metadata/query").asString())
+                .isEqualTo("select count(*) from scheduled_tasks where task_name = 'run-phase@spot'");
+        assertThat(job.at("/spec/jobTargetRef/backoffLimit").asInt()).isZero();
+        JsonNode pod = job.at("/spec/jobTargetRef/template/spec");
+        assertThat(pod.at("/restartPolicy").asString()).isEqualTo("Never");
+        JsonNode container = pod.at("/containers/0");
+        assertThat(env(container, "MNEMOS_WORKER_POOL")).isEqualTo("spot");
+        assertThat(env(container, "MNEMOS_WORKER_MAX_PHASES")).isEqualTo("1");
+        assertThat(env(container, "MNEMOS_WORKER_EXIT_WHEN_IDLE")).isEqualTo("90s");
+        assertThat(job.at("/spec/jobTargetRef/template/metadata/labels/mnemos.org~1pool")
+                        .asString())
+                .isEqualTo("spot");
+        assertThat(pod.at("/volumes").toString()).contains("demo-mnemos-artifacts");
+
+        Map<String, String> workerEnv = new java.util.LinkedHashMap<>();
+        for (JsonNode e : container.get("env")) {
+            if (e.has("value")) {
+                workerEnv.put(e.get("name").asString(), e.get("value").asString());
+            }
+        }
+        org.mnemos.worker.WorkerProperties bound = WorkerSettings.bind(workerEnv, Map.of());
+        assertThat(bound.maxPhases())
+                .as("the job's settings are the worker's properties")
+                .isEqualTo(1);
+        assertThat(bound.exitWhenIdle()).isEqualTo(java.time.Duration.ofSeconds(90));
+
+        JsonNode main = find(docs, "Deployment", "demo-mnemos-worker").orElseThrow();
+        assertThat(main.at("/spec/template/spec/containers/0/env").toString())
+                .as("the deployment pool's workers run until stopped")
+                .doesNotContain("MNEMOS_WORKER_MAX_PHASES", "MNEMOS_WORKER_EXIT_WHEN_IDLE");
+        assertThat(main.at("/spec/template/spec").has("restartPolicy")).isFalse();
+        assertThat(find(docs, "ScaledObject", "demo-mnemos-worker")).isPresent();
+        JsonNode config = YAML.readTree(find(docs, "ConfigMap", "demo-mnemos")
+                .orElseThrow()
+                .at("/data/application.yml")
+                .asString());
+        // api 1 x 17 + default 4 x 9 + spot 6 x 9: a job pool counts at its maxReplicaCount
+        assertThat(config.at("/mnemos/connections/planned").asInt()).isEqualTo(107);
+    }
+
+    @Test
+    void jobModeNeedsKedaAndAWayToEnd() throws Exception {
+        assertThatThrownBy(() -> template().withValuesFile(values("""
+                                workerPools: [{name: spot, mode: job, memoryBudget: 16GB}]
+                                """)).call())
+                .hasMessageContaining("worker pool \"spot\" is in job mode: KEDA's ScaledJob starts its workers");
+        assertThatThrownBy(() -> template().withValuesFile(values("""
+                                autoscaling: {keda: {enabled: true}}
+                                worker: {memoryBudget: 16GB}
+                                workerPools:
+                                  - {name: spot, mode: job, memoryBudget: 16GB, job: {maxPhases: 0, exitWhenIdle: ""}}
+                                """)).call())
+                .hasMessageContaining("set job.maxPhases or job.exitWhenIdle");
+        assertThatThrownBy(() -> template().set("worker.mode", "batch").call())
+                .hasMessageContaining("mode is deployment or job, not \"batch\"");
     }
 
     @Test

@@ -52,6 +52,7 @@ class ReferenceDeltaRowTest {
                 new RunSummary(0.6, 0.6, null, null),
                 0,
                 null,
+                null,
                 reference,
                 null);
         ExperimentViews.PhaseView phase = new ExperimentViews.PhaseView(

@@ -211,6 +211,9 @@ class HostileRequestsTest {
         assertInvalid(withResources("{\"pool\":\"any\"}"), 400, "resources.pool");
         assertInvalid(withResources("{\"pools\":\"gpu\"}"), 400, "resources.pools");
         assertInvalid(withResources("\"gpu\""), 400, "resources");
+        for (String priority : List.of("101", "-101", "\"high\"", "1.5", "1e12", "99999999999")) {
+            assertInvalid(withResources("{\"priority\":" + priority + "}"), 400, "resources.priority");
+        }
         RawHttp.Response controlInHeader = RawHttp.send(
                 port,
                 "POST",

@@ -133,6 +133,14 @@ public final class WorkerProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Waits for the process to end by itself; returns its exit code, or fails when it still runs after {@code timeout}. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        assertThat(process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                .as("worker " + name + " ended within " + timeout + "; see target/" + name + ".log")
+                .isTrue();
+        return process.exitValue();
+    }
+
     /** SIGKILL: the process ends mid-phase without running any shutdown code. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();

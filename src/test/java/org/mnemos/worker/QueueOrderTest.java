@@ -40,7 +40,9 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 /**
  * The queue finishes what started first: eight 3-phase runs submitted together on a worker with one
  * slot run one after another (a run's next phase goes ahead of a later run's first), so the first
- * run's results are there after 3 phases instead of at the end of all 24. Its own database, so that
+ * run's results are there after 3 phases instead of at the end of all 24. A later run of a higher
+ * {@code resources.priority} goes ahead of every waiting phase, and each waiting run's view and list
+ * item show its queue position. Its own database, so that
  * only this context's worker takes the phases.
  */
 @SpringBootTest(
@@ -185,6 +187,66 @@ class QueueOrderTest {
                 .extracting(ExperimentViews.Experiment::pool)
                 .as("any pool")
                 .containsOnlyNulls();
+    }
+
+    @Test
+    void aLaterRunOfHigherPriorityGoesAheadOfTheWaitingRunsAndEachWaitingRunShowsItsPosition() throws Exception {
+        UUID first = submit("first", "");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (service.get(first).status() != ExperimentStatus.RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(service.get(first).status()).isEqualTo(ExperimentStatus.RUNNING);
+        UUID second = submit("second", "");
+        UUID third = submit("third", ",\"resources\":{\"priority\":0}");
+        UUID urgent = submit("urgent", ",\"resources\":{\"priority\":10}");
+
+        assertThat(service.get(first).queuePosition()).as("its phase runs").isNull();
+        assertThat(service.get(urgent).queuePosition()).isEqualTo(1);
+        assertThat(service.get(second).queuePosition()).isEqualTo(2);
+        assertThat(service.get(third).queuePosition()).isEqualTo(3);
+        assertThat(service.list(null, 20, null, org.mnemos.security.Caller.ANONYMOUS)
+                        .items())
+                .filteredOn(item -> List.of(first, second, third, urgent).contains(item.id()))
+                .extracting(ExperimentViews.ExperimentItem::name, ExperimentViews.ExperimentItem::queuePosition)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("first", null),
+                        org.assertj.core.groups.Tuple.tuple("second", 2),
+                        org.assertj.core.groups.Tuple.tuple("third", 3),
+                        org.assertj.core.groups.Tuple.tuple("urgent", 1));
+
+        allSubmitted.countDown();
+        List<ExperimentViews.Experiment> done = new ArrayList<>();
+        for (UUID run : List.of(first, second, third, urgent)) {
+            done.add(await(run));
+        }
+        assertThat(started)
+                .as("the urgent run goes ahead of every waiting phase, the first run's next phase included")
+                .containsExactly(
+                        new Started("first", 0),
+                        new Started("urgent", 0),
+                        new Started("urgent", 1),
+                        new Started("urgent", 2),
+                        new Started("first", 1),
+                        new Started("first", 2),
+                        new Started("second", 0),
+                        new Started("second", 1),
+                        new Started("second", 2),
+                        new Started("third", 0),
+                        new Started("third", 1),
+                        new Started("third", 2));
+        assertThat(done).extracting(ExperimentViews.Experiment::queuePosition).containsOnlyNulls();
+        assertThat(done).extracting(ExperimentViews.Experiment::status).containsOnly(ExperimentStatus.SUCCEEDED);
+    }
+
+    private UUID submit(String name, String resources) {
+        return service.submit(
+                        SPEC.replace("\"queued\"", "\"" + name + "\"" + resources)
+                                .getBytes(),
+                        null,
+                        org.mnemos.security.Caller.ANONYMOUS)
+                .experiment()
+                .id();
     }
 
     private ExperimentViews.Experiment await(UUID id) throws InterruptedException {

@@ -98,7 +98,7 @@ class WorkerPoolRoutingTest {
                 null,
                 "{}",
                 clock.now().minusSeconds(secondsAgo).truncatedTo(ChronoUnit.MICROS));
-        experiment.routeTo(pool);
+        experiment.routeTo(pool, 0);
         return experiment;
     }
 

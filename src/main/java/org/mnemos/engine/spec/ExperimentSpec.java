@@ -37,6 +37,11 @@ public record ExperimentSpec(
         return resources == null ? null : resources.pool();
     }
 
+    /** The run's queue priority, higher first; 0 when the spec names none. */
+    public int priorityOrDefault() {
+        return resources == null ? ResourcesSpec.DEFAULT_PRIORITY : resources.priorityOrDefault();
+    }
+
     public long seedOrDefault() {
         return seed == null ? 0L : seed;
     }
