@@ -1,5 +1,6 @@
-# syntax=docker/dockerfile:1.7
 # Mnemos image: the API and the worker are the same image (MNEMOS_WORKER_ENABLED picks the role).
+# No `# syntax=` line: BuildKit's built-in frontend runs the cache mounts below, and naming a frontend
+# image makes the build pull it from a registry (offline builds fail).
 #
 #   CPU (default):  docker build -t mnemos .
 #   CUDA 12.8:      docker build -t mnemos:cu128 --build-arg PYTORCH_FLAVOR=cu128 \

@@ -123,7 +123,9 @@ public class PhaseLedger {
                             "attempt",
                             phase.getAttempts(),
                             "device",
-                            device));
+                            device,
+                            "worker",
+                            worker));
             return Start.RUN;
         });
     }

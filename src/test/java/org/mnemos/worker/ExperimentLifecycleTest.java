@@ -252,6 +252,13 @@ class ExperimentLifecycleTest {
         assertThat(types.stream().filter("phase-completed"::equals).count()).isEqualTo(3);
         assertThat(types.stream().filter("phase-started"::equals).count()).isEqualTo(3);
         assertThat(types).endsWith("experiment-succeeded");
+        assertThat(mockingDetails(events).getInvocations().stream()
+                        .filter(i -> i.getMethod().getName().equals("publish")
+                                && i.getArgument(0).equals(id)
+                                && i.getArgument(1).equals("phase-started"))
+                        .map(i -> ((Map<?, ?>) i.getArgument(2)).get("worker")))
+                .as("phase-started names the worker process, so a drill can check pool routing")
+                .containsOnly(phases.get(0).worker());
         for (int phase = 0; phase < 3; phase++) {
             verify(artifacts).store(eq(id), eq(phase), eq("state"), any());
             verify(downloads).storeDownloads(eq(id), eq(phase), any(), any());
