@@ -256,7 +256,8 @@ class ExperimentLifecycleTest {
                         .filter(i -> i.getMethod().getName().equals("publish")
                                 && i.getArgument(0).equals(id)
                                 && i.getArgument(1).equals("phase-started"))
-                        .map(i -> ((Map<?, ?>) i.getArgument(2)).get("worker")))
+                        .map(i -> String.valueOf(((Map<?, ?>) i.getArgument(2)).get("worker")))
+                        .toList())
                 .as("phase-started names the worker process, so a drill can check pool routing")
                 .containsOnly(phases.get(0).worker());
         for (int phase = 0; phase < 3; phase++) {
