@@ -188,6 +188,7 @@ public final class ExperimentViews {
                             "id of the latest event stored when this was read: the events stream (Last-Event-ID or lastEventId) resumes after it without replaying what this already shows; 0 before the first event")
             long lastEventId) {}
 
+    @Schema(name = "ExperimentPage")
     public record Page(
             List<ExperimentItem> items,
 

@@ -70,5 +70,6 @@ public final class GroupViews {
             List<String> arms,
             @Schema(description = "members per status") Map<ExperimentStatus, Integer> statuses) {}
 
+    @Schema(name = "GroupPage")
     public record Page(List<GroupItem> items) {}
 }
