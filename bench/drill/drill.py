@@ -3,7 +3,7 @@
 20-40 s (alternately SIGTERM and SIGKILL) and restarted. It prints the checks of issue 24: every run
 SUCCEEDED, no phase completed twice, pool routing held, PostgreSQL's connections stayed under the
 planned budget, and the training time redone after each kill against the checkpoint interval.
-Usage (from the repository root, image mnemos:latest built): bench/drill.sh [--runs 20] [--seed 0]"""
+Usage (from the repository root): flock ../heavy.lock bench/drill.sh [--runs 20] [--iterations 200] [--seed 0]"""
 import argparse, json, os, random, subprocess, sys, threading, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,7 +53,7 @@ def spec(i, iterations):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--iterations", type=int, default=600)
+    ap.add_argument("--iterations", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--port", type=int, default=int(os.environ.get("DRILL_PORT", "18080")))
     ap.add_argument("--timeout-min", type=float, default=30)
@@ -126,6 +126,9 @@ def report(ids, kills, samples, conns, wall, every):
                  "group by 1, 2 having count(*) > 1")
     print(f"## phases completed more than once: {len(twice)}")
     ok &= not twice
+    left = psql("select count(*) from artifacts where kind = 'mid-phase-checkpoint'")
+    print(f"## mid-phase checkpoints left behind: {left[0][0]}")
+    ok &= left[0][0] == "0"
     starts = psql("select e.resolved_spec->'resources'->>'pool', ev.data->>'worker' from events ev "
                   "join experiments e on e.id = ev.experiment_id where ev.type = 'phase-started'")
     wrong = [(p, w) for p, w in starts if WORKERS.get(w.split("/")[0]) != p]
@@ -137,10 +140,7 @@ def report(ids, kills, samples, conns, wall, every):
     # the training redone after each kill: the last step seen before the kill against the step it resumed at
     resumed = psql("select experiment_id, data->>'phase', data->>'fromStep', data->>'stage', extract(epoch from created_at) "
                    "from events where type = 'phase-resumed' order by seq")
-    rate = {}
-    for t, eid, p in samples:
-        if p.get("imagesPerSecond"):
-            rate[(eid, str(p.get("phase")))] = p
+    print(f"## phases resumed from a mid-phase checkpoint: {len(resumed)}")
     lost = []
     for k in kills:
         for eid, phase in k["phases"]:
