@@ -60,12 +60,21 @@ def main():
     ap.add_argument("--keep", action="store_true", help="leave the containers up afterwards")
     a = ap.parse_args()
     key = os.environ.setdefault("MNEMOS_API_KEY", "drill-" + os.urandom(8).hex())
+    os.environ.setdefault("MNEMOS_DATA_DIR", os.path.abspath(os.path.join(HERE, "../../../shared/data")))
     every = os.environ.setdefault("DRILL_CHECKPOINT_EVERY", "5s")
     rnd = random.Random(a.seed)
     print(f"# drill: {a.runs} runs, {a.iterations} iterations per phase, checkpoint every {every}, "
           f"load {open('/proc/loadavg').read().split()[:3]}", flush=True)
     compose("down", "-v", check=False)
     compose("up", "-d")
+    try:
+        drill(a, key, every, rnd)
+    finally:
+        if not a.keep:
+            compose("down", "-v", check=False)
+
+
+def drill(a, key, every, rnd):
     api = Api(a.port, key)
     deadline = time.time() + 300
     while True:
@@ -112,8 +121,6 @@ def main():
     sampler.join()
     wall = time.time() - t0
     report(ids, kills, samples, conns, wall, every)
-    if not a.keep:
-        compose("down", "-v", check=False)
 
 
 def report(ids, kills, samples, conns, wall, every):
@@ -138,24 +145,27 @@ def report(ids, kills, samples, conns, wall, every):
           f"planned {PLANNED}, max_connections 50")
     ok &= max(conns, default=0) <= PLANNED
     # the training redone after each kill: the last step seen before the kill against the step it resumed at
-    resumed = psql("select experiment_id, data->>'phase', data->>'fromStep', data->>'stage', extract(epoch from created_at) "
+    resumed = psql("select experiment_id, data->>'phase', data->>'step', data->>'stage', extract(epoch from created_at) "
                    "from events where type = 'phase-resumed' order by seq")
     print(f"## phases resumed from a mid-phase checkpoint: {len(resumed)}")
     lost = []
     for k in kills:
         for eid, phase in k["phases"]:
-            before = [p for t, e, p in samples if e == eid and str(p.get("phase")) == phase and t <= k["at"]]
+            before = [(t, p) for t, e, p in samples if e == eid and str(p.get("phase")) == phase and t <= k["at"]]
             after = [r for r in resumed if r[0] == eid and r[1] == phase and float(r[4]) >= k["at"]]
             if not before:
                 continue
-            last = before[-1]
-            from_step = int(after[0][2]) if after and after[0][2] not in (None, "") else 0
+            seen_at, last = before[-1]
+            # the drill's runs train one stage per phase (stage 0), whose step is the progress's step
+            from_step = int(after[0][2]) if after and after[0][3] == "0" else 0
             steps = max(int(last.get("step", 0)) - from_step, 0)
-            sps = last.get("stepsPerSecond") or (last.get("imagesPerSecond", 0) / 64.0)
-            seconds = steps / sps if sps else float("nan")
+            sps = last.get("imagesPerSecond", 0) / 64.0
+            # the steps seen redone, plus the time between the last progress sample and the kill
+            seconds = (steps / sps if sps else 0) + (k["at"] - seen_at)
             lost.append(seconds)
-            print(f"   SIG{k['signal']:4} {k['worker']}: phase {phase} of {eid[:8]} at step {last.get('step')}, "
-                  f"resumed at {from_step}: {steps} steps redone, ~{seconds:.1f} s")
+            print(f"   SIG{k['signal']:4} {k['worker']}: phase {phase} of {eid[:8]} seen at step {last.get('step')} "
+                  f"{k['at'] - seen_at:.1f} s before the kill, resumed at step {from_step if after else '0 (no checkpoint)'}: "
+                  f"<= {seconds:.1f} s of training redone")
     if lost:
         print(f"## training redone per interrupted phase: max {max(lost):.1f} s, mean {sum(lost) / len(lost):.1f} s "
               f"(checkpoint interval {every})")
