@@ -4,7 +4,7 @@
 SUCCEEDED, no phase completed twice, pool routing held, PostgreSQL's connections stayed under the
 planned budget, and the training time redone after each kill against the checkpoint interval.
 Usage (from the repository root): flock ../heavy.lock bench/drill.sh [--runs 20] [--iterations 200] [--seed 0]"""
-import argparse, json, os, random, subprocess, sys, threading, time, urllib.request
+import argparse, json, os, random, subprocess, sys, threading, time, urllib.error, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = "mnemos-drill"
@@ -32,8 +32,16 @@ class Api:
         req = urllib.request.Request(self.base + path, method=method,
                                      data=None if body is None else json.dumps(body).encode(),
                                      headers={"X-API-Key": self.key, "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read() or b"null")
+        for attempt in range(30):
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    return json.loads(r.read() or b"null")
+            except urllib.error.HTTPError as e:
+                if e.code != 429:
+                    raise RuntimeError(f"{method} {path}: {e.code} {e.read().decode(errors='replace')}") from None
+                # the submission rate limit: wait as told
+                time.sleep(float(e.headers.get("Retry-After") or 1))
+        raise RuntimeError(f"{method} {path}: still rate-limited")
 
 
 def spec(i, iterations):
