@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scale-out drill (issue 24): builds the image, then bench/drill/drill.py. Needs Docker and docker-compose v1;
 # on machines without a registry build the base images first (see docs/deployment.md).
-# Usage: flock ../heavy.lock bench/drill.sh [--runs 20] [--iterations 200] [--keep]
+# Usage: flock ../heavy.lock bench/drill.sh [--runs 20] [--iterations 600] [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCKER_BUILDKIT=1 "${DOCKER:-docker}" build -q -t mnemos:latest . >/dev/null   # DOCKER=/usr/bin/docker where the newer client lacks buildx

@@ -3,7 +3,7 @@
 20-40 s (alternately SIGTERM and SIGKILL) and restarted. It prints the checks of issue 24: every run
 SUCCEEDED, no phase completed twice, pool routing held, PostgreSQL's connections stayed under the
 planned budget, and the training time redone after each kill against the checkpoint interval.
-Usage (from the repository root): flock ../heavy.lock bench/drill.sh [--runs 20] [--iterations 200] [--seed 0]"""
+Usage (from the repository root): flock ../heavy.lock bench/drill.sh [--runs 20] [--iterations 600] [--seed 0]"""
 import argparse, json, os, random, subprocess, sys, threading, time, urllib.error, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,7 +56,7 @@ def spec(i, iterations):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--iterations", type=int, default=200)
+    ap.add_argument("--iterations", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--port", type=int, default=int(os.environ.get("DRILL_PORT", "18080")))
     ap.add_argument("--timeout-min", type=float, default=30)
