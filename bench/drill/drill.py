@@ -92,15 +92,13 @@ def drill(a, key, every, rnd):
     ids = [api.call("POST", "/experiments", spec(i, a.iterations))["id"] for i in range(a.runs)]
     print(f"# {len(ids)} runs submitted at +{time.time() - t0:.0f} s", flush=True)
 
-    samples, conns, stop = [], [], threading.Event()
+    conns, stop = [], threading.Event()
 
     def sample():
         while not stop.is_set():
             rows = psql("select count(*) from pg_stat_activity where datname = 'mnemos' and pid <> pg_backend_pid()")
             if rows:
                 conns.append(int(rows[0][0]))
-            for eid, prog in psql("select id, progress from experiments where status = 'RUNNING' and progress is not null"):
-                samples.append((time.time(), eid, json.loads(prog)))
             stop.wait(1.0)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -117,16 +115,26 @@ def drill(a, key, every, rnd):
         kills.append({"at": time.time(), "worker": victim, "signal": signal, "phases": [tuple(r) for r in running]})
         subprocess.run(["docker", "kill", "-s", signal, f"{PROJECT}_{victim}_1"], capture_output=True)
         subprocess.run(["docker", "wait", f"{PROJECT}_{victim}_1"], capture_output=True, timeout=60)
+        # once the worker is gone: when each of its phases started this attempt and saved its last checkpoint
+        for phase in kills[-1]["phases"]:
+            eid, index = phase[0], phase[1]
+            rows = psql(
+                "select extract(epoch from p.started_at),"
+                " (select extract(epoch from a.created_at) from artifacts a where a.experiment_id = p.experiment_id"
+                "  and a.phase_index = p.phase_index and a.kind = 'mid-phase-checkpoint')"
+                f" from phases p where p.experiment_id = '{eid}' and p.phase_index = {index}")
+            if rows:
+                kills[-1].setdefault("times", {})[(eid, index)] = rows[0]
         print(f"+{time.time() - t0:5.0f} s  SIG{signal} {victim} running {len(running)} phase(s)", flush=True)
         compose("start", victim)
         signal = "KILL" if signal == "TERM" else "TERM"
     stop.set()
     sampler.join()
     wall = time.time() - t0
-    report(ids, kills, samples, conns, wall, every)
+    report(ids, kills, conns, wall, every)
 
 
-def report(ids, kills, samples, conns, wall, every):
+def report(ids, kills, conns, wall, every):
     ok = True
     statuses = psql("select status, count(*) from experiments group by status")
     succeeded = dict((s, int(n)) for s, n in statuses).get("SUCCEEDED", 0)
@@ -147,30 +155,26 @@ def report(ids, kills, samples, conns, wall, every):
     print(f"## PostgreSQL connections (sampled each second, {len(conns)} samples): max {max(conns, default=0)}, "
           f"planned {PLANNED}, max_connections 50")
     ok &= max(conns, default=0) <= PLANNED
-    # the training redone after each kill: the last step seen before the kill against the step it resumed at
+    # the training redone after each kill: from the attempt's start, or its last checkpoint if later, to the kill
     resumed = psql("select experiment_id, data->>'phase', data->>'step', data->>'stage', extract(epoch from created_at) "
                    "from events where type = 'phase-resumed' order by seq")
     print(f"## phases resumed from a mid-phase checkpoint: {len(resumed)}")
     lost = []
     for k in kills:
-        for eid, phase in k["phases"]:
-            before = [(t, p) for t, e, p in samples if e == eid and str(p.get("phase")) == phase and t <= k["at"]]
+        for (eid, phase), (started, checkpoint) in k.get("times", {}).items():
             after = [r for r in resumed if r[0] == eid and r[1] == phase and float(r[4]) >= k["at"]]
-            if not before:
-                continue
-            seen_at, last = before[-1]
-            # the drill's runs train one stage per phase (stage 0), whose step is the progress's step
-            from_step = int(after[0][2]) if after and after[0][3] == "0" else 0
-            steps = max(int(last.get("step", 0)) - from_step, 0)
-            sps = last.get("imagesPerSecond", 0) / 64.0
-            # the steps seen redone, plus the time between the last progress sample and the kill
-            seconds = (steps / sps if sps else 0) + (k["at"] - seen_at)
+            since = max(float(started), float(checkpoint) if checkpoint else 0.0)
+            seconds = max(k["at"] - since, 0.0)
             lost.append(seconds)
-            print(f"   SIG{k['signal']:4} {k['worker']}: phase {phase} of {eid[:8]} seen at step {last.get('step')} "
-                  f"{k['at'] - seen_at:.1f} s before the kill, resumed at step {from_step if after else '0 (no checkpoint)'}: "
-                  f"<= {seconds:.1f} s of training redone")
+            print(f"   SIG{k['signal']:4} {k['worker']}: phase {phase} of {eid[:8]}, "
+                  + ("no checkpoint yet" if not checkpoint
+                     else "checkpoint saved at shutdown" if float(checkpoint) >= k["at"]
+                     else f"checkpoint {k['at'] - float(checkpoint):.1f} s before the kill")
+                  + f", attempt started {k['at'] - float(started):.1f} s before; resumed at "
+                  + (f"step {after[0][2]} of stage {after[0][3]}" if after else "its start")
+                  + f": {seconds:.1f} s redone")
     if lost:
-        print(f"## training redone per interrupted phase: max {max(lost):.1f} s, mean {sum(lost) / len(lost):.1f} s "
+        print(f"## work redone per interrupted phase (setup included): max {max(lost):.1f} s, mean {sum(lost) / len(lost):.1f} s "
               f"(checkpoint interval {every})")
     print("## drill " + ("PASSED" if ok else "FAILED"))
 
