@@ -21,7 +21,8 @@ def compose(*args, check=True):
 def psql(sql):
     out = subprocess.run(["docker", "exec", f"{PROJECT}_postgres_1", "psql", "-U", "mnemos", "-d", "mnemos",
                           "-tAF", "\t", "-c", sql], capture_output=True, text=True)
-    return [line.split("\t") for line in out.stdout.strip().splitlines() if line]
+    # strip newlines only: a NULL last column is an empty field after a tab
+    return [line.split("\t") for line in out.stdout.strip("\n").splitlines() if line]
 
 
 class Api:
