@@ -24,7 +24,12 @@ public interface ArtifactStore {
     InputStream open(ArtifactRecord artifact) throws IOException;
 
     /** Restores an archived {@code state} artifact into {@code targetDir} (created, must be empty). */
-    void extractTo(ArtifactRecord artifact, Path targetDir) throws IOException;
+    default void extractTo(ArtifactRecord artifact, Path targetDir) throws IOException {
+        ArtifactBytes.prepareExtraction(artifact, targetDir);
+        try (InputStream in = open(artifact)) {
+            Zips.extract(in, targetDir);
+        }
+    }
 
     /**
      * Makes every artifact of {@code from}'s phases 0..{@code lastPhase} also {@code to}'s, with the

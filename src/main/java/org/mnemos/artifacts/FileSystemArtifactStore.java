@@ -65,14 +65,6 @@ public class FileSystemArtifactStore implements ArtifactStore {
         return Files.newInputStream(locate(artifact));
     }
 
-    @Override
-    public void extractTo(ArtifactRecord artifact, Path targetDir) throws IOException {
-        ArtifactBytes.prepareExtraction(artifact, targetDir);
-        try (InputStream in = open(artifact)) {
-            Zips.extract(in, targetDir);
-        }
-    }
-
     /** Hard links: the bytes exist once, and deleting one experiment's directory leaves the other's link. */
     @Override
     public void share(UUID from, UUID to, int lastPhase) throws IOException {

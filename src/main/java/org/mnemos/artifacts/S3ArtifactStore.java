@@ -63,14 +63,6 @@ public class S3ArtifactStore implements ArtifactStore {
         return objects.open(artifact.path());
     }
 
-    @Override
-    public void extractTo(ArtifactRecord artifact, Path targetDir) throws IOException {
-        ArtifactBytes.prepareExtraction(artifact, targetDir);
-        try (InputStream in = open(artifact)) {
-            Zips.extract(in, targetDir);
-        }
-    }
-
     /** Server-side copies: S3 has no links, and the bytes need not pass through this process. */
     @Override
     public void share(UUID from, UUID to, int lastPhase) throws IOException {
