@@ -35,6 +35,15 @@ import org.mnemos.engine.spec.TrainingSpec;
  * optional {@code +ss} (model.scaledKernels). Every arm runs on the same seeds; the table gives each
  * arm's mean and the paired differences against its baseline with 95 % t-intervals, and every
  * mnemonics stage's held-out outer-loss fall, acceptance and displacement.
+ *
+ * <p>Phase 0 is trained once per seed ({@link SharedPhaseZero}): the arms' phase-0 training is the
+ * same (their specs differ only in the memory, which acts after the training, and in
+ * {@code model.scaledKernels}, which acts from phase 1), so each arm's phase 0 resumes from the end of
+ * that training, with the network, optimizer and generators it left, and runs only its own memory
+ * update (herding, or herding and the mnemonics stage) and evaluation, then its phases 1 to 5. The
+ * mnemonics stage draws from the generator the training drew from; resuming restores it, so every
+ * arm's run is bit for bit the run of its spec from scratch (SharedPhaseZeroTest), as before the
+ * sharing, at one phase-0 training per seed instead of one per arm.
  */
 final class MnemonicsBench {
 
@@ -54,23 +63,28 @@ final class MnemonicsBench {
         CilEngine engine = new CilEngine(new DatasetCatalog(new DataRoots(List.of(data))));
         Path work = Files.createTempDirectory("mnemos-bench-mnemonics");
         Map<String, List<Run>> runs = new LinkedHashMap<>();
+        List<String> phaseZeroSeconds = new ArrayList<>();
         System.out.printf(
                 Locale.ROOT,
                 "## Mnemonics (issue 21), Split-Fashion-MNIST B5 + 5×1, ResNet-8 cosine, %s, %d exemplars per class, "
-                        + "%d epochs per phase, seeds %s%n%n",
+                        + "%d epochs per phase, seeds %s; phase 0 trained once per seed; load average at start %s%n%n",
                 method,
                 PER_CLASS,
                 EPOCHS,
-                seeds);
-        System.out.println(
-                "Runs as they finish (final = last phase's accuracy, average = average incremental accuracy):\n");
+                seeds,
+                loadAverage());
+        System.out.println("Runs as they finish (final = last phase's accuracy, average = average incremental accuracy;"
+                + " wall time: the arm's own phase-0 memory update and evaluation, and phases 1-5):\n");
         System.out.println(
                 "| arm | seed | final | average | wall time | stages kept | held-out loss fall per stage | mean / max displacement (levels) |");
         System.out.println("|---|---:|---:|---:|---:|---:|---|---|");
         for (long seed : seeds) {
+            SharedPhaseZero phaseZero = SharedPhaseZero.train(
+                    engine, spec(method, "herding", seed, EPOCHS), work.resolve("phase0-" + seed));
+            phaseZeroSeconds.add(String.format(Locale.ROOT, "seed %d %.0f s", seed, phaseZero.seconds()));
             for (String arm : arms) {
-                LocalRun.Result result = LocalRun.run(
-                        engine, spec(method, arm, seed), work.resolve(arm + "-" + seed), Device.cpu(), p -> {});
+                LocalRun.Result result =
+                        phaseZero.run(engine, spec(method, arm, seed, EPOCHS), work.resolve(arm + "-" + seed));
                 List<MnemonicsMetrics> stages = new ArrayList<>();
                 for (PhaseMetrics phase : result.phases()) {
                     MnemonicsMetrics report = phase.report(MnemonicsMetrics.class);
@@ -101,6 +115,8 @@ final class MnemonicsBench {
             }
         }
         System.out.println();
+        System.out.println("Shared phase 0 (training, with a herding update and evaluation not used): "
+                + String.join(", ", phaseZeroSeconds) + ".\n");
         System.out.println("| arm | n | final | average |");
         System.out.println("|---|---:|---:|---:|");
         runs.forEach((arm, list) -> System.out.printf(
@@ -239,8 +255,20 @@ final class MnemonicsBench {
                 displacement(stages));
     }
 
-    /** The protocol's spec for one arm: {@code herding}, {@code code}, {@code bilevel} or {@code firstOrder}, optionally {@code +ss}. */
-    static ExperimentSpec spec(String method, String arm, long seed) {
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * The protocol's spec for one arm: {@code herding}, {@code code}, {@code bilevel} or {@code
+     * firstOrder}, optionally {@code +ss}; {@code epochs} per phase (the protocol's {@value #EPOCHS},
+     * fewer in tests).
+     */
+    static ExperimentSpec spec(String method, String arm, long seed, int epochs) {
         boolean scaled = arm.endsWith("+ss");
         String selector = scaled ? arm.substring(0, arm.length() - "+ss".length()) : arm;
         MemorySpec memory = selector.equals("herding")
@@ -257,7 +285,7 @@ final class MnemonicsBench {
                 MethodSpec.named(method),
                 memory,
                 new TrainingSpec(
-                        EPOCHS,
+                        epochs,
                         null,
                         128,
                         new OptimizerSpec("sgd", 0.1, 0.9, 5e-4, false, null, null),
