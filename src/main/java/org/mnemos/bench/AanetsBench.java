@@ -265,7 +265,8 @@ final class AanetsBench {
         return String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f] (n = %d)", mean, mean - half, mean + half, n);
     }
 
-    private static String loadAverage() {
+    /** The machine's load averages as /proc/loadavg gives them, printed with a table. */
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {

@@ -72,7 +72,7 @@ final class MnemonicsBench {
                 PER_CLASS,
                 EPOCHS,
                 seeds,
-                loadAverage());
+                AanetsBench.loadAverage());
         System.out.println("Runs as they finish (final = last phase's accuracy, average = average incremental accuracy;"
                 + " wall time: the arm's own phase-0 memory update and evaluation, and phases 1-5):\n");
         System.out.println(
@@ -253,14 +253,6 @@ final class MnemonicsBench {
                 kept(stages),
                 heldOutFalls(stages),
                 displacement(stages));
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     /**

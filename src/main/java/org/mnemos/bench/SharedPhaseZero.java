@@ -2,7 +2,6 @@ package org.mnemos.bench;
 
 import ai.djl.Device;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ final class SharedPhaseZero {
         RunPlan plan = engine.plan(spec);
         long steps = mainStageSteps(engine, plan);
         Path checkpoint = dir.resolve(CHECKPOINT);
-        Recording store = new Recording(dir, checkpoint, steps);
+        SharedCheckpoint store = new SharedCheckpoint(dir, checkpoint, steps);
         engine.runPhase(
                 plan,
                 0,
@@ -94,7 +93,7 @@ final class SharedPhaseZero {
         }
         long start = System.nanoTime();
         RunPlan plan = engine.plan(spec);
-        Resuming store = new Resuming(workDir, checkpoint, steps);
+        SharedCheckpoint store = new SharedCheckpoint(workDir, checkpoint, steps);
         List<PhaseMetrics> metrics = new ArrayList<>();
         Path previous = null;
         for (int phase = 0; phase < plan.phaseCount(); phase++) {
@@ -158,13 +157,18 @@ final class SharedPhaseZero {
                 .steps(samples);
     }
 
-    /** Takes one checkpoint, after the main stage's last step, into {@code checkpoint}. */
-    private static final class Recording implements MidPhaseCheckpoints {
+    /**
+     * The one shared checkpoint, after the main stage's last step: the training run records it (the
+     * first save; a later stage's, none in the bench's methods, is dropped), and every arm resumes
+     * from it and drops the checkpoints its own phase 0 would take.
+     */
+    private static final class SharedCheckpoint implements MidPhaseCheckpoints {
         private final Path dir;
         private final Path checkpoint;
         private final long steps;
+        Long resumedStep;
 
-        Recording(Path dir, Path checkpoint, long steps) {
+        SharedCheckpoint(Path dir, Path checkpoint, long steps) {
             this.dir = dir;
             this.checkpoint = checkpoint;
             this.steps = steps;
@@ -177,7 +181,7 @@ final class SharedPhaseZero {
 
         @Override
         public Path latest() {
-            return null;
+            return Files.exists(checkpoint) ? checkpoint : null;
         }
 
         @Override
@@ -185,51 +189,12 @@ final class SharedPhaseZero {
             return Files.createTempFile(dir, "checkpoint-", ".tmp");
         }
 
-        /** The first checkpoint is the training's end; a later stage's (none in the bench's methods) is dropped. */
         @Override
         public void save(Path file) throws IOException {
             if (Files.exists(checkpoint)) {
                 Files.delete(file);
             } else {
                 Files.move(file, checkpoint);
-            }
-        }
-    }
-
-    /** Resumes from the shared checkpoint; the checkpoints the arm's phase would take are dropped. */
-    private static final class Resuming implements MidPhaseCheckpoints {
-        private final Path dir;
-        private final Path checkpoint;
-        private final long steps;
-        Long resumedStep;
-
-        Resuming(Path dir, Path checkpoint, long steps) {
-            this.dir = dir;
-            this.checkpoint = checkpoint;
-            this.steps = steps;
-        }
-
-        @Override
-        public CheckpointInterval interval() {
-            return new CheckpointInterval(steps, null);
-        }
-
-        @Override
-        public Path latest() {
-            return checkpoint;
-        }
-
-        @Override
-        public Path newFile() throws IOException {
-            return Files.createTempFile(dir, "checkpoint-", ".tmp");
-        }
-
-        @Override
-        public void save(Path file) {
-            try {
-                Files.delete(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
 
