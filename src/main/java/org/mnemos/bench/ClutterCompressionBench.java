@@ -140,7 +140,8 @@ final class ClutterCompressionBench {
                     runs.get(variant).add(run);
                     System.err.printf(
                             "RUN %s %s seed %d: final %.4f, average %.4f, %.1f exemplars per class, box %.3f, %d meta steps,"
-                                    + " %d regenerations, %d compressed training images, %.0f s, resident %d MB%n",
+                                    + " %d regenerations, %d compressed training images, %.0f s, resident %d MB,"
+                                    + " per phase %s%n",
                             method,
                             variant,
                             seed,
@@ -152,7 +153,8 @@ final class ClutterCompressionBench {
                             regenerations,
                             compressed,
                             run.seconds(),
-                            ResidentMemory.kilobytes() / 1024);
+                            ResidentMemory.kilobytes() / 1024,
+                            perPhase(result.phases()));
                 }
             }
             System.out.println(
@@ -279,5 +281,18 @@ final class ClutterCompressionBench {
         double m = mean(values);
         double variance = Arrays.stream(values).map(v -> (v - m) * (v - m)).sum() / Math.max(values.length - 1, 1);
         return String.format("%.3f ± %.3f", m, Math.sqrt(variance));
+    }
+
+    /** Each phase's accuracy, and FOSTER's student's in brackets where the phase has one. */
+    private static String perPhase(List<PhaseMetrics> phases) {
+        StringBuilder line = new StringBuilder();
+        for (PhaseMetrics phase : phases) {
+            StudentAccuracyReport student = phase.report(StudentAccuracyReport.class);
+            line.append(line.isEmpty() ? "" : " ").append(String.format("%.3f", phase.accuracy()));
+            if (student != null) {
+                line.append(String.format(" [%.3f]", student.accuracy()));
+            }
+        }
+        return line.toString();
     }
 }
