@@ -22,7 +22,6 @@ import org.mnemos.engine.RunPlan;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.PhaseMetrics;
-import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.engine.model.IncrementalNet;
 import org.mnemos.engine.parts.Parts;
 import org.mnemos.engine.parts.model.aanets.AggregationWeightsReport;
@@ -127,8 +126,13 @@ final class AanetsBench {
                         method, seed, phase0.metrics().accuracy(), phase0Seconds);
                 for (String arm : arms) {
                     Path dir = work.resolve(method + "-" + arm + "-" + seed);
-                    LocalRun.Result result = continueFrom(
-                            engine, spec(method, seed, aggregation(arm, fusionLr), smoke.epochs()), phase0, base, dir);
+                    LocalRun.Result result = LocalRun.continueAfter(
+                            engine,
+                            spec(method, seed, aggregation(arm, fusionLr), smoke.epochs()),
+                            phase0,
+                            dir,
+                            Device.cpu(),
+                            p -> {});
                     results.computeIfAbsent(arm, a -> new ArrayList<>()).add(result);
                     System.err.printf(
                             "%s %s seed %d: final %.4f, average %.4f, per phase %s, %.0f s after phase 0%n",
@@ -217,23 +221,6 @@ final class AanetsBench {
                 System.out.println();
             }
         }
-    }
-
-    /** Phases 1 to the last of {@code spec}, starting from the shared phase 0 in {@code base}. */
-    private static LocalRun.Result continueFrom(
-            CilEngine engine, ExperimentSpec spec, PhaseOutcome phase0, Path base, Path dir) throws IOException {
-        long start = System.nanoTime();
-        RunPlan plan = engine.plan(spec);
-        List<PhaseMetrics> metrics = new ArrayList<>(List.of(phase0.metrics()));
-        Path previous = base;
-        for (int phase = 1; phase < plan.phaseCount(); phase++) {
-            Path stateDir = Files.createDirectories(dir.resolve("phase-" + phase));
-            PhaseOutcome outcome =
-                    engine.runPhase(plan, phase, previous, stateDir, Device.cpu(), p -> {}, CancellationSignal.NEVER);
-            metrics.add(outcome.metrics());
-            previous = outcome.stateDir();
-        }
-        return new LocalRun.Result(plan, metrics, RunSummary.of(metrics), (System.nanoTime() - start) / 1e9);
     }
 
     private static AanetsSpec aggregation(String arm, Double fusionLr) {

@@ -4,16 +4,11 @@ import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.mnemos.engine.CancellationSignal;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.MidPhaseCheckpoints;
-import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.RunPlan;
-import org.mnemos.engine.metrics.PhaseMetrics;
-import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.engine.phase.TrainingStage;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.spec.ModelSpec;
@@ -91,30 +86,17 @@ final class SharedPhaseZero {
                     "spec " + spec.name() + " differs from " + trained.name() + " in more than its memory and"
                             + " model.scaledKernels: its phase 0 may train otherwise, so it cannot share the training");
         }
-        long start = System.nanoTime();
-        RunPlan plan = engine.plan(spec);
         SharedCheckpoint store = new SharedCheckpoint(workDir, checkpoint, steps);
-        List<PhaseMetrics> metrics = new ArrayList<>();
-        Path previous = null;
-        for (int phase = 0; phase < plan.phaseCount(); phase++) {
-            Path stateDir = Files.createDirectories(workDir.resolve("phase-" + phase));
-            PhaseOutcome outcome = engine.runPhase(
-                    plan,
-                    phase,
-                    previous,
-                    stateDir,
-                    Device.cpu(),
-                    p -> {},
-                    CancellationSignal.NEVER,
-                    phase == 0 ? store : MidPhaseCheckpoints.NONE);
-            if (phase == 0 && (store.resumedStep == null || store.resumedStep != steps)) {
+        return LocalRun.run(engine, spec, workDir, Device.cpu(), p -> {}, phase -> {
+            if (phase == 0) {
+                return store;
+            }
+            if (store.resumedStep == null || store.resumedStep != steps) {
                 throw new IllegalStateException("phase 0 of " + spec.name() + " resumed at step " + store.resumedStep
                         + ", not at the end of the shared training (step " + steps + ")");
             }
-            metrics.add(outcome.metrics());
-            previous = outcome.stateDir();
-        }
-        return new LocalRun.Result(plan, metrics, RunSummary.of(metrics), (System.nanoTime() - start) / 1e9);
+            return MidPhaseCheckpoints.NONE;
+        });
     }
 
     /** The spec without what acts only after phase 0's training: its name, memory and scaled kernels. */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.mnemos.engine.metrics.PhaseMetrics;
 import org.mnemos.engine.metrics.RunSummary;
 import org.mnemos.engine.spec.ExperimentSpec;
@@ -24,22 +25,73 @@ public final class LocalRun {
 
     public static Result run(
             CilEngine engine, ExperimentSpec spec, Path workDir, Device device, TrainingListener listener) {
+        return run(engine, spec, workDir, device, listener, phase -> MidPhaseCheckpoints.NONE);
+    }
+
+    /**
+     * As above, each phase taking its mid-phase checkpoints into (and resuming from) {@code midPhase}
+     * of its index: a bench that shares one phase's training between runs resumes each from it.
+     */
+    public static Result run(
+            CilEngine engine,
+            ExperimentSpec spec,
+            Path workDir,
+            Device device,
+            TrainingListener listener,
+            IntFunction<MidPhaseCheckpoints> midPhase) {
         long start = System.nanoTime();
-        RunPlan plan = engine.plan(spec);
-        List<PhaseMetrics> metrics = new ArrayList<>();
-        Path previous = null;
-        for (int phase = 0; phase < plan.phaseCount(); phase++) {
+        return phases(engine, engine.plan(spec), new ArrayList<>(), null, workDir, device, listener, midPhase, start);
+    }
+
+    /**
+     * Phases 1 to the last of {@code spec}, continuing from a phase 0 already run (its outcome): the
+     * result lists that phase 0 first; its seconds count only the phases run here.
+     */
+    public static Result continueAfter(
+            CilEngine engine,
+            ExperimentSpec spec,
+            PhaseOutcome phase0,
+            Path workDir,
+            Device device,
+            TrainingListener listener) {
+        long start = System.nanoTime();
+        List<PhaseMetrics> done = new ArrayList<>(List.of(phase0.metrics()));
+        return phases(
+                engine,
+                engine.plan(spec),
+                done,
+                phase0.stateDir(),
+                workDir,
+                device,
+                listener,
+                phase -> MidPhaseCheckpoints.NONE,
+                start);
+    }
+
+    /** Runs the phases after the {@code done} ones, each from the previous one's state. */
+    private static Result phases(
+            CilEngine engine,
+            RunPlan plan,
+            List<PhaseMetrics> done,
+            Path previousState,
+            Path workDir,
+            Device device,
+            TrainingListener listener,
+            IntFunction<MidPhaseCheckpoints> midPhase,
+            long start) {
+        Path previous = previousState;
+        for (int phase = done.size(); phase < plan.phaseCount(); phase++) {
             Path stateDir = workDir.resolve("phase-" + phase);
             try {
                 Files.createDirectories(stateDir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            PhaseOutcome outcome =
-                    engine.runPhase(plan, phase, previous, stateDir, device, listener, CancellationSignal.NEVER);
-            metrics.add(outcome.metrics());
+            PhaseOutcome outcome = engine.runPhase(
+                    plan, phase, previous, stateDir, device, listener, CancellationSignal.NEVER, midPhase.apply(phase));
+            done.add(outcome.metrics());
             previous = outcome.stateDir();
         }
-        return new Result(plan, metrics, RunSummary.of(metrics), (System.nanoTime() - start) / 1e9);
+        return new Result(plan, done, RunSummary.of(done), (System.nanoTime() - start) / 1e9);
     }
 }

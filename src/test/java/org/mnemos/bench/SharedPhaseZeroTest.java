@@ -16,12 +16,15 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mnemos.engine.CancellationSignal;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
+import org.mnemos.engine.PhaseOutcome;
 import org.mnemos.engine.data.DataRoots;
 import org.mnemos.engine.data.DatasetCatalog;
 import org.mnemos.engine.metrics.MnemonicsMetrics;
 import org.mnemos.engine.metrics.PhaseMetrics;
+import org.mnemos.engine.spec.AanetsSpec;
 import org.mnemos.engine.spec.DatasetSpec;
 import org.mnemos.engine.spec.ExperimentSpec;
 import org.mnemos.engine.support.SharedData;
@@ -71,6 +74,43 @@ class SharedPhaseZeroTest {
                     assertThat(resumed.accepted()).as(what).isEqualTo(stage.accepted());
                 }
             }
+        }
+    }
+
+    /**
+     * The AANets bench shares phase 0 otherwise: it runs it once (a single network) and continues
+     * each arm after it with {@link LocalRun#continueAfter}. Phase 0 is the same for every arm
+     * because AANets starts at phase 1, so an arm continued after it equals its run from scratch.
+     */
+    @Test
+    void anAanetsArmContinuedAfterTheSharedPhaseZeroEqualsItsRunFromScratch() throws IOException {
+        CilEngine engine = smallFashionMnist();
+        ExperimentSpec single = AanetsBench.spec("lucir", SEED, null, 1);
+        ExperimentSpec learned =
+                AanetsBench.spec("lucir", SEED, new AanetsSpec(AanetsSpec.NAME, null, null, null, null), 1);
+        PhaseOutcome phase0 = engine.runPhase(
+                engine.plan(single),
+                0,
+                null,
+                Files.createDirectories(dir.resolve("phase0")),
+                Device.cpu(),
+                p -> {},
+                CancellationSignal.NEVER);
+        LocalRun.Result scratch = LocalRun.run(engine, learned, dir.resolve("scratch"), Device.cpu(), p -> {});
+        LocalRun.Result continued =
+                LocalRun.continueAfter(engine, learned, phase0, dir.resolve("continued"), Device.cpu(), p -> {});
+        assertThat(continued.phases()).hasSize(scratch.phases().size()).hasSizeGreaterThan(2);
+        assertThat(continued.phases().get(0)).isSameAs(phase0.metrics());
+        assertThat(Files.exists(dir.resolve("continued").resolve("phase-0"))).isFalse();
+        for (int phase = 0; phase < scratch.phases().size(); phase++) {
+            assertThat(continued.phases().get(phase).accuracy())
+                    .as("phase " + phase)
+                    .isEqualTo(scratch.phases().get(phase).accuracy());
+        }
+        for (int phase = 1; phase < scratch.phases().size(); phase++) {
+            assertThat(digest(dir.resolve("continued").resolve("phase-" + phase)))
+                    .as("phase " + phase + " state")
+                    .isEqualTo(digest(dir.resolve("scratch").resolve("phase-" + phase)));
         }
     }
 
