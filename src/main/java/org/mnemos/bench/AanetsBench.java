@@ -56,8 +56,6 @@ final class AanetsBench {
     private static final long CLASS_ORDER_SEED = 1993;
     private static final int EPOCHS = 8;
     private static final int MEMORY = 100;
-    /** Two-sided 95 % quantiles of Student's t for 1 to 9 degrees of freedom. */
-    private static final double[] T_975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262};
 
     private AanetsBench() {}
 
@@ -101,7 +99,7 @@ final class AanetsBench {
                 MEMORY,
                 fusionLr == null ? "derived (default)" : fusionLr,
                 seeds,
-                loadAverage());
+                BenchStats.loadAverage());
         System.out.printf("Runs in %s%n%n", work);
         for (String method : methods) {
             Map<String, List<LocalRun.Result>> results = new LinkedHashMap<>();
@@ -162,10 +160,13 @@ final class AanetsBench {
             results.forEach((arm, runs) -> System.out.printf(
                     "| %s | %s | %s | %.0f s |%n",
                     arm,
-                    meanStd(runs.stream().map(r -> r.summary().lastAccuracy()).toList()),
-                    meanStd(runs.stream()
-                            .map(r -> r.summary().averageIncrementalAccuracy())
-                            .toList()),
+                    BenchStats.meanStd(
+                            runs.stream().map(r -> r.summary().lastAccuracy()).toList(), 3),
+                    BenchStats.meanStd(
+                            runs.stream()
+                                    .map(r -> r.summary().averageIncrementalAccuracy())
+                                    .toList(),
+                            3),
                     runs.stream()
                             .mapToDouble(LocalRun.Result::seconds)
                             .average()
@@ -238,27 +239,10 @@ final class AanetsBench {
             List<LocalRun.Result> b,
             java.util.function.ToDoubleFunction<LocalRun.Result> value) {
         int n = Math.min(a.size(), b.size());
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = value.applyAsDouble(a.get(i)) - value.applyAsDouble(b.get(i));
-        }
-        double mean = java.util.Arrays.stream(d).average().orElse(Double.NaN);
-        if (n < 2) {
-            return String.format(Locale.ROOT, "%+.4f (n = 1, no interval)", mean);
-        }
-        double sd = Math.sqrt(
-                java.util.Arrays.stream(d).map(x -> (x - mean) * (x - mean)).sum() / (n - 1));
-        double half = (n - 1 <= T_975.length ? T_975[n - 2] : 1.96) * sd / Math.sqrt(n);
-        return String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f] (n = %d)", mean, mean - half, mean + half, n);
-    }
-
-    /** The machine's load averages as /proc/loadavg gives them, printed with a table. */
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
+        BenchStats.PairedDifference d = BenchStats.paired(
+                a.subList(0, n).stream().mapToDouble(value).toArray(),
+                b.subList(0, n).stream().mapToDouble(value).toArray());
+        return n < 2 ? d.format(4) : d.format(4) + " (n = " + n + ")";
     }
 
     /**
@@ -390,13 +374,5 @@ final class AanetsBench {
         return alphas.stream()
                 .map(a -> String.format(Locale.ROOT, "%.4f", a))
                 .collect(Collectors.joining("/", "(", ")"));
-    }
-
-    private static String meanStd(List<Double> values) {
-        double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        double squares =
-                values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
-        double std = values.size() > 1 ? Math.sqrt(squares / (values.size() - 1)) : 0;
-        return String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
     }
 }

@@ -5,10 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
 import org.mnemos.engine.data.ClutteredFashion;
@@ -168,18 +169,21 @@ final class ClutterCompressionBench {
                         "| %s | %s | %s | %s | %.1f | %.3f | %.0f | %.0f | %.1f | %.0f | %s | %.0f s |%n",
                         method,
                         entry.getKey(),
-                        meanStd(r.stream().mapToDouble(Run::last).toArray()),
-                        meanStd(r.stream().mapToDouble(Run::average).toArray()),
-                        mean(r.stream().mapToDouble(Run::perClass).toArray()),
-                        mean(r.stream().mapToDouble(Run::box).toArray()),
-                        mean(r.stream().mapToDouble(Run::bytes).toArray()),
-                        mean(r.stream().mapToDouble(Run::metaSteps).toArray()),
-                        mean(r.stream().mapToDouble(Run::regenerations).toArray()),
-                        mean(r.stream().mapToDouble(Run::compressedImages).toArray()),
+                        BenchStats.meanStd(r.stream().mapToDouble(Run::last).toArray(), 3),
+                        BenchStats.meanStd(r.stream().mapToDouble(Run::average).toArray(), 3),
+                        BenchStats.mean(r.stream().mapToDouble(Run::perClass).toArray()),
+                        BenchStats.mean(r.stream().mapToDouble(Run::box).toArray()),
+                        BenchStats.mean(r.stream().mapToDouble(Run::bytes).toArray()),
+                        BenchStats.mean(r.stream().mapToDouble(Run::metaSteps).toArray()),
+                        BenchStats.mean(
+                                r.stream().mapToDouble(Run::regenerations).toArray()),
+                        BenchStats.mean(
+                                r.stream().mapToDouble(Run::compressedImages).toArray()),
                         Double.isNaN(r.get(0).student())
                                 ? "-"
-                                : meanStd(r.stream().mapToDouble(Run::student).toArray()),
-                        mean(r.stream().mapToDouble(Run::seconds).toArray()));
+                                : BenchStats.meanStd(
+                                        r.stream().mapToDouble(Run::student).toArray(), 3),
+                        BenchStats.mean(r.stream().mapToDouble(Run::seconds).toArray()));
             }
             System.out.println();
             if (runs.containsKey("cim")) {
@@ -255,32 +259,11 @@ final class ClutterCompressionBench {
     }
 
     /** Mean of the paired differences a − b and its 95 % t-interval (t with n − 1 degrees of freedom). */
-    static String pairedInterval(List<Run> a, List<Run> b, java.util.function.ToDoubleFunction<Run> value) {
-        int n = a.size();
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = value.applyAsDouble(a.get(i)) - value.applyAsDouble(b.get(i));
-        }
-        double m = mean(d);
-        if (n < 2) {
-            return String.format("%+.3f [n = 1]", m);
-        }
-        double sd = Math.sqrt(Arrays.stream(d).map(v -> (v - m) * (v - m)).sum() / (n - 1));
-        double half = T_975[Math.min(n - 1, T_975.length) - 1] * sd / Math.sqrt(n);
-        return String.format("%+.3f [%+.3f, %+.3f]", m, m - half, m + half);
-    }
-
-    /** Two-sided 95 % quantiles of Student's t for 1..10 degrees of freedom. */
-    private static final double[] T_975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228};
-
-    private static double mean(double[] values) {
-        return Arrays.stream(values).average().orElse(Double.NaN);
-    }
-
-    private static String meanStd(double[] values) {
-        double m = mean(values);
-        double variance = Arrays.stream(values).map(v -> (v - m) * (v - m)).sum() / Math.max(values.length - 1, 1);
-        return String.format("%.3f ± %.3f", m, Math.sqrt(variance));
+    static String pairedInterval(List<Run> a, List<Run> b, ToDoubleFunction<Run> value) {
+        BenchStats.PairedDifference d = BenchStats.paired(
+                a.stream().mapToDouble(value).toArray(),
+                b.stream().mapToDouble(value).toArray());
+        return d.n() < 2 ? String.format(Locale.ROOT, "%+.3f [n = 1]", d.mean()) : d.format(3);
     }
 
     /** Each phase's accuracy, and FOSTER's student's in brackets where the phase has one. */

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.mnemos.engine.CilEngine;
 import org.mnemos.engine.LocalRun;
@@ -150,10 +149,10 @@ final class CompressionBench {
                             "| %s | %s | %s | %s | %.1f | %s | %.0f | %.3f | %.3f | %s | %.0f s |%n",
                             method,
                             variant,
-                            meanStd(last),
-                            meanStd(average),
+                            BenchStats.meanStd(last, 3),
+                            BenchStats.meanStd(average, 3),
                             perClass / n,
-                            Double.isNaN(student[0]) ? "-" : meanStd(student),
+                            Double.isNaN(student[0]) ? "-" : BenchStats.meanStd(student, 3),
                             stored / n,
                             cost / n,
                             box / n,
@@ -234,12 +233,5 @@ final class CompressionBench {
                 out.writeByte(label);
             }
         }
-    }
-
-    private static String meanStd(double[] values) {
-        double mean = Arrays.stream(values).average().orElse(Double.NaN);
-        double variance =
-                Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
-        return String.format("%.3f ± %.3f", mean, Math.sqrt(variance));
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.mnemos.engine.CilEngine;
@@ -91,8 +92,8 @@ final class DfcilBench {
             System.out.printf(
                     "| %s | %s | %s | %.0f s | %s | %s |%n",
                     method,
-                    meanStd(last),
-                    meanStd(average),
+                    BenchStats.meanStd(last, 3),
+                    BenchStats.meanStd(average, 3),
                     seconds / seeds.size(),
                     inversion > 0 ? String.format("%.0f%%", 100 * inversion / seconds) : "-",
                     replay > 0 ? String.format("%.0f%%", 100 * replay / seconds) : "-");
@@ -224,7 +225,8 @@ final class DfcilBench {
             System.out.println();
             System.out.println("| method | final accuracy (mean ± std) |");
             System.out.println("|---|---:|");
-            finals.forEach((method, values) -> System.out.printf("| %s | %s |%n", method, meanStd(values)));
+            finals.forEach(
+                    (method, values) -> System.out.printf("| %s | %s |%n", method, BenchStats.meanStd(values, 3)));
             System.out.println();
             System.out.println("| paired difference of final accuracy | mean | 95 % t-interval | n |");
             System.out.println("|---|---:|---|---:|");
@@ -280,32 +282,15 @@ final class DfcilBench {
 
     /** {@code a − b} paired over seeds: the mean difference and its 95 % interval with Student's t at n − 1 degrees of freedom. */
     static String pairedRow(String label, double[] a, double[] b) {
-        int n = a.length;
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = a[i] - b[i];
-        }
-        double mean = Arrays.stream(d).average().orElse(Double.NaN);
-        if (n < 2) {
-            return String.format("| %s | %+.3f | - (one seed) | %d |", label, mean, n);
-        }
-        double sd = Math.sqrt(Arrays.stream(d).map(x -> (x - mean) * (x - mean)).sum() / (n - 1));
-        double half = T_975[Math.min(n - 1, T_975.length) - 1] * sd / Math.sqrt(n);
-        return String.format("| %s | %+.3f | [%+.3f, %+.3f] | %d |", label, mean, mean - half, mean + half, n);
+        BenchStats.PairedDifference d = BenchStats.paired(a, b);
+        return d.n() < 2
+                ? String.format(Locale.ROOT, "| %s | %+.3f | - (one seed) | %d |", label, d.mean(), d.n())
+                : String.format(
+                        Locale.ROOT, "| %s | %+.3f | [%+.3f, %+.3f] | %d |", label, d.mean(), d.low(), d.high(), d.n());
     }
-
-    /** Student's t 0.975 quantiles for 1..10 degrees of freedom (beyond 10: 10's, slightly wide). */
-    private static final double[] T_975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228};
 
     private static String dashIfEmpty(List<String> values) {
         return values.isEmpty() ? "-" : String.join("; ", values);
-    }
-
-    private static String meanStd(double[] values) {
-        double mean = Arrays.stream(values).average().orElse(Double.NaN);
-        double variance =
-                Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(values.length - 1, 1);
-        return String.format("%.3f ± %.3f", mean, Math.sqrt(variance));
     }
 
     /** {@code method} with the data-free methods' inversion options; any other method with its defaults. */

@@ -78,8 +78,8 @@ final class FosterBench {
                         "| %s | %s | %s | %s | %.0f s |%n",
                         dataset,
                         method,
-                        meanStd(last),
-                        meanStd(average),
+                        BenchStats.meanStd(last, 3),
+                        BenchStats.meanStd(average, 3),
                         seconds.stream()
                                 .mapToDouble(Double::doubleValue)
                                 .average()
@@ -115,13 +115,5 @@ final class FosterBench {
                         new OptimizerSpec("adam", 1e-3, null, null, null, null, null),
                         null,
                         false));
-    }
-
-    private static String meanStd(List<Double> values) {
-        double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        double squares =
-                values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
-        double std = values.size() > 1 ? Math.sqrt(squares / (values.size() - 1)) : 0;
-        return String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
     }
 }

@@ -51,8 +51,6 @@ final class MnemonicsBench {
     private static final int PER_CLASS = 5;
     private static final int EPOCHS = 8;
     private static final long CLASS_ORDER_SEED = 1993L;
-    /** Two-sided 95 % quantiles of Student's t for 1..10 degrees of freedom. */
-    private static final double[] T95 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228};
 
     private MnemonicsBench() {}
 
@@ -72,7 +70,7 @@ final class MnemonicsBench {
                 PER_CLASS,
                 EPOCHS,
                 seeds,
-                AanetsBench.loadAverage());
+                BenchStats.loadAverage());
         System.out.println("Runs as they finish (final = last phase's accuracy, average = average incremental accuracy;"
                 + " wall time: the arm's own phase-0 memory update and evaluation, and phases 1-5):\n");
         System.out.println(
@@ -124,8 +122,8 @@ final class MnemonicsBench {
                 "| %s | %d | %s | %s |%n",
                 arm,
                 list.size(),
-                meanStd(list.stream().mapToDouble(Run::last).toArray()),
-                meanStd(list.stream().mapToDouble(Run::average).toArray())));
+                BenchStats.meanStd(list.stream().mapToDouble(Run::last).toArray(), 4),
+                BenchStats.meanStd(list.stream().mapToDouble(Run::average).toArray(), 4)));
         System.out.println();
         System.out.println("Paired differences (same seeds), mean [95 % t-interval]:\n");
         System.out.println("| comparison | n | final | average |");
@@ -168,31 +166,10 @@ final class MnemonicsBench {
                 arm,
                 baseline,
                 pairs.size(),
-                interval(pairs.stream().mapToDouble(p -> p[0]).toArray()),
-                interval(pairs.stream().mapToDouble(p -> p[1]).toArray()));
-    }
-
-    static String interval(double[] differences) {
-        int n = differences.length;
-        double mean = java.util.Arrays.stream(differences).average().orElse(Double.NaN);
-        if (n < 2) {
-            return String.format(Locale.ROOT, "%+.4f (n = 1, no interval)", mean);
-        }
-        double variance = java.util.Arrays.stream(differences)
-                        .map(d -> (d - mean) * (d - mean))
-                        .sum()
-                / (n - 1);
-        double half = T95[Math.min(n - 1, T95.length) - 1] * Math.sqrt(variance / n);
-        return String.format(Locale.ROOT, "%+.4f [%+.4f, %+.4f]", mean, mean - half, mean + half);
-    }
-
-    private static String meanStd(double[] values) {
-        double mean = java.util.Arrays.stream(values).average().orElse(Double.NaN);
-        double variance = java.util.Arrays.stream(values)
-                        .map(v -> (v - mean) * (v - mean))
-                        .sum()
-                / Math.max(values.length - 1, 1);
-        return String.format(Locale.ROOT, "%.4f ± %.4f", mean, Math.sqrt(variance));
+                BenchStats.paired(pairs.stream().mapToDouble(p -> p[0]).toArray())
+                        .format(4),
+                BenchStats.paired(pairs.stream().mapToDouble(p -> p[1]).toArray())
+                        .format(4));
     }
 
     private static String kept(List<MnemonicsMetrics> stages) {

@@ -103,9 +103,9 @@ final class PodSpatialBench {
                         "| %s | %s | %s | %s | %s | %.0f s |%n",
                         dataset,
                         weight,
-                        meanStd(last),
-                        meanStd(average),
-                        meanStd(nme),
+                        BenchStats.meanStd(last, 3),
+                        BenchStats.meanStd(average, 3),
+                        BenchStats.meanStd(nme, 3),
                         seconds / seeds.size());
             }
         }
@@ -130,13 +130,5 @@ final class PodSpatialBench {
                         new OptimizerSpec("sgd", 0.05, 0.9, 5e-4, false, null, null),
                         null,
                         false));
-    }
-
-    private static String meanStd(List<Double> values) {
-        double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        double squares =
-                values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
-        double std = values.size() > 1 ? Math.sqrt(squares / (values.size() - 1)) : 0;
-        return String.format(Locale.ROOT, "%.3f ± %.3f", mean, std);
     }
 }
