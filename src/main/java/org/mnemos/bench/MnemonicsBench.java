@@ -234,16 +234,35 @@ final class MnemonicsBench {
 
     /**
      * The protocol's spec for one arm: {@code herding}, {@code code}, {@code bilevel} or {@code
-     * firstOrder}, optionally {@code +ss}; {@code epochs} per phase (the protocol's {@value #EPOCHS},
-     * fewer in tests).
+     * firstOrder}, the last two optionally with {@code @N}, a displacement bound of N grey levels
+     * instead of the default ({@code bilevel@2}), each optionally {@code +ss}; {@code epochs} per
+     * phase (the protocol's {@value #EPOCHS}, fewer in tests).
      */
     static ExperimentSpec spec(String method, String arm, long seed, int epochs) {
         boolean scaled = arm.endsWith("+ss");
         String selector = scaled ? arm.substring(0, arm.length() - "+ss".length()) : arm;
+        Double maxChange = null;
+        int at = selector.indexOf('@');
+        if (at >= 0) {
+            try {
+                maxChange = Double.parseDouble(selector.substring(at + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "arm " + arm + ": the bound after @ must be a number of grey levels");
+            }
+            selector = selector.substring(0, at);
+            if (selector.equals("herding") || selector.equals("code")) {
+                throw new IllegalArgumentException("arm " + arm + ": " + selector + " takes no displacement bound");
+            }
+        }
         MemorySpec memory = selector.equals("herding")
                 ? new MemorySpec("herding", PER_CLASS, null)
                 : new MemorySpec(
-                        "mnemonics", PER_CLASS, null, null, new MnemonicsSpec(selector, null, null, null, null, null));
+                        "mnemonics",
+                        PER_CLASS,
+                        null,
+                        null,
+                        new MnemonicsSpec(selector, null, null, null, null, null, null, maxChange, null));
         return new ExperimentSpec(
                 "split-fashion-mnist-b5-" + method + "-" + arm,
                 seed,
