@@ -36,7 +36,7 @@ import org.mnemos.engine.spec.TrainingSpec;
  * {@code --seeds 0,1,2}, {@code --fusion-lr X}, {@code --modes a,b}. The part
  * {@code mnemonics} (see {@link MnemonicsBench}) compares herding with mnemonics exemplars, on a free
  * and a scaled-kernel backbone, for the first of {@code --methods} (default icarl) and the arms
- * {@code --modes} (default herding,bilevel,herding+ss,bilevel+ss,code; {@code bilevel@2}: a 2-level
+ * {@code --modes} (default herding,bilevel,herding+ss,bilevel+ss,code; {@code bilevel@8}: an 8-level
  * displacement bound) over the paired seeds.
  * The part {@code foster} (only when named, see {@link FosterBench}) compares FOSTER with iCaRL on
  * both data sets, with {@code --compression-epochs N} (default 2). The part {@code gpu} (only when

@@ -235,7 +235,7 @@ final class MnemonicsBench {
     /**
      * The protocol's spec for one arm: {@code herding}, {@code code}, {@code bilevel} or {@code
      * firstOrder}, the last two optionally with {@code @N}, a displacement bound of N grey levels
-     * instead of the default ({@code bilevel@2}), each optionally {@code +ss}; {@code epochs} per
+     * instead of the default ({@code bilevel@8}), each optionally {@code +ss}; {@code epochs} per
      * phase (the protocol's {@value #EPOCHS}, fewer in tests).
      */
     static ExperimentSpec spec(String method, String arm, long seed, int epochs) {

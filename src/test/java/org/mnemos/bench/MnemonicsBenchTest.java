@@ -11,13 +11,13 @@ class MnemonicsBenchTest {
 
     @Test
     void aBoundAfterTheModeNarrowsTheDisplacementOfThatArmOnly() {
-        ExperimentSpec bounded = MnemonicsBench.spec("icarl", "bilevel@2+ss", 0, 8);
-        assertThat(MnemonicsOptions.of(bounded.memory()).maxChange()).isEqualTo(2f);
+        ExperimentSpec bounded = MnemonicsBench.spec("icarl", "bilevel@8+ss", 0, 8);
+        assertThat(MnemonicsOptions.of(bounded.memory()).maxChange()).isEqualTo(8f);
         assertThat(MnemonicsOptions.of(bounded.memory()).mode()).isEqualTo(MnemonicsOptions.Mode.BILEVEL);
         assertThat(bounded.model().scaledKernels()).isTrue();
 
         ExperimentSpec plain = MnemonicsBench.spec("icarl", "bilevel", 0, 8);
-        assertThat(MnemonicsOptions.of(plain.memory()).maxChange()).isEqualTo(8f);
+        assertThat(MnemonicsOptions.of(plain.memory()).maxChange()).isEqualTo(2f);
         assertThat(plain.model().scaledKernels()).isNull();
     }
 

@@ -18,7 +18,7 @@ package org.mnemos.engine.spec;
  * @param logitScale the fixed inverse temperature of the cosine logits (default 16; not for code,
  *     whose logits are plain cosines)
  * @param maxChange the L∞ bound on each exemplar value's distance from its herding start, in grey
- *     levels 0-255 (default 8; not for code)
+ *     levels 0-255 (default 2; not for code)
  * @param heldOutFraction the share of the phase's real data held out of the optimisation; the stage
  *     is kept only if the outer loss on it falls, else the herding picks stay (default 0.2; 0: no acceptance, every stage kept; not for code)
  */
