@@ -88,11 +88,11 @@ class MnemonicsTrainingTest {
     @Test
     void bilevelMnemonicsOptimiseTheNewExemplarsKeepThemAsFloatsAndResumeFromThem() throws Exception {
         CilEngine engine = engine();
-        // default options but a few passes over the tiny phases, so the outer loss has steps to fall, and no
-        // held-out acceptance (MnemonicsAcceptanceTest's): every stage is kept, so its storage and resume are what is
-        // checked
+        // default options but a few passes over the tiny phases, so the outer loss has steps to fall, no held-out
+        // acceptance (MnemonicsAcceptanceTest's): every stage is kept, so its storage and resume are what is checked;
+        // and a bound of 8 levels, so that few values sit on the box's edges, which are whole levels
         RunPlan plan = engine.plan(withoutAugmentation(PhaseStateTest.spec(
-                "icarl", mnemonics(null, new MnemonicsSpec(null, null, null, null, 5, null, null, null, 0.0)))));
+                "icarl", mnemonics(null, new MnemonicsSpec(null, null, null, null, 5, null, null, 8.0, 0.0)))));
         List<TrainingProgress> progress = new ArrayList<>();
         List<PhaseMetrics> metrics = run(engine, plan, dir.resolve("a"), progress);
 
